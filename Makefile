@@ -1,0 +1,27 @@
+# Two commands for a fresh machine with Python 3.11:  make run  /  make test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+run: $(VENV)/.installed  ## set up, migrate, seed demo data, serve + schedule on SQLite
+	$(BIN)/partybot run
+
+test: $(VENV)/.installed  ## the test suite (PostgreSQL too when PARTYBOT_TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed  ## the webhook throughput benchmark (needs wrk)
+	$(BIN)/python benchmarks/webhook_rps.py
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

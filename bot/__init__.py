@@ -1,0 +1,60 @@
+"""partybot's web application.
+
+`create_app()` is the WSGI entry point: gunicorn 'bot:create_app()'.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from bot.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from handlers import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    test_config: Settings | None = None,
+    clock: Callable[[], datetime] | None = None,
+    dispatcher: Dispatcher | None = None,
+) -> Flask:
+    """Build the app from the environment (or from `test_config` in tests)."""
+    from bot import health, webhook
+    from bot.services import build_services
+
+    settings = test_config or load_settings()
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+    )
+    app.extensions["partybot"] = build_services(settings, clock, dispatcher)
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Short plain-text errors: never a stack trace or a debugger page."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        if exc.code and exc.code >= 500:
+            log.error("HTTP %s: %s", exc.code, exc.description)
+        else:
+            log.warning("HTTP %s on request: %s", exc.code, exc.description)
+        return Response(exc.name.lower(), status=exc.code or 500, mimetype="text/plain")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return Response("internal error", status=500, mimetype="text/plain")

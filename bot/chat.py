@@ -1,0 +1,94 @@
+"""`partybot chat`: a terminal REPL that talks to the webhook as one WeChat user.
+
+Each line is signed (and encrypted, when an AES key is configured) exactly as
+WeChat's servers would send it. Lines starting with "/" send other kinds of message.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+
+import requests
+
+from bot.config import Settings
+from bot.simulator import WeChatSide, event_xml, message_xml, text_xml
+
+HELP = """在下面输入文字，就像在微信里给公众号发消息。其他操作：
+  /subscribe  /unsubscribe   关注 / 取消关注
+  /click KEY                 点击菜单
+  /scan SCENE                扫描带参数二维码
+  /location 纬度 经度         发送位置
+  /image  /voice             发送图片 / 语音
+  /quit                      退出"""
+
+
+def line_to_xml(openid: str, line: str) -> str | None:
+    """The message XML for one input line (None for a line that is not a message)."""
+    if not line.startswith("/"):
+        return text_xml(openid, line)
+    word, *rest = line[1:].split()
+    if word == "subscribe":
+        return event_xml(openid, "subscribe", f"qrscene_{rest[0]}" if rest else None)
+    if word == "unsubscribe":
+        return event_xml(openid, "unsubscribe")
+    if word == "click" and rest:
+        return event_xml(openid, "CLICK", rest[0])
+    if word == "scan" and rest:
+        return event_xml(openid, "SCAN", rest[0])
+    if word == "location" and len(rest) >= 2:
+        return message_xml(openid, "location", {
+            "Location_X": rest[0], "Location_Y": rest[1], "Scale": "15",
+            "Label": " ".join(rest[2:]) or "我的位置"})
+    if word == "image":
+        return message_xml(openid, "image", {"PicUrl": "http://sandbox/pic.jpg",
+                                             "MediaId": "sandbox-image"})
+    if word == "voice":
+        return message_xml(openid, "voice", {"MediaId": "sandbox-voice", "Format": "amr"})
+    return None
+
+
+def run_chat(settings: Settings, openid: str, url: str,
+             lines: Iterable[str] | None = None, out: Callable[[str], None] = print) -> int:
+    """Read lines (stdin by default), send each, print each reply; returns an exit code."""
+    side = WeChatSide(settings.wechat_token, settings.encoding_aes_key,
+                      settings.effective_app_id)
+    interactive = lines is None and sys.stdin.isatty()
+    if interactive:
+        out(HELP)
+    source = lines if lines is not None else _stdin_lines(interactive)
+    http = requests.Session()
+    for raw in source:
+        line = raw.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            break
+        if line == "/help":
+            out(HELP)
+            continue
+        xml = line_to_xml(openid, line)
+        if xml is None:
+            out("无法识别的操作；输入 /help 查看说明")
+            continue
+        signed = side.sign_request(xml)
+        try:
+            response = http.post(f"{url}?{signed.query}", data=signed.body,
+                                 headers={"Content-Type": "text/xml"}, timeout=10)
+        except requests.RequestException as exc:
+            out(f"无法连接 {url}：{type(exc).__name__}。服务是否已启动（partybot run）？")
+            return 2
+        if response.status_code != 200:
+            out(f"[HTTP {response.status_code}] {response.text[:200]}")
+            continue
+        reply = side.open_reply(response.content)
+        out("（没有回复）" if reply.is_success else reply.content)
+    return 0
+
+
+def _stdin_lines(interactive: bool) -> Iterable[str]:
+    while True:
+        try:
+            yield input("你> ") if interactive else next(sys.stdin)
+        except (EOFError, StopIteration, KeyboardInterrupt):
+            return

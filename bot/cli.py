@@ -1,0 +1,198 @@
+"""The `partybot` command (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("partybot")
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Alembic announces every plugin it loads; only its migration lines are news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from None
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def main(verbose: bool) -> None:
+    """partybot: the WeChat Official Account backend for Party branches."""
+    _setup_logging(verbose)
+
+
+@main.group()
+def db() -> None:
+    """Database commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations to the configured database."""
+    from models.base import make_engine
+    from models.migrate import upgrade_database
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    click.echo(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
+
+
+def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> None:
+    from werkzeug.serving import make_server
+
+    from bot import create_app
+    from bot.services import services_of
+
+    app = create_app(settings)
+    scheduler = None
+    if with_scheduler:
+        from schedules.scheduler import make_scheduler
+
+        scheduler = make_scheduler(services_of(app), background=True)
+        scheduler.start()
+    server = make_server(host, port, app, threaded=True)
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    mode = "sandbox" if settings.sandbox else f"account {settings.app_id}"
+    click.echo(f"partybot serving on http://{host}:{server.port}/wechat ({mode}); Ctrl-C stops")
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        services_of(app).dispose()
+        click.echo("partybot stopped")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the webhook (and the sandbox in sandbox mode) in one process."""
+    _serve(_settings(), host, port, with_scheduler=False)
+
+
+@main.command()
+@click.option("--delivery-only", is_flag=True, help="Only the delivery jobs (extra workers).")
+def scheduler(delivery_only: bool) -> None:
+    """Run the scheduler process (stops cleanly on SIGTERM)."""
+    from bot.services import build_services
+    from schedules.scheduler import run_scheduler
+
+    services = build_services(_settings())
+    try:
+        run_scheduler(services, delivery_only=delivery_only)
+    finally:
+        services.dispose()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run(host: str, port: int) -> None:
+    """Everything on one machine: migrate, seed demo data if empty, serve and schedule."""
+    from bot.demo import database_is_empty, demo_users, seed_demo
+    from models.base import make_engine, make_session_factory, utcnow
+    from models.migrate import upgrade_database
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    upgrade_database(engine)
+    with make_session_factory(engine)() as session:
+        if settings.seed_demo and database_is_empty(session):
+            seed_demo(session, utcnow())
+            session.commit()
+            click.echo("Seeded a demo county.")
+        users = demo_users(session)
+    if users:
+        click.echo("Demo members you can chat as (in another terminal):")
+        for user in users:
+            click.echo(f"  partybot chat --openid {user.openid:<14} "
+                       f"# {user.name}，{user.role}，{user.branch}")
+    engine.dispose()
+    _serve(settings, host, port, with_scheduler=True)
+
+
+@main.command("import-roster")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--parent", "parent_name", default=None,
+              help="Org (e.g. a township committee) under which new branches are created.")
+def import_roster_cmd(file: Path, parent_name: str | None) -> None:
+    """Import a CSV or XLSX roster; all or nothing, safe to re-run."""
+    from bot.roster_file import RosterRejected, import_roster
+    from models.base import make_engine, make_session_factory
+    from models.roster import RosterError
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        click.echo(f"  {stage} {done}/{total} 行…", err=True)
+
+    try:
+        with make_session_factory(engine)() as session:
+            try:
+                report = import_roster(session, file, parent_name, progress)
+            except RosterError as exc:
+                session.rollback()
+                raise click.ClickException(f"{file.name}：{exc}。没有写入任何数据。") from None
+            except RosterRejected as exc:
+                session.rollback()
+                click.echo(f"{file.name} 有 {len(exc.problems)} 行错误，没有写入任何数据：",
+                           err=True)
+                for problem in exc.problems[:50]:
+                    click.echo(f"  {problem}", err=True)
+                if len(exc.problems) > 50:
+                    click.echo(f"  …另有 {len(exc.problems) - 50} 行错误", err=True)
+                sys.exit(1)
+            session.commit()
+    finally:
+        engine.dispose()
+    for warning in report.warnings:
+        click.echo(f"注意：{warning}", err=True)
+    click.echo(f"导入完成：新增 {report.created} 人，更新 {report.updated} 人，"
+               f"未变 {report.unchanged} 人；新建组织 {len(report.orgs_created)} 个。")
+    for name in report.orgs_created:
+        click.echo(f"  新建组织：{name}")
+
+
+@main.command()
+@click.option("--openid", required=True, help="Chat as this WeChat user (e.g. demo-admin).")
+@click.option("--url", default="http://127.0.0.1:5000/wechat", show_default=True)
+def chat(openid: str, url: str) -> None:
+    """Chat with the webhook in the terminal, as the given user."""
+    from bot.chat import run_chat
+
+    sys.exit(run_chat(_settings(), openid, url))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Settings from the environment and a `.env` file (DESIGN.md section 4).
+
+The real environment wins over `.env`. Nothing secret has a shipped default: without
+`WECHAT_APP_ID` the bot runs in sandbox mode with a sandbox token, and the console's
+secret key is generated once per install into `instance/`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/partybot.db"
+DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
+# Only ever accepted in sandbox mode; a real account must set its own Token.
+SANDBOX_TOKEN = "partybot-sandbox"
+SANDBOX_APP_ID = "wxsandbox00000000"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def parse_bool(name: str, raw: str | None, default: bool) -> bool:
+    """Parse a boolean variable strictly: a typo is an error, not a silent False."""
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def parse_int(name: str, raw: str | None, default: int, minimum: int = 0) -> int:
+    """Parse a non-negative integer variable."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer; got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}; got {value}")
+    return value
+
+
+def parse_float(name: str, raw: str | None, default: float, minimum: float = 0.0) -> float:
+    """Parse a non-negative number variable."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number; got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}; got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, already parsed and checked."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    wechat_token: str = field(default=SANDBOX_TOKEN, repr=False)
+    app_id: str | None = None
+    app_secret: str | None = field(default=None, repr=False)
+    encoding_aes_key: str | None = field(default=None, repr=False)
+    api_base_url: str = DEFAULT_API_BASE_URL
+    timezone: str = "Asia/Shanghai"
+    secret_key: str = field(default="", repr=False)
+    instance_path: Path = Path("instance")
+    # Seconds a message's timestamp may differ from our clock; 0 turns the check off.
+    timestamp_tolerance: int = 300
+    max_body_bytes: int = 64 * 1024
+    seed_demo: bool = True
+    # Outbound delivery.
+    send_rate: float = 50.0  # messages per second across one delivery loop
+    template_daily_quota: int = 100_000
+    delivery_threads: int = 8
+    api_timeout: float = 5.0
+    # Handlers that take longer than this answer "success" and reply through the outbox.
+    reply_budget: float = 4.0
+
+    @property
+    def sandbox(self) -> bool:
+        """No app id configured: talk to the built-in fake WeChat API."""
+        return self.app_id is None
+
+    @property
+    def effective_app_id(self) -> str:
+        """The app id used for AES and for the API client (a fixed one in sandbox mode)."""
+        return self.app_id or SANDBOX_APP_ID
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The zone in which times are shown and scheduled."""
+        return ZoneInfo(self.timezone)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests, CLI flags)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | os.PathLike[str] | None = ".env",
+    generate_secret: bool = True,
+) -> Settings:
+    """Read settings: `.env` first, the real environment over it, then validate."""
+    values: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        raw = values.get(name)
+        return raw.strip() if raw is not None and raw.strip() != "" else None
+
+    app_id = get("WECHAT_APP_ID")
+    app_secret = get("WECHAT_APP_SECRET")
+    token = get("WECHAT_TOKEN")
+    if app_id is not None:
+        if token is None:
+            raise ConfigError("WECHAT_TOKEN must be set when WECHAT_APP_ID is set")
+        if app_secret is None:
+            raise ConfigError("WECHAT_APP_SECRET must be set when WECHAT_APP_ID is set")
+    aes_key = get("WECHAT_ENCODING_AES_KEY")
+    if aes_key is not None and len(aes_key) != 43:
+        raise ConfigError(f"WECHAT_ENCODING_AES_KEY must be 43 characters; got {len(aes_key)}")
+
+    timezone = get("PARTYBOT_TIMEZONE") or "Asia/Shanghai"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"PARTYBOT_TIMEZONE is not a known time zone: {timezone!r}") from None
+
+    api_base = (get("WECHAT_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/")
+    if not api_base.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"WECHAT_API_BASE_URL must start with http:// or https://; got {api_base!r}"
+        )
+
+    instance_path = Path(get("PARTYBOT_INSTANCE_PATH") or "instance")
+    secret_key = get("PARTYBOT_SECRET_KEY") or (
+        _instance_secret(instance_path) if generate_secret else ""
+    )
+
+    return Settings(
+        database_url=get("PARTYBOT_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        wechat_token=token or SANDBOX_TOKEN,
+        app_id=app_id,
+        app_secret=app_secret,
+        encoding_aes_key=aes_key,
+        api_base_url=api_base,
+        timezone=timezone,
+        secret_key=secret_key,
+        instance_path=instance_path,
+        timestamp_tolerance=parse_int(
+            "WECHAT_TIMESTAMP_TOLERANCE", get("WECHAT_TIMESTAMP_TOLERANCE"), 300
+        ),
+        seed_demo=parse_bool("PARTYBOT_SEED_DEMO", get("PARTYBOT_SEED_DEMO"), True),
+        send_rate=parse_float("PARTYBOT_SEND_RATE", get("PARTYBOT_SEND_RATE"), 50.0, 0.1),
+        template_daily_quota=parse_int(
+            "PARTYBOT_TEMPLATE_DAILY_QUOTA", get("PARTYBOT_TEMPLATE_DAILY_QUOTA"), 100_000
+        ),
+        delivery_threads=parse_int(
+            "PARTYBOT_DELIVERY_THREADS", get("PARTYBOT_DELIVERY_THREADS"), 8, 1
+        ),
+    )
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Read the per-install secret key, creating it (mode 0600) on first use."""
+    path = instance_path / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first; use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

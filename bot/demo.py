@@ -1,0 +1,86 @@
+"""A small demo county for `partybot run` on an empty database.
+
+One township committee, two village branches, a dozen members: a branch admin, a
+helper, two members who need help (no WeChat), the rest ordinary members. Bound
+members get readable demo openids so that `partybot chat --openid demo-admin` works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.member import Member, NeedsHelp
+from models.org import OrgKind, add_org
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo member one can chat as."""
+
+    openid: str
+    name: str
+    role: str
+    branch: str
+
+
+# name, phone, branch index, group, admin, helper, needs help, openid
+_PEOPLE = [
+    ("李书记", "13800000001", 0, "第一党小组", True, False, None, "demo-admin"),
+    ("王帮扶", "13800000002", 0, "第一党小组", False, True, None, "demo-helper"),
+    ("张明", "13800000003", 0, "第一党小组", False, False, None, "demo-member"),
+    ("刘芳", "13800000004", 0, "第二党小组", False, False, None, "demo-member-2"),
+    ("赵大爷", "13800000005", 0, "第二党小组", False, False, NeedsHelp.OLD_PHONE, None),
+    ("孙奶奶", None, 0, "第二党小组", False, False, NeedsHelp.NO_PHONE, None),
+    ("陈强", "13800000007", 0, "第一党小组", False, False, None, None),
+    ("周书记", "13800000011", 1, None, True, False, None, "demo-admin-2"),
+    ("吴丽", "13800000012", 1, None, False, True, None, "demo-helper-2"),
+    ("郑伟", "13800000013", 1, None, False, False, None, "demo-member-3"),
+    ("冯军", "13800000014", 1, None, False, False, None, None),
+    ("韩梅", "13800000015", 1, None, False, False, None, None),
+]
+
+
+def database_is_empty(session: Session) -> bool:
+    """No member exists yet."""
+    return (session.scalar(select(func.count()).select_from(Member)) or 0) == 0
+
+
+def demo_users(session: Session) -> list[DemoUser]:
+    """The bound demo members (openids starting with "demo-"), to print on start."""
+    members = session.scalars(
+        select(Member).where(Member.openid.like("demo-%")).order_by(Member.id)
+    )
+    return [
+        DemoUser(m.openid or "", m.name,
+                 "支部管理员" if m.is_admin else "帮扶人" if m.is_helper else "党员",
+                 m.branch.name)
+        for m in members
+    ]
+
+
+def seed_demo(session: Session, now: datetime) -> None:
+    """Create the demo county (flushes, never commits)."""
+    township = add_org(session, "红光乡党委", OrgKind.COMMITTEE)
+    branches = [
+        add_org(session, "辽原村党支部", OrgKind.BRANCH, township),
+        add_org(session, "红光村党支部", OrgKind.BRANCH, township),
+    ]
+    groups: dict[tuple[int, str], int] = {}
+    for name, phone, b, group, admin, helper, needs, openid in _PEOPLE:
+        branch = branches[b]
+        group_id = None
+        if group:
+            if (branch.id, group) not in groups:
+                groups[(branch.id, group)] = add_org(session, group, OrgKind.GROUP, branch).id
+            group_id = groups[(branch.id, group)]
+        session.add(Member(
+            name=name, phone=phone, branch_id=branch.id, group_id=group_id, is_admin=admin,
+            is_helper=helper, needs_help=needs.value if needs else None,
+            address=f"{branch.name.removesuffix('党支部')}", openid=openid,
+            bound_at=now if openid else None, subscribed=openid is not None,
+        ))
+    session.flush()

@@ -1,0 +1,109 @@
+"""`/wechat`: verify → decrypt → dedupe → dispatch → reply (DESIGN.md section 3).
+
+Bad input never reaches a handler and never causes a 5xx: a wrong signature or a
+stale timestamp is 403, a malformed body 400, an oversized one 413 (Flask's
+MAX_CONTENT_LENGTH), each with a log line that says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, request
+
+from bot.inbox import SUCCESS, handle_inbound
+from bot.services import Services, services_of
+from bot.signing import BadEnvelope, BadSignature, check_signature
+from bot.wxml import MalformedXML, parse_xml, to_inbound
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhook", __name__)
+
+
+class BadRequest(ValueError):
+    """The request is malformed (answer 400)."""
+
+
+def _plain(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="text/plain")
+
+
+def _refuse(status: int, reason: str) -> Response:
+    log.warning("refused %s /wechat from %s: %s", request.method, request.remote_addr, reason)
+    return _plain({400: "bad request", 403: "forbidden"}.get(status, "error"), status)
+
+
+def _check_timestamp(services: Services, timestamp: str) -> None:
+    tolerance = services.settings.timestamp_tolerance
+    if tolerance <= 0:
+        return
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise BadSignature(f"timestamp is not a number: {timestamp[:20]!r}") from None
+    skew = abs(services.clock().timestamp() - sent)
+    if skew > tolerance:
+        raise BadSignature(f"timestamp {skew:.0f}s away from our clock (limit {tolerance}s)")
+
+
+def _args(*names: str) -> list[str]:
+    values = [request.args.get(name, "") for name in names]
+    missing = [name for name, value in zip(names, values, strict=True) if not value]
+    if missing:
+        raise BadRequest(f"missing query parameter(s): {', '.join(missing)}")
+    return values
+
+
+@bp.get("/wechat")
+def verify_url() -> Response:
+    """WeChat's URL check when the server address is saved in the console."""
+    services = services_of()
+    try:
+        signature, timestamp, nonce, echostr = _args("signature", "timestamp", "nonce", "echostr")
+        check_signature((services.settings.wechat_token, timestamp, nonce), signature)
+        _check_timestamp(services, timestamp)
+    except BadRequest as exc:
+        return _refuse(400, str(exc))
+    except BadSignature as exc:
+        return _refuse(403, str(exc))
+    return _plain(echostr)
+
+
+@bp.post("/wechat")
+def receive() -> Response:
+    """A message or event: answer with a passive reply (encrypted in safe mode)."""
+    services = services_of()
+    settings = services.settings
+    encrypted = request.args.get("encrypt_type", "raw").lower() == "aes"
+    try:
+        if encrypted:
+            msg_signature, timestamp, nonce = _args("msg_signature", "timestamp", "nonce")
+        else:
+            signature, timestamp, nonce = _args("signature", "timestamp", "nonce")
+            check_signature((settings.wechat_token, timestamp, nonce), signature)
+        body = request.get_data(cache=False)
+        if encrypted:
+            envelope = services.envelope
+            if envelope is None:
+                raise BadRequest("encrypted message but WECHAT_ENCODING_AES_KEY is not set")
+            encrypt = parse_xml(body).get("Encrypt")
+            if not isinstance(encrypt, str) or not encrypt:
+                raise BadRequest("encrypted message without <Encrypt>")
+            body = envelope.open(encrypt, msg_signature, timestamp, nonce)
+        _check_timestamp(services, timestamp)
+        message = to_inbound(parse_xml(body))
+    except BadSignature as exc:
+        return _refuse(403, str(exc))
+    except (BadRequest, BadEnvelope, MalformedXML) as exc:
+        return _refuse(400, str(exc))
+
+    now = services.clock()
+    with services.sessions() as session:
+        reply = handle_inbound(session, services.dispatcher, settings, message, now)
+    if reply == SUCCESS or not encrypted:
+        return _plain(reply) if reply == SUCCESS else Response(reply, mimetype="application/xml")
+    assert services.envelope is not None
+    sealed = services.envelope.seal(reply, nonce, str(int(time.time())))
+    return Response(sealed, mimetype="application/xml")

@@ -1,0 +1,70 @@
+"""Following, binding to the roster (绑定) and unfollowing."""
+
+from __future__ import annotations
+
+import re
+
+from handlers import texts
+from handlers.router import Context, Reply, Role, Router
+from models.binding import BindOutcome, bind_openid, unbind_openid
+
+router = Router("membership")
+
+PHONE_SUFFIX = re.compile(r"^\d{4}$")
+
+
+@router.event("subscribe")
+def on_subscribe(ctx: Context) -> Reply:
+    """A new (or returning) follower: say how to bind."""
+    member = ctx.member
+    if member is not None:
+        member.subscribed = True
+        return texts.WELCOME_BACK.format(name=member.name)
+    return texts.WELCOME
+
+
+@router.event("unsubscribe")
+def on_unsubscribe(ctx: Context) -> Reply:
+    """Unfollowing unlinks the openid; following again means binding again."""
+    unbind_openid(ctx.session, ctx.openid)
+    ctx.forget_member()
+    return None
+
+
+@router.command("绑定", Role.ANYONE, usage="绑定 <姓名> <手机后四位>")
+def bind(ctx: Context) -> Reply:
+    """把这个微信和党员名册里的你绑定"""
+    args = ctx.args
+    # "绑定 张三1234" and "绑定 张 三 1234" are common typing variants.
+    if len(args) == 1 and len(args[0]) > 4 and args[0][-4:].isdigit():
+        args = [args[0][:-4], args[0][-4:]]
+    if len(args) < 2 or not PHONE_SUFFIX.match(args[-1]):
+        return texts.BIND_USAGE
+    name, suffix = "".join(args[:-1]), args[-1]
+    result = bind_openid(ctx.session, ctx.openid, name, suffix, ctx.now)
+    ctx.forget_member()
+    member = result.member
+    match result.outcome:
+        case BindOutcome.BOUND:
+            assert member is not None
+            return texts.BIND_OK.format(name=member.name, branch=member.branch.name)
+        case BindOutcome.ALREADY_BOUND_SELF:
+            assert member is not None
+            return texts.BIND_ALREADY.format(name=member.name, branch=member.branch.name)
+        case BindOutcome.OPENID_TAKEN:
+            assert member is not None
+            return texts.BIND_OPENID_TAKEN.format(name=member.name)
+        case BindOutcome.MEMBER_TAKEN:
+            assert member is not None
+            return texts.BIND_MEMBER_TAKEN.format(name=member.name)
+        case BindOutcome.AMBIGUOUS:
+            return texts.BIND_AMBIGUOUS
+        case BindOutcome.LOCKED:
+            assert result.locked_until is not None
+            until = result.locked_until.astimezone(ctx.settings.tz).strftime("%H:%M")
+            return texts.BIND_LOCKED.format(until=until)
+        case _:
+            if result.locked_until is not None:
+                until = result.locked_until.astimezone(ctx.settings.tz).strftime("%H:%M")
+                return texts.BIND_LOCKED.format(until=until)
+            return texts.BIND_NO_MATCH.format(tries=result.tries_left)

@@ -1,0 +1,48 @@
+"""Inbound message keys: every message is recorded before any handler runs.
+
+The row holds the reply we gave, so a retry from WeChat gets the same answer, and the
+time, so "when did this user last write to us" (the 48-hour customer-service window)
+is a query rather than another write per message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Index, String, Text, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, UTCDateTime
+
+
+class InboundMessage(Base):
+    """One message or event received from WeChat, keyed for deduplication."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (Index("ix_inbound_message_openid_received_at", "openid", "received_at"),)
+
+    # MsgId for messages; "openid:CreateTime:event" for events.
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    msg_type: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The rendered (unencrypted) reply, or "success" when there was nothing to say.
+    reply: Mapped[str | None] = mapped_column(Text)
+
+
+def stored_reply(session: Session, key: str) -> str | None:
+    """The reply given to the first delivery of this message, if it was recorded."""
+    return session.scalar(select(InboundMessage.reply).where(InboundMessage.key == key))
+
+
+def last_message_at(session: Session, openid: str) -> datetime | None:
+    """When this user last sent us anything (message, menu click, scan, follow)."""
+    return session.scalar(
+        select(func.max(InboundMessage.received_at)).where(InboundMessage.openid == openid)
+    )
+
+
+def prune_inbound(session: Session, now: datetime, keep: timedelta = timedelta(days=4)) -> int:
+    """Delete keys older than `keep` (WeChat retries within seconds); returns the count."""
+    result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < now - keep))
+    return result.rowcount or 0

@@ -1,0 +1,53 @@
+"""Party members (党员): the roster, roles and the WeChat openid they bound."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+from models.org import Org
+
+
+class NeedsHelp(StrEnum):
+    """Why a member needs a helper (需帮扶); the roster uses the Chinese values."""
+
+    OLD_PHONE = "老式手机"
+    LIMITED_MOBILITY = "行动不便"
+    NO_WECHAT_SKILLS = "不会用微信"
+    NO_PHONE = "无手机"
+
+
+class Member(Base):
+    """A member of one branch (and at most one group), with or without WeChat."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("org.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("org.id"))
+    # Digits only; None for members without a phone.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_helper: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_help: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(200))
+    openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    branch: Mapped[Org] = relationship(foreign_keys=[branch_id], lazy="joined")
+    group: Mapped[Org | None] = relationship(foreign_keys=[group_id])
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.name}>"
+
+
+def member_by_openid(session: Session, openid: str) -> Member | None:
+    """The member bound to this openid, if any."""
+    return session.scalar(select(Member).where(Member.openid == openid))

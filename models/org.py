@@ -1,0 +1,56 @@
+"""The organization tree: committee / general branch / branch / group."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+
+
+class OrgKind(StrEnum):
+    """党委 / 党总支 / 党支部 / 党小组."""
+
+    COMMITTEE = "committee"
+    GENERAL_BRANCH = "general_branch"
+    BRANCH = "branch"
+    GROUP = "group"
+
+
+class Org(Base):
+    """One node of the tree; members belong to a branch and at most one group."""
+
+    __tablename__ = "org"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Org {self.id} {self.kind} {self.name}>"
+
+
+def find_org(session: Session, name: str, kind: str | None = None) -> list[Org]:
+    """Orgs with this exact name (optionally of one kind); names may repeat across the tree."""
+    query = select(Org).where(Org.name == name)
+    if kind is not None:
+        query = query.where(Org.kind == kind)
+    return list(session.scalars(query.order_by(Org.id)))
+
+
+def add_org(session: Session, name: str, kind: str, parent: Org | None = None) -> Org:
+    """Create an org under `parent` (flushes, so the id is known)."""
+    org = Org(name=name, kind=str(kind), parent_id=parent.id if parent else None)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def child_org(session: Session, parent: Org, name: str) -> Org | None:
+    """The child of `parent` called `name`, if any."""
+    return session.scalar(select(Org).where(Org.parent_id == parent.id, Org.name == name))

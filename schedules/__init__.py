@@ -1,0 +1,1 @@
+"""Scheduled work: the job registry and the scheduler process (`partybot scheduler`)."""

@@ -1,0 +1,38 @@
+"""The job registry: each schedules/ module adds its jobs here, in code.
+
+A job is a plain function `job(services)`; the scheduler wraps it so that each run
+gets its own log context and an exception is logged, never lost, and never kills
+the scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.services import Services
+
+JobFunc = Callable[[Services], Any]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One job: a stable id, the function, and its APScheduler trigger arguments."""
+
+    id: str
+    func: JobFunc
+    trigger: str  # "interval" or "cron"
+    trigger_args: dict[str, Any] = field(default_factory=dict)
+    delivery: bool = False  # also runs on delivery-only workers
+
+
+JOBS: dict[str, JobSpec] = {}
+
+
+def register(spec: JobSpec) -> JobSpec:
+    """Add a job (ids are unique; registering the same id twice is a bug)."""
+    if spec.id in JOBS:
+        raise ValueError(f"job id registered twice: {spec.id}")
+    JOBS[spec.id] = spec
+    return spec

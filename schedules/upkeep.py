@@ -1,0 +1,26 @@
+"""Upkeep: prune old inbound-message keys (retries come within seconds; the 48-hour
+customer-service window needs two days; we keep four)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.services import Services
+from models.inbound import prune_inbound
+from schedules.registry import JobSpec, register
+
+log = logging.getLogger(__name__)
+
+
+def prune_inbound_keys(services: Services) -> int:
+    """Delete inbound keys older than four days; returns how many."""
+    with services.sessions() as session:
+        removed = prune_inbound(session, services.clock())
+        session.commit()
+    if removed:
+        log.info("pruned %d old inbound message keys", removed)
+    return removed
+
+
+register(JobSpec("upkeep.prune_inbound", prune_inbound_keys, "cron",
+                 {"hour": 3, "minute": 17}))

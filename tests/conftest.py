@@ -1,0 +1,159 @@
+"""Fixtures: a migrated database per test (SQLite, or PostgreSQL when
+PARTYBOT_TEST_DATABASE_URL is set), a controllable clock, the app, and a `chat` helper
+that talks to the webhook exactly as WeChat does (signed, optionally encrypted)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+
+import models
+from bot import create_app
+from bot.config import Settings
+from bot.services import services_of
+from bot.simulator import Reply, WeChatSide, event_xml, text_xml
+from models.base import make_engine
+from models.migrate import upgrade_database
+
+PG_URL = os.environ.get("PARTYBOT_TEST_DATABASE_URL")
+TOKEN = "test-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+class FakeClock:
+    """A clock tests can move; starts at the real time so signed timestamps pass."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move forward by timedelta(**delta)."""
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, when: datetime) -> None:
+        """Jump to an aware datetime."""
+        self.now = when
+
+
+def _reset_postgres(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database: a SQLite file to copy per test, or the PostgreSQL URL."""
+    if PG_URL:
+        engine = make_engine(PG_URL)
+        _reset_postgres(engine)
+        upgrade_database(engine)
+        engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_database(engine)
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database of this test's own."""
+    if PG_URL:
+        engine = make_engine(PG_URL)
+        tables = ", ".join(t.name for t in models.Base.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        yield PG_URL
+        return
+    path = tmp_path / "partybot.db"
+    shutil.copyfile(migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The app's clock."""
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Plain-mode settings on this test's database."""
+    return Settings(
+        database_url=database_url, wechat_token=TOKEN, secret_key="test-secret",
+        instance_path=tmp_path / "instance",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock) -> Iterator[Flask]:
+    """The app on this test's database, with the fake clock."""
+    app = create_app(settings, clock=clock)
+    yield app
+    services_of(app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Flask's test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask):  # type: ignore[no-untyped-def]
+    """A session on the app's database (the test commits when it writes)."""
+    with services_of(app).sessions() as session:
+        yield session
+
+
+class Chat:
+    """Talks to /wechat as WeChat would, for one account configuration."""
+
+    def __init__(self, client: FlaskClient, side: WeChatSide, clock: FakeClock) -> None:
+        self.client = client
+        self.side = side
+        self.clock = clock
+
+    def post_xml(self, xml: str, **sign_kwargs: object):  # type: ignore[no-untyped-def]
+        """POST signed (and maybe encrypted) XML; returns the Flask response."""
+        sign_kwargs.setdefault("timestamp", int(self.clock().timestamp()))
+        signed = self.side.sign_request(xml, **sign_kwargs)  # type: ignore[arg-type]
+        return self.client.post(f"/wechat?{signed.query}", data=signed.body,
+                                content_type="text/xml")
+
+    def send_xml(self, xml: str, **sign_kwargs: object) -> Reply:
+        """POST and open the reply; fails the test on a non-200."""
+        response = self.post_xml(xml, **sign_kwargs)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return self.side.open_reply(response.get_data())
+
+    def say(self, openid: str, content: str, **kwargs: object) -> str:
+        """Send a text message; returns the reply's text ('' for success)."""
+        xml = text_xml(openid, content, create_time=int(self.clock().timestamp()), **kwargs)
+        return self.send_xml(xml).content
+
+    def event(self, openid: str, event: str, key: str | None = None) -> str:
+        """Send an event; returns the reply's text."""
+        xml = event_xml(openid, event, key, create_time=int(self.clock().timestamp()))
+        return self.send_xml(xml).content
+
+
+@pytest.fixture
+def chat(client: FlaskClient, clock: FakeClock) -> Chat:
+    """Plain-mode chat with the app."""
+    return Chat(client, WeChatSide(TOKEN), clock)

@@ -1,0 +1,79 @@
+"""Settings: the contract's variables, .env, strict booleans, per-install secret."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from bot.config import SANDBOX_TOKEN, ConfigError, load_settings, parse_bool
+
+
+def test_defaults_are_sandbox(tmp_path):
+    settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
+    assert settings.sandbox and settings.wechat_token == SANDBOX_TOKEN
+    assert settings.database_url == "sqlite:///instance/partybot.db"
+    assert settings.api_base_url == "https://api.weixin.qq.com"
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.encoding_aes_key is None
+
+
+def test_secret_key_generated_once_per_install(tmp_path):
+    first = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
+    second = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
+    assert len(first.secret_key) == 64 and first.secret_key == second.secret_key
+    mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_dotenv_is_read_and_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("WECHAT_TOKEN=from-file\nPARTYBOT_TIMEZONE=Asia/Urumqi\n")
+    settings = load_settings({"PARTYBOT_TIMEZONE": "UTC", "PARTYBOT_INSTANCE_PATH": str(tmp_path)},
+                             dotenv_path=env_file)
+    assert settings.wechat_token == "from-file" and settings.timezone == "UTC"
+
+
+def test_real_account_needs_token_and_secret(tmp_path):
+    base = {"PARTYBOT_INSTANCE_PATH": str(tmp_path), "WECHAT_APP_ID": "wx1"}
+    with pytest.raises(ConfigError, match="WECHAT_TOKEN"):
+        load_settings(base, dotenv_path=None)
+    with pytest.raises(ConfigError, match="WECHAT_APP_SECRET"):
+        load_settings({**base, "WECHAT_TOKEN": "t"}, dotenv_path=None)
+    settings = load_settings({**base, "WECHAT_TOKEN": "t", "WECHAT_APP_SECRET": "s"},
+                             dotenv_path=None)
+    assert not settings.sandbox
+
+
+def test_secrets_not_in_repr(tmp_path):
+    settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path), "WECHAT_APP_ID": "wx1",
+                              "WECHAT_TOKEN": "tokentoken", "WECHAT_APP_SECRET": "topsecret",
+                              "WECHAT_ENCODING_AES_KEY": "k" * 43}, dotenv_path=None)
+    text = repr(settings)
+    assert "topsecret" not in text and "k" * 43 not in text and "tokentoken" not in text
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("WECHAT_ENCODING_AES_KEY", "short", "43"),
+    ("PARTYBOT_TIMEZONE", "Mars/Olympus", "time zone"),
+    ("WECHAT_API_BASE_URL", "api.weixin.qq.com", "http"),
+    ("WECHAT_TIMESTAMP_TOLERANCE", "five", "integer"),
+    ("PARTYBOT_SEED_DEMO", "maybe", "PARTYBOT_SEED_DEMO"),
+])
+def test_bad_values_name_the_variable(tmp_path, name, value, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path), name: value}, dotenv_path=None)
+
+
+def test_parse_bool_is_strict():
+    assert parse_bool("X", "Yes", False) is True
+    assert parse_bool("X", "off", True) is False
+    assert parse_bool("X", None, True) is True
+    with pytest.raises(ConfigError):
+        parse_bool("X", "ture", False)
+
+
+def test_api_base_url_trailing_slash_removed(tmp_path):
+    settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path),
+                              "WECHAT_API_BASE_URL": "http://127.0.0.1:9000/"}, dotenv_path=None)
+    assert settings.api_base_url == "http://127.0.0.1:9000"
