@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.exceptions import HTTPException
 
 from bot.config import Settings, load_settings
@@ -36,11 +37,25 @@ def create_app(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
+    app.session_interface = ConsoleOnlySessions()
     app.extensions["partybot"] = build_services(settings, clock, dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     _register_error_pages(app)
     return app
+
+
+class ConsoleOnlySessions(SecureCookieSessionInterface):
+    """Cookie sessions only under /admin and /sandbox, where people log in.
+
+    WeChat's servers never send cookies; opening a signed-cookie session for each of
+    their requests would cost the webhook a serializer per message.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if request.path.startswith(("/admin", "/sandbox")):
+            return super().open_session(app, request)
+        return self.make_null_session(app)
 
 
 def _register_error_pages(app: Flask) -> None:

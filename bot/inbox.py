@@ -1,30 +1,104 @@
 """Handling one inbound message: dedupe, dispatch, one transaction, one reply.
 
 The message key is inserted first, in the same transaction as the handler's changes.
-A duplicate — a sequential or a concurrent retry from WeChat — fails that insert
+A duplicate — a sequential or a concurrent retry from WeChat — finds the key taken
 (waiting, if needed, until the first delivery commits) and gets the stored reply; the
 handler runs once. If the handler fails, its changes are rolled back and the reply it
 should have given (a polite refusal or an apology) is stored instead.
+
+The three per-message statements run on the raw DBAPI cursor of the request's
+connection (see models.prepared): this is the hottest path of the service.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
 
 from bot.config import Settings
 from bot.wxml import Inbound, render_news, render_text
 from handlers import Dispatcher, texts
 from handlers.router import Context, DomainError, News, Reply
-from models.inbound import InboundMessage, stored_reply
+from models.base import WriteGate, write_gate_for
+from models.inbound import InboundQueries
+from models.member import CallerQuery
 
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """Everything needed to answer messages: database, queries, dispatcher, settings."""
+
+    engine: Engine
+    dispatcher: Dispatcher
+    settings: Settings
+    queries: InboundQueries
+    caller_query: CallerQuery
+    write_gate: WriteGate
+
+    @classmethod
+    def create(cls, engine: Engine, dispatcher: Dispatcher, settings: Settings) -> Inbox:
+        """Prepare the statements for this engine's dialect."""
+        return cls(engine, dispatcher, settings, InboundQueries(engine.dialect),
+                   CallerQuery(engine.dialect), write_gate_for(engine))
+
+    def handle(self, message: Inbound, now: datetime) -> str:
+        """Record, dispatch and answer one message; commits. Returns the rendered reply."""
+        # Every message writes (its dedupe key), so on SQLite the whole transaction
+        # goes through the write gate; a retry waits there for the first delivery.
+        with self.engine.connect() as connection, self.write_gate():
+            return self._handle(connection, message, now)
+
+    def _handle(self, connection: Connection, message: Inbound, now: datetime) -> str:
+        key = message.dedupe_key
+        connection.begin()
+        cursor = _cursor(connection)
+        if not self.queries.claim(cursor, key, message.from_user, message.msg_type, now):
+            connection.rollback()
+            log.info("duplicate delivery of %s from %s; replaying the first reply", key,
+                     message.from_user)
+            return self.queries.reply_of(_cursor(connection), key) or SUCCESS
+
+        ctx = Context(connection=connection, message=message, now=now, settings=self.settings,
+                      caller_query=self.caller_query)
+        try:
+            rendered = render_reply(message, self.dispatcher.dispatch(ctx), now)
+            ctx.finish()
+        except DomainError as refusal:
+            ctx.discard()
+            return self._store_after_failure(connection, message, now, refusal.message)
+        except Exception:
+            ctx.discard()
+            log.exception("handler failed for %s (%s) from %s", key, message.msg_type,
+                          message.from_user)
+            return self._store_after_failure(connection, message, now, texts.SORRY)
+        self.queries.save_reply(cursor, key, rendered)
+        connection.commit()
+        return rendered
+
+    def _store_after_failure(self, connection: Connection, message: Inbound, now: datetime,
+                             text: str) -> str:
+        """Roll the handler back, then record the key with the reply we are giving."""
+        connection.rollback()
+        rendered = render_reply(message, text, now)
+        connection.begin()
+        cursor = _cursor(connection)
+        if self.queries.claim(cursor, message.dedupe_key, message.from_user, message.msg_type,
+                              now):
+            self.queries.save_reply(cursor, message.dedupe_key, rendered)
+        connection.commit()  # if a retry claimed the key meanwhile, it answers for itself
+        return rendered
+
+
+def _cursor(connection: Connection) -> Any:
+    return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def render_reply(message: Inbound, reply: Reply, now: datetime) -> str:
@@ -35,54 +109,3 @@ def render_reply(message: Inbound, reply: Reply, now: datetime) -> str:
     if isinstance(reply, News):
         return render_news(message.from_user, message.to_user, reply.articles, stamp)
     return render_text(message.from_user, message.to_user, reply, stamp)
-
-
-def handle_inbound(
-    session: Session, dispatcher: Dispatcher, settings: Settings, message: Inbound, now: datetime
-) -> str:
-    """Record, dispatch and answer one message; commits. Returns the rendered reply."""
-    key = message.dedupe_key
-    try:
-        session.execute(
-            insert(InboundMessage).values(
-                key=key, openid=message.from_user, msg_type=message.msg_type, received_at=now
-            )
-        )
-    except IntegrityError:
-        session.rollback()
-        log.info("duplicate delivery of %s from %s; replaying the first reply", key,
-                 message.from_user)
-        return stored_reply(session, key) or SUCCESS
-
-    ctx = Context(session=session, message=message, now=now, settings=settings)
-    try:
-        rendered = render_reply(message, dispatcher.dispatch(ctx), now)
-    except DomainError as refusal:
-        session.rollback()
-        return _store_after_failure(session, message, now, refusal.message)
-    except Exception:
-        log.exception("handler failed for %s (%s) from %s", key, message.msg_type,
-                      message.from_user)
-        session.rollback()
-        return _store_after_failure(session, message, now, texts.SORRY)
-
-    session.execute(
-        update(InboundMessage).where(InboundMessage.key == key).values(reply=rendered)
-    )
-    session.commit()
-    return rendered
-
-
-def _store_after_failure(session: Session, message: Inbound, now: datetime, text: str) -> str:
-    rendered = render_reply(message, text, now)
-    try:
-        session.execute(
-            insert(InboundMessage).values(
-                key=message.dedupe_key, openid=message.from_user,
-                msg_type=message.msg_type, received_at=now, reply=rendered,
-            )
-        )
-        session.commit()
-    except IntegrityError:  # a retry got in meanwhile; it answers for itself
-        session.rollback()
-    return rendered

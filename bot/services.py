@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.inbox import Inbox
 from bot.signing import Envelope
 from handlers import Dispatcher
 from models.base import make_engine, make_session_factory, utcnow
@@ -24,7 +25,7 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     envelope: Envelope | None
-    dispatcher: Dispatcher
+    inbox: Inbox
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def dispose(self) -> None:
@@ -46,8 +47,9 @@ def build_services(
         if settings.encoding_aes_key
         else None
     )
-    return Services(settings, engine, make_session_factory(engine), envelope,
-                    dispatcher or default_dispatcher, clock or utcnow)
+    inbox = Inbox.create(engine, dispatcher or default_dispatcher, settings)
+    return Services(settings, engine, make_session_factory(engine), envelope, inbox,
+                    clock or utcnow)
 
 
 def services_of(app: Flask | None = None) -> Services:

@@ -12,7 +12,7 @@ import time
 
 from flask import Blueprint, Response, request
 
-from bot.inbox import SUCCESS, handle_inbound
+from bot.inbox import SUCCESS
 from bot.services import Services, services_of
 from bot.signing import BadEnvelope, BadSignature, check_signature
 from bot.wxml import MalformedXML, parse_xml, to_inbound
@@ -99,9 +99,7 @@ def receive() -> Response:
     except (BadRequest, BadEnvelope, MalformedXML) as exc:
         return _refuse(400, str(exc))
 
-    now = services.clock()
-    with services.sessions() as session:
-        reply = handle_inbound(session, services.dispatcher, settings, message, now)
+    reply = services.inbox.handle(message, services.clock())
     if reply == SUCCESS or not encrypted:
         return _plain(reply) if reply == SUCCESS else Response(reply, mimetype="application/xml")
     assert services.envelope is not None

@@ -70,18 +70,18 @@ class Dispatcher:
 
     def help_text(self, ctx: Context) -> str:
         """帮助, generated from the registry: only what this user may do."""
-        member = ctx.member
-        roles = (member is not None, bool(member and member.is_helper),
-                 bool(member and member.is_admin))
+        caller = ctx.caller
+        roles = (caller is not None, bool(caller and caller.is_helper),
+                 bool(caller and caller.is_admin))
         cached = self._help_cache.get(roles)
         if cached is None:
             lines = [texts.HELP_HEADER]
             lines += [
                 texts.HELP_LINE.format(usage=r.usage, summary=r.summary)
                 for r in self.routes
-                if r.kind == "command" and r.role.allows(member)
+                if r.kind == "command" and r.role.allows(caller)
             ]
-            if member is None:
+            if caller is None:
                 lines.append(texts.HELP_UNBOUND_HINT)
             cached = self._help_cache[roles] = "\n".join(lines)
         return cached

@@ -16,14 +16,15 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bot.wxml import Article, Inbound
 from handlers import texts
+from models.member import Caller, CallerQuery, Member
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from models.member import Member
 
 
 class Role(Enum):
@@ -34,16 +35,16 @@ class Role(Enum):
     HELPER = "helper"  # bound and marked 帮扶人
     ADMIN = "admin"  # bound and a branch admin
 
-    def allows(self, member: Member | None) -> bool:
-        """Whether `member` (None: not bound) has this role."""
+    def allows(self, caller: Caller | None) -> bool:
+        """Whether `caller` (None: not bound) has this role."""
         if self is Role.ANYONE:
             return True
-        if member is None:
+        if caller is None:
             return False
         if self is Role.HELPER:
-            return member.is_helper
+            return caller.is_helper
         if self is Role.ADMIN:
-            return member.is_admin
+            return caller.is_admin
         return True
 
     def refusal(self) -> str:
@@ -79,17 +80,24 @@ Reply = str | News | None
 
 @dataclass
 class Context:
-    """What a handler gets: the message, a session (never committed here), the time."""
+    """What a handler gets: the message, the time, and the request's transaction.
 
-    session: Session
+    `session` is an ORM Session on the request's connection and transaction, made on
+    first use; handlers flush but never commit (the webhook commits, with the
+    message's dedupe key, or rolls everything back).
+    """
+
+    connection: Connection
     message: Inbound
     now: datetime
     settings: Settings
+    caller_query: CallerQuery
     text: str = ""  # normalized text content for text messages
     args: list[str] = field(default_factory=list)  # words after the command word
     dispatcher: Any = None  # the Dispatcher running this handler (帮助 reads its registry)
     scene: str = ""  # the QR scene of a SCAN or scan-to-follow, without "qrscene_"
-    _member: Any = field(default=False, repr=False)  # False = not looked up yet
+    _session: Session | None = field(default=None, repr=False)
+    _caller: Any = field(default=False, repr=False)  # False = not looked up yet
 
     @property
     def openid(self) -> str:
@@ -97,17 +105,44 @@ class Context:
         return self.message.from_user
 
     @property
-    def member(self) -> Member | None:
-        """The roster member bound to the sender, looked up once."""
-        if self._member is False:
-            from models.member import member_by_openid
+    def session(self) -> Session:
+        """An ORM session joined to this request's transaction."""
+        if self._session is None:
+            self._session = Session(bind=self.connection, expire_on_commit=False)
+        return self._session
 
-            self._member = member_by_openid(self.session, self.openid)
-        return self._member
+    @property
+    def caller(self) -> Caller | None:
+        """Who is writing (None: not bound to the roster), looked up once."""
+        if self._caller is False:
+            if self._session is not None:
+                self._session.flush()  # let the lookup see the handler's own changes
+            cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            self._caller = self.caller_query(cursor, self.openid)
+        return self._caller
+
+    @property
+    def member(self) -> Member | None:
+        """The caller as an ORM object (loaded on first use)."""
+        caller = self.caller
+        return None if caller is None else self.session.get(Member, caller.member_id)
 
     def forget_member(self) -> None:
-        """Drop the cached member (after binding or unbinding changed it)."""
-        self._member = False
+        """Look the caller up again next time (after binding or unbinding)."""
+        self._caller = False
+
+    def finish(self) -> None:
+        """Flush the handler's ORM changes into the transaction and release the session."""
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
+            self._session = None
+
+    def discard(self) -> None:
+        """Drop the session without flushing (the transaction is being rolled back)."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
 Handler = Callable[[Context], Reply]
@@ -132,7 +167,7 @@ class Route:
 
     def run(self, ctx: Context) -> Reply:
         """Check the role, then call the handler."""
-        if not self.role.allows(ctx.member if self.role is not Role.ANYONE else None):
+        if not self.role.allows(ctx.caller if self.role is not Role.ANYONE else None):
             return self.role.refusal()
         return self.handler(ctx)
 

@@ -8,11 +8,14 @@ is a query rather than another write per message.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Index, String, Text, delete, func, select
+from sqlalchemy import Dialect, Index, String, Text, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.prepared import Prepared
 
 
 class InboundMessage(Base):
@@ -46,3 +49,40 @@ def prune_inbound(session: Session, now: datetime, keep: timedelta = timedelta(d
     """Delete keys older than `keep` (WeChat retries within seconds); returns the count."""
     result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < now - keep))
     return result.rowcount or 0
+
+
+class InboundQueries:
+    """The webhook's per-message statements, prepared once per dialect (models.prepared)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        table = InboundMessage.__table__
+        values = {name: bindparam(name) for name in ("key", "openid", "msg_type", "received_at")}
+        dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        # ON CONFLICT DO NOTHING: a duplicate is a zero rowcount, not an aborted
+        # transaction; on PostgreSQL it waits for a concurrent first insert to commit.
+        self._claim = Prepared(
+            dialect_insert(table).values(**values).on_conflict_do_nothing(), dialect
+        )
+        self._reply_of = Prepared(
+            select(table.c.reply).where(table.c.key == bindparam("key")), dialect
+        )
+        self._save_reply = Prepared(
+            update(table).where(table.c.key == bindparam("key")).values(reply=bindparam("reply")),
+            dialect,
+        )
+
+    def claim(self, cursor: Any, key: str, openid: str, msg_type: str,
+              received_at: datetime) -> bool:
+        """Record the key; False when it was already there (a retry)."""
+        self._claim.run(cursor, key=key, openid=openid, msg_type=msg_type,
+                        received_at=received_at)
+        return cursor.rowcount == 1
+
+    def reply_of(self, cursor: Any, key: str) -> str | None:
+        """The stored reply for `key`."""
+        row = self._reply_of.run(cursor, key=key).fetchone()
+        return row[0] if row else None
+
+    def save_reply(self, cursor: Any, key: str, reply: str) -> None:
+        """Store the reply given to the first delivery."""
+        self._save_reply.run(cursor, key=key, reply=reply)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy import Boolean, Dialect, ForeignKey, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 from models.org import Org
+from models.prepared import Prepared
 
 
 class NeedsHelp(StrEnum):
@@ -51,3 +54,32 @@ class Member(Base):
 def member_by_openid(session: Session, openid: str) -> Member | None:
     """The member bound to this openid, if any."""
     return session.scalar(select(Member).where(Member.openid == openid))
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a message, as the router needs it: enough for role checks and help."""
+
+    member_id: int
+    name: str
+    branch_id: int
+    is_admin: bool
+    is_helper: bool
+
+
+class CallerQuery:
+    """Looks up the Caller for an openid (prepared once per dialect; see models.prepared)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        table = Member.__table__
+        self._query = Prepared(
+            select(table.c.id, table.c.name, table.c.branch_id, table.c.is_admin,
+                   table.c.is_helper).where(table.c.openid == bindparam("openid")),
+            dialect,
+        )
+
+    def __call__(self, cursor: Any, openid: str) -> Caller | None:
+        row = self._query.run(cursor, openid=openid).fetchone()
+        if row is None:
+            return None
+        return Caller(row[0], row[1], row[2], bool(row[3]), bool(row[4]))
