@@ -41,6 +41,12 @@ def create_app(
     app.extensions["partybot"] = build_services(settings, clock, dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    if settings.sandbox:
+        from bot.sandbox import pages
+        from bot.sandbox.fake_api import install_fake
+
+        install_fake(app, "/sandbox")
+        app.register_blueprint(pages.bp, url_prefix="/sandbox")
     _register_error_pages(app)
     return app
 

@@ -7,6 +7,8 @@ WeChat's servers would send it. Lines starting with "/" send other kinds of mess
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 
 import requests
@@ -48,16 +50,78 @@ def line_to_xml(openid: str, line: str) -> str | None:
     return None
 
 
+class PushWatcher:
+    """Shows what the sandbox's fake WeChat API delivered to this openid (pushes)."""
+
+    def __init__(self, url: str, openid: str, out: Callable[[str], None]) -> None:
+        root = url.removesuffix("/").removesuffix("/wechat")
+        self.endpoint = f"{root}/sandbox/_fake/messages"
+        self.openid = openid
+        self.out = out
+        self.http = requests.Session()
+        self.lock = threading.Lock()
+        self.enabled = True
+        self.after = 0
+        messages = self._fetch()
+        if messages:
+            self.after = max(m["id"] for m in messages)
+
+    def _fetch(self) -> list[dict[str, object]]:
+        if not self.enabled:
+            return []
+        try:
+            response = self.http.get(self.endpoint, timeout=5,
+                                     params={"openid": self.openid, "after": self.after})
+        except requests.RequestException:
+            return []
+        if response.status_code != 200:  # not a sandbox: no pushes to show
+            self.enabled = False
+            return []
+        return list(response.json().get("messages", []))
+
+    def show_new(self) -> int:
+        """Print pushes that arrived since last time; returns how many."""
+        with self.lock:
+            messages = self._fetch()
+            for message in messages:
+                self.after = max(self.after, int(message["id"]))  # type: ignore[call-overload]
+                self.out(f"[推送] {message['text']}")
+            return len(messages)
+
+    def follow(self, stop: threading.Event, every: float = 2.0) -> None:
+        """Keep showing pushes until `stop` is set (interactive use)."""
+        while not stop.wait(every):
+            self.show_new()
+
+
 def run_chat(settings: Settings, openid: str, url: str,
-             lines: Iterable[str] | None = None, out: Callable[[str], None] = print) -> int:
-    """Read lines (stdin by default), send each, print each reply; returns an exit code."""
+             lines: Iterable[str] | None = None, out: Callable[[str], None] = print,
+             wait: float = 0.0) -> int:
+    """Read lines (stdin by default), send each, print each reply; returns an exit code.
+
+    In sandbox mode pushed messages are shown too; `wait` seconds at the end give the
+    scheduler time to deliver what the last lines caused.
+    """
     side = WeChatSide(settings.wechat_token, settings.encoding_aes_key,
                       settings.effective_app_id)
     interactive = lines is None and sys.stdin.isatty()
     if interactive:
         out(HELP)
+    pushes = PushWatcher(url, openid, out)
+    stop = threading.Event()
+    if interactive:
+        threading.Thread(target=pushes.follow, args=(stop,), daemon=True).start()
     source = lines if lines is not None else _stdin_lines(interactive)
     http = requests.Session()
+    try:
+        return _converse(side, http, url, openid, source, pushes, out, wait)
+    finally:
+        stop.set()
+
+
+def _converse(side: WeChatSide, http: requests.Session, url: str, openid: str,
+              source: Iterable[str], pushes: PushWatcher, out: Callable[[str], None],
+              wait: float) -> int:
     for raw in source:
         line = raw.strip()
         if not line:
@@ -83,6 +147,11 @@ def run_chat(settings: Settings, openid: str, url: str,
             continue
         reply = side.open_reply(response.content)
         out("（没有回复）" if reply.is_success else reply.content)
+        pushes.show_new()
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        pushes.show_new()
     return 0
 
 

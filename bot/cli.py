@@ -60,19 +60,34 @@ def db_upgrade() -> None:
 
 
 def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> None:
-    from werkzeug.serving import make_server
+    from flask import Flask
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietQueryHandler(WSGIRequestHandler):
+        """Access log without query strings: they carry access tokens and signatures."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            path = self.path.split("?", 1)[0]
+            self.log("info", '"%s %s" %s %s', self.command, path, code, size)
 
     from bot import create_app
     from bot.services import services_of
 
+    # Bind first: with --port 0 the real port is only known now, and in sandbox mode
+    # the API client must point at this very server's /sandbox.
+    server = make_server(host, port, Flask("placeholder"), threaded=True,
+                         request_handler=QuietQueryHandler)
+    if settings.sandbox and not settings.api_base_url_configured:
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        settings = settings.with_overrides(api_base_url=f"http://{local}:{server.port}/sandbox")
     app = create_app(settings)
-    scheduler = None
+    server.app = app
+    runner = None
     if with_scheduler:
-        from schedules.scheduler import make_scheduler
+        from schedules.scheduler import SchedulerRunner
 
-        scheduler = make_scheduler(services_of(app), background=True)
-        scheduler.start()
-    server = make_server(host, port, app, threaded=True)
+        runner = SchedulerRunner(services_of(app))
+        runner.start_background()
 
     def stop(signum: int, _frame: Any) -> None:
         raise SystemExit(0)
@@ -80,14 +95,16 @@ def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> No
     signal.signal(signal.SIGTERM, stop)
     mode = "sandbox" if settings.sandbox else f"account {settings.app_id}"
     click.echo(f"partybot serving on http://{host}:{server.port}/wechat ({mode}); Ctrl-C stops")
+    if settings.sandbox:
+        click.echo(f"sandbox chat page: http://{host}:{server.port}/sandbox/")
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.server_close()
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
+        if runner is not None:
+            runner.stop()
         services_of(app).dispose()
         click.echo("partybot stopped")
 
@@ -109,9 +126,10 @@ def scheduler(delivery_only: bool) -> None:
 
     services = build_services(_settings())
     try:
-        run_scheduler(services, delivery_only=delivery_only)
+        code = run_scheduler(services, delivery_only=delivery_only)
     finally:
         services.dispose()
+    sys.exit(code)
 
 
 @main.command()
@@ -184,14 +202,85 @@ def import_roster_cmd(file: Path, parent_name: str | None) -> None:
         click.echo(f"  新建组织：{name}")
 
 
+def _call_wechat(action: str, call: Any) -> Any:
+    """Run one API call from the CLI; WeChat's answer as a clear error if it fails."""
+    import requests
+    from wechatpy.exceptions import WeChatClientException
+
+    from bot.wechat import TokenFetchError
+
+    try:
+        return call()
+    except TokenFetchError as exc:
+        raise click.ClickException(f"{action}: no access token: {exc}") from None
+    except WeChatClientException as exc:
+        raise click.ClickException(f"{action}: WeChat answered {exc.errcode} {exc.errmsg}") \
+            from None
+    except requests.RequestException as exc:
+        raise click.ClickException(
+            f"{action}: cannot reach the WeChat API ({type(exc).__name__}); in sandbox mode "
+            "`partybot serve` (or `run`) must be running") from None
+
+
+@main.group()
+def menu() -> None:
+    """The account menu."""
+
+
+@menu.command("publish")
+def menu_publish() -> None:
+    """Publish the menu defined in bot/menu.py to the account."""
+    from bot.menu import MENU, MenuError, missing_commands, validate_menu
+    from bot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        try:
+            validate_menu(MENU)
+        except MenuError as exc:
+            raise click.ClickException(f"the menu breaks WeChat's limits: {exc}") from None
+        for word in missing_commands(MENU, services.inbox.dispatcher):
+            click.echo(f"注意：菜单里的「{word}」还没有对应的命令，点了会提示“没有听懂”", err=True)
+        _call_wechat("menu publish", lambda: services.wechat.menu.create(MENU))
+    finally:
+        services.dispose()
+    click.echo("菜单已发布。")
+
+
+@main.command("qr")
+@click.argument("scene")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--permanent", is_flag=True, help="QR_LIMIT_STR_SCENE (default: 30-day code).")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 30))
+def qr(scene: str, out: Path, permanent: bool, days: int) -> None:
+    """Create a parametric QR code for SCENE and save a printable PNG."""
+    from bot.qrcodes import create_scene_qr, render_png
+    from bot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        try:
+            code = _call_wechat("qr", lambda: create_scene_qr(
+                services.wechat, scene, permanent, days * 86400))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        render_png(code, out)
+    finally:
+        services.dispose()
+    click.echo(f"二维码已保存：{out}（场景 {scene}，"
+               f"{'永久' if permanent else f'{days} 天有效'}）")
+
+
 @main.command()
 @click.option("--openid", required=True, help="Chat as this WeChat user (e.g. demo-admin).")
 @click.option("--url", default="http://127.0.0.1:5000/wechat", show_default=True)
-def chat(openid: str, url: str) -> None:
+@click.option("--wait", default=0.0, type=float,
+              help="Seconds to keep showing pushed messages after the last line.")
+def chat(openid: str, url: str, wait: float) -> None:
     """Chat with the webhook in the terminal, as the given user."""
     from bot.chat import run_chat
 
-    sys.exit(run_chat(_settings(), openid, url))
+    sys.exit(run_chat(_settings(), openid, url, wait=wait))
 
 
 if __name__ == "__main__":

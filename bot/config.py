@@ -21,6 +21,9 @@ DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 # Only ever accepted in sandbox mode; a real account must set its own Token.
 SANDBOX_TOKEN = "partybot-sandbox"
 SANDBOX_APP_ID = "wxsandbox00000000"
+SANDBOX_APP_SECRET = "sandbox-secret"
+# In sandbox mode the fake WeChat API is served by `partybot serve` itself.
+SANDBOX_API_BASE_URL = "http://127.0.0.1:5000/sandbox"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -78,6 +81,9 @@ class Settings:
     app_secret: str | None = field(default=None, repr=False)
     encoding_aes_key: str | None = field(default=None, repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
+    # False when the API base URL was not configured: `serve`/`run` in sandbox mode
+    # then point it at their own /sandbox on the port they listen on.
+    api_base_url_configured: bool = True
     timezone: str = "Asia/Shanghai"
     secret_key: str = field(default="", repr=False)
     instance_path: Path = Path("instance")
@@ -90,8 +96,8 @@ class Settings:
     template_daily_quota: int = 100_000
     delivery_threads: int = 8
     api_timeout: float = 5.0
-    # Handlers that take longer than this answer "success" and reply through the outbox.
-    reply_budget: float = 4.0
+    # Template id per notice kind (PARTYBOT_TEMPLATE_IDS="meeting_reminder=TPL1,...").
+    template_ids: dict[str, str] = field(default_factory=dict)
 
     @property
     def sandbox(self) -> bool:
@@ -102,6 +108,11 @@ class Settings:
     def effective_app_id(self) -> str:
         """The app id used for AES and for the API client (a fixed one in sandbox mode)."""
         return self.app_id or SANDBOX_APP_ID
+
+    @property
+    def effective_app_secret(self) -> str:
+        """The app secret for fetching tokens (a fixed one in sandbox mode)."""
+        return self.app_secret or SANDBOX_APP_SECRET
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,7 +157,9 @@ def load_settings(
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"PARTYBOT_TIMEZONE is not a known time zone: {timezone!r}") from None
 
-    api_base = (get("WECHAT_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/")
+    configured_base = get("WECHAT_API_BASE_URL")
+    default_base = SANDBOX_API_BASE_URL if app_id is None else DEFAULT_API_BASE_URL
+    api_base = (configured_base or default_base).rstrip("/")
     if not api_base.startswith(("http://", "https://")):
         raise ConfigError(
             f"WECHAT_API_BASE_URL must start with http:// or https://; got {api_base!r}"
@@ -164,6 +177,7 @@ def load_settings(
         app_secret=app_secret,
         encoding_aes_key=aes_key,
         api_base_url=api_base,
+        api_base_url_configured=configured_base is not None,
         timezone=timezone,
         secret_key=secret_key,
         instance_path=instance_path,
@@ -178,7 +192,23 @@ def load_settings(
         delivery_threads=parse_int(
             "PARTYBOT_DELIVERY_THREADS", get("PARTYBOT_DELIVERY_THREADS"), 8, 1
         ),
+        template_ids=parse_template_ids(get("PARTYBOT_TEMPLATE_IDS")),
     )
+
+
+def parse_template_ids(raw: str | None) -> dict[str, str]:
+    """"kind=TEMPLATE_ID,kind2=ID2" into a dict; a malformed entry is an error."""
+    result: dict[str, str] = {}
+    for entry in (raw or "").split(","):
+        if not entry.strip():
+            continue
+        kind, sep, template_id = entry.partition("=")
+        if not sep or not kind.strip() or not template_id.strip():
+            raise ConfigError(
+                f"PARTYBOT_TEMPLATE_IDS entries look like kind=TEMPLATE_ID; got {entry!r}"
+            )
+        result[kind.strip()] = template_id.strip()
+    return result
 
 
 def _instance_secret(instance_path: Path) -> str:

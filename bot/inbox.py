@@ -18,14 +18,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.wxml import Inbound, render_news, render_text
+from bot.wxml import Inbound, render_news, render_text, to_inbound
 from handlers import Dispatcher, texts
 from handlers.router import Context, DomainError, News, Reply
 from models.base import WriteGate, write_gate_for
+from models.deferred import finish_task
 from models.inbound import InboundQueries
 from models.member import CallerQuery
+from models.outbox import enqueue_reply
 
 log = logging.getLogger(__name__)
 
@@ -65,40 +68,74 @@ class Inbox:
             log.info("duplicate delivery of %s from %s; replaying the first reply", key,
                      message.from_user)
             return self.queries.reply_of(_cursor(connection), key) or SUCCESS
+        reply, ok = self._run_handler(connection, message, now)
+        rendered = render_reply(message, reply, now)
+        if ok:
+            self.queries.save_reply(cursor, key, rendered)
+        else:  # rolled back, key and all: record the key with the reply we give instead
+            connection.begin()
+            cursor = _cursor(connection)
+            if self.queries.claim(cursor, key, message.from_user, message.msg_type, now):
+                self.queries.save_reply(cursor, key, rendered)
+        connection.commit()  # (if a retry claimed the key meanwhile, it answers for itself)
+        return rendered
 
+    def _run_handler(self, connection: Connection, message: Inbound, now: datetime,
+                     deferred: bool = False) -> tuple[Reply, bool]:
+        """Dispatch; (reply, True), or (refusal or apology, False) after a rollback."""
         ctx = Context(connection=connection, message=message, now=now, settings=self.settings,
-                      caller_query=self.caller_query)
+                      caller_query=self.caller_query, deferred=deferred)
         try:
-            rendered = render_reply(message, self.dispatcher.dispatch(ctx), now)
+            reply = self.dispatcher.dispatch(ctx)
+            if deferred and ctx.has_changes():
+                log.error("slow handler for %s changed data; slow handlers must only read "
+                          "and their changes are discarded", message.dedupe_key)
             ctx.finish()
+            return reply, True
         except DomainError as refusal:
             ctx.discard()
-            return self._store_after_failure(connection, message, now, refusal.message)
+            connection.rollback()
+            return refusal.message, False
         except Exception:
             ctx.discard()
-            log.exception("handler failed for %s (%s) from %s", key, message.msg_type,
-                          message.from_user)
-            return self._store_after_failure(connection, message, now, texts.SORRY)
-        self.queries.save_reply(cursor, key, rendered)
-        connection.commit()
-        return rendered
+            log.exception("handler failed for %s (%s) from %s", message.dedupe_key,
+                          message.msg_type, message.from_user)
+            connection.rollback()
+            return texts.SORRY, False
 
-    def _store_after_failure(self, connection: Connection, message: Inbound, now: datetime,
-                             text: str) -> str:
-        """Roll the handler back, then record the key with the reply we are giving."""
-        connection.rollback()
-        rendered = render_reply(message, text, now)
-        connection.begin()
-        cursor = _cursor(connection)
-        if self.queries.claim(cursor, message.dedupe_key, message.from_user, message.msg_type,
-                              now):
-            self.queries.save_reply(cursor, message.dedupe_key, rendered)
-        connection.commit()  # if a retry claimed the key meanwhile, it answers for itself
-        return rendered
+    def run_deferred(self, task_id: int, inbound_key: str, openid: str,
+                     fields: dict[str, Any], now: datetime) -> None:
+        """Run a slow handler and queue its answer as a customer-service message.
+
+        The handler runs in a read transaction that is then rolled back (slow handlers
+        only read: a long write transaction would block every other writer on SQLite);
+        its answer is stored in a short transaction of its own.
+        """
+        with self.engine.connect() as connection:
+            connection.begin()
+            reply, _ = self._run_handler(connection, to_inbound(fields), now, deferred=True)
+            if connection.in_transaction():
+                connection.rollback()
+        text = reply_as_text(reply)
+        with self.write_gate(), Session(self.engine) as session:
+            if text:
+                enqueue_reply(session, f"deferred:{inbound_key}", openid, text, now)
+            finish_task(session, task_id, now)
+            session.commit()
 
 
 def _cursor(connection: Connection) -> Any:
     return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def reply_as_text(reply: Reply) -> str:
+    """A reply as plain text (for a customer-service message)."""
+    if reply is None:
+        return ""
+    if isinstance(reply, News):
+        return "\n".join(part for a in reply.articles for part in (a.title, a.description, a.url)
+                         if part)
+    return reply
 
 
 def render_reply(message: Inbound, reply: Reply, now: datetime) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 from sqlalchemy import Engine
@@ -15,6 +17,9 @@ from bot.inbox import Inbox
 from bot.signing import Envelope
 from handlers import Dispatcher
 from models.base import make_engine, make_session_factory, utcnow
+
+if TYPE_CHECKING:
+    from bot.wechat import WeChatAPI
 
 
 @dataclass
@@ -27,9 +32,33 @@ class Services:
     envelope: Envelope | None
     inbox: Inbox
     clock: Callable[[], datetime] = field(default=utcnow)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def wechat(self) -> WeChatAPI:
+        """This process's WeChat API client (made on first use)."""
+        from bot.wechat import make_client
+
+        return self._once("wechat", lambda: make_client(self.engine, self.settings, self.clock))
+
+    def _once(self, name: str, make: Callable[[], Any]) -> Any:
+        with self._cache_lock:
+            if name not in self._cache:
+                self._cache[name] = make()
+            return self._cache[name]
+
+    def cached(self, name: str, make: Callable[[], Any]) -> Any:
+        """A per-process object made once (the delivery worker, for instance)."""
+        return self._once(name, make)
 
     def dispose(self) -> None:
-        """Close pooled database connections."""
+        """Close pooled database connections and anything cached."""
+        for item in self._cache.values():
+            close = getattr(item, "close", None)
+            if callable(close):
+                close()
+        self._cache.clear()
         self.engine.dispose()
 
 

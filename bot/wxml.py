@@ -9,6 +9,7 @@ safer and several times faster than building a generic tree.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,11 +108,18 @@ class Inbound:
 
     @property
     def dedupe_key(self) -> str:
-        """MsgId for messages; sender + CreateTime + event (+ key) for events."""
+        """MsgId for messages; sender + CreateTime + event (+ key, + MsgID) for events.
+
+        TEMPLATESENDJOBFINISH reports carry MsgID (capital D), the message reported on:
+        two reports to one user in the same second are different events.
+        """
         if self.msg_id:
             return self.msg_id
-        # TEMPLATESENDJOBFINISH carries MsgID (capital D) naming the sent message.
-        return f"{self.from_user}:{self.create_time}:{self.event or self.msg_type}:{self.event_key}"
+        key = f"{self.from_user}:{self.create_time}:{self.event or self.msg_type}:" \
+              f"{self.event_key}:{self.get('MsgID')}"
+        if len(key) > 160:  # the column's width; long EventKeys are hashed
+            key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+        return key
 
 
 def to_inbound(data: dict[str, Any]) -> Inbound:

@@ -8,11 +8,14 @@ order, that accepts it.
 
 from __future__ import annotations
 
-from handlers import general, membership, texts
+from handlers import delivery_reports, general, membership, texts
 from handlers.router import Context, Reply, Role, Route, Router, normalize_text
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
-ROUTERS: list[Router] = [membership.router, general.router]
+ROUTERS: list[Router] = [membership.router, delivery_reports.router, general.router]
+
+# Menu buttons (bot/menu.py) send "CMD:<command word>": a click runs that command.
+MENU_COMMAND_PREFIX = "CMD:"
 
 
 class Dispatcher:
@@ -49,6 +52,13 @@ class Dispatcher:
         if message.msg_type == "event":
             event = message.event or ""
             if event == "click":
+                if message.event_key.startswith(MENU_COMMAND_PREFIX):
+                    ctx.text = normalize_text(message.event_key[len(MENU_COMMAND_PREFIX):])
+                    found = self.match_command(ctx.text)
+                    if found is not None:
+                        route, ctx.args = found
+                        return route.run(ctx)
+                    return self._first(ctx, ("fallback", ""))
                 return self._first(ctx, ("menu", message.event_key), ("event", event))
             scene = _scene_of(message.event or "", message.event_key)
             if scene is not None:

@@ -96,6 +96,7 @@ class Context:
     args: list[str] = field(default_factory=list)  # words after the command word
     dispatcher: Any = None  # the Dispatcher running this handler (帮助 reads its registry)
     scene: str = ""  # the QR scene of a SCAN or scan-to-follow, without "qrscene_"
+    deferred: bool = False  # running later, outside the webhook (slow handlers)
     _session: Session | None = field(default=None, repr=False)
     _caller: Any = field(default=False, repr=False)  # False = not looked up yet
 
@@ -138,6 +139,11 @@ class Context:
             self._session.close()
             self._session = None
 
+    def has_changes(self) -> bool:
+        """Whether the handler left unflushed ORM changes behind."""
+        session = self._session
+        return session is not None and bool(session.new or session.dirty or session.deleted)
+
     def discard(self) -> None:
         """Drop the session without flushing (the transaction is being rolled back)."""
         if self._session is not None:
@@ -158,6 +164,9 @@ class Route:
     key: str = ""  # command word, message type, event name, menu key or scene prefix
     usage: str = ""  # how to type a command, for 帮助
     when: Callable[[Context], bool] | None = None
+    # Too slow for WeChat's 5-second passive reply: answer "success" now, run later
+    # (the scheduler's deferred job) and send the answer as a customer-service message.
+    slow: bool = False
 
     @property
     def summary(self) -> str:
@@ -166,9 +175,15 @@ class Route:
         return doc.splitlines()[0] if doc else ""
 
     def run(self, ctx: Context) -> Reply:
-        """Check the role, then call the handler."""
+        """Check the role, then call the handler (or defer it, if it is slow)."""
         if not self.role.allows(ctx.caller if self.role is not Role.ANYONE else None):
             return self.role.refusal()
+        if self.slow and not ctx.deferred:
+            from models.deferred import defer_message
+
+            defer_message(ctx.session, ctx.message.dedupe_key, ctx.openid, ctx.message.fields,
+                          ctx.now)
+            return None
         return self.handler(ctx)
 
 
@@ -180,17 +195,22 @@ class Router:
         self.routes: list[Route] = []
 
     def _register(self, kind: str, key: str, role: Role, usage: str = "",
-                  when: Callable[[Context], bool] | None = None) -> Callable[[Handler], Handler]:
+                  when: Callable[[Context], bool] | None = None,
+                  slow: bool = False) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
-            self.routes.append(Route(handler, role, kind, key, usage, when))
+            self.routes.append(Route(handler, role, kind, key, usage, when, slow))
             return handler
 
         return decorator
 
-    def command(self, word: str, role: Role = Role.ANYONE,
-                usage: str = "") -> Callable[[Handler], Handler]:
-        """A text command: the message starts with `word`, the rest are `ctx.args`."""
-        return self._register("command", normalize_text(word), role, usage or word)
+    def command(self, word: str, role: Role = Role.ANYONE, usage: str = "",
+                slow: bool = False) -> Callable[[Handler], Handler]:
+        """A text command: the message starts with `word`, the rest are `ctx.args`.
+
+        `slow=True`: the work may take longer than WeChat waits; the user gets the
+        answer a moment later as a customer-service message.
+        """
+        return self._register("command", normalize_text(word), role, usage or word, slow=slow)
 
     def message(self, msg_type: str, role: Role = Role.ANYONE,
                 when: Callable[[Context], bool] | None = None) -> Callable[[Handler], Handler]:

@@ -6,8 +6,15 @@ tests rely on that).
 
 from models.base import Base
 from models.binding import BindGuard
+from models.deferred import DeferredTask
+from models.delivery_state import DeliveryCounter, DeliveryPause
 from models.inbound import InboundMessage
 from models.member import Member
 from models.org import Org, OrgKind
+from models.outbox import Outbox
+from models.token import AccessToken
 
-__all__ = ["Base", "BindGuard", "InboundMessage", "Member", "Org", "OrgKind"]
+__all__ = [
+    "AccessToken", "Base", "BindGuard", "DeferredTask", "DeliveryCounter", "DeliveryPause",
+    "InboundMessage", "Member", "Org", "OrgKind", "Outbox",
+]

@@ -1,28 +1,37 @@
-"""The scheduler process: APScheduler 3 with the jobs of the registry.
+"""The scheduler process: APScheduler 3 with the jobs of the registry, one leader.
 
 Jobs are added in code with explicit ids, `replace_existing=True`, coalescing, one
 instance at a time and a generous misfire grace, so that a run missed while the
 process was busy or briefly down is made up once rather than lost or repeated.
+
+Only one scheduler is active: the one holding the leader lock (a PostgreSQL advisory
+lock, or an flock beside the SQLite file). Others stand by, retrying every few
+seconds, and take over when the leader's lock disappears with it. Delivery-only
+workers need no lock: claiming outbox rows is safe with any number of them.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Iterable
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.services import Services
-from schedules import upkeep  # noqa: F401  (registers its jobs)
+from models.locks import HeldLock, try_lock
+from schedules import deferred, delivery, tokens, upkeep  # noqa: F401  (register jobs)
 from schedules.registry import JOBS, JobSpec
 
 log = logging.getLogger(__name__)
 
 MISFIRE_GRACE_SECONDS = 6 * 3600
+LEADER_LOCK = "partybot-scheduler-leader"
+STANDBY_POLL_SECONDS = 5.0
+LEADER_CHECK_SECONDS = 10
 
 
 def _run_job(spec: JobSpec, services: Services) -> Any:
@@ -43,26 +52,85 @@ def add_jobs(scheduler: BaseScheduler, services: Services, specs: Iterable[JobSp
         )
 
 
-def make_scheduler(services: Services, background: bool = False,
-                   delivery_only: bool = False) -> BaseScheduler:
+def make_scheduler(services: Services, delivery_only: bool = False) -> BackgroundScheduler:
     """A scheduler with the registry's jobs, in the configured time zone."""
-    cls = BackgroundScheduler if background else BlockingScheduler
-    scheduler = cls(timezone=services.settings.tz)
+    scheduler = BackgroundScheduler(timezone=services.settings.tz)
     specs = [s for s in JOBS.values() if s.delivery or not delivery_only]
     add_jobs(scheduler, services, specs)
     return scheduler
 
 
-def run_scheduler(services: Services, delivery_only: bool = False) -> None:
-    """Run until SIGTERM or SIGINT, then let running jobs finish and exit."""
-    scheduler = make_scheduler(services, delivery_only=delivery_only)
+class SchedulerRunner:
+    """Waits to become leader (unless delivery-only), then runs the jobs until stopped."""
+
+    def __init__(self, services: Services, delivery_only: bool = False) -> None:
+        self.services = services
+        self.delivery_only = delivery_only
+        self.stopping = threading.Event()
+        self.lost_leadership = False
+        self.scheduler: BackgroundScheduler | None = None
+        self.lock: HeldLock | None = None
+        self.thread: threading.Thread | None = None
+
+    def become_leader(self) -> bool:
+        """Block until we hold the leader lock (True) or are told to stop (False)."""
+        announced = False
+        while not self.stopping.is_set():
+            self.lock = try_lock(self.services.engine, LEADER_LOCK)
+            if self.lock is not None:
+                return True
+            if not announced:
+                log.info("scheduler: another scheduler is active; standing by")
+                announced = True
+            self.stopping.wait(STANDBY_POLL_SECONDS)
+        return False
+
+    def run(self) -> None:
+        """Run in this thread until `stop()`; returns when stopped."""
+        if not self.delivery_only and not self.become_leader():
+            return
+        self.scheduler = make_scheduler(self.services, self.delivery_only)
+        if self.lock is not None:
+            self.scheduler.add_job(self._check_leadership, "interval",
+                                   seconds=LEADER_CHECK_SECONDS, id="scheduler.leadership",
+                                   replace_existing=True, coalesce=True, max_instances=1)
+        self.scheduler.start()
+        mode = "delivery-only" if self.delivery_only else "leader"
+        log.info("scheduler: started (%s) with jobs %s", mode,
+                 ", ".join(sorted(j.id for j in self.scheduler.get_jobs())))
+        self.stopping.wait()
+        self.scheduler.shutdown(wait=True)
+        if self.lock is not None:
+            self.lock.release()
+        log.info("scheduler: stopped")
+
+    def _check_leadership(self) -> None:
+        if self.lock is not None and not self.lock.alive():
+            log.error("scheduler: lost the leader lock (database connection gone); stopping")
+            self.lost_leadership = True
+            self.stopping.set()
+
+    def start_background(self) -> None:
+        """Run in a daemon thread (for `partybot run`)."""
+        self.thread = threading.Thread(target=self.run, name="scheduler", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Ask to stop; running jobs finish first."""
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout=60)
+
+
+def run_scheduler(services: Services, delivery_only: bool = False) -> int:
+    """`partybot scheduler`: run until SIGTERM/SIGINT; returns the exit code."""
+    runner = SchedulerRunner(services, delivery_only)
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("scheduler: received %s, shutting down", signal.Signals(signum).name)
-        scheduler.shutdown(wait=False)
+        runner.stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("scheduler: started with jobs %s", ", ".join(j.id for j in scheduler.get_jobs()))
-    scheduler.start()
-    log.info("scheduler: stopped")
+    runner.run()
+    return 1 if runner.lost_leadership else 0

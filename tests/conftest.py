@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +19,12 @@ from sqlalchemy import Engine, text
 import models
 from bot import create_app
 from bot.config import Settings
-from bot.services import services_of
+from bot.sandbox.fake_api import FakeWeChat, Fault, make_fake_app
+from bot.services import build_services, services_of
 from bot.simulator import Reply, WeChatSide, event_xml, text_xml
 from models.base import make_engine
 from models.migrate import upgrade_database
+from tests.live import serving
 
 PG_URL = os.environ.get("PARTYBOT_TEST_DATABASE_URL")
 TOKEN = "test-token"
@@ -157,3 +160,42 @@ class Chat:
 def chat(client: FlaskClient, clock: FakeClock) -> Chat:
     """Plain-mode chat with the app."""
     return Chat(client, WeChatSide(TOKEN), clock)
+
+
+@dataclass
+class FakeAPI:
+    """The fake WeChat API served over real HTTP for one test."""
+
+    base_url: str
+    state: FakeWeChat
+
+    def messages(self, openid: str | None = None) -> list:
+        """What it delivered (to one user)."""
+        return self.state.messages_for(openid)
+
+    def fail(self, **fault: object) -> None:
+        """Add a fault rule (see bot.sandbox.fake_api.Fault)."""
+        self.state.faults.append(Fault(**fault))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAPI]:
+    """A fresh fake WeChat API on a free port."""
+    app = make_fake_app()
+    with serving(app) as base:
+        yield FakeAPI(base, app.extensions["fake_wechat"])
+
+
+@pytest.fixture
+def api_settings(settings: Settings, fake: FakeAPI) -> Settings:
+    """Settings whose API base URL is the fake, with quick timeouts and no rate cap."""
+    return settings.with_overrides(api_base_url=fake.base_url, api_timeout=0.5,
+                                   send_rate=1000.0)
+
+
+@pytest.fixture
+def services(api_settings: Settings, clock: FakeClock):  # type: ignore[no-untyped-def]
+    """Services (database, client, inbox) pointed at the fake."""
+    built = build_services(api_settings, clock)
+    yield built
+    built.dispose()

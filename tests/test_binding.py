@@ -19,7 +19,7 @@ def roster(session):
 
 
 def _member(session, name: str) -> Member:
-    session.expire_all()
+    session.rollback()  # a fresh read transaction sees the webhook's commits
     return session.scalar(select(Member).where(Member.name == name))
 
 

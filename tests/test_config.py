@@ -13,7 +13,8 @@ def test_defaults_are_sandbox(tmp_path):
     settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
     assert settings.sandbox and settings.wechat_token == SANDBOX_TOKEN
     assert settings.database_url == "sqlite:///instance/partybot.db"
-    assert settings.api_base_url == "https://api.weixin.qq.com"
+    assert settings.api_base_url == "http://127.0.0.1:5000/sandbox"  # its own fake API
+    assert not settings.api_base_url_configured
     assert settings.timezone == "Asia/Shanghai"
     assert settings.encoding_aes_key is None
 
@@ -43,6 +44,7 @@ def test_real_account_needs_token_and_secret(tmp_path):
     settings = load_settings({**base, "WECHAT_TOKEN": "t", "WECHAT_APP_SECRET": "s"},
                              dotenv_path=None)
     assert not settings.sandbox
+    assert settings.api_base_url == "https://api.weixin.qq.com"
 
 
 def test_secrets_not_in_repr(tmp_path):
@@ -59,6 +61,8 @@ def test_secrets_not_in_repr(tmp_path):
     ("WECHAT_API_BASE_URL", "api.weixin.qq.com", "http"),
     ("WECHAT_TIMESTAMP_TOLERANCE", "five", "integer"),
     ("PARTYBOT_SEED_DEMO", "maybe", "PARTYBOT_SEED_DEMO"),
+    ("PARTYBOT_TEMPLATE_IDS", "meeting_reminder", "kind=TEMPLATE_ID"),
+    ("PARTYBOT_SEND_RATE", "fast", "number"),
 ])
 def test_bad_values_name_the_variable(tmp_path, name, value, message):
     with pytest.raises(ConfigError, match=message):
@@ -77,3 +81,10 @@ def test_api_base_url_trailing_slash_removed(tmp_path):
     settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path),
                               "WECHAT_API_BASE_URL": "http://127.0.0.1:9000/"}, dotenv_path=None)
     assert settings.api_base_url == "http://127.0.0.1:9000"
+
+
+def test_template_ids_parsed(tmp_path):
+    settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path),
+                              "PARTYBOT_TEMPLATE_IDS": "meeting_reminder=T1, study_push = T2"},
+                             dotenv_path=None)
+    assert settings.template_ids == {"meeting_reminder": "T1", "study_push": "T2"}

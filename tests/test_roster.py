@@ -40,7 +40,7 @@ def count(session, model) -> int:
 
 
 def snapshot(session) -> list[tuple]:
-    session.expire_all()
+    session.rollback()  # a fresh read transaction sees the webhook's commits
     return [(m.name, m.branch.name, m.group.name if m.group else None, m.phone, m.is_admin,
              m.is_helper, m.needs_help, m.address)
             for m in session.scalars(select(Member).order_by(Member.id))]

@@ -1,0 +1,204 @@
+"""The delivery loop: claim due outbox rows, send them outside any transaction with a
+bounded thread pool and a rate limit, record each result.
+
+Error handling follows what WeChat's codes mean:
+- transient (timeouts, dropped connections, HTTP 5xx, -1 system busy, 45011 per-minute
+  limit, a token still refused after the one retry): back to pending with
+  exponential backoff and jitter, failed after MAX_ATTEMPTS;
+- 45009 (daily quota used up): the channel pauses until local midnight, the row waits;
+- anything else (43004 not following, 45015 window closed, 40003 bad openid, 43019
+  blocked us, 40037 bad template ...): failed, with WeChat's code and message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from sqlalchemy.orm import Session
+from wechatpy.exceptions import WeChatClientException
+
+from bot.services import Services
+from bot.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
+from models import delivery
+from models.base import immediate_engine, write_gate_for
+from models.delivery_state import count_sent, pause_channel, paused_channels, sent_today
+from models.outbox import Channel
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_CODES = frozenset({-1, 45011}) | TOKEN_ERRORS
+QUOTA_CODE = 45009
+
+
+class RateLimiter:
+    """At most `rate` sends per second across the pool's threads."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.next_slot = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        """Block until this caller's slot comes."""
+        with self.lock:
+            slot = max(self.next_slot, time.monotonic())
+            self.next_slot = slot + self.interval
+        delay = slot - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
+@dataclass
+class DrainStats:
+    """What one drain did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    lost_lease: int = 0
+
+
+def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
+    """Send one claimed row; never raises."""
+    payload = row.payload
+    try:
+        if not row.openid:
+            return delivery.Result(row.id, "failed", error="no openid to send to")
+        if row.channel == Channel.TEMPLATE:
+            answer = client.message.send_template(row.openid, payload["template_id"],
+                                                  payload.get("data") or {},
+                                                  url=payload.get("url"))
+            return delivery.Result(row.id, "sent", msgid=str(answer.get("msgid") or ""))
+        client.message.send_text(row.openid, payload["text"])
+        return delivery.Result(row.id, "sent")
+    except WeChatClientException as exc:
+        code = exc.errcode
+        if code is None:  # an HTTP error: WeChat's side is unwell
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            return delivery.Result(row.id, "retry", error=f"HTTP {status}")
+        error = f"{code} {exc.errmsg}"[:300]
+        if code == QUOTA_CODE:
+            return delivery.Result(row.id, "quota", code=code, error=error)
+        outcome = "retry" if code in TRANSIENT_CODES else "failed"
+        return delivery.Result(row.id, outcome, code=code, error=error)
+    except (requests.RequestException, TokenFetchError) as exc:
+        return delivery.Result(row.id, "retry", error=f"{type(exc).__name__}: {exc}"[:300])
+    except Exception as exc:  # a bug must not kill the loop or lose the row
+        log.exception("unexpected error sending outbox row %s", row.id)
+        return delivery.Result(row.id, "retry", error=f"{type(exc).__name__}"[:300])
+
+
+class DeliveryWorker:
+    """One delivery loop; any number of them may run against one database."""
+
+    def __init__(self, services: Services, client: WeChatAPI, owner: str | None = None,
+                 batch_size: int = 50, lease: timedelta = timedelta(minutes=2)) -> None:
+        self.services = services
+        self.client = client
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.batch_size = batch_size
+        self.lease = lease
+        settings = services.settings
+        self.pool = ThreadPoolExecutor(max_workers=settings.delivery_threads,
+                                       thread_name_prefix="delivery")
+        self.limiter = RateLimiter(settings.send_rate)
+        self.write_engine = immediate_engine(services.engine)
+        self.write_gate = write_gate_for(services.engine)
+
+    def local_day(self, now: datetime) -> str:
+        """The account's calendar day (quotas reset at local midnight)."""
+        return now.astimezone(self.services.settings.tz).date().isoformat()
+
+    def next_local_midnight(self, now: datetime) -> datetime:
+        """When the daily quotas reset."""
+        local = now.astimezone(self.services.settings.tz)
+        midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                       microsecond=0)
+        return midnight.astimezone(now.tzinfo)
+
+    def claim(self, now: datetime) -> list[delivery.Claimed]:
+        """Claim a batch, within pauses and the daily template quota; commits."""
+        settings = self.services.settings
+        with self.write_gate(), Session(self.write_engine) as session:
+            paused = paused_channels(session, now)
+            room = settings.template_daily_quota - sent_today(
+                session, self.local_day(now), Channel.TEMPLATE)
+            rows: list[delivery.Claimed] = []
+            if Channel.TEMPLATE not in paused:
+                rows += delivery.claim(session, self.owner, now, self.lease,
+                                       [Channel.TEMPLATE], min(self.batch_size, room))
+            if Channel.CUSTOM not in paused:
+                rows += delivery.claim(session, self.owner, now, self.lease, [Channel.CUSTOM],
+                                       self.batch_size - len(rows))
+            session.commit()
+        return rows
+
+    def send(self, rows: list[delivery.Claimed]) -> list[delivery.Result]:
+        """Send outside any transaction, in parallel, within the rate limit."""
+        def one(row: delivery.Claimed) -> delivery.Result:
+            self.limiter.wait()
+            return send_row(self.client, row)
+
+        return list(self.pool.map(one, rows))
+
+    def record(self, rows: list[delivery.Claimed], results: list[delivery.Result],
+               now: datetime, stats: DrainStats) -> None:
+        """Store every result of a batch in one transaction."""
+        by_id = {row.id: row for row in rows}
+        sent_by_channel: dict[str, int] = {}
+        resume_at = self.next_local_midnight(now)
+        with self.write_gate(), Session(self.write_engine) as session:
+            for result in results:
+                row = by_id[result.id]
+                if result.outcome == "quota":
+                    pause_channel(session, row.channel, resume_at, result.error or "quota")
+                kept = delivery.record(session, self.owner, result, row.attempts, now, resume_at)
+                if not kept:
+                    stats.lost_lease += 1
+                    log.warning("outbox row %s: lease lost before recording %s", row.id,
+                                result.outcome)
+                    continue
+                if result.outcome == "sent":
+                    stats.sent += 1
+                    sent_by_channel[row.channel] = sent_by_channel.get(row.channel, 0) + 1
+                elif result.outcome == "failed":
+                    stats.failed += 1
+                    log.warning("outbox row %s failed permanently: %s", row.id, result.error)
+                else:
+                    stats.retried += 1
+            for channel, number in sent_by_channel.items():
+                count_sent(session, self.local_day(now), channel, number)
+            session.commit()
+
+    def run_once(self, stats: DrainStats | None = None) -> int:
+        """Claim, send and record one batch; returns how many rows it handled."""
+        stats = stats or DrainStats()
+        rows = self.claim(self.services.clock())
+        if not rows:
+            return 0
+        stats.claimed += len(rows)
+        results = self.send(rows)
+        self.record(rows, results, self.services.clock(), stats)
+        return len(rows)
+
+    def drain(self, max_seconds: float = 50.0) -> DrainStats:
+        """Send batches until nothing is due or the time is up (the job runs again)."""
+        stats = DrainStats()
+        deadline = time.monotonic() + max_seconds
+        while time.monotonic() < deadline and self.run_once(stats):
+            pass
+        return stats
+
+    def close(self) -> None:
+        """Stop the thread pool."""
+        self.pool.shutdown(wait=True)

@@ -1,0 +1,412 @@
+"""A fake of the WeChat API, served over real HTTP (tests, benchmarks, the sandbox).
+
+It issues access tokens (and invalidates them the way WeChat does), records every
+message it is asked to deliver, and can be told to misbehave: any errcode, HTTP 5xx,
+latency, dropped connections, expired tokens. Endpoints, relative to its base URL:
+
+    GET  /cgi-bin/token                 POST /cgi-bin/stable_token
+    POST /cgi-bin/message/custom/send   POST /cgi-bin/message/template/send
+    POST /cgi-bin/menu/create           POST /cgi-bin/qrcode/create
+    GET  /cgi-bin/user/info
+
+and the controls `/_fake/...` (faults, messages, stats, reset) used by tests and by
+`partybot chat` to show what was pushed to a user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import random
+import secrets
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+TOKEN_TTL = 7200
+OLD_TOKEN_GRACE = 300  # a replaced token keeps working for 5 minutes
+
+
+@dataclass
+class Fault:
+    """A rule for misbehaving: which endpoint, what to do, how many times."""
+
+    endpoint: str = "*"  # e.g. "message/template/send"; "*" for every API call
+    errcode: int | None = None
+    http_status: int | None = None
+    drop: bool = False  # close the connection without answering
+    latency: float = 0.0  # seconds, on top of the global latency
+    times: int = 1  # how many calls it applies to; -1 = until cleared
+    probability: float = 1.0
+    openid: str | None = None  # only messages to this user
+
+
+@dataclass
+class Delivered:
+    """A message the fake accepted."""
+
+    id: int
+    openid: str
+    channel: str  # "custom" or "template"
+    body: dict[str, Any]
+    msgid: int
+    at: float
+
+    @property
+    def text(self) -> str:
+        """Human-readable content (text, or the template's fields)."""
+        if self.channel == "custom":
+            if self.body.get("msgtype") == "text":
+                return str(self.body.get("text", {}).get("content", ""))
+            return json.dumps(self.body.get(self.body.get("msgtype", ""), {}), ensure_ascii=False)
+        data = self.body.get("data") or {}
+        return " / ".join(str(v.get("value", "")) for v in data.values() if isinstance(v, dict))
+
+
+@dataclass
+class FakeWeChat:
+    """The fake's state; thread-safe."""
+
+    latency: float = 0.0
+    faults: list[Fault] = field(default_factory=list)
+    delivered: list[Delivered] = field(default_factory=list)
+    tokens: dict[str, float] = field(default_factory=dict)  # token -> expiry (epoch)
+    stable_token: str | None = None
+    calls: Counter[str] = field(default_factory=Counter)
+    menu: dict[str, Any] | None = None
+    qrcodes: list[dict[str, Any]] = field(default_factory=list)
+    clock: Any = field(default=time.time, repr=False)  # seconds since the epoch
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _ids: Any = field(default_factory=lambda: itertools.count(1), repr=False)
+    _msgids: Any = field(default_factory=lambda: itertools.count(1_000_000_001), repr=False)
+
+    def reset(self) -> None:
+        """Forget everything (tokens, messages, faults, counters)."""
+        with self.lock:
+            self.latency = 0.0
+            self.faults.clear()
+            self.delivered.clear()
+            self.tokens.clear()
+            self.stable_token = None
+            self.calls.clear()
+            self.menu = None
+            self.qrcodes.clear()
+
+    def issue_token(self, now: float, replace_stable: bool = True) -> str:
+        """A new token; earlier ones stop working after OLD_TOKEN_GRACE seconds."""
+        with self.lock:
+            for token, expiry in list(self.tokens.items()):
+                self.tokens[token] = min(expiry, now + OLD_TOKEN_GRACE)
+            token = "fake-" + secrets.token_urlsafe(24)
+            self.tokens[token] = now + TOKEN_TTL
+            if replace_stable:
+                self.stable_token = token
+            return token
+
+    def token_error(self, token: str | None, now: float) -> tuple[int, str] | None:
+        """None if the token is valid now; else WeChat's errcode and message."""
+        with self.lock:
+            expiry = self.tokens.get(token or "")
+        if expiry is None:
+            return 40001, "invalid credential, access_token is invalid or not latest"
+        if expiry <= now:
+            return 42001, "access_token expired"
+        return None
+
+    def expire_tokens(self) -> None:
+        """Make every issued token expired (as if 2 hours had passed)."""
+        with self.lock:
+            for token in self.tokens:
+                self.tokens[token] = 0.0
+
+    def pick_fault(self, endpoint: str, openid: str | None) -> Fault | None:
+        """The first rule that applies to this call (its count is used up)."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.endpoint not in ("*", endpoint):
+                    continue
+                if fault.openid is not None and fault.openid != openid:
+                    continue
+                if fault.probability < 1.0 and random.random() >= fault.probability:
+                    continue
+                if fault.times > 0:
+                    fault.times -= 1
+                    if fault.times == 0:
+                        self.faults.remove(fault)
+                return fault
+        return None
+
+    def deliver(self, openid: str, channel: str, body: dict[str, Any]) -> Delivered:
+        """Record a delivered message."""
+        with self.lock:
+            item = Delivered(next(self._ids), openid, channel, body, next(self._msgids),
+                             self.clock())
+            self.delivered.append(item)
+            return item
+
+    def messages_for(self, openid: str | None = None, after: int = 0) -> list[Delivered]:
+        """Delivered messages (to one user), with id greater than `after`."""
+        with self.lock:
+            return [m for m in self.delivered
+                    if m.id > after and (openid is None or m.openid == openid)]
+
+
+bp = Blueprint("fake_wechat", __name__)
+
+
+def _state() -> FakeWeChat:
+    return current_app.extensions["fake_wechat"]
+
+
+def _answer(payload: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False), status=status,
+                    mimetype="application/json")
+
+
+def _drop_connection() -> Response:
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    return _answer({"errcode": -1, "errmsg": "connection dropped"}, 502)
+
+
+def _misbehave(endpoint: str, openid: str | None = None) -> Response | None:
+    """Apply latency and the first matching fault; a response means "answer this"."""
+    state = _state()
+    state.calls[endpoint] += 1
+    fault = state.pick_fault(endpoint, openid)
+    delay = state.latency + (fault.latency if fault else 0.0)
+    if delay:
+        time.sleep(delay)
+    if fault is None:
+        return None
+    if fault.drop:
+        return _drop_connection()
+    if fault.http_status:
+        return _answer({"error": "injected"}, fault.http_status)
+    if fault.errcode is not None:
+        return _answer({"errcode": fault.errcode, "errmsg": f"injected error {fault.errcode}"})
+    return None
+
+
+def _check_token() -> Response | None:
+    error = _state().token_error(request.args.get("access_token"), _state().clock())
+    if error is not None:
+        return _answer({"errcode": error[0], "errmsg": error[1]})
+    return None
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(force=True, silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+@bp.get("/cgi-bin/token")
+def token() -> Response:
+    """Classic token: every call issues a new one (the old lasts 5 more minutes)."""
+    if (fault := _misbehave("token")) is not None:
+        return fault
+    if request.args.get("grant_type") != "client_credential" or not request.args.get("appid"):
+        return _answer({"errcode": 40013, "errmsg": "invalid appid"})
+    return _answer({"access_token": _state().issue_token(_state().clock()), "expires_in": TOKEN_TTL})
+
+
+@bp.post("/cgi-bin/stable_token")
+def stable_token() -> Response:
+    """Stable token: the same token while it has over 5 minutes left, unless forced."""
+    if (fault := _misbehave("stable_token")) is not None:
+        return fault
+    body = _json_body()
+    if body.get("grant_type") != "client_credential" or not body.get("appid"):
+        return _answer({"errcode": 40013, "errmsg": "invalid appid"})
+    state = _state()
+    now = state.clock()
+    current = state.stable_token
+    expiry = state.tokens.get(current or "", 0.0)
+    if current and expiry - now > OLD_TOKEN_GRACE and not body.get("force_refresh"):
+        return _answer({"access_token": current, "expires_in": int(expiry - now)})
+    return _answer({"access_token": state.issue_token(now), "expires_in": TOKEN_TTL})
+
+
+@bp.post("/cgi-bin/message/custom/send")
+def custom_send() -> Response:
+    """A customer-service message."""
+    body = _json_body()
+    openid = body.get("touser")
+    if (fault := _misbehave("message/custom/send", openid)) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    if not openid or body.get("msgtype") not in ("text", "news", "image", "voice"):
+        return _answer({"errcode": 40003 if not openid else 40008, "errmsg": "invalid request"})
+    _state().deliver(openid, "custom", body)
+    return _answer({"errcode": 0, "errmsg": "ok"})
+
+
+@bp.post("/cgi-bin/message/template/send")
+def template_send() -> Response:
+    """A template message; answers with its msgid."""
+    body = _json_body()
+    openid = body.get("touser")
+    if (fault := _misbehave("message/template/send", openid)) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    if not openid or not body.get("template_id"):
+        return _answer({"errcode": 40003 if not openid else 40037, "errmsg": "invalid request"})
+    item = _state().deliver(openid, "template", body)
+    return _answer({"errcode": 0, "errmsg": "ok", "msgid": item.msgid})
+
+
+@bp.post("/cgi-bin/menu/create")
+def menu_create() -> Response:
+    """Store the menu after checking WeChat's limits (3 buttons, 5 sub-buttons each)."""
+    if (fault := _misbehave("menu/create")) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    body = _json_body()
+    buttons = body.get("button")
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+        return _answer({"errcode": 40016, "errmsg": "invalid button size"})
+    for button in buttons:
+        subs = button.get("sub_button") or []
+        if len(subs) > 5:
+            return _answer({"errcode": 40023, "errmsg": "invalid sub button size"})
+        if len(button.get("name", "").encode()) > 16:
+            return _answer({"errcode": 40018, "errmsg": "invalid button name size"})
+        for sub in subs:
+            if len(sub.get("name", "").encode()) > 60:
+                return _answer({"errcode": 40018, "errmsg": "invalid button name size"})
+    _state().menu = body
+    return _answer({"errcode": 0, "errmsg": "ok"})
+
+
+@bp.post("/cgi-bin/qrcode/create")
+def qrcode_create() -> Response:
+    """A parametric QR code: a ticket and the URL its picture encodes."""
+    if (fault := _misbehave("qrcode/create")) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    body = _json_body()
+    scene = (body.get("action_info") or {}).get("scene") or {}
+    scene_str = scene.get("scene_str") or str(scene.get("scene_id", ""))
+    if not scene_str or len(scene_str) > 64:
+        return _answer({"errcode": 40009, "errmsg": "invalid scene"})
+    ticket = "fake-ticket-" + secrets.token_urlsafe(12)
+    result = {"ticket": ticket, "url": f"http://weixin.qq.com/q/sandbox-{ticket}"}
+    if body.get("action_name") in ("QR_SCENE", "QR_STR_SCENE"):
+        result["expire_seconds"] = int(body.get("expire_seconds") or 60)
+    _state().qrcodes.append({"scene": scene_str, **result})
+    return _answer(result)
+
+
+@bp.get("/cgi-bin/user/info")
+def user_info() -> Response:
+    """Anyone the fake is asked about follows the account."""
+    if (fault := _misbehave("user/info")) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    openid = request.args.get("openid", "")
+    return _answer({"subscribe": 1, "openid": openid, "nickname": f"用户{openid[-4:]}",
+                    "language": "zh_CN", "subscribe_time": int(time.time())})
+
+
+# Controls (not part of WeChat's API).
+
+@bp.post("/_fake/faults")
+def add_fault() -> Response:
+    """Add a fault rule (JSON with Fault's fields)."""
+    body = _json_body()
+    known = {k: v for k, v in body.items() if k in Fault.__dataclass_fields__}
+    _state().faults.append(Fault(**known))
+    return jsonify(ok=True)
+
+
+@bp.delete("/_fake/faults")
+def clear_faults() -> Response:
+    """Remove every fault rule."""
+    _state().faults.clear()
+    return jsonify(ok=True)
+
+
+@bp.post("/_fake/latency")
+def set_latency() -> Response:
+    """Set the latency of every call, in seconds."""
+    _state().latency = float(_json_body().get("seconds", 0.0))
+    return jsonify(ok=True)
+
+
+@bp.post("/_fake/expire_tokens")
+def expire_tokens() -> Response:
+    """Expire every token issued so far."""
+    _state().expire_tokens()
+    return jsonify(ok=True)
+
+
+@bp.post("/_fake/reset")
+def reset() -> Response:
+    """Forget everything."""
+    _state().reset()
+    return jsonify(ok=True)
+
+
+@bp.get("/_fake/messages")
+def messages() -> Response:
+    """Delivered messages, optionally for one openid and after an id."""
+    openid = request.args.get("openid") or None
+    after = int(request.args.get("after", "0") or 0)
+    items = _state().messages_for(openid, after)
+    return jsonify(messages=[{**asdict(m), "text": m.text} for m in items])
+
+
+@bp.get("/_fake/stats")
+def stats() -> Response:
+    """Call counts per endpoint and messages delivered."""
+    state = _state()
+    return jsonify(calls=dict(state.calls), delivered=len(state.delivered), menu=state.menu,
+                   qrcodes=len(state.qrcodes))
+
+
+def install_fake(app: Flask, url_prefix: str = "") -> FakeWeChat:
+    """Mount the fake on `app` (at `url_prefix`) with fresh state; returns the state."""
+    state = FakeWeChat()
+    app.extensions["fake_wechat"] = state
+    app.register_blueprint(bp, url_prefix=url_prefix or None)
+    return state
+
+
+def make_fake_app() -> Flask:
+    """A standalone app serving only the fake, at the root."""
+    app = Flask("fake_wechat")
+    install_fake(app)
+    return app
+
+
+def main() -> None:
+    """Serve the fake alone: python -m bot.sandbox.fake_api --port 9000."""
+    import argparse
+
+    from werkzeug.serving import make_server
+
+    parser = argparse.ArgumentParser(description="fake WeChat API")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9000)
+    args = parser.parse_args()
+    server = make_server(args.host, args.port, make_fake_app(), threaded=True)
+    print(f"fake WeChat API on http://{args.host}:{server.port}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""The WeChat API client: wechatpy's `WeChatClient`, pointed at WECHAT_API_BASE_URL,
+using the shared access token, with bounded retries and a timeout on every call.
+
+wechatpy 1.8.18 fetches tokens from a hard-coded host and, on a token error, fetches a
+new token and retries without bound; with several processes that is a fetch storm in
+which each fetch invalidates everyone else's token. Here a token error re-reads the
+shared token (another process may have refreshed it) and retries once; only when the
+stored token is the one WeChat refused is a new one fetched, under a lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from bot.config import Settings
+from models.locks import hold_lock
+from models.token import AccessToken
+
+log = logging.getLogger(__name__)
+
+WECHAT_HOST = "https://api.weixin.qq.com"
+TOKEN_ERRORS = frozenset({40001, 40014, 42001})
+# Don't use a token with less than this left; the scheduler refreshes well before.
+USABLE_MARGIN = timedelta(seconds=60)
+REFRESH_AHEAD = timedelta(minutes=10)
+# A forced refresh invalidates the token for everyone; not more often than this.
+MIN_FORCED_INTERVAL = timedelta(seconds=30)
+FORCED = "/forced"  # suffix of AccessToken.source after a refresh forced by a rejection
+
+
+class TokenFetchError(RuntimeError):
+    """WeChat would not give us a token (wrong secret, IP not whitelisted, down)."""
+
+
+class TokenKeeper:
+    """The shared access token of one account, cached per process."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Callable[[], datetime],
+                 http: requests.Session | None = None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self.http = http or requests.Session()
+        self.app_id = settings.effective_app_id
+        self._cached: tuple[str, datetime] | None = None
+        self._lock = threading.Lock()  # one fetch per process at a time
+        self.fetches = 0  # how many times this process asked WeChat (tests, logs)
+
+    def current(self) -> str:
+        """A usable token: from this process's cache, the database, or a fetch."""
+        cached = self._cached
+        if cached is not None and cached[1] - self.clock() > USABLE_MARGIN:
+            return cached[0]
+        with self._lock:
+            stored = self._read()
+            if stored is not None and stored[1] - self.clock() > USABLE_MARGIN:
+                self._cached = stored
+                return stored[0]
+            return self._fetch(lambda row: row is None
+                               or row.expires_at - self.clock() <= USABLE_MARGIN)
+
+    def after_rejection(self, rejected: str) -> str:
+        """WeChat refused `rejected`: a newer shared token if there is one, else fetch."""
+        with self._lock:
+            stored = self._read()
+            if stored is not None and stored[0] != rejected \
+                    and stored[1] - self.clock() > USABLE_MARGIN:
+                self._cached = stored
+                return stored[0]
+            return self._fetch(lambda row: row is None or row.token == rejected, force=True)
+
+    def refresh_if_needed(self, ahead: timedelta = REFRESH_AHEAD) -> bool:
+        """For the scheduler: fetch a new token when the stored one ends within `ahead`."""
+        with self._lock:
+            before = self._read()
+            token = self._fetch(lambda row: row is None or row.expires_at - self.clock() <= ahead)
+            return before is None or before[0] != token
+
+    def _read(self) -> tuple[str, datetime] | None:
+        with Session(self.engine) as session:
+            row = session.get(AccessToken, self.app_id)
+            return (row.token, row.expires_at) if row is not None else None
+
+    def _fetch(self, still_needed: Callable[[AccessToken | None], bool],
+               force: bool = False) -> str:
+        """Fetch under the database-wide lock, unless someone did while we waited."""
+        with hold_lock(self.engine, f"wechat-token-{self.app_id}"), \
+                Session(self.engine, expire_on_commit=False) as session:
+            row = session.get(AccessToken, self.app_id)
+            if row is not None and not still_needed(row):
+                self._cached = (row.token, row.expires_at)
+                return row.token
+            now = self.clock()
+            forced = force and row is not None
+            if forced and row is not None and row.source.endswith(FORCED) \
+                    and now - row.fetched_at < MIN_FORCED_INTERVAL:
+                # A forced refresh just happened and WeChat still refuses: another one
+                # would only invalidate the token for everyone else.
+                return row.token
+            token, expires_in, source = self._ask_wechat(forced)
+            if forced:
+                source += FORCED
+            expires_at = now + timedelta(seconds=expires_in)
+            if row is None:
+                row = AccessToken(app_id=self.app_id, token=token, expires_at=expires_at,
+                                  fetched_at=now, source=source)
+                session.add(row)
+            else:
+                row.token, row.expires_at, row.fetched_at, row.source = (
+                    token, expires_at, now, source)
+            session.commit()
+            self._cached = (token, expires_at)
+            log.info("fetched a new access token via %s (expires in %ss)", source, expires_in)
+            return token
+
+    def _ask_wechat(self, force: bool) -> tuple[str, int, str]:
+        """stable_token first; the classic /cgi-bin/token if that is not available."""
+        self.fetches += 1
+        base = self.settings.api_base_url
+        secret = self.settings.effective_app_secret
+        timeout = (3.05, self.settings.api_timeout)
+        try:
+            response = self.http.post(f"{base}/cgi-bin/stable_token", timeout=timeout, json={
+                "grant_type": "client_credential", "appid": self.app_id, "secret": secret,
+                "force_refresh": force})
+            result = response.json() if response.status_code == 200 else {}
+            if result.get("access_token"):
+                return result["access_token"], int(result.get("expires_in", 7200)), \
+                    "stable_token"
+            log.warning("stable_token failed (HTTP %s, errcode %s); trying /cgi-bin/token",
+                        response.status_code, result.get("errcode"))
+            response = self.http.get(f"{base}/cgi-bin/token", timeout=timeout, params={
+                "grant_type": "client_credential", "appid": self.app_id, "secret": secret})
+            result = response.json() if response.status_code == 200 else {}
+        except (requests.RequestException, ValueError) as exc:
+            raise TokenFetchError(f"cannot reach WeChat for a token: {type(exc).__name__}") \
+                from None
+        if not result.get("access_token"):
+            raise TokenFetchError(
+                f"WeChat refused a token: errcode {result.get('errcode')} "
+                f"{result.get('errmsg', '')}".strip())
+        return result["access_token"], int(result.get("expires_in", 7200)), "token"
+
+
+class WeChatAPI(WeChatClient):
+    """wechatpy's client with our base URL, shared token, single retry and timeouts."""
+
+    def __init__(self, settings: Settings, keeper: TokenKeeper) -> None:
+        super().__init__(settings.effective_app_id, settings.effective_app_secret,
+                         timeout=(3.05, settings.api_timeout), auto_retry=False)
+        self.keeper = keeper
+        self.base_url = settings.api_base_url
+        self.API_BASE_URL = f"{self.base_url}/cgi-bin/"
+
+    def rebase(self, url: str) -> str:
+        """Any api.weixin.qq.com URL wechatpy built, moved to our base URL."""
+        if url.startswith(WECHAT_HOST):
+            return self.base_url + url[len(WECHAT_HOST):]
+        return url
+
+    def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        base = kwargs.pop("api_base_url", self.API_BASE_URL)
+        url = url_or_endpoint if url_or_endpoint.startswith(("http://", "https://")) \
+            else f"{base}{url_or_endpoint}"
+        url = self.rebase(url)
+        params = kwargs.setdefault("params", {})
+        token = self.keeper.current()
+        params["access_token"] = token
+        try:
+            return super()._request(method, url, **kwargs)
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            log.info("WeChat refused the access token (%s); retrying once", exc.errcode)
+            params["access_token"] = self.keeper.after_rejection(token)
+            return super()._request(method, url, **kwargs)
+
+    @property
+    def access_token(self) -> str:
+        """The shared token (wechatpy's API helpers read this)."""
+        return self.keeper.current()
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        """Never fetch on our own: go through the keeper."""
+        return {"access_token": self.keeper.current()}
+
+
+def make_client(engine: Engine, settings: Settings,
+                clock: Callable[[], datetime]) -> WeChatAPI:
+    """A client for this process (one TokenKeeper per process)."""
+    return WeChatAPI(settings, TokenKeeper(engine, settings, clock))

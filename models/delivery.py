@@ -1,0 +1,158 @@
+"""The database side of delivery: claiming due rows, recording results, leases, reports.
+
+Claiming marks rows `sending` with a lease (owner + until) in one statement:
+PostgreSQL selects them `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim
+the same row; SQLite runs the same UPDATE … RETURNING inside `BEGIN IMMEDIATE`
+(SQLAlchemy would silently drop `skip_locked` there). A result is recorded only if
+the worker still owns the row, so a worker that lost its lease cannot overwrite what
+happened after.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models.outbox import Outbox, Status
+
+MAX_ATTEMPTS = 8
+UNKNOWN_RETRY_DELAY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row claimed for sending (a plain snapshot, safe to pass to threads)."""
+
+    id: int
+    openid: str | None
+    channel: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """What sending one row did."""
+
+    id: int
+    outcome: str  # "sent", "retry", "failed" or "quota"
+    msgid: str | None = None
+    code: int | None = None
+    error: str | None = None
+
+
+def claim(session: Session, owner: str, now: datetime, lease: timedelta,
+          channels: list[str], limit: int) -> list[Claimed]:
+    """Mark up to `limit` due rows of `channels` as ours; the caller commits at once."""
+    if limit <= 0 or not channels:
+        return []
+    due = (select(Outbox.id)
+           .where(Outbox.status == Status.PENDING, Outbox.send_after <= now,
+                  Outbox.channel.in_(channels))
+           .order_by(Outbox.send_after, Outbox.id).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        update(Outbox).where(Outbox.id.in_(due.scalar_subquery()))
+        .values(status=Status.SENDING, lease_owner=owner, lease_until=now + lease,
+                attempts=Outbox.attempts + 1)
+        .returning(Outbox.id, Outbox.openid, Outbox.channel, Outbox.kind, Outbox.payload,
+                   Outbox.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.execute(statement).all()
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: ~10 s, 20 s, 40 s … capped at an hour."""
+    base = min(5 * 2**attempts, 3600)
+    return timedelta(seconds=base * random.uniform(0.5, 1.5))
+
+
+def record(session: Session, owner: str, result: Result, attempts: int, now: datetime,
+           resume_at: datetime | None = None) -> bool:
+    """Store a result if we still own the row; False if the lease was lost meanwhile."""
+    values: dict[str, Any] = {"lease_owner": None, "lease_until": None,
+                              "last_error_code": result.code, "last_error": result.error}
+    if result.outcome == "sent":
+        values.update(status=Status.SENT, wechat_msgid=result.msgid, sent_at=now,
+                      last_error_code=None, last_error=None)
+    elif result.outcome == "failed":
+        values.update(status=Status.FAILED)
+    elif result.outcome == "quota":
+        values.update(status=Status.PENDING, send_after=resume_at or now,
+                      attempts=Outbox.attempts - 1)  # not the member's fault: no attempt
+    elif attempts >= MAX_ATTEMPTS:
+        values.update(status=Status.FAILED,
+                      last_error=f"gave up after {attempts} attempts: {result.error}"[:300])
+    else:
+        values.update(status=Status.PENDING, send_after=now + backoff(attempts))
+    updated = session.execute(
+        update(Outbox)
+        .where(Outbox.id == result.id, Outbox.lease_owner == owner,
+               Outbox.status == Status.SENDING)
+        .values(**values).execution_options(synchronize_session=False)
+    )
+    return bool(updated.rowcount)
+
+
+def reap_expired_leases(session: Session, now: datetime) -> int:
+    """Rows whose sender vanished mid-send: the outcome is unknown."""
+    result = session.execute(
+        update(Outbox).where(Outbox.status == Status.SENDING, Outbox.lease_until < now)
+        .values(status=Status.UNKNOWN, lease_owner=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def retry_unknown(session: Session, now: datetime,
+                  delay: timedelta = UNKNOWN_RETRY_DELAY) -> tuple[int, int]:
+    """Unknown rows with no delivery report after `delay`: retry once, then fail."""
+    stale = Outbox.lease_until < now - delay
+    retried = session.execute(
+        update(Outbox).where(Outbox.status == Status.UNKNOWN, stale,
+                             Outbox.unknown_retried.is_(False))
+        .values(status=Status.PENDING, unknown_retried=True, send_after=now, lease_until=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    failed = session.execute(
+        update(Outbox).where(Outbox.status == Status.UNKNOWN, stale,
+                             Outbox.unknown_retried.is_(True))
+        .values(status=Status.FAILED, last_error="outcome unknown twice; not sent again")
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    return retried, failed
+
+
+def record_report(session: Session, msgid: str, openid: str, report: str) -> Outbox | None:
+    """A TEMPLATESENDJOBFINISH report: mark the row delivered or failed.
+
+    Matched by msgid; a row whose send outcome was unknown (we never learned its msgid)
+    is matched by recipient instead, oldest first.
+    """
+    row = session.scalar(select(Outbox).where(Outbox.wechat_msgid == msgid))
+    if row is None:
+        row = session.scalar(
+            select(Outbox).where(Outbox.openid == openid, Outbox.status == Status.UNKNOWN,
+                                 Outbox.channel == "template")
+            .order_by(Outbox.id).limit(1))
+        if row is None:
+            return None
+        row.wechat_msgid = msgid
+    delivered = report.strip().lower() == "success"
+    row.report = "delivered" if delivered else report.strip()[:40]
+    if delivered:
+        row.status = Status.SENT
+    else:
+        row.status = Status.FAILED
+        row.last_error = f"delivery report: {report.strip()}"[:300]
+    session.flush()
+    return row

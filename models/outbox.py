@@ -1,0 +1,187 @@
+"""The outbox: every message partybot sends on its own is a row here first.
+
+A feature enqueues inside its own transaction, so the notice exists exactly when the
+change that caused it does; the unique `dedupe_key` makes enqueuing the same notice
+twice a no-op. The delivery loop (bot/delivery.py) claims due rows and sends them.
+
+Statuses: pending → sending → sent (→ report: delivered / failed), or failed (a
+permanent error), unknown (the lease ran out mid-send; reconciled later),
+undeliverable (no channel reaches the member), relayed (handed to their helper).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+from models.inbound import last_message_at
+from models.member import Member
+
+# WeChat lets an account send customer-service messages for 48 hours after the user's
+# last message, menu click, follow or scan.
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
+
+
+class Status(StrEnum):
+    """Where a row is in its life."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    UNDELIVERABLE = "undeliverable"
+    RELAYED = "relayed"
+
+
+class Channel(StrEnum):
+    """How a row reaches its member."""
+
+    TEMPLATE = "template"
+    CUSTOM = "custom"  # customer-service message
+    RELAY = "relay"  # through the member's helper (一帮一)
+    NONE = "none"  # nothing reaches the member
+
+
+class Outbox(Base):
+    """One outbound message."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_send_after", "status", "send_after"),
+        Index("ix_outbox_openid_status", "openid", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    openid: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default=Status.PENDING)
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    wechat_msgid: Mapped[str | None] = mapped_column(String(40), index=True)
+    last_error_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    # An unknown outcome is retried once; a second one ends as failed.
+    unknown_retried: Mapped[bool] = mapped_column(Boolean, default=False)
+    report: Mapped[str | None] = mapped_column(String(40))  # TEMPLATESENDJOBFINISH status
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a feature wants to tell a member; the channel policy decides how.
+
+    `text` is the full message (customer-service message, relay, sandbox); for a
+    template message, `template_data` fills the template's fields (each shown as at
+    most 20 characters) and `url` is where tapping it leads.
+    """
+
+    kind: str
+    text: str
+    template_data: dict[str, str] | None = None
+    url: str | None = None
+
+
+# The helper relay (一帮一) plugs in here: given a member without a direct channel,
+# return True after arranging for their helper to pass the notice on.
+RelayHook = Callable[[Session, Member, Notice, str, datetime], bool]
+_relay_hook: RelayHook | None = None
+
+
+def set_relay_hook(hook: RelayHook | None) -> None:
+    """Install the function that hands notices to helpers (None: no relay)."""
+    global _relay_hook
+    _relay_hook = hook
+
+
+def choose_channel(session: Session, member: Member, notice: Notice, now: datetime,
+                   template_ids: dict[str, str]) -> Channel:
+    """The channel policy: template, else customer service within 48 h, else relay."""
+    if member.openid and member.subscribed and template_ids.get(notice.kind):
+        return Channel.TEMPLATE
+    if member.openid and member.subscribed:
+        last = last_message_at(session, member.openid)
+        if last is not None and now - last < CUSTOMER_SERVICE_WINDOW:
+            return Channel.CUSTOM
+    return Channel.RELAY if _relay_hook is not None else Channel.NONE
+
+
+def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; True when a row was written."""
+    dialect = session.get_bind().dialect.name
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(
+        dialect_insert(Outbox).values(**values).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]
+        )
+    )
+    return bool(result.rowcount)
+
+
+def enqueue(session: Session, dedupe_key: str, member: Member, notice: Notice, now: datetime,
+            template_ids: dict[str, str], send_after: datetime | None = None) -> bool:
+    """Queue `notice` for `member` (call inside the transaction that caused it).
+
+    Returns False when a row with this key already exists (nothing changes). The
+    channel is chosen now; a member no channel reaches is recorded as undeliverable so
+    that the branch admin's digest can list them.
+    """
+    channel = choose_channel(session, member, notice, now, template_ids)
+    status = Status.PENDING
+    if channel is Channel.RELAY:
+        assert _relay_hook is not None
+        status = Status.RELAYED if _relay_hook(session, member, notice, dedupe_key, now) \
+            else Status.UNDELIVERABLE
+    elif channel is Channel.NONE:
+        status = Status.UNDELIVERABLE
+    payload: dict[str, Any] = {"text": notice.text}
+    if channel is Channel.TEMPLATE:
+        payload.update(template_id=template_ids[notice.kind],
+                       data=template_fields(notice.template_data or {"content": notice.text}),
+                       url=notice.url)
+    return _insert_ignoring_duplicates(session, {
+        "dedupe_key": dedupe_key, "kind": notice.kind, "member_id": member.id,
+        "openid": member.openid, "channel": str(channel), "payload": payload,
+        "status": str(status), "send_after": send_after or now, "attempts": 0,
+        "unknown_retried": False, "created_at": now,
+    })
+
+
+def enqueue_reply(session: Session, dedupe_key: str, openid: str, text: str,
+                  now: datetime) -> bool:
+    """Queue a customer-service message answering a user who just wrote to us."""
+    return _insert_ignoring_duplicates(session, {
+        "dedupe_key": dedupe_key, "kind": "reply", "member_id": None, "openid": openid,
+        "channel": str(Channel.CUSTOM), "payload": {"text": text},
+        "status": str(Status.PENDING), "send_after": now, "attempts": 0,
+        "unknown_retried": False, "created_at": now,
+    })
+
+
+def template_fields(data: dict[str, str], limit: int = 20) -> dict[str, dict[str, str]]:
+    """WeChat's template data shape; values over `limit` characters are cut with '…'."""
+    return {key: {"value": value if len(value) <= limit else value[: limit - 1] + "…"}
+            for key, value in data.items()}
+
+
+def undeliverable_for_branch(session: Session, branch_id: int, since: datetime) -> list[Outbox]:
+    """Rows since `since` that reached nobody, for the branch admin's digest."""
+    query = (select(Outbox).join(Member, Outbox.member_id == Member.id)
+             .where(Member.branch_id == branch_id, Outbox.status == Status.UNDELIVERABLE,
+                    Outbox.created_at >= since).order_by(Outbox.id))
+    return list(session.scalars(query))

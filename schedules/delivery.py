@@ -1,0 +1,52 @@
+"""Delivery jobs: drain the outbox, and reconcile rows whose sender vanished.
+
+Both also run on delivery-only workers (`partybot scheduler --delivery-only`), any
+number of them: claiming is safe across processes and the reconciling UPDATEs are
+idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from bot.delivery import DeliveryWorker, DrainStats
+from bot.services import Services
+from models.base import immediate_engine, write_gate_for
+from models.delivery import reap_expired_leases, retry_unknown
+from schedules.registry import JobSpec, register
+
+log = logging.getLogger(__name__)
+
+
+def worker_of(services: Services) -> DeliveryWorker:
+    """This process's delivery worker (one thread pool per process)."""
+    return services.cached("delivery_worker", lambda: DeliveryWorker(services, services.wechat))
+
+
+def drain_outbox(services: Services) -> DrainStats:
+    """Send what is due; stops after ~50 s so the next run starts fresh."""
+    stats = worker_of(services).drain(max_seconds=50)
+    if stats.claimed:
+        log.info("delivery: %d claimed, %d sent, %d to retry, %d failed, %d leases lost",
+                 stats.claimed, stats.sent, stats.retried, stats.failed, stats.lost_lease)
+    return stats
+
+
+def reconcile_leases(services: Services) -> tuple[int, int, int]:
+    """Expired leases become unknown; unknown rows without a report retry once."""
+    with write_gate_for(services.engine)(), Session(immediate_engine(services.engine)) as session:
+        now = services.clock()
+        reaped = reap_expired_leases(session, now)
+        retried, failed = retry_unknown(session, now)
+        session.commit()
+    if reaped or retried or failed:
+        log.warning("delivery: %d leases expired (outcome unknown), %d unknown retried, "
+                    "%d unknown given up", reaped, retried, failed)
+    return reaped, retried, failed
+
+
+register(JobSpec("delivery.drain", drain_outbox, "interval", {"seconds": 2}, delivery=True))
+register(JobSpec("delivery.reconcile", reconcile_leases, "interval", {"seconds": 30},
+                 delivery=True))

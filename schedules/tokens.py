@@ -1,0 +1,23 @@
+"""Keep the shared access token fresh, so that no other process ever has to fetch it."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.services import Services
+from bot.wechat import TokenFetchError
+from schedules.registry import JobSpec, register
+
+log = logging.getLogger(__name__)
+
+
+def refresh_token(services: Services) -> bool:
+    """Fetch a new token when the stored one ends within 10 minutes (or is missing)."""
+    try:
+        return services.wechat.keeper.refresh_if_needed()
+    except TokenFetchError as exc:
+        log.error("access token refresh failed: %s", exc)
+        return False
+
+
+register(JobSpec("wechat.refresh_token", refresh_token, "interval", {"seconds": 60}))

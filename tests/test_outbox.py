@@ -1,0 +1,98 @@
+"""Enqueueing and the channel policy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from models import outbox
+from models.inbound import InboundMessage
+from models.outbox import Channel, Notice, Outbox, Status, enqueue, set_relay_hook
+from tests.factories import make_branch, make_member
+
+NOTICE = Notice(kind="meeting_reminder", text="明天上午9点支部党员大会，请准时参加。",
+                template_data={"thing1": "支部党员大会", "time2": "明天 09:00"})
+
+
+@pytest.fixture
+def people(session, clock):
+    branch = make_branch(session)
+    people = {
+        "follower": make_member(session, branch, "张明", "13800000001", openid="o-follow"),
+        "chatty": make_member(session, branch, "李红", "13800000002", openid="o-chatty"),
+        "offline": make_member(session, branch, "赵大爷", None, needs_help="无手机"),
+    }
+    session.add(InboundMessage(key="m1", openid="o-chatty", msg_type="text",
+                               received_at=clock() - timedelta(hours=47, minutes=59)))
+    session.commit()
+    return people
+
+
+@pytest.fixture(autouse=True)
+def no_relay_hook():
+    set_relay_hook(None)
+    yield
+    set_relay_hook(None)
+
+
+def rows(session):
+    session.commit()
+    return {r.dedupe_key: r for r in session.scalars(select(Outbox))}
+
+
+def test_enqueue_same_key_twice_is_a_no_op(session, people, clock):
+    assert enqueue(session, "k1", people["chatty"], NOTICE, clock(), {})
+    assert not enqueue(session, "k1", people["chatty"], NOTICE, clock(), {})
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Outbox)) == 1
+
+
+def test_enqueue_is_part_of_the_callers_transaction(session, people, clock):
+    enqueue(session, "k1", people["chatty"], NOTICE, clock(), {})
+    session.rollback()
+    assert rows(session) == {}
+
+
+def test_template_when_configured(session, people, clock):
+    enqueue(session, "k1", people["follower"], NOTICE, clock(), {"meeting_reminder": "TPL"})
+    row = rows(session)["k1"]
+    assert (row.channel, row.status) == (Channel.TEMPLATE, Status.PENDING)
+    assert row.payload["template_id"] == "TPL"
+    assert row.payload["data"]["thing1"] == {"value": "支部党员大会"}
+
+
+def test_custom_within_48_hours_of_last_message(session, people, clock):
+    enqueue(session, "k1", people["chatty"], NOTICE, clock(), {})
+    assert rows(session)["k1"].channel == Channel.CUSTOM
+    clock.advance(minutes=2)  # now 48 h 1 min since the last message
+    enqueue(session, "k2", people["chatty"], NOTICE, clock(), {})
+    assert rows(session)["k2"].status == Status.UNDELIVERABLE
+
+
+def test_follower_who_never_wrote_and_no_template_is_undeliverable(session, people, clock):
+    enqueue(session, "k1", people["follower"], NOTICE, clock(), {})
+    row = rows(session)["k1"]
+    assert (row.channel, row.status) == (Channel.NONE, Status.UNDELIVERABLE)
+    assert outbox.undeliverable_for_branch(session, people["follower"].branch_id,
+                                           clock() - timedelta(days=1))[0].id == row.id
+
+
+def test_relay_hook_takes_members_without_a_channel(session, people, clock):
+    handed = []
+
+    def relay(session, member, notice, key, now):
+        handed.append((member.name, key))
+        return True
+
+    set_relay_hook(relay)
+    enqueue(session, "k1", people["offline"], NOTICE, clock(), {"meeting_reminder": "TPL"})
+    row = rows(session)["k1"]
+    assert (row.channel, row.status) == (Channel.RELAY, Status.RELAYED)
+    assert handed == [("赵大爷", "k1")]
+
+
+def test_template_fields_are_cut_to_20_characters():
+    data = outbox.template_fields({"thing1": "一" * 25, "time2": "短"})
+    assert data["thing1"]["value"] == "一" * 19 + "…" and data["time2"]["value"] == "短"
