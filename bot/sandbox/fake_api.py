@@ -215,7 +215,8 @@ def token() -> Response:
         return fault
     if request.args.get("grant_type") != "client_credential" or not request.args.get("appid"):
         return _answer({"errcode": 40013, "errmsg": "invalid appid"})
-    return _answer({"access_token": _state().issue_token(_state().clock()), "expires_in": TOKEN_TTL})
+    state = _state()
+    return _answer({"access_token": state.issue_token(state.clock()), "expires_in": TOKEN_TTL})
 
 
 @bp.post("/cgi-bin/stable_token")
