@@ -138,13 +138,13 @@ def scheduler(delivery_only: bool) -> None:
 def run(host: str, port: int) -> None:
     """Everything on one machine: migrate, seed demo data if empty, serve and schedule."""
     from bot.demo import database_is_empty, demo_users, seed_demo
-    from models.base import make_engine, make_session_factory, utcnow
+    from models.base import make_engine, utcnow, write_session
     from models.migrate import upgrade_database
 
     settings = _settings()
     engine = make_engine(settings.database_url)
     upgrade_database(engine)
-    with make_session_factory(engine)() as session:
+    with write_session(engine) as session:
         if settings.seed_demo and database_is_empty(session):
             seed_demo(session, utcnow())
             session.commit()
@@ -166,7 +166,7 @@ def run(host: str, port: int) -> None:
 def import_roster_cmd(file: Path, parent_name: str | None) -> None:
     """Import a CSV or XLSX roster; all or nothing, safe to re-run."""
     from bot.roster_file import RosterRejected, import_roster
-    from models.base import make_engine, make_session_factory
+    from models.base import make_engine, write_session
     from models.roster import RosterError
 
     settings = _settings()
@@ -176,7 +176,8 @@ def import_roster_cmd(file: Path, parent_name: str | None) -> None:
         click.echo(f"  {stage} {done}/{total} 行…", err=True)
 
     try:
-        with make_session_factory(engine)() as session:
+        # One transaction for the whole file: all or nothing.
+        with write_session(engine) as session:
             try:
                 report = import_roster(session, file, parent_name, progress)
             except RosterError as exc:

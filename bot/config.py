@@ -95,6 +95,10 @@ class Settings:
     send_rate: float = 50.0  # messages per second across one delivery loop
     template_daily_quota: int = 100_000
     delivery_threads: int = 8
+    # A claimed row not recorded within this many seconds is presumed lost mid-send.
+    delivery_lease: int = 120
+    # An unknown outcome without a delivery report is retried (once) after this long.
+    unknown_retry_after: int = 600
     api_timeout: float = 5.0
     # Template id per notice kind (PARTYBOT_TEMPLATE_IDS="meeting_reminder=TPL1,...").
     template_ids: dict[str, str] = field(default_factory=dict)
@@ -192,6 +196,13 @@ def load_settings(
         delivery_threads=parse_int(
             "PARTYBOT_DELIVERY_THREADS", get("PARTYBOT_DELIVERY_THREADS"), 8, 1
         ),
+        delivery_lease=parse_int(
+            "PARTYBOT_DELIVERY_LEASE_SECONDS", get("PARTYBOT_DELIVERY_LEASE_SECONDS"), 120, 5
+        ),
+        unknown_retry_after=parse_int(
+            "PARTYBOT_UNKNOWN_RETRY_SECONDS", get("PARTYBOT_UNKNOWN_RETRY_SECONDS"), 600, 0
+        ),
+        api_timeout=parse_float("WECHAT_API_TIMEOUT", get("WECHAT_API_TIMEOUT"), 5.0, 0.1),
         template_ids=parse_template_ids(get("PARTYBOT_TEMPLATE_IDS")),
     )
 

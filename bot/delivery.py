@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
-from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from bot.services import Services
 from bot.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
 from models import delivery
-from models.base import immediate_engine, write_gate_for
+from models.base import write_session
 from models.delivery_state import count_sent, pause_channel, paused_channels, sent_today
 from models.outbox import Channel
 
@@ -102,18 +101,16 @@ class DeliveryWorker:
     """One delivery loop; any number of them may run against one database."""
 
     def __init__(self, services: Services, client: WeChatAPI, owner: str | None = None,
-                 batch_size: int = 50, lease: timedelta = timedelta(minutes=2)) -> None:
+                 batch_size: int = 50, lease: timedelta | None = None) -> None:
+        settings = services.settings
         self.services = services
         self.client = client
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.batch_size = batch_size
-        self.lease = lease
-        settings = services.settings
+        self.lease = lease or timedelta(seconds=settings.delivery_lease)
         self.pool = ThreadPoolExecutor(max_workers=settings.delivery_threads,
                                        thread_name_prefix="delivery")
         self.limiter = RateLimiter(settings.send_rate)
-        self.write_engine = immediate_engine(services.engine)
-        self.write_gate = write_gate_for(services.engine)
 
     def local_day(self, now: datetime) -> str:
         """The account's calendar day (quotas reset at local midnight)."""
@@ -129,7 +126,7 @@ class DeliveryWorker:
     def claim(self, now: datetime) -> list[delivery.Claimed]:
         """Claim a batch, within pauses and the daily template quota; commits."""
         settings = self.services.settings
-        with self.write_gate(), Session(self.write_engine) as session:
+        with write_session(self.services.engine) as session:
             paused = paused_channels(session, now)
             room = settings.template_daily_quota - sent_today(
                 session, self.local_day(now), Channel.TEMPLATE)
@@ -157,7 +154,7 @@ class DeliveryWorker:
         by_id = {row.id: row for row in rows}
         sent_by_channel: dict[str, int] = {}
         resume_at = self.next_local_midnight(now)
-        with self.write_gate(), Session(self.write_engine) as session:
+        with write_session(self.services.engine) as session:
             for result in results:
                 row = by_id[result.id]
                 if result.outcome == "quota":

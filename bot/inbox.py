@@ -18,13 +18,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.wxml import Inbound, render_news, render_text, to_inbound
 from handlers import Dispatcher, texts
 from handlers.router import Context, DomainError, News, Reply
-from models.base import WriteGate, write_gate_for
+from models.base import WriteGate, write_gate_for, write_session
 from models.deferred import finish_task
 from models.inbound import InboundQueries
 from models.member import CallerQuery
@@ -117,7 +116,7 @@ class Inbox:
             if connection.in_transaction():
                 connection.rollback()
         text = reply_as_text(reply)
-        with self.write_gate(), Session(self.engine) as session:
+        with write_session(self.engine) as session:
             if text:
                 enqueue_reply(session, f"deferred:{inbound_key}", openid, text, now)
             finish_task(session, task_id, now)

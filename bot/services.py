@@ -33,7 +33,8 @@ class Services:
     inbox: Inbox
     clock: Callable[[], datetime] = field(default=utcnow)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-    _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Re-entrant: making one cached object may need another (the worker needs the client).
+    _cache_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def wechat(self) -> WeChatAPI:

@@ -23,6 +23,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from bot.config import Settings
+from models.base import write_session
 from models.locks import hold_lock
 from models.token import AccessToken
 
@@ -95,7 +96,7 @@ class TokenKeeper:
                force: bool = False) -> str:
         """Fetch under the database-wide lock, unless someone did while we waited."""
         with hold_lock(self.engine, f"wechat-token-{self.app_id}"), \
-                Session(self.engine, expire_on_commit=False) as session:
+                write_session(self.engine) as session:
             row = session.get(AccessToken, self.app_id)
             if row is not None and not still_needed(row):
                 self._cached = (row.token, row.expires_at)

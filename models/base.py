@@ -156,8 +156,30 @@ class WriteGate:
             fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+_gates: dict[str | None, WriteGate] = {}
+_gates_lock = threading.Lock()
+
+
 def write_gate_for(engine: Engine) -> WriteGate:
-    """The engine's write gate (a no-op unless it is a SQLite file)."""
+    """The write gate of the engine's database (a no-op unless it is a SQLite file)."""
     database = engine.url.database if engine.dialect.name == "sqlite" else None
-    usable = database and database != ":memory:" and not database.startswith("file:")
-    return WriteGate(database if usable else None)
+    path = database if database and database != ":memory:" and not database.startswith(
+        "file:") else None
+    with _gates_lock:
+        if path not in _gates:
+            _gates[path] = WriteGate(path)
+        return _gates[path]
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session for work that reads and then writes.
+
+    On SQLite, a transaction that starts by reading and writes later fails at once
+    ("database is locked") if another connection committed in between; this one takes
+    the write lock at BEGIN (after passing the write gate). On PostgreSQL it is an
+    ordinary session. The caller commits.
+    """
+    with write_gate_for(engine)(), Session(immediate_engine(engine),
+                                           expire_on_commit=False) as session:
+        yield session

@@ -125,12 +125,12 @@ def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> boo
     """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; True when a row was written."""
     dialect = session.get_bind().dialect.name
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(
-        dialect_insert(Outbox).values(**values).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]
-        )
-    )
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: drivers differ in what rowcount says for DO NOTHING.
+    inserted = session.execute(
+        dialect_insert(Outbox).values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Outbox.id)
+    ).first()
+    return inserted is not None
 
 
 def enqueue(session: Session, dedupe_key: str, member: Member, notice: Notice, now: datetime,

@@ -8,12 +8,11 @@ idempotent.
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy.orm import Session
+from datetime import timedelta
 
 from bot.delivery import DeliveryWorker, DrainStats
 from bot.services import Services
-from models.base import immediate_engine, write_gate_for
+from models.base import write_session
 from models.delivery import reap_expired_leases, retry_unknown
 from schedules.registry import JobSpec, register
 
@@ -36,10 +35,11 @@ def drain_outbox(services: Services) -> DrainStats:
 
 def reconcile_leases(services: Services) -> tuple[int, int, int]:
     """Expired leases become unknown; unknown rows without a report retry once."""
-    with write_gate_for(services.engine)(), Session(immediate_engine(services.engine)) as session:
+    with write_session(services.engine) as session:
         now = services.clock()
         reaped = reap_expired_leases(session, now)
-        retried, failed = retry_unknown(session, now)
+        retried, failed = retry_unknown(
+            session, now, timedelta(seconds=services.settings.unknown_retry_after))
         session.commit()
     if reaped or retried or failed:
         log.warning("delivery: %d leases expired (outcome unknown), %d unknown retried, "

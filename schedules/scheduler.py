@@ -34,6 +34,18 @@ STANDBY_POLL_SECONDS = 5.0
 LEADER_CHECK_SECONDS = 10
 
 
+class _SkipOverlapNotices(logging.Filter):
+    """A job still running when its next turn comes is skipped by design
+    (max_instances=1): the delivery loop drains for up to a minute on a 2-second
+    interval. APScheduler warns about every skip; that is noise, not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(_SkipOverlapNotices())
+
+
 def _run_job(spec: JobSpec, services: Services) -> Any:
     try:
         return spec.func(services)

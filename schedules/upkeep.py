@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.services import Services
+from models.base import write_session
 from models.inbound import prune_inbound
 from schedules.registry import JobSpec, register
 
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def prune_inbound_keys(services: Services) -> int:
     """Delete inbound keys older than four days; returns how many."""
-    with services.sessions() as session:
+    with write_session(services.engine) as session:
         removed = prune_inbound(session, services.clock())
         session.commit()
     if removed:

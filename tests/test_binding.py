@@ -20,6 +20,7 @@ def roster(session):
 
 def _member(session, name: str) -> Member:
     session.rollback()  # a fresh read transaction sees the webhook's commits
+    session.expire_all()
     return session.scalar(select(Member).where(Member.name == name))
 
 

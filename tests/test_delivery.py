@@ -40,6 +40,7 @@ def queue(session, clock, members, kind="reminder", n=None):
 
 def statuses(session):
     session.rollback()  # end the test's read transaction: see what the worker committed
+    session.expire_all()
     return {r.dedupe_key: r for r in session.scalars(select(Outbox).order_by(Outbox.id))}
 
 

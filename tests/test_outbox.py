@@ -52,6 +52,7 @@ def test_enqueue_same_key_twice_is_a_no_op(session, people, clock):
 def test_enqueue_is_part_of_the_callers_transaction(session, people, clock):
     enqueue(session, "k1", people["chatty"], NOTICE, clock(), {})
     session.rollback()
+    session.expire_all()
     assert rows(session) == {}
 
 

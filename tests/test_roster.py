@@ -41,6 +41,7 @@ def count(session, model) -> int:
 
 def snapshot(session) -> list[tuple]:
     session.rollback()  # a fresh read transaction sees the webhook's commits
+    session.expire_all()
     return [(m.name, m.branch.name, m.group.name if m.group else None, m.phone, m.is_admin,
              m.is_helper, m.needs_help, m.address)
             for m in session.scalars(select(Member).order_by(Member.id))]
@@ -94,6 +95,7 @@ def test_bad_rows_reported_by_line_and_nothing_written(session, tmp_path):
     with pytest.raises(RosterRejected) as caught:
         import_roster(session, write_csv(tmp_path / "bad.csv", rows))
     session.rollback()
+    session.expire_all()
     lines = {p.line: p.message for p in caught.value.problems}
     assert set(lines) == {7, 8, 9, 10, 11}
     assert "姓名为空" in lines[7]

@@ -131,6 +131,7 @@ def test_longest_command_word_wins_and_space_is_optional(test_chat):
 def test_domain_error_is_a_polite_reply_and_rolls_back(test_chat, session):
     assert test_chat.say("o-member", "改名") == "不能改名"
     session.rollback()  # a fresh read transaction sees the webhook's commits
+    session.expire_all()
     assert session.scalar(select(Member).where(Member.openid == "o-member")).name == "党员"
 
 

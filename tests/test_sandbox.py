@@ -1,0 +1,122 @@
+"""Sandbox mode: the fake API under /sandbox, the chat page, menu and QR codes."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from bot import create_app
+from bot.cli import main
+from bot.menu import MENU, MenuError, missing_commands, validate_menu
+from bot.qrcodes import create_scene_qr, render_png
+from bot.services import services_of
+from handlers import dispatcher
+from tests.procs import Proc, command_env, partybot
+from tests.test_processes import free_port, wait_healthy
+
+
+@pytest.fixture
+def sandbox_app(settings, clock):
+    app = create_app(settings.with_overrides(wechat_token="partybot-sandbox"), clock=clock)
+    yield app
+    services_of(app).dispose()
+
+
+def test_sandbox_serves_the_fake_api_and_the_chat_page(sandbox_app):
+    client = sandbox_app.test_client()
+    token = client.get("/sandbox/cgi-bin/token?grant_type=client_credential&appid=wx")
+    assert token.get_json()["access_token"].startswith("fake-")
+    page = client.get("/sandbox/")
+    assert page.status_code == 200 and "partybot 沙盒" in page.get_data(as_text=True)
+    reply = client.post("/sandbox/send", json={"openid": "o-page", "text": "帮助"})
+    assert "绑定" in reply.get_json()["reply"]
+    assert client.post("/sandbox/send", json={"openid": "", "text": ""}).status_code == 400
+
+
+def test_no_sandbox_with_a_real_account(settings, clock):
+    app = create_app(settings.with_overrides(app_id="wx123", app_secret="s"), clock=clock)
+    assert app.test_client().get("/sandbox/").status_code == 404
+    services_of(app).dispose()
+
+
+def test_menu_is_within_wechats_limits():
+    validate_menu(MENU)
+    with pytest.raises(MenuError):
+        validate_menu({"button": [{"type": "click", "name": "x", "key": "k"}] * 4})
+    with pytest.raises(MenuError):
+        validate_menu({"button": [{"name": "多", "sub_button": [
+            {"type": "click", "name": "a", "key": "k"}] * 6}]})
+    with pytest.raises(MenuError):
+        validate_menu({"button": [{"type": "click", "name": "名字太长太长太长", "key": "k"}]})
+
+
+def test_menu_click_runs_the_command(chat):
+    from bot.simulator import event_xml
+
+    assert "可以发送以下命令" in chat.send_xml(event_xml("o-m", "CLICK", "CMD:帮助")).content
+
+
+def test_menu_publish_cli(database_url, tmp_path, fake, monkeypatch):
+    for name, value in command_env(database_url, tmp_path,
+                                   WECHAT_API_BASE_URL=fake.base_url).items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["menu", "publish"])
+    assert result.exit_code == 0, result.output
+    assert fake.state.menu == MENU
+    assert set(missing_commands(MENU, dispatcher)) <= {"学习", "会议", "帮学", "统计", "我的"}
+
+
+def test_menu_publish_says_clearly_when_wechat_is_unreachable(database_url, tmp_path,
+                                                              monkeypatch):
+    for name, value in command_env(database_url, tmp_path,
+                                   WECHAT_API_BASE_URL=f"http://127.0.0.1:{free_port()}").items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["menu", "publish"])
+    assert result.exit_code == 1 and "cannot reach" in result.output
+
+
+def test_qr_code_created_and_rendered(services, fake, tmp_path):
+    code = create_scene_qr(services.wechat, "meeting:42")
+    assert code.expire_seconds == 30 * 24 * 3600
+    path = render_png(code, tmp_path / "qr.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert fake.state.qrcodes[0]["scene"] == "meeting:42"
+    permanent = create_scene_qr(services.wechat, "branch:7", permanent=True)
+    assert permanent.expire_seconds is None
+    with pytest.raises(ValueError):
+        create_scene_qr(services.wechat, "x" * 65)
+
+
+def test_run_delivers_pushes_that_chat_shows(database_url, tmp_path):
+    port = free_port()
+    env = command_env(database_url, tmp_path)
+    server = Proc(partybot("run", "--port", str(port)), env, tmp_path)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/healthz", server.process)
+        from sqlalchemy import select
+
+        from models.base import make_engine, make_session_factory, utcnow
+        from models.member import Member
+        from models.outbox import Notice, enqueue
+
+        engine = make_engine(database_url)
+        with make_session_factory(engine)() as session:
+            member = session.scalar(select(Member).where(Member.openid == "demo-member"))
+            url = f"http://127.0.0.1:{port}/wechat"
+            # the member writes first, so the 48-hour window is open
+            import subprocess
+
+            subprocess.run(partybot("chat", "--openid", "demo-member", "--url", url),
+                           input="帮助\n", env=env, cwd=tmp_path, capture_output=True,
+                           text=True, timeout=30, check=True)
+            session.commit()  # a fresh transaction sees that message
+            enqueue(session, "test:push", member, Notice("notice", "今晚七点支部党员大会"),
+                    utcnow(), {})
+            session.commit()
+        engine.dispose()
+        shown = subprocess.run(
+            partybot("chat", "--openid", "demo-member", "--url", url, "--wait", "8"),
+            input="", env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert "[推送] 今晚七点支部党员大会" in shown.stdout, shown.stdout + shown.stderr
+    finally:
+        assert server.stop() == 0, server.output
