@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -101,12 +102,14 @@ class DeliveryWorker:
     """One delivery loop; any number of them may run against one database."""
 
     def __init__(self, services: Services, client: WeChatAPI, owner: str | None = None,
-                 batch_size: int = 50, lease: timedelta | None = None) -> None:
+                 batch_size: int | None = None, lease: timedelta | None = None) -> None:
         settings = services.settings
         self.services = services
         self.client = client
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.batch_size = batch_size
+        # A few calls per thread per batch: the pool stays busy while a batch's
+        # slowest call finishes, and a killed worker leaves at most one batch unknown.
+        self.batch_size = batch_size or max(50, 4 * settings.delivery_threads)
         self.lease = lease or timedelta(seconds=settings.delivery_lease)
         self.pool = ThreadPoolExecutor(max_workers=settings.delivery_threads,
                                        thread_name_prefix="delivery")
@@ -152,30 +155,32 @@ class DeliveryWorker:
                now: datetime, stats: DrainStats) -> None:
         """Store every result of a batch in one transaction."""
         by_id = {row.id: row for row in rows}
-        sent_by_channel: dict[str, int] = {}
         resume_at = self.next_local_midnight(now)
         with write_session(self.services.engine) as session:
             for result in results:
-                row = by_id[result.id]
                 if result.outcome == "quota":
-                    pause_channel(session, row.channel, resume_at, result.error or "quota")
-                kept = delivery.record(session, self.owner, result, row.attempts, now, resume_at)
-                if not kept:
-                    stats.lost_lease += 1
-                    log.warning("outbox row %s: lease lost before recording %s", row.id,
-                                result.outcome)
-                    continue
-                if result.outcome == "sent":
-                    stats.sent += 1
-                    sent_by_channel[row.channel] = sent_by_channel.get(row.channel, 0) + 1
-                elif result.outcome == "failed":
-                    stats.failed += 1
-                    log.warning("outbox row %s failed permanently: %s", row.id, result.error)
-                else:
-                    stats.retried += 1
+                    channel = by_id[result.id].channel
+                    pause_channel(session, channel, resume_at, result.error or "quota")
+            kept = delivery.record(session, self.owner,
+                                   [(r, by_id[r.id].attempts) for r in results], now, resume_at)
+            sent_by_channel = Counter(by_id[r.id].channel for r in results
+                                      if r.outcome == "sent")
             for channel, number in sent_by_channel.items():
                 count_sent(session, self.local_day(now), channel, number)
             session.commit()
+        stats.lost_lease += len(results) - kept
+        if kept < len(results):
+            # They still count toward today's quota above: WeChat counted them.
+            log.warning("delivery: %d of %d results not recorded: leases lost meanwhile",
+                        len(results) - kept, len(results))
+        for result in results:
+            if result.outcome == "sent":
+                stats.sent += 1
+            elif result.outcome == "failed":
+                stats.failed += 1
+                log.warning("outbox row %s failed permanently: %s", result.id, result.error)
+            else:
+                stats.retried += 1
 
     def run_once(self, stats: DrainStats | None = None) -> int:
         """Claim, send and record one batch; returns how many rows it handled."""

@@ -39,6 +39,16 @@ MIN_FORCED_INTERVAL = timedelta(seconds=30)
 FORCED = "/forced"  # suffix of AccessToken.source after a refresh forced by a rejection
 
 
+def use_proxies_from_environment_once(http: requests.Session, url: str) -> None:
+    """Read HTTP(S)_PROXY / NO_PROXY now rather than on every call.
+
+    requests re-reads the whole environment for each request (trust_env), which cost
+    more CPU than the rest of a delivery; a proxy set up for reaching WeChat still works.
+    """
+    http.proxies.update(requests.utils.get_environ_proxies(url))
+    http.trust_env = False
+
+
 class TokenFetchError(RuntimeError):
     """WeChat would not give us a token (wrong secret, IP not whitelisted, down)."""
 
@@ -52,6 +62,7 @@ class TokenKeeper:
         self.settings = settings
         self.clock = clock
         self.http = http or requests.Session()
+        use_proxies_from_environment_once(self.http, settings.api_base_url)
         self.app_id = settings.effective_app_id
         self._cached: tuple[str, datetime] | None = None
         self._lock = threading.Lock()  # one fetch per process at a time
@@ -159,6 +170,13 @@ class WeChatAPI(WeChatClient):
     def __init__(self, settings: Settings, keeper: TokenKeeper) -> None:
         super().__init__(settings.effective_app_id, settings.effective_app_secret,
                          timeout=(3.05, settings.api_timeout), auto_retry=False)
+        # One pooled connection per delivery thread: requests keeps only 10 by default
+        # and would open (and discard) a new connection for every call beyond that.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4,
+                                                pool_maxsize=max(10, settings.delivery_threads))
+        self._http.mount("http://", adapter)
+        self._http.mount("https://", adapter)
+        use_proxies_from_environment_once(self._http, settings.api_base_url)
         self.keeper = keeper
         self.base_url = settings.api_base_url
         self.API_BASE_URL = f"{self.base_url}/cgi-bin/"

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, String, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from models.base import UTCDateTime
 from models.outbox import Outbox, Status
 
 MAX_ATTEMPTS = 8
@@ -76,31 +77,60 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.5, 1.5))
 
 
-def record(session: Session, owner: str, result: Result, attempts: int, now: datetime,
-           resume_at: datetime | None = None) -> bool:
-    """Store a result if we still own the row; False if the lease was lost meanwhile."""
-    values: dict[str, Any] = {"lease_owner": None, "lease_until": None,
-                              "last_error_code": result.code, "last_error": result.error}
+def _outcome_values(result: Result, attempts: int, now: datetime,
+                    resume_at: datetime | None) -> dict[str, Any]:
+    """The columns a result sets (None: keep the column as it is)."""
+    values: dict[str, Any] = {
+        "row_id": result.id, "status": Status.PENDING, "msgid": None, "sent_at": None,
+        "code": result.code, "error": result.error, "send_after": None, "refund": 0,
+    }
     if result.outcome == "sent":
-        values.update(status=Status.SENT, wechat_msgid=result.msgid, sent_at=now,
-                      last_error_code=None, last_error=None)
+        values.update(status=Status.SENT, msgid=result.msgid or None, sent_at=now, code=None,
+                      error=None)
     elif result.outcome == "failed":
         values.update(status=Status.FAILED)
-    elif result.outcome == "quota":
-        values.update(status=Status.PENDING, send_after=resume_at or now,
-                      attempts=Outbox.attempts - 1)  # not the member's fault: no attempt
+    elif result.outcome == "quota":  # not the member's fault: the attempt is given back
+        values.update(send_after=resume_at or now, refund=1)
     elif attempts >= MAX_ATTEMPTS:
         values.update(status=Status.FAILED,
-                      last_error=f"gave up after {attempts} attempts: {result.error}"[:300])
+                      error=f"gave up after {attempts} attempts: {result.error}"[:300])
     else:
-        values.update(status=Status.PENDING, send_after=now + backoff(attempts))
-    updated = session.execute(
-        update(Outbox)
-        .where(Outbox.id == result.id, Outbox.lease_owner == owner,
-               Outbox.status == Status.SENDING)
-        .values(**values).execution_options(synchronize_session=False)
+        values.update(send_after=now + backoff(attempts))
+    return values
+
+
+_RECORD = (
+    update(Outbox.__table__)
+    .where(Outbox.__table__.c.id == bindparam("row_id"),
+           Outbox.__table__.c.lease_owner == bindparam("owner"),
+           Outbox.__table__.c.status == Status.SENDING)
+    .values(
+        status=bindparam("status"),
+        wechat_msgid=func.coalesce(bindparam("msgid", type_=String), Outbox.wechat_msgid),
+        sent_at=func.coalesce(bindparam("sent_at", type_=UTCDateTime()), Outbox.sent_at),
+        last_error_code=bindparam("code", type_=Integer),
+        last_error=bindparam("error", type_=String),
+        send_after=func.coalesce(bindparam("send_after", type_=UTCDateTime()),
+                                 Outbox.send_after),
+        attempts=Outbox.attempts - bindparam("refund", type_=Integer),
+        lease_owner=None,
+        lease_until=None,
     )
-    return bool(updated.rowcount)
+)
+
+
+def record(session: Session, owner: str, outcomes: list[tuple[Result, int]], now: datetime,
+           resume_at: datetime | None = None) -> int:
+    """Store a batch of (result, attempts) in one statement, only for rows we still own.
+
+    Returns how many rows were updated; fewer than given means some leases were lost
+    (another worker or the reaper took those rows meanwhile).
+    """
+    if not outcomes:
+        return 0
+    params = [{**_outcome_values(result, attempts, now, resume_at), "owner": owner}
+              for result, attempts in outcomes]
+    return session.execute(_RECORD, params).rowcount or 0
 
 
 def reap_expired_leases(session: Session, now: datetime) -> int:
