@@ -272,6 +272,88 @@ def qr(scene: str, out: Path, permanent: bool, days: int) -> None:
                f"{'永久' if permanent else f'{days} 天有效'}）")
 
 
+def _one_org(session: Any, name: str) -> Any:
+    from models.org import find_org
+
+    found = find_org(session, name)
+    if not found:
+        raise click.ClickException(f"找不到组织「{name}」")
+    if len(found) > 1:
+        raise click.ClickException(f"有 {len(found)} 个组织叫「{name}」，无法确定是哪一个")
+    return found[0]
+
+
+@main.group()
+def export() -> None:
+    """Exports (the 台账 ledger)."""
+
+
+@export.command("ledger")
+@click.option("--org", "org_name", required=True, help="The branch (党支部) name.")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export_ledger_cmd(org_name: str, start: Any, end: Any, out: Path) -> None:
+    """Write a branch's 三会一课 ledger (meetings + attendance matrix) as XLSX."""
+    from bot.ledger import export_ledger
+    from models.base import make_engine, make_session_factory
+    from models.org import OrgKind, branches_under
+
+    if end < start:
+        raise click.ClickException("--to 不能早于 --from")
+    if out.suffix.lower() != ".xlsx":
+        raise click.ClickException("--out 请用 .xlsx 文件名")
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            org = _one_org(session, org_name)
+            if org.kind != OrgKind.BRANCH:
+                below = "、".join(b.name for b in branches_under(session, org.id)[:10])
+                raise click.ClickException(
+                    f"台账按党支部导出；「{org_name}」下的支部有：{below or '（无）'}")
+            summary = export_ledger(session, org, start.date(), end.date(), settings.tz, out)
+    finally:
+        engine.dispose()
+    click.echo(f"台账已导出：{summary.path}（{summary.branch}，{summary.meetings} 次会议，"
+               f"{summary.members} 名党员）")
+
+
+@main.command("org-admin")
+@click.option("--org", "org_name", required=True, help="The org (e.g. a township committee).")
+@click.option("--member", "member_name", required=True, help="The member's name.")
+@click.option("--phone", default=None, help="The member's phone, if the name is not unique.")
+def org_admin(org_name: str, member_name: str, phone: str | None) -> None:
+    """Make a member an admin of an org (township/county staff: warnings, digests)."""
+    from sqlalchemy import select
+
+    from models.base import make_engine, write_session
+    from models.member import Member
+    from models.org import OrgAdmin
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with write_session(engine) as session:
+            org = _one_org(session, org_name)
+            query = select(Member).where(Member.name == member_name)
+            if phone:
+                query = query.where(Member.phone.endswith(phone))
+            members = list(session.scalars(query))
+            if len(members) != 1:
+                raise click.ClickException(
+                    f"找到 {len(members)} 位叫「{member_name}」的党员" +
+                    ("，请加 --phone 区分" if members else ""))
+            exists = session.scalar(select(OrgAdmin).where(OrgAdmin.org_id == org.id,
+                                                           OrgAdmin.member_id == members[0].id))
+            if exists is None:
+                session.add(OrgAdmin(org_id=org.id, member_id=members[0].id))
+            session.commit()
+    finally:
+        engine.dispose()
+    click.echo(f"{member_name} 现在是「{org_name}」的管理员。")
+
+
 @main.command()
 @click.option("--openid", required=True, help="Chat as this WeChat user (e.g. demo-admin).")
 @click.option("--url", default="http://127.0.0.1:5000/wechat", show_default=True)

@@ -102,6 +102,11 @@ class Settings:
     api_timeout: float = 5.0
     # Template id per notice kind (PARTYBOT_TEMPLATE_IDS="meeting_reminder=TPL1,...").
     template_ids: dict[str, str] = field(default_factory=dict)
+    # Meetings: how often each kind is required (PARTYBOT_CADENCE="party_lecture=quarter,…").
+    cadence: dict[str, str] = field(default_factory=lambda: parse_cadence(None))
+    checkin_radius_m: int = 300
+    # A meeting closes by itself this long after its end (absentees are marked then).
+    meeting_close_grace_minutes: int = 120
 
     @property
     def sandbox(self) -> bool:
@@ -204,7 +209,38 @@ def load_settings(
         ),
         api_timeout=parse_float("WECHAT_API_TIMEOUT", get("WECHAT_API_TIMEOUT"), 5.0, 0.1),
         template_ids=parse_template_ids(get("PARTYBOT_TEMPLATE_IDS")),
+        cadence=parse_cadence(get("PARTYBOT_CADENCE")),
+        checkin_radius_m=parse_int(
+            "PARTYBOT_CHECKIN_RADIUS_METERS", get("PARTYBOT_CHECKIN_RADIUS_METERS"), 300, 10
+        ),
+        meeting_close_grace_minutes=parse_int(
+            "PARTYBOT_MEETING_CLOSE_GRACE_MINUTES", get("PARTYBOT_MEETING_CLOSE_GRACE_MINUTES"),
+            120, 0
+        ),
     )
+
+
+def parse_cadence(raw: str | None) -> dict[str, str]:
+    """The meeting cadence: defaults, overridden by "kind=month|quarter|year|none,…"."""
+    from models.compliance import DEFAULT_CADENCE, PERIOD_KINDS
+    from models.meetings import MeetingKind
+
+    cadence = dict(DEFAULT_CADENCE)
+    kinds = {k.value for k in MeetingKind}
+    for entry in (raw or "").split(","):
+        if not entry.strip():
+            continue
+        kind, _, period = (part.strip() for part in entry.partition("="))
+        if kind not in kinds or period not in (*PERIOD_KINDS, "none"):
+            raise ConfigError(
+                f"PARTYBOT_CADENCE entries look like party_lecture=quarter (kinds: "
+                f"{', '.join(sorted(kinds))}; periods: month, quarter, year, none); "
+                f"got {entry!r}")
+        if period == "none":
+            cadence.pop(kind, None)
+        else:
+            cadence[kind] = period
+    return cadence
 
 
 def parse_template_ids(raw: str | None) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """A small demo county for `partybot run` on an empty database.
 
-One township committee, two village branches, a dozen members: a branch admin, a
-helper, two members who need help (no WeChat), the rest ordinary members. Bound
+One township committee, two village branches and the township office's branch, a
+dozen members: branch admins, helpers, two members who need help (no WeChat), the
+township's organization officer (an org admin), the rest ordinary members. Bound
 members get readable demo openids so that `partybot chat --openid demo-admin` works.
 """
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.member import Member, NeedsHelp
-from models.org import OrgKind, add_org
+from models.org import OrgAdmin, OrgKind, add_org
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ _PEOPLE = [
     ("郑伟", "13800000013", 1, None, False, False, None, "demo-member-3"),
     ("冯军", "13800000014", 1, None, False, False, None, None),
     ("韩梅", "13800000015", 1, None, False, False, None, None),
+    ("何委员", "13800000021", 2, None, False, False, None, "demo-township"),
 ]
 
 
@@ -54,9 +56,11 @@ def demo_users(session: Session) -> list[DemoUser]:
     members = session.scalars(
         select(Member).where(Member.openid.like("demo-%")).order_by(Member.id)
     )
+    org_admins = set(session.scalars(select(OrgAdmin.member_id)))
     return [
         DemoUser(m.openid or "", m.name,
-                 "支部管理员" if m.is_admin else "帮扶人" if m.is_helper else "党员",
+                 "乡镇组织管理员" if m.id in org_admins else "支部管理员" if m.is_admin
+                 else "帮扶人" if m.is_helper else "党员",
                  m.branch.name)
         for m in members
     ]
@@ -68,6 +72,7 @@ def seed_demo(session: Session, now: datetime) -> None:
     branches = [
         add_org(session, "辽原村党支部", OrgKind.BRANCH, township),
         add_org(session, "红光村党支部", OrgKind.BRANCH, township),
+        add_org(session, "红光乡机关党支部", OrgKind.BRANCH, township),
     ]
     groups: dict[tuple[int, str], int] = {}
     for name, phone, b, group, admin, helper, needs, openid in _PEOPLE:
@@ -83,4 +88,9 @@ def seed_demo(session: Session, now: datetime) -> None:
             address=f"{branch.name.removesuffix('党支部')}", openid=openid,
             bound_at=now if openid else None, subscribed=openid is not None,
         ))
+    session.flush()
+    # 何委员 is the township's organization officer: warnings about its branches reach her.
+    township_admin = session.scalar(select(Member).where(Member.openid == "demo-township"))
+    assert township_admin is not None
+    session.add(OrgAdmin(org_id=township.id, member_id=township_admin.id))
     session.flush()

@@ -8,11 +8,13 @@ order, that accepts it.
 
 from __future__ import annotations
 
-from handlers import delivery_reports, general, membership, texts
+from handlers import delivery_reports, general, meetings, membership, texts
 from handlers.router import Context, Reply, Role, Route, Router, normalize_text
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
-ROUTERS: list[Router] = [membership.router, delivery_reports.router, general.router]
+ROUTERS: list[Router] = [
+    membership.router, meetings.router, delivery_reports.router, general.router,
+]
 
 # Menu buttons (bot/menu.py) send "CMD:<command word>": a click runs that command.
 MENU_COMMAND_PREFIX = "CMD:"

@@ -29,3 +29,56 @@ BIND_NO_MATCH = "没有找到姓名和手机尾号都对得上的党员，请核
 BIND_AMBIGUOUS = "名册里有多位党员对得上，无法自动绑定，请联系支部管理员。"
 BIND_LOCKED = "尝试次数太多，请在{until}之后再试，或联系支部管理员。"
 UNSUBSCRIBED = ""  # nobody reads a reply to an unfollow
+
+# Meetings (三会一课)
+MEETING_NEW_USAGE = (
+    "新建会议格式：新建会议 类型 日期 时间 地点 [主题]\n"
+    "例如：新建会议 党员大会 2026-12-05 09:00 村委会 学习二十届四中全会精神\n"
+    "类型可以是：党员大会、支委会、党小组会、党课、主题党日、组织生活会"
+)
+MEETING_BAD_KIND = "不认识会议类型「{kind}」。类型可以是：党员大会、支委会、党小组会、党课、主题党日、组织生活会"
+MEETING_BAD_TIME = "时间「{text}」看不懂，请写成 2026-12-05 09:00 这样"
+MEETING_CREATED = (
+    "会议已创建（会议编号 {id}）：\n{kind} {when}\n地点：{place}{topic}\n"
+    "签到码：{code}\n党员到会后发送「签到 {code}」签到，也可以扫会议二维码或发送位置；"
+    "不能参加的发送「请假 {code} 原因」。已通知{count}名党员。"
+)
+MEETING_CANCELLED = "已取消：{kind} {when}，已通知{count}名党员。"
+MEETING_CLOSED = (
+    "会议已结束（会议编号 {id}）：应到{expected}人，实到{present}人，请假{leave}人，缺席{absent}人。"
+    "如有漏记，发送「补录 {id} 姓名 出席」补录。"
+)
+MEETING_CODE_USAGE = "请带上签到码，例如：{word} 1234"
+MEETING_NO_SUCH_CODE = "没有找到签到码为 {code} 的会议，请核对签到码；会议可能已经结束或取消。"
+MEETING_NOT_YOURS = "这场会议不是你所在支部的，不能操作。"
+CHECKIN_OK = "签到成功！{kind} {when}，{place}。"
+CHECKIN_REPLACED_LEAVE = "签到成功！已撤销你之前的请假。{kind} {when}，{place}。"
+CHECKIN_ALREADY = "已签到，不用重复签到。"
+LEAVE_OK = "请假成功：{kind} {when}。原因：{reason}"
+LEAVE_ALREADY = "已请假（原因：{reason}）。"
+LEAVE_USAGE = "请假格式：请假 签到码 原因，例如：请假 1234 外出务工"
+LOCATION_NO_MEETING = "你附近 {radius} 米内没有正在签到的会议。"
+LOCATION_NO_COORDINATES = "这场会议没有设置地点坐标，请用签到码签到：签到 签到码"
+SCAN_NEED_BINDING = "欢迎！扫码签到前请先绑定党员身份：发送「绑定 姓名 手机后四位」，绑定后再扫一次码。"
+MY_MEETINGS_NONE = "近期没有需要你参加的会议。"
+MY_MEETINGS_HEADER = "你近期的会议："
+MY_MEETING_LINE = "· {kind} {when}，{place}{topic}\n  签到码 {code}；{state}"
+BACKFILL_USAGE = "补录格式：补录 会议编号 姓名 出席/请假/缺席 [原因]，例如：补录 17 张明 出席"
+BACKFILL_OK = "已补录：{name} {status}（会议编号 {id}）。现在实到{present}人，请假{leave}人，缺席{absent}人。"
+MEMBER_NOT_FOUND = "本支部没有叫「{name}」的党员。"
+MEETING_NOT_FOUND = "没有找到会议编号 {id}。"
+
+# Notices (outbox)
+NOTICE_MEETING_NEW = "【会议通知】{kind}\n时间：{when}\n地点：{place}{topic}\n签到码：{code}（到会后发送「签到 {code}」；不能参加请发送「请假 {code} 原因」）"
+NOTICE_MEETING_CANCELLED = "【会议取消】原定{when}的{kind}已取消。"
+NOTICE_MEETING_REMINDER = "【会议提醒】{lead}{kind}\n时间：{when}\n地点：{place}\n签到码：{code}"
+NOTICE_RISK = "【三会一课提醒】{branch}{period}还没有召开{kind}，距本期结束还有{days}天。请尽快安排（发送「新建会议」）。"
+NOTICE_RISK_UP = "【三会一课提醒】{branch}{period}还没有召开{kind}，距本期结束还有{days}天。"
+
+# Compliance (统计)
+STATS_HEADER = "{branch} 三会一课落实情况（截至{today}）："
+STATS_KIND_DONE = "✓ {kind}：{period}已开{held}次"
+STATS_KIND_RISK = "⚠ {kind}：{period}还没开（剩{days}天{planned}）"
+STATS_KIND_MISSED = "✗ {kind}：{period}未开"
+STATS_ATTENDANCE = "{period}出勤：应到{expected}人次，实到{present}，请假{leave}，缺席{absent}，出勤率{rate}"
+STATS_NO_MEETINGS = "{period}还没有结束的会议，暂无出勤数据。"

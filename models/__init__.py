@@ -9,12 +9,14 @@ from models.binding import BindGuard
 from models.deferred import DeferredTask
 from models.delivery_state import DeliveryCounter, DeliveryPause
 from models.inbound import InboundMessage
+from models.meetings import Attendance, Meeting, MeetingInvite
 from models.member import Member
-from models.org import Org, OrgKind
+from models.org import Org, OrgAdmin, OrgKind
 from models.outbox import Outbox
 from models.token import AccessToken
 
 __all__ = [
-    "AccessToken", "Base", "BindGuard", "DeferredTask", "DeliveryCounter", "DeliveryPause",
-    "InboundMessage", "Member", "Org", "OrgKind", "Outbox",
+    "AccessToken", "Attendance", "Base", "BindGuard", "DeferredTask", "DeliveryCounter",
+    "DeliveryPause", "InboundMessage", "Meeting", "MeetingInvite", "Member", "Org", "OrgAdmin",
+    "OrgKind", "Outbox",
 ]

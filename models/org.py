@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -54,3 +54,33 @@ def add_org(session: Session, name: str, kind: str, parent: Org | None = None) -
 def child_org(session: Session, parent: Org, name: str) -> Org | None:
     """The child of `parent` called `name`, if any."""
     return session.scalar(select(Org).where(Org.parent_id == parent.id, Org.name == name))
+
+
+class OrgAdmin(Base):
+    """A member who administers an org and everything below it (township/county staff)."""
+
+    __tablename__ = "org_admin"
+    __table_args__ = (UniqueConstraint("org_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+
+
+def subtree_ids(session: Session, org_id: int) -> list[int]:
+    """`org_id` and every org below it (a recursive query)."""
+    tree = select(Org.id).where(Org.id == org_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Org.id).where(Org.parent_id == tree.c.id))
+    return list(session.scalars(select(tree.c.id)))
+
+
+def branches_under(session: Session, org_id: int) -> list[Org]:
+    """The branches in the subtree of `org_id` (the org itself if it is a branch)."""
+    ids = subtree_ids(session, org_id)
+    return list(session.scalars(select(Org).where(Org.id.in_(ids), Org.kind == OrgKind.BRANCH)
+                                .order_by(Org.id)))
+
+
+def admins_of(session: Session, org_id: int) -> list[int]:
+    """Member ids administering exactly this org (OrgAdmin rows)."""
+    return list(session.scalars(select(OrgAdmin.member_id).where(OrgAdmin.org_id == org_id)))

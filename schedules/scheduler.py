@@ -23,7 +23,7 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot.services import Services
 from models.locks import HeldLock, try_lock
-from schedules import deferred, delivery, tokens, upkeep  # noqa: F401  (register jobs)
+from schedules import deferred, delivery, meetings, tokens, upkeep  # noqa: F401  (register jobs)
 from schedules.registry import JOBS, JobSpec
 
 log = logging.getLogger(__name__)

@@ -24,3 +24,18 @@ def make_member(session: Session, branch: Org, name: str, phone: str | None = No
     session.add(member)
     session.flush()
     return member
+
+
+def make_meeting(session: Session, branch: Org, starts_at, kind: str = "branch_assembly",
+                 place: str = "村委会", latitude: float | None = None,
+                 longitude: float | None = None, created: object = None, **fields: object):
+    """A planned meeting (flushed), created as if an hour before `created` (default: now)."""
+    from datetime import timedelta
+
+    from models.meetings import MeetingKind, NewMeeting, create_meeting
+
+    now = created or starts_at - timedelta(days=2)
+    return create_meeting(session, NewMeeting(org_id=branch.id, kind=MeetingKind(kind),
+                                              starts_at=starts_at, place=place,
+                                              latitude=latitude, longitude=longitude,
+                                              **fields), created_by=None, now=now)

@@ -1,0 +1,441 @@
+"""三会一课: meetings, invitations, attendance (签到 / 请假 / 缺席), closing and 补录.
+
+A meeting belongs to one branch; its invitees are that branch's members plus any
+orgs or members invited besides (joint sessions, 双联双促). Attendance has one row per
+invitee and meeting: `present` or `leave` while the meeting is open; on closing,
+every invitee without a row gets `absent`. Each row says how it was recorded
+(code, qr, location, admin, helper), by whom and when; an admin's later entry is
+flagged `backfilled`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum, StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+from models.member import Member
+from models.org import Org, subtree_ids
+
+CHECK_IN_OPENS = timedelta(hours=1)  # before the start
+DEFAULT_DURATION = timedelta(hours=2)
+CODE_DIGITS = 4
+
+
+class MeetingKind(StrEnum):
+    """三会一课 and the other kinds of organizational life."""
+
+    BRANCH_ASSEMBLY = "branch_assembly"  # 支部党员大会
+    COMMITTEE_MEETING = "committee_meeting"  # 支部委员会会议
+    GROUP_MEETING = "group_meeting"  # 党小组会
+    PARTY_LECTURE = "party_lecture"  # 党课
+    THEME_DAY = "theme_day"  # 主题党日
+    LIFE_MEETING = "life_meeting"  # 组织生活会
+    OTHER = "other"
+
+
+KIND_NAMES = {
+    MeetingKind.BRANCH_ASSEMBLY: "支部党员大会",
+    MeetingKind.COMMITTEE_MEETING: "支部委员会会议",
+    MeetingKind.GROUP_MEETING: "党小组会",
+    MeetingKind.PARTY_LECTURE: "党课",
+    MeetingKind.THEME_DAY: "主题党日",
+    MeetingKind.LIFE_MEETING: "组织生活会",
+    MeetingKind.OTHER: "其他会议",
+}
+# What admins type in 新建会议 (the contract's short names, and the full ones).
+KIND_WORDS = {
+    "党员大会": MeetingKind.BRANCH_ASSEMBLY, "支部党员大会": MeetingKind.BRANCH_ASSEMBLY,
+    "支委会": MeetingKind.COMMITTEE_MEETING, "支部委员会": MeetingKind.COMMITTEE_MEETING,
+    "支部委员会会议": MeetingKind.COMMITTEE_MEETING,
+    "党小组会": MeetingKind.GROUP_MEETING, "党课": MeetingKind.PARTY_LECTURE,
+    "主题党日": MeetingKind.THEME_DAY, "组织生活会": MeetingKind.LIFE_MEETING,
+    "其他": MeetingKind.OTHER,
+}
+
+
+class MeetingStatus(StrEnum):
+    """planned → held (closed) or cancelled."""
+
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class AttendanceStatus(StrEnum):
+    """签到 / 请假 / 缺席."""
+
+    PRESENT = "present"
+    LEAVE = "leave"
+    ABSENT = "absent"
+
+
+class Method(StrEnum):
+    """How an attendance record was made."""
+
+    CODE = "code"
+    QR = "qr"
+    LOCATION = "location"
+    ADMIN = "admin"
+    HELPER = "helper"
+
+
+class Meeting(Base):
+    """One meeting of a branch."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        Index("ix_meeting_org_id_starts_at", "org_id", "starts_at"),
+        Index("ix_meeting_status_starts_at", "status", "starts_at"),
+        # A 签到码 is unique among open meetings only; closed meetings free theirs.
+        Index("uq_meeting_open_code", "code", unique=True,
+              sqlite_where=text("status = 'planned'"),
+              postgresql_where=text("status = 'planned'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    place: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    recorder_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    lecturer_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.PLANNED)
+    code: Mapped[str] = mapped_column(String(8))
+    minutes: Mapped[str | None] = mapped_column(Text)
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_24h_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_1h_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Attendance counts, set when the meeting is closed and after each 补录
+    # (models.compliance reads these instead of every attendance row).
+    expected_count: Mapped[int] = mapped_column(Integer, default=0)
+    present_count: Mapped[int] = mapped_column(Integer, default=0)
+    leave_count: Mapped[int] = mapped_column(Integer, default=0)
+    absent_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def kind_name(self) -> str:
+        """The kind in Chinese."""
+        return KIND_NAMES.get(MeetingKind(self.kind), self.kind)
+
+    @property
+    def qr_scene(self) -> str:
+        """The parametric QR scene that checks in to this meeting."""
+        return f"{QR_SCENE_PREFIX}{self.id}"
+
+
+QR_SCENE_PREFIX = "meeting:"
+
+
+class MeetingInvite(Base):
+    """An org (all its members) or a member invited besides the meeting's branch."""
+
+    __tablename__ = "meeting_invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("org.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+
+
+class Attendance(Base):
+    """One invitee's record for one meeting."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    method: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MeetingError(ValueError):
+    """A meeting request that cannot be done; the message is for the user (Chinese)."""
+
+
+def generate_code(session: Session) -> str:
+    """A short numeric 签到码 not used by any open meeting."""
+    taken = set(session.scalars(select(Meeting.code).where(
+        Meeting.status == MeetingStatus.PLANNED)))
+    for digits in (CODE_DIGITS, CODE_DIGITS + 2):
+        for _ in range(50):
+            code = f"{random.randrange(10 ** (digits - 1), 10 ** digits)}"
+            if code not in taken:
+                return code
+    raise MeetingError("签到码用完了，请稍后再试")
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    """What an admin asked for."""
+
+    org_id: int
+    kind: MeetingKind
+    starts_at: datetime
+    place: str
+    topic: str = ""
+    ends_at: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    host_id: int | None = None
+    recorder_id: int | None = None
+    lecturer_id: int | None = None
+
+
+def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
+                   now: datetime) -> Meeting:
+    """Schedule a meeting; MeetingError for a past time or a clash (flushes)."""
+    if new.starts_at <= now:
+        raise MeetingError("会议时间已经过去了，请填写将来的时间")
+    ends_at = new.ends_at or new.starts_at + DEFAULT_DURATION
+    if ends_at <= new.starts_at:
+        raise MeetingError("结束时间要晚于开始时间")
+    clash = session.scalar(select(Meeting.id).where(
+        Meeting.org_id == new.org_id, Meeting.kind == new.kind,
+        Meeting.starts_at == new.starts_at, Meeting.status != MeetingStatus.CANCELLED))
+    if clash is not None:
+        raise MeetingError(f"这个时间已经安排了一场{KIND_NAMES[new.kind]}（会议编号 {clash}）")
+    meeting = Meeting(
+        org_id=new.org_id, kind=str(new.kind), topic=new.topic[:200], starts_at=new.starts_at,
+        ends_at=ends_at, place=new.place[:200], latitude=new.latitude,
+        longitude=new.longitude, host_id=new.host_id, recorder_id=new.recorder_id,
+        lecturer_id=new.lecturer_id, status=MeetingStatus.PLANNED, code=generate_code(session),
+        photos=[], created_by=created_by, created_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def invite(session: Session, meeting: Meeting, org: Org | None = None,
+           member: Member | None = None) -> None:
+    """Invite an org (with everything below it) or a single member besides the branch."""
+    session.add(MeetingInvite(meeting_id=meeting.id, org_id=org.id if org else None,
+                              member_id=member.id if member else None))
+    session.flush()
+
+
+def invitee_ids(session: Session, meeting: Meeting) -> list[int]:
+    """Member ids expected at the meeting (its branch, invited orgs and members)."""
+    invites = list(session.scalars(select(MeetingInvite).where(
+        MeetingInvite.meeting_id == meeting.id)))
+    org_ids = {meeting.org_id}
+    for item in invites:
+        if item.org_id is not None:
+            org_ids.update(subtree_ids(session, item.org_id))
+    member_ids = {i.member_id for i in invites if i.member_id is not None}
+    query = select(Member.id).where(or_(Member.branch_id.in_(org_ids),
+                                        Member.group_id.in_(org_ids),
+                                        Member.id.in_(member_ids)))
+    return sorted(set(session.scalars(query)))
+
+
+def is_invited(session: Session, meeting: Meeting, member: Member) -> bool:
+    """Whether `member` is expected at `meeting`."""
+    if member.branch_id == meeting.org_id or member.group_id == meeting.org_id:
+        return True
+    return member.id in invitee_ids(session, meeting)
+
+
+def open_meeting_by_code(session: Session, code: str) -> Meeting | None:
+    """The open (planned) meeting with this 签到码."""
+    return session.scalar(select(Meeting).where(Meeting.code == code,
+                                                Meeting.status == MeetingStatus.PLANNED))
+
+
+class Outcome(Enum):
+    """What a check-in or a leave request did."""
+
+    RECORDED = "recorded"
+    ALREADY = "already"  # nothing changed
+    REPLACED_LEAVE = "replaced_leave"  # a check-in after asking leave
+
+
+def _record(session: Session, meeting: Meeting, member: Member) -> Attendance | None:
+    return session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                   Attendance.member_id == member.id))
+
+
+def check_window(meeting: Meeting, now: datetime) -> None:
+    """MeetingError unless check-in is open (1 h before the start until the end)."""
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingError("这场会议已经结束或取消了")
+    if now < meeting.starts_at - CHECK_IN_OPENS:
+        raise MeetingError("还没到签到时间：会议开始前 1 小时开放签到")
+    if now > meeting.ends_at:
+        raise MeetingError("会议已经结束，不能再签到了；如需补录请联系支部管理员")
+
+
+def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
+             recorded_by: Member, now: datetime) -> Outcome:
+    """Record `member` as present (flushes). MeetingError if not allowed."""
+    if not is_invited(session, meeting, member):
+        raise MeetingError("你不在这场会议的参会名单里，如有疑问请联系支部管理员")
+    check_window(meeting, now)
+    record = _record(session, meeting, member)
+    if record is not None and record.status == AttendanceStatus.PRESENT:
+        return Outcome.ALREADY
+    outcome = Outcome.RECORDED if record is None else Outcome.REPLACED_LEAVE
+    if record is None:
+        record = Attendance(meeting_id=meeting.id, member_id=member.id)
+        session.add(record)
+    record.status = AttendanceStatus.PRESENT
+    record.method = str(method)
+    record.reason = None
+    record.recorded_by = recorded_by.id
+    record.recorded_at = now
+    record.backfilled = False
+    session.flush()
+    return outcome
+
+
+def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
+              method: Method, recorded_by: Member, now: datetime) -> Outcome:
+    """Record a leave request before the meeting ends (flushes)."""
+    reason = reason.strip()
+    if not reason:
+        raise MeetingError("请写明请假原因，例如：请假 1234 外出务工")
+    if not is_invited(session, meeting, member):
+        raise MeetingError("你不在这场会议的参会名单里，如有疑问请联系支部管理员")
+    if meeting.status != MeetingStatus.PLANNED or now > meeting.ends_at:
+        raise MeetingError("会议已经结束，不能再请假了；如需补录请联系支部管理员")
+    record = _record(session, meeting, member)
+    if record is not None and record.status == AttendanceStatus.PRESENT:
+        raise MeetingError("你已经签到了，不用请假")
+    if record is not None and record.reason == reason[:200]:
+        return Outcome.ALREADY
+    if record is None:
+        record = Attendance(meeting_id=meeting.id, member_id=member.id)
+        session.add(record)
+    record.status = AttendanceStatus.LEAVE
+    record.method = str(method)
+    record.reason = reason[:200]
+    record.recorded_by = recorded_by.id
+    record.recorded_at = now
+    session.flush()
+    return Outcome.RECORDED
+
+
+def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> None:
+    """Cancel a planned meeting (frees its code; flushes)."""
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingError("只有还没开的会议可以取消")
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.closed_at = now
+    session.flush()
+
+
+def close_meeting(session: Session, meeting: Meeting, now: datetime) -> int:
+    """Mark the meeting held; every invitee without a record becomes absent.
+
+    Returns how many were marked absent (flushes).
+    """
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingError("这场会议已经结束或取消了")
+    recorded = set(session.scalars(select(Attendance.member_id).where(
+        Attendance.meeting_id == meeting.id)))
+    missing = [m for m in invitee_ids(session, meeting) if m not in recorded]
+    session.add_all([
+        Attendance(meeting_id=meeting.id, member_id=member_id, status=AttendanceStatus.ABSENT,
+                   method=Method.ADMIN, recorded_by=None, recorded_at=now, backfilled=False)
+        for member_id in missing
+    ])
+    meeting.status = MeetingStatus.HELD
+    meeting.closed_at = now
+    session.flush()
+    refresh_counts(session, meeting)
+    return len(missing)
+
+
+def refresh_counts(session: Session, meeting: Meeting) -> None:
+    """Recount the meeting's attendance into its count columns (flushes)."""
+    counts = dict(session.execute(
+        select(Attendance.status, func.count()).where(Attendance.meeting_id == meeting.id)
+        .group_by(Attendance.status)).all())
+    meeting.present_count = counts.get(AttendanceStatus.PRESENT, 0)
+    meeting.leave_count = counts.get(AttendanceStatus.LEAVE, 0)
+    meeting.absent_count = counts.get(AttendanceStatus.ABSENT, 0)
+    meeting.expected_count = meeting.present_count + meeting.leave_count + meeting.absent_count
+    session.flush()
+
+
+def backfill(session: Session, meeting: Meeting, member: Member, status: AttendanceStatus,
+             admin: Member, now: datetime, reason: str | None = None) -> Attendance:
+    """An admin's later entry (补录) for a held meeting; flagged as backfilled."""
+    if meeting.status != MeetingStatus.HELD:
+        raise MeetingError("补录只用于已经结束的会议；会议进行中请直接签到")
+    if not is_invited(session, meeting, member):
+        raise MeetingError(f"{member.name}不在这场会议的参会名单里")
+    if status == AttendanceStatus.LEAVE and not (reason or "").strip():
+        raise MeetingError("补录请假时请写明原因")
+    record = _record(session, meeting, member)
+    if record is None:
+        record = Attendance(meeting_id=meeting.id, member_id=member.id)
+        session.add(record)
+    record.status = str(status)
+    record.method = Method.ADMIN
+    record.reason = (reason or "").strip()[:200] or None
+    record.recorded_by = admin.id
+    record.recorded_at = now
+    record.backfilled = True
+    session.flush()
+    refresh_counts(session, meeting)
+    return record
+
+
+def meetings_due_to_close(session: Session, now: datetime, grace: timedelta) -> list[Meeting]:
+    """Planned meetings whose end (plus grace) has passed."""
+    return list(session.scalars(select(Meeting).where(
+        Meeting.status == MeetingStatus.PLANNED, Meeting.ends_at < now - grace)))
+
+
+def upcoming_for(session: Session, member: Member, now: datetime,
+                 limit: int = 5) -> list[Meeting]:
+    """The member's open meetings that have not ended, soonest first."""
+    invited_meeting_ids = select(MeetingInvite.meeting_id).where(or_(
+        MeetingInvite.member_id == member.id,
+        MeetingInvite.org_id.in_([member.branch_id] + ([member.group_id] if member.group_id
+                                                         else []))))
+    query = (select(Meeting).where(
+        Meeting.status == MeetingStatus.PLANNED, Meeting.ends_at >= now,
+        or_(Meeting.org_id == member.branch_id, Meeting.id.in_(invited_meeting_ids)))
+        .order_by(Meeting.starts_at).limit(limit))
+    return list(session.scalars(query))
+
+
+def attendance_of(session: Session, meeting: Meeting, member: Member) -> Attendance | None:
+    """The member's record for the meeting, if any."""
+    return _record(session, meeting, member)

@@ -1,0 +1,228 @@
+"""三会一课 in chat: creating, checking in (code, QR, location), leave, closing, 补录."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.simulator import event_xml, message_xml
+from models.meetings import Attendance, Meeting, MeetingStatus, invite
+from models.org import Org, OrgKind
+from models.outbox import Outbox
+from tests.factories import make_branch, make_meeting, make_member
+
+SHANGHAI_OFFSET = timedelta(hours=8)
+VILLAGE = (47.9200, 129.5800)
+
+
+@pytest.fixture
+def branch(session, clock):
+    township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
+    session.add(township)
+    session.flush()
+    branch = make_branch(session, "辽原村党支部", township)
+    other = make_branch(session, "红光村党支部", township)
+    make_member(session, branch, "李书记", "13800000001", openid="o-admin", is_admin=True)
+    make_member(session, branch, "张明", "13800000002", openid="o-zm")
+    make_member(session, branch, "刘芳", "13800000003", openid="o-lf")
+    make_member(session, branch, "孙奶奶", None, needs_help="无手机")
+    make_member(session, other, "周书记", "13800000011", openid="o-other-admin", is_admin=True)
+    make_member(session, other, "郑伟", "13800000013", openid="o-other")
+    session.commit()
+    return branch
+
+
+def local_text(moment: datetime) -> tuple[str, str]:
+    local = (moment + SHANGHAI_OFFSET).replace(tzinfo=None)
+    return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+
+
+def create(chat, clock, hours_ahead: float = 26, place: str = "村委会",
+           kind: str = "党员大会") -> str:
+    date_text, time_text = local_text(clock() + timedelta(hours=hours_ahead))
+    return chat.say("o-admin", f"新建会议 {kind} {date_text} {time_text} {place} 学习四中全会精神")
+
+
+def only_meeting(session) -> Meeting:
+    session.rollback()
+    session.expire_all()
+    return session.scalars(select(Meeting)).one()
+
+
+def record(session, meeting_id: int, name: str) -> Attendance | None:
+    from models.member import Member
+
+    session.rollback()
+    session.expire_all()
+    return session.scalar(select(Attendance).join(Member, Attendance.member_id == Member.id)
+                          .where(Attendance.meeting_id == meeting_id, Member.name == name))
+
+
+def test_admin_creates_meeting_and_invitees_are_notified(chat, session, clock, branch):
+    reply = create(chat, clock)
+    meeting = only_meeting(session)
+    assert "会议已创建" in reply and f"签到码：{meeting.code}" in reply
+    assert f"签到 {meeting.code}" in reply and "已通知4名党员" in reply
+    assert meeting.kind == "branch_assembly" and meeting.topic == "学习四中全会精神"
+    keys = set(session.scalars(select(Outbox.dedupe_key)))
+    assert len([k for k in keys if k.startswith(f"meeting:{meeting.id}:") and
+                k.endswith(":created")]) == 4  # every invitee, the offline member too
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("新建会议", "新建会议格式"),
+    ("新建会议 党员大会 2020-01-01 09:00 村委会", "已经过去"),
+    ("新建会议 茶话会 2030-01-01 09:00 村委会", "不认识会议类型"),
+    ("新建会议 党员大会 明天 上午 村委会", "看不懂"),
+    ("新建会议 党员大会 2030-02-30 09:00 村委会", "看不懂"),
+])
+def test_bad_new_meeting_creates_nothing(chat, session, branch, text, expected):
+    assert expected in chat.say("o-admin", text)
+    assert session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_clash_same_kind_same_time_is_refused(chat, session, clock, branch):
+    create(chat, clock)
+    assert "已经安排了一场" in create(chat, clock)
+    assert "会议已创建" in create(chat, clock, kind="党课")  # another kind is fine
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Meeting)) == 2
+
+
+def test_only_admins_create(chat, branch, clock):
+    assert "只有支部管理员" in chat.say("o-zm", "新建会议 党员大会 2030-01-01 09:00 村委会")
+
+
+def test_check_in_by_code_window_idempotence_and_refusals(chat, session, clock, branch):
+    create(chat, clock, hours_ahead=3)
+    meeting = only_meeting(session)
+    assert "还没到签到时间" in chat.say("o-zm", f"签到 {meeting.code}")
+    clock.advance(hours=2, minutes=1)  # 59 minutes before the start
+    assert "签到成功" in chat.say("o-zm", f"签到 {meeting.code}")
+    assert chat.say("o-zm", f"签到 {meeting.code}") == "已签到，不用重复签到。"
+    assert "没有找到签到码" in chat.say("o-zm", "签到 0000")
+    assert "不在这场会议的参会名单" in chat.say("o-other", f"签到 {meeting.code}")
+    assert "请带上签到码" in chat.say("o-zm", "签到")
+    assert "请先绑定" in chat.say("o-stranger", f"签到 {meeting.code}")
+    entry = record(session, meeting.id, "张明")
+    assert (entry.status, entry.method, entry.recorded_at) == ("present", "code", clock())
+    assert entry.recorded_by == entry.member_id
+    assert record(session, meeting.id, "郑伟") is None
+    clock.advance(hours=3)  # after the end
+    assert "会议已经结束" in chat.say("o-lf", f"签到 {meeting.code}")
+
+
+def test_leave_needs_reason_and_is_replaced_by_check_in(chat, session, clock, branch):
+    create(chat, clock)
+    code = only_meeting(session).code
+    assert "请假格式" in chat.say("o-lf", f"请假 {code}")
+    assert "请假成功" in chat.say("o-lf", f"请假 {code} 外出务工")
+    assert "已请假" in chat.say("o-lf", f"请假 {code} 外出务工")
+    clock.advance(hours=25, minutes=30)
+    assert "已撤销你之前的请假" in chat.say("o-lf", f"签到 {code}")
+    assert "不用请假" in chat.say("o-lf", f"请假 {code} 又有事")
+    assert record(session, only_meeting(session).id, "刘芳").status == "present"
+
+
+def test_qr_scan_checks_in(chat, session, clock, branch):
+    create(chat, clock, hours_ahead=0.5)
+    meeting = only_meeting(session)
+    reply = chat.send_xml(event_xml("o-zm", "SCAN", f"meeting:{meeting.id}")).content
+    assert "签到成功" in reply
+    assert record(session, meeting.id, "张明").method == "qr"
+
+
+def test_scan_to_follow_checks_in_bound_member_and_prompts_stranger(chat, session, clock,
+                                                                    branch):
+    create(chat, clock, hours_ahead=0.5)
+    meeting = only_meeting(session)
+    follow = event_xml("o-lf", "subscribe", f"qrscene_meeting:{meeting.id}")
+    assert "签到成功" in chat.send_xml(follow).content
+    stranger = event_xml("o-new", "subscribe", f"qrscene_meeting:{meeting.id}")
+    assert "先绑定" in chat.send_xml(stranger).content
+
+
+def location(openid: str, lat: float, lng: float) -> str:
+    return message_xml(openid, "location", {"Location_X": str(lat), "Location_Y": str(lng),
+                                            "Scale": "15", "Label": "这里"})
+
+
+def test_location_check_in_within_radius(chat, session, clock, branch):
+    create(chat, clock, hours_ahead=0.5, place=f"村委会@{VILLAGE[0]},{VILLAGE[1]}")
+    meeting = only_meeting(session)
+    assert meeting.place == "村委会" and meeting.latitude == VILLAGE[0]
+    far = chat.send_xml(location("o-zm", VILLAGE[0] + 0.01, VILLAGE[1])).content  # ~1.1 km
+    assert "300 米内没有" in far
+    near = chat.send_xml(location("o-zm", VILLAGE[0] + 0.002, VILLAGE[1])).content  # ~220 m
+    assert "签到成功" in near
+    assert record(session, meeting.id, "张明").method == "location"
+
+
+def test_location_without_coordinates_points_to_code(chat, session, clock, branch):
+    create(chat, clock, hours_ahead=0.5)
+    assert "用签到码签到" in chat.send_xml(location("o-zm", *VILLAGE)).content
+
+
+def test_close_marks_absentees_and_frees_the_code(chat, session, clock, branch):
+    create(chat, clock, hours_ahead=0.5)
+    meeting = only_meeting(session)
+    chat.say("o-zm", f"签到 {meeting.code}")
+    chat.say("o-lf", f"请假 {meeting.code} 生病")
+    reply = chat.say("o-admin", f"结束会议 {meeting.code}")
+    assert "应到4人，实到1人，请假1人，缺席2人" in reply
+    meeting = only_meeting(session)
+    assert meeting.status == MeetingStatus.HELD
+    assert (meeting.expected_count, meeting.present_count, meeting.leave_count,
+            meeting.absent_count) == (4, 1, 1, 2)
+    assert record(session, meeting.id, "孙奶奶").status == "absent"
+    assert "没有找到签到码" in chat.say("o-zm", f"签到 {meeting.code}")
+
+
+def test_backfill_is_flagged_with_who_entered_it(chat, session, clock, branch):
+    create(chat, clock, hours_ahead=0.5)
+    meeting = only_meeting(session)
+    assert "补录只用于已经结束的会议" in chat.say("o-admin", f"补录 {meeting.id} 孙奶奶 出席")
+    chat.say("o-admin", f"结束会议 {meeting.code}")
+    reply = chat.say("o-admin", f"补录 {meeting.id} 孙奶奶 出席")
+    assert "已补录：孙奶奶 出席" in reply and "实到1人" in reply
+    entry = record(session, meeting.id, "孙奶奶")
+    admin_id = session.scalar(select(Attendance.recorded_by).where(
+        Attendance.id == entry.id))
+    assert entry.backfilled and entry.status == "present" and admin_id is not None
+    assert "补录请假时请写明原因" in chat.say("o-admin", f"补录 {meeting.id} 张明 请假")
+    assert "没有叫「王五」" in chat.say("o-admin", f"补录 {meeting.id} 王五 出席")
+    assert "不是你所在支部" in chat.say("o-other-admin", f"补录 {meeting.id} 张明 出席")
+
+
+def test_cancel_notifies_and_only_own_branch(chat, session, clock, branch):
+    create(chat, clock)
+    meeting = only_meeting(session)
+    assert "不是你所在支部" in chat.say("o-other-admin", f"取消会议 {meeting.code}")
+    assert "已取消" in chat.say("o-admin", f"取消会议 {meeting.code}")
+    session.rollback()
+    cancelled = [k for k in session.scalars(select(Outbox.dedupe_key)) if k.endswith(":cancelled")]
+    assert len(cancelled) == 4
+    assert only_meeting(session).status == MeetingStatus.CANCELLED
+
+
+def test_my_meetings_lists_upcoming_with_state(chat, session, clock, branch):
+    assert "近期没有" in chat.say("o-zm", "会议")
+    create(chat, clock, hours_ahead=0.5)
+    code = only_meeting(session).code
+    assert "未签到" in chat.say("o-zm", "会议")
+    chat.say("o-zm", f"签到 {code}")
+    assert "已签到" in chat.say("o-zm", "会议")
+
+
+def test_joint_session_invites_another_org(chat, session, clock, branch):
+    meeting = make_meeting(session, branch, clock() + timedelta(minutes=30))
+    other = session.scalar(select(Org).where(Org.name == "红光村党支部"))
+    invite(session, meeting, org=other)
+    session.commit()
+    assert "签到成功" in chat.say("o-other", f"签到 {meeting.code}")
+
+
+def test_unbound_location_is_not_answered_as_check_in(chat, branch):
+    assert "请先绑定" in chat.send_xml(location("o-nobody", *VILLAGE)).content
