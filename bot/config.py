@@ -29,6 +29,16 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+class SandboxTemplates(dict[str, str]):
+    """Every notice kind has the sandbox's template."""
+
+    def get(self, key: str, default: str | None = None) -> str:  # type: ignore[override]
+        return "sandbox-template"
+
+    def __getitem__(self, key: str) -> str:
+        return "sandbox-template"
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -101,7 +111,7 @@ class Settings:
     unknown_retry_after: int = 600
     api_timeout: float = 5.0
     # Template id per notice kind (PARTYBOT_TEMPLATE_IDS="meeting_reminder=TPL1,...").
-    template_ids: dict[str, str] = field(default_factory=dict)
+    configured_template_ids: dict[str, str] = field(default_factory=dict)
     # Meetings: how often each kind is required (PARTYBOT_CADENCE="party_lecture=quarter,…").
     cadence: dict[str, str] = field(default_factory=lambda: parse_cadence(None))
     checkin_radius_m: int = 300
@@ -122,6 +132,17 @@ class Settings:
     def effective_app_secret(self) -> str:
         """The app secret for fetching tokens (a fixed one in sandbox mode)."""
         return self.app_secret or SANDBOX_APP_SECRET
+
+    @property
+    def template_ids(self) -> Mapping[str, str]:
+        """Template id per notice kind.
+
+        In sandbox mode, unless configured, every kind has a template: the fake API
+        accepts any, so that trying the bot shows its notices arriving.
+        """
+        if self.sandbox and not self.configured_template_ids:
+            return SandboxTemplates()
+        return self.configured_template_ids
 
     @property
     def tz(self) -> ZoneInfo:
@@ -208,7 +229,7 @@ def load_settings(
             "PARTYBOT_UNKNOWN_RETRY_SECONDS", get("PARTYBOT_UNKNOWN_RETRY_SECONDS"), 600, 0
         ),
         api_timeout=parse_float("WECHAT_API_TIMEOUT", get("WECHAT_API_TIMEOUT"), 5.0, 0.1),
-        template_ids=parse_template_ids(get("PARTYBOT_TEMPLATE_IDS")),
+        configured_template_ids=parse_template_ids(get("PARTYBOT_TEMPLATE_IDS")),
         cadence=parse_cadence(get("PARTYBOT_CADENCE")),
         checkin_radius_m=parse_int(
             "PARTYBOT_CHECKIN_RADIUS_METERS", get("PARTYBOT_CHECKIN_RADIUS_METERS"), 300, 10

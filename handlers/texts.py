@@ -41,9 +41,9 @@ MEETING_BAD_TIME = "时间「{text}」看不懂，请写成 2026-12-05 09:00 这
 MEETING_CREATED = (
     "会议已创建（会议编号 {id}）：\n{kind} {when}\n地点：{place}{topic}\n"
     "签到码：{code}\n党员到会后发送「签到 {code}」签到，也可以扫会议二维码或发送位置；"
-    "不能参加的发送「请假 {code} 原因」。已通知{count}名党员。"
+    "不能参加的发送「请假 {code} 原因」。已通知{count}。"
 )
-MEETING_CANCELLED = "已取消：{kind} {when}，已通知{count}名党员。"
+MEETING_CANCELLED = "已取消：{kind} {when}，已通知{count}。"
 MEETING_CLOSED = (
     "会议已结束（会议编号 {id}）：应到{expected}人，实到{present}人，请假{leave}人，缺席{absent}人。"
     "如有漏记，发送「补录 {id} 姓名 出席」补录。"
@@ -67,6 +67,9 @@ BACKFILL_USAGE = "补录格式：补录 会议编号 姓名 出席/请假/缺席
 BACKFILL_OK = "已补录：{name} {status}（会议编号 {id}）。现在实到{present}人，请假{leave}人，缺席{absent}人。"
 MEMBER_NOT_FOUND = "本支部没有叫「{name}」的党员。"
 MEETING_NOT_FOUND = "没有找到会议编号 {id}。"
+
+NOTIFIED = "{queued}名党员"
+NOTIFIED_SOME_UNREACHABLE = "{queued}名党员（其中{unreachable}人暂时联系不上：没有可用的消息渠道，也没有帮扶人）"
 
 # Notices (outbox)
 NOTICE_MEETING_NEW = "【会议通知】{kind}\n时间：{when}\n地点：{place}{topic}\n签到码：{code}（到会后发送「签到 {code}」；不能参加请发送「请假 {code} 原因」）"

@@ -11,7 +11,7 @@ undeliverable (no channel reaches the member), relayed (handed to their helper).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -110,7 +110,7 @@ def set_relay_hook(hook: RelayHook | None) -> None:
 
 
 def choose_channel(session: Session, member: Member, notice: Notice, now: datetime,
-                   template_ids: dict[str, str]) -> Channel:
+                   template_ids: Mapping[str, str]) -> Channel:
     """The channel policy: template, else customer service within 48 h, else relay."""
     if member.openid and member.subscribed and template_ids.get(notice.kind):
         return Channel.TEMPLATE
@@ -134,12 +134,12 @@ def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> boo
 
 
 def enqueue(session: Session, dedupe_key: str, member: Member, notice: Notice, now: datetime,
-            template_ids: dict[str, str], send_after: datetime | None = None) -> bool:
+            template_ids: Mapping[str, str], send_after: datetime | None = None) -> Status | None:
     """Queue `notice` for `member` (call inside the transaction that caused it).
 
-    Returns False when a row with this key already exists (nothing changes). The
-    channel is chosen now; a member no channel reaches is recorded as undeliverable so
-    that the branch admin's digest can list them.
+    Returns the new row's status, or None when a row with this key already exists
+    (nothing changes). The channel is chosen now; a member no channel reaches is
+    recorded as undeliverable so that the branch admin's digest can list them.
     """
     channel = choose_channel(session, member, notice, now, template_ids)
     status = Status.PENDING
@@ -154,12 +154,13 @@ def enqueue(session: Session, dedupe_key: str, member: Member, notice: Notice, n
         payload.update(template_id=template_ids[notice.kind],
                        data=template_fields(notice.template_data or {"content": notice.text}),
                        url=notice.url)
-    return _insert_ignoring_duplicates(session, {
+    inserted = _insert_ignoring_duplicates(session, {
         "dedupe_key": dedupe_key, "kind": notice.kind, "member_id": member.id,
         "openid": member.openid, "channel": str(channel), "payload": payload,
         "status": str(status), "send_after": send_after or now, "attempts": 0,
         "unknown_retried": False, "created_at": now,
     })
+    return status if inserted else None
 
 
 def enqueue_reply(session: Session, dedupe_key: str, openid: str, text: str,

@@ -57,12 +57,12 @@ def send_reminders(services: Services) -> int:
             if meeting.starts_at - now <= HOUR_BEFORE:
                 if meeting.reminded_1h_at is None:
                     queued += meeting_notices.remind(session, meeting, _lead(meeting, now),
-                                                     "remind-1h", services.settings, now)
+                                                     "remind-1h", services.settings, now).queued
                     meeting.reminded_1h_at = now
                 meeting.reminded_24h_at = meeting.reminded_24h_at or now  # superseded
             elif meeting.reminded_24h_at is None:
                 queued += meeting_notices.remind(session, meeting, _lead(meeting, now),
-                                                 "remind-24h", services.settings, now)
+                                                 "remind-24h", services.settings, now).queued
                 meeting.reminded_24h_at = now
             session.commit()
     if queued:
@@ -114,7 +114,7 @@ def warn_at_risk(services: Services) -> int:
                 key = f"compliance:{branch.branch_id}:{item.kind}:{item.period.label}"
                 for admin in admins.get(branch.branch_id, []):
                     queued += enqueue(session, f"{key}:warn-{threshold}:{admin.id}", admin,
-                                      notice, now, settings.template_ids)
+                                      notice, now, settings.template_ids) is not None
                 parent = by_id[branch.branch_id].parent_id
                 if threshold <= WARN_UP_DAYS and parent is not None:
                     up = Notice("compliance_warning", texts.NOTICE_RISK_UP.format(**words))
@@ -122,7 +122,7 @@ def warn_at_risk(services: Services) -> int:
                         member = session.get(Member, member_id)
                         if member is not None:
                             queued += enqueue(session, f"{key}:up-{WARN_UP_DAYS}:{member_id}",
-                                              member, up, now, settings.template_ids)
+                                              member, up, now, settings.template_ids) is not None
         session.commit()
     if queued:
         log.info("meetings: queued %d compliance warnings", queued)

@@ -88,3 +88,12 @@ def test_template_ids_parsed(tmp_path):
                               "PARTYBOT_TEMPLATE_IDS": "meeting_reminder=T1, study_push = T2"},
                              dotenv_path=None)
     assert settings.template_ids == {"meeting_reminder": "T1", "study_push": "T2"}
+    assert settings.template_ids.get("weekly_digest") is None
+
+
+def test_sandbox_has_a_template_for_every_kind(tmp_path):
+    settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
+    assert settings.template_ids.get("anything") == "sandbox-template"
+    real = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path), "WECHAT_APP_ID": "wx1",
+                          "WECHAT_TOKEN": "t", "WECHAT_APP_SECRET": "s"}, dotenv_path=None)
+    assert real.template_ids.get("anything") is None

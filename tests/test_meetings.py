@@ -65,6 +65,7 @@ def test_admin_creates_meeting_and_invitees_are_notified(chat, session, clock, b
     meeting = only_meeting(session)
     assert "会议已创建" in reply and f"签到码：{meeting.code}" in reply
     assert f"签到 {meeting.code}" in reply and "已通知4名党员" in reply
+    assert "其中1人暂时联系不上" in reply  # 孙奶奶 has no WeChat and no helper yet
     assert meeting.kind == "branch_assembly" and meeting.topic == "学习四中全会精神"
     keys = set(session.scalars(select(Outbox.dedupe_key)))
     assert len([k for k in keys if k.startswith(f"meeting:{meeting.id}:") and
