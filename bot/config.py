@@ -115,6 +115,8 @@ class Settings:
     # Meetings: how often each kind is required (PARTYBOT_CADENCE="party_lecture=quarter,…").
     cadence: dict[str, str] = field(default_factory=lambda: parse_cadence(None))
     checkin_radius_m: int = 300
+    # Local time of the daily study push (PARTYBOT_STUDY_PUSH_TIME="08:00").
+    study_push_time: tuple[int, int] = (8, 0)
     # A meeting closes by itself this long after its end (absentees are marked then).
     meeting_close_grace_minutes: int = 120
 
@@ -231,6 +233,8 @@ def load_settings(
         api_timeout=parse_float("WECHAT_API_TIMEOUT", get("WECHAT_API_TIMEOUT"), 5.0, 0.1),
         configured_template_ids=parse_template_ids(get("PARTYBOT_TEMPLATE_IDS")),
         cadence=parse_cadence(get("PARTYBOT_CADENCE")),
+        study_push_time=parse_clock("PARTYBOT_STUDY_PUSH_TIME", get("PARTYBOT_STUDY_PUSH_TIME"),
+                                    (8, 0)),
         checkin_radius_m=parse_int(
             "PARTYBOT_CHECKIN_RADIUS_METERS", get("PARTYBOT_CHECKIN_RADIUS_METERS"), 300, 10
         ),
@@ -239,6 +243,17 @@ def load_settings(
             120, 0
         ),
     )
+
+
+def parse_clock(name: str, raw: str | None, default: tuple[int, int]) -> tuple[int, int]:
+    """"HH:MM" as (hour, minute)."""
+    if raw is None:
+        return default
+    hour, sep, minute = raw.strip().partition(":")
+    if not sep or not hour.isdigit() or not minute.isdigit() or int(hour) > 23 \
+            or int(minute) > 59:
+        raise ConfigError(f"{name} must look like 08:00; got {raw!r}")
+    return int(hour), int(minute)
 
 
 def parse_cadence(raw: str | None) -> dict[str, str]:

@@ -8,12 +8,12 @@ order, that accepts it.
 
 from __future__ import annotations
 
-from handlers import delivery_reports, general, meetings, membership, texts
+from handlers import delivery_reports, general, meetings, membership, study, texts
 from handlers.router import Context, Reply, Role, Route, Router, normalize_text
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
 ROUTERS: list[Router] = [
-    membership.router, meetings.router, delivery_reports.router, general.router,
+    membership.router, meetings.router, study.router, delivery_reports.router, general.router,
 ]
 
 # Menu buttons (bot/menu.py) send "CMD:<command word>": a click runs that command.
@@ -31,7 +31,7 @@ class Dispatcher:
         if duplicated:
             raise ValueError(f"command words registered twice: {sorted(duplicated)}")
         self.commands = sorted(commands, key=lambda r: len(r.key), reverse=True)
-        self._help_cache: dict[tuple[bool, bool, bool], str] = {}
+        self._help_cache: dict[tuple[bool, bool, bool, bool], str] = {}
 
     def match_command(self, text: str) -> tuple[Route, list[str]] | None:
         """The command route for this (normalized) text and its arguments."""
@@ -84,7 +84,7 @@ class Dispatcher:
         """帮助, generated from the registry: only what this user may do."""
         caller = ctx.caller
         roles = (caller is not None, bool(caller and caller.is_helper),
-                 bool(caller and caller.is_admin))
+                 bool(caller and caller.is_admin), bool(caller and caller.is_org_admin))
         cached = self._help_cache.get(roles)
         if cached is None:
             lines = [texts.HELP_HEADER]

@@ -34,6 +34,7 @@ class Role(Enum):
     MEMBER = "member"  # bound to the roster
     HELPER = "helper"  # bound and marked 帮扶人
     ADMIN = "admin"  # bound and a branch admin
+    ANY_ADMIN = "any_admin"  # a branch admin or an org admin (township / county)
 
     def allows(self, caller: Caller | None) -> bool:
         """Whether `caller` (None: not bound) has this role."""
@@ -45,6 +46,8 @@ class Role(Enum):
             return caller.is_helper
         if self is Role.ADMIN:
             return caller.is_admin
+        if self is Role.ANY_ADMIN:
+            return caller.is_admin or caller.is_org_admin
         return True
 
     def refusal(self) -> str:
@@ -53,6 +56,7 @@ class Role(Enum):
             Role.MEMBER: texts.NEED_BINDING,
             Role.HELPER: texts.NEED_HELPER,
             Role.ADMIN: texts.NEED_ADMIN,
+            Role.ANY_ADMIN: texts.NEED_ADMIN,
         }.get(self, texts.NEED_BINDING)
 
 

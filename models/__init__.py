@@ -13,10 +13,11 @@ from models.meetings import Attendance, Meeting, MeetingInvite
 from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind
 from models.outbox import Outbox
+from models.study import PendingPost, StudyItem, StudyRecord, StudyView
 from models.token import AccessToken
 
 __all__ = [
     "AccessToken", "Attendance", "Base", "BindGuard", "DeferredTask", "DeliveryCounter",
     "DeliveryPause", "InboundMessage", "Meeting", "MeetingInvite", "Member", "Org", "OrgAdmin",
-    "OrgKind", "Outbox",
+    "OrgKind", "Outbox", "PendingPost", "StudyItem", "StudyRecord", "StudyView",
 ]

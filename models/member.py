@@ -7,11 +7,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Dialect, ForeignKey, String, bindparam, select
+from sqlalchemy import Boolean, Dialect, ForeignKey, String, bindparam, exists, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
-from models.org import Org
+from models.org import Org, OrgAdmin
 from models.prepared import Prepared
 
 
@@ -65,6 +65,7 @@ class Caller:
     branch_id: int
     is_admin: bool
     is_helper: bool
+    is_org_admin: bool = False  # administers an org (township / county)
 
 
 class CallerQuery:
@@ -72,9 +73,12 @@ class CallerQuery:
 
     def __init__(self, dialect: Dialect) -> None:
         table = Member.__table__
+        org_admin = OrgAdmin.__table__
+        is_org_admin = exists(select(org_admin.c.id).where(org_admin.c.member_id == table.c.id))
         self._query = Prepared(
             select(table.c.id, table.c.name, table.c.branch_id, table.c.is_admin,
-                   table.c.is_helper).where(table.c.openid == bindparam("openid")),
+                   table.c.is_helper, is_org_admin.label("is_org_admin"))
+            .where(table.c.openid == bindparam("openid")),
             dialect,
         )
 
@@ -82,4 +86,4 @@ class CallerQuery:
         row = self._query.run(cursor, openid=openid).fetchone()
         if row is None:
             return None
-        return Caller(row[0], row[1], row[2], bool(row[3]), bool(row[4]))
+        return Caller(row[0], row[1], row[2], bool(row[3]), bool(row[4]), bool(row[5]))

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
-from models.inbound import last_message_at
+from models.inbound import InboundMessage, last_message_at
 from models.member import Member
 
 # WeChat lets an account send customer-service messages for 48 hours after the user's
@@ -161,6 +161,61 @@ def enqueue(session: Session, dedupe_key: str, member: Member, notice: Notice, n
         "unknown_retried": False, "created_at": now,
     })
     return status if inserted else None
+
+
+def enqueue_many(session: Session, recipients: list[tuple[str, Member]], notice: Notice,
+                 now: datetime, template_ids: Mapping[str, str]) -> dict[Status, int]:
+    """Queue one notice for many members at once: the same policy as `enqueue`, with the
+    48-hour window looked up in one query and the rows inserted with one executemany.
+
+    `recipients` are (dedupe_key, member) pairs; keys already queued are skipped.
+    Returns how many rows were written per status.
+    """
+    counts: dict[Status, int] = {}
+    if not recipients:
+        return counts
+    template_id = template_ids.get(notice.kind)
+    needs_window = [m.openid for _, m in recipients
+                    if m.openid and m.subscribed and not template_id]
+    recent: set[str] = set()
+    if needs_window:
+        recent = set(session.scalars(
+            select(InboundMessage.openid).where(
+                InboundMessage.openid.in_(needs_window),
+                InboundMessage.received_at > now - CUSTOMER_SERVICE_WINDOW).distinct()))
+    text_payload: dict[str, Any] = {"text": notice.text}
+    template_payload = {**text_payload, "template_id": template_id,
+                        "data": template_fields(notice.template_data or {"content": notice.text}),
+                        "url": notice.url} if template_id else text_payload
+    rows = []
+    for key, member in recipients:
+        reachable = bool(member.openid and member.subscribed)
+        if reachable and template_id:
+            channel, status, payload = Channel.TEMPLATE, Status.PENDING, template_payload
+        elif reachable and member.openid in recent:
+            channel, status, payload = Channel.CUSTOM, Status.PENDING, text_payload
+        elif _relay_hook is not None:
+            channel, payload = Channel.RELAY, text_payload
+            status = Status.RELAYED if _relay_hook(session, member, notice, key, now) \
+                else Status.UNDELIVERABLE
+        else:
+            channel, status, payload = Channel.NONE, Status.UNDELIVERABLE, text_payload
+        rows.append({"dedupe_key": key, "kind": notice.kind, "member_id": member.id,
+                     "openid": member.openid, "channel": str(channel), "payload": payload,
+                     "status": str(status), "send_after": now, "attempts": 0,
+                     "unknown_retried": False, "created_at": now})
+    dialect = session.get_bind().dialect.name
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(Outbox.__table__).on_conflict_do_nothing(
+        index_elements=["dedupe_key"])
+    existing = set(session.scalars(select(Outbox.dedupe_key).where(
+        Outbox.dedupe_key.in_([row["dedupe_key"] for row in rows]))))
+    fresh = [row for row in rows if row["dedupe_key"] not in existing]
+    if fresh:
+        session.execute(statement, fresh)
+    for row in fresh:
+        counts[Status(row["status"])] = counts.get(Status(row["status"]), 0) + 1
+    return counts
 
 
 def enqueue_reply(session: Session, dedupe_key: str, openid: str, text: str,

@@ -23,7 +23,14 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot.services import Services
 from models.locks import HeldLock, try_lock
-from schedules import deferred, delivery, meetings, tokens, upkeep  # noqa: F401  (register jobs)
+from schedules import (  # noqa: F401  (importing registers their jobs)
+    deferred,
+    delivery,
+    meetings,
+    study,
+    tokens,
+    upkeep,
+)
 from schedules.registry import JOBS, JobSpec
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,227 @@
+"""Study sweepers: the push of new items, and the weekly digests.
+
+The push tells every member of an item's audience who has not studied it yet, once per
+member and item (the outbox key `study:<item>:member:<member>`), in chunks so that a
+county-wide item stays within memory; the item is marked pushed in the transaction of
+its last chunk. Items go out at their push time: the daily push time after posting,
+or their own scheduled time.
+
+Every Monday the digests go out: to each township / county admin, study and
+attendance rates per branch below them and the branches furthest behind; to each
+branch admin, who has not studied last week's items and who could not be reached.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.services import Services
+from handlers import texts
+from models.base import write_session
+from models.compliance import compliance
+from models.member import Member
+from models.org import Org, OrgAdmin, OrgKind, subtree_ids
+from models.outbox import Notice, Outbox, Status, enqueue, enqueue_many
+from models.study import StudyItem, StudyRecord, ancestor_ids
+from schedules.registry import JobSpec, register
+
+log = logging.getLogger(__name__)
+
+CHUNK = 2000
+
+
+def push_due_items(services: Services) -> int:
+    """Queue the push of every item whose push time has come; returns notices queued."""
+    now = services.clock()
+    with services.sessions() as session:
+        due = list(session.scalars(select(StudyItem.id).where(
+            StudyItem.pushed_at.is_(None), StudyItem.push_at <= now).order_by(StudyItem.id)))
+    return sum(push_item(services, item_id, now) for item_id in due)
+
+
+def push_item(services: Services, item_id: int, now: datetime) -> int:
+    """Tell the item's audience, chunk by chunk; a restart resumes where it stopped."""
+    settings = services.settings
+    queued = 0
+    with services.sessions() as session:
+        item = session.get(StudyItem, item_id)
+        if item is None or item.pushed_at is not None:
+            return 0
+        branch_ids = subtree_ids(session, item.org_id)
+        notice = Notice("study_push", texts.NOTICE_STUDY.format(title=item.title,
+                                                                 summary=item.summary),
+                        template_data={"thing1": item.title, "thing2": item.summary},
+                        url=item.link)
+    last_id = 0
+    while True:
+        with write_session(services.engine) as session:
+            studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
+            members = list(session.scalars(
+                select(Member).where(Member.branch_id.in_(branch_ids), Member.id > last_id,
+                                     Member.id.not_in(studied))
+                .order_by(Member.id).limit(CHUNK)))
+            if members:
+                counts = enqueue_many(session, [(f"study:{item_id}:member:{m.id}", m)
+                                                for m in members], notice, now,
+                                      settings.template_ids)
+                queued += sum(counts.values())
+                last_id = members[-1].id
+            if len(members) < CHUNK:
+                found = session.get(StudyItem, item_id)
+                if found is not None:
+                    found.pushed_at = now
+            session.commit()
+            session.expunge_all()
+        if len(members) < CHUNK:
+            break
+    log.info("study: item %s pushed to %d members", item_id, queued)
+    return queued
+
+
+@dataclass
+class BranchStudy:
+    """Last week's study in one branch."""
+
+    expected: int = 0  # members × items they were meant to study
+    studied: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """studied / expected."""
+        return self.studied / self.expected if self.expected else None
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def week_bounds(now: datetime, services: Services) -> tuple[datetime, datetime, str]:
+    """Last week (Monday to Monday, local time) and its label."""
+    local = now.astimezone(services.settings.tz)
+    this_monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0,
+                                                                    microsecond=0)
+    last_monday = this_monday - timedelta(days=7)
+    label = f"{last_monday.month}月{last_monday.day}日—{(this_monday - timedelta(days=1)).day}日"
+    return last_monday.astimezone(now.tzinfo), this_monday.astimezone(now.tzinfo), label
+
+
+def study_by_branch(session: Session, start: datetime, end: datetime) -> dict[int, BranchStudy]:
+    """For every branch: how many study records last week's items should have and have."""
+    orgs = {org_id: parent for org_id, parent in session.execute(select(Org.id, Org.parent_id))}
+    items = list(session.execute(select(StudyItem.id, StudyItem.org_id).where(
+        StudyItem.publish_at >= start, StudyItem.publish_at < end)))
+    members = dict(session.execute(select(Member.branch_id, func.count())
+                                   .group_by(Member.branch_id)).all())
+    studied: dict[tuple[int, int], int] = {
+        (branch_id, item_id): number for branch_id, item_id, number in session.execute(
+            select(Member.branch_id, StudyRecord.item_id, func.count())
+            .join(Member, StudyRecord.member_id == Member.id)
+            .where(StudyRecord.item_id.in_([item_id for item_id, _ in items]))
+            .group_by(Member.branch_id, StudyRecord.item_id))}
+    result: dict[int, BranchStudy] = defaultdict(BranchStudy)
+    for branch_id, count in members.items():
+        chain, org = set(), branch_id
+        while org is not None and org not in chain:
+            chain.add(org)
+            org = orgs.get(org)
+        for item_id, audience in items:
+            if audience in chain:
+                result[branch_id].expected += count
+                result[branch_id].studied += studied.get((branch_id, item_id), 0)
+    return result
+
+
+def send_digests(services: Services) -> int:
+    """The weekly digests (org admins and branch admins); returns notices queued."""
+    now = services.clock()
+    settings = services.settings
+    start, end, week = week_bounds(now, services)
+    queued = 0
+    with write_session(services.engine) as session:
+        by_branch = study_by_branch(session, start, end)
+        branches = {b.id: b for b in session.scalars(select(Org).where(
+            Org.kind == OrgKind.BRANCH))}
+        pictures = {c.branch_id: c for c in compliance(session, list(branches.values()), now,
+                                                       settings.tz, settings.cadence)}
+        for org_id, member_id in session.execute(select(OrgAdmin.org_id, OrgAdmin.member_id)):
+            member, org = session.get(Member, member_id), session.get(Org, org_id)
+            if member is None or org is None:
+                continue
+            below = [b for b in subtree_ids(session, org_id) if b in branches]
+            text = org_digest(org, below, branches, by_branch, pictures, week)
+            queued += enqueue(session, f"digest:org:{org_id}:{week}:{member_id}", member,
+                              Notice("weekly_digest", text), now,
+                              settings.template_ids) is not None
+        for admin in session.scalars(select(Member).where(Member.is_admin.is_(True))):
+            branch = branches.get(admin.branch_id)
+            if branch is None:
+                continue
+            text = branch_digest(session, branch, start, end, week)
+            queued += enqueue(session, f"digest:branch:{branch.id}:{week}:{admin.id}", admin,
+                              Notice("weekly_digest", text), now,
+                              settings.template_ids) is not None
+        session.commit()
+    log.info("digests: %d queued for %s", queued, week)
+    return queued
+
+
+def org_digest(org: Org, below: list[int], branches: dict[int, Org],
+               by_branch: dict[int, BranchStudy], pictures: dict, week: str) -> str:
+    """The township / county admin's digest text."""
+    expected = sum(by_branch[b].expected for b in below if b in by_branch)
+    studied = sum(by_branch[b].studied for b in below if b in by_branch)
+    present = sum(pictures[b].attendance.present for b in below if b in pictures)
+    attended = sum(pictures[b].attendance.expected for b in below if b in pictures)
+    lines = [texts.DIGEST_ORG_HEADER.format(
+        org=org.name, week=week, study_rate=_rate(studied / expected if expected else None),
+        studied=studied, expected=expected,
+        attendance_rate=_rate(present / attended if attended else None))]
+    behind = sorted((b for b in below if by_branch.get(b) and by_branch[b].expected),
+                    key=lambda b: (by_branch[b].rate or 0.0, b))[:5]
+    if behind:
+        lines.append(texts.DIGEST_ORG_BEHIND)
+        lines += [texts.DIGEST_ORG_LINE.format(
+            branch=branches[b].name, study_rate=_rate(by_branch[b].rate),
+            attendance_rate=_rate(pictures[b].attendance.rate if b in pictures else None))
+            for b in behind]
+    return "\n".join(lines)
+
+
+def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
+                  week: str) -> str:
+    """The branch admin's digest: who did not study, who could not be reached."""
+    members = list(session.scalars(select(Member).where(Member.branch_id == branch.id)))
+    items = list(session.scalars(select(StudyItem.id).where(
+        StudyItem.org_id.in_(ancestor_ids(session, branch.id)),
+        StudyItem.publish_at >= start, StudyItem.publish_at < end)))
+    member_ids = [m.id for m in members]
+    done: set[tuple[int, int]] = {
+        (member_id, item_id) for member_id, item_id in session.execute(
+            select(StudyRecord.member_id, StudyRecord.item_id).where(
+                StudyRecord.item_id.in_(items), StudyRecord.member_id.in_(member_ids)))
+    } if items else set()
+    lagging = sorted({m.name for m in members for item in items if (m.id, item) not in done})
+    lines = [texts.DIGEST_BRANCH_HEADER.format(branch=branch.name, week=week)]
+    if items:
+        names = texts.UNSTUDIED_NAMES.format(names="、".join(lagging[:20])) if lagging else ""
+        lines.append(texts.DIGEST_BRANCH_STUDY.format(done=len(done),
+                                                      total=len(items) * len(members),
+                                                      names=names))
+    unreached = sorted(set(session.scalars(
+        select(Member.name).join(Outbox, Outbox.member_id == Member.id).where(
+            Member.branch_id == branch.id, Outbox.status == Status.UNDELIVERABLE,
+            Outbox.created_at >= start, Outbox.created_at < end))))
+    lines.append(texts.DIGEST_BRANCH_UNREACHED.format(names="、".join(unreached[:30]))
+                 if unreached else texts.DIGEST_BRANCH_ALL_REACHED)
+    return "\n".join(lines)
+
+
+register(JobSpec("study.push", push_due_items, "interval", {"minutes": 1}))
+register(JobSpec("digests.weekly", send_digests, "cron",
+                 {"day_of_week": "mon", "hour": 9, "minute": 0}))
