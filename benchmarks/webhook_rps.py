@@ -48,6 +48,8 @@ class Target:
     wsgi: str
     safe: bool
     env: dict[str, str]
+    text: str = "帮助"
+    openids: tuple[str, ...] = (OPENID,)
 
 
 def free_port() -> int:
@@ -56,13 +58,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def make_requests(path: Path, count: int, safe: bool) -> None:
-    """Write `count` pre-signed requests, each with a fresh MsgId, one per line."""
+def make_requests(path: Path, count: int, safe: bool, text: str = "帮助",
+                  openids: tuple[str, ...] = (OPENID,)) -> None:
+    """Write `count` pre-signed requests, each with a fresh MsgId, one per line; the
+    senders take turns from `openids`."""
     side = WeChatSide(TOKEN, AES_KEY if safe else None, APP_ID)
     now = int(time.time())
     with path.open("w") as out:
-        for _ in range(count):
-            signed = side.sign_request(text_xml(OPENID, "帮助", create_time=now), timestamp=now)
+        for n in range(count):
+            signed = side.sign_request(text_xml(openids[n % len(openids)], text,
+                                                create_time=now), timestamp=now)
             body = signed.body.decode()
             assert "\n" not in body and "\t" not in body
             out.write(f"/wechat?{signed.query}\t{body}\n")
@@ -81,9 +86,9 @@ def start(target: Target, port: int, workdir: Path, workers: int) -> subprocess.
         if process.poll() is not None:
             raise RuntimeError(f"{target.name} did not start:\n{process.stderr.read()}")
         try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/", timeout=5)
             return process
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     raise RuntimeError(f"{target.name} did not start in time")
 
@@ -91,7 +96,7 @@ def start(target: Target, port: int, workdir: Path, workers: int) -> subprocess.
 def check_reply(target: Target, port: int, workdir: Path) -> None:
     """One request by hand: the app answers 200 with a real reply (not an error page)."""
     side = WeChatSide(TOKEN, AES_KEY if target.safe else None, APP_ID)
-    signed = side.sign_request(text_xml(OPENID, "帮助"))
+    signed = side.sign_request(text_xml(target.openids[0], target.text))
     response = requests.post(f"http://127.0.0.1:{port}/wechat?{signed.query}", data=signed.body,
                              timeout=5)
     assert response.status_code == 200, (target.name, response.status_code, response.text[:200])
@@ -164,7 +169,7 @@ def main() -> None:
     for round_no in range(1, args.rounds + 1):
         for target in targets:
             request_file = workdir / "requests.txt"
-            make_requests(request_file, args.per_run, target.safe)
+            make_requests(request_file, args.per_run, target.safe, target.text, target.openids)
             port = free_port()
             process = start(target, port, workdir, args.workers)
             try:

@@ -126,6 +126,13 @@ class Context:
             self._caller = self.caller_query(cursor, self.openid)
         return self._caller
 
+    def cursor(self) -> Any:
+        """A raw DBAPI cursor in this request's transaction (for prepared statements);
+        the ORM session's pending changes are flushed first so that it sees them."""
+        if self._session is not None:
+            self._session.flush()
+        return self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
     @property
     def member(self) -> Member | None:
         """The caller as an ORM object (loaded on first use)."""

@@ -13,24 +13,22 @@ from handlers import texts
 from handlers.router import Context, DomainError, News, Reply, Role, Router
 from handlers.timefmt import when
 from models.meetings import Attendance, AttendanceStatus, Meeting
-from models.member import Member
+from models.member import Caller, Member
 from models.org import Org, OrgAdmin
 from models.study import (
     BODY_MAX,
     LINK_MAX,
     TITLE_MAX,
     Draft,
+    ItemView,
     PendingPost,
     StudyItem,
     StudyRecord,
-    StudyView,
     find_duplicate,
-    latest_unread,
     publish,
     recent_record_for_feedback,
-    record_study,
-    remember_view,
     study_days,
+    study_queries,
     visible_items,
     year_summary,
 )
@@ -156,76 +154,80 @@ def confirm_post(ctx: Context) -> Reply:
     return _publish(ctx, org, draft)
 
 
-def render_item(item: StudyItem, prefix: str = "") -> Reply:
+def render_item(item: ItemView, prefix: str = "") -> Reply:
     """A news reply when the item has a link, text otherwise."""
     if item.link:
         description = f"{prefix}{item.summary}\n{texts.STUDY_NEWS_FOOTER}".strip()
         return News([Article(title=f"【第{item.id}期】{item.title}", description=description,
                              url=item.link)])
     return prefix + texts.STUDY_TEXT.format(
-        id=item.id, title=item.title, body=item.body,
-        link=f"\n{item.link}" if item.link else "",
+        id=item.id, title=item.title, body=item.body, link="",
         media=f"\n视频/音频：{item.media_link}" if item.media_link else "")
 
 
-def _visible(ctx: Context, member: Member, item_id: int) -> StudyItem | None:
-    return ctx.session.scalar(visible_items(ctx.session, member.branch_id, ctx.now)
-                              .where(StudyItem.id == item_id))
+def _caller(ctx: Context) -> Caller:
+    caller = ctx.caller
+    assert caller is not None  # the role check guarantees a bound member
+    return caller
+
+
+def _item_number(ctx: Context) -> int | None:
+    """The 编号 argument; DomainError if it is not a number."""
+    if not ctx.args:
+        return None
+    if not ctx.args[0].isdigit():
+        raise DomainError(texts.STUDY_BAD_NUMBER)
+    return int(ctx.args[0])
+
+
+def _published_today(ctx: Context, item: ItemView) -> bool:
+    tz = ctx.settings.tz
+    return item.publish_at.astimezone(tz).date() == ctx.now.astimezone(tz).date()
 
 
 @router.command("学习", Role.MEMBER, usage="学习 [编号]")
 def study(ctx: Context) -> Reply:
     """今天的学习内容（「学习 编号」看以前的）"""
-    member = _member(ctx)
-    if ctx.args:
-        if not ctx.args[0].isdigit():
-            return texts.STUDY_BAD_NUMBER
-        item = _visible(ctx, member, int(ctx.args[0]))
+    caller, queries, cursor = _caller(ctx), study_queries(ctx.connection.dialect), ctx.cursor()
+    number = _item_number(ctx)
+    if number is not None:
+        item = queries.visible(cursor, caller.branch_id, number, ctx.now)
         if item is None:
-            return texts.STUDY_NO_SUCH_ITEM.format(id=ctx.args[0])
-        remember_view(ctx.session, member, item, ctx.now)
+            return texts.STUDY_NO_SUCH_ITEM.format(id=number)
+        queries.remember(cursor, caller.member_id, item.id, ctx.now)
         return render_item(item)
-    newest = ctx.session.scalar(visible_items(ctx.session, member.branch_id, ctx.now).limit(1))
+    newest = queries.newest(cursor, caller.branch_id, ctx.now)
     if newest is None:
         return texts.STUDY_NOTHING_AT_ALL
-    local_today = ctx.now.astimezone(ctx.settings.tz).date()
-    if newest.publish_at.astimezone(ctx.settings.tz).date() == local_today:
-        remember_view(ctx.session, member, newest, ctx.now)
+    if _published_today(ctx, newest):
+        queries.remember(cursor, caller.member_id, newest.id, ctx.now)
         return render_item(newest)
-    unread = latest_unread(ctx.session, member, ctx.now)
+    unread = queries.unread(cursor, caller.branch_id, caller.member_id, ctx.now)
     if unread is None:
         return texts.STUDY_NOTHING_NEW.format(id=newest.id)
-    remember_view(ctx.session, member, unread, ctx.now)
+    queries.remember(cursor, caller.member_id, unread.id, ctx.now)
     return render_item(unread, texts.STUDY_OLD_UNREAD)
-
-
-def _current_item(ctx: Context, member: Member) -> StudyItem | None:
-    """What 已学 refers to: the item just opened, else today's, else the newest unread."""
-    view = ctx.session.get(StudyView, member.id)
-    if view is not None and ctx.now - view.viewed_at < timedelta(days=1):
-        return ctx.session.get(StudyItem, view.item_id)
-    newest = ctx.session.scalar(visible_items(ctx.session, member.branch_id, ctx.now).limit(1))
-    if newest is not None and newest.publish_at.astimezone(ctx.settings.tz).date() == \
-            ctx.now.astimezone(ctx.settings.tz).date():
-        return newest
-    return latest_unread(ctx.session, member, ctx.now)
 
 
 @router.command("已学", Role.MEMBER, usage="已学 [编号]")
 def studied(ctx: Context) -> Reply:
     """学完了：记下这一期（之后10分钟内可以发照片或语音作为心得）"""
-    member = _member(ctx)
-    if ctx.args:
-        if not ctx.args[0].isdigit():
-            return texts.STUDY_BAD_NUMBER
-        item = _visible(ctx, member, int(ctx.args[0]))
+    caller, queries, cursor = _caller(ctx), study_queries(ctx.connection.dialect), ctx.cursor()
+    number = _item_number(ctx)
+    if number is not None:
+        item = queries.visible(cursor, caller.branch_id, number, ctx.now)
         if item is None:
-            return texts.STUDY_NO_SUCH_ITEM.format(id=ctx.args[0])
+            return texts.STUDY_NO_SUCH_ITEM.format(id=number)
     else:
-        item = _current_item(ctx, member)
+        # What 已学 refers to: the item just opened, else today's, else the newest unread.
+        item = queries.viewed_since(cursor, caller.member_id, ctx.now - timedelta(days=1))
+        if item is None:
+            newest = queries.newest(cursor, caller.branch_id, ctx.now)
+            item = newest if newest is not None and _published_today(ctx, newest) else \
+                queries.unread(cursor, caller.branch_id, caller.member_id, ctx.now)
         if item is None:
             return texts.STUDY_NOTHING_AT_ALL
-    if not record_study(ctx.session, item, member, ctx.now):
+    if not queries.record(cursor, item.id, caller.member_id, ctx.now):
         return texts.STUDIED_ALREADY.format(title=item.title)
     return texts.STUDIED_OK.format(title=item.title)
 

@@ -19,7 +19,7 @@ from sqlalchemy import Integer, String, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from models.base import UTCDateTime
-from models.outbox import Outbox, Status
+from models.outbox import Outbox, Status, status_is
 
 MAX_ATTEMPTS = 8
 UNKNOWN_RETRY_DELAY = timedelta(minutes=10)
@@ -148,13 +148,13 @@ def retry_unknown(session: Session, now: datetime,
     """Unknown rows with no delivery report after `delay`: retry once, then fail."""
     stale = Outbox.lease_until < now - delay
     retried = session.execute(
-        update(Outbox).where(Outbox.status == Status.UNKNOWN, stale,
+        update(Outbox).where(status_is(Status.UNKNOWN), stale,
                              Outbox.unknown_retried.is_(False))
         .values(status=Status.PENDING, unknown_retried=True, send_after=now, lease_until=None)
         .execution_options(synchronize_session=False)
     ).rowcount or 0
     failed = session.execute(
-        update(Outbox).where(Outbox.status == Status.UNKNOWN, stale,
+        update(Outbox).where(status_is(Status.UNKNOWN), stale,
                              Outbox.unknown_retried.is_(True))
         .values(status=Status.FAILED, last_error="outcome unknown twice; not sent again")
         .execution_options(synchronize_session=False)
@@ -171,7 +171,7 @@ def record_report(session: Session, msgid: str, openid: str, report: str) -> Out
     row = session.scalar(select(Outbox).where(Outbox.wechat_msgid == msgid))
     if row is None:
         row = session.scalar(
-            select(Outbox).where(Outbox.openid == openid, Outbox.status == Status.UNKNOWN,
+            select(Outbox).where(Outbox.openid == openid, status_is(Status.UNKNOWN),
                                  Outbox.channel == "template")
             .order_by(Outbox.id).limit(1))
         if row is None:

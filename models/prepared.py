@@ -29,16 +29,35 @@ class Prepared:
             compiled.binds
         )
         self.processors: dict[str, Callable[[Any], Any]] = {}
+        # Literal values in the statement (LIMIT 1, a constant column value) become
+        # anonymous parameters with their value already set.
+        self.defaults: dict[str, Any] = {
+            name: compiled.binds[name].effective_value for name in self.names
+            if not compiled.binds[name].required
+        }
         for name in self.names:
             bind = compiled.binds[name]
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.processors[name] = processor
+        columns = getattr(statement, "selected_columns", None) or []
+        self.result_processors: list[Callable[[Any], Any] | None] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in columns
+        ]
+
+    def rows(self, cursor: Any, **values: Any) -> list[tuple[Any, ...]]:
+        """Execute a SELECT and convert each column with its type's result processor."""
+        cursor.execute(self.sql, self.params(values))
+        processors = self.result_processors
+        return [tuple(p(v) if p else v for p, v in zip(processors, row, strict=True))
+                for row in cursor.fetchall()]
 
     def params(self, values: dict[str, Any]) -> Any:
         """Bind values in the form the DBAPI expects (tuple or dict), processed."""
+        merged = {**self.defaults, **values}
         processed = {
-            name: self.processors[name](values[name]) if name in self.processors else values[name]
+            name: self.processors[name](merged[name]) if name in self.processors else merged[name]
             for name in self.names
         }
         if self.positional:

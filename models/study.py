@@ -7,13 +7,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
+    Dialect,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     func,
     select,
 )
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base, UTCDateTime, utcnow
 from models.member import Member
 from models.org import Org
+from models.prepared import Prepared
 
 TITLE_MAX = 64
 # WeChat caps a text message at 2048 bytes; 600 Chinese characters plus the title and
@@ -57,8 +61,7 @@ class StudyItem(Base):
     @property
     def summary(self) -> str:
         """The first 60 characters of the body (for news replies and notices)."""
-        text = " ".join(self.body.split())
-        return text if len(text) <= 60 else text[:59] + "…"
+        return summarize(self.body)
 
 
 class StudyRecord(Base):
@@ -218,3 +221,112 @@ def study_days(session: Session, member: Member, since: datetime) -> list[dateti
     """When the member studied since `since` (for the streak)."""
     return list(session.scalars(select(StudyRecord.studied_at).where(
         StudyRecord.member_id == member.id, StudyRecord.studied_at >= since)))
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item as the reading handlers need it (a plain row, not an ORM object)."""
+
+    id: int
+    title: str
+    body: str
+    link: str | None
+    media_link: str | None
+    publish_at: datetime
+
+    @property
+    def summary(self) -> str:
+        """The first 60 characters of the body."""
+        return summarize(self.body)
+
+
+def summarize(body: str) -> str:
+    """The first 60 characters of a body, on one line."""
+    text = " ".join(body.split())
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+class StudyQueries:
+    """`学习` and `已学` are the busiest commands after 帮助: their statements are
+    prepared once per dialect and run on the request's raw cursor (see models.prepared).
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        item = StudyItem.__table__
+        columns = (item.c.id, item.c.title, item.c.body, item.c.link, item.c.media_link,
+                   item.c.publish_at)
+        org = Org.__table__
+        chain = select(org.c.id, org.c.parent_id).where(
+            org.c.id == bindparam("branch_id")).cte("chain", recursive=True)
+        chain = chain.union_all(select(org.c.id, org.c.parent_id).where(
+            org.c.id == chain.c.parent_id))
+        now = bindparam("now", type_=UTCDateTime())
+        visible = (select(*columns)
+                   .where(item.c.org_id.in_(select(chain.c.id)), item.c.publish_at <= now)
+                   .order_by(item.c.publish_at.desc(), item.c.id.desc()))
+        record = StudyRecord.__table__
+        studied = select(record.c.item_id).where(record.c.member_id == bindparam("member_id"))
+        self._newest = Prepared(visible.limit(1), dialect)
+        self._unread = Prepared(visible.where(item.c.id.not_in(studied)).limit(1), dialect)
+        self._by_id = Prepared(visible.where(item.c.id == bindparam("item_id")), dialect)
+        view = StudyView.__table__
+        self._viewed = Prepared(
+            select(*columns).join(view, view.c.item_id == item.c.id)
+            .where(view.c.member_id == bindparam("member_id"),
+                   view.c.viewed_at >= bindparam("since", type_=UTCDateTime())), dialect)
+        dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        upsert = dialect_insert(view).values(member_id=bindparam("member_id"),
+                                             item_id=bindparam("item_id"), viewed_at=now)
+        self._remember = Prepared(upsert.on_conflict_do_update(
+            index_elements=["member_id"],
+            set_={"item_id": upsert.excluded.item_id, "viewed_at": upsert.excluded.viewed_at}),
+            dialect)
+        self._record = Prepared(
+            dialect_insert(record).values(item_id=bindparam("item_id"),
+                                          member_id=bindparam("member_id"), studied_at=now,
+                                          via="self")
+            .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
+            .returning(record.c.id), dialect)
+
+    @staticmethod
+    def _one(rows: list[tuple[Any, ...]]) -> ItemView | None:
+        return ItemView(*rows[0]) if rows else None
+
+    def newest(self, cursor: Any, branch_id: int, now: datetime) -> ItemView | None:
+        """The newest item published to the branch or any org above it."""
+        return self._one(self._newest.rows(cursor, branch_id=branch_id, now=now))
+
+    def unread(self, cursor: Any, branch_id: int, member_id: int,
+               now: datetime) -> ItemView | None:
+        """The newest visible item the member has not studied."""
+        return self._one(self._unread.rows(cursor, branch_id=branch_id, member_id=member_id,
+                                           now=now))
+
+    def visible(self, cursor: Any, branch_id: int, item_id: int,
+                now: datetime) -> ItemView | None:
+        """Item `item_id`, if the branch sees it."""
+        return self._one(self._by_id.rows(cursor, branch_id=branch_id, item_id=item_id,
+                                          now=now))
+
+    def viewed_since(self, cursor: Any, member_id: int, since: datetime) -> ItemView | None:
+        """The item the member last opened, if opened since `since`."""
+        return self._one(self._viewed.rows(cursor, member_id=member_id, since=since))
+
+    def remember(self, cursor: Any, member_id: int, item_id: int, now: datetime) -> None:
+        """Note the item the member just opened."""
+        self._remember.run(cursor, member_id=member_id, item_id=item_id, now=now)
+
+    def record(self, cursor: Any, item_id: int, member_id: int, now: datetime) -> bool:
+        """Record that the member studied the item; False if they already had."""
+        return self._record.run(cursor, item_id=item_id, member_id=member_id,
+                                now=now).fetchone() is not None
+
+
+_queries: dict[str, StudyQueries] = {}
+
+
+def study_queries(dialect: Dialect) -> StudyQueries:
+    """The prepared statements for this dialect (made once per process)."""
+    if dialect.name not in _queries:
+        _queries[dialect.name] = StudyQueries(dialect)
+    return _queries[dialect.name]

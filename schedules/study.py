@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bot.services import Services
@@ -27,7 +27,7 @@ from models.base import write_session
 from models.compliance import compliance
 from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind, subtree_ids
-from models.outbox import Notice, Outbox, Status, enqueue, enqueue_many
+from models.outbox import Notice, Outbox, Status, enqueue, enqueue_many, status_is
 from models.study import StudyItem, StudyRecord, ancestor_ids
 from schedules.registry import JobSpec, register
 
@@ -61,10 +61,16 @@ def push_item(services: Services, item_id: int, now: datetime) -> int:
     last_id = 0
     while True:
         with write_session(services.engine) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Each chunk is idempotent and the item is only marked pushed at the end:
+                # losing the last chunks to a server crash means they are redone, so the
+                # commits need not wait for the WAL flush.
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
-            members = list(session.scalars(
-                select(Member).where(Member.branch_id.in_(branch_ids), Member.id > last_id,
-                                     Member.id.not_in(studied))
+            members = list(session.execute(
+                select(Member.id, Member.openid, Member.subscribed)
+                .where(Member.branch_id.in_(branch_ids), Member.id > last_id,
+                       Member.id.not_in(studied))
                 .order_by(Member.id).limit(CHUNK)))
             if members:
                 counts = enqueue_many(session, [(f"study:{item_id}:member:{m.id}", m)
@@ -215,7 +221,7 @@ def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
                                                       names=names))
     unreached = sorted(set(session.scalars(
         select(Member.name).join(Outbox, Outbox.member_id == Member.id).where(
-            Member.branch_id == branch.id, Outbox.status == Status.UNDELIVERABLE,
+            Member.branch_id == branch.id, status_is(Status.UNDELIVERABLE),
             Outbox.created_at >= start, Outbox.created_at < end))))
     lines.append(texts.DIGEST_BRANCH_UNREACHED.format(names="、".join(unreached[:30]))
                  if unreached else texts.DIGEST_BRANCH_ALL_REACHED)
