@@ -354,6 +354,71 @@ def org_admin(org_name: str, member_name: str, phone: str | None) -> None:
     click.echo(f"{member_name} 现在是「{org_name}」的管理员。")
 
 
+@main.group()
+def pairs() -> None:
+    """一帮一 matching: suggest pairs, then apply them."""
+
+
+@pairs.command("suggest")
+@click.option("--org", "org_name", default=None, help="Only branches under this org.")
+def pairs_suggest(org_name: str | None) -> None:
+    """Propose a helper for every member who needs one (saved for `pairs apply`)."""
+    from sqlalchemy import select
+
+    from models.base import make_engine, utcnow, write_session
+    from models.member import Member
+    from models.org import branches_under
+    from models.pairing import matching_input, save_suggestions, suggest_pairs
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with write_session(engine) as session:
+            branch_ids = None
+            if org_name:
+                branch_ids = [b.id for b in branches_under(session, _one_org(session,
+                                                                             org_name).id)]
+            found = matching_input(session, branch_ids, settings.helper_capacity)
+            suggestions, unmatched = suggest_pairs(found.needing, found.helpers, found.load,
+                                                   found.capacity)
+            save_suggestions(session, suggestions, [p.id for p in found.needing], utcnow())
+            session.commit()
+            names = dict(session.execute(select(Member.id, Member.name).where(Member.id.in_(
+                [s.member_id for s in suggestions] + [s.helper_id for s in suggestions]
+                + [u.member_id for u in unmatched]))).all()) if len(found.needing) <= 500 \
+                else {}
+    finally:
+        engine.dispose()
+    click.echo(f"需要帮扶、还没有帮扶人的党员 {len(found.needing)} 人；可用帮扶人 "
+               f"{len(found.helpers)} 人。建议结对 {len(suggestions)} 对，"
+               f"无法匹配 {len(unmatched)} 人。")
+    if names:
+        for s in suggestions:
+            click.echo(f"  {names[s.helper_id]} → {names[s.member_id]}（{s.reason}）")
+        for u in unmatched:
+            click.echo(f"  无法匹配：{names[u.member_id]}（{u.reason}）")
+    click.echo("确认无误后运行 `partybot pairs apply` 生效。")
+
+
+@pairs.command("apply")
+def pairs_apply() -> None:
+    """Make the suggested pairs real."""
+    from models.base import make_engine, utcnow, write_session
+    from models.pairing import apply_suggestions
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with write_session(engine) as session:
+            result = apply_suggestions(session, utcnow(), settings.helper_capacity)
+            session.commit()
+    finally:
+        engine.dispose()
+    click.echo(f"已结对 {len(result.made)} 对，跳过 {len(result.skipped)} 人。")
+    for member, why in result.skipped[:50]:
+        click.echo(f"  跳过 {member}：{why}")
+
+
 @main.command()
 @click.option("--openid", required=True, help="Chat as this WeChat user (e.g. demo-admin).")
 @click.option("--url", default="http://127.0.0.1:5000/wechat", show_default=True)

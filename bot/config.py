@@ -115,6 +115,11 @@ class Settings:
     # Meetings: how often each kind is required (PARTYBOT_CADENCE="party_lecture=quarter,…").
     cadence: dict[str, str] = field(default_factory=lambda: parse_cadence(None))
     checkin_radius_m: int = 300
+    # 一帮一
+    helper_capacity: int = 3
+    relay_remind_days: int = 3
+    relay_escalate_days: int = 6
+    relay_digest_time: tuple[int, int] = (9, 0)
     # Local time of the daily study push (PARTYBOT_STUDY_PUSH_TIME="08:00").
     study_push_time: tuple[int, int] = (8, 0)
     # A meeting closes by itself this long after its end (absentees are marked then).
@@ -235,6 +240,14 @@ def load_settings(
         cadence=parse_cadence(get("PARTYBOT_CADENCE")),
         study_push_time=parse_clock("PARTYBOT_STUDY_PUSH_TIME", get("PARTYBOT_STUDY_PUSH_TIME"),
                                     (8, 0)),
+        helper_capacity=parse_int("PARTYBOT_HELPER_CAPACITY", get("PARTYBOT_HELPER_CAPACITY"),
+                                  3, 1),
+        relay_remind_days=parse_int("PARTYBOT_RELAY_REMIND_DAYS",
+                                    get("PARTYBOT_RELAY_REMIND_DAYS"), 3, 1),
+        relay_escalate_days=parse_int("PARTYBOT_RELAY_ESCALATE_DAYS",
+                                      get("PARTYBOT_RELAY_ESCALATE_DAYS"), 6, 1),
+        relay_digest_time=parse_clock("PARTYBOT_RELAY_DIGEST_TIME",
+                                      get("PARTYBOT_RELAY_DIGEST_TIME"), (9, 0)),
         checkin_radius_m=parse_int(
             "PARTYBOT_CHECKIN_RADIUS_METERS", get("PARTYBOT_CHECKIN_RADIUS_METERS"), 300, 10
         ),

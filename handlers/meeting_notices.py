@@ -59,7 +59,8 @@ def notify_invitees(session: Session, meeting: Meeting, occasion: str, text: str
                     settings: Settings, now: datetime, kind: str = "meeting_notice") -> Notified:
     """Queue `text` for every invitee."""
     members = session.scalars(select(Member).where(Member.id.in_(invitee_ids(session, meeting))))
-    notice = Notice(kind=kind, text=text, template_data=template_data(meeting, settings))
+    notice = Notice(kind=kind, text=text, template_data=template_data(meeting, settings),
+                    subject=f"meeting:{meeting.id}")
     statuses = [enqueue(session, f"meeting:{meeting.id}:member:{member.id}:{occasion}", member,
                         notice, now, settings.template_ids) for member in members]
     queued = [s for s in statuses if s is not None]

@@ -35,6 +35,7 @@ from models.meetings import (
 )
 from models.member import Member
 from models.org import Org
+from models.pairing import branch_pair_report
 
 router = Router("meetings")
 
@@ -281,6 +282,18 @@ def stats_lines(ctx: Context, branch: Org) -> list[str]:
             leave=counts.leave, absent=counts.absent, rate=f"{counts.rate:.0%}"))
     else:
         lines.append(texts.STATS_NO_MEETINGS.format(period=quarter))
+    local = ctx.now.astimezone(tz)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0,
+                                microsecond=0).astimezone(ctx.now.tzinfo)
+    pairs = branch_pair_report(ctx.session, branch.id, month_start, ctx.now)
+    if pairs.pairs or pairs.relays:
+        rate = "—" if pairs.rate is None else f"{pairs.rate:.0%}"
+        lines.append(texts.STATS_PAIRS.format(pairs=pairs.pairs, done=pairs.confirmed,
+                                              total=pairs.relays, rate=rate))
+    if pairs.not_reached:
+        lines.append(texts.STATS_NOT_REACHED.format(names="、".join(pairs.not_reached[:20])))
+    if pairs.idle_helpers:
+        lines.append(texts.STATS_IDLE_HELPERS.format(names="、".join(pairs.idle_helpers)))
     return lines
 
 

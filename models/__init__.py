@@ -12,12 +12,35 @@ from models.inbound import InboundMessage
 from models.meetings import Attendance, Meeting, MeetingInvite
 from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind
-from models.outbox import Outbox
+from models.outbox import Outbox, set_relay_hook
+from models.pairing import HelpPair, PairRelay, PairSuggestion, Relay
 from models.study import PendingPost, StudyItem, StudyRecord, StudyView
 from models.token import AccessToken
 
 __all__ = [
-    "AccessToken", "Attendance", "Base", "BindGuard", "DeferredTask", "DeliveryCounter",
-    "DeliveryPause", "InboundMessage", "Meeting", "MeetingInvite", "Member", "Org", "OrgAdmin",
-    "OrgKind", "Outbox", "PendingPost", "StudyItem", "StudyRecord", "StudyView",
+    "AccessToken",
+    "Attendance",
+    "Base",
+    "BindGuard",
+    "DeferredTask",
+    "DeliveryCounter",
+    "DeliveryPause",
+    "HelpPair",
+    "InboundMessage",
+    "Meeting",
+    "MeetingInvite",
+    "Member",
+    "Org",
+    "OrgAdmin",
+    "OrgKind",
+    "Outbox",
+    "PairSuggestion",
+    "PendingPost",
+    "Relay",
+    "StudyItem",
+    "StudyRecord",
+    "StudyView",
 ]
+
+# Notices for members no direct channel reaches go to their helper (一帮一).
+set_relay_hook(PairRelay())

@@ -7,7 +7,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Dialect, ForeignKey, String, bindparam, exists, select
+from sqlalchemy import (
+    Boolean,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    bindparam,
+    exists,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -42,6 +52,11 @@ class Member(Base):
     openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 一帮一: how many members this helper may help (None: the configured default),
+    # and where the member lives, when known (nearest-helper matching).
+    helper_capacity: Mapped[int | None] = mapped_column(Integer)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     branch: Mapped[Org] = relationship(foreign_keys=[branch_id], lazy="joined")

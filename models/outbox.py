@@ -12,7 +12,7 @@ undeliverable (no channel reaches the member), relayed (handed to their helper).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -121,18 +121,28 @@ class Notice:
     text: str
     template_data: dict[str, str] | None = None
     url: str | None = None
+    subject: str | None = None  # what it is about: "study:12", "meeting:7"
 
 
-# The helper relay (一帮一) plugs in here: given a member without a direct channel,
-# return True after arranging for their helper to pass the notice on.
-RelayHook = Callable[[Session, Member, Notice, str, datetime], bool]
+class RelayHook(Protocol):
+    """The helper relay (一帮一) plugs in here (models.pairing provides it)."""
+
+    def helpers_of(self, session: Session, member_ids: list[int]) -> dict[int, int]:
+        """member id → helper id, for the members that have a helper."""
+
+    def relay(self, session: Session, tasks: list[tuple[str, int, int]], notice: Notice,
+              now: datetime) -> None:
+        """Hand the notice to helpers: (dedupe key, member id, helper id) each."""
+
+
 _relay_hook: RelayHook | None = None
 
 
-def set_relay_hook(hook: RelayHook | None) -> None:
-    """Install the function that hands notices to helpers (None: no relay)."""
+def set_relay_hook(hook: RelayHook | None) -> RelayHook | None:
+    """Install the relay (None: no relay); returns the one it replaces."""
     global _relay_hook
-    _relay_hook = hook
+    previous, _relay_hook = _relay_hook, hook
+    return previous
 
 
 def choose_channel(session: Session, member: Member, notice: Notice, now: datetime,
@@ -144,7 +154,9 @@ def choose_channel(session: Session, member: Member, notice: Notice, now: dateti
         last = last_message_at(session, member.openid)
         if last is not None and now - last < CUSTOMER_SERVICE_WINDOW:
             return Channel.CUSTOM
-    return Channel.RELAY if _relay_hook is not None else Channel.NONE
+    if _relay_hook is not None and _relay_hook.helpers_of(session, [member.id]):
+        return Channel.RELAY
+    return Channel.NONE
 
 
 def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> bool:
@@ -171,8 +183,9 @@ def enqueue(session: Session, dedupe_key: str, member: Member, notice: Notice, n
     status = Status.PENDING
     if channel is Channel.RELAY:
         assert _relay_hook is not None
-        status = Status.RELAYED if _relay_hook(session, member, notice, dedupe_key, now) \
-            else Status.UNDELIVERABLE
+        helper_id = _relay_hook.helpers_of(session, [member.id])[member.id]
+        _relay_hook.relay(session, [(dedupe_key, member.id, helper_id)], notice, now)
+        status = Status.RELAYED
     elif channel is Channel.NONE:
         status = Status.UNDELIVERABLE
     payload: dict[str, Any] = {"text": notice.text}
@@ -223,18 +236,23 @@ def enqueue_many(session: Session, recipients: Sequence[tuple[str, Recipient]],
     template_payload = {**text_payload, "template_id": template_id,
                         "data": template_fields(notice.template_data or {"content": notice.text}),
                         "url": notice.url} if template_id else text_payload
-    rows = []
+    def direct(member: Recipient) -> bool:
+        return bool(member.openid and member.subscribed) and bool(
+            template_id or member.openid in recent)
+
+    helpers: dict[int, int] = {}
+    if _relay_hook is not None:
+        helpers = _relay_hook.helpers_of(session, [m.id for _, m in recipients if not direct(m)])
+    rows, relays = [], []
     for key, member in recipients:
         reachable = bool(member.openid and member.subscribed)
         if reachable and template_id:
             channel, status, payload = Channel.TEMPLATE, Status.PENDING, template_payload
         elif reachable and member.openid in recent:
             channel, status, payload = Channel.CUSTOM, Status.PENDING, text_payload
-        elif _relay_hook is not None:
-            channel, payload = Channel.RELAY, text_payload
-            full = member if isinstance(member, Member) else session.get(Member, member.id)
-            status = Status.RELAYED if full is not None and _relay_hook(
-                session, full, notice, key, now) else Status.UNDELIVERABLE
+        elif member.id in helpers:
+            channel, status, payload = Channel.RELAY, Status.RELAYED, text_payload
+            relays.append((key, member.id, helpers[member.id]))
         else:
             channel, status, payload = Channel.NONE, Status.UNDELIVERABLE, text_payload
         rows.append({"dedupe_key": key, "kind": notice.kind, "member_id": member.id,
@@ -255,6 +273,8 @@ def enqueue_many(session: Session, recipients: Sequence[tuple[str, Recipient]],
             session.execute(dialect_insert(Outbox.__table__).on_conflict_do_nothing(
                 index_elements=["dedupe_key"]), fresh)
         written = [row["status"] for row in fresh]
+    if relays and _relay_hook is not None:
+        _relay_hook.relay(session, relays, notice, now)
     for status in written:
         counts[Status(status)] = counts.get(Status(status), 0) + 1
     return counts

@@ -21,6 +21,8 @@ from models.member import Member, NeedsHelp
 from models.org import Org, OrgKind, add_org, child_org
 
 COLUMNS = ("姓名", "支部", "党小组", "手机", "角色", "需帮扶", "住址")
+# Optional extras: where the member lives, for nearest-helper matching (一帮一).
+OPTIONAL_COLUMNS = ("纬度", "经度")
 REQUIRED = ("姓名", "支部")
 ALIASES = {
     "党支部": "支部", "所在支部": "支部", "小组": "党小组", "手机号": "手机", "手机号码": "手机",
@@ -53,6 +55,8 @@ class RosterRow:
     is_helper: bool
     needs_help: str | None
     address: str | None
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -101,7 +105,7 @@ def map_header(header: list[Any]) -> tuple[dict[str, int], list[str]]:
         name = ALIASES.get(name, name)
         if not name:
             continue
-        if name not in COLUMNS:
+        if name not in COLUMNS and name not in OPTIONAL_COLUMNS:
             warnings.append(f"忽略未知的列「{name}」")
         elif name in positions:
             raise RosterError(f"表头里「{name}」出现了两次")
@@ -167,8 +171,23 @@ def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> Roster
     address = get("住址") or None
     if address is not None and len(address) > 200:
         raise ValueError("住址太长（最多 200 个字）")
+    latitude, longitude = _coordinate(get("纬度"), 90), _coordinate(get("经度"), 180)
+    if (latitude is None) != (longitude is None):
+        raise ValueError("纬度和经度要么都填，要么都不填")
     return RosterRow(line, name, branch, group, phone, ROLE_ADMIN in roles, ROLE_HELPER in roles,
-                     needs_help, address)
+                     needs_help, address, latitude, longitude)
+
+
+def _coordinate(text: str, limit: float) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"坐标「{text}」不是数字") from None
+    if not -limit <= value <= limit:
+        raise ValueError(f"坐标「{text}」超出范围")
+    return value
 
 
 def validate_rows(
@@ -266,6 +285,8 @@ def apply_roster(
             "phone": row.phone, "is_admin": row.is_admin, "is_helper": row.is_helper,
             "needs_help": row.needs_help, "address": row.address,
         }
+        if row.latitude is not None:
+            wanted.update(latitude=row.latitude, longitude=row.longitude)
         member = existing.get(row.identity)
         if member is None:
             member = Member(name=row.name, subscribed=False, **wanted)

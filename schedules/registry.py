@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.config import Settings
 from bot.services import Services
 
 JobFunc = Callable[[Services], Any]
+TriggerArgs = dict[str, Any] | Callable[[Settings], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,14 @@ class JobSpec:
     id: str
     func: JobFunc
     trigger: str  # "interval" or "cron"
-    trigger_args: dict[str, Any] = field(default_factory=dict)
+    # Fixed, or computed from the settings (a configurable time of day).
+    trigger_args: TriggerArgs = field(default_factory=dict)
     delivery: bool = False  # also runs on delivery-only workers
+
+    def trigger_kwargs(self, settings: Settings) -> dict[str, Any]:
+        """The trigger's arguments under these settings."""
+        return self.trigger_args(settings) if callable(self.trigger_args) \
+            else dict(self.trigger_args)
 
 
 JOBS: dict[str, JobSpec] = {}

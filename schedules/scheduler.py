@@ -27,6 +27,7 @@ from schedules import (  # noqa: F401  (importing registers their jobs)
     deferred,
     delivery,
     meetings,
+    pairing,
     study,
     tokens,
     upkeep,
@@ -67,7 +68,7 @@ def add_jobs(scheduler: BaseScheduler, services: Services, specs: Iterable[JobSp
         scheduler.add_job(
             _run_job, spec.trigger, args=(spec, services), id=spec.id, name=spec.id,
             replace_existing=True, coalesce=True, max_instances=1,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS, **spec.trigger_args,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS, **spec.trigger_kwargs(services.settings),
         )
 
 

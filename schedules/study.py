@@ -28,6 +28,7 @@ from models.compliance import compliance
 from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind, subtree_ids
 from models.outbox import Notice, Outbox, Status, enqueue, enqueue_many, status_is
+from models.pairing import branch_pair_report
 from models.study import StudyItem, StudyRecord, ancestor_ids
 from schedules.registry import JobSpec, register
 
@@ -57,7 +58,7 @@ def push_item(services: Services, item_id: int, now: datetime) -> int:
         notice = Notice("study_push", texts.NOTICE_STUDY.format(title=item.title,
                                                                  summary=item.summary),
                         template_data={"thing1": item.title, "thing2": item.summary},
-                        url=item.link)
+                        url=item.link, subject=f"study:{item.id}")
     last_id = 0
     while True:
         with write_session(services.engine) as session:
@@ -168,7 +169,8 @@ def send_digests(services: Services) -> int:
             branch = branches.get(admin.branch_id)
             if branch is None:
                 continue
-            text = branch_digest(session, branch, start, end, week)
+            text = branch_digest(session, branch, start, end, week,
+                                 settings.relay_escalate_days)
             queued += enqueue(session, f"digest:branch:{branch.id}:{week}:{admin.id}", admin,
                               Notice("weekly_digest", text), now,
                               settings.template_ids) is not None
@@ -200,7 +202,7 @@ def org_digest(org: Org, below: list[int], branches: dict[int, Org],
 
 
 def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
-                  week: str) -> str:
+                  week: str, escalate_days: int = 6) -> str:
     """The branch admin's digest: who did not study, who could not be reached."""
     members = list(session.scalars(select(Member).where(Member.branch_id == branch.id)))
     items = list(session.scalars(select(StudyItem.id).where(
@@ -225,6 +227,13 @@ def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
             Outbox.created_at >= start, Outbox.created_at < end))))
     lines.append(texts.DIGEST_BRANCH_UNREACHED.format(names="、".join(unreached[:30]))
                  if unreached else texts.DIGEST_BRANCH_ALL_REACHED)
+    pairs = branch_pair_report(session, branch.id, start, end)
+    if pairs.overdue:
+        lines.append(texts.DIGEST_BRANCH_OVERDUE.format(
+            days=escalate_days, items="；".join(
+                f"{helper}→{member}「{what}」" for helper, member, what in pairs.overdue[:10])))
+    if pairs.idle_helpers:
+        lines.append(texts.STATS_IDLE_HELPERS.format(names="、".join(pairs.idle_helpers)))
     return "\n".join(lines)
 
 

@@ -32,9 +32,9 @@ def people(session, clock):
 
 @pytest.fixture(autouse=True)
 def no_relay_hook():
-    set_relay_hook(None)
+    previous = set_relay_hook(None)
     yield
-    set_relay_hook(None)
+    set_relay_hook(previous)
 
 
 def rows(session):
@@ -82,16 +82,22 @@ def test_follower_who_never_wrote_and_no_template_is_undeliverable(session, peop
 
 def test_relay_hook_takes_members_without_a_channel(session, people, clock):
     handed = []
+    offline = people["offline"]
 
-    def relay(session, member, notice, key, now):
-        handed.append((member.name, key))
-        return True
+    class Relay:
+        def helpers_of(self, session, member_ids):
+            return {m: 99 for m in member_ids if m == offline.id}
 
-    set_relay_hook(relay)
-    enqueue(session, "k1", people["offline"], NOTICE, clock(), {"meeting_reminder": "TPL"})
+        def relay(self, session, tasks, notice, now):
+            handed.extend(tasks)
+
+    set_relay_hook(Relay())
+    enqueue(session, "k1", offline, NOTICE, clock(), {"meeting_reminder": "TPL"})
     row = rows(session)["k1"]
     assert (row.channel, row.status) == (Channel.RELAY, Status.RELAYED)
-    assert handed == [("赵大爷", "k1")]
+    assert handed == [("k1", offline.id, 99)]
+    enqueue(session, "k2", people["follower"], NOTICE, clock(), {})  # no helper: nobody
+    assert rows(session)["k2"].status == Status.UNDELIVERABLE
 
 
 def test_template_fields_are_cut_to_20_characters():

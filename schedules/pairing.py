@@ -1,0 +1,114 @@
+"""一帮一 sweepers: one combined message a day to each helper, reminders for relays
+not confirmed after 3 days, escalation to the branch admin's digest after 6.
+
+Both are idempotent: the daily message has a key per helper and day and marks the
+relays it carried; the reminder has a key per helper and day; escalation is a flag.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.services import Services
+from handlers import texts
+from models.base import write_session
+from models.member import Member
+from models.outbox import Notice, enqueue
+from models.pairing import Relay
+from schedules.registry import JobSpec, register
+
+log = logging.getLogger(__name__)
+
+
+def _short(text: str) -> str:
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= 30 else first[:29] + "…"
+
+
+def _lines(session, relays: list[Relay]) -> str:  # type: ignore[no-untyped-def]
+    by_member: dict[int, list[Relay]] = defaultdict(list)
+    for relay in relays:
+        by_member[relay.member_id].append(relay)
+    names = {m.id: m.name for m in session.scalars(select(Member).where(
+        Member.id.in_(list(by_member))))}
+    return "\n".join(texts.NOTICE_RELAY_DIGEST_LINE.format(
+        name=names.get(member_id, ""), items="；".join(_short(r.text) for r in items))
+        for member_id, items in sorted(by_member.items()))
+
+
+def _local_day(services: Services, now: datetime) -> str:
+    return now.astimezone(services.settings.tz).date().isoformat()
+
+
+def send_relay_digests(services: Services) -> int:
+    """One message per helper with everything new to pass on; returns messages queued."""
+    now = services.clock()
+    day = _local_day(services, now)
+    queued = 0
+    with write_session(services.engine) as session:
+        relays = list(session.scalars(select(Relay).where(
+            Relay.digested_at.is_(None), Relay.confirmed_at.is_(None)).order_by(Relay.id)))
+        by_helper: dict[int, list[Relay]] = defaultdict(list)
+        for relay in relays:
+            by_helper[relay.helper_id].append(relay)
+        for helper_id, items in by_helper.items():
+            helper = session.get(Member, helper_id)
+            if helper is None:
+                continue
+            text = texts.NOTICE_RELAY_DIGEST.format(lines=_lines(session, items))
+            queued += enqueue(session, f"relay-digest:{helper_id}:{day}", helper,
+                              Notice("relay_digest", text, template_data={
+                                  "thing1": f"{len(items)}项待转达"}),
+                              now, services.settings.template_ids) is not None
+            for relay in items:
+                relay.digested_at = now
+        session.commit()
+    if queued:
+        log.info("pairing: %d helper digests queued", queued)
+    return queued
+
+
+def remind_and_escalate(services: Services) -> tuple[int, int]:
+    """Remind helpers of relays open for 3 days; flag those open for 6 for the admin."""
+    now = services.clock()
+    settings = services.settings
+    day = _local_day(services, now)
+    reminded = escalated = 0
+    with write_session(services.engine) as session:
+        overdue = list(session.scalars(select(Relay).where(
+            Relay.confirmed_at.is_(None), Relay.reminded_at.is_(None),
+            Relay.created_at <= now - timedelta(days=settings.relay_remind_days))))
+        by_helper: dict[int, list[Relay]] = defaultdict(list)
+        for relay in overdue:
+            by_helper[relay.helper_id].append(relay)
+        for helper_id, items in by_helper.items():
+            helper = session.get(Member, helper_id)
+            if helper is None:
+                continue
+            text = texts.NOTICE_RELAY_OVERDUE.format(days=settings.relay_remind_days,
+                                                     lines=_lines(session, items))
+            reminded += enqueue(session, f"relay-remind:{helper_id}:{day}", helper,
+                                Notice("relay_digest", text), now,
+                                settings.template_ids) is not None
+            for relay in items:
+                relay.reminded_at = now
+        for relay in session.scalars(select(Relay).where(
+                Relay.confirmed_at.is_(None), Relay.escalated_at.is_(None),
+                Relay.created_at <= now - timedelta(days=settings.relay_escalate_days))):
+            relay.escalated_at = now
+            escalated += 1
+        session.commit()
+    if reminded or escalated:
+        log.info("pairing: %d helpers reminded, %d relays escalated", reminded, escalated)
+    return reminded, escalated
+
+
+register(JobSpec("pairing.relay_digest", send_relay_digests, "cron",
+                 lambda settings: {"hour": settings.relay_digest_time[0],
+                                   "minute": settings.relay_digest_time[1]}))
+register(JobSpec("pairing.remind_and_escalate", remind_and_escalate, "cron",
+                 {"hour": 10, "minute": 0}))
