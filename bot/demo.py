@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.member import Member, NeedsHelp
 from models.org import OrgAdmin, OrgKind, add_org
+from models.pairing import HelpPair
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,13 @@ def seed_demo(session: Session, now: datetime) -> None:
             bound_at=now if openid else None, subscribed=openid is not None,
         ))
     session.flush()
+    # 一帮一: 王帮扶 helps the two members who cannot use WeChat.
+    helper = session.scalar(select(Member).where(Member.openid == "demo-helper"))
+    assert helper is not None
+    for name in ("赵大爷", "孙奶奶"):
+        member = session.scalar(select(Member).where(Member.name == name))
+        assert member is not None
+        session.add(HelpPair(helper_id=helper.id, member_id=member.id, created_at=now))
     # 何委员 is the township's organization officer: warnings about its branches reach her.
     township_admin = session.scalar(select(Member).where(Member.openid == "demo-township"))
     assert township_admin is not None
