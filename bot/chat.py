@@ -16,7 +16,8 @@ import requests
 from bot.config import Settings
 from bot.simulator import WeChatSide, event_xml, message_xml, text_xml
 
-HELP = """在下面输入文字，就像在微信里给公众号发消息。其他操作：
+HELP = """在下面输入文字，就像在微信里给公众号发消息（一条消息里要换行就写 \\n，
+例如：发布 标题\\n正文第一行\\nhttps://…）。其他操作：
   /subscribe  /unsubscribe   关注 / 取消关注
   /click KEY                 点击菜单
   /scan SCENE                扫描带参数二维码
@@ -28,7 +29,8 @@ HELP = """在下面输入文字，就像在微信里给公众号发消息。其�
 def line_to_xml(openid: str, line: str) -> str | None:
     """The message XML for one input line (None for a line that is not a message)."""
     if not line.startswith("/"):
-        return text_xml(openid, line)
+        # One message with several lines (发布 …) is typed on one line with \n.
+        return text_xml(openid, line.replace("\\n", "\n"))
     word, *rest = line[1:].split()
     if word == "subscribe":
         return event_xml(openid, "subscribe", f"qrscene_{rest[0]}" if rest else None)

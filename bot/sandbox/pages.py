@@ -28,7 +28,7 @@ input[name=text]{flex:1}
 </style></head><body>
 <h1>partybot 沙盒</h1>
 <p>以 <input id="openid" value="demo-member" size="14"> 的身份聊天。
-试试「帮助」「绑定 陈强 0007」，或 /subscribe、/location 47.9 129.6。</p>
+试试「帮助」「绑定 陈强 0007」，或 /subscribe、/location 47.9 129.6；一条消息里换行写 \n。</p>
 <div id="log"></div>
 <form id="f"><input name="text" autocomplete="off" autofocus><button>发送</button></form>
 <script>
