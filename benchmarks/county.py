@@ -17,7 +17,6 @@ import argparse
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from common import free_port, fresh_database  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bot.ledger import export_ledger  # noqa: E402
@@ -41,7 +42,6 @@ from models.base import make_engine, make_session_factory  # noqa: E402
 from models.compliance import rollup  # noqa: E402
 from models.meetings import Attendance, Meeting, MeetingStatus  # noqa: E402
 from models.member import Member  # noqa: E402
-from models.migrate import upgrade_database  # noqa: E402
 from models.org import Org, OrgKind  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -49,16 +49,6 @@ TOKEN = "bench-token"
 NOW = datetime.now(UTC).replace(microsecond=0)
 FULL_MEETINGS = [("branch_assembly", q) for q in range(8)] + [("life_meeting", y)
                                                              for y in range(2)]
-
-
-def reset(url: str) -> None:
-    engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    upgrade_database(engine)
-    engine.dispose()
 
 
 def build(url: str, branches: int, per_branch: int, burst_branches: int) -> dict[str, object]:
@@ -196,12 +186,6 @@ def time_ledger(url: str, branch_id: int, workdir: Path, runs: int = 5) -> tuple
     return statistics.median(timings), summary.meetings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def burst(url: str, people: list[tuple[str, str]], workdir: Path,
           seconds: float = 50.0, threads: int = 16) -> dict[str, float]:
     """Everyone checks in, spread over `seconds`, from `threads` concurrent clients."""
@@ -278,7 +262,7 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{workdir}/county.db"
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"building the county on {backend}…", flush=True)
-    reset(url)
+    fresh_database(url)
     built = build(url, args.branches, args.members, max(1, args.burst // args.members))
     people = built["burst"][: args.burst]  # type: ignore[index]
     rollup_s, branch_count = time_rollup(url, built["county_id"])  # type: ignore[arg-type]

@@ -18,7 +18,6 @@ import argparse
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from common import free_port  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from models.base import make_engine, make_session_factory, utcnow  # noqa: E402
@@ -42,12 +43,6 @@ from models.outbox import Channel, Outbox, Status, template_fields  # noqa: E402
 
 LATENCY = 0.020
 TEMPLATE = "TPL-BENCH"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_fake(port: int) -> subprocess.Popen:

@@ -24,12 +24,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from common import fresh_database  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from models.base import make_engine, make_session_factory  # noqa: E402
 from models.member import Member  # noqa: E402
-from models.migrate import upgrade_database  # noqa: E402
 from models.org import Org, OrgKind  # noqa: E402
 from models.outbox import Outbox  # noqa: E402
 from models.study import Draft, StudyRecord, publish  # noqa: E402
@@ -38,12 +39,8 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def build(url: str, branches: int, per_branch: int) -> None:
+    fresh_database(url)
     engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    upgrade_database(engine)
     with make_session_factory(engine)() as session:
         county = Org(name="嘉荫县委", kind=OrgKind.COMMITTEE)
         session.add(county)

@@ -17,7 +17,6 @@ import argparse
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import free_port  # noqa: E402
 
 from bot.simulator import WeChatSide, text_xml  # noqa: E402
 
@@ -50,12 +52,6 @@ class Target:
     env: dict[str, str]
     text: str = "帮助"
     openids: tuple[str, ...] = (OPENID,)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def make_requests(path: Path, count: int, safe: bool, text: str = "帮助",

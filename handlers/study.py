@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -23,6 +24,7 @@ from models.study import (
     ItemView,
     PendingPost,
     StudyItem,
+    StudyQueries,
     StudyRecord,
     find_duplicate,
     publish,
@@ -185,15 +187,22 @@ def _published_today(ctx: Context, item: ItemView) -> bool:
     return item.publish_at.astimezone(tz).date() == ctx.now.astimezone(tz).date()
 
 
+def _numbered(ctx: Context, queries: StudyQueries, cursor: Any, caller: Caller,
+              number: int) -> ItemView:
+    """Item `number`, if the caller's branch sees it; DomainError otherwise."""
+    item = queries.visible(cursor, caller.branch_id, number, ctx.now)
+    if item is None:
+        raise DomainError(texts.STUDY_NO_SUCH_ITEM.format(id=number))
+    return item
+
+
 @router.command("学习", Role.MEMBER, usage="学习 [编号]")
 def study(ctx: Context) -> Reply:
     """今天的学习内容（「学习 编号」看以前的）"""
     caller, queries, cursor = _caller(ctx), study_queries(ctx.connection.dialect), ctx.cursor()
     number = _item_number(ctx)
     if number is not None:
-        item = queries.visible(cursor, caller.branch_id, number, ctx.now)
-        if item is None:
-            return texts.STUDY_NO_SUCH_ITEM.format(id=number)
+        item = _numbered(ctx, queries, cursor, caller, number)
         queries.remember(cursor, caller.member_id, item.id, ctx.now)
         return render_item(item)
     newest = queries.newest(cursor, caller.branch_id, ctx.now)
@@ -215,9 +224,7 @@ def studied(ctx: Context) -> Reply:
     caller, queries, cursor = _caller(ctx), study_queries(ctx.connection.dialect), ctx.cursor()
     number = _item_number(ctx)
     if number is not None:
-        item = queries.visible(cursor, caller.branch_id, number, ctx.now)
-        if item is None:
-            return texts.STUDY_NO_SUCH_ITEM.format(id=number)
+        item = _numbered(ctx, queries, cursor, caller, number)
     else:
         # What 已学 refers to: the item just opened, else today's, else the newest unread.
         item = queries.viewed_since(cursor, caller.member_id, ctx.now - timedelta(days=1))

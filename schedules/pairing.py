@@ -40,6 +40,13 @@ def _lines(session, relays: list[Relay]) -> str:  # type: ignore[no-untyped-def]
         for member_id, items in sorted(by_member.items()))
 
 
+def _by_helper(relays: list[Relay]) -> dict[int, list[Relay]]:
+    grouped: dict[int, list[Relay]] = defaultdict(list)
+    for relay in relays:
+        grouped[relay.helper_id].append(relay)
+    return grouped
+
+
 def _local_day(services: Services, now: datetime) -> str:
     return now.astimezone(services.settings.tz).date().isoformat()
 
@@ -52,10 +59,7 @@ def send_relay_digests(services: Services) -> int:
     with write_session(services.engine) as session:
         relays = list(session.scalars(select(Relay).where(
             Relay.digested_at.is_(None), Relay.confirmed_at.is_(None)).order_by(Relay.id)))
-        by_helper: dict[int, list[Relay]] = defaultdict(list)
-        for relay in relays:
-            by_helper[relay.helper_id].append(relay)
-        for helper_id, items in by_helper.items():
+        for helper_id, items in _by_helper(relays).items():
             helper = session.get(Member, helper_id)
             if helper is None:
                 continue
@@ -82,10 +86,7 @@ def remind_and_escalate(services: Services) -> tuple[int, int]:
         overdue = list(session.scalars(select(Relay).where(
             Relay.confirmed_at.is_(None), Relay.reminded_at.is_(None),
             Relay.created_at <= now - timedelta(days=settings.relay_remind_days))))
-        by_helper: dict[int, list[Relay]] = defaultdict(list)
-        for relay in overdue:
-            by_helper[relay.helper_id].append(relay)
-        for helper_id, items in by_helper.items():
+        for helper_id, items in _by_helper(overdue).items():
             helper = session.get(Member, helper_id)
             if helper is None:
                 continue

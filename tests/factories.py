@@ -8,6 +8,14 @@ from models.member import Member
 from models.org import Org, OrgKind
 
 
+def make_township(session: Session, name: str = "红光乡党委") -> Org:
+    """A township committee (flushed)."""
+    org = Org(name=name, kind=OrgKind.COMMITTEE)
+    session.add(org)
+    session.flush()
+    return org
+
+
 def make_branch(session: Session, name: str = "辽原村党支部", parent: Org | None = None) -> Org:
     """A branch (flushed)."""
     org = Org(name=name, kind=OrgKind.BRANCH, parent_id=parent.id if parent else None)

@@ -10,7 +10,7 @@ import pytest
 from models.compliance import compliance, period_containing, rollup
 from models.meetings import AttendanceStatus, Method, check_in, close_meeting
 from models.org import Org, OrgKind
-from tests.factories import make_branch, make_meeting, make_member
+from tests.factories import make_branch, make_meeting, make_member, make_township
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -41,9 +41,7 @@ def test_period_bounds_are_local_midnights():
 
 @pytest.fixture
 def county(session):
-    township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
-    session.add(township)
-    session.flush()
+    township = make_township(session)
     a = make_branch(session, "辽原村党支部", township)
     b = make_branch(session, "红光村党支部", township)
     session.add(Org(name="第一党小组", kind=OrgKind.GROUP, parent_id=a.id))

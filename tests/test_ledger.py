@@ -21,8 +21,7 @@ from models.meetings import (
     check_in,
     close_meeting,
 )
-from models.org import Org, OrgKind
-from tests.factories import make_branch, make_meeting, make_member
+from tests.factories import make_branch, make_meeting, make_member, make_township
 from tests.procs import command_env
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -30,9 +29,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def history(session):
-    township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
-    session.add(township)
-    session.flush()
+    township = make_township(session)
     branch = make_branch(session, "辽原村党支部", township)
     people = [make_member(session, branch, name, f"1380000000{i}")
               for i, name in enumerate(["李书记", "张明", "刘芳", "赵大爷"])]

@@ -8,17 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from models.meetings import Attendance, Meeting, MeetingStatus, cancel_meeting
-from models.org import Org, OrgAdmin, OrgKind
+from models.org import OrgAdmin
 from models.outbox import Outbox
 from schedules.meetings import close_finished, send_reminders, warn_at_risk
-from tests.factories import make_branch, make_meeting, make_member
+from tests.factories import make_branch, make_meeting, make_member, make_township
 
 
 @pytest.fixture
 def setup(session, clock):
-    township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
-    session.add(township)
-    session.flush()
+    township = make_township(session)
     branch = make_branch(session, "辽原村党支部", township)
     admin = make_member(session, branch, "李书记", "13800000001", openid="o-admin",
                         is_admin=True)

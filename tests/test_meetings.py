@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from bot.simulator import event_xml, message_xml
 from models.meetings import Attendance, Meeting, MeetingStatus, invite
-from models.org import Org, OrgKind
+from models.org import Org
 from models.outbox import Outbox
-from tests.factories import make_branch, make_meeting, make_member
+from tests.factories import make_branch, make_meeting, make_member, make_township
 
 SHANGHAI_OFFSET = timedelta(hours=8)
 VILLAGE = (47.9200, 129.5800)
@@ -19,9 +19,7 @@ VILLAGE = (47.9200, 129.5800)
 
 @pytest.fixture
 def branch(session, clock):
-    township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
-    session.add(township)
-    session.flush()
+    township = make_township(session)
     branch = make_branch(session, "辽原村党支部", township)
     other = make_branch(session, "红光村党支部", township)
     make_member(session, branch, "李书记", "13800000001", openid="o-admin", is_admin=True)

@@ -15,13 +15,12 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.simulator import message_xml
 from models.meetings import Attendance
-from models.org import Org, OrgKind
 from models.outbox import Outbox, Status
 from models.pairing import HelpPair, Person, Relay, make_pair, suggest_pairs
 from models.study import Draft, StudyRecord, publish
 from schedules.pairing import remind_and_escalate, send_relay_digests
 from schedules.study import push_due_items
-from tests.factories import make_branch, make_meeting, make_member
+from tests.factories import make_branch, make_meeting, make_member, make_township
 from tests.procs import command_env
 
 # Matching properties
@@ -98,9 +97,7 @@ def test_unmatched_say_why():
 
 @pytest.fixture
 def village(session, clock):
-    township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
-    session.add(township)
-    session.flush()
+    township = make_township(session)
     branch = make_branch(session, "辽原村党支部", township)
     people = {
         "admin": make_member(session, branch, "李书记", "13800000001", openid="o-admin",

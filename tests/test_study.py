@@ -10,18 +10,16 @@ import requests
 from sqlalchemy import func, select
 
 from bot.simulator import WeChatSide, message_xml, text_xml
-from models.org import Org, OrgAdmin, OrgKind
+from models.org import OrgAdmin
 from models.study import StudyItem, StudyRecord
 from tests.conftest import TOKEN
-from tests.factories import make_branch, make_member
+from tests.factories import make_branch, make_member, make_township
 from tests.live import serving
 
 
 @pytest.fixture
 def people(session):
-    township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
-    session.add(township)
-    session.flush()
+    township = make_township(session)
     branch = make_branch(session, "辽原村党支部", township)
     other = make_branch(session, "红光村党支部", township)
     make_member(session, branch, "李书记", "13800000001", openid="o-admin", is_admin=True)

@@ -9,19 +9,17 @@ import pytest
 from sqlalchemy import func, select
 
 from models.inbound import InboundMessage
-from models.org import Org, OrgAdmin, OrgKind
+from models.org import OrgAdmin
 from models.outbox import Outbox, Status
 from models.study import Draft, StudyItem, StudyRecord, publish, record_study
 from schedules import study as study_jobs
 from schedules.study import push_due_items, send_digests
-from tests.factories import make_branch, make_member
+from tests.factories import make_branch, make_member, make_township
 
 
 @pytest.fixture
 def county(session, clock):
-    township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
-    session.add(township)
-    session.flush()
+    township = make_township(session)
     a = make_branch(session, "辽原村党支部", township)
     b = make_branch(session, "红光村党支部", township)
     people = [make_member(session, a, f"甲{i}", f"138000000{i:02d}", openid=f"o-a{i}")
