@@ -132,28 +132,39 @@ class WriteGate:
 
     SQLite allows one writer; the others wait in its busy handler, which polls with
     sleeps of 1 ms and more, far longer than a webhook transaction (~0.1 ms). Waiting
-    on an flock instead wakes the next writer the moment the lock is free. Each thread
-    opens the lock file itself: flock locks held through different open files exclude
-    each other even inside one process. Not needed (and a no-op) on PostgreSQL.
+    on an flock instead wakes the next writer the moment the lock is free. Threads of
+    one process queue on a threading lock first (an flock does not exclude holders of
+    the same open file), then the process takes the flock on its one lock file. Not
+    needed (and a no-op) on PostgreSQL.
     """
 
     def __init__(self, database_path: str | None) -> None:
         self.path = f"{database_path}.writelock" if database_path else None
-        self._local = threading.local()
+        self._threads = threading.RLock()  # re-entrant: a nested use must not hang
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _lock_file(self) -> int:
+        # A forked child (gunicorn workers) must not share its parent's open file:
+        # the flock would then be one lock for both.
+        if self._fd is None or self._pid != os.getpid():
+            assert self.path is not None
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
         if self.path is None:
             yield
             return
-        fd = getattr(self._local, "fd", None)
-        if fd is None:
-            fd = self._local.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        with self._threads:
+            fd = self._lock_file()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 _gates: dict[str | None, WriteGate] = {}
