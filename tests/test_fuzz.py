@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.signing import sign
+from bot.simulator import text_xml
+from handlers import dispatcher, texts
+from models.base import utcnow
+from models.pairing import make_pair
 from tests.conftest import TOKEN
+from tests.factories import make_branch, make_member, make_township
 
 FIELD_NAMES = ["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId",
                "Event", "EventKey", "Location_X", "MediaId", "Encrypt", "x"]
@@ -81,8 +87,6 @@ def test_any_text_gets_a_valid_reply(chat, content):
         content.encode("utf-8")
     except UnicodeEncodeError:
         return
-    from bot.simulator import text_xml
-
     # XML 1.0 cannot carry most control characters; WeChat never sends them.
     if any(ord(c) < 32 and c not in "\t\n\r" for c in content) or "\ufffe" in content \
             or "\uffff" in content:
@@ -90,3 +94,39 @@ def test_any_text_gets_a_valid_reply(chat, content):
     reply = chat.send_xml(text_xml("o-fuzz", content))
     assert reply.is_success or reply.msg_type == "text"
 
+
+
+@pytest.fixture
+def everyone_bound(session):
+
+    branch = make_branch(session, "辽原村党支部", make_township(session))
+    admin = make_member(session, branch, "李书记", "13800000001", openid="o-fuzz-admin",
+                        is_admin=True, is_helper=True)
+    old = make_member(session, branch, "赵大爷", None, needs_help="无手机")
+
+    make_pair(session, admin, old, utcnow(), None, 3)
+    session.commit()
+
+
+ARGS = st.lists(st.one_of(st.sampled_from(["赵大爷", "李书记", "1234", "完成", "出席", "请假",
+                                           "党员大会", "2030-01-01", "09:00", "村委会@47.9,129.5",
+                                           "https://a.cn/x", "javascript:x", "定时", "0"]),
+                          st.text(max_size=12)), max_size=5)
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(word=st.sampled_from(sorted({r.key for r in dispatcher.commands})),
+       args=ARGS, newline=st.booleans())
+def test_every_command_with_any_arguments_never_crashes(chat, everyone_bound, word, args,
+                                                        newline):
+    text = word + ("\n" if newline else " ") + " ".join(args)
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text) or "\ufffe" in text \
+            or "\uffff" in text:
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    reply = chat.send_xml(text_xml("o-fuzz-admin", text))
+    assert texts.SORRY not in reply.content, text
