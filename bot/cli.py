@@ -26,10 +26,6 @@ def _setup_logging(verbose: bool = False) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def _settings() -> Settings:
-    return settings_or_exit()
-
-
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 def main(verbose: bool) -> None:
@@ -48,7 +44,7 @@ def db_upgrade() -> None:
     from models.base import make_engine
     from models.migrate import upgrade_database
 
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         upgrade_database(engine)
@@ -112,7 +108,7 @@ def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> No
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the webhook (and the sandbox in sandbox mode) in one process."""
-    _serve(_settings(), host, port, with_scheduler=False)
+    _serve(settings_or_exit(), host, port, with_scheduler=False)
 
 
 @main.command()
@@ -122,7 +118,7 @@ def scheduler(delivery_only: bool) -> None:
     from bot.services import build_services
     from schedules.scheduler import run_scheduler
 
-    services = build_services(_settings())
+    services = build_services(settings_or_exit())
     try:
         code = run_scheduler(services, delivery_only=delivery_only)
     finally:
@@ -139,7 +135,7 @@ def run(host: str, port: int) -> None:
     from models.base import make_engine, utcnow, write_session
     from models.migrate import upgrade_database
 
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     upgrade_database(engine)
     with write_session(engine) as session:
@@ -166,7 +162,7 @@ def chat(openid: str, url: str, wait: float) -> None:
     """Chat with the webhook in the terminal, as the given user."""
     from bot.chat import run_chat
 
-    sys.exit(run_chat(_settings(), openid, url, wait=wait))
+    sys.exit(run_chat(settings_or_exit(), openid, url, wait=wait))
 
 
 for _command in ADMIN_COMMANDS:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from bot.cli_support import settings_or_exit as _settings
+from bot.cli_support import settings_or_exit
 
 
 @click.command("import-roster")
@@ -22,7 +22,7 @@ def import_roster_cmd(file: Path, parent_name: str | None) -> None:
     from models.base import make_engine, write_session
     from models.roster import RosterError
 
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -87,7 +87,7 @@ def menu_publish() -> None:
     from bot.menu import MENU, MenuError, missing_commands, validate_menu
     from bot.services import build_services
 
-    services = build_services(_settings())
+    services = build_services(settings_or_exit())
     try:
         try:
             validate_menu(MENU)
@@ -111,7 +111,7 @@ def qr(scene: str, out: Path, permanent: bool, days: int) -> None:
     from bot.qrcodes import create_scene_qr, render_png
     from bot.services import build_services
 
-    services = build_services(_settings())
+    services = build_services(settings_or_exit())
     try:
         try:
             code = _call_wechat("qr", lambda: create_scene_qr(
@@ -156,7 +156,7 @@ def export_ledger_cmd(org_name: str, start: Any, end: Any, out: Path) -> None:
         raise click.ClickException("--to 不能早于 --from")
     if out.suffix.lower() != ".xlsx":
         raise click.ClickException("--out 请用 .xlsx 文件名")
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
@@ -184,7 +184,7 @@ def org_admin(org_name: str, member_name: str, phone: str | None) -> None:
     from models.member import Member
     from models.org import OrgAdmin
 
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with write_session(engine) as session:
@@ -223,7 +223,7 @@ def pairs_suggest(org_name: str | None) -> None:
     from models.org import branches_under
     from models.pairing import matching_input, save_suggestions, suggest_pairs
 
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with write_session(engine) as session:
@@ -259,7 +259,7 @@ def pairs_apply() -> None:
     from models.base import make_engine, utcnow, write_session
     from models.pairing import apply_suggestions
 
-    settings = _settings()
+    settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with write_session(engine) as session:
