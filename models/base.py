@@ -114,14 +114,6 @@ def immediate_engine(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_immediate=True)
 
 
-def is_sqlite(engine_or_session: Engine | Session) -> bool:
-    """True when talking to SQLite (some statements differ)."""
-    if isinstance(engine_or_session, Session):
-        return engine_or_session.get_bind().dialect.name == "sqlite"
-    bind = engine_or_session
-    return bind.dialect.name == "sqlite"
-
-
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (expire_on_commit=False)."""
     return sessionmaker(bind=engine, expire_on_commit=False)

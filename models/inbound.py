@@ -33,11 +33,6 @@ class InboundMessage(Base):
     reply: Mapped[str | None] = mapped_column(Text)
 
 
-def stored_reply(session: Session, key: str) -> str | None:
-    """The reply given to the first delivery of this message, if it was recorded."""
-    return session.scalar(select(InboundMessage.reply).where(InboundMessage.key == key))
-
-
 def last_message_at(session: Session, openid: str) -> datetime | None:
     """When this user last sent us anything (message, menu click, scan, follow)."""
     return session.scalar(

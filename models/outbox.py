@@ -333,9 +333,12 @@ def template_fields(data: dict[str, str], limit: int = 20) -> dict[str, dict[str
             for key, value in data.items()}
 
 
-def undeliverable_for_branch(session: Session, branch_id: int, since: datetime) -> list[Outbox]:
-    """Rows since `since` that reached nobody, for the branch admin's digest."""
+def undeliverable_for_branch(session: Session, branch_id: int, since: datetime,
+                             until: datetime | None = None) -> list[Outbox]:
+    """Rows in [since, until) that reached nobody, for the branch admin's digest."""
     query = (select(Outbox).join(Member, Outbox.member_id == Member.id)
              .where(Member.branch_id == branch_id, status_is(Status.UNDELIVERABLE),
                     Outbox.created_at >= since).order_by(Outbox.id))
+    if until is not None:
+        query = query.where(Outbox.created_at < until)
     return list(session.scalars(query))

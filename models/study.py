@@ -167,12 +167,6 @@ def latest_unread(session: Session, member: Member, now: datetime) -> StudyItem 
                           .where(StudyItem.id.not_in(studied)).limit(1))
 
 
-def record_of(session: Session, item_id: int, member_id: int) -> StudyRecord | None:
-    """The member's record for the item, if they studied it."""
-    return session.scalar(select(StudyRecord).where(StudyRecord.item_id == item_id,
-                                                    StudyRecord.member_id == member_id))
-
-
 def record_study(session: Session, item: StudyItem, member: Member, now: datetime,
                  helper: Member | None = None) -> bool:
     """Record that `member` studied `item` (via `helper` if given).
@@ -190,15 +184,6 @@ def record_study(session: Session, item: StudyItem, member: Member, now: datetim
         .returning(StudyRecord.id)
     ).first()
     return inserted is not None
-
-
-def remember_view(session: Session, member: Member, item: StudyItem, now: datetime) -> None:
-    """Note which item the member just opened."""
-    view = session.get(StudyView, member.id)
-    if view is None:
-        session.add(StudyView(member_id=member.id, item_id=item.id, viewed_at=now))
-    else:
-        view.item_id, view.viewed_at = item.id, now
 
 
 def recent_record_for_feedback(session: Session, member_id: int,

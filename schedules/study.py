@@ -27,7 +27,7 @@ from models.base import write_session
 from models.compliance import compliance
 from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind, subtree_ids
-from models.outbox import Notice, Outbox, Status, enqueue, enqueue_many, status_is
+from models.outbox import Notice, enqueue, enqueue_many, undeliverable_for_branch
 from models.pairing import branch_pair_report
 from models.study import StudyItem, StudyRecord, ancestor_ids
 from schedules.registry import JobSpec, register
@@ -221,10 +221,9 @@ def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
         lines.append(texts.DIGEST_BRANCH_STUDY.format(done=len(done),
                                                       total=len(items) * len(members),
                                                       names=names))
-    unreached = sorted(set(session.scalars(
-        select(Member.name).join(Outbox, Outbox.member_id == Member.id).where(
-            Member.branch_id == branch.id, status_is(Status.UNDELIVERABLE),
-            Outbox.created_at >= start, Outbox.created_at < end))))
+    names = {m.id: m.name for m in members}
+    unreached = sorted({names[row.member_id] for row in undeliverable_for_branch(
+        session, branch.id, start, end) if row.member_id in names})
     lines.append(texts.DIGEST_BRANCH_UNREACHED.format(names="、".join(unreached[:30]))
                  if unreached else texts.DIGEST_BRANCH_ALL_REACHED)
     pairs = branch_pair_report(session, branch.id, start, end)
