@@ -72,8 +72,8 @@ def build(url: str, branches: int, per_branch: int) -> None:
 def sweep(url: str) -> None:
     """Child process: run the push once, print timing and peak RSS as JSON."""
     os.environ["PARTYBOT_DATABASE_URL"] = url
-    from bot.config import load_settings
     from bot.services import build_services
+    from core.config import load_settings
     from schedules.study import push_due_items
 
     services = build_services(load_settings(dotenv_path=None))

@@ -41,7 +41,7 @@ MEMBERS = tuple(f"o-bench-{n}" for n in range(1000))
 def prepare(workdir: Path, env: dict[str, str]) -> None:
     code = (
         "from sqlalchemy import insert, select\n"
-        "from bot.config import load_settings\n"
+        "from core.config import load_settings\n"
         "from bot.demo import seed_demo\n"
         "from models.base import make_engine, make_session_factory, utcnow\n"
         "from models.member import Member\n"

@@ -119,7 +119,7 @@ def run_wrk(port: int, request_file: Path, seconds: int, connections: int) -> tu
 
 def prepare_partybot_db(workdir: Path, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-c", (
-        "from bot.config import load_settings; from models.base import *; "
+        "from core.config import load_settings; from models.base import *; "
         "from models.migrate import upgrade_database; from bot.demo import seed_demo; "
         "s = load_settings(); e = make_engine(s.database_url); upgrade_database(e); "
         "S = make_session_factory(e)(); seed_demo(S, utcnow()); S.commit()")],

@@ -14,7 +14,7 @@ from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.exceptions import HTTPException
 
-from bot.config import Settings, load_settings
+from core.config import Settings, load_settings
 
 if TYPE_CHECKING:
     from handlers import Dispatcher

@@ -13,17 +13,11 @@ from collections.abc import Callable, Iterable
 
 import requests
 
-from bot.config import Settings
 from bot.simulator import WeChatSide, event_xml, message_xml, text_xml
+from core import texts
+from core.config import Settings
 
-HELP = """在下面输入文字，就像在微信里给公众号发消息（一条消息里要换行就写 \\n，
-例如：发布 标题\\n正文第一行\\nhttps://…）。其他操作：
-  /subscribe  /unsubscribe   关注 / 取消关注
-  /click KEY                 点击菜单
-  /scan SCENE                扫描带参数二维码
-  /location 纬度 经度         发送位置
-  /image  /voice             发送图片 / 语音
-  /quit                      退出"""
+HELP = texts.CHAT_INTRO
 
 
 def line_to_xml(openid: str, line: str) -> str | None:
@@ -43,7 +37,7 @@ def line_to_xml(openid: str, line: str) -> str | None:
     if word == "location" and len(rest) >= 2:
         return message_xml(openid, "location", {
             "Location_X": rest[0], "Location_Y": rest[1], "Scale": "15",
-            "Label": " ".join(rest[2:]) or "我的位置"})
+            "Label": " ".join(rest[2:]) or texts.CHAT_MY_LOCATION})
     if word == "image":
         return message_xml(openid, "image", {"PicUrl": "http://sandbox/pic.jpg",
                                              "MediaId": "sandbox-image"})
@@ -87,7 +81,7 @@ class PushWatcher:
             messages = self._fetch()
             for message in messages:
                 self.after = max(self.after, int(message["id"]))  # type: ignore[call-overload]
-                self.out(f"[推送] {message['text']}")
+                self.out(texts.CHAT_PUSHED.format(text=message["text"]))
             return len(messages)
 
     def follow(self, stop: threading.Event, every: float = 2.0) -> None:
@@ -135,20 +129,20 @@ def _converse(side: WeChatSide, http: requests.Session, url: str, openid: str,
             continue
         xml = line_to_xml(openid, line)
         if xml is None:
-            out("无法识别的操作；输入 /help 查看说明")
+            out(texts.CHAT_UNKNOWN_ACTION)
             continue
         signed = side.sign_request(xml)
         try:
             response = http.post(f"{url}?{signed.query}", data=signed.body,
                                  headers={"Content-Type": "text/xml"}, timeout=10)
         except requests.RequestException as exc:
-            out(f"无法连接 {url}：{type(exc).__name__}。服务是否已启动（partybot run）？")
+            out(texts.CHAT_CANNOT_CONNECT.format(url=url, error=type(exc).__name__))
             return 2
         if response.status_code != 200:
             out(f"[HTTP {response.status_code}] {response.text[:200]}")
             continue
         reply = side.open_reply(response.content)
-        out("（没有回复）" if reply.is_success else reply.content)
+        out(texts.CHAT_NO_REPLY if reply.is_success else reply.content)
         pushes.show_new()
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
@@ -160,6 +154,6 @@ def _converse(side: WeChatSide, http: requests.Session, url: str, openid: str,
 def _stdin_lines(interactive: bool) -> Iterable[str]:
     while True:
         try:
-            yield input("你> ") if interactive else next(sys.stdin)
+            yield input(texts.CHAT_PROMPT) if interactive else next(sys.stdin)
         except (EOFError, StopIteration, KeyboardInterrupt):
             return

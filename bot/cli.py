@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from bot.cli_admin import COMMANDS as ADMIN_COMMANDS
-from bot.cli_support import settings_or_exit
-from bot.config import Settings
+from bot.cli_support import database, runtime, settings_or_exit
+from core import texts
+from core.config import Settings
 
 log = logging.getLogger("partybot")
 
@@ -44,8 +45,7 @@ def db_upgrade() -> None:
     from models.base import make_engine
     from models.migrate import upgrade_database
 
-    settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings_or_exit().database_url)
     try:
         upgrade_database(engine)
     finally:
@@ -115,14 +115,10 @@ def serve(host: str, port: int) -> None:
 @click.option("--delivery-only", is_flag=True, help="Only the delivery jobs (extra workers).")
 def scheduler(delivery_only: bool) -> None:
     """Run the scheduler process (stops cleanly on SIGTERM)."""
-    from bot.services import build_services
     from schedules.scheduler import run_scheduler
 
-    services = build_services(settings_or_exit())
-    try:
-        code = run_scheduler(services, delivery_only=delivery_only)
-    finally:
-        services.dispose()
+    with runtime() as built:
+        code = run_scheduler(built, delivery_only=delivery_only)
     sys.exit(code)
 
 
@@ -132,13 +128,14 @@ def scheduler(delivery_only: bool) -> None:
 def run(host: str, port: int) -> None:
     """Everything on one machine: migrate, seed demo data if empty, serve and schedule."""
     from bot.demo import database_is_empty, demo_users, seed_demo
-    from models.base import make_engine, utcnow, write_session
+    from models.base import make_engine, utcnow
     from models.migrate import upgrade_database
 
     settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     upgrade_database(engine)
-    with write_session(engine) as session:
+    engine.dispose()
+    with database() as (_, session):
         if settings.seed_demo and database_is_empty(session):
             seed_demo(session, utcnow())
             session.commit()
@@ -147,9 +144,8 @@ def run(host: str, port: int) -> None:
     if users:
         click.echo("Demo members you can chat as (in another terminal):")
         for user in users:
-            click.echo(f"  partybot chat --openid {user.openid:<14} "
-                       f"# {user.name}，{user.role}，{user.branch}")
-    engine.dispose()
+            click.echo(texts.CLI_DEMO_USER.format(openid=user.openid, name=user.name,
+                                                  role=user.role, branch=user.branch))
     _serve(settings, host, port, with_scheduler=True)
 
 

@@ -4,12 +4,14 @@ org admins and 一帮一 matching (registered on the main group in bot/cli.py)."
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from bot.cli_support import settings_or_exit
+from bot.cli_support import database, one_org, runtime
+from core import texts
 
 
 @click.command("import-roster")
@@ -19,41 +21,37 @@ from bot.cli_support import settings_or_exit
 def import_roster_cmd(file: Path, parent_name: str | None) -> None:
     """Import a CSV or XLSX roster; all or nothing, safe to re-run."""
     from bot.roster_file import RosterRejected, import_roster
-    from models.base import make_engine, write_session
     from models.roster import RosterError
 
-    settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
-
     def progress(stage: str, done: int, total: int) -> None:
-        click.echo(f"  {stage} {done}/{total} 行…", err=True)
+        click.echo(texts.CLI_PROGRESS.format(stage=stage, done=done, total=total), err=True)
 
-    try:
-        # One transaction for the whole file: all or nothing.
-        with write_session(engine) as session:
-            try:
-                report = import_roster(session, file, parent_name, progress)
-            except RosterError as exc:
-                session.rollback()
-                raise click.ClickException(f"{file.name}：{exc}。没有写入任何数据。") from None
-            except RosterRejected as exc:
-                session.rollback()
-                click.echo(f"{file.name} 有 {len(exc.problems)} 行错误，没有写入任何数据：",
+    # One transaction for the whole file: all or nothing.
+    with database() as (_, session):
+        try:
+            report = import_roster(session, file, parent_name, progress)
+        except RosterError as exc:
+            session.rollback()
+            raise click.ClickException(
+                texts.CLI_IMPORT_FILE_ERROR.format(file=file.name, error=exc)) from None
+        except RosterRejected as exc:
+            session.rollback()
+            click.echo(texts.CLI_IMPORT_ROWS_ERROR.format(file=file.name,
+                                                          count=len(exc.problems)), err=True)
+            for problem in exc.problems[:50]:
+                click.echo(f"  {problem}", err=True)
+            if len(exc.problems) > 50:
+                click.echo(texts.CLI_IMPORT_MORE_ERRORS.format(count=len(exc.problems) - 50),
                            err=True)
-                for problem in exc.problems[:50]:
-                    click.echo(f"  {problem}", err=True)
-                if len(exc.problems) > 50:
-                    click.echo(f"  …另有 {len(exc.problems) - 50} 行错误", err=True)
-                sys.exit(1)
-            session.commit()
-    finally:
-        engine.dispose()
+            sys.exit(1)
+        session.commit()
     for warning in report.warnings:
-        click.echo(f"注意：{warning}", err=True)
-    click.echo(f"导入完成：新增 {report.created} 人，更新 {report.updated} 人，"
-               f"未变 {report.unchanged} 人；新建组织 {len(report.orgs_created)} 个。")
+        click.echo(texts.CLI_NOTE.format(text=warning), err=True)
+    click.echo(texts.CLI_IMPORT_DONE.format(created=report.created, updated=report.updated,
+                                            unchanged=report.unchanged,
+                                            orgs=len(report.orgs_created)))
     for name in report.orgs_created:
-        click.echo(f"  新建组织：{name}")
+        click.echo(texts.CLI_ORG_CREATED.format(name=name))
 
 
 def _call_wechat(action: str, call: Any) -> Any:
@@ -61,7 +59,7 @@ def _call_wechat(action: str, call: Any) -> Any:
     import requests
     from wechatpy.exceptions import WeChatClientException
 
-    from bot.wechat import TokenFetchError
+    from core.wechat import TokenFetchError
 
     try:
         return call()
@@ -85,20 +83,17 @@ def menu() -> None:
 def menu_publish() -> None:
     """Publish the menu defined in bot/menu.py to the account."""
     from bot.menu import MENU, MenuError, missing_commands, validate_menu
-    from bot.services import build_services
+    from handlers import dispatcher
 
-    services = build_services(settings_or_exit())
     try:
-        try:
-            validate_menu(MENU)
-        except MenuError as exc:
-            raise click.ClickException(f"the menu breaks WeChat's limits: {exc}") from None
-        for word in missing_commands(MENU, services.inbox.dispatcher):
-            click.echo(f"注意：菜单里的「{word}」还没有对应的命令，点了会提示“没有听懂”", err=True)
-        _call_wechat("menu publish", lambda: services.wechat.menu.create(MENU))
-    finally:
-        services.dispose()
-    click.echo("菜单已发布。")
+        validate_menu(MENU)
+    except MenuError as exc:
+        raise click.ClickException(f"the menu breaks WeChat's limits: {exc}") from None
+    for word in missing_commands(MENU, dispatcher):
+        click.echo(texts.CLI_MENU_UNKNOWN_COMMAND.format(word=word), err=True)
+    with runtime() as built:
+        _call_wechat("menu publish", lambda: built.wechat.menu.create(MENU))
+    click.echo(texts.CLI_MENU_PUBLISHED)
 
 
 @click.command("qr")
@@ -109,31 +104,16 @@ def menu_publish() -> None:
 def qr(scene: str, out: Path, permanent: bool, days: int) -> None:
     """Create a parametric QR code for SCENE and save a printable PNG."""
     from bot.qrcodes import create_scene_qr, render_png
-    from bot.services import build_services
 
-    services = build_services(settings_or_exit())
-    try:
+    with runtime() as built:
         try:
             code = _call_wechat("qr", lambda: create_scene_qr(
-                services.wechat, scene, permanent, days * 86400))
+                built.wechat, scene, permanent, days * 86400))
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         render_png(code, out)
-    finally:
-        services.dispose()
-    click.echo(f"二维码已保存：{out}（场景 {scene}，"
-               f"{'永久' if permanent else f'{days} 天有效'}）")
-
-
-def _one_org(session: Any, name: str) -> Any:
-    from models.org import find_org
-
-    found = find_org(session, name)
-    if not found:
-        raise click.ClickException(f"找不到组织「{name}」")
-    if len(found) > 1:
-        raise click.ClickException(f"有 {len(found)} 个组织叫「{name}」，无法确定是哪一个")
-    return found[0]
+    validity = texts.CLI_QR_PERMANENT if permanent else texts.CLI_QR_DAYS.format(days=days)
+    click.echo(texts.CLI_QR_SAVED.format(path=out, scene=scene, validity=validity))
 
 
 @click.group()
@@ -142,34 +122,29 @@ def export() -> None:
 
 
 @export.command("ledger")
-@click.option("--org", "org_name", required=True, help="The branch (党支部) name.")
+@click.option("--org", "org_name", required=True, help="The branch name.")
 @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export_ledger_cmd(org_name: str, start: Any, end: Any, out: Path) -> None:
+def export_ledger_cmd(org_name: str, start: datetime, end: datetime, out: Path) -> None:
     """Write a branch's 三会一课 ledger (meetings + attendance matrix) as XLSX."""
     from bot.ledger import export_ledger
-    from models.base import make_engine, make_session_factory
+    from core.notices import names_list
     from models.org import OrgKind, branches_under
 
     if end < start:
-        raise click.ClickException("--to 不能早于 --from")
+        raise click.ClickException(texts.CLI_LEDGER_DATES)
     if out.suffix.lower() != ".xlsx":
-        raise click.ClickException("--out 请用 .xlsx 文件名")
-    settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            org = _one_org(session, org_name)
-            if org.kind != OrgKind.BRANCH:
-                below = "、".join(b.name for b in branches_under(session, org.id)[:10])
-                raise click.ClickException(
-                    f"台账按党支部导出；「{org_name}」下的支部有：{below or '（无）'}")
-            summary = export_ledger(session, org, start.date(), end.date(), settings.tz, out)
-    finally:
-        engine.dispose()
-    click.echo(f"台账已导出：{summary.path}（{summary.branch}，{summary.meetings} 次会议，"
-               f"{summary.members} 名党员）")
+        raise click.ClickException(texts.CLI_LEDGER_SUFFIX)
+    with database(write=False) as (settings, session):
+        org = one_org(session, org_name)
+        if org.kind != OrgKind.BRANCH:
+            below = names_list([b.name for b in branches_under(session, org.id)], 10)
+            raise click.ClickException(texts.CLI_LEDGER_NEEDS_BRANCH.format(
+                name=org_name, below=below or texts.CLI_NONE))
+        summary = export_ledger(session, org, start.date(), end.date(), settings.tz, out)
+    click.echo(texts.CLI_LEDGER_DONE.format(path=summary.path, branch=summary.branch,
+                                            meetings=summary.meetings, members=summary.members))
 
 
 @click.command("org-admin")
@@ -180,31 +155,22 @@ def org_admin(org_name: str, member_name: str, phone: str | None) -> None:
     """Make a member an admin of an org (township/county staff: warnings, digests)."""
     from sqlalchemy import select
 
-    from models.base import make_engine, write_session
     from models.member import Member
-    from models.org import OrgAdmin
+    from models.org import make_org_admin
 
-    settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
-    try:
-        with write_session(engine) as session:
-            org = _one_org(session, org_name)
-            query = select(Member).where(Member.name == member_name)
-            if phone:
-                query = query.where(Member.phone.endswith(phone))
-            members = list(session.scalars(query))
-            if len(members) != 1:
-                raise click.ClickException(
-                    f"找到 {len(members)} 位叫「{member_name}」的党员" +
-                    ("，请加 --phone 区分" if members else ""))
-            exists = session.scalar(select(OrgAdmin).where(OrgAdmin.org_id == org.id,
-                                                           OrgAdmin.member_id == members[0].id))
-            if exists is None:
-                session.add(OrgAdmin(org_id=org.id, member_id=members[0].id))
-            session.commit()
-    finally:
-        engine.dispose()
-    click.echo(f"{member_name} 现在是「{org_name}」的管理员。")
+    with database() as (_, session):
+        org = one_org(session, org_name)
+        query = select(Member).where(Member.name == member_name)
+        if phone:
+            query = query.where(Member.phone.endswith(phone))
+        members = list(session.scalars(query))
+        if len(members) != 1:
+            raise click.ClickException(
+                texts.CLI_MEMBERS_FOUND.format(count=len(members), name=member_name)
+                + (texts.CLI_ADD_PHONE if members else ""))
+        make_org_admin(session, org, members[0].id)
+        session.commit()
+    click.echo(texts.CLI_ORG_ADMIN_DONE.format(member=member_name, org=org_name))
 
 
 @click.group()
@@ -218,58 +184,53 @@ def pairs_suggest(org_name: str | None) -> None:
     """Propose a helper for every member who needs one (saved for `pairs apply`)."""
     from sqlalchemy import select
 
-    from models.base import make_engine, utcnow, write_session
+    from models.base import utcnow
+    from models.matching import matching_input, save_suggestions, suggest_pairs
     from models.member import Member
     from models.org import branches_under
-    from models.pairing import matching_input, save_suggestions, suggest_pairs
 
-    settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
-    try:
-        with write_session(engine) as session:
-            branch_ids = None
-            if org_name:
-                branch_ids = [b.id for b in branches_under(session, _one_org(session,
-                                                                             org_name).id)]
-            found = matching_input(session, branch_ids, settings.helper_capacity)
-            suggestions, unmatched = suggest_pairs(found.needing, found.helpers, found.load,
-                                                   found.capacity)
-            save_suggestions(session, suggestions, [p.id for p in found.needing], utcnow())
-            session.commit()
-            names = dict(session.execute(select(Member.id, Member.name).where(Member.id.in_(
-                [s.member_id for s in suggestions] + [s.helper_id for s in suggestions]
-                + [u.member_id for u in unmatched]))).all()) if len(found.needing) <= 500 \
-                else {}
-    finally:
-        engine.dispose()
-    click.echo(f"需要帮扶、还没有帮扶人的党员 {len(found.needing)} 人；可用帮扶人 "
-               f"{len(found.helpers)} 人。建议结对 {len(suggestions)} 对，"
-               f"无法匹配 {len(unmatched)} 人。")
+    with database() as (settings, session):
+        branch_ids = None
+        if org_name:
+            branch_ids = [b.id for b in branches_under(session, one_org(session, org_name).id)]
+        found = matching_input(session, branch_ids, settings.helper_capacity)
+        suggestions, unmatched = suggest_pairs(found.needing, found.helpers, found.load,
+                                               found.capacity)
+        save_suggestions(session, suggestions, [p.id for p in found.needing], utcnow())
+        session.commit()
+        names: dict[int, str] = {}
+        if len(found.needing) <= 500:  # a list longer than that helps nobody on a terminal
+            ids = [s.member_id for s in suggestions] + [s.helper_id for s in suggestions] \
+                + [u.member_id for u in unmatched]
+            names = {member_id: name for member_id, name in session.execute(
+                select(Member.id, Member.name).where(Member.id.in_(ids)))}
+    click.echo(texts.CLI_PAIRS_SUMMARY.format(needing=len(found.needing),
+                                              helpers=len(found.helpers),
+                                              suggested=len(suggestions),
+                                              unmatched=len(unmatched)))
     if names:
         for s in suggestions:
-            click.echo(f"  {names[s.helper_id]} → {names[s.member_id]}（{s.reason}）")
+            click.echo(texts.CLI_PAIR_LINE.format(helper=names[s.helper_id],
+                                                  member=names[s.member_id], reason=s.reason))
         for u in unmatched:
-            click.echo(f"  无法匹配：{names[u.member_id]}（{u.reason}）")
-    click.echo("确认无误后运行 `partybot pairs apply` 生效。")
+            click.echo(texts.CLI_PAIR_UNMATCHED.format(member=names[u.member_id],
+                                                       reason=u.reason))
+    click.echo(texts.CLI_PAIRS_CONFIRM)
 
 
 @pairs.command("apply")
 def pairs_apply() -> None:
     """Make the suggested pairs real."""
-    from models.base import make_engine, utcnow, write_session
-    from models.pairing import apply_suggestions
+    from models.base import utcnow
+    from models.matching import apply_suggestions
 
-    settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
-    try:
-        with write_session(engine) as session:
-            result = apply_suggestions(session, utcnow(), settings.helper_capacity)
-            session.commit()
-    finally:
-        engine.dispose()
-    click.echo(f"已结对 {len(result.made)} 对，跳过 {len(result.skipped)} 人。")
+    with database() as (settings, session):
+        result = apply_suggestions(session, utcnow(), settings.helper_capacity)
+        session.commit()
+    click.echo(texts.CLI_PAIRS_APPLIED.format(made=len(result.made),
+                                              skipped=len(result.skipped)))
     for member, why in result.skipped[:50]:
-        click.echo(f"  跳过 {member}：{why}")
+        click.echo(texts.CLI_PAIR_SKIPPED.format(member=member, why=why))
 
 
 COMMANDS = [import_roster_cmd, menu, qr, export, org_admin, pairs]

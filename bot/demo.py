@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import words
 from models.member import Member, NeedsHelp
 from models.org import OrgAdmin, OrgKind, add_org
 from models.pairing import HelpPair
@@ -60,8 +61,9 @@ def demo_users(session: Session) -> list[DemoUser]:
     org_admins = set(session.scalars(select(OrgAdmin.member_id)))
     return [
         DemoUser(m.openid or "", m.name,
-                 "乡镇组织管理员" if m.id in org_admins else "支部管理员" if m.is_admin
-                 else "帮扶人" if m.is_helper else "党员",
+                 words.ROLE_ORG_ADMIN if m.id in org_admins
+                 else words.ROLE_BRANCH_ADMIN if m.is_admin
+                 else words.ROLE_HELPER if m.is_helper else words.ROLE_MEMBER,
                  m.branch.name)
         for m in members
     ]

@@ -6,8 +6,9 @@ A duplicate — a sequential or a concurrent retry from WeChat — finds the key
 handler runs once. If the handler fails, its changes are rolled back and the reply it
 should have given (a polite refusal or an apology) is stored instead.
 
-The three per-message statements run on the raw DBAPI cursor of the request's
-connection (see models.prepared): this is the hottest path of the service.
+The per-message statements (dedupe claim, stored reply, caller lookup) run on the raw
+DBAPI cursor of the request's connection (models.prepared): this is the hottest path of
+the service, and the only place partybot bypasses SQLAlchemy's execution layer.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from bot.config import Settings
-from bot.wxml import Inbound, render_news, render_text, to_inbound
-from handlers import Dispatcher, texts
+from core import texts
+from core.config import Settings
+from core.wxml import Inbound, render_news, render_text
+from handlers import Dispatcher
 from handlers.router import Context, DomainError, News, Reply
-from models.base import WriteGate, write_gate_for, write_session
-from models.deferred import finish_task
+from models.base import WriteGate, write_gate_for
 from models.inbound import InboundQueries
-from models.member import CallerQuery
-from models.outbox import enqueue_reply
+from models.member import Caller, CallerQuery
+from models.outbox import ChannelPolicy
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,16 @@ class Inbox:
     engine: Engine
     dispatcher: Dispatcher
     settings: Settings
+    outbox: ChannelPolicy
     queries: InboundQueries
     caller_query: CallerQuery
     write_gate: WriteGate
 
     @classmethod
-    def create(cls, engine: Engine, dispatcher: Dispatcher, settings: Settings) -> Inbox:
+    def create(cls, engine: Engine, dispatcher: Dispatcher, settings: Settings,
+               outbox: ChannelPolicy) -> Inbox:
         """Prepare the statements for this engine's dialect."""
-        return cls(engine, dispatcher, settings, InboundQueries(engine.dialect),
+        return cls(engine, dispatcher, settings, outbox, InboundQueries(engine.dialect),
                    CallerQuery(engine.dialect), write_gate_for(engine))
 
     def handle(self, message: Inbound, now: datetime) -> str:
@@ -79,22 +82,23 @@ class Inbox:
         connection.commit()  # (if a retry claimed the key meanwhile, it answers for itself)
         return rendered
 
-    def _run_handler(self, connection: Connection, message: Inbound, now: datetime,
-                     deferred: bool = False) -> tuple[Reply, bool]:
+    def _run_handler(self, connection: Connection, message: Inbound,
+                     now: datetime) -> tuple[Reply, bool]:
         """Dispatch; (reply, True), or (refusal or apology, False) after a rollback."""
+
+        def lookup_caller() -> Caller | None:
+            return self.caller_query(_cursor(connection), message.from_user)
+
         ctx = Context(connection=connection, message=message, now=now, settings=self.settings,
-                      caller_query=self.caller_query, deferred=deferred)
+                      outbox=self.outbox, lookup_caller=lookup_caller)
         try:
             reply = self.dispatcher.dispatch(ctx)
-            if deferred and ctx.has_changes():
-                log.error("slow handler for %s changed data; slow handlers must only read "
-                          "and their changes are discarded", message.dedupe_key)
             ctx.finish()
             return reply, True
         except DomainError as refusal:
             ctx.discard()
             connection.rollback()
-            return refusal.message, False
+            return refusal.render(), False
         except Exception:
             ctx.discard()
             log.exception("handler failed for %s (%s) from %s", message.dedupe_key,
@@ -102,39 +106,9 @@ class Inbox:
             connection.rollback()
             return texts.SORRY, False
 
-    def run_deferred(self, task_id: int, inbound_key: str, openid: str,
-                     fields: dict[str, Any], now: datetime) -> None:
-        """Run a slow handler and queue its answer as a customer-service message.
-
-        The handler runs in a read transaction that is then rolled back (slow handlers
-        only read: a long write transaction would block every other writer on SQLite);
-        its answer is stored in a short transaction of its own.
-        """
-        with self.engine.connect() as connection:
-            connection.begin()
-            reply, _ = self._run_handler(connection, to_inbound(fields), now, deferred=True)
-            if connection.in_transaction():
-                connection.rollback()
-        text = reply_as_text(reply)
-        with write_session(self.engine) as session:
-            if text:
-                enqueue_reply(session, f"deferred:{inbound_key}", openid, text, now)
-            finish_task(session, task_id, now)
-            session.commit()
-
 
 def _cursor(connection: Connection) -> Any:
     return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-
-
-def reply_as_text(reply: Reply) -> str:
-    """A reply as plain text (for a customer-service message)."""
-    if reply is None:
-        return ""
-    if isinstance(reply, News):
-        return "\n".join(part for a in reply.articles for part in (a.title, a.description, a.url)
-                         if part)
-    return reply
 
 
 def render_reply(message: Inbound, reply: Reply, now: datetime) -> str:

@@ -9,7 +9,7 @@ Two sheets, laid out for printing (A4 landscape, fit to width, header rows repea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,13 +20,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.timefmt import day
-from models.meetings import KIND_NAMES, Attendance, AttendanceStatus, Meeting, MeetingStatus
+from core import texts, words
+from core.localtime import day, local_range
+from models.meetings import KIND_NAMES, Attendance, Meeting, MeetingStatus
 from models.member import Member
 from models.org import Org
 
-MARKS = {AttendanceStatus.PRESENT: "✓", AttendanceStatus.LEAVE: "假",
-         AttendanceStatus.ABSENT: "缺"}
+MARKS = words.ATTENDANCE_MARKS
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDDDDD")
@@ -40,12 +40,6 @@ class LedgerSummary:
     meetings: int
     members: int
     path: Path
-
-
-def local_range(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start 00:00, end+1 00:00) in local time, as aware datetimes."""
-    return (datetime.combine(start, time(), tzinfo=tz),
-            datetime.combine(date.fromordinal(end.toordinal() + 1), time(), tzinfo=tz))
 
 
 def _title(sheet: Worksheet, text: str, width: int) -> None:
@@ -104,11 +98,10 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "会议记录"
-    period = f"{day(start)}至{day(end)}"
-    columns = ["序号", "会议类型", "主题", "时间", "地点", "主持人", "记录人", "应到", "实到",
-               "请假", "缺席", "补录"]
-    _title(sheet, f"{branch.name} 三会一课台账（{period}）", len(columns))
+    sheet.title = words.LEDGER_MEETINGS_SHEET
+    period = texts.DATE_RANGE.format(start=day(start), end=day(end))
+    columns = words.LEDGER_COLUMNS
+    _title(sheet, texts.LEDGER_TITLE.format(branch=branch.name, period=period), len(columns))
     _header(sheet, columns)
     for number, meeting in enumerate(meetings, start=1):
         held = meeting.status == MeetingStatus.HELD
@@ -116,9 +109,10 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
             number, KIND_NAMES.get(meeting.kind, meeting.kind), meeting.topic or "",
             meeting.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), meeting.place,
             names.get(meeting.host_id or 0, ""), names.get(meeting.recorder_id or 0, ""),
-            meeting.expected_count if held else "未结束",
+            meeting.expected_count if held else words.LEDGER_NOT_CLOSED,
             meeting.present_count if held else "", meeting.leave_count if held else "",
-            meeting.absent_count if held else "", "有" if meeting.id in backfilled else "",
+            meeting.absent_count if held else "",
+            words.LEDGER_BACKFILLED if meeting.id in backfilled else "",
         ])
         for cell in sheet[sheet.max_row]:
             cell.border = BOX
@@ -127,14 +121,15 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
         sheet.column_dimensions[get_column_letter(index)].width = width
     _print_setup(sheet, "2:2")
 
-    matrix = workbook.create_sheet("出勤表")
-    _title(matrix, f"{branch.name} 党员出勤表（{period}）", len(meetings) + 2)
-    _header(matrix, ["姓名"] + [
+    matrix = workbook.create_sheet(words.LEDGER_MATRIX_SHEET)
+    _title(matrix, texts.LEDGER_MATRIX_TITLE.format(branch=branch.name, period=period),
+           len(meetings) + 2)
+    _header(matrix, [words.LEDGER_NAME] + [
         f"{m.starts_at.astimezone(tz):%m-%d}\n{KIND_NAMES.get(m.kind, m.kind)}" for m in meetings
-    ] + ["出席次数"])
+    ] + [words.LEDGER_TIMES_PRESENT])
     for member in members:
         row = [marks.get((member.id, m.id), "") for m in meetings]
-        matrix.append([member.name, *row, sum(1 for mark in row if mark == "✓")])
+        matrix.append([member.name, *row, sum(1 for mark in row if mark == MARKS["present"])])
         for cell in matrix[matrix.max_row]:
             cell.border = BOX
             cell.alignment = Alignment(horizontal="center")
@@ -143,7 +138,7 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
         matrix.column_dimensions[get_column_letter(index)].width = 9
     matrix.row_dimensions[2].height = 32
     matrix.append([])
-    matrix.append(["说明：✓ 出席，假 请假，缺 缺席，空白 不在该次参会名单中或会议未结束"])
+    matrix.append([texts.LEDGER_LEGEND])
     _print_setup(matrix, "2:2")
 
     workbook.save(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import words
 from handlers import MENU_COMMAND_PREFIX, Dispatcher
 
 
@@ -15,16 +16,17 @@ def _click(name: str, command: str) -> dict[str, str]:
     return {"type": "click", "name": name, "key": f"{MENU_COMMAND_PREFIX}{command}"}
 
 
+# (button name, the command word its click runs): the words are the chat's commands.
 MENU: dict[str, Any] = {"button": [
-    _click("学习", "学习"),
-    {"name": "组织生活", "sub_button": [
-        _click("我的会议", "会议"),
-        _click("帮学", "帮学"),
-        _click("支部统计", "统计"),
+    _click(words.MENU_STUDY, words.CMD_STUDY),
+    {"name": words.MENU_ORG_LIFE, "sub_button": [
+        _click(words.MENU_MY_MEETINGS, words.CMD_MEETINGS),
+        _click(words.MENU_HELPING, words.CMD_HELPING),
+        _click(words.MENU_STATS, words.CMD_STATS),
     ]},
-    {"name": "我的", "sub_button": [
-        _click("我的记录", "我的"),
-        _click("帮助", "帮助"),
+    {"name": words.MENU_MINE, "sub_button": [
+        _click(words.MENU_MY_RECORD, words.CMD_MINE),
+        _click(words.MENU_HELP, words.CMD_HELP),
     ]},
 ]}
 

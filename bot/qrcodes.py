@@ -11,7 +11,7 @@ from pathlib import Path
 
 import segno
 
-from bot.wechat import WeChatAPI
+from core.wechat import WeChatAPI
 
 MAX_SCENE_LENGTH = 64
 MAX_TEMPORARY_SECONDS = 30 * 24 * 3600

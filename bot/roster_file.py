@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core import texts
 from models.org import Org, OrgKind, find_org
 from models.roster import (
     ImportReport,
@@ -38,7 +39,7 @@ class RosterRejected(Exception):
     """Rows are wrong; nothing was written. `problems` says which and why."""
 
     def __init__(self, problems: list[RowProblem]) -> None:
-        super().__init__(f"{len(problems)} 行有错误")
+        super().__init__(texts.ROSTER_ROWS_WRONG.format(count=len(problems)))
         self.problems = problems
 
 
@@ -49,7 +50,7 @@ def read_table(path: Path) -> RosterTable:
         return _read_xlsx(path)
     if suffix in (".csv", ".txt"):
         return _read_csv(path)
-    raise RosterError(f"不支持的文件类型「{path.suffix}」：请用 .csv 或 .xlsx")
+    raise RosterError("ROSTER_BAD_TYPE", suffix=path.suffix[:20])
 
 
 def _read_csv(path: Path) -> RosterTable:
@@ -61,10 +62,10 @@ def _read_csv(path: Path) -> RosterTable:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
+        raise RosterError("ROSTER_BAD_ENCODING")
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not records:
-        raise RosterError("文件是空的")
+        raise RosterError("ROSTER_EMPTY_FILE")
     return RosterTable(records[0], [(i, rec) for i, rec in enumerate(records[1:], start=2)])
 
 
@@ -74,14 +75,14 @@ def _read_xlsx(path: Path) -> RosterTable:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zip, XML or format errors: the file is not a workbook
-        raise RosterError(f"无法打开 Excel 文件：{type(exc).__name__}") from None
+        raise RosterError("ROSTER_BAD_XLSX", error=type(exc).__name__) from None
     try:
         sheet = workbook.worksheets[0]
         records = [list(r) for r in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
     if not records:
-        raise RosterError("工作表是空的")
+        raise RosterError("ROSTER_EMPTY_SHEET")
     return RosterTable(records[0], [(i, rec) for i, rec in enumerate(records[1:], start=2)])
 
 
@@ -91,9 +92,9 @@ def resolve_parent(session: Session, name: str | None) -> Org | None:
         return None
     found = [o for o in find_org(session, name) if o.kind != OrgKind.GROUP]
     if len(found) != 1:
-        raise RosterError(
-            f"找不到上级组织「{name}」" if not found else f"有 {len(found)} 个组织叫「{name}」"
-        )
+        if not found:
+            raise RosterError("ROSTER_NO_PARENT", name=name)
+        raise RosterError("ROSTER_MANY_PARENTS", count=len(found), name=name)
     return found[0]
 
 

@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from bot.signing import Envelope, sign
-from bot.wxml import cdata
+from core.signing import Envelope, sign
+from core.wxml import cdata
 
 ACCOUNT = "gh_partybot"
 _msg_ids = itertools.count(int(time.time() * 1000) * 1000 + random.randrange(1000))

@@ -14,8 +14,8 @@ from flask import Blueprint, Response, request
 
 from bot.inbox import SUCCESS
 from bot.services import Services, services_of
-from bot.signing import BadEnvelope, BadSignature, check_signature
-from bot.wxml import MalformedXML, parse_xml, to_inbound
+from core.signing import BadEnvelope, BadSignature, check_signature
+from core.wxml import MalformedXML, parse_xml, to_inbound
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ order, that accepts it.
 
 from __future__ import annotations
 
-from handlers import delivery_reports, general, meetings, membership, pairing, study, texts
+from core import texts
+from handlers import delivery_reports, general, meetings, membership, pairing, study
 from handlers.router import Context, Reply, Role, Route, Router, normalize_text
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
@@ -50,6 +51,7 @@ class Dispatcher:
             found = self.match_command(ctx.text)
             if found is not None:
                 route, ctx.args = found
+                ctx.word = route.key
                 return route.run(ctx)
             return self._first(ctx, ("message", "text"), ("fallback", ""))
         if message.msg_type == "event":
@@ -60,6 +62,7 @@ class Dispatcher:
                     found = self.match_command(ctx.text)
                     if found is not None:
                         route, ctx.args = found
+                        ctx.word = route.key
                         return route.run(ctx)
                     return self._first(ctx, ("fallback", ""))
                 return self._first(ctx, ("menu", message.event_key), ("event", event))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import texts
+from core import texts
 from handlers.router import Context, Reply, Role, Router
 
 router = Router("general")

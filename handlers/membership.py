@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from handlers import texts
+from core import texts
+from core.localtime import clock_time
 from handlers.router import Context, Reply, Role, Router
 from models.binding import BindOutcome, bind_openid, unbind_openid
 
@@ -16,7 +17,7 @@ PHONE_SUFFIX = re.compile(r"^\d{4}$")
 @router.event("subscribe")
 def on_subscribe(ctx: Context) -> Reply:
     """A new (or returning) follower: say how to bind."""
-    member = ctx.member
+    member = ctx.bound_member()
     if member is not None:
         member.subscribed = True
         return texts.WELCOME_BACK.format(name=member.name)
@@ -44,27 +45,13 @@ def bind(ctx: Context) -> Reply:
     result = bind_openid(ctx.session, ctx.openid, name, suffix, ctx.now)
     ctx.forget_member()
     member = result.member
-    match result.outcome:
-        case BindOutcome.BOUND:
-            assert member is not None
-            return texts.BIND_OK.format(name=member.name, branch=member.branch.name)
-        case BindOutcome.ALREADY_BOUND_SELF:
-            assert member is not None
-            return texts.BIND_ALREADY.format(name=member.name, branch=member.branch.name)
-        case BindOutcome.OPENID_TAKEN:
-            assert member is not None
-            return texts.BIND_OPENID_TAKEN.format(name=member.name)
-        case BindOutcome.MEMBER_TAKEN:
-            assert member is not None
-            return texts.BIND_MEMBER_TAKEN.format(name=member.name)
-        case BindOutcome.AMBIGUOUS:
-            return texts.BIND_AMBIGUOUS
-        case BindOutcome.LOCKED:
-            assert result.locked_until is not None
-            until = result.locked_until.astimezone(ctx.settings.tz).strftime("%H:%M")
-            return texts.BIND_LOCKED.format(until=until)
-        case _:
-            if result.locked_until is not None:
-                until = result.locked_until.astimezone(ctx.settings.tz).strftime("%H:%M")
-                return texts.BIND_LOCKED.format(until=until)
-            return texts.BIND_NO_MATCH.format(tries=result.tries_left)
+    if member is not None:
+        replies = {BindOutcome.BOUND: texts.BIND_OK, BindOutcome.ALREADY_BOUND_SELF:
+                   texts.BIND_ALREADY, BindOutcome.OPENID_TAKEN: texts.BIND_OPENID_TAKEN,
+                   BindOutcome.MEMBER_TAKEN: texts.BIND_MEMBER_TAKEN}
+        return replies[result.outcome].format(name=member.name, branch=member.branch.name)
+    if result.outcome is BindOutcome.AMBIGUOUS:
+        return texts.BIND_AMBIGUOUS
+    if result.locked_until is not None:
+        return texts.BIND_LOCKED.format(until=clock_time(result.locked_until, ctx.tz))
+    return texts.BIND_NO_MATCH.format(tries=result.tries_left)

@@ -14,17 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from bot.wxml import Article, Inbound
-from handlers import texts
-from models.member import Caller, CallerQuery, Member
+from core import texts
+from core.config import Settings
+from core.wxml import Article, Inbound
+from models.errors import DomainError
+from models.member import Caller, Member
+from models.outbox import ChannelPolicy
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+__all__ = ["Context", "DomainError", "News", "Reply", "Role", "Route", "Router"]
 
 
 class Role(Enum):
@@ -60,17 +63,6 @@ class Role(Enum):
         }.get(self, texts.NEED_BINDING)
 
 
-class DomainError(Exception):
-    """A request that cannot be done; the message is a polite Chinese reply.
-
-    Raising it rolls back whatever the handler changed.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass(frozen=True)
 class News:
     """A news (图文) reply."""
@@ -87,22 +79,25 @@ class Context:
     """What a handler gets: the message, the time, and the request's transaction.
 
     `session` is an ORM Session on the request's connection and transaction, made on
-    first use; handlers flush but never commit (the webhook commits, with the
-    message's dedupe key, or rolls everything back).
+    first use; handlers flush but never commit (the inbox commits, with the message's
+    dedupe key, or rolls everything back). `outbox` queues notices under the channel
+    policy, built once per process.
     """
 
     connection: Connection
     message: Inbound
     now: datetime
     settings: Settings
-    caller_query: CallerQuery
+    outbox: ChannelPolicy
+    lookup_caller: Callable[[], Caller | None]  # the inbox's one-statement lookup
     text: str = ""  # normalized text content for text messages
+    word: str = ""  # the command word matched (for usage replies)
     args: list[str] = field(default_factory=list)  # words after the command word
     dispatcher: Any = None  # the Dispatcher running this handler (帮助 reads its registry)
     scene: str = ""  # the QR scene of a SCAN or scan-to-follow, without "qrscene_"
-    deferred: bool = False  # running later, outside the webhook (slow handlers)
     _session: Session | None = field(default=None, repr=False)
     _caller: Any = field(default=False, repr=False)  # False = not looked up yet
+    _member: Member | None = field(default=None, repr=False)
 
     @property
     def openid(self) -> str:
@@ -122,26 +117,33 @@ class Context:
         if self._caller is False:
             if self._session is not None:
                 self._session.flush()  # let the lookup see the handler's own changes
-            cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            self._caller = self.caller_query(cursor, self.openid)
-        return self._caller
-
-    def cursor(self) -> Any:
-        """A raw DBAPI cursor in this request's transaction (for prepared statements);
-        the ORM session's pending changes are flushed first so that it sees them."""
-        if self._session is not None:
-            self._session.flush()
-        return self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            self._caller = self.lookup_caller()
+        return self._caller  # type: ignore[no-any-return]
 
     @property
-    def member(self) -> Member | None:
-        """The caller as an ORM object (loaded on first use)."""
+    def member(self) -> Member:
+        """The bound caller as an ORM object, for handlers whose role requires binding."""
+        if self._member is None:
+            member = self.bound_member()
+            if member is None:
+                raise LookupError("ctx.member used in a handler open to unbound users")
+            self._member = member
+        return self._member
+
+    def bound_member(self) -> Member | None:
+        """The caller as an ORM object, or None when not bound."""
         caller = self.caller
         return None if caller is None else self.session.get(Member, caller.member_id)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The account's zone."""
+        return self.settings.tz
 
     def forget_member(self) -> None:
         """Look the caller up again next time (after binding or unbinding)."""
         self._caller = False
+        self._member = None
 
     def finish(self) -> None:
         """Flush the handler's ORM changes into the transaction and release the session."""
@@ -149,11 +151,6 @@ class Context:
             self._session.flush()
             self._session.close()
             self._session = None
-
-    def has_changes(self) -> bool:
-        """Whether the handler left unflushed ORM changes behind."""
-        session = self._session
-        return session is not None and bool(session.new or session.dirty or session.deleted)
 
     def discard(self) -> None:
         """Drop the session without flushing (the transaction is being rolled back)."""
@@ -175,9 +172,6 @@ class Route:
     key: str = ""  # command word, message type, event name, menu key or scene prefix
     usage: str = ""  # how to type a command, for 帮助
     when: Callable[[Context], bool] | None = None
-    # Too slow for WeChat's 5-second passive reply: answer "success" now, run later
-    # (the scheduler's deferred job) and send the answer as a customer-service message.
-    slow: bool = False
 
     @property
     def summary(self) -> str:
@@ -186,15 +180,9 @@ class Route:
         return doc.splitlines()[0] if doc else ""
 
     def run(self, ctx: Context) -> Reply:
-        """Check the role, then call the handler (or defer it, if it is slow)."""
+        """Check the role, then call the handler."""
         if not self.role.allows(ctx.caller if self.role is not Role.ANYONE else None):
             return self.role.refusal()
-        if self.slow and not ctx.deferred:
-            from models.deferred import defer_message
-
-            defer_message(ctx.session, ctx.message.dedupe_key, ctx.openid, ctx.message.fields,
-                          ctx.now)
-            return None
         return self.handler(ctx)
 
 
@@ -206,22 +194,17 @@ class Router:
         self.routes: list[Route] = []
 
     def _register(self, kind: str, key: str, role: Role, usage: str = "",
-                  when: Callable[[Context], bool] | None = None,
-                  slow: bool = False) -> Callable[[Handler], Handler]:
+                  when: Callable[[Context], bool] | None = None) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
-            self.routes.append(Route(handler, role, kind, key, usage, when, slow))
+            self.routes.append(Route(handler, role, kind, key, usage, when))
             return handler
 
         return decorator
 
-    def command(self, word: str, role: Role = Role.ANYONE, usage: str = "",
-                slow: bool = False) -> Callable[[Handler], Handler]:
-        """A text command: the message starts with `word`, the rest are `ctx.args`.
-
-        `slow=True`: the work may take longer than WeChat waits; the user gets the
-        answer a moment later as a customer-service message.
-        """
-        return self._register("command", normalize_text(word), role, usage or word, slow=slow)
+    def command(self, word: str, role: Role = Role.ANYONE,
+                usage: str = "") -> Callable[[Handler], Handler]:
+        """A text command: the message starts with `word`, the rest are `ctx.args`."""
+        return self._register("command", normalize_text(word), role, usage or word)
 
     def message(self, msg_type: str, role: Role = Role.ANYONE,
                 when: Callable[[Context], bool] | None = None) -> Callable[[Handler], Handler]:

@@ -4,122 +4,83 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import func, select
-
-from bot.wxml import Article
-from handlers import texts
+from core import texts, words
+from core.localtime import when
+from core.notices import names_list
+from core.wxml import Article
 from handlers.router import Context, DomainError, News, Reply, Role, Router
-from handlers.timefmt import when
-from models.meetings import Attendance, AttendanceStatus, Meeting
-from models.member import Caller, Member
-from models.org import Org, OrgAdmin
+from models.org import Org
 from models.study import (
-    BODY_MAX,
     LINK_MAX,
-    TITLE_MAX,
+    URL,
     Draft,
-    ItemView,
-    PendingPost,
+    Feedback,
     StudyItem,
-    StudyQueries,
-    StudyRecord,
+    attach_feedback,
     find_duplicate,
+    hold_post,
+    item_meant_by_studied,
+    item_to_read,
+    make_draft,
+    posting_org,
+    progress_this_week,
     publish,
+    push_time,
     recent_record_for_feedback,
-    study_days,
-    study_queries,
-    visible_items,
-    year_summary,
+    record_study,
+    remember_view,
+    take_pending_post,
+    visible_item,
+    year_record,
 )
 
 router = Router("study")
 
-URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 UNSAFE_SCHEME = re.compile(r"^(javascript|data|vbscript|file|ftp|about):", re.IGNORECASE)
-SCHEDULE = re.compile(r"^定时\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s+(\d{1,2}):(\d{2})$")
-PENDING_LIFETIME = timedelta(minutes=30)
-
-
-def _member(ctx: Context) -> Member:
-    member = ctx.member
-    assert member is not None  # the role check guarantees a bound member
-    return member
-
-
-def _checked_link(raw: str) -> str:
-    link = raw.strip()
-    if not URL.match(link) or len(link) > LINK_MAX:
-        raise DomainError(texts.POST_BAD_LINK.format(link=link[:60], limit=LINK_MAX))
-    return link
+SCHEDULE = re.compile(rf"^{words.POST_SCHEDULE}\s*(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}})"
+                      r"\s+(\d{1,2}):(\d{2})$")
+MAX_NUMBER_DIGITS = 9  # an item number longer than this is not one of ours
 
 
 def parse_post(raw: str, ctx: Context) -> Draft:
     """The draft in a 发布 message: title line, body lines, link / media / source / 定时."""
     lines = [unicodedata.normalize("NFKC", line).strip() for line in raw.splitlines()]
-    first = lines[0].removeprefix("发布").strip() if lines else ""
+    first = lines[0].removeprefix(words.POST_WORD).strip() if lines else ""
     rest = [line for line in lines[1:] if line]
     title = first or (rest.pop(0) if rest else "")
-    if not title:
-        raise DomainError(texts.POST_USAGE)
-    if len(title) > TITLE_MAX:
-        raise DomainError(texts.POST_TITLE_TOO_LONG.format(limit=TITLE_MAX, length=len(title)))
     body: list[str] = []
     link = media_link = source = None
-    publish_at = None
+    publish_at: datetime | None = None
+    schedule_text = ""
     for line in rest:
         label, _, value = line.partition(":")
         if URL.match(line) and link is None:
-            link = _checked_link(line)
+            link = line
         elif UNSAFE_SCHEME.match(line):
-            raise DomainError(texts.POST_BAD_LINK.format(link=line[:60], limit=LINK_MAX))
-        elif label in ("视频", "音频") and value.strip():
-            media_link = _checked_link(value)
-        elif label == "来源" and value.strip():
-            source = value.strip()[:100]
+            raise DomainError("POST_BAD_LINK", link=line[:60], limit=LINK_MAX)
+        elif label in (words.POST_VIDEO, words.POST_AUDIO) and value.strip():
+            media_link = value
+        elif label == words.POST_SOURCE and value.strip():
+            source = value
         elif match := SCHEDULE.match(line):
+            schedule_text = line
+            year, month, day_, hour, minute = (int(part) for part in match.groups())
             try:
-                local = datetime(*(int(part) for part in match.groups()),  # type: ignore[misc]
-                                 tzinfo=ctx.settings.tz)
+                publish_at = datetime(year, month, day_, hour, minute, tzinfo=ctx.tz)
             except ValueError:
-                raise DomainError(texts.POST_BAD_TIME.format(text=line)) from None
-            if local <= ctx.now:
-                raise DomainError(texts.POST_BAD_TIME.format(text=line))
-            publish_at = local.astimezone(ctx.now.tzinfo)
+                raise DomainError("POST_BAD_TIME", text=line) from None
         else:
             body.append(line)
-    text = "\n".join(body)
-    if len(text) > BODY_MAX:
-        raise DomainError(texts.POST_BODY_TOO_LONG.format(limit=BODY_MAX, length=len(text)))
-    return Draft(title, text, link, media_link, source, publish_at)
-
-
-def next_push_time(ctx: Context, draft: Draft) -> datetime:
-    """A scheduled item goes out at its time; others at the next daily push."""
-    if draft.publish_at is not None:
-        return draft.publish_at
-    hour, minute = ctx.settings.study_push_time
-    local = ctx.now.astimezone(ctx.settings.tz)
-    push = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    if push <= local:
-        push += timedelta(days=1)
-    return push.astimezone(ctx.now.tzinfo)
-
-
-def _audience(ctx: Context, member: Member) -> Org:
-    """An org admin posts to their org (township, county); a branch admin to the branch."""
-    org_id = ctx.session.scalar(select(OrgAdmin.org_id).where(OrgAdmin.member_id == member.id)
-                                .order_by(OrgAdmin.id).limit(1)) or member.branch_id
-    org = ctx.session.get(Org, org_id)
-    assert org is not None
-    return org
+    return make_draft(title, "\n".join(body), ctx.now, link, media_link, source, publish_at,
+                      schedule_text)
 
 
 def _publish(ctx: Context, org: Org, draft: Draft) -> Reply:
-    item = publish(ctx.session, org.id, draft, _member(ctx), ctx.now, next_push_time(ctx, draft))
-    moment = texts.POST_OK_NOW if item.push_at <= ctx.now else when(item.push_at, ctx.settings.tz)
+    item = publish(ctx.session, org.id, draft, ctx.member, ctx.now,
+                   push_time(draft, ctx.now, ctx.tz, ctx.settings.study_push_time))
+    moment = texts.POST_OK_NOW if item.push_at <= ctx.now else when(item.push_at, ctx.tz)
     return texts.POST_OK.format(id=item.id, title=item.title, org=org.name, when=moment)
 
 
@@ -127,16 +88,10 @@ def _publish(ctx: Context, org: Org, draft: Draft) -> Reply:
 def post(ctx: Context) -> Reply:
     """发布学习内容给本支部（乡镇、县管理员发给下面所有支部）"""
     draft = parse_post(ctx.message.content, ctx)
-    member = _member(ctx)
-    org = _audience(ctx, member)
+    org = posting_org(ctx.session, ctx.member)
     duplicate = find_duplicate(ctx.session, org.id, draft, ctx.now)
     if duplicate is not None:
-        pending = ctx.session.get(PendingPost, member.id) or PendingPost(member_id=member.id)
-        pending.org_id, pending.title, pending.body = org.id, draft.title, draft.body
-        pending.link, pending.media_link, pending.source = draft.link, draft.media_link, \
-            draft.source
-        pending.publish_at, pending.created_at = draft.publish_at, ctx.now
-        ctx.session.add(pending)
+        hold_post(ctx.session, ctx.member, org.id, draft, ctx.now)
         return texts.POST_DUPLICATE.format(id=duplicate.id, title=duplicate.title)
     return _publish(ctx, org, draft)
 
@@ -144,99 +99,70 @@ def post(ctx: Context) -> Reply:
 @router.command("确认发布", Role.ANY_ADMIN, usage="确认发布")
 def confirm_post(ctx: Context) -> Reply:
     """确认再发一次一天内发过的相同内容"""
-    member = _member(ctx)
-    pending = ctx.session.get(PendingPost, member.id)
-    if pending is None or ctx.now - pending.created_at > PENDING_LIFETIME:
+    held = take_pending_post(ctx.session, ctx.member, ctx.now)
+    if held is None:
         return texts.POST_NOTHING_PENDING
-    draft = Draft(pending.title, pending.body, pending.link, pending.media_link, pending.source,
-                  pending.publish_at)
-    org = ctx.session.get(Org, pending.org_id)
-    ctx.session.delete(pending)
-    assert org is not None
-    return _publish(ctx, org, draft)
+    return _publish(ctx, *held)
 
 
-def render_item(item: ItemView, prefix: str = "") -> Reply:
+def render_item(item: StudyItem, prefix: str = "") -> Reply:
     """A news reply when the item has a link, text otherwise."""
     if item.link:
         description = f"{prefix}{item.summary}\n{texts.STUDY_NEWS_FOOTER}".strip()
-        return News([Article(title=f"【第{item.id}期】{item.title}", description=description,
-                             url=item.link)])
-    return prefix + texts.STUDY_TEXT.format(
-        id=item.id, title=item.title, body=item.body, link="",
-        media=f"\n视频/音频：{item.media_link}" if item.media_link else "")
-
-
-def _caller(ctx: Context) -> Caller:
-    caller = ctx.caller
-    assert caller is not None  # the role check guarantees a bound member
-    return caller
+        return News([Article(title=texts.STUDY_NEWS_TITLE.format(id=item.id, title=item.title),
+                             description=description, url=item.link)])
+    media = texts.STUDY_MEDIA_LINE.format(link=item.media_link) if item.media_link else ""
+    return prefix + texts.STUDY_TEXT.format(id=item.id, title=item.title, body=item.body,
+                                            link="", media=media)
 
 
 def _item_number(ctx: Context) -> int | None:
-    """The 编号 argument; DomainError if it is not a number."""
+    """The 编号 argument (ASCII digits, bounded); DomainError if it is not a number."""
     if not ctx.args:
         return None
-    if not ctx.args[0].isdigit():
-        raise DomainError(texts.STUDY_BAD_NUMBER)
-    return int(ctx.args[0])
-
-
-def _published_today(ctx: Context, item: ItemView) -> bool:
-    tz = ctx.settings.tz
-    return item.publish_at.astimezone(tz).date() == ctx.now.astimezone(tz).date()
-
-
-def _numbered(ctx: Context, queries: StudyQueries, cursor: Any, caller: Caller,
-              number: int) -> ItemView:
-    """Item `number`, if the caller's branch sees it; DomainError otherwise."""
-    item = queries.visible(cursor, caller.branch_id, number, ctx.now)
-    if item is None:
-        raise DomainError(texts.STUDY_NO_SUCH_ITEM.format(id=number))
-    return item
+    word = ctx.args[0]
+    if not (word.isascii() and word.isdigit()) or len(word) > MAX_NUMBER_DIGITS:
+        raise DomainError("STUDY_BAD_NUMBER")
+    return int(word)
 
 
 @router.command("学习", Role.MEMBER, usage="学习 [编号]")
 def study(ctx: Context) -> Reply:
     """今天的学习内容（「学习 编号」看以前的）"""
-    caller, queries, cursor = _caller(ctx), study_queries(ctx.connection.dialect), ctx.cursor()
+    caller = ctx.member
     number = _item_number(ctx)
     if number is not None:
-        item = _numbered(ctx, queries, cursor, caller, number)
-        queries.remember(cursor, caller.member_id, item.id, ctx.now)
+        item = visible_item(ctx.session, caller.branch_id, number, ctx.now)
+        remember_view(ctx.session, caller.id, item.id, ctx.now)
         return render_item(item)
-    newest = queries.newest(cursor, caller.branch_id, ctx.now)
-    if newest is None:
-        return texts.STUDY_NOTHING_AT_ALL
-    if _published_today(ctx, newest):
-        queries.remember(cursor, caller.member_id, newest.id, ctx.now)
-        return render_item(newest)
-    unread = queries.unread(cursor, caller.branch_id, caller.member_id, ctx.now)
-    if unread is None:
-        return texts.STUDY_NOTHING_NEW.format(id=newest.id)
-    queries.remember(cursor, caller.member_id, unread.id, ctx.now)
-    return render_item(unread, texts.STUDY_OLD_UNREAD)
+    reading = item_to_read(ctx.session, caller.branch_id, caller.id, ctx.now, ctx.tz)
+    if reading.item is not None:
+        return render_item(reading.item, texts.STUDY_OLD_UNREAD if reading.older_unread else "")
+    if reading.newest_id is not None:
+        return texts.STUDY_NOTHING_NEW.format(id=reading.newest_id)
+    return texts.STUDY_NOTHING_AT_ALL
 
 
 @router.command("已学", Role.MEMBER, usage="已学 [编号]")
 def studied(ctx: Context) -> Reply:
     """学完了：记下这一期（之后10分钟内可以发照片或语音作为心得）"""
-    caller, queries, cursor = _caller(ctx), study_queries(ctx.connection.dialect), ctx.cursor()
+    member = ctx.member
     number = _item_number(ctx)
-    if number is not None:
-        item = _numbered(ctx, queries, cursor, caller, number)
-    else:
-        # What 已学 refers to: the item just opened, else today's, else the newest unread.
-        item = queries.viewed_since(cursor, caller.member_id, ctx.now - timedelta(days=1))
-        if item is None:
-            newest = queries.newest(cursor, caller.branch_id, ctx.now)
-            item = newest if newest is not None and _published_today(ctx, newest) else \
-                queries.unread(cursor, caller.branch_id, caller.member_id, ctx.now)
-        if item is None:
-            return texts.STUDY_NOTHING_AT_ALL
-    if not queries.record(cursor, item.id, caller.member_id, ctx.now):
+    item = visible_item(ctx.session, member.branch_id, number, ctx.now) if number is not None \
+        else item_meant_by_studied(ctx.session, member.branch_id, member.id, ctx.now, ctx.tz)
+    if item is None:
+        return texts.STUDY_NOTHING_AT_ALL
+    if not record_study(ctx.session, item, member, ctx.now):
         return texts.STUDIED_ALREADY.format(title=item.title)
     return texts.STUDIED_OK.format(title=item.title)
+
+
+def feedback_of(ctx: Context, kind: str) -> Feedback:
+    """What the message carries as feedback (a photo, a voice message or words)."""
+    message = ctx.message
+    # In sandbox mode there is no media download; the picture's URL is the content.
+    return Feedback(kind, ctx.text if kind == "text" else message.get("Recognition") or None,
+                    message.get("MediaId") or None, message.get("PicUrl") or None)
 
 
 def _in_feedback_window(ctx: Context) -> bool:
@@ -246,20 +172,11 @@ def _in_feedback_window(ctx: Context) -> bool:
 
 
 def _keep_feedback(ctx: Context, kind: str) -> Reply:
-    caller = ctx.caller
-    assert caller is not None
-    record = recent_record_for_feedback(ctx.session, caller.member_id, ctx.now)
-    assert record is not None
-    message = ctx.message
-    record.feedback_kind = kind
-    record.feedback_text = ctx.text[:1000] if kind == "text" else (
-        message.get("Recognition") or None)
-    record.feedback_media_id = message.get("MediaId") or None
-    # In sandbox mode there is no media download; the picture's URL is the content.
-    record.feedback_url = message.get("PicUrl")[:LINK_MAX] or None
-    record.feedback_at = ctx.now
-    item = ctx.session.get(StudyItem, record.item_id)
-    return texts.FEEDBACK_OK.format(title=item.title if item else "")
+    record = recent_record_for_feedback(ctx.session, ctx.member.id, ctx.now)
+    if record is None:  # the window closed between the check and now
+        return None
+    attach_feedback(record, feedback_of(ctx, kind), ctx.now)
+    return texts.FEEDBACK_OK.format(title=record.item.title)
 
 
 @router.message("image", Role.MEMBER, when=_in_feedback_window)
@@ -280,62 +197,26 @@ def text_feedback(ctx: Context) -> Reply:
     return _keep_feedback(ctx, "text")
 
 
-def current_streak(days: list[datetime], today: datetime, ctx: Context) -> int:
-    """Consecutive local days with a study, ending today (or yesterday)."""
-    tz = ctx.settings.tz
-    studied_days = {moment.astimezone(tz).date() for moment in days}
-    day = today.astimezone(tz).date()
-    if day not in studied_days:
-        day -= timedelta(days=1)
-    streak = 0
-    while day in studied_days:
-        streak += 1
-        day -= timedelta(days=1)
-    return streak
-
-
 @router.command("我的", Role.MEMBER, usage="我的")
 def my_record(ctx: Context) -> Reply:
     """我今年的学习和参会记录"""
-    member = _member(ctx)
-    local = ctx.now.astimezone(ctx.settings.tz)
-    year_start = local.replace(month=1, day=1, hour=0, minute=0, second=0,
-                               microsecond=0).astimezone(ctx.now.tzinfo)
-    meetings = ctx.session.scalar(
-        select(func.count()).select_from(Attendance).join(Meeting,
-                                                          Attendance.meeting_id == Meeting.id)
-        .where(Attendance.member_id == member.id,
-               Attendance.status == AttendanceStatus.PRESENT,
-               Meeting.starts_at >= year_start)) or 0
-    streak = current_streak(study_days(ctx.session, member, ctx.now - timedelta(days=400)),
-                            ctx.now, ctx)
-    return texts.MY_RECORD.format(name=member.name, year=local.year,
-                                  studies=year_summary(ctx.session, member, year_start),
-                                  streak=streak, meetings=meetings)
+    record = year_record(ctx.session, ctx.member, ctx.now, ctx.tz)
+    return texts.MY_RECORD.format(name=ctx.member.name, year=record.year,
+                                  studies=record.studies, streak=record.streak,
+                                  meetings=record.meetings)
 
 
 @router.command("未学", Role.ADMIN, usage="未学")
 def not_studied(ctx: Context) -> Reply:
     """本周发布的内容，本支部还有谁没学"""
-    admin = _member(ctx)
-    local = ctx.now.astimezone(ctx.settings.tz)
-    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0,
-                                                               microsecond=0)
-    items = list(ctx.session.scalars(visible_items(ctx.session, admin.branch_id, ctx.now)
-                                     .where(StudyItem.publish_at >= monday)))
-    if not items:
+    branch = ctx.member.branch
+    progress = progress_this_week(ctx.session, branch.id, ctx.now, ctx.tz)
+    if not progress:
         return texts.UNSTUDIED_NONE
-    branch = ctx.session.get(Org, admin.branch_id)
-    members = list(ctx.session.scalars(select(Member).where(Member.branch_id == admin.branch_id)
-                                       .order_by(Member.id)))
-    lines = [texts.UNSTUDIED_HEADER.format(branch=branch.name if branch else "")]
-    for item in items:
-        done = set(ctx.session.scalars(select(StudyRecord.member_id).where(
-            StudyRecord.item_id == item.id)))
-        missing = [m.name for m in members if m.id not in done]
-        names = texts.UNSTUDIED_NAMES.format(
-            names="、".join(missing[:20]) + ("等" if len(missing) > 20 else "")) if missing else ""
-        lines.append(texts.UNSTUDIED_ITEM.format(title=item.title, done=len(members) -
-                                                 len(missing), total=len(members), names=names))
+    lines = [texts.UNSTUDIED_HEADER.format(branch=branch.name)]
+    for entry in progress:
+        names = texts.UNSTUDIED_NAMES.format(names=names_list(entry.missing, 20)) \
+            if entry.missing else ""
+        lines.append(texts.UNSTUDIED_ITEM.format(title=entry.item.title, done=entry.done,
+                                                 total=entry.total, names=names))
     return "\n".join(lines)
-

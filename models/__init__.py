@@ -6,14 +6,15 @@ tests rely on that).
 
 from models.base import Base
 from models.binding import BindGuard
-from models.deferred import DeferredTask
 from models.delivery_state import DeliveryCounter, DeliveryPause
 from models.inbound import InboundMessage
+from models.matching import PairSuggestion
 from models.meetings import Attendance, Meeting, MeetingInvite
 from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind
-from models.outbox import Outbox, set_relay_hook
-from models.pairing import HelpPair, PairRelay, PairSuggestion, Relay
+from models.outbox import Outbox
+from models.pairing import HelpPair
+from models.relays import Relay
 from models.study import PendingPost, StudyItem, StudyRecord, StudyView
 from models.token import AccessToken
 
@@ -22,7 +23,6 @@ __all__ = [
     "Attendance",
     "Base",
     "BindGuard",
-    "DeferredTask",
     "DeliveryCounter",
     "DeliveryPause",
     "HelpPair",
@@ -41,6 +41,3 @@ __all__ = [
     "StudyRecord",
     "StudyView",
 ]
-
-# Notices for members no direct channel reaches go to their helper (一帮一).
-set_relay_hook(PairRelay())

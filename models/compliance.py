@@ -14,66 +14,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.config import DEFAULT_CADENCE
+from core.localtime import PERIOD_KINDS, Period, period_containing
 from models.meetings import KIND_NAMES, Meeting, MeetingKind, MeetingStatus
-from models.org import Org, OrgKind, subtree_ids
-
-DEFAULT_CADENCE: dict[str, str] = {
-    MeetingKind.BRANCH_ASSEMBLY: "quarter",
-    MeetingKind.COMMITTEE_MEETING: "month",
-    MeetingKind.GROUP_MEETING: "month",
-    MeetingKind.PARTY_LECTURE: "quarter",
-    MeetingKind.LIFE_MEETING: "year",
-}
-PERIOD_KINDS = ("month", "quarter", "year")
+from models.org import Org, OrgKind
 
 
-@dataclass(frozen=True)
-class Period:
-    """A calendar month, quarter or year in local time; `end` is exclusive (UTC)."""
+class State(StrEnum):
+    """Where a required kind of meeting stands in its period."""
 
-    kind: str
-    start: datetime
-    end: datetime
-    label: str
-
-    def days_left(self, now: datetime) -> int:
-        """Whole days from `now` to the end (0 on the last day)."""
-        return max(0, (self.end - now).days)
-
-    def contains(self, when: datetime) -> bool:
-        """start <= when < end."""
-        return self.start <= when < self.end
-
-
-def period_containing(when: datetime, kind: str, tz: ZoneInfo) -> Period:
-    """The month / quarter / year (local calendar) that contains `when`."""
-    local = when.astimezone(tz)
-    if kind == "month":
-        start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        end = (start + timedelta(days=32)).replace(day=1)
-        label = f"{start.year}年{start.month}月"
-    elif kind == "quarter":
-        first_month = (local.month - 1) // 3 * 3 + 1
-        start = local.replace(month=first_month, day=1, hour=0, minute=0, second=0,
-                              microsecond=0)
-        end = (start + timedelta(days=95)).replace(day=1)
-        label = f"{start.year}年第{(first_month - 1) // 3 + 1}季度"
-    elif kind == "year":
-        start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-        end = start.replace(year=start.year + 1)
-        label = f"{start.year}年"
-    else:
-        raise ValueError(f"unknown period kind {kind!r}")
-    # Rebuild from wall-clock fields so that a DST zone would still get local midnights.
-    start = start.replace(tzinfo=tz)
-    end = end.replace(tzinfo=tz)
-    return Period(kind, start.astimezone(when.tzinfo), end.astimezone(when.tzinfo), label)
+    ON_TRACK = "on_track"  # held this period
+    AT_RISK = "at_risk"  # not yet, the period still running
+    MISSED = "missed"  # the period ended without it
 
 
 @dataclass
@@ -84,17 +43,17 @@ class KindStatus:
     period: Period
     held: int = 0
     planned: int = 0
-    state: str = "at_risk"  # on_track / at_risk / missed
+    state: State = State.AT_RISK
     days_left: int = 0
 
     @property
     def name(self) -> str:
         """The kind in Chinese."""
-        return KIND_NAMES.get(MeetingKind(self.kind), self.kind)
+        return KIND_NAMES.get(self.kind, self.kind)
 
 
 @dataclass
-class Attendance:
+class AttendanceCounts:
     """Attendance counts over held meetings."""
 
     expected: int = 0
@@ -107,7 +66,7 @@ class Attendance:
         """Present / expected (None when no meeting was held)."""
         return self.present / self.expected if self.expected else None
 
-    def add(self, other: Attendance) -> None:
+    def add(self, other: AttendanceCounts) -> None:
         """Accumulate."""
         self.expected += other.expected
         self.present += other.present
@@ -122,26 +81,13 @@ class BranchCompliance:
     branch_id: int
     name: str
     kinds: list[KindStatus] = field(default_factory=list)
-    attendance: Attendance = field(default_factory=Attendance)  # over `attendance_period`
+    # Over the attendance period (a quarter by default).
+    attendance: AttendanceCounts = field(default_factory=AttendanceCounts)
 
     @property
     def missing(self) -> list[KindStatus]:
         """Required kinds not (yet) held."""
-        return [k for k in self.kinds if k.state != "on_track"]
-
-
-@dataclass
-class Rollup:
-    """Every branch below an org, and the totals."""
-
-    org_id: int
-    attendance_period: Period
-    branches: list[BranchCompliance]
-    attendance: Attendance
-
-    def count(self, state: str) -> int:
-        """How many (branch, kind) pairs are in `state`."""
-        return sum(1 for b in self.branches for k in b.kinds if k.state == state)
+        return [k for k in self.kinds if k.state is not State.ON_TRACK]
 
 
 def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInfo,
@@ -183,8 +129,8 @@ def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInf
                 status = KindStatus(kind, period, found.get(MeetingStatus.HELD, 0),
                                     found.get(MeetingStatus.PLANNED, 0),
                                     days_left=period.days_left(now))
-                status.state = "on_track" if status.held else (
-                    "at_risk" if now < period.end else "missed")
+                status.state = State.ON_TRACK if status.held else (
+                    State.AT_RISK if now < period.end else State.MISSED)
                 branch.kinds.append(status)
     period = period_containing(period_of, attendance_period, tz)
     for org_id, expected, present, leave, absent in session.execute(
@@ -193,22 +139,9 @@ def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInf
         .where(Meeting.org_id.in_(ids), Meeting.status == MeetingStatus.HELD,
                Meeting.starts_at >= period.start, Meeting.starts_at < period.end)
         .group_by(Meeting.org_id)):
-        by_id[org_id].attendance = Attendance(expected or 0, present or 0, leave or 0,
+        by_id[org_id].attendance = AttendanceCounts(expected or 0, present or 0, leave or 0,
                                               absent or 0)
     order = {kind: i for i, kind in enumerate(cadence)}
     for branch in by_id.values():
         branch.kinds.sort(key=lambda k: order.get(k.kind, 99))
     return list(by_id.values())
-
-
-def rollup(session: Session, org_id: int, now: datetime, tz: ZoneInfo,
-           cadence: dict[str, str] | None = None, period_of: datetime | None = None) -> Rollup:
-    """Compliance of every branch in the subtree of `org_id` (township, county …)."""
-    ids = subtree_ids(session, org_id)
-    branches = list(session.scalars(select(Org).where(Org.id.in_(ids),
-                                                      Org.kind == OrgKind.BRANCH)))
-    found = compliance(session, branches, now, tz, cadence, period_of=period_of)
-    total = Attendance()
-    for branch in found:
-        total.add(branch.attendance)
-    return Rollup(org_id, period_containing(period_of or now, "quarter", tz), found, total)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, func, select, update
@@ -37,12 +38,21 @@ class Claimed:
     attempts: int
 
 
+class SendOutcome(StrEnum):
+    """What one API call for a row came to."""
+
+    SENT = "sent"
+    RETRY = "retry"  # transient: back off and try again
+    FAILED = "failed"  # permanent: WeChat's code says it will never go through
+    QUOTA = "quota"  # 45009: the channel's daily quota is used up
+
+
 @dataclass(frozen=True)
 class Result:
     """What sending one row did."""
 
     id: int
-    outcome: str  # "sent", "retry", "failed" or "quota"
+    outcome: SendOutcome
     msgid: str | None = None
     code: int | None = None
     error: str | None = None
@@ -84,12 +94,12 @@ def _outcome_values(result: Result, attempts: int, now: datetime,
         "row_id": result.id, "status": Status.PENDING, "msgid": None, "sent_at": None,
         "code": result.code, "error": result.error, "send_after": None, "refund": 0,
     }
-    if result.outcome == "sent":
+    if result.outcome is SendOutcome.SENT:
         values.update(status=Status.SENT, msgid=result.msgid or None, sent_at=now, code=None,
                       error=None)
-    elif result.outcome == "failed":
+    elif result.outcome is SendOutcome.FAILED:
         values.update(status=Status.FAILED)
-    elif result.outcome == "quota":  # not the member's fault: the attempt is given back
+    elif result.outcome is SendOutcome.QUOTA:  # not the member's fault: the attempt is given back
         values.update(send_after=resume_at or now, refund=1)
     elif attempts >= MAX_ATTEMPTS:
         values.update(status=Status.FAILED,

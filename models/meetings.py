@@ -32,9 +32,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core import words
+from core.geo import distance_m
 from models.base import Base, UTCDateTime, utcnow
+from models.errors import MeetingError
 from models.member import Member
-from models.org import Org, subtree_ids
+from models.org import subtree_ids
 
 CHECK_IN_OPENS = timedelta(hours=1)  # before the start
 DEFAULT_DURATION = timedelta(hours=2)
@@ -53,24 +56,9 @@ class MeetingKind(StrEnum):
     OTHER = "other"
 
 
-KIND_NAMES = {
-    MeetingKind.BRANCH_ASSEMBLY: "支部党员大会",
-    MeetingKind.COMMITTEE_MEETING: "支部委员会会议",
-    MeetingKind.GROUP_MEETING: "党小组会",
-    MeetingKind.PARTY_LECTURE: "党课",
-    MeetingKind.THEME_DAY: "主题党日",
-    MeetingKind.LIFE_MEETING: "组织生活会",
-    MeetingKind.OTHER: "其他会议",
-}
+KIND_NAMES: dict[str, str] = words.MEETING_KIND_NAMES
 # What admins type in 新建会议 (the contract's short names, and the full ones).
-KIND_WORDS = {
-    "党员大会": MeetingKind.BRANCH_ASSEMBLY, "支部党员大会": MeetingKind.BRANCH_ASSEMBLY,
-    "支委会": MeetingKind.COMMITTEE_MEETING, "支部委员会": MeetingKind.COMMITTEE_MEETING,
-    "支部委员会会议": MeetingKind.COMMITTEE_MEETING,
-    "党小组会": MeetingKind.GROUP_MEETING, "党课": MeetingKind.PARTY_LECTURE,
-    "主题党日": MeetingKind.THEME_DAY, "组织生活会": MeetingKind.LIFE_MEETING,
-    "其他": MeetingKind.OTHER,
-}
+KIND_WORDS = {word: MeetingKind(kind) for word, kind in words.MEETING_KIND_WORDS.items()}
 
 
 class MeetingStatus(StrEnum):
@@ -143,7 +131,7 @@ class Meeting(Base):
     @property
     def kind_name(self) -> str:
         """The kind in Chinese."""
-        return KIND_NAMES.get(MeetingKind(self.kind), self.kind)
+        return KIND_NAMES.get(self.kind, self.kind)
 
     @property
     def qr_scene(self) -> str:
@@ -182,10 +170,6 @@ class Attendance(Base):
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class MeetingError(ValueError):
-    """A meeting request that cannot be done; the message is for the user (Chinese)."""
-
-
 def generate_code(session: Session) -> str:
     """A short numeric 签到码 not used by any open meeting."""
     taken = set(session.scalars(select(Meeting.code).where(
@@ -195,7 +179,7 @@ def generate_code(session: Session) -> str:
             code = f"{random.randrange(10 ** (digits - 1), 10 ** digits)}"
             if code not in taken:
                 return code
-    raise MeetingError("签到码用完了，请稍后再试")
+    raise MeetingError("MEETING_CODES_EXHAUSTED")
 
 
 @dataclass(frozen=True)
@@ -219,15 +203,15 @@ def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
                    now: datetime) -> Meeting:
     """Schedule a meeting; MeetingError for a past time or a clash (flushes)."""
     if new.starts_at <= now:
-        raise MeetingError("会议时间已经过去了，请填写将来的时间")
+        raise MeetingError("MEETING_IN_PAST")
     ends_at = new.ends_at or new.starts_at + DEFAULT_DURATION
     if ends_at <= new.starts_at:
-        raise MeetingError("结束时间要晚于开始时间")
+        raise MeetingError("MEETING_END_BEFORE_START")
     clash = session.scalar(select(Meeting.id).where(
         Meeting.org_id == new.org_id, Meeting.kind == new.kind,
         Meeting.starts_at == new.starts_at, Meeting.status != MeetingStatus.CANCELLED))
     if clash is not None:
-        raise MeetingError(f"这个时间已经安排了一场{KIND_NAMES[new.kind]}（会议编号 {clash}）")
+        raise MeetingError("MEETING_CLASH", kind=KIND_NAMES[new.kind], id=clash)
     meeting = Meeting(
         org_id=new.org_id, kind=str(new.kind), topic=new.topic[:200], starts_at=new.starts_at,
         ends_at=ends_at, place=new.place[:200], latitude=new.latitude,
@@ -238,14 +222,6 @@ def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
     session.add(meeting)
     session.flush()
     return meeting
-
-
-def invite(session: Session, meeting: Meeting, org: Org | None = None,
-           member: Member | None = None) -> None:
-    """Invite an org (with everything below it) or a single member besides the branch."""
-    session.add(MeetingInvite(meeting_id=meeting.id, org_id=org.id if org else None,
-                              member_id=member.id if member else None))
-    session.flush()
 
 
 def invitee_ids(session: Session, meeting: Meeting) -> list[int]:
@@ -292,18 +268,18 @@ def _record(session: Session, meeting: Meeting, member: Member) -> Attendance | 
 def check_window(meeting: Meeting, now: datetime) -> None:
     """MeetingError unless check-in is open (1 h before the start until the end)."""
     if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("这场会议已经结束或取消了")
+        raise MeetingError("MEETING_NOT_OPEN")
     if now < meeting.starts_at - CHECK_IN_OPENS:
-        raise MeetingError("还没到签到时间：会议开始前 1 小时开放签到")
+        raise MeetingError("CHECKIN_NOT_YET")
     if now > meeting.ends_at:
-        raise MeetingError("会议已经结束，不能再签到了；如需补录请联系支部管理员")
+        raise MeetingError("CHECKIN_OVER")
 
 
 def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
              recorded_by: Member, now: datetime) -> Outcome:
     """Record `member` as present (flushes). MeetingError if not allowed."""
     if not is_invited(session, meeting, member):
-        raise MeetingError("你不在这场会议的参会名单里，如有疑问请联系支部管理员")
+        raise MeetingError("NOT_INVITED")
     check_window(meeting, now)
     record = _record(session, meeting, member)
     if record is not None and record.status == AttendanceStatus.PRESENT:
@@ -327,14 +303,14 @@ def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
     """Record a leave request before the meeting ends (flushes)."""
     reason = reason.strip()
     if not reason:
-        raise MeetingError("请写明请假原因，例如：请假 1234 外出务工")
+        raise MeetingError("LEAVE_NEEDS_REASON")
     if not is_invited(session, meeting, member):
-        raise MeetingError("你不在这场会议的参会名单里，如有疑问请联系支部管理员")
+        raise MeetingError("NOT_INVITED")
     if meeting.status != MeetingStatus.PLANNED or now > meeting.ends_at:
-        raise MeetingError("会议已经结束，不能再请假了；如需补录请联系支部管理员")
+        raise MeetingError("LEAVE_OVER")
     record = _record(session, meeting, member)
     if record is not None and record.status == AttendanceStatus.PRESENT:
-        raise MeetingError("你已经签到了，不用请假")
+        raise MeetingError("LEAVE_AFTER_CHECKIN")
     if record is not None and record.reason == reason[:200]:
         return Outcome.ALREADY
     if record is None:
@@ -352,7 +328,7 @@ def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
 def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> None:
     """Cancel a planned meeting (frees its code; flushes)."""
     if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("只有还没开的会议可以取消")
+        raise MeetingError("CANCEL_ONLY_PLANNED")
     meeting.status = MeetingStatus.CANCELLED
     meeting.closed_at = now
     session.flush()
@@ -364,7 +340,7 @@ def close_meeting(session: Session, meeting: Meeting, now: datetime) -> int:
     Returns how many were marked absent (flushes).
     """
     if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("这场会议已经结束或取消了")
+        raise MeetingError("MEETING_NOT_OPEN")
     recorded = set(session.scalars(select(Attendance.member_id).where(
         Attendance.meeting_id == meeting.id)))
     missing = [m for m in invitee_ids(session, meeting) if m not in recorded]
@@ -396,11 +372,11 @@ def backfill(session: Session, meeting: Meeting, member: Member, status: Attenda
              admin: Member, now: datetime, reason: str | None = None) -> Attendance:
     """An admin's later entry (补录) for a held meeting; flagged as backfilled."""
     if meeting.status != MeetingStatus.HELD:
-        raise MeetingError("补录只用于已经结束的会议；会议进行中请直接签到")
+        raise MeetingError("BACKFILL_ONLY_HELD")
     if not is_invited(session, meeting, member):
-        raise MeetingError(f"{member.name}不在这场会议的参会名单里")
+        raise MeetingError("MEMBER_NOT_INVITED", name=member.name)
     if status == AttendanceStatus.LEAVE and not (reason or "").strip():
-        raise MeetingError("补录请假时请写明原因")
+        raise MeetingError("BACKFILL_LEAVE_NEEDS_REASON")
     record = _record(session, meeting, member)
     if record is None:
         record = Attendance(meeting_id=meeting.id, member_id=member.id)
@@ -439,3 +415,36 @@ def upcoming_for(session: Session, member: Member, now: datetime,
 def attendance_of(session: Session, meeting: Meeting, member: Member) -> Attendance | None:
     """The member's record for the meeting, if any."""
     return _record(session, meeting, member)
+
+
+def attended_count(session: Session, member: Member, since: datetime) -> int:
+    """Meetings starting since `since` at which the member was present."""
+    return session.scalar(
+        select(func.count()).select_from(Attendance)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .where(Attendance.member_id == member.id,
+               Attendance.status == AttendanceStatus.PRESENT,
+               Meeting.starts_at >= since)) or 0
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """What a location tells about the member's meetings in their check-in window."""
+
+    meeting: Meeting | None  # the nearest one within the radius
+    open_meetings: int  # meetings whose check-in is open now
+    located: int  # of those, meetings that have coordinates
+
+
+def meeting_near(session: Session, member: Member, latitude: float, longitude: float,
+                 now: datetime, radius_m: float) -> Nearby:
+    """The member's open meeting within `radius_m` of the location, if any."""
+    candidates = [m for m in upcoming_for(session, member, now, limit=20)
+                  if m.starts_at - now <= CHECK_IN_OPENS]
+    located = [m for m in candidates if m.latitude is not None and m.longitude is not None]
+    if not located:
+        return Nearby(None, len(candidates), 0)
+    distances = [(distance_m(latitude, longitude, m.latitude or 0.0, m.longitude or 0.0), m.id, m)
+                 for m in located]
+    metres, _, nearest = min(distances, key=lambda d: (d[0], d[1]))
+    return Nearby(nearest if metres <= radius_m else None, len(candidates), len(located))

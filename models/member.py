@@ -16,11 +16,14 @@ from sqlalchemy import (
     String,
     bindparam,
     exists,
+    func,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from core import words
 from models.base import Base, UTCDateTime, utcnow
+from models.errors import MemberLookupError
 from models.org import Org, OrgAdmin
 from models.prepared import Prepared
 
@@ -28,10 +31,10 @@ from models.prepared import Prepared
 class NeedsHelp(StrEnum):
     """Why a member needs a helper (需帮扶); the roster uses the Chinese values."""
 
-    OLD_PHONE = "老式手机"
-    LIMITED_MOBILITY = "行动不便"
-    NO_WECHAT_SKILLS = "不会用微信"
-    NO_PHONE = "无手机"
+    OLD_PHONE = words.NEEDS_HELP_OLD_PHONE
+    LIMITED_MOBILITY = words.NEEDS_HELP_LIMITED_MOBILITY
+    NO_WECHAT_SKILLS = words.NEEDS_HELP_NO_WECHAT_SKILLS
+    NO_PHONE = words.NEEDS_HELP_NO_PHONE
 
 
 class Member(Base):
@@ -64,6 +67,24 @@ class Member(Base):
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.name}>"
+
+
+def find_member(session: Session, branch_id: int, name: str) -> Member:
+    """The one member of the branch called `name`; MemberLookupError if none or several.
+
+    Every command that names a member (补录, 结对, 解除结对, 解绑) uses this, so that two
+    members with the same name are never confused: the admin is told instead.
+    """
+    found = list(session.scalars(select(Member).where(Member.name == name,
+                                                      Member.branch_id == branch_id)
+                                 .order_by(Member.id).limit(2)))
+    if not found:
+        raise MemberLookupError("MEMBER_NOT_FOUND", name=name)
+    if len(found) > 1:
+        count = session.scalar(select(func.count()).select_from(Member).where(
+            Member.name == name, Member.branch_id == branch_id))
+        raise MemberLookupError("MEMBER_AMBIGUOUS", name=name, count=count)
+    return found[0]
 
 
 def member_by_openid(session: Session, openid: str) -> Member | None:

@@ -84,3 +84,20 @@ def branches_under(session: Session, org_id: int) -> list[Org]:
 def admins_of(session: Session, org_id: int) -> list[int]:
     """Member ids administering exactly this org (OrgAdmin rows)."""
     return list(session.scalars(select(OrgAdmin.member_id).where(OrgAdmin.org_id == org_id)))
+
+
+def make_org_admin(session: Session, org: Org, member_id: int) -> bool:
+    """Make the member an admin of `org` (township/county staff); False if already."""
+    exists = session.scalar(select(OrgAdmin.id).where(OrgAdmin.org_id == org.id,
+                                                      OrgAdmin.member_id == member_id))
+    if exists is not None:
+        return False
+    session.add(OrgAdmin(org_id=org.id, member_id=member_id))
+    session.flush()
+    return True
+
+
+def admin_org_of(session: Session, member_id: int) -> Org | None:
+    """The first org this member administers (township/county staff), if any."""
+    return session.scalar(select(Org).join(OrgAdmin, OrgAdmin.org_id == Org.id)
+                          .where(OrgAdmin.member_id == member_id).order_by(OrgAdmin.id).limit(1))

@@ -33,8 +33,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
-from models.inbound import InboundMessage, last_message_at
+from models.inbound import InboundMessage
 from models.member import Member
+from models.pairing import helpers_of
+from models.relays import add_relays
 
 # WeChat lets an account send customer-service messages for 48 hours after the user's
 # last message, menu click, follow or scan.
@@ -124,160 +126,139 @@ class Notice:
     subject: str | None = None  # what it is about: "study:12", "meeting:7"
 
 
-class RelayHook(Protocol):
-    """The helper relay (一帮一) plugs in here (models.pairing provides it)."""
-
-    def helpers_of(self, session: Session, member_ids: list[int]) -> dict[int, int]:
-        """member id → helper id, for the members that have a helper."""
-
-    def relay(self, session: Session, tasks: list[tuple[str, int, int]], notice: Notice,
-              now: datetime) -> None:
-        """Hand the notice to helpers: (dedupe key, member id, helper id) each."""
-
-
-_relay_hook: RelayHook | None = None
-
-
-def set_relay_hook(hook: RelayHook | None) -> RelayHook | None:
-    """Install the relay (None: no relay); returns the one it replaces."""
-    global _relay_hook
-    previous, _relay_hook = _relay_hook, hook
-    return previous
-
-
-def choose_channel(session: Session, member: Member, notice: Notice, now: datetime,
-                   template_ids: Mapping[str, str]) -> Channel:
-    """The channel policy: template, else customer service within 48 h, else relay."""
-    if member.openid and member.subscribed and template_ids.get(notice.kind):
-        return Channel.TEMPLATE
-    if member.openid and member.subscribed:
-        last = last_message_at(session, member.openid)
-        if last is not None and now - last < CUSTOMER_SERVICE_WINDOW:
-            return Channel.CUSTOM
-    if _relay_hook is not None and _relay_hook.helpers_of(session, [member.id]):
-        return Channel.RELAY
-    return Channel.NONE
-
-
-def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; True when a row was written."""
-    dialect = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # RETURNING, not rowcount: drivers differ in what rowcount says for DO NOTHING.
-    inserted = session.execute(
-        dialect_insert(Outbox).values(**values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Outbox.id)
-    ).first()
-    return inserted is not None
-
-
-def enqueue(session: Session, dedupe_key: str, member: Member, notice: Notice, now: datetime,
-            template_ids: Mapping[str, str], send_after: datetime | None = None) -> Status | None:
-    """Queue `notice` for `member` (call inside the transaction that caused it).
-
-    Returns the new row's status, or None when a row with this key already exists
-    (nothing changes). The channel is chosen now; a member no channel reaches is
-    recorded as undeliverable so that the branch admin's digest can list them.
-    """
-    channel = choose_channel(session, member, notice, now, template_ids)
-    status = Status.PENDING
-    if channel is Channel.RELAY:
-        assert _relay_hook is not None
-        helper_id = _relay_hook.helpers_of(session, [member.id])[member.id]
-        _relay_hook.relay(session, [(dedupe_key, member.id, helper_id)], notice, now)
-        status = Status.RELAYED
-    elif channel is Channel.NONE:
-        status = Status.UNDELIVERABLE
-    payload: dict[str, Any] = {"text": notice.text}
-    if channel is Channel.TEMPLATE:
-        payload.update(template_id=template_ids[notice.kind],
-                       data=template_fields(notice.template_data or {"content": notice.text}),
-                       url=notice.url)
-    inserted = _insert_ignoring_duplicates(session, {
-        "dedupe_key": dedupe_key, "kind": notice.kind, "member_id": member.id,
-        "openid": member.openid, "channel": str(channel), "payload": payload,
-        "status": str(status), "send_after": send_after or now, "attempts": 0,
-        "unknown_retried": False, "created_at": now,
-    })
-    return status if inserted else None
-
-
 class Recipient(Protocol):
-    """What the bulk policy needs of a member (an ORM Member or a plain row)."""
+    """What the channel policy needs of a member (an ORM Member or a plain row)."""
 
-    id: int
-    openid: str | None
-    subscribed: bool
+    @property
+    def id(self) -> int: ...
+    @property
+    def openid(self) -> str | None: ...
+    @property
+    def subscribed(self) -> bool: ...
 
 
-def enqueue_many(session: Session, recipients: Sequence[tuple[str, Recipient]],
-                 notice: Notice, now: datetime,
-                 template_ids: Mapping[str, str]) -> dict[Status, int]:
-    """Queue one notice for many members at once: the same policy as `enqueue`, with the
-    48-hour window looked up in one query and the rows written in one statement.
+@dataclass(frozen=True)
+class Plan:
+    """The channel chosen for one recipient (and their helper, for a relay)."""
 
-    `recipients` are (dedupe_key, member) pairs, members as ORM objects or as rows with
-    id, openid and subscribed; keys already queued are skipped. Returns how many rows
-    were written per status.
+    channel: Channel
+    helper_id: int | None = None
+
+    @property
+    def status(self) -> Status:
+        """The status its outbox row starts in."""
+        if self.channel is Channel.RELAY:
+            return Status.RELAYED
+        if self.channel is Channel.NONE:
+            return Status.UNDELIVERABLE
+        return Status.PENDING
+
+
+@dataclass(frozen=True)
+class ChannelPolicy:
+    """How notices reach members: template, else customer service within 48 h of the
+    member's last message, else their helper (一帮一), else nobody (undeliverable).
+
+    Built once per process from the template configuration (`Settings.template_ids`)
+    and handed to whoever queues notices: the chat's handlers (`ctx.outbox`) and the
+    scheduler's sweepers (`runtime.outbox`).
     """
-    counts: dict[Status, int] = {}
-    if not recipients:
-        return counts
-    template_id = template_ids.get(notice.kind)
-    needs_window = [m.openid for _, m in recipients
-                    if m.openid and m.subscribed and not template_id]
-    recent: set[str] = set()
-    if needs_window:
-        recent = set(session.scalars(
-            select(InboundMessage.openid).where(
-                InboundMessage.openid.in_(needs_window),
-                InboundMessage.received_at > now - CUSTOMER_SERVICE_WINDOW).distinct()))
-    text_payload: dict[str, Any] = {"text": notice.text}
-    template_payload = {**text_payload, "template_id": template_id,
-                        "data": template_fields(notice.template_data or {"content": notice.text}),
-                        "url": notice.url} if template_id else text_payload
-    def direct(member: Recipient) -> bool:
-        return bool(member.openid and member.subscribed) and bool(
-            template_id or member.openid in recent)
 
-    helpers: dict[int, int] = {}
-    if _relay_hook is not None:
-        helpers = _relay_hook.helpers_of(session, [m.id for _, m in recipients if not direct(m)])
-    rows, relays = [], []
-    for key, member in recipients:
-        reachable = bool(member.openid and member.subscribed)
-        if reachable and template_id:
-            channel, status, payload = Channel.TEMPLATE, Status.PENDING, template_payload
-        elif reachable and member.openid in recent:
-            channel, status, payload = Channel.CUSTOM, Status.PENDING, text_payload
-        elif member.id in helpers:
-            channel, status, payload = Channel.RELAY, Status.RELAYED, text_payload
-            relays.append((key, member.id, helpers[member.id]))
-        else:
-            channel, status, payload = Channel.NONE, Status.UNDELIVERABLE, text_payload
-        rows.append({"dedupe_key": key, "kind": notice.kind, "member_id": member.id,
-                     "openid": member.openid, "channel": str(channel), "payload": payload,
-                     "status": str(status), "send_after": now, "attempts": 0,
-                     "unknown_retried": False, "created_at": now})
-    dialect = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    if dialect == "postgresql":
-        written = _insert_unnest(session, rows)
-    else:
-        # Keys already queued are dropped first, so that the counts are right; the
-        # ON CONFLICT clause still covers a concurrent sweep.
-        existing = set(session.scalars(select(Outbox.dedupe_key).where(
-            Outbox.dedupe_key.in_([row["dedupe_key"] for row in rows]))))
-        fresh = [row for row in rows if row["dedupe_key"] not in existing]
-        if fresh:
-            session.execute(dialect_insert(Outbox.__table__).on_conflict_do_nothing(
-                index_elements=["dedupe_key"]), fresh)
-        written = [row["status"] for row in fresh]
-    if relays and _relay_hook is not None:
-        _relay_hook.relay(session, relays, notice, now)
-    for status in written:
-        counts[Status(status)] = counts.get(Status(status), 0) + 1
-    return counts
+    templates: Mapping[str, str]
+
+    def plan(self, session: Session, members: Sequence[Recipient], notice: Notice,
+             now: datetime) -> list[Plan]:
+        """The channel for each member, in order: two queries for any number of them."""
+        template_id = self.templates.get(notice.kind)
+        followers = [m.openid for m in members if m.openid and m.subscribed]
+        recent: set[str] = set()
+        if followers and not template_id:
+            for start in range(0, len(followers), 5000):  # bind-parameter limits
+                recent.update(session.scalars(
+                    select(InboundMessage.openid).where(
+                        InboundMessage.openid.in_(followers[start:start + 5000]),
+                        InboundMessage.received_at > now - CUSTOMER_SERVICE_WINDOW)
+                    .distinct()))
+
+        def direct(member: Recipient) -> Channel | None:
+            if not (member.openid and member.subscribed):
+                return None
+            if template_id:
+                return Channel.TEMPLATE
+            return Channel.CUSTOM if member.openid in recent else None
+
+        channels = [direct(m) for m in members]
+        helpers = helpers_of(session, [m.id for m, c in zip(members, channels, strict=True)
+                                       if c is None])
+        return [Plan(channel) if channel is not None else
+                Plan(Channel.RELAY, helpers[m.id]) if m.id in helpers else Plan(Channel.NONE)
+                for m, channel in zip(members, channels, strict=True)]
+
+    def enqueue(self, session: Session, dedupe_key: str, member: Recipient, notice: Notice,
+                now: datetime, send_after: datetime | None = None) -> Status | None:
+        """Queue `notice` for one member (inside the transaction that caused it).
+
+        Returns the new row's status, or None when a row with this key already exists
+        (nothing changes).
+        """
+        written = self.enqueue_many(session, [(dedupe_key, member)], notice, now, send_after)
+        return next(iter(written), None)
+
+    def enqueue_many(self, session: Session, recipients: Sequence[tuple[str, Recipient]],
+                     notice: Notice, now: datetime,
+                     send_after: datetime | None = None) -> dict[Status, int]:
+        """Queue one notice for many members: the rows in one statement per chunk.
+
+        `recipients` are (dedupe_key, member) pairs; keys already queued are skipped.
+        A member no channel reaches is recorded as undeliverable, so that the branch
+        admin can be told. Returns how many rows were written per status.
+        """
+        if not recipients:
+            return {}
+        plans = self.plan(session, [m for _, m in recipients], notice, now)
+        template_id = self.templates.get(notice.kind)
+        text_payload: dict[str, Any] = {"text": notice.text}
+        template_payload = {**text_payload, "template_id": template_id, "url": notice.url,
+                            "data": template_fields(notice.template_data
+                                                    or {"content": notice.text})}
+        rows, relays = [], []
+        for (key, member), plan in zip(recipients, plans, strict=True):
+            if plan.helper_id is not None:
+                relays.append((key, member.id, plan.helper_id))
+            rows.append({
+                "dedupe_key": key, "kind": notice.kind, "member_id": member.id,
+                "openid": member.openid, "channel": str(plan.channel),
+                "payload": template_payload if plan.channel is Channel.TEMPLATE
+                else text_payload,
+                "status": str(plan.status), "send_after": send_after or now, "attempts": 0,
+                "unknown_retried": False, "created_at": now})
+        written = _insert_rows(session, rows)
+        add_relays(session, relays, notice.kind, notice.subject, notice.text, now)
+        counts: dict[Status, int] = {}
+        for status in written:
+            counts[Status(status)] = counts.get(Status(status), 0) + 1
+        return counts
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """Insert outbox rows, skipping keys already queued; the statuses of rows written."""
+    if session.get_bind().dialect.name == "postgresql" and all(
+            row["send_after"] == row["created_at"] for row in rows):
+        return _insert_unnest(session, rows)
+    # Keys already queued are dropped first, so that the counts are right; the ON
+    # CONFLICT clause still covers a concurrent sweep.
+    existing: set[str] = set()
+    keys = [row["dedupe_key"] for row in rows]
+    for start in range(0, len(keys), 5000):
+        existing.update(session.scalars(select(Outbox.dedupe_key).where(
+            Outbox.dedupe_key.in_(keys[start:start + 5000]))))
+    fresh = [row for row in rows if row["dedupe_key"] not in existing]
+    if fresh:
+        dialect_insert: Any = postgresql.insert \
+            if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(dialect_insert(Outbox.__table__).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]), fresh)
+    return [row["status"] for row in fresh]
 
 
 # One statement per chunk: the rows travel as arrays, which PostgreSQL unpacks
@@ -314,17 +295,6 @@ def _insert_unnest(session: Session, rows: list[dict[str, Any]]) -> list[str]:
         "payloads": [encode(r["payload"]) for r in rows],
         "statuses": [r["status"] for r in rows],
     }))
-
-
-def enqueue_reply(session: Session, dedupe_key: str, openid: str, text: str,
-                  now: datetime) -> bool:
-    """Queue a customer-service message answering a user who just wrote to us."""
-    return _insert_ignoring_duplicates(session, {
-        "dedupe_key": dedupe_key, "kind": "reply", "member_id": None, "openid": openid,
-        "channel": str(Channel.CUSTOM), "payload": {"text": text},
-        "status": str(Status.PENDING), "send_after": now, "attempts": 0,
-        "unknown_retried": False, "created_at": now,
-    })
 
 
 def template_fields(data: dict[str, str], limit: int = 20) -> dict[str, dict[str, str]]:

@@ -17,29 +17,29 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import texts, words
+from models.errors import DomainError
 from models.member import Member, NeedsHelp
 from models.org import Org, OrgKind, add_org, child_org
 
-COLUMNS = ("姓名", "支部", "党小组", "手机", "角色", "需帮扶", "住址")
+COLUMNS = words.ROSTER_COLUMNS
 # Optional extras: where the member lives, for nearest-helper matching (一帮一).
-OPTIONAL_COLUMNS = ("纬度", "经度")
-REQUIRED = ("姓名", "支部")
-ALIASES = {
-    "党支部": "支部", "所在支部": "支部", "小组": "党小组", "手机号": "手机", "手机号码": "手机",
-    "电话": "手机", "联系电话": "手机", "地址": "住址", "家庭住址": "住址", "身份": "角色",
-}
-ROLE_ADMIN = "管理员"
-ROLE_HELPER = "帮扶人"
-ROLE_WORDS = {"", "党员", ROLE_ADMIN, ROLE_HELPER}
+OPTIONAL_COLUMNS = words.ROSTER_OPTIONAL_COLUMNS
+REQUIRED = words.ROSTER_REQUIRED
+ALIASES = words.ROSTER_ALIASES
+ROLE_ADMIN = words.ROLE_ADMIN
+ROLE_HELPER = words.ROLE_HELPER
+ROLE_WORDS = {"", words.ROLE_MEMBER, ROLE_ADMIN, ROLE_HELPER}
 HELP_REASONS = {r.value for r in NeedsHelp}
+PHONE_PUNCTUATION = re.compile(r"[\s\-()\uff08\uff09]")  # incl. full-width brackets
 MOBILE = re.compile(r"^1\d{10}$")
 LANDLINE = re.compile(r"^0\d{9,11}$")
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-class RosterError(ValueError):
-    """The file as a whole cannot be imported (e.g. a required column is missing)."""
+class RosterError(DomainError):
+    """The file as a whole (or one row) cannot be imported; a catalog key and fields."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"第 {self.line} 行：{self.message}"
+        return texts.ROSTER_ROW.format(line=self.line, message=self.message)
 
 
 @dataclass
@@ -106,22 +106,21 @@ def map_header(header: list[Any]) -> tuple[dict[str, int], list[str]]:
         if not name:
             continue
         if name not in COLUMNS and name not in OPTIONAL_COLUMNS:
-            warnings.append(f"忽略未知的列「{name}」")
+            warnings.append(texts.ROSTER_UNKNOWN_COLUMN.format(name=name))
         elif name in positions:
-            raise RosterError(f"表头里「{name}」出现了两次")
+            raise RosterError("ROSTER_DUPLICATE_COLUMN", name=name)
         else:
             positions[name] = index
     missing = [c for c in REQUIRED if c not in positions]
     if missing:
-        raise RosterError(
-            f"表头缺少必填列：{'、'.join(missing)}（表头应为：{'，'.join(COLUMNS)}）"
-        )
+        raise RosterError("ROSTER_MISSING_COLUMNS", missing=words.LIST_SEP.join(missing),
+                          columns=words.LIST_SEP.join(COLUMNS))
     return positions, warnings
 
 
 def normalize_phone(raw: str) -> str | None:
     """Digits only, without +86; None if empty. Raises ValueError if not a phone number."""
-    digits = re.sub(r"[\s\-()（）]", "", raw)
+    digits = re.sub(PHONE_PUNCTUATION, "", raw)
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("86") and len(digits) == 13:
@@ -134,46 +133,45 @@ def normalize_phone(raw: str) -> str | None:
 
 
 def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> RosterRow:
-    """Validate one data row; raises ValueError with a Chinese message."""
+    """Validate one data row; RosterError says what is wrong."""
 
     def get(column: str) -> str:
         index = positions.get(column)
         return _cell(values[index]) if index is not None and index < len(values) else ""
 
-    name = "".join(get("姓名").split())
+    name = "".join(get(words.COL_NAME).split())
     if not name:
-        raise ValueError("姓名为空")
+        raise RosterError("ROSTER_NAME_EMPTY")
     if len(name) > 50:
-        raise ValueError("姓名太长（最多 50 个字）")
-    branch = get("支部")
+        raise RosterError("ROSTER_NAME_TOO_LONG", limit=50)
+    branch = get(words.COL_BRANCH)
     if not branch:
-        raise ValueError("支部为空")
+        raise RosterError("ROSTER_BRANCH_EMPTY")
     if len(branch) > 100:
-        raise ValueError("支部名称太长（最多 100 个字）")
-    group = get("党小组") or None
+        raise RosterError("ROSTER_BRANCH_TOO_LONG", limit=100)
+    group = get(words.COL_GROUP) or None
     if group is not None and len(group) > 100:
-        raise ValueError("党小组名称太长（最多 100 个字）")
+        raise RosterError("ROSTER_GROUP_TOO_LONG", limit=100)
     try:
-        phone = normalize_phone(get("手机"))
+        phone = normalize_phone(get(words.COL_PHONE))
     except ValueError:
-        raise ValueError(f"手机号「{get('手机')}」不是有效的号码") from None
-    roles = {r for r in re.split(r"[、,，/;；\s]+", get("角色")) if r}
+        raise RosterError("ROSTER_BAD_PHONE", phone=get(words.COL_PHONE)[:30]) from None
+    roles = {r for r in re.split(words.ROLE_SEPARATORS, get(words.COL_ROLE)) if r}
     unknown_roles = roles - ROLE_WORDS
     if unknown_roles:
-        raise ValueError(
-            f"角色「{'、'.join(sorted(unknown_roles))}」无法识别（可填：空、管理员、帮扶人）"
-        )
-    needs_help = get("需帮扶") or None
+        raise RosterError("ROSTER_BAD_ROLE",
+                          roles=words.LIST_SEP.join(sorted(unknown_roles))[:60])
+    needs_help = get(words.COL_NEEDS_HELP) or None
     if needs_help is not None and needs_help not in HELP_REASONS:
-        raise ValueError(
-            f"需帮扶「{needs_help}」无法识别（可填：空、{'、'.join(r.value for r in NeedsHelp)}）"
-        )
-    address = get("住址") or None
+        raise RosterError("ROSTER_BAD_NEEDS_HELP", value=needs_help[:30],
+                          allowed=words.LIST_SEP.join(r.value for r in NeedsHelp))
+    address = get(words.COL_ADDRESS) or None
     if address is not None and len(address) > 200:
-        raise ValueError("住址太长（最多 200 个字）")
-    latitude, longitude = _coordinate(get("纬度"), 90), _coordinate(get("经度"), 180)
+        raise RosterError("ROSTER_ADDRESS_TOO_LONG", limit=200)
+    latitude = _coordinate(get(words.COL_LATITUDE), 90)
+    longitude = _coordinate(get(words.COL_LONGITUDE), 180)
     if (latitude is None) != (longitude is None):
-        raise ValueError("纬度和经度要么都填，要么都不填")
+        raise RosterError("ROSTER_HALF_COORDINATES")
     return RosterRow(line, name, branch, group, phone, ROLE_ADMIN in roles, ROLE_HELPER in roles,
                      needs_help, address, latitude, longitude)
 
@@ -184,9 +182,9 @@ def _coordinate(text: str, limit: float) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"坐标「{text}」不是数字") from None
+        raise RosterError("ROSTER_BAD_COORDINATE", text=text[:30]) from None
     if not -limit <= value <= limit:
-        raise ValueError(f"坐标「{text}」超出范围")
+        raise RosterError("ROSTER_COORDINATE_RANGE", text=text[:30])
     return value
 
 
@@ -202,17 +200,17 @@ def validate_rows(
     seen: dict[tuple[str, str, str], int] = {}
     for count, (line, values) in enumerate(rows, start=1):
         if progress and count % 1000 == 0:
-            progress("校验", count, total)
+            progress(texts.ROSTER_STAGE_VALIDATE, count, total)
         if all(_cell(v) == "" for v in values):
             continue
         try:
             row = parse_row(line, values, positions)
-        except ValueError as exc:
-            problems.append(RowProblem(line, str(exc)))
+        except RosterError as exc:
+            problems.append(RowProblem(line, exc.render()))
             continue
         first = seen.setdefault(row.identity, line)
         if first != line:
-            problems.append(RowProblem(line, f"与第 {first} 行是同一人（姓名和手机号相同）"))
+            problems.append(RowProblem(line, texts.ROSTER_SAME_PERSON.format(first=first)))
             continue
         valid.append(row)
     return valid, problems
@@ -233,7 +231,7 @@ class _OrgResolver:
     def branch(self, name: str) -> Org:
         found = self.branches.get(name, [])
         if len(found) > 1:
-            raise ValueError(f"系统里有 {len(found)} 个叫「{name}」的支部，无法确定是哪一个")
+            raise RosterError("ROSTER_AMBIGUOUS_BRANCH", count=len(found), name=name)
         if found:
             return found[0]
         org = add_org(self.session, name, OrgKind.BRANCH, self.parent)
@@ -273,11 +271,11 @@ def apply_roster(
 
     for count, row in enumerate(rows, start=1):
         if progress and count % 1000 == 0:
-            progress("写入", count, len(rows))
+            progress(texts.ROSTER_STAGE_WRITE, count, len(rows))
         try:
             branch = orgs.branch(row.branch)
-        except ValueError as exc:
-            problems.append(RowProblem(row.line, str(exc)))
+        except RosterError as exc:
+            problems.append(RowProblem(row.line, exc.render()))
             continue
         group = orgs.group(branch, row.group) if row.group else None
         wanted = {

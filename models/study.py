@@ -5,28 +5,22 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Dialect,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    UniqueConstraint,
-    bindparam,
-    func,
-    select,
-)
+from sqlalchemy import ForeignKey, Index, Select, String, Text, UniqueConstraint, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from core.localtime import current_streak, next_at, same_local_day, start_of_week, start_of_year
 from models.base import Base, UTCDateTime, utcnow
+from models.errors import StudyError
+from models.meetings import attended_count
 from models.member import Member
-from models.org import Org
-from models.prepared import Prepared
+from models.org import Org, admin_org_of
 
 TITLE_MAX = 64
 # WeChat caps a text message at 2048 bytes; 600 Chinese characters plus the title and
@@ -35,6 +29,9 @@ BODY_MAX = 600
 LINK_MAX = 500
 FEEDBACK_WINDOW = timedelta(minutes=10)
 DUPLICATE_WINDOW = timedelta(days=1)
+PENDING_LIFETIME = timedelta(minutes=30)  # a held duplicate post waits this long
+VIEW_MEMORY = timedelta(days=1)  # 已学 means the item opened within this
+STREAK_LOOKBACK = timedelta(days=400)
 
 
 class StudyItem(Base):
@@ -83,6 +80,9 @@ class StudyRecord(Base):
     feedback_url: Mapped[str | None] = mapped_column(String(LINK_MAX))
     feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    item: Mapped[StudyItem] = relationship()
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+
 
 class StudyView(Base):
     """The item a member last opened, so that a following 已学 means that one."""
@@ -112,7 +112,7 @@ class PendingPost(Base):
 
 @dataclass(frozen=True)
 class Draft:
-    """A parsed post, before it becomes an item."""
+    """A checked post, before it becomes an item (see `make_draft`)."""
 
     title: str
     body: str
@@ -127,11 +127,39 @@ class Draft:
         return hashlib.sha256(f"{self.title}\n{' '.join(self.body.split())}".encode()).hexdigest()
 
 
-def ancestor_ids(session: Session, org_id: int) -> list[int]:
-    """`org_id` and every org above it (a recursive query)."""
-    chain = select(Org.id, Org.parent_id).where(Org.id == org_id).cte("chain", recursive=True)
-    chain = chain.union_all(select(Org.id, Org.parent_id).where(Org.id == chain.c.parent_id))
-    return list(session.scalars(select(chain.c.id)))
+URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+
+
+def checked_link(raw: str) -> str:
+    """An http(s) link within LINK_MAX; StudyError otherwise."""
+    link = raw.strip()
+    if not URL.match(link) or len(link) > LINK_MAX:
+        raise StudyError("POST_BAD_LINK", link=link[:60], limit=LINK_MAX)
+    return link
+
+
+def make_draft(title: str, body: str, now: datetime, link: str | None = None,
+               media_link: str | None = None, source: str | None = None,
+               publish_at: datetime | None = None, schedule_text: str = "") -> Draft:
+    """Check a post against the limits (title, text, links, a future time)."""
+    title = title.strip()
+    if not title:
+        raise StudyError("POST_USAGE")
+    if len(title) > TITLE_MAX:
+        raise StudyError("POST_TITLE_TOO_LONG", limit=TITLE_MAX, length=len(title))
+    if len(body) > BODY_MAX:
+        raise StudyError("POST_BODY_TOO_LONG", limit=BODY_MAX, length=len(body))
+    if publish_at is not None and publish_at <= now:
+        raise StudyError("POST_BAD_TIME", text=schedule_text)
+    return Draft(title, body, checked_link(link) if link else None,
+                 checked_link(media_link) if media_link else None,
+                 source.strip()[:100] if source else None, publish_at)
+
+
+def posting_org(session: Session, author: Member) -> Org:
+    """Where an admin's posts go: the org they administer (township, county), else
+    their branch."""
+    return admin_org_of(session, author.id) or author.branch
 
 
 def find_duplicate(session: Session, org_id: int, draft: Draft, now: datetime) -> StudyItem | None:
@@ -139,6 +167,11 @@ def find_duplicate(session: Session, org_id: int, draft: Draft, now: datetime) -
     return session.scalar(select(StudyItem).where(
         StudyItem.org_id == org_id, StudyItem.content_hash == draft.content_hash,
         StudyItem.created_at >= now - DUPLICATE_WINDOW).limit(1))
+
+
+def push_time(draft: Draft, now: datetime, tz: ZoneInfo, daily: tuple[int, int]) -> datetime:
+    """A scheduled item goes out at its time; others at the next daily push."""
+    return draft.publish_at if draft.publish_at is not None else next_at(now, tz, daily)
 
 
 def publish(session: Session, org_id: int, draft: Draft, author: Member | None, now: datetime,
@@ -153,32 +186,145 @@ def publish(session: Session, org_id: int, draft: Draft, author: Member | None, 
     return item
 
 
-def visible_items(session: Session, branch_id: int, now: datetime):  # type: ignore[no-untyped-def]
+def hold_post(session: Session, author: Member, org_id: int, draft: Draft,
+              now: datetime) -> None:
+    """Keep a post that repeats a recent one until the author confirms (确认发布)."""
+    pending = session.get(PendingPost, author.id) or PendingPost(member_id=author.id)
+    pending.org_id, pending.title, pending.body = org_id, draft.title, draft.body
+    pending.link, pending.media_link, pending.source = draft.link, draft.media_link, draft.source
+    pending.publish_at, pending.created_at = draft.publish_at, now
+    session.add(pending)
+    session.flush()
+
+
+def take_pending_post(session: Session, author: Member,
+                      now: datetime) -> tuple[Org, Draft] | None:
+    """The author's held post, if still fresh (removed from the hold)."""
+    pending = session.get(PendingPost, author.id)
+    if pending is None or now - pending.created_at > PENDING_LIFETIME:
+        return None
+    draft = Draft(pending.title, pending.body, pending.link, pending.media_link, pending.source,
+                  pending.publish_at)
+    org = session.get(Org, pending.org_id)
+    session.delete(pending)
+    session.flush()
+    return (org, draft) if org is not None else None
+
+
+def ancestor_ids(session: Session, org_id: int) -> list[int]:
+    """`org_id` and every org above it (a recursive query)."""
+    return list(session.scalars(select(_chain(org_id).c.id)))
+
+
+def _chain(org_id: int) -> Any:
+    """A recursive CTE of `org_id` and its ancestors (items posted to any of them reach
+    members of `org_id`)."""
+    chain = select(Org.id, Org.parent_id).where(Org.id == org_id).cte("chain", recursive=True)
+    return chain.union_all(select(Org.id, Org.parent_id).where(Org.id == chain.c.parent_id))
+
+
+def visible_items(branch_id: int, now: datetime) -> Select[tuple[StudyItem]]:
     """A query for the published items a member of `branch_id` sees, newest first."""
-    return (select(StudyItem).where(StudyItem.org_id.in_(ancestor_ids(session, branch_id)),
+    return (select(StudyItem).where(StudyItem.org_id.in_(select(_chain(branch_id).c.id)),
                                     StudyItem.publish_at <= now)
             .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
 
 
+def newest_item(session: Session, branch_id: int, now: datetime) -> StudyItem | None:
+    """The newest item the branch sees."""
+    return session.scalar(visible_items(branch_id, now).limit(1))
+
+
+def unread_item(session: Session, branch_id: int, member_id: int,
+                now: datetime) -> StudyItem | None:
+    """The newest visible item this member has not studied."""
+    studied = select(StudyRecord.item_id).where(StudyRecord.member_id == member_id)
+    return session.scalar(visible_items(branch_id, now).where(StudyItem.id.not_in(studied))
+                          .limit(1))
+
+
 def latest_unread(session: Session, member: Member, now: datetime) -> StudyItem | None:
     """The newest visible item this member has not studied."""
-    studied = select(StudyRecord.item_id).where(StudyRecord.member_id == member.id)
-    return session.scalar(visible_items(session, member.branch_id, now)
-                          .where(StudyItem.id.not_in(studied)).limit(1))
+    return unread_item(session, member.branch_id, member.id, now)
 
 
-def record_study(session: Session, item: StudyItem, member: Member, now: datetime,
+def visible_item(session: Session, branch_id: int, item_id: int,
+                 now: datetime) -> StudyItem:
+    """Item `item_id` if the branch sees it; StudyError otherwise."""
+    item = session.scalar(visible_items(branch_id, now).where(StudyItem.id == item_id))
+    if item is None:
+        raise StudyError("STUDY_NO_SUCH_ITEM", id=item_id)
+    return item
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What 学习 shows: an item (and whether it is an older unread one), or nothing."""
+
+    item: StudyItem | None
+    older_unread: bool = False
+    newest_id: int | None = None  # with no item: the newest one, to offer 学习 <编号>
+
+
+def item_to_read(session: Session, branch_id: int, member_id: int, now: datetime,
+                 tz: ZoneInfo) -> Reading:
+    """Today's item; with nothing new today, the newest the member has not studied.
+
+    The item shown is remembered, so that a following 已学 means that one.
+    """
+    newest = newest_item(session, branch_id, now)
+    if newest is None:
+        return Reading(None)
+    if same_local_day(newest.publish_at, now, tz):
+        remember_view(session, member_id, newest.id, now)
+        return Reading(newest)
+    unread = unread_item(session, branch_id, member_id, now)
+    if unread is None:
+        return Reading(None, newest_id=newest.id)
+    remember_view(session, member_id, unread.id, now)
+    return Reading(unread, older_unread=True)
+
+
+def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now: datetime,
+                          tz: ZoneInfo) -> StudyItem | None:
+    """What a bare 已学 refers to: the item opened within a day, else today's, else the
+    newest unread."""
+    viewed = session.scalar(
+        select(StudyItem).join(StudyView, StudyView.item_id == StudyItem.id)
+        .where(StudyView.member_id == member_id, StudyView.viewed_at >= now - VIEW_MEMORY))
+    if viewed is not None:
+        return viewed
+    newest = newest_item(session, branch_id, now)
+    if newest is not None and same_local_day(newest.publish_at, now, tz):
+        return newest
+    return unread_item(session, branch_id, member_id, now)
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" \
+        else sqlite.insert
+
+
+def remember_view(session: Session, member_id: int, item_id: int, now: datetime) -> None:
+    """Note the item the member just opened."""
+    upsert = _insert(session)(StudyView).values(member_id=member_id, item_id=item_id,
+                                                viewed_at=now)
+    session.execute(upsert.on_conflict_do_update(
+        index_elements=["member_id"],
+        set_={"item_id": upsert.excluded.item_id, "viewed_at": upsert.excluded.viewed_at}))
+
+
+def record_study(session: Session, item: StudyItem, member: Member | int, now: datetime,
                  helper: Member | None = None) -> bool:
     """Record that `member` studied `item` (via `helper` if given).
 
     Returns False if they already had (nothing changes). Safe under concurrent retries:
     the insert ignores a row that a parallel request has just written.
     """
-    dialect = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    member_id = member if isinstance(member, int) else member.id
     inserted = session.execute(
-        dialect_insert(StudyRecord).values(
-            item_id=item.id, member_id=member.id, studied_at=now,
+        _insert(session)(StudyRecord).values(
+            item_id=item.id, member_id=member_id, studied_at=now,
             via="helper" if helper else "self", helper_id=helper.id if helper else None)
         .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
         .returning(StudyRecord.id)
@@ -188,7 +334,7 @@ def record_study(session: Session, item: StudyItem, member: Member, now: datetim
 
 def recent_record_for_feedback(session: Session, member_id: int,
                                now: datetime) -> StudyRecord | None:
-    """The record of a 已学 within the feedback window (the latest), if any."""
+    """The record of the member's own 已学 within the feedback window (the latest)."""
     return session.scalar(
         select(StudyRecord).where(StudyRecord.member_id == member_id,
                                   StudyRecord.studied_at >= now - FEEDBACK_WINDOW,
@@ -196,122 +342,85 @@ def recent_record_for_feedback(session: Session, member_id: int,
         .order_by(StudyRecord.studied_at.desc()).limit(1))
 
 
-def year_summary(session: Session, member: Member, year_start: datetime) -> int:
-    """How many items the member studied since `year_start`."""
-    return session.scalar(select(func.count()).select_from(StudyRecord).where(
-        StudyRecord.member_id == member.id, StudyRecord.studied_at >= year_start)) or 0
-
-
-def study_days(session: Session, member: Member, since: datetime) -> list[datetime]:
-    """When the member studied since `since` (for the streak)."""
-    return list(session.scalars(select(StudyRecord.studied_at).where(
-        StudyRecord.member_id == member.id, StudyRecord.studied_at >= since)))
+def recent_relay_record(session: Session, helper_id: int, now: datetime) -> StudyRecord | None:
+    """The record of a helper's 帮学 … 完成 within the feedback window (the latest)."""
+    return session.scalar(
+        select(StudyRecord).where(StudyRecord.helper_id == helper_id,
+                                  StudyRecord.studied_at >= now - FEEDBACK_WINDOW)
+        .order_by(StudyRecord.studied_at.desc()).limit(1))
 
 
 @dataclass(frozen=True)
-class ItemView:
-    """An item as the reading handlers need it (a plain row, not an ORM object)."""
+class Feedback:
+    """A photo, a voice message or a few words sent back as proof of study."""
 
-    id: int
-    title: str
-    body: str
-    link: str | None
-    media_link: str | None
-    publish_at: datetime
+    kind: str  # text / image / voice
+    text: str | None = None
+    media_id: str | None = None
+    url: str | None = None
 
-    @property
-    def summary(self) -> str:
-        """The first 60 characters of the body."""
-        return summarize(self.body)
+
+def attach_feedback(record: StudyRecord, feedback: Feedback, now: datetime) -> None:
+    """Keep the feedback with the study record (the member's own, or the relay's proof)."""
+    record.feedback_kind = feedback.kind
+    record.feedback_text = (feedback.text or "")[:1000] or None
+    record.feedback_media_id = (feedback.media_id or "")[:200] or None
+    record.feedback_url = (feedback.url or "")[:LINK_MAX] or None
+    record.feedback_at = now
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    """我的: a member's year so far."""
+
+    year: int
+    studies: int
+    streak: int
+    meetings: int
+
+
+def year_record(session: Session, member: Member, now: datetime, tz: ZoneInfo) -> YearRecord:
+    """Items studied this year, the current streak of study days, meetings attended."""
+    since = start_of_year(now, tz)
+    studies = session.scalar(select(func.count()).select_from(StudyRecord).where(
+        StudyRecord.member_id == member.id, StudyRecord.studied_at >= since)) or 0
+    days = session.scalars(select(StudyRecord.studied_at).where(
+        StudyRecord.member_id == member.id, StudyRecord.studied_at >= now - STREAK_LOOKBACK))
+    return YearRecord(now.astimezone(tz).year, studies, current_streak(days, now, tz),
+                      attended_count(session, member, since))
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    """One item and who in the branch has (not) studied it."""
+
+    item: StudyItem
+    done: int
+    total: int
+    missing: list[str]
+
+
+def progress_this_week(session: Session, branch_id: int, now: datetime,
+                       tz: ZoneInfo) -> list[ItemProgress]:
+    """未学: this week's items for the branch, and who has not studied each."""
+    items = list(session.scalars(visible_items(branch_id, now)
+                                 .where(StudyItem.publish_at >= start_of_week(now, tz))))
+    if not items:
+        return []
+    members = list(session.execute(select(Member.id, Member.name)
+                                   .where(Member.branch_id == branch_id).order_by(Member.id)))
+    done: dict[int, set[int]] = {item.id: set() for item in items}
+    for item_id, member_id in session.execute(
+            select(StudyRecord.item_id, StudyRecord.member_id).join(
+                Member, StudyRecord.member_id == Member.id)
+            .where(StudyRecord.item_id.in_(list(done)), Member.branch_id == branch_id)):
+        done[item_id].add(member_id)
+    return [ItemProgress(item, len(done[item.id]), len(members),
+                         [name for member_id, name in members if member_id not in done[item.id]])
+            for item in items]
 
 
 def summarize(body: str) -> str:
     """The first 60 characters of a body, on one line."""
     text = " ".join(body.split())
     return text if len(text) <= 60 else text[:59] + "…"
-
-
-class StudyQueries:
-    """`学习` and `已学` are the busiest commands after 帮助: their statements are
-    prepared once per dialect and run on the request's raw cursor (see models.prepared).
-    """
-
-    def __init__(self, dialect: Dialect) -> None:
-        item = StudyItem.__table__
-        columns = (item.c.id, item.c.title, item.c.body, item.c.link, item.c.media_link,
-                   item.c.publish_at)
-        org = Org.__table__
-        chain = select(org.c.id, org.c.parent_id).where(
-            org.c.id == bindparam("branch_id")).cte("chain", recursive=True)
-        chain = chain.union_all(select(org.c.id, org.c.parent_id).where(
-            org.c.id == chain.c.parent_id))
-        now = bindparam("now", type_=UTCDateTime())
-        visible = (select(*columns)
-                   .where(item.c.org_id.in_(select(chain.c.id)), item.c.publish_at <= now)
-                   .order_by(item.c.publish_at.desc(), item.c.id.desc()))
-        record = StudyRecord.__table__
-        studied = select(record.c.item_id).where(record.c.member_id == bindparam("member_id"))
-        self._newest = Prepared(visible.limit(1), dialect)
-        self._unread = Prepared(visible.where(item.c.id.not_in(studied)).limit(1), dialect)
-        self._by_id = Prepared(visible.where(item.c.id == bindparam("item_id")), dialect)
-        view = StudyView.__table__
-        self._viewed = Prepared(
-            select(*columns).join(view, view.c.item_id == item.c.id)
-            .where(view.c.member_id == bindparam("member_id"),
-                   view.c.viewed_at >= bindparam("since", type_=UTCDateTime())), dialect)
-        dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-        upsert = dialect_insert(view).values(member_id=bindparam("member_id"),
-                                             item_id=bindparam("item_id"), viewed_at=now)
-        self._remember = Prepared(upsert.on_conflict_do_update(
-            index_elements=["member_id"],
-            set_={"item_id": upsert.excluded.item_id, "viewed_at": upsert.excluded.viewed_at}),
-            dialect)
-        self._record = Prepared(
-            dialect_insert(record).values(item_id=bindparam("item_id"),
-                                          member_id=bindparam("member_id"), studied_at=now,
-                                          via="self")
-            .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
-            .returning(record.c.id), dialect)
-
-    @staticmethod
-    def _one(rows: list[tuple[Any, ...]]) -> ItemView | None:
-        return ItemView(*rows[0]) if rows else None
-
-    def newest(self, cursor: Any, branch_id: int, now: datetime) -> ItemView | None:
-        """The newest item published to the branch or any org above it."""
-        return self._one(self._newest.rows(cursor, branch_id=branch_id, now=now))
-
-    def unread(self, cursor: Any, branch_id: int, member_id: int,
-               now: datetime) -> ItemView | None:
-        """The newest visible item the member has not studied."""
-        return self._one(self._unread.rows(cursor, branch_id=branch_id, member_id=member_id,
-                                           now=now))
-
-    def visible(self, cursor: Any, branch_id: int, item_id: int,
-                now: datetime) -> ItemView | None:
-        """Item `item_id`, if the branch sees it."""
-        return self._one(self._by_id.rows(cursor, branch_id=branch_id, item_id=item_id,
-                                          now=now))
-
-    def viewed_since(self, cursor: Any, member_id: int, since: datetime) -> ItemView | None:
-        """The item the member last opened, if opened since `since`."""
-        return self._one(self._viewed.rows(cursor, member_id=member_id, since=since))
-
-    def remember(self, cursor: Any, member_id: int, item_id: int, now: datetime) -> None:
-        """Note the item the member just opened."""
-        self._remember.run(cursor, member_id=member_id, item_id=item_id, now=now)
-
-    def record(self, cursor: Any, item_id: int, member_id: int, now: datetime) -> bool:
-        """Record that the member studied the item; False if they already had."""
-        return self._record.run(cursor, item_id=item_id, member_id=member_id,
-                                now=now).fetchone() is not None
-
-
-_queries: dict[str, StudyQueries] = {}
-
-
-def study_queries(dialect: Dialect) -> StudyQueries:
-    """The prepared statements for this dialect (made once per process)."""
-    if dialect.name not in _queries:
-        _queries[dialect.name] = StudyQueries(dialect)
-    return _queries[dialect.name]

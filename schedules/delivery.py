@@ -10,36 +10,36 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.delivery import DeliveryWorker, DrainStats
-from bot.services import Services
 from models.base import write_session
 from models.delivery import reap_expired_leases, retry_unknown
+from schedules.delivery_loop import DeliveryWorker, DrainStats
 from schedules.registry import JobSpec, register
+from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def worker_of(services: Services) -> DeliveryWorker:
+def worker_of(runtime: Runtime) -> DeliveryWorker:
     """This process's delivery worker (one thread pool per process)."""
-    return services.cached("delivery_worker", lambda: DeliveryWorker(services, services.wechat))
+    return runtime.cached("delivery_worker", lambda: DeliveryWorker(runtime, runtime.wechat))
 
 
-def drain_outbox(services: Services) -> DrainStats:
+def drain_outbox(runtime: Runtime) -> DrainStats:
     """Send what is due; stops after ~50 s so the next run starts fresh."""
-    stats = worker_of(services).drain(max_seconds=50)
+    stats = worker_of(runtime).drain(max_seconds=50)
     if stats.claimed:
         log.info("delivery: %d claimed, %d sent, %d to retry, %d failed, %d leases lost",
                  stats.claimed, stats.sent, stats.retried, stats.failed, stats.lost_lease)
     return stats
 
 
-def reconcile_leases(services: Services) -> tuple[int, int, int]:
+def reconcile_leases(runtime: Runtime) -> tuple[int, int, int]:
     """Expired leases become unknown; unknown rows without a report retry once."""
-    with write_session(services.engine) as session:
-        now = services.clock()
+    with write_session(runtime.engine) as session:
+        now = runtime.clock()
         reaped = reap_expired_leases(session, now)
         retried, failed = retry_unknown(
-            session, now, timedelta(seconds=services.settings.unknown_retry_after))
+            session, now, timedelta(seconds=runtime.settings.unknown_retry_after))
         session.commit()
     if reaped or retried or failed:
         log.warning("delivery: %d leases expired (outcome unknown), %d unknown retried, "

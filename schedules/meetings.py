@@ -11,19 +11,20 @@ the nearer (1 hour) one is sent.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services import Services
-from handlers import meeting_notices, texts
+from core import texts
 from models.base import write_session
-from models.compliance import compliance
+from models.compliance import State, compliance
+from models.meeting_notices import remind
 from models.meetings import KIND_NAMES, Meeting, MeetingStatus, close_meeting, meetings_due_to_close
 from models.member import Member
 from models.org import Org, OrgKind, admins_of
-from models.outbox import Notice, enqueue
+from models.outbox import Notice
 from schedules.registry import JobSpec, register
+from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -34,35 +35,30 @@ WARN_DAYS = {"month": (14, 7), "quarter": (30, 14, 7), "year": (30, 14, 7)}
 WARN_UP_DAYS = 7
 
 
-def _lead(meeting: Meeting, now: datetime) -> str:
-    hours = round((meeting.starts_at - now) / timedelta(hours=1))
-    return f"{hours}小时后召开：" if hours >= 1 else "即将召开："
-
-
-def send_reminders(services: Services) -> int:
+def send_reminders(runtime: Runtime) -> int:
     """Queue due reminders; returns how many notices were queued."""
-    now = services.clock()
+    now = runtime.clock()
     queued = 0
-    with services.sessions() as session:
+    with runtime.sessions() as session:
         due = list(session.scalars(select(Meeting.id).where(
             Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at > now,
             Meeting.starts_at <= now + DAY_BEFORE,
             (Meeting.reminded_24h_at.is_(None)) | (Meeting.reminded_1h_at.is_(None)))))
     for meeting_id in due:  # one short transaction per meeting
-        with write_session(services.engine) as session:
+        with write_session(runtime.engine) as session:
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.status != MeetingStatus.PLANNED \
                     or meeting.starts_at <= now:
                 continue
             if meeting.starts_at - now <= HOUR_BEFORE:
                 if meeting.reminded_1h_at is None:
-                    queued += meeting_notices.remind(session, meeting, _lead(meeting, now),
-                                                     "remind-1h", services.settings, now).queued
+                    queued += remind(session, runtime.outbox, meeting, "remind-1h",
+                                     runtime.settings.tz, now).queued
                     meeting.reminded_1h_at = now
                 meeting.reminded_24h_at = meeting.reminded_24h_at or now  # superseded
             elif meeting.reminded_24h_at is None:
-                queued += meeting_notices.remind(session, meeting, _lead(meeting, now),
-                                                 "remind-24h", services.settings, now).queued
+                queued += remind(session, runtime.outbox, meeting, "remind-24h",
+                                 runtime.settings.tz, now).queued
                 meeting.reminded_24h_at = now
             session.commit()
     if queued:
@@ -70,15 +66,15 @@ def send_reminders(services: Services) -> int:
     return queued
 
 
-def close_finished(services: Services) -> int:
+def close_finished(runtime: Runtime) -> int:
     """Close meetings past their end plus the grace; absentees are marked."""
-    now = services.clock()
-    grace = timedelta(minutes=services.settings.meeting_close_grace_minutes)
+    now = runtime.clock()
+    grace = timedelta(minutes=runtime.settings.meeting_close_grace_minutes)
     closed = 0
-    with services.sessions() as session:
+    with runtime.sessions() as session:
         ids = [m.id for m in meetings_due_to_close(session, now, grace)]
     for meeting_id in ids:
-        with write_session(services.engine) as session:
+        with write_session(runtime.engine) as session:
             meeting = session.get(Meeting, meeting_id)
             if meeting is not None and meeting.status == MeetingStatus.PLANNED:
                 close_meeting(session, meeting, now)
@@ -89,12 +85,12 @@ def close_finished(services: Services) -> int:
     return closed
 
 
-def warn_at_risk(services: Services) -> int:
+def warn_at_risk(runtime: Runtime) -> int:
     """Warn branch admins (and at 7 days the org above) about required meetings not held."""
-    now = services.clock()
-    settings = services.settings
+    now = runtime.clock()
+    settings = runtime.settings
     queued = 0
-    with write_session(services.engine) as session:
+    with write_session(runtime.engine) as session:
         branches = list(session.scalars(select(Org).where(Org.kind == OrgKind.BRANCH)))
         admins: dict[int, list[Member]] = {}
         for member in session.scalars(select(Member).where(Member.is_admin.is_(True))):
@@ -102,7 +98,7 @@ def warn_at_risk(services: Services) -> int:
         by_id = {b.id: b for b in branches}
         for branch in compliance(session, branches, now, settings.tz, settings.cadence):
             for item in branch.kinds:
-                if item.state != "at_risk" or item.planned:
+                if item.state is not State.AT_RISK or item.planned:
                     continue
                 due = [d for d in WARN_DAYS[item.period.kind] if item.days_left <= d]
                 if not due:
@@ -113,16 +109,18 @@ def warn_at_risk(services: Services) -> int:
                 notice = Notice("compliance_warning", texts.NOTICE_RISK.format(**words))
                 key = f"compliance:{branch.branch_id}:{item.kind}:{item.period.label}"
                 for admin in admins.get(branch.branch_id, []):
-                    queued += enqueue(session, f"{key}:warn-{threshold}:{admin.id}", admin,
-                                      notice, now, settings.template_ids) is not None
+                    queued += runtime.outbox.enqueue(
+                        session, f"{key}:warn-{threshold}:{admin.id}", admin, notice,
+                        now) is not None
                 parent = by_id[branch.branch_id].parent_id
                 if threshold <= WARN_UP_DAYS and parent is not None:
                     up = Notice("compliance_warning", texts.NOTICE_RISK_UP.format(**words))
                     for member_id in admins_of(session, parent):
                         member = session.get(Member, member_id)
                         if member is not None:
-                            queued += enqueue(session, f"{key}:up-{WARN_UP_DAYS}:{member_id}",
-                                              member, up, now, settings.template_ids) is not None
+                            queued += runtime.outbox.enqueue(
+                                session, f"{key}:up-{WARN_UP_DAYS}:{member_id}", member, up,
+                                now) is not None
         session.commit()
     if queued:
         log.info("meetings: queued %d compliance warnings", queued)

@@ -9,34 +9,33 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.services import Services
-from handlers import texts
+from core import texts, words
+from core.localtime import local_day
+from core.notices import first_line
 from models.base import write_session
 from models.member import Member
-from models.outbox import Notice, enqueue
-from models.pairing import Relay
+from models.outbox import Notice
+from models.relays import Relay
 from schedules.registry import JobSpec, register
+from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def _short(text: str) -> str:
-    first = text.splitlines()[0] if text else ""
-    return first if len(first) <= 30 else first[:29] + "…"
-
-
-def _lines(session, relays: list[Relay]) -> str:  # type: ignore[no-untyped-def]
+def _lines(session: Session, relays: list[Relay]) -> str:
     by_member: dict[int, list[Relay]] = defaultdict(list)
     for relay in relays:
         by_member[relay.member_id].append(relay)
     names = {m.id: m.name for m in session.scalars(select(Member).where(
         Member.id.in_(list(by_member))))}
     return "\n".join(texts.NOTICE_RELAY_DIGEST_LINE.format(
-        name=names.get(member_id, ""), items="；".join(_short(r.text) for r in items))
+        name=names.get(member_id, ""), items=words.ITEM_SEP.join(first_line(r.text, 30)
+                                                              for r in items))
         for member_id, items in sorted(by_member.items()))
 
 
@@ -47,16 +46,12 @@ def _by_helper(relays: list[Relay]) -> dict[int, list[Relay]]:
     return grouped
 
 
-def _local_day(services: Services, now: datetime) -> str:
-    return now.astimezone(services.settings.tz).date().isoformat()
-
-
-def send_relay_digests(services: Services) -> int:
+def send_relay_digests(runtime: Runtime) -> int:
     """One message per helper with everything new to pass on; returns messages queued."""
-    now = services.clock()
-    day = _local_day(services, now)
+    now = runtime.clock()
+    day = local_day(now, runtime.settings.tz)
     queued = 0
-    with write_session(services.engine) as session:
+    with write_session(runtime.engine) as session:
         relays = list(session.scalars(select(Relay).where(
             Relay.digested_at.is_(None), Relay.confirmed_at.is_(None)).order_by(Relay.id)))
         for helper_id, items in _by_helper(relays).items():
@@ -64,10 +59,11 @@ def send_relay_digests(services: Services) -> int:
             if helper is None:
                 continue
             text = texts.NOTICE_RELAY_DIGEST.format(lines=_lines(session, items))
-            queued += enqueue(session, f"relay-digest:{helper_id}:{day}", helper,
-                              Notice("relay_digest", text, template_data={
-                                  "thing1": f"{len(items)}项待转达"}),
-                              now, services.settings.template_ids) is not None
+            queued += runtime.outbox.enqueue(
+                session, f"relay-digest:{helper_id}:{day}", helper,
+                Notice("relay_digest", text, template_data={
+                    "thing1": texts.RELAY_TEMPLATE_COUNT.format(count=len(items))}),
+                now) is not None
             for relay in items:
                 relay.digested_at = now
         session.commit()
@@ -76,13 +72,13 @@ def send_relay_digests(services: Services) -> int:
     return queued
 
 
-def remind_and_escalate(services: Services) -> tuple[int, int]:
+def remind_and_escalate(runtime: Runtime) -> tuple[int, int]:
     """Remind helpers of relays open for 3 days; flag those open for 6 for the admin."""
-    now = services.clock()
-    settings = services.settings
-    day = _local_day(services, now)
+    now = runtime.clock()
+    settings = runtime.settings
+    day = local_day(now, runtime.settings.tz)
     reminded = escalated = 0
-    with write_session(services.engine) as session:
+    with write_session(runtime.engine) as session:
         overdue = list(session.scalars(select(Relay).where(
             Relay.confirmed_at.is_(None), Relay.reminded_at.is_(None),
             Relay.created_at <= now - timedelta(days=settings.relay_remind_days))))
@@ -92,9 +88,9 @@ def remind_and_escalate(services: Services) -> tuple[int, int]:
                 continue
             text = texts.NOTICE_RELAY_OVERDUE.format(days=settings.relay_remind_days,
                                                      lines=_lines(session, items))
-            reminded += enqueue(session, f"relay-remind:{helper_id}:{day}", helper,
-                                Notice("relay_digest", text), now,
-                                settings.template_ids) is not None
+            reminded += runtime.outbox.enqueue(session, f"relay-remind:{helper_id}:{day}",
+                                               helper, Notice("relay_digest", text),
+                                               now) is not None
             for relay in items:
                 relay.reminded_at = now
         for relay in session.scalars(select(Relay).where(

@@ -1,6 +1,6 @@
 """The job registry: each schedules/ module adds its jobs here, in code.
 
-A job is a plain function `job(services)`; the scheduler wraps it so that each run
+A job is a plain function `job(runtime)`; the scheduler wraps it so that each run
 gets its own log context and an exception is logged, never lost, and never kills
 the scheduler.
 """
@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import Settings
-from bot.services import Services
+from core.config import Settings
+from schedules.runtime import Runtime
 
-JobFunc = Callable[[Services], Any]
+JobFunc = Callable[[Runtime], Any]
 TriggerArgs = dict[str, Any] | Callable[[Settings], dict[str, Any]]
 
 

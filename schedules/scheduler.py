@@ -21,10 +21,8 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot.services import Services
 from models.locks import HeldLock, try_lock
 from schedules import (  # noqa: F401  (importing registers their jobs)
-    deferred,
     delivery,
     meetings,
     pairing,
@@ -33,6 +31,7 @@ from schedules import (  # noqa: F401  (importing registers their jobs)
     upkeep,
 )
 from schedules.registry import JOBS, JobSpec
+from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -54,37 +53,37 @@ class _SkipOverlapNotices(logging.Filter):
 logging.getLogger("apscheduler.scheduler").addFilter(_SkipOverlapNotices())
 
 
-def _run_job(spec: JobSpec, services: Services) -> Any:
+def _run_job(spec: JobSpec, runtime: Runtime) -> Any:
     try:
-        return spec.func(services)
+        return spec.func(runtime)
     except Exception:
         log.exception("job %s failed", spec.id)
         return None
 
 
-def add_jobs(scheduler: BaseScheduler, services: Services, specs: Iterable[JobSpec]) -> None:
+def add_jobs(scheduler: BaseScheduler, runtime: Runtime, specs: Iterable[JobSpec]) -> None:
     """Add each job with the settings every partybot job shares."""
     for spec in specs:
         scheduler.add_job(
-            _run_job, spec.trigger, args=(spec, services), id=spec.id, name=spec.id,
+            _run_job, spec.trigger, args=(spec, runtime), id=spec.id, name=spec.id,
             replace_existing=True, coalesce=True, max_instances=1,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS, **spec.trigger_kwargs(services.settings),
+            misfire_grace_time=MISFIRE_GRACE_SECONDS, **spec.trigger_kwargs(runtime.settings),
         )
 
 
-def make_scheduler(services: Services, delivery_only: bool = False) -> BackgroundScheduler:
+def make_scheduler(runtime: Runtime, delivery_only: bool = False) -> BackgroundScheduler:
     """A scheduler with the registry's jobs, in the configured time zone."""
-    scheduler = BackgroundScheduler(timezone=services.settings.tz)
+    scheduler = BackgroundScheduler(timezone=runtime.settings.tz)
     specs = [s for s in JOBS.values() if s.delivery or not delivery_only]
-    add_jobs(scheduler, services, specs)
+    add_jobs(scheduler, runtime, specs)
     return scheduler
 
 
 class SchedulerRunner:
     """Waits to become leader (unless delivery-only), then runs the jobs until stopped."""
 
-    def __init__(self, services: Services, delivery_only: bool = False) -> None:
-        self.services = services
+    def __init__(self, runtime: Runtime, delivery_only: bool = False) -> None:
+        self.runtime = runtime
         self.delivery_only = delivery_only
         self.stopping = threading.Event()
         self.lost_leadership = False
@@ -96,7 +95,7 @@ class SchedulerRunner:
         """Block until we hold the leader lock (True) or are told to stop (False)."""
         announced = False
         while not self.stopping.is_set():
-            self.lock = try_lock(self.services.engine, LEADER_LOCK)
+            self.lock = try_lock(self.runtime.engine, LEADER_LOCK)
             if self.lock is not None:
                 return True
             if not announced:
@@ -109,7 +108,7 @@ class SchedulerRunner:
         """Run in this thread until `stop()`; returns when stopped."""
         if not self.delivery_only and not self.become_leader():
             return
-        self.scheduler = make_scheduler(self.services, self.delivery_only)
+        self.scheduler = make_scheduler(self.runtime, self.delivery_only)
         if self.lock is not None:
             self.scheduler.add_job(self._check_leadership, "interval",
                                    seconds=LEADER_CHECK_SECONDS, id="scheduler.leadership",
@@ -142,9 +141,9 @@ class SchedulerRunner:
             self.thread.join(timeout=60)
 
 
-def run_scheduler(services: Services, delivery_only: bool = False) -> int:
+def run_scheduler(runtime: Runtime, delivery_only: bool = False) -> int:
     """`partybot scheduler`: run until SIGTERM/SIGINT; returns the exit code."""
-    runner = SchedulerRunner(services, delivery_only)
+    runner = SchedulerRunner(runtime, delivery_only)
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("scheduler: received %s, shutting down", signal.Signals(signum).name)

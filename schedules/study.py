@@ -16,52 +16,52 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bot.services import Services
-from handlers import texts
+from core import notices, texts, words
+from core.localtime import last_week
+from core.notices import names_list
 from models.base import write_session
-from models.compliance import compliance
+from models.compliance import BranchCompliance, compliance
 from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind, subtree_ids
-from models.outbox import Notice, enqueue, enqueue_many, undeliverable_for_branch
-from models.pairing import branch_pair_report
+from models.outbox import Notice, undeliverable_for_branch
+from models.pairing_reports import branch_pair_report
 from models.study import StudyItem, StudyRecord, ancestor_ids
 from schedules.registry import JobSpec, register
+from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 CHUNK = 2000
 
 
-def push_due_items(services: Services) -> int:
+def push_due_items(runtime: Runtime) -> int:
     """Queue the push of every item whose push time has come; returns notices queued."""
-    now = services.clock()
-    with services.sessions() as session:
+    now = runtime.clock()
+    with runtime.sessions() as session:
         due = list(session.scalars(select(StudyItem.id).where(
             StudyItem.pushed_at.is_(None), StudyItem.push_at <= now).order_by(StudyItem.id)))
-    return sum(push_item(services, item_id, now) for item_id in due)
+    return sum(push_item(runtime, item_id, now) for item_id in due)
 
 
-def push_item(services: Services, item_id: int, now: datetime) -> int:
+def push_item(runtime: Runtime, item_id: int, now: datetime) -> int:
     """Tell the item's audience, chunk by chunk; a restart resumes where it stopped."""
-    settings = services.settings
     queued = 0
-    with services.sessions() as session:
+    with runtime.sessions() as session:
         item = session.get(StudyItem, item_id)
         if item is None or item.pushed_at is not None:
             return 0
         branch_ids = subtree_ids(session, item.org_id)
-        notice = Notice("study_push", texts.NOTICE_STUDY.format(title=item.title,
-                                                                 summary=item.summary),
+        notice = Notice("study_push", notices.study_push(item.title, item.summary),
                         template_data={"thing1": item.title, "thing2": item.summary},
                         url=item.link, subject=f"study:{item.id}")
     last_id = 0
     while True:
-        with write_session(services.engine) as session:
+        with write_session(runtime.engine) as session:
             if session.get_bind().dialect.name == "postgresql":
                 # Each chunk is idempotent and the item is only marked pushed at the end:
                 # losing the last chunks to a server crash means they are redone, so the
@@ -74,9 +74,9 @@ def push_item(services: Services, item_id: int, now: datetime) -> int:
                        Member.id.not_in(studied))
                 .order_by(Member.id).limit(CHUNK)))
             if members:
-                counts = enqueue_many(session, [(f"study:{item_id}:member:{m.id}", m)
-                                                for m in members], notice, now,
-                                      settings.template_ids)
+                counts = runtime.outbox.enqueue_many(
+                    session, [(f"study:{item_id}:member:{m.id}", m) for m in members],
+                    notice, now)
                 queued += sum(counts.values())
                 last_id = members[-1].id
             if len(members) < CHUNK:
@@ -108,16 +108,6 @@ def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def week_bounds(now: datetime, services: Services) -> tuple[datetime, datetime, str]:
-    """Last week (Monday to Monday, local time) and its label."""
-    local = now.astimezone(services.settings.tz)
-    this_monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0,
-                                                                    microsecond=0)
-    last_monday = this_monday - timedelta(days=7)
-    label = f"{last_monday.month}月{last_monday.day}日—{(this_monday - timedelta(days=1)).day}日"
-    return last_monday.astimezone(now.tzinfo), this_monday.astimezone(now.tzinfo), label
-
-
 def study_by_branch(session: Session, start: datetime, end: datetime) -> dict[int, BranchStudy]:
     """For every branch: how many study records last week's items should have and have."""
     orgs = {org_id: parent for org_id, parent in session.execute(select(Org.id, Org.parent_id))}
@@ -144,13 +134,14 @@ def study_by_branch(session: Session, start: datetime, end: datetime) -> dict[in
     return result
 
 
-def send_digests(services: Services) -> int:
+def send_digests(runtime: Runtime) -> int:
     """The weekly digests (org admins and branch admins); returns notices queued."""
-    now = services.clock()
-    settings = services.settings
-    start, end, week = week_bounds(now, services)
+    now = runtime.clock()
+    settings = runtime.settings
+    week = last_week(now, settings.tz)
+    start, end = week.start, week.end
     queued = 0
-    with write_session(services.engine) as session:
+    with write_session(runtime.engine) as session:
         by_branch = study_by_branch(session, start, end)
         branches = {b.id: b for b in session.scalars(select(Org).where(
             Org.kind == OrgKind.BRANCH))}
@@ -161,26 +152,27 @@ def send_digests(services: Services) -> int:
             if member is None or org is None:
                 continue
             below = [b for b in subtree_ids(session, org_id) if b in branches]
-            text = org_digest(org, below, branches, by_branch, pictures, week)
-            queued += enqueue(session, f"digest:org:{org_id}:{week}:{member_id}", member,
-                              Notice("weekly_digest", text), now,
-                              settings.template_ids) is not None
+            text = org_digest(org, below, branches, by_branch, pictures, week.label)
+            queued += runtime.outbox.enqueue(
+                session, f"digest:org:{org_id}:{week.label}:{member_id}", member,
+                Notice("weekly_digest", text), now) is not None
         for admin in session.scalars(select(Member).where(Member.is_admin.is_(True))):
             branch = branches.get(admin.branch_id)
             if branch is None:
                 continue
-            text = branch_digest(session, branch, start, end, week,
+            text = branch_digest(session, branch, start, end, week.label,
                                  settings.relay_escalate_days)
-            queued += enqueue(session, f"digest:branch:{branch.id}:{week}:{admin.id}", admin,
-                              Notice("weekly_digest", text), now,
-                              settings.template_ids) is not None
+            queued += runtime.outbox.enqueue(
+                session, f"digest:branch:{branch.id}:{week.label}:{admin.id}", admin,
+                Notice("weekly_digest", text), now) is not None
         session.commit()
-    log.info("digests: %d queued for %s", queued, week)
+    log.info("digests: %d queued for %s", queued, week.label)
     return queued
 
 
 def org_digest(org: Org, below: list[int], branches: dict[int, Org],
-               by_branch: dict[int, BranchStudy], pictures: dict, week: str) -> str:
+               by_branch: dict[int, BranchStudy], pictures: dict[int, BranchCompliance],
+               week: str) -> str:
     """The township / county admin's digest text."""
     expected = sum(by_branch[b].expected for b in below if b in by_branch)
     studied = sum(by_branch[b].studied for b in below if b in by_branch)
@@ -217,22 +209,23 @@ def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
     lagging = sorted({m.name for m in members for item in items if (m.id, item) not in done})
     lines = [texts.DIGEST_BRANCH_HEADER.format(branch=branch.name, week=week)]
     if items:
-        names = texts.UNSTUDIED_NAMES.format(names="、".join(lagging[:20])) if lagging else ""
+        names = texts.UNSTUDIED_NAMES.format(names=names_list(lagging, 20)) if lagging else ""
         lines.append(texts.DIGEST_BRANCH_STUDY.format(done=len(done),
                                                       total=len(items) * len(members),
                                                       names=names))
-    names = {m.id: m.name for m in members}
-    unreached = sorted({names[row.member_id] for row in undeliverable_for_branch(
-        session, branch.id, start, end) if row.member_id in names})
-    lines.append(texts.DIGEST_BRANCH_UNREACHED.format(names="、".join(unreached[:30]))
+    member_names = {m.id: m.name for m in members}
+    unreached = sorted({member_names[row.member_id] for row in undeliverable_for_branch(
+        session, branch.id, start, end) if row.member_id in member_names})
+    lines.append(texts.DIGEST_BRANCH_UNREACHED.format(names=names_list(unreached, 30))
                  if unreached else texts.DIGEST_BRANCH_ALL_REACHED)
     pairs = branch_pair_report(session, branch.id, start, end)
     if pairs.overdue:
         lines.append(texts.DIGEST_BRANCH_OVERDUE.format(
-            days=escalate_days, items="；".join(
-                f"{helper}→{member}「{what}」" for helper, member, what in pairs.overdue[:10])))
+            days=escalate_days, items=words.ITEM_SEP.join(
+                texts.OVERDUE_ITEM.format(helper=helper, member=member, what=what)
+                for helper, member, what in pairs.overdue[:10])))
     if pairs.idle_helpers:
-        lines.append(texts.STATS_IDLE_HELPERS.format(names="、".join(pairs.idle_helpers)))
+        lines.append(texts.STATS_IDLE_HELPERS.format(names=names_list(pairs.idle_helpers, 50)))
     return "\n".join(lines)
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from bot.services import Services
-from bot.wechat import TokenFetchError
+from core.wechat import TokenFetchError
 from schedules.registry import JobSpec, register
+from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def refresh_token(services: Services) -> bool:
+def refresh_token(runtime: Runtime) -> bool:
     """Fetch a new token when the stored one ends within 10 minutes (or is missing)."""
     try:
-        return services.wechat.keeper.refresh_if_needed()
+        return runtime.wechat.keeper.refresh_if_needed()
     except TokenFetchError as exc:
         log.error("access token refresh failed: %s", exc)
         return False

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import logging
 
-from bot.services import Services
 from models.base import write_session
 from models.inbound import prune_inbound
 from schedules.registry import JobSpec, register
+from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def prune_inbound_keys(services: Services) -> int:
+def prune_inbound_keys(runtime: Runtime) -> int:
     """Delete inbound keys older than four days; returns how many."""
-    with write_session(services.engine) as session:
-        removed = prune_inbound(session, services.clock())
+    with write_session(runtime.engine) as session:
+        removed = prune_inbound(session, runtime.clock())
         session.commit()
     if removed:
         log.info("pruned %d old inbound message keys", removed)

@@ -18,10 +18,10 @@ from sqlalchemy import Engine, text
 
 import models
 from bot import create_app
-from bot.config import Settings
 from bot.sandbox.fake_api import FakeWeChat, Fault, make_fake_app
 from bot.services import build_services, services_of
 from bot.simulator import Reply, WeChatSide, event_xml, text_xml
+from core.config import Settings
 from models.base import make_engine
 from models.migrate import upgrade_database
 from tests.live import serving

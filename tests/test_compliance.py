@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.compliance import compliance, period_containing, rollup
+from core.localtime import period_containing
+from models.compliance import State, compliance
 from models.meetings import AttendanceStatus, Method, check_in, close_meeting
-from models.org import Org, OrgKind
+from models.org import Org, OrgKind, branches_under
 from tests.factories import make_branch, make_meeting, make_member, make_township
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -95,11 +96,14 @@ def test_rollup_covers_the_subtree(session, county):
     held_meeting(session, a, utc(2026, 10, 20, 1), "branch_assembly", people[:2], now)
     held_meeting(session, b, utc(2026, 10, 21, 1), "branch_assembly", [], now)
     session.commit()
-    result = rollup(session, township.id, now, TZ)
-    assert {branch.name for branch in result.branches} == {"辽原村党支部", "红光村党支部"}
-    assert (result.attendance.expected, result.attendance.present) == (5, 2)
-    assert result.count("on_track") == 2  # the 党员大会 in both
-    assert rollup(session, a.id, now, TZ).branches[0].name == "辽原村党支部"
+    result = compliance(session, branches_under(session, township.id), now, TZ)
+    assert {branch.name for branch in result} == {"辽原村党支部", "红光村党支部"}
+    assert sum(b.attendance.expected for b in result) == 5
+    assert sum(b.attendance.present for b in result) == 2
+    on_track = [k for b in result for k in b.kinds if k.state is State.ON_TRACK]
+    assert len(on_track) == 2  # the 党员大会 in both
+    only_a = compliance(session, branches_under(session, a.id), now, TZ)
+    assert [b.name for b in only_a] == ["辽原村党支部"]
 
 
 def test_stats_reply_for_branch_admin(chat, session, county, clock):

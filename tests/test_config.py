@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from bot.config import SANDBOX_TOKEN, ConfigError, load_settings, parse_bool
+from core.config import SANDBOX_TOKEN, ConfigError, load_settings, parse_bool
 
 
 def test_defaults_are_sandbox(tmp_path):

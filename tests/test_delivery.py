@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import DeliveryWorker
+from core.localtime import local_day, next_midnight
 from models.delivery import MAX_ATTEMPTS, reap_expired_leases, retry_unknown
 from models.delivery_state import DeliveryPause, sent_today
 from models.inbound import InboundMessage
-from models.outbox import Notice, Outbox, Status, enqueue, enqueue_reply
+from models.outbox import ChannelPolicy, Notice, Outbox, Status
+from schedules.delivery_loop import DeliveryWorker
 from tests.factories import make_branch, make_member
 
 TEMPLATES = {"meeting_reminder": "TPL-MEETING"}
@@ -33,8 +34,9 @@ def members(session, clock):
 def queue(session, clock, members, kind="reminder", n=None):
     """One notice per member (custom messages: they all wrote within 48 h)."""
     for member in members[:n]:
-        enqueue(session, f"{kind}:{member.id}", member,
-                Notice(kind=kind, text=f"{member.name}，{kind}"), clock(), TEMPLATES)
+        ChannelPolicy(TEMPLATES).enqueue(session, f"{kind}:{member.id}", member,
+                                         Notice(kind=kind, text=f"{member.name}，{kind}"),
+                                         clock())
     session.commit()
 
 
@@ -62,13 +64,13 @@ def test_sends_custom_and_template_and_records(worker, session, clock, members, 
     assert all(r.wechat_msgid for r in template_rows)
     assert sorted(m.text for m in fake.messages() if m.channel == "custom") == \
         ["党员0，reminder", "党员1，reminder", "党员2，reminder"]
-    day = worker.local_day(clock())
+    day = local_day(clock(), worker.runtime.settings.tz)
     assert sent_today(session, day, "template") == 2 and sent_today(session, day, "custom") == 3
 
 
 def test_nothing_due_nothing_claimed(worker, session, clock, members):
-    enqueue(session, "later", members[0], Notice("reminder", "稍后"), clock(), {},
-            send_after=clock() + timedelta(hours=1))
+    ChannelPolicy({}).enqueue(session, "later", members[0], Notice("reminder", "稍后"),
+                              clock(), send_after=clock() + timedelta(hours=1))
     session.commit()
     assert worker.run_once() == 0
     clock.advance(hours=1)
@@ -133,10 +135,10 @@ def test_quota_error_pauses_channel_until_local_midnight(worker, session, clock,
     templates = [r for r in rows.values() if r.channel == "template"]
     customs = [r for r in rows.values() if r.channel == "custom"]
     assert all(r.status == Status.SENT for r in customs)  # the other channel goes on
-    midnight = worker.next_local_midnight(clock())
+    midnight = next_midnight(clock(), worker.runtime.settings.tz)
     assert all(r.status == Status.PENDING and r.send_after == midnight for r in templates)
     assert session.get(DeliveryPause, "template").until == midnight
-    local = midnight.astimezone(worker.services.settings.tz)
+    local = midnight.astimezone(worker.runtime.settings.tz)
     assert (local.hour, local.minute) == (0, 0)
     fake.state.faults.clear()
     clock.set(midnight + timedelta(seconds=1))
@@ -153,7 +155,7 @@ def test_daily_template_quota_is_respected(services, session, clock, members, fa
         worker.drain(max_seconds=10)
         assert sorted(r.status for r in statuses(session).values()) == \
             [Status.PENDING, Status.SENT, Status.SENT]
-        clock.set(worker.next_local_midnight(clock()))
+        clock.set(next_midnight(clock(), worker.runtime.settings.tz))
         worker.drain(max_seconds=10)
         assert {r.status for r in statuses(session).values()} == {Status.SENT}
     finally:
@@ -169,7 +171,7 @@ def test_lost_lease_does_not_overwrite(services, session, clock, members, fake):
         reap_expired_leases(session, clock())
         session.commit()
         assert next(iter(statuses(session).values())).status == Status.UNKNOWN
-        from bot.delivery import DrainStats
+        from schedules.delivery_loop import DrainStats
 
         stats = DrainStats()
         slow.record(rows, slow.send(rows), clock(), stats)
@@ -210,10 +212,3 @@ def test_rate_limit(services, session, clock, members, fake):
         assert len(fake.messages()) == 6
     finally:
         limited.close()
-
-
-def test_reply_rows_are_customer_service_messages(worker, session, clock, fake):
-    enqueue_reply(session, "deferred:1", "o-x", "统计结果", clock())
-    session.commit()
-    worker.run_once()
-    assert [m.text for m in fake.messages("o-x")] == ["统计结果"]

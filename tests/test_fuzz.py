@@ -8,9 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.signing import sign
 from bot.simulator import text_xml
-from handlers import dispatcher, texts
+from core import texts
+from core.signing import sign
+from handlers import dispatcher
 from models.base import utcnow
 from models.pairing import make_pair
 from tests.conftest import TOKEN
@@ -51,7 +52,7 @@ def wechat_like_xml(draw) -> str:
     if draw(st.booleans()):
         fields["MsgId"] = str(draw(st.integers(min_value=0, max_value=2**63)))
     keep = draw(st.lists(st.sampled_from(sorted(fields)), unique=True))
-    from bot.wxml import cdata
+    from core.wxml import cdata
 
     inner = "".join(f"<{k}>{cdata(fields[k])}</{k}>" for k in keep)
     return f"<xml>{inner}</xml>"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.simulator import event_xml, message_xml
-from models.meetings import Attendance, Meeting, MeetingStatus, invite
+from models.meetings import Attendance, Meeting, MeetingInvite, MeetingStatus
 from models.org import Org
 from models.outbox import Outbox
 from tests.factories import make_branch, make_meeting, make_member, make_township
@@ -218,7 +218,7 @@ def test_my_meetings_lists_upcoming_with_state(chat, session, clock, branch):
 def test_joint_session_invites_another_org(chat, session, clock, branch):
     meeting = make_meeting(session, branch, clock() + timedelta(minutes=30))
     other = session.scalar(select(Org).where(Org.name == "红光村党支部"))
-    invite(session, meeting, org=other)
+    session.add(MeetingInvite(meeting_id=meeting.id, org_id=other.id))
     session.commit()
     assert "签到成功" in chat.say("o-other", f"签到 {meeting.code}")
 

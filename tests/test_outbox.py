@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from models import outbox
 from models.inbound import InboundMessage
-from models.outbox import Channel, Notice, Outbox, Status, enqueue, set_relay_hook
+from models.outbox import Channel, ChannelPolicy, Notice, Outbox, Status
+from models.pairing import HelpPair
+from models.relays import Relay
 from tests.factories import make_branch, make_member
 
 NOTICE = Notice(kind="meeting_reminder", text="明天上午9点支部党员大会，请准时参加。",
@@ -30,11 +32,8 @@ def people(session, clock):
     return people
 
 
-@pytest.fixture(autouse=True)
-def no_relay_hook():
-    previous = set_relay_hook(None)
-    yield
-    set_relay_hook(previous)
+def enqueue(session, key, member, notice, now, templates, **kwargs):
+    return ChannelPolicy(templates).enqueue(session, key, member, notice, now, **kwargs)
 
 
 def rows(session):
@@ -80,24 +79,29 @@ def test_follower_who_never_wrote_and_no_template_is_undeliverable(session, peop
                                            clock() - timedelta(days=1))[0].id == row.id
 
 
-def test_relay_hook_takes_members_without_a_channel(session, people, clock):
-    handed = []
-    offline = people["offline"]
-
-    class Relay:
-        def helpers_of(self, session, member_ids):
-            return {m: 99 for m in member_ids if m == offline.id}
-
-        def relay(self, session, tasks, notice, now):
-            handed.extend(tasks)
-
-    set_relay_hook(Relay())
+def test_members_without_a_channel_go_to_their_helper(session, people, clock):
+    offline, helper = people["offline"], people["follower"]
+    session.add(HelpPair(helper_id=helper.id, member_id=offline.id, created_at=clock()))
+    session.flush()
     enqueue(session, "k1", offline, NOTICE, clock(), {"meeting_reminder": "TPL"})
     row = rows(session)["k1"]
     assert (row.channel, row.status) == (Channel.RELAY, Status.RELAYED)
-    assert handed == [("k1", offline.id, 99)]
+    relays = list(session.scalars(select(Relay)))
+    assert [(r.dedupe_key, r.member_id, r.helper_id) for r in relays] == \
+        [("k1", offline.id, helper.id)]
     enqueue(session, "k2", people["follower"], NOTICE, clock(), {})  # no helper: nobody
     assert rows(session)["k2"].status == Status.UNDELIVERABLE
+
+
+def test_one_policy_for_one_and_for_many(session, people, clock):
+    """enqueue and enqueue_many choose alike: the same plan for each member."""
+    policy = ChannelPolicy({})
+    members = list(people.values())
+    plans = policy.plan(session, members, NOTICE, clock())
+    counts = policy.enqueue_many(session, [(f"m:{m.id}", m) for m in members], NOTICE, clock())
+    singles = [policy.enqueue(session, f"s:{m.id}", m, NOTICE, clock()) for m in members]
+    assert [p.status for p in plans] == singles
+    assert sum(counts.values()) == len(members)
 
 
 def test_template_fields_are_cut_to_20_characters():

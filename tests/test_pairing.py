@@ -3,6 +3,7 @@ proxy check-in, escalation, chat and CLI."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import timedelta
 
@@ -14,9 +15,11 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.simulator import message_xml
+from models.matching import Person, suggest_pairs
 from models.meetings import Attendance
-from models.outbox import Outbox, Status
-from models.pairing import HelpPair, Person, Relay, make_pair, suggest_pairs
+from models.outbox import ChannelPolicy, Outbox, Status
+from models.pairing import HelpPair, make_pair
+from models.relays import Relay
 from models.study import Draft, StudyRecord, publish
 from schedules.pairing import remind_and_escalate, send_relay_digests
 from schedules.study import push_due_items
@@ -127,9 +130,7 @@ def test_study_push_and_meeting_notice_become_relays(services, session, clock, v
     branch, people = village
     item = publish(session, branch.id, Draft("学习", "内容"), None, clock(), clock())
     session.commit()
-    push_due_items(services.__class__(**{**services.__dict__, "settings":
-                                         services.settings.with_overrides(
-                                             configured_template_ids={"x": "y"})}))
+    push_due_items(dataclasses.replace(services, outbox=ChannelPolicy({"x": "y"})))
     found = relays(session)
     assert {(r.member_id, r.helper_id, r.subject) for r in found} == {
         (people["old"].id, people["helper"].id, f"study:{item.id}"),

@@ -100,7 +100,7 @@ def test_scheduler_runs_and_stops_cleanly_on_sigterm(database_url, tmp_path):
 
 def test_chat_line_with_backslash_n_is_one_multiline_message():
     from bot.chat import line_to_xml
-    from bot.wxml import parse_xml
+    from core.wxml import parse_xml
 
     xml = line_to_xml("o1", "发布 标题\\n正文\\nhttps://a.cn/x")
     assert parse_xml(xml.encode())["Content"] == "发布 标题\n正文\nhttps://a.cn/x"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot import create_app
 from bot.services import services_of
 from bot.simulator import WeChatSide, event_xml, message_xml
+from core import texts
 from handlers import Dispatcher, dispatcher
 from handlers.router import Context, DomainError, Role, Router, normalize_text
 from models.member import Member
@@ -49,7 +50,7 @@ def rename_then_refuse(ctx: Context) -> str:
     assert ctx.member is not None
     ctx.member.name = "改过的名字"
     ctx.session.flush()
-    raise DomainError("不能改名")
+    raise DomainError("MEETING_NOT_YOURS")
 
 
 @router.command("崩溃", Role.ANYONE)
@@ -129,7 +130,7 @@ def test_longest_command_word_wins_and_space_is_optional(test_chat):
 
 
 def test_domain_error_is_a_polite_reply_and_rolls_back(test_chat, session):
-    assert test_chat.say("o-member", "改名") == "不能改名"
+    assert test_chat.say("o-member", "改名") == texts.MEETING_NOT_YOURS
     session.rollback()  # a fresh read transaction sees the webhook's commits
     session.expire_all()
     assert session.scalar(select(Member).where(Member.openid == "o-member")).name == "党员"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot import create_app
-from bot.config import Settings
 from bot.services import services_of
-from bot.signing import BadSignature, Envelope
 from bot.simulator import WeChatSide, text_xml
+from core.config import Settings
+from core.signing import BadSignature, Envelope
 from tests.conftest import AES_KEY, TOKEN, Chat
 
 # A verbatim copy of ../shared/wechat/official-sample.json (CI clones only this repo).
@@ -56,7 +56,7 @@ def test_safe_mode_wrong_msg_signature_403(aes_chat, clock):
 def test_safe_mode_garbage_ciphertext_400(aes_chat, clock):
     from urllib.parse import urlencode
 
-    from bot.signing import sign
+    from core.signing import sign
 
     ts, nonce, encrypt = str(int(clock().timestamp())), "7", "bm90IGEgY2lwaGVydGV4dA=="
     query = urlencode({"timestamp": ts, "nonce": nonce, "encrypt_type": "aes",

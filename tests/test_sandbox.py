@@ -97,7 +97,7 @@ def test_run_delivers_pushes_that_chat_shows(database_url, tmp_path):
 
         from models.base import make_engine, make_session_factory, utcnow
         from models.member import Member
-        from models.outbox import Notice, enqueue
+        from models.outbox import ChannelPolicy, Notice
 
         engine = make_engine(database_url)
         with make_session_factory(engine)() as session:
@@ -110,8 +110,8 @@ def test_run_delivers_pushes_that_chat_shows(database_url, tmp_path):
                            input="帮助\n", env=env, cwd=tmp_path, capture_output=True,
                            text=True, timeout=30, check=True)
             session.commit()  # a fresh transaction sees that message
-            enqueue(session, "test:push", member, Notice("notice", "今晚七点支部党员大会"),
-                    utcnow(), {})
+            ChannelPolicy({}).enqueue(session, "test:push", member,
+                                      Notice("notice", "今晚七点支部党员大会"), utcnow())
             session.commit()
         engine.dispose()
         shown = subprocess.run(

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from models.base import utcnow
 from models.delivery import reap_expired_leases, retry_unknown
 from models.inbound import InboundMessage
-from models.outbox import Notice, Outbox, Status, enqueue
+from models.outbox import ChannelPolicy, Notice, Outbox, Status
 from schedules.registry import JOBS
 from schedules.scheduler import make_scheduler
 from tests.factories import make_branch, make_member
@@ -24,7 +24,7 @@ def test_jobs_are_defined_in_code_with_safe_settings(services):
     scheduler = make_scheduler(services)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert {"delivery.drain", "delivery.reconcile", "wechat.refresh_token",
-            "upkeep.prune_inbound", "handlers.run_deferred"} <= set(jobs)
+            "upkeep.prune_inbound"} <= set(jobs)
     for job in jobs.values():
         assert job.coalesce and job.max_instances == 1
         assert job.misfire_grace_time >= 3600
@@ -59,7 +59,8 @@ def _fill_outbox(session, clock, count: int) -> None:
         session.add(InboundMessage(key=f"in-{i}", openid=member.openid, msg_type="text",
                                    received_at=clock()))
         session.flush()
-        enqueue(session, f"notice:{i}", member, Notice("notice", f"通知{i}"), clock(), {})
+        ChannelPolicy({}).enqueue(session, f"notice:{i}", member, Notice("notice", f"通知{i}"),
+                                  clock())
     session.commit()
 
 

@@ -3,6 +3,7 @@ records)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from models.inbound import InboundMessage
 from models.org import OrgAdmin
-from models.outbox import Outbox, Status
+from models.outbox import ChannelPolicy, Outbox, Status
 from models.study import Draft, StudyItem, StudyRecord, publish, record_study
 from schedules import study as study_jobs
 from schedules.study import push_due_items, send_digests
@@ -66,20 +67,20 @@ def test_push_resumes_after_a_crash_without_duplicates(services, session, clock,
     township, *_ = county
     item = post(session, township, "全乡学习", clock())
     monkeypatch.setattr(study_jobs, "CHUNK", 3)
-    real = study_jobs.enqueue_many
+    real = services.outbox
     calls = []
 
-    def crash_on_third_chunk(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("killed")
-        return real(*args, **kwargs)
+    class CrashOnThirdChunk(ChannelPolicy):
+        def enqueue_many(self, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == 3:
+                raise RuntimeError("killed")
+            return super().enqueue_many(*args, **kwargs)
 
-    monkeypatch.setattr(study_jobs, "enqueue_many", crash_on_third_chunk)
     with pytest.raises(RuntimeError):
-        push_due_items(services)
+        push_due_items(dataclasses.replace(services,
+                                           outbox=CrashOnThirdChunk(real.templates)))
     assert len(outbox_keys(session, f"study:{item.id}:")) == 6  # two chunks committed
-    monkeypatch.setattr(study_jobs, "enqueue_many", real)
     push_due_items(services)  # the restarted scheduler
     keys = outbox_keys(session, f"study:{item.id}:")
     assert len(keys) == len(set(keys)) == 10
@@ -100,9 +101,8 @@ def test_push_channels_follow_the_policy(services, session, clock, county):
     session.add(InboundMessage(key="x", openid="o-a2", msg_type="text", received_at=clock()))
     session.commit()
     item = post(session, a, "支部学习", clock())
-    services_no_templates = services.__class__(**{
-        **services.__dict__, "settings": services.settings.with_overrides(
-            configured_template_ids={"weekly_digest": "T"})})
+    services_no_templates = dataclasses.replace(
+        services, outbox=ChannelPolicy({"weekly_digest": "T"}))
     push_due_items(services_no_templates)
     session.rollback()
     rows = {r.openid: r for r in session.scalars(select(Outbox).where(

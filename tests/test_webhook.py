@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.signing import sign
 from bot.simulator import event_xml, message_xml, text_xml
+from core.signing import sign
 from tests.conftest import TOKEN
 
 

@@ -11,14 +11,14 @@ import requests
 from sqlalchemy import select
 from wechatpy.exceptions import WeChatClientException
 
-from bot.wechat import TokenFetchError, TokenKeeper, WeChatAPI
-from models.token import AccessToken
+from core.wechat import TokenFetchError, TokenKeeper, WeChatAPI
+from models.token import AccessToken, DatabaseTokenStore
 
 
 def another_process(services) -> WeChatAPI:
     """A client with its own token cache, as another process would have."""
-    return WeChatAPI(services.settings, TokenKeeper(services.engine, services.settings,
-                                                    services.clock))
+    store = DatabaseTokenStore(services.engine, services.settings.effective_app_id)
+    return WeChatAPI(services.settings, TokenKeeper(store, services.settings, services.clock))
 
 
 def token_calls(fake) -> int:
@@ -50,7 +50,7 @@ def test_falls_back_to_classic_token_endpoint(services, fake):
     fake.fail(endpoint="stable_token", http_status=404)
     services.wechat.message.send_text("o-1", "你好")
     assert fake.state.calls["token"] == 1
-    assert services.wechat.keeper._read() is not None
+    assert services.wechat.keeper.store.read() is not None
 
 
 def test_token_error_rereads_shared_token_without_fetching(services, fake):

@@ -29,6 +29,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from core import texts
+
 TOKEN_TTL = 7200
 OLD_TOKEN_GRACE = 300  # a replaced token keeps working for 5 minutes
 
@@ -318,7 +320,8 @@ def user_info() -> Response:
     if (bad := _check_token()) is not None:
         return bad
     openid = request.args.get("openid", "")
-    return _answer({"subscribe": 1, "openid": openid, "nickname": f"用户{openid[-4:]}",
+    nickname = texts.SANDBOX_USER.format(openid=openid[-4:])
+    return _answer({"subscribe": 1, "openid": openid, "nickname": nickname,
                     "language": "zh_CN", "subscribe_time": int(time.time())})
 
 

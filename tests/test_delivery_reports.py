@@ -1,74 +1,12 @@
-"""Slow handlers (answered later through the outbox) and template delivery reports."""
+"""Template delivery reports (TEMPLATESENDJOBFINISH) settle outbox rows."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from sqlalchemy import select
 
-from bot import create_app
-from bot.delivery import DeliveryWorker
-from bot.services import services_of
-from bot.simulator import WeChatSide, event_xml
-from handlers import Dispatcher, general
-from handlers.router import Context, Router
-from models.deferred import DeferredTask
+from bot.simulator import event_xml
 from models.outbox import Outbox, Status
-from schedules.deferred import run_deferred
-from tests.conftest import TOKEN, Chat
 from tests.factories import make_branch, make_member
-
-slow_router = Router("slow")
-
-
-@slow_router.command("年度报表", slow=True)
-def yearly_report(ctx: Context) -> str:
-    """A report that takes longer than WeChat waits"""
-    time.sleep(0.1)
-    return f"报表：{ctx.openid} 的年度情况"
-
-
-@slow_router.command("写数据慢", slow=True)
-def slow_writer(ctx: Context) -> str:
-    """A slow handler that (wrongly) writes"""
-    ctx.session.add(DeferredTask(inbound_key="x", openid="x", fields={}, status="bogus",
-                                 attempts=0, created_at=ctx.now))
-    return "写了"
-
-
-@pytest.fixture
-def slow_app(api_settings, clock):
-    app = create_app(api_settings, clock=clock,
-                     dispatcher=Dispatcher([slow_router, general.router]))
-    yield app
-    services_of(app).dispose()
-
-
-def test_slow_handler_answers_success_now_and_the_result_later(slow_app, clock, fake, session):
-    chat = Chat(slow_app.test_client(), WeChatSide(TOKEN), clock)
-    started = time.monotonic()
-    assert chat.say("o-slow", "年度报表") == ""  # "success": nothing shown yet
-    assert time.monotonic() - started < 0.1
-    services = services_of(slow_app)
-    assert run_deferred(services) == 1
-    assert run_deferred(services) == 0  # done once
-    worker = DeliveryWorker(services, services.wechat, owner="t")
-    try:
-        worker.drain(max_seconds=5)
-    finally:
-        worker.close()
-    assert [m.text for m in fake.messages("o-slow")] == ["报表：o-slow 的年度情况"]
-
-
-def test_slow_handler_changes_are_discarded_and_logged(slow_app, clock, session, caplog):
-    chat = Chat(slow_app.test_client(), WeChatSide(TOKEN), clock)
-    chat.say("o-w", "写数据慢")
-    run_deferred(services_of(slow_app))
-    session.rollback()
-    session.expire_all()
-    assert session.scalar(select(DeferredTask).where(DeferredTask.status == "bogus")) is None
-    assert any("must only read" in r.getMessage() for r in caplog.records)
 
 
 @pytest.fixture

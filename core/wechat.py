@@ -13,19 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import requests
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from bot.config import Settings
-from models.base import write_session
-from models.locks import hold_lock
-from models.token import AccessToken
+from core.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +49,40 @@ class TokenFetchError(RuntimeError):
     """WeChat would not give us a token (wrong secret, IP not whitelisted, down)."""
 
 
+class StoredToken(NamedTuple):
+    """The shared token as stored."""
+
+    token: str
+    expires_at: datetime
+    fetched_at: datetime
+    source: str  # "stable_token" or "token", + FORCED after a forced refresh
+
+
+class TokenSlot(Protocol):
+    """The stored token while a process holds the account-wide fetch lock."""
+
+    current: StoredToken | None
+
+    def save(self, token: StoredToken) -> None:
+        """Store a freshly fetched token (committed at once)."""
+
+
+class TokenStore(Protocol):
+    """Where the token is shared between processes (models.token: the database)."""
+
+    def read(self) -> StoredToken | None:
+        """The stored token, if any."""
+
+    def exclusive(self) -> AbstractContextManager[TokenSlot]:
+        """Hold the account-wide lock under which a token is fetched."""
+
+
 class TokenKeeper:
     """The shared access token of one account, cached per process."""
 
-    def __init__(self, engine: Engine, settings: Settings, clock: Callable[[], datetime],
+    def __init__(self, store: TokenStore, settings: Settings, clock: Callable[[], datetime],
                  http: requests.Session | None = None) -> None:
-        self.engine = engine
+        self.store = store
         self.settings = settings
         self.clock = clock
         self.http = http or requests.Session()
@@ -74,41 +98,35 @@ class TokenKeeper:
         if cached is not None and cached[1] - self.clock() > USABLE_MARGIN:
             return cached[0]
         with self._lock:
-            stored = self._read()
-            if stored is not None and stored[1] - self.clock() > USABLE_MARGIN:
-                self._cached = stored
-                return stored[0]
+            stored = self.store.read()
+            if stored is not None and stored.expires_at - self.clock() > USABLE_MARGIN:
+                self._cached = (stored.token, stored.expires_at)
+                return stored.token
             return self._fetch(lambda row: row is None
                                or row.expires_at - self.clock() <= USABLE_MARGIN)
 
     def after_rejection(self, rejected: str) -> str:
         """WeChat refused `rejected`: a newer shared token if there is one, else fetch."""
         with self._lock:
-            stored = self._read()
-            if stored is not None and stored[0] != rejected \
-                    and stored[1] - self.clock() > USABLE_MARGIN:
-                self._cached = stored
-                return stored[0]
+            stored = self.store.read()
+            if stored is not None and stored.token != rejected \
+                    and stored.expires_at - self.clock() > USABLE_MARGIN:
+                self._cached = (stored.token, stored.expires_at)
+                return stored.token
             return self._fetch(lambda row: row is None or row.token == rejected, force=True)
 
     def refresh_if_needed(self, ahead: timedelta = REFRESH_AHEAD) -> bool:
         """For the scheduler: fetch a new token when the stored one ends within `ahead`."""
         with self._lock:
-            before = self._read()
+            before = self.store.read()
             token = self._fetch(lambda row: row is None or row.expires_at - self.clock() <= ahead)
-            return before is None or before[0] != token
+            return before is None or before.token != token
 
-    def _read(self) -> tuple[str, datetime] | None:
-        with Session(self.engine) as session:
-            row = session.get(AccessToken, self.app_id)
-            return (row.token, row.expires_at) if row is not None else None
-
-    def _fetch(self, still_needed: Callable[[AccessToken | None], bool],
+    def _fetch(self, still_needed: Callable[[StoredToken | None], bool],
                force: bool = False) -> str:
-        """Fetch under the database-wide lock, unless someone did while we waited."""
-        with hold_lock(self.engine, f"wechat-token-{self.app_id}"), \
-                write_session(self.engine) as session:
-            row = session.get(AccessToken, self.app_id)
+        """Fetch under the account-wide lock, unless someone did while we waited."""
+        with self.store.exclusive() as slot:
+            row = slot.current
             if row is not None and not still_needed(row):
                 self._cached = (row.token, row.expires_at)
                 return row.token
@@ -123,14 +141,7 @@ class TokenKeeper:
             if forced:
                 source += FORCED
             expires_at = now + timedelta(seconds=expires_in)
-            if row is None:
-                row = AccessToken(app_id=self.app_id, token=token, expires_at=expires_at,
-                                  fetched_at=now, source=source)
-                session.add(row)
-            else:
-                row.token, row.expires_at, row.fetched_at, row.source = (
-                    token, expires_at, now, source)
-            session.commit()
+            slot.save(StoredToken(token, expires_at, now, source))
             self._cached = (token, expires_at)
             log.info("fetched a new access token via %s (expires in %ss)", source, expires_in)
             return token
@@ -214,7 +225,7 @@ class WeChatAPI(WeChatClient):
         return {"access_token": self.keeper.current()}
 
 
-def make_client(engine: Engine, settings: Settings,
+def make_client(store: TokenStore, settings: Settings,
                 clock: Callable[[], datetime]) -> WeChatAPI:
     """A client for this process (one TokenKeeper per process)."""
-    return WeChatAPI(settings, TokenKeeper(engine, settings, clock))
+    return WeChatAPI(settings, TokenKeeper(store, settings, clock))

@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from core.localtime import PERIOD_KINDS
+from core.words import MEETING_KIND_NAMES
+
 DEFAULT_DATABASE_URL = "sqlite:///instance/partybot.db"
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 # Only ever accepted in sandbox mode; a real account must set its own Token.
@@ -24,6 +27,16 @@ SANDBOX_APP_ID = "wxsandbox00000000"
 SANDBOX_APP_SECRET = "sandbox-secret"
 # In sandbox mode the fake WeChat API is served by `partybot serve` itself.
 SANDBOX_API_BASE_URL = "http://127.0.0.1:5000/sandbox"
+
+# How often each kind of meeting is required (《中国共产党支部工作条例（试行）》);
+# PARTYBOT_CADENCE overrides it. 党小组会 counts only where a branch has groups.
+DEFAULT_CADENCE: dict[str, str] = {
+    "branch_assembly": "quarter",
+    "committee_meeting": "month",
+    "group_meeting": "month",
+    "party_lecture": "quarter",
+    "life_meeting": "year",
+}
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -271,11 +284,8 @@ def parse_clock(name: str, raw: str | None, default: tuple[int, int]) -> tuple[i
 
 def parse_cadence(raw: str | None) -> dict[str, str]:
     """The meeting cadence: defaults, overridden by "kind=month|quarter|year|none,…"."""
-    from models.compliance import DEFAULT_CADENCE, PERIOD_KINDS
-    from models.meetings import MeetingKind
-
     cadence = dict(DEFAULT_CADENCE)
-    kinds = {k.value for k in MeetingKind}
+    kinds = set(MEETING_KIND_NAMES)
     for entry in (raw or "").split(","):
         if not entry.strip():
             continue

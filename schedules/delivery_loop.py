@@ -26,12 +26,14 @@ from datetime import datetime, timedelta
 import requests
 from wechatpy.exceptions import WeChatClientException
 
-from bot.services import Services
-from bot.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
+from core.localtime import local_day, next_midnight
+from core.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
 from models import delivery
 from models.base import write_session
+from models.delivery import SendOutcome
 from models.delivery_state import count_sent, pause_channel, paused_channels, sent_today
 from models.outbox import Channel
+from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -73,38 +75,39 @@ def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
     payload = row.payload
     try:
         if not row.openid:
-            return delivery.Result(row.id, "failed", error="no openid to send to")
+            return delivery.Result(row.id, SendOutcome.FAILED, error="no openid to send to")
         if row.channel == Channel.TEMPLATE:
             answer = client.message.send_template(row.openid, payload["template_id"],
                                                   payload.get("data") or {},
                                                   url=payload.get("url"))
-            return delivery.Result(row.id, "sent", msgid=str(answer.get("msgid") or ""))
+            return delivery.Result(row.id, SendOutcome.SENT, msgid=str(answer.get("msgid") or ""))
         client.message.send_text(row.openid, payload["text"])
-        return delivery.Result(row.id, "sent")
+        return delivery.Result(row.id, SendOutcome.SENT)
     except WeChatClientException as exc:
         code = exc.errcode
         if code is None:  # an HTTP error: WeChat's side is unwell
             status = getattr(getattr(exc, "response", None), "status_code", None)
-            return delivery.Result(row.id, "retry", error=f"HTTP {status}")
+            return delivery.Result(row.id, SendOutcome.RETRY, error=f"HTTP {status}")
         error = f"{code} {exc.errmsg}"[:300]
         if code == QUOTA_CODE:
-            return delivery.Result(row.id, "quota", code=code, error=error)
-        outcome = "retry" if code in TRANSIENT_CODES else "failed"
+            return delivery.Result(row.id, SendOutcome.QUOTA, code=code, error=error)
+        outcome = SendOutcome.RETRY if code in TRANSIENT_CODES else SendOutcome.FAILED
         return delivery.Result(row.id, outcome, code=code, error=error)
     except (requests.RequestException, TokenFetchError) as exc:
-        return delivery.Result(row.id, "retry", error=f"{type(exc).__name__}: {exc}"[:300])
+        return delivery.Result(row.id, SendOutcome.RETRY,
+                               error=f"{type(exc).__name__}: {exc}"[:300])
     except Exception as exc:  # a bug must not kill the loop or lose the row
         log.exception("unexpected error sending outbox row %s", row.id)
-        return delivery.Result(row.id, "retry", error=f"{type(exc).__name__}"[:300])
+        return delivery.Result(row.id, SendOutcome.RETRY, error=f"{type(exc).__name__}"[:300])
 
 
 class DeliveryWorker:
     """One delivery loop; any number of them may run against one database."""
 
-    def __init__(self, services: Services, client: WeChatAPI, owner: str | None = None,
+    def __init__(self, runtime: Runtime, client: WeChatAPI, owner: str | None = None,
                  batch_size: int | None = None, lease: timedelta | None = None) -> None:
-        settings = services.settings
-        self.services = services
+        settings = runtime.settings
+        self.runtime = runtime
         self.client = client
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         # A few calls per thread per batch: the pool stays busy while a batch's
@@ -115,24 +118,13 @@ class DeliveryWorker:
                                        thread_name_prefix="delivery")
         self.limiter = RateLimiter(settings.send_rate)
 
-    def local_day(self, now: datetime) -> str:
-        """The account's calendar day (quotas reset at local midnight)."""
-        return now.astimezone(self.services.settings.tz).date().isoformat()
-
-    def next_local_midnight(self, now: datetime) -> datetime:
-        """When the daily quotas reset."""
-        local = now.astimezone(self.services.settings.tz)
-        midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0,
-                                                       microsecond=0)
-        return midnight.astimezone(now.tzinfo)
-
     def claim(self, now: datetime) -> list[delivery.Claimed]:
         """Claim a batch, within pauses and the daily template quota; commits."""
-        settings = self.services.settings
-        with write_session(self.services.engine) as session:
+        settings = self.runtime.settings
+        with write_session(self.runtime.engine) as session:
             paused = paused_channels(session, now)
             room = settings.template_daily_quota - sent_today(
-                session, self.local_day(now), Channel.TEMPLATE)
+                session, local_day(now, self.runtime.settings.tz), Channel.TEMPLATE)
             rows: list[delivery.Claimed] = []
             if Channel.TEMPLATE not in paused:
                 rows += delivery.claim(session, self.owner, now, self.lease,
@@ -155,18 +147,18 @@ class DeliveryWorker:
                now: datetime, stats: DrainStats) -> None:
         """Store every result of a batch in one transaction."""
         by_id = {row.id: row for row in rows}
-        resume_at = self.next_local_midnight(now)
-        with write_session(self.services.engine) as session:
+        resume_at = next_midnight(now, self.runtime.settings.tz)
+        with write_session(self.runtime.engine) as session:
             for result in results:
-                if result.outcome == "quota":
+                if result.outcome is SendOutcome.QUOTA:
                     channel = by_id[result.id].channel
                     pause_channel(session, channel, resume_at, result.error or "quota")
             kept = delivery.record(session, self.owner,
                                    [(r, by_id[r.id].attempts) for r in results], now, resume_at)
             sent_by_channel = Counter(by_id[r.id].channel for r in results
-                                      if r.outcome == "sent")
+                                      if r.outcome is SendOutcome.SENT)
             for channel, number in sent_by_channel.items():
-                count_sent(session, self.local_day(now), channel, number)
+                count_sent(session, local_day(now, self.runtime.settings.tz), channel, number)
             session.commit()
         stats.lost_lease += len(results) - kept
         if kept < len(results):
@@ -174,9 +166,9 @@ class DeliveryWorker:
             log.warning("delivery: %d of %d results not recorded: leases lost meanwhile",
                         len(results) - kept, len(results))
         for result in results:
-            if result.outcome == "sent":
+            if result.outcome is SendOutcome.SENT:
                 stats.sent += 1
-            elif result.outcome == "failed":
+            elif result.outcome is SendOutcome.FAILED:
                 stats.failed += 1
                 log.warning("outbox row %s failed permanently: %s", result.id, result.error)
             else:
@@ -185,12 +177,12 @@ class DeliveryWorker:
     def run_once(self, stats: DrainStats | None = None) -> int:
         """Claim, send and record one batch; returns how many rows it handled."""
         stats = stats or DrainStats()
-        rows = self.claim(self.services.clock())
+        rows = self.claim(self.runtime.clock())
         if not rows:
             return 0
         stats.claimed += len(rows)
         results = self.send(rows)
-        self.record(rows, results, self.services.clock(), stats)
+        self.record(rows, results, self.runtime.clock(), stats)
         return len(rows)
 
     def drain(self, max_seconds: float = 50.0) -> DrainStats:

@@ -1,0 +1,65 @@
+"""What a process of partybot holds once: settings, database, clock, WeChat client and
+the channel policy. The scheduler's jobs get it; the web app extends it (bot.services).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings
+from core.wechat import WeChatAPI, make_client
+from models.base import make_engine, make_session_factory, utcnow
+from models.outbox import ChannelPolicy
+from models.token import DatabaseTokenStore
+
+
+@dataclass
+class Runtime:
+    """Built once per process by `build_runtime` (or `bot.services.build_services`)."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    outbox: ChannelPolicy
+    clock: Callable[[], datetime] = field(default=utcnow)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Re-entrant: making one cached object may need another (the worker needs the client).
+    _cache_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def wechat(self) -> WeChatAPI:
+        """This process's WeChat API client (made on first use)."""
+        client: WeChatAPI = self.cached("wechat", lambda: make_client(
+            DatabaseTokenStore(self.engine, self.settings.effective_app_id), self.settings,
+            self.clock))
+        return client
+
+    def cached(self, name: str, make: Callable[[], Any]) -> Any:
+        """A per-process object made once (the client, the delivery worker)."""
+        with self._cache_lock:
+            if name not in self._cache:
+                self._cache[name] = make()
+            return self._cache[name]
+
+    def dispose(self) -> None:
+        """Close pooled database connections and anything cached."""
+        for item in self._cache.values():
+            close = getattr(item, "close", None)
+            if callable(close):
+                close()
+        self._cache.clear()
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
+    """Connect to the database; bind the channel policy to the template configuration."""
+    engine = make_engine(settings.database_url)
+    return Runtime(settings, engine, make_session_factory(engine),
+                   ChannelPolicy(settings.template_ids), clock or utcnow)
