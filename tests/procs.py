@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+import requests
 
 
 def command_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -17,6 +20,27 @@ def command_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, st
     env.update(PARTYBOT_DATABASE_URL=database_url, PARTYBOT_INSTANCE_PATH=str(tmp_path / "inst"),
                PYTHONUNBUFFERED="1", **extra)
     return env
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 30) -> None:  # type: ignore[type-arg]
+    """Wait until `url` answers 200 (the server is up); fail if the process dies."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"process exited with {process.returncode}"
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} never became healthy")
 
 
 def partybot(*args: str) -> list[str]:

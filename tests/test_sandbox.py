@@ -11,8 +11,7 @@ from bot.menu import MENU, MenuError, missing_commands, validate_menu
 from bot.qrcodes import create_scene_qr, render_png
 from bot.services import services_of
 from handlers import dispatcher
-from tests.procs import Proc, command_env, partybot
-from tests.test_processes import free_port, wait_healthy
+from tests.procs import Proc, command_env, free_port, partybot, wait_healthy
 
 
 @pytest.fixture
