@@ -9,10 +9,11 @@ run: $(VENV)/.installed  ## set up, migrate, seed demo data, serve + schedule on
 	$(BIN)/partybot run
 
 test: $(VENV)/.installed  ## the test suite (PostgreSQL too when PARTYBOT_TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest
+	$(BIN)/pytest
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed  ## ruff and mypy
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed  ## the webhook throughput benchmark (needs wrk)
 	$(BIN)/python benchmarks/webhook_rps.py

@@ -58,7 +58,8 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
     their requests would cost the webhook a serializer per message.
     """
 
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+    def open_session(  # type: ignore[override]
+            self, app: Flask, request: Request) -> SessionMixin | None:
         if request.path.startswith(("/admin", "/sandbox")):
             return super().open_session(app, request)
         return self.make_null_session(app)

@@ -60,14 +60,14 @@ class PushWatcher:
         self.after = 0
         messages = self._fetch()
         if messages:
-            self.after = max(m["id"] for m in messages)
+            self.after = max(int(str(m["id"])) for m in messages)
 
     def _fetch(self) -> list[dict[str, object]]:
         if not self.enabled:
             return []
         try:
             response = self.http.get(self.endpoint, timeout=5,
-                                     params={"openid": self.openid, "after": self.after})
+                                     params={"openid": self.openid, "after": str(self.after)})
         except requests.RequestException:
             return []
         if response.status_code != 200:  # not a sandbox: no pushes to show

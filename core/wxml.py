@@ -60,10 +60,9 @@ def parse_xml(body: bytes) -> dict[str, Any]:
         if texts:
             texts[-1].append(data)
 
-    parser.StartDoctypeDeclHandler = forbid
-    parser.EntityDeclHandler = forbid
-    parser.UnparsedEntityDeclHandler = forbid
-    parser.ExternalEntityRefHandler = forbid
+    for handler in ("StartDoctypeDeclHandler", "EntityDeclHandler",
+                    "UnparsedEntityDeclHandler", "ExternalEntityRefHandler"):
+        setattr(parser, handler, forbid)
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars

@@ -118,7 +118,8 @@ class Context:
             if self._session is not None:
                 self._session.flush()  # let the lookup see the handler's own changes
             self._caller = self.lookup_caller()
-        return self._caller  # type: ignore[no-any-return]
+        caller: Caller | None = self._caller
+        return caller
 
     @property
     def member(self) -> Member:

@@ -126,12 +126,12 @@ def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInf
                 if kind == MeetingKind.GROUP_MEETING and branch.branch_id not in with_groups:
                     continue
                 found = counts.get((branch.branch_id, kind), {})
-                status = KindStatus(kind, period, found.get(MeetingStatus.HELD, 0),
-                                    found.get(MeetingStatus.PLANNED, 0),
-                                    days_left=period.days_left(now))
-                status.state = State.ON_TRACK if status.held else (
+                kind_status = KindStatus(kind, period, found.get(MeetingStatus.HELD, 0),
+                                         found.get(MeetingStatus.PLANNED, 0),
+                                         days_left=period.days_left(now))
+                kind_status.state = State.ON_TRACK if kind_status.held else (
                     State.AT_RISK if now < period.end else State.MISSED)
-                branch.kinds.append(status)
+                branch.kinds.append(kind_status)
     period = period_containing(period_of, attendance_period, tz)
     for org_id, expected, present, leave, absent in session.execute(
         select(Meeting.org_id, func.sum(Meeting.expected_count), func.sum(Meeting.present_count),

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Integer, String, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from models.base import UTCDateTime
+from models.base import UTCDateTime, rowcount, table_of
 from models.outbox import Outbox, Status, status_is
 
 MAX_ATTEMPTS = 8
@@ -109,11 +109,12 @@ def _outcome_values(result: Result, attempts: int, now: datetime,
     return values
 
 
+OUTBOX = table_of(Outbox)
 _RECORD = (
-    update(Outbox.__table__)
-    .where(Outbox.__table__.c.id == bindparam("row_id"),
-           Outbox.__table__.c.lease_owner == bindparam("owner"),
-           Outbox.__table__.c.status == Status.SENDING)
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row_id"),
+           OUTBOX.c.lease_owner == bindparam("owner"),
+           OUTBOX.c.status == Status.SENDING)
     .values(
         status=bindparam("status"),
         wechat_msgid=func.coalesce(bindparam("msgid", type_=String), Outbox.wechat_msgid),
@@ -140,7 +141,7 @@ def record(session: Session, owner: str, outcomes: list[tuple[Result, int]], now
         return 0
     params = [{**_outcome_values(result, attempts, now, resume_at), "owner": owner}
               for result, attempts in outcomes]
-    return session.execute(_RECORD, params).rowcount or 0
+    return rowcount(session.execute(_RECORD, params))
 
 
 def reap_expired_leases(session: Session, now: datetime) -> int:
@@ -150,25 +151,25 @@ def reap_expired_leases(session: Session, now: datetime) -> int:
         .values(status=Status.UNKNOWN, lease_owner=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def retry_unknown(session: Session, now: datetime,
                   delay: timedelta = UNKNOWN_RETRY_DELAY) -> tuple[int, int]:
     """Unknown rows with no delivery report after `delay`: retry once, then fail."""
     stale = Outbox.lease_until < now - delay
-    retried = session.execute(
+    retried = rowcount(session.execute(
         update(Outbox).where(status_is(Status.UNKNOWN), stale,
                              Outbox.unknown_retried.is_(False))
         .values(status=Status.PENDING, unknown_retried=True, send_after=now, lease_until=None)
         .execution_options(synchronize_session=False)
-    ).rowcount or 0
-    failed = session.execute(
+    ))
+    failed = rowcount(session.execute(
         update(Outbox).where(status_is(Status.UNKNOWN), stale,
                              Outbox.unknown_retried.is_(True))
         .values(status=Status.FAILED, last_error="outcome unknown twice; not sent again")
         .execution_options(synchronize_session=False)
-    ).rowcount or 0
+    ))
     return retried, failed
 
 

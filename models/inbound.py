@@ -14,7 +14,7 @@ from sqlalchemy import Dialect, Index, String, Text, bindparam, delete, func, se
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, UTCDateTime, rowcount, table_of
 from models.prepared import Prepared
 
 
@@ -43,15 +43,16 @@ def last_message_at(session: Session, openid: str) -> datetime | None:
 def prune_inbound(session: Session, now: datetime, keep: timedelta = timedelta(days=4)) -> int:
     """Delete keys older than `keep` (WeChat retries within seconds); returns the count."""
     result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < now - keep))
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 class InboundQueries:
     """The webhook's per-message statements, prepared once per dialect (models.prepared)."""
 
     def __init__(self, dialect: Dialect) -> None:
-        table = InboundMessage.__table__
-        values = {name: bindparam(name) for name in ("key", "openid", "msg_type", "received_at")}
+        table = table_of(InboundMessage)
+        values: dict[str, Any] = {name: bindparam(name)
+                                  for name in ("key", "openid", "msg_type", "received_at")}
         dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         # ON CONFLICT DO NOTHING: a duplicate is a zero rowcount, not an aborted
         # transaction; on PostgreSQL it waits for a concurrent first insert to commit.

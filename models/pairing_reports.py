@@ -53,6 +53,8 @@ def branch_pair_report(session: Session, branch_id: int, month_start: datetime,
     notified: set[int] = set()
     for member_id, status in session.execute(select(Outbox.member_id, Outbox.status).where(
             Outbox.member_id.in_(ids), Outbox.created_at >= month_start)):
+        if member_id is None:
+            continue
         notified.add(member_id)
         if status == Status.SENT:
             reached.add(member_id)

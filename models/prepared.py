@@ -12,17 +12,19 @@ SQLAlchemy `Connection`, so it shares that connection's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 class Prepared:
     """One statement, compiled for one dialect."""
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+        # Core statements compile to a SQLCompiler (bind names, positions, processors).
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = compiled.string
         self.positional = compiled.positional
         self.names: list[str] = list(compiled.positiontup or []) if self.positional else list(

@@ -278,22 +278,22 @@ def apply_roster(
             problems.append(RowProblem(row.line, exc.render()))
             continue
         group = orgs.group(branch, row.group) if row.group else None
-        wanted = {
+        wanted: dict[str, Any] = {
             "branch_id": branch.id, "group_id": group.id if group else None,
             "phone": row.phone, "is_admin": row.is_admin, "is_helper": row.is_helper,
             "needs_help": row.needs_help, "address": row.address,
         }
         if row.latitude is not None:
             wanted.update(latitude=row.latitude, longitude=row.longitude)
-        member = existing.get(row.identity)
-        if member is None:
+        found = existing.get(row.identity)
+        if found is None:
             member = Member(name=row.name, subscribed=False, **wanted)
             session.add(member)
             existing[row.identity] = member
             report.created += 1
-        elif any(getattr(member, k) != v for k, v in wanted.items()):
+        elif any(getattr(found, k) != v for k, v in wanted.items()):
             for k, v in wanted.items():
-                setattr(member, k, v)
+                setattr(found, k, v)
             report.updated += 1
         else:
             report.unchanged += 1

@@ -223,7 +223,7 @@ def _chain(org_id: int) -> Any:
     return chain.union_all(select(Org.id, Org.parent_id).where(Org.id == chain.c.parent_id))
 
 
-def visible_items(branch_id: int, now: datetime) -> Select[tuple[StudyItem]]:
+def visible_items(branch_id: int, now: datetime) -> Select[Any]:
     """A query for the published items a member of `branch_id` sees, newest first."""
     return (select(StudyItem).where(StudyItem.org_id.in_(select(_chain(branch_id).c.id)),
                                     StudyItem.publish_at <= now)
@@ -232,15 +232,17 @@ def visible_items(branch_id: int, now: datetime) -> Select[tuple[StudyItem]]:
 
 def newest_item(session: Session, branch_id: int, now: datetime) -> StudyItem | None:
     """The newest item the branch sees."""
-    return session.scalar(visible_items(branch_id, now).limit(1))
+    item: StudyItem | None = session.scalar(visible_items(branch_id, now).limit(1))
+    return item
 
 
 def unread_item(session: Session, branch_id: int, member_id: int,
                 now: datetime) -> StudyItem | None:
     """The newest visible item this member has not studied."""
     studied = select(StudyRecord.item_id).where(StudyRecord.member_id == member_id)
-    return session.scalar(visible_items(branch_id, now).where(StudyItem.id.not_in(studied))
-                          .limit(1))
+    item: StudyItem | None = session.scalar(
+        visible_items(branch_id, now).where(StudyItem.id.not_in(studied)).limit(1))
+    return item
 
 
 def latest_unread(session: Session, member: Member, now: datetime) -> StudyItem | None:
@@ -251,7 +253,8 @@ def latest_unread(session: Session, member: Member, now: datetime) -> StudyItem 
 def visible_item(session: Session, branch_id: int, item_id: int,
                  now: datetime) -> StudyItem:
     """Item `item_id` if the branch sees it; StudyError otherwise."""
-    item = session.scalar(visible_items(branch_id, now).where(StudyItem.id == item_id))
+    item: StudyItem | None = session.scalar(
+        visible_items(branch_id, now).where(StudyItem.id == item_id))
     if item is None:
         raise StudyError("STUDY_NO_SUCH_ITEM", id=item_id)
     return item
@@ -403,8 +406,8 @@ class ItemProgress:
 def progress_this_week(session: Session, branch_id: int, now: datetime,
                        tz: ZoneInfo) -> list[ItemProgress]:
     """未学: this week's items for the branch, and who has not studied each."""
-    items = list(session.scalars(visible_items(branch_id, now)
-                                 .where(StudyItem.publish_at >= start_of_week(now, tz))))
+    items: list[StudyItem] = list(session.scalars(
+        visible_items(branch_id, now).where(StudyItem.publish_at >= start_of_week(now, tz))))
     if not items:
         return []
     members = list(session.execute(select(Member.id, Member.name)

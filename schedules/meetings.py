@@ -116,10 +116,10 @@ def warn_at_risk(runtime: Runtime) -> int:
                 if threshold <= WARN_UP_DAYS and parent is not None:
                     up = Notice("compliance_warning", texts.NOTICE_RISK_UP.format(**words))
                     for member_id in admins_of(session, parent):
-                        member = session.get(Member, member_id)
-                        if member is not None:
+                        org_admin = session.get(Member, member_id)
+                        if org_admin is not None:
                             queued += runtime.outbox.enqueue(
-                                session, f"{key}:up-{WARN_UP_DAYS}:{member_id}", member, up,
+                                session, f"{key}:up-{WARN_UP_DAYS}:{member_id}", org_admin, up,
                                 now) is not None
         session.commit()
     if queued:

@@ -123,7 +123,8 @@ def study_by_branch(session: Session, start: datetime, end: datetime) -> dict[in
             .group_by(Member.branch_id, StudyRecord.item_id))}
     result: dict[int, BranchStudy] = defaultdict(BranchStudy)
     for branch_id, count in members.items():
-        chain, org = set(), branch_id
+        chain: set[int] = set()
+        org: int | None = branch_id
         while org is not None and org not in chain:
             chain.add(org)
             org = orgs.get(org)

@@ -305,7 +305,7 @@ def qrcode_create() -> Response:
     if not scene_str or len(scene_str) > 64:
         return _answer({"errcode": 40009, "errmsg": "invalid scene"})
     ticket = "fake-ticket-" + secrets.token_urlsafe(12)
-    result = {"ticket": ticket, "url": f"http://weixin.qq.com/q/sandbox-{ticket}"}
+    result: dict[str, Any] = {"ticket": ticket, "url": f"http://weixin.qq.com/q/sandbox-{ticket}"}
     if body.get("action_name") in ("QR_SCENE", "QR_STR_SCENE"):
         result["expire_seconds"] = int(body.get("expire_seconds") or 60)
     _state().qrcodes.append({"scene": scene_str, **result})
