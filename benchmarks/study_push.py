@@ -33,7 +33,8 @@ from models.base import make_engine, make_session_factory  # noqa: E402
 from models.member import Member  # noqa: E402
 from models.org import Org, OrgKind  # noqa: E402
 from models.outbox import Outbox  # noqa: E402
-from models.study import Draft, StudyRecord, publish  # noqa: E402
+from models.posting import Draft, publish  # noqa: E402
+from models.study import StudyRecord  # noqa: E402
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

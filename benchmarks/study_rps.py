@@ -47,7 +47,7 @@ def prepare(workdir: Path, env: dict[str, str]) -> None:
         "from models.member import Member\n"
         "from models.migrate import upgrade_database\n"
         "from models.org import Org\n"
-        "from models.study import Draft, publish\n"
+        "from models.posting import Draft, publish\n"
         "s = load_settings(); e = make_engine(s.database_url); upgrade_database(e)\n"
         "S = make_session_factory(e)(); now = utcnow(); seed_demo(S, now)\n"
         "branch = S.scalar(select(Org).where(Org.name == '辽原村党支部'))\n"

@@ -11,6 +11,7 @@ from core import texts, words
 from core.localtime import day, period_containing, start_of_month
 from core.notices import meeting_fields, names_list
 from handlers.router import Context, DomainError, Reply, Role, Router
+from models.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
 from models.compliance import State, compliance
 from models.meeting_notices import notify_cancelled, notify_created
 from models.meetings import (
@@ -20,12 +21,7 @@ from models.meetings import (
     Meeting,
     Method,
     NewMeeting,
-    Outcome,
-    ask_leave,
-    attendance_of,
-    backfill,
     cancel_meeting,
-    check_in,
     close_meeting,
     create_meeting,
     meeting_near,

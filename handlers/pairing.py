@@ -8,7 +8,8 @@ from core.notices import first_line, meeting_fields
 from handlers.meetings import open_meeting
 from handlers.router import Context, Reply, Role, Router
 from handlers.study import feedback_of
-from models.meetings import Method, Outcome, ask_leave, check_in
+from models.attendance import Outcome, ask_leave, check_in
+from models.meetings import Method
 from models.member import find_member
 from models.pairing import end_pair, helper_member, helper_of, make_pair, members_of
 from models.relays import confirm_relays, open_relays

@@ -12,29 +12,30 @@ from core.notices import names_list
 from core.wxml import Article
 from handlers.router import Context, DomainError, News, Reply, Role, Router
 from models.org import Org
-from models.study import (
-    LINK_MAX,
+from models.posting import (
     URL,
     Draft,
+    find_duplicate,
+    hold_post,
+    make_draft,
+    posting_org,
+    publish,
+    push_time,
+    take_pending_post,
+)
+from models.study import (
+    LINK_MAX,
     Feedback,
     StudyItem,
     attach_feedback,
-    find_duplicate,
-    hold_post,
     item_meant_by_studied,
     item_to_read,
-    make_draft,
-    posting_org,
-    progress_this_week,
-    publish,
-    push_time,
     recent_record_for_feedback,
     record_study,
     remember_view,
-    take_pending_post,
     visible_item,
-    year_record,
 )
+from models.study_reports import progress_this_week, year_record
 
 router = Router("study")
 

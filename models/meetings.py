@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -252,79 +252,6 @@ def open_meeting_by_code(session: Session, code: str) -> Meeting | None:
                                                 Meeting.status == MeetingStatus.PLANNED))
 
 
-class Outcome(Enum):
-    """What a check-in or a leave request did."""
-
-    RECORDED = "recorded"
-    ALREADY = "already"  # nothing changed
-    REPLACED_LEAVE = "replaced_leave"  # a check-in after asking leave
-
-
-def _record(session: Session, meeting: Meeting, member: Member) -> Attendance | None:
-    return session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
-                                                   Attendance.member_id == member.id))
-
-
-def check_window(meeting: Meeting, now: datetime) -> None:
-    """MeetingError unless check-in is open (1 h before the start until the end)."""
-    if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("MEETING_NOT_OPEN")
-    if now < meeting.starts_at - CHECK_IN_OPENS:
-        raise MeetingError("CHECKIN_NOT_YET")
-    if now > meeting.ends_at:
-        raise MeetingError("CHECKIN_OVER")
-
-
-def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
-             recorded_by: Member, now: datetime) -> Outcome:
-    """Record `member` as present (flushes). MeetingError if not allowed."""
-    if not is_invited(session, meeting, member):
-        raise MeetingError("NOT_INVITED")
-    check_window(meeting, now)
-    record = _record(session, meeting, member)
-    if record is not None and record.status == AttendanceStatus.PRESENT:
-        return Outcome.ALREADY
-    outcome = Outcome.RECORDED if record is None else Outcome.REPLACED_LEAVE
-    if record is None:
-        record = Attendance(meeting_id=meeting.id, member_id=member.id)
-        session.add(record)
-    record.status = AttendanceStatus.PRESENT
-    record.method = str(method)
-    record.reason = None
-    record.recorded_by = recorded_by.id
-    record.recorded_at = now
-    record.backfilled = False
-    session.flush()
-    return outcome
-
-
-def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
-              method: Method, recorded_by: Member, now: datetime) -> Outcome:
-    """Record a leave request before the meeting ends (flushes)."""
-    reason = reason.strip()
-    if not reason:
-        raise MeetingError("LEAVE_NEEDS_REASON")
-    if not is_invited(session, meeting, member):
-        raise MeetingError("NOT_INVITED")
-    if meeting.status != MeetingStatus.PLANNED or now > meeting.ends_at:
-        raise MeetingError("LEAVE_OVER")
-    record = _record(session, meeting, member)
-    if record is not None and record.status == AttendanceStatus.PRESENT:
-        raise MeetingError("LEAVE_AFTER_CHECKIN")
-    if record is not None and record.reason == reason[:200]:
-        return Outcome.ALREADY
-    if record is None:
-        record = Attendance(meeting_id=meeting.id, member_id=member.id)
-        session.add(record)
-    record.status = AttendanceStatus.LEAVE
-    record.method = str(method)
-    record.reason = reason[:200]
-    record.recorded_by = recorded_by.id
-    record.recorded_at = now
-    session.flush()
-    return Outcome.RECORDED
-
-
 def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> None:
     """Cancel a planned meeting (frees its code; flushes)."""
     if meeting.status != MeetingStatus.PLANNED:
@@ -368,30 +295,6 @@ def refresh_counts(session: Session, meeting: Meeting) -> None:
     session.flush()
 
 
-def backfill(session: Session, meeting: Meeting, member: Member, status: AttendanceStatus,
-             admin: Member, now: datetime, reason: str | None = None) -> Attendance:
-    """An admin's later entry (补录) for a held meeting; flagged as backfilled."""
-    if meeting.status != MeetingStatus.HELD:
-        raise MeetingError("BACKFILL_ONLY_HELD")
-    if not is_invited(session, meeting, member):
-        raise MeetingError("MEMBER_NOT_INVITED", name=member.name)
-    if status == AttendanceStatus.LEAVE and not (reason or "").strip():
-        raise MeetingError("BACKFILL_LEAVE_NEEDS_REASON")
-    record = _record(session, meeting, member)
-    if record is None:
-        record = Attendance(meeting_id=meeting.id, member_id=member.id)
-        session.add(record)
-    record.status = str(status)
-    record.method = Method.ADMIN
-    record.reason = (reason or "").strip()[:200] or None
-    record.recorded_by = admin.id
-    record.recorded_at = now
-    record.backfilled = True
-    session.flush()
-    refresh_counts(session, meeting)
-    return record
-
-
 def meetings_due_to_close(session: Session, now: datetime, grace: timedelta) -> list[Meeting]:
     """Planned meetings whose end (plus grace) has passed."""
     return list(session.scalars(select(Meeting).where(
@@ -410,21 +313,6 @@ def upcoming_for(session: Session, member: Member, now: datetime,
         or_(Meeting.org_id == member.branch_id, Meeting.id.in_(invited_meeting_ids)))
         .order_by(Meeting.starts_at).limit(limit))
     return list(session.scalars(query))
-
-
-def attendance_of(session: Session, meeting: Meeting, member: Member) -> Attendance | None:
-    """The member's record for the meeting, if any."""
-    return _record(session, meeting, member)
-
-
-def attended_count(session: Session, member: Member, since: datetime) -> int:
-    """Meetings starting since `since` at which the member was present."""
-    return session.scalar(
-        select(func.count()).select_from(Attendance)
-        .join(Meeting, Attendance.meeting_id == Meeting.id)
-        .where(Attendance.member_id == member.id,
-               Attendance.status == AttendanceStatus.PRESENT,
-               Meeting.starts_at >= since)) or 0
 
 
 @dataclass(frozen=True)

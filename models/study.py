@@ -4,23 +4,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, Select, String, Text, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Index, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from core.localtime import current_streak, next_at, same_local_day, start_of_week, start_of_year
+from core.localtime import same_local_day
 from models.base import Base, UTCDateTime, utcnow
 from models.errors import StudyError
-from models.meetings import attended_count
 from models.member import Member
-from models.org import Org, admin_org_of
+from models.org import Org
 
 TITLE_MAX = 64
 # WeChat caps a text message at 2048 bytes; 600 Chinese characters plus the title and
@@ -28,10 +25,7 @@ TITLE_MAX = 64
 BODY_MAX = 600
 LINK_MAX = 500
 FEEDBACK_WINDOW = timedelta(minutes=10)
-DUPLICATE_WINDOW = timedelta(days=1)
-PENDING_LIFETIME = timedelta(minutes=30)  # a held duplicate post waits this long
 VIEW_MEMORY = timedelta(days=1)  # 已学 means the item opened within this
-STREAK_LOOKBACK = timedelta(days=400)
 
 
 class StudyItem(Base):
@@ -108,107 +102,6 @@ class PendingPost(Base):
     source: Mapped[str | None] = mapped_column(String(100))
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A checked post, before it becomes an item (see `make_draft`)."""
-
-    title: str
-    body: str
-    link: str | None = None
-    media_link: str | None = None
-    source: str | None = None
-    publish_at: datetime | None = None  # None: now
-
-    @property
-    def content_hash(self) -> str:
-        """What makes two posts the same (title and text)."""
-        return hashlib.sha256(f"{self.title}\n{' '.join(self.body.split())}".encode()).hexdigest()
-
-
-URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
-
-
-def checked_link(raw: str) -> str:
-    """An http(s) link within LINK_MAX; StudyError otherwise."""
-    link = raw.strip()
-    if not URL.match(link) or len(link) > LINK_MAX:
-        raise StudyError("POST_BAD_LINK", link=link[:60], limit=LINK_MAX)
-    return link
-
-
-def make_draft(title: str, body: str, now: datetime, link: str | None = None,
-               media_link: str | None = None, source: str | None = None,
-               publish_at: datetime | None = None, schedule_text: str = "") -> Draft:
-    """Check a post against the limits (title, text, links, a future time)."""
-    title = title.strip()
-    if not title:
-        raise StudyError("POST_USAGE")
-    if len(title) > TITLE_MAX:
-        raise StudyError("POST_TITLE_TOO_LONG", limit=TITLE_MAX, length=len(title))
-    if len(body) > BODY_MAX:
-        raise StudyError("POST_BODY_TOO_LONG", limit=BODY_MAX, length=len(body))
-    if publish_at is not None and publish_at <= now:
-        raise StudyError("POST_BAD_TIME", text=schedule_text)
-    return Draft(title, body, checked_link(link) if link else None,
-                 checked_link(media_link) if media_link else None,
-                 source.strip()[:100] if source else None, publish_at)
-
-
-def posting_org(session: Session, author: Member) -> Org:
-    """Where an admin's posts go: the org they administer (township, county), else
-    their branch."""
-    return admin_org_of(session, author.id) or author.branch
-
-
-def find_duplicate(session: Session, org_id: int, draft: Draft, now: datetime) -> StudyItem | None:
-    """The same title and text posted to this org within the last day, if any."""
-    return session.scalar(select(StudyItem).where(
-        StudyItem.org_id == org_id, StudyItem.content_hash == draft.content_hash,
-        StudyItem.created_at >= now - DUPLICATE_WINDOW).limit(1))
-
-
-def push_time(draft: Draft, now: datetime, tz: ZoneInfo, daily: tuple[int, int]) -> datetime:
-    """A scheduled item goes out at its time; others at the next daily push."""
-    return draft.publish_at if draft.publish_at is not None else next_at(now, tz, daily)
-
-
-def publish(session: Session, org_id: int, draft: Draft, author: Member | None, now: datetime,
-            push_at: datetime) -> StudyItem:
-    """Create the item (flushes)."""
-    item = StudyItem(org_id=org_id, title=draft.title, body=draft.body, link=draft.link,
-                     media_link=draft.media_link, source=draft.source,
-                     author_id=author.id if author else None, content_hash=draft.content_hash,
-                     publish_at=draft.publish_at or now, push_at=push_at, created_at=now)
-    session.add(item)
-    session.flush()
-    return item
-
-
-def hold_post(session: Session, author: Member, org_id: int, draft: Draft,
-              now: datetime) -> None:
-    """Keep a post that repeats a recent one until the author confirms (确认发布)."""
-    pending = session.get(PendingPost, author.id) or PendingPost(member_id=author.id)
-    pending.org_id, pending.title, pending.body = org_id, draft.title, draft.body
-    pending.link, pending.media_link, pending.source = draft.link, draft.media_link, draft.source
-    pending.publish_at, pending.created_at = draft.publish_at, now
-    session.add(pending)
-    session.flush()
-
-
-def take_pending_post(session: Session, author: Member,
-                      now: datetime) -> tuple[Org, Draft] | None:
-    """The author's held post, if still fresh (removed from the hold)."""
-    pending = session.get(PendingPost, author.id)
-    if pending is None or now - pending.created_at > PENDING_LIFETIME:
-        return None
-    draft = Draft(pending.title, pending.body, pending.link, pending.media_link, pending.source,
-                  pending.publish_at)
-    org = session.get(Org, pending.org_id)
-    session.delete(pending)
-    session.flush()
-    return (org, draft) if org is not None else None
 
 
 def ancestor_ids(session: Session, org_id: int) -> list[int]:
@@ -370,57 +263,6 @@ def attach_feedback(record: StudyRecord, feedback: Feedback, now: datetime) -> N
     record.feedback_media_id = (feedback.media_id or "")[:200] or None
     record.feedback_url = (feedback.url or "")[:LINK_MAX] or None
     record.feedback_at = now
-
-
-@dataclass(frozen=True)
-class YearRecord:
-    """我的: a member's year so far."""
-
-    year: int
-    studies: int
-    streak: int
-    meetings: int
-
-
-def year_record(session: Session, member: Member, now: datetime, tz: ZoneInfo) -> YearRecord:
-    """Items studied this year, the current streak of study days, meetings attended."""
-    since = start_of_year(now, tz)
-    studies = session.scalar(select(func.count()).select_from(StudyRecord).where(
-        StudyRecord.member_id == member.id, StudyRecord.studied_at >= since)) or 0
-    days = session.scalars(select(StudyRecord.studied_at).where(
-        StudyRecord.member_id == member.id, StudyRecord.studied_at >= now - STREAK_LOOKBACK))
-    return YearRecord(now.astimezone(tz).year, studies, current_streak(days, now, tz),
-                      attended_count(session, member, since))
-
-
-@dataclass(frozen=True)
-class ItemProgress:
-    """One item and who in the branch has (not) studied it."""
-
-    item: StudyItem
-    done: int
-    total: int
-    missing: list[str]
-
-
-def progress_this_week(session: Session, branch_id: int, now: datetime,
-                       tz: ZoneInfo) -> list[ItemProgress]:
-    """未学: this week's items for the branch, and who has not studied each."""
-    items: list[StudyItem] = list(session.scalars(
-        visible_items(branch_id, now).where(StudyItem.publish_at >= start_of_week(now, tz))))
-    if not items:
-        return []
-    members = list(session.execute(select(Member.id, Member.name)
-                                   .where(Member.branch_id == branch_id).order_by(Member.id)))
-    done: dict[int, set[int]] = {item.id: set() for item in items}
-    for item_id, member_id in session.execute(
-            select(StudyRecord.item_id, StudyRecord.member_id).join(
-                Member, StudyRecord.member_id == Member.id)
-            .where(StudyRecord.item_id.in_(list(done)), Member.branch_id == branch_id)):
-        done[item_id].add(member_id)
-    return [ItemProgress(item, len(done[item.id]), len(members),
-                         [name for member_id, name in members if member_id not in done[item.id]])
-            for item in items]
 
 
 def summarize(body: str) -> str:

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.localtime import period_containing
+from models.attendance import check_in
 from models.compliance import State, compliance
-from models.meetings import AttendanceStatus, Method, check_in, close_meeting
+from models.meetings import AttendanceStatus, Method, close_meeting
 from models.org import Org, OrgKind, branches_under
 from tests.factories import make_branch, make_meeting, make_member, make_township
 
@@ -117,7 +118,7 @@ def test_stats_reply_for_branch_admin(chat, session, county, clock):
 
 
 def test_backfill_changes_counts(session, county):
-    from models.meetings import backfill
+    from models.attendance import backfill
 
     _township, a, _b, people = county
     now = utc(2026, 11, 26, 2, 0)

@@ -17,24 +17,18 @@ from models.meetings import Attendance, AttendanceStatus, Method, close_meeting,
 from models.member import find_member
 from models.org import OrgAdmin, make_org_admin
 from models.pairing import helper_member, make_pair
+from models.posting import Draft, hold_post, make_draft, posting_org, publish, take_pending_post
 from models.relays import Relay, confirm_relays
 from models.study import (
-    Draft,
     Feedback,
     StudyRecord,
     attach_feedback,
-    hold_post,
     item_meant_by_studied,
     item_to_read,
-    make_draft,
-    posting_org,
-    progress_this_week,
-    publish,
     recent_record_for_feedback,
     record_study,
-    take_pending_post,
-    year_record,
 )
+from models.study_reports import progress_this_week, year_record
 from tests.factories import make_branch, make_meeting, make_member, make_township
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -12,15 +12,8 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.ledger import export_ledger
-from models.meetings import (
-    Attendance,
-    AttendanceStatus,
-    Method,
-    ask_leave,
-    backfill,
-    check_in,
-    close_meeting,
-)
+from models.attendance import ask_leave, backfill, check_in
+from models.meetings import Attendance, AttendanceStatus, Method, close_meeting
 from tests.factories import make_branch, make_meeting, make_member, make_township
 from tests.procs import command_env
 

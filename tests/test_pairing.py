@@ -19,8 +19,9 @@ from models.matching import Person, suggest_pairs
 from models.meetings import Attendance
 from models.outbox import ChannelPolicy, Outbox, Status
 from models.pairing import HelpPair, make_pair
+from models.posting import Draft, publish
 from models.relays import Relay
-from models.study import Draft, StudyRecord, publish
+from models.study import StudyRecord
 from schedules.pairing import remind_and_escalate, send_relay_digests
 from schedules.study import push_due_items
 from tests.factories import make_branch, make_meeting, make_member, make_township

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from models.inbound import InboundMessage
 from models.org import OrgAdmin
 from models.outbox import ChannelPolicy, Outbox, Status
-from models.study import Draft, StudyItem, StudyRecord, publish, record_study
+from models.posting import Draft, publish
+from models.study import StudyItem, StudyRecord, record_study
 from schedules import study as study_jobs
 from schedules.study import push_due_items, send_digests
 from tests.factories import make_branch, make_member, make_township
