@@ -1,14 +1,21 @@
-"""Requests per second of POST /wechat with the text 帮助, partybot vs a wechatpy echo app.
+"""Requests per second of POST /wechat: partybot against a wechatpy echo app (no
+database: the ceiling) and a WeRoBot echo robot with its default SQLite session storage
+(a peer that, like partybot, writes once per message).
 
-Every app runs under gunicorn with 2 sync workers; wrk (from Debian) is the single load
-generator, on the same machine. Each request carries a unique MsgId (so partybot does
-the full work: signature and timestamp checks, dedupe insert, member lookup, routing,
-generated help, reply rendering — never a dedupe hit). Rounds alternate between the
-apps so drift on a shared machine hits all of them alike; the table shows the median.
+Two workloads: `帮助` from one bound member, and a mixed one — 帮助, 学习, 已学, 签到 <码>,
+会议 from 1,000 members taking turns (with a study item published today and a meeting
+whose check-in is open). Every app runs under gunicorn with 2 sync workers; wrk (from
+Debian) is the single load generator, on the same machine. Each request carries a unique
+MsgId (so partybot does the full work: signature and timestamp checks, dedupe insert,
+member lookup, routing, the handler, reply rendering — never a dedupe hit). Rounds
+alternate between the apps so drift on a shared machine hits all of them alike; the
+table shows the median. On PostgreSQL, partybot also runs with every commit waiting for
+the WAL flush (`partybot, sync commits`), the state before read-only messages committed
+with synchronous_commit off.
 
-    python benchmarks/webhook_rps.py [--seconds 10] [--rounds 3] [--connections 8]
+    python benchmarks/webhook_rps.py [--seconds 10] [--rounds 3] [--database-url URL]
 
-Needs: wrk on PATH, gunicorn installed (the dev extra).
+Needs: wrk on PATH, gunicorn (the dev extra) and werobot (`pip install werobot`).
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ TOKEN = "bench-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wxsandbox00000000"  # partybot's sandbox app id, so no credentials are needed
 OPENID = "demo-member"  # a bound member from the demo data: help is role-filtered
+MEMBERS = 1000  # the mixed workload's senders
+MIXED = ("帮助", "学习", "已学", "签到 {code}", "会议")
 
 
 @dataclass
@@ -50,20 +59,27 @@ class Target:
     wsgi: str
     safe: bool
     env: dict[str, str]
-    text: str = "帮助"
-    openids: tuple[str, ...] = (OPENID,)
+    workload: str = "帮助"  # or "mixed"
+    baseline: str = "wechatpy echo"
 
 
-def make_requests(path: Path, count: int, safe: bool, text: str = "帮助",
-                  openids: tuple[str, ...] = (OPENID,)) -> None:
-    """Write `count` pre-signed requests, each with a fresh MsgId, one per line; the
-    senders take turns from `openids`."""
+def messages(workload: str, code: str) -> list[tuple[str, str]]:
+    """(openid, text) of one cycle of the workload."""
+    if workload == "帮助":
+        return [(OPENID, "帮助")]
+    return [(f"bench-{n % MEMBERS}", MIXED[(n // MEMBERS + n) % len(MIXED)].format(code=code))
+            for n in range(MEMBERS * len(MIXED))]
+
+
+def make_requests(path: Path, count: int, safe: bool, cycle: list[tuple[str, str]]) -> None:
+    """Write `count` pre-signed requests, each with a fresh MsgId, one per line, going
+    round the workload's cycle of (openid, text)."""
     side = WeChatSide(TOKEN, AES_KEY if safe else None, APP_ID)
     now = int(time.time())
     with path.open("w") as out:
         for n in range(count):
-            signed = side.sign_request(text_xml(openids[n % len(openids)], text,
-                                                create_time=now), timestamp=now)
+            openid, text = cycle[n % len(cycle)]
+            signed = side.sign_request(text_xml(openid, text, create_time=now), timestamp=now)
             body = signed.body.decode()
             assert "\n" not in body and "\t" not in body
             out.write(f"/wechat?{signed.query}\t{body}\n")
@@ -89,10 +105,10 @@ def start(target: Target, port: int, workdir: Path, workers: int) -> subprocess.
     raise RuntimeError(f"{target.name} did not start in time")
 
 
-def check_reply(target: Target, port: int, workdir: Path) -> None:
+def check_reply(target: Target, port: int, cycle: list[tuple[str, str]]) -> None:
     """One request by hand: the app answers 200 with a real reply (not an error page)."""
     side = WeChatSide(TOKEN, AES_KEY if target.safe else None, APP_ID)
-    signed = side.sign_request(text_xml(target.openids[0], target.text))
+    signed = side.sign_request(text_xml(*cycle[-1]))
     response = requests.post(f"http://127.0.0.1:{port}/wechat?{signed.query}", data=signed.body,
                              timeout=5)
     assert response.status_code == 200, (target.name, response.status_code, response.text[:200])
@@ -117,13 +133,44 @@ def run_wrk(port: int, request_file: Path, seconds: int, connections: int) -> tu
     return rps, non200
 
 
-def prepare_partybot_db(workdir: Path, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-c", (
-        "from core.config import load_settings; from models.base import *; "
-        "from models.migrate import upgrade_database; from bot.demo import seed_demo; "
-        "s = load_settings(); e = make_engine(s.database_url); upgrade_database(e); "
-        "S = make_session_factory(e)(); seed_demo(S, utcnow()); S.commit()")],
-        cwd=workdir, env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, check=True)
+PREPARE = f"""
+from datetime import timedelta
+from common import fresh_database
+from core.config import load_settings
+from models.base import make_engine, make_session_factory, utcnow
+from bot.demo import seed_demo
+from models.meetings import MeetingKind, NewMeeting, create_meeting
+from models.member import Member
+from models.org import Org
+from models.posting import Draft, publish
+from sqlalchemy import select
+
+settings = load_settings()
+fresh_database(settings.database_url)
+engine = make_engine(settings.database_url)
+session = make_session_factory(engine)()
+now = utcnow()
+seed_demo(session, now)
+branch = session.scalar(select(Org).where(Org.name == "辽原村党支部"))
+session.add_all([Member(name=f"党员{{n}}", branch_id=branch.id, phone=f"139{{n:08d}}",
+                        openid=f"bench-{{n}}", subscribed=True, bound_at=now)
+                 for n in range({MEMBERS})])
+publish(session, branch.id, Draft("学习党章", "第一章 党员"), None, now, now)
+meeting = create_meeting(session, NewMeeting(org_id=branch.id, kind=MeetingKind.BRANCH_ASSEMBLY,
+                         starts_at=now + timedelta(minutes=30), place="村委会"), None, now)
+session.commit()
+print(meeting.code)
+"""
+
+
+def prepare_partybot_db(workdir: Path, env: dict[str, str]) -> str:
+    """A fresh database: the demo county, 1,000 more members, today's study item and a
+    meeting open for check-in; returns that meeting's 签到码."""
+    result = subprocess.run([sys.executable, "-c", PREPARE], cwd=workdir, check=True,
+                            env={**os.environ, **env,
+                                 "PYTHONPATH": f"{ROOT}:{ROOT / 'benchmarks'}"},
+                            capture_output=True, text=True)
+    return result.stdout.strip().splitlines()[-1]
 
 
 def main() -> None:
@@ -144,39 +191,44 @@ def main() -> None:
     base_env = {"WECHAT_TOKEN": TOKEN, "PARTYBOT_INSTANCE_PATH": str(workdir / "instance"),
                 "PARTYBOT_DATABASE_URL": args.database_url
                 or f"sqlite:///{workdir}/bench.db"}
-    prepare_partybot_db(workdir, base_env)
+    code = prepare_partybot_db(workdir, base_env)
     aes_env = {"WECHAT_ENCODING_AES_KEY": AES_KEY, "ECHO_APP_ID": APP_ID}
+    postgres = base_env["PARTYBOT_DATABASE_URL"].startswith("postgresql")
 
     targets = [
         Target("wechatpy echo, plain", "echo_app:app", False, base_env),
+        Target("WeRoBot echo + session, plain", "werobot_app:app", False, base_env, "mixed"),
         Target("partybot, plain", "bot:create_app()", False, base_env),
+        Target("partybot mixed, plain", "bot:create_app()", False, base_env, "mixed",
+               "WeRoBot echo + session"),
         Target("wechatpy echo, safe", "echo_app:app", True, {**base_env, **aes_env}),
         Target("partybot, safe", "bot:create_app()", True, {**base_env, **aes_env}),
     ]
-    try:
-        import werobot  # noqa: F401
-
-        targets.insert(1, Target("WeRoBot echo, plain", "werobot_app:app", False, base_env))
-    except ImportError:
-        pass
+    if postgres:
+        targets += [
+            Target("partybot sync commits, plain", "partybot_sync_app:app", False, base_env),
+            Target("partybot mixed sync commits, plain", "partybot_sync_app:app", False,
+                   base_env, "mixed", "WeRoBot echo + session"),
+        ]
 
     results: dict[str, list[float]] = {t.name: [] for t in targets}
     errors: dict[str, int] = {t.name: 0 for t in targets}
     for round_no in range(1, args.rounds + 1):
         for target in targets:
             request_file = workdir / "requests.txt"
-            make_requests(request_file, args.per_run, target.safe, target.text, target.openids)
+            cycle = messages(target.workload, code)
+            make_requests(request_file, args.per_run, target.safe, cycle)
             port = free_port()
             process = start(target, port, workdir, args.workers)
             try:
-                check_reply(target, port, workdir)
+                check_reply(target, port, cycle)
                 rps, non200 = run_wrk(port, request_file, args.seconds, args.connections)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
             results[target.name].append(rps)
             errors[target.name] += non200
-            print(f"round {round_no}: {target.name:<22} {rps:8.0f} req/s  non-200: {non200}",
+            print(f"round {round_no}: {target.name:<36} {rps:8.0f} req/s  non-200: {non200}",
                   flush=True)
 
     median = {name: statistics.median(values) for name, values in results.items()}
@@ -186,14 +238,16 @@ def main() -> None:
           f"workers, "
           f"wrk -t2 -c{args.connections}, {args.seconds}s x {args.rounds} rounds (median)")
     print()
-    print("| app | mode | req/s (median) | ratio to wechatpy echo, same mode | non-200 |")
-    print("| --- | --- | ---: | ---: | ---: |")
+    database = "PostgreSQL" if postgres else "SQLite"
+    print(f"| app ({database}) | workload | mode | req/s (median) | ratio | to | non-200 |")
+    print("| --- | --- | --- | ---: | ---: | --- | ---: |")
     for target in targets:
         mode = "safe (AES)" if target.safe else "plain"
-        baseline = median[f"wechatpy echo, {'safe' if target.safe else 'plain'}"]
+        baseline_name = f"{target.baseline}, {'safe' if target.safe else 'plain'}"
+        ratio = median[target.name] / median[baseline_name]
         name = target.name.rsplit(",", 1)[0]
-        print(f"| {name} | {mode} | {median[target.name]:.0f} | "
-              f"{median[target.name] / baseline:.2f}x | {errors[target.name]} |")
+        print(f"| {name} | {target.workload} | {mode} | {median[target.name]:.0f} | "
+              f"{ratio:.2f}x | {target.baseline} | {errors[target.name]} |")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

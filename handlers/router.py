@@ -122,6 +122,15 @@ class Context:
         return caller
 
     @property
+    def bound_caller(self) -> Caller:
+        """The caller, for handlers whose role requires binding (ids and roles only:
+        no ORM load, for the busiest commands)."""
+        caller = self.caller
+        if caller is None:
+            raise LookupError("ctx.bound_caller used in a handler open to unbound users")
+        return caller
+
+    @property
     def member(self) -> Member:
         """The bound caller as an ORM object, for handlers whose role requires binding."""
         if self._member is None:

@@ -130,13 +130,13 @@ def _item_number(ctx: Context) -> int | None:
 @router.command("学习", Role.MEMBER, usage="学习 [编号]")
 def study(ctx: Context) -> Reply:
     """今天的学习内容（「学习 编号」看以前的）"""
-    caller = ctx.member
+    caller = ctx.bound_caller
     number = _item_number(ctx)
     if number is not None:
         item = visible_item(ctx.session, caller.branch_id, number, ctx.now)
-        remember_view(ctx.session, caller.id, item.id, ctx.now)
+        remember_view(ctx.session, caller.member_id, item.id, ctx.now)
         return render_item(item)
-    reading = item_to_read(ctx.session, caller.branch_id, caller.id, ctx.now, ctx.tz)
+    reading = item_to_read(ctx.session, caller.branch_id, caller.member_id, ctx.now, ctx.tz)
     if reading.item is not None:
         return render_item(reading.item, texts.STUDY_OLD_UNREAD if reading.older_unread else "")
     if reading.newest_id is not None:
@@ -147,13 +147,14 @@ def study(ctx: Context) -> Reply:
 @router.command("已学", Role.MEMBER, usage="已学 [编号]")
 def studied(ctx: Context) -> Reply:
     """学完了：记下这一期（之后10分钟内可以发照片或语音作为心得）"""
-    member = ctx.member
+    caller = ctx.bound_caller
     number = _item_number(ctx)
-    item = visible_item(ctx.session, member.branch_id, number, ctx.now) if number is not None \
-        else item_meant_by_studied(ctx.session, member.branch_id, member.id, ctx.now, ctx.tz)
+    item = visible_item(ctx.session, caller.branch_id, number, ctx.now) if number is not None \
+        else item_meant_by_studied(ctx.session, caller.branch_id, caller.member_id, ctx.now,
+                                   ctx.tz)
     if item is None:
         return texts.STUDY_NOTHING_AT_ALL
-    if not record_study(ctx.session, item, member, ctx.now):
+    if not record_study(ctx.session, item, caller.member_id, ctx.now):
         return texts.STUDIED_ALREADY.format(title=item.title)
     return texts.STUDIED_OK.format(title=item.title)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models.errors import MeetingError
@@ -35,9 +35,14 @@ class Outcome(Enum):
     REPLACED_LEAVE = "replaced_leave"  # a check-in after asking leave
 
 
+_RECORD = select(Attendance).where(Attendance.meeting_id == bindparam("meeting_id"),
+                                   Attendance.member_id == bindparam("member_id"))
+
+
 def _record(session: Session, meeting: Meeting, member: Member) -> Attendance | None:
-    return session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
-                                                   Attendance.member_id == member.id))
+    record: Attendance | None = session.scalar(
+        _RECORD, {"meeting_id": meeting.id, "member_id": member.id})
+    return record
 
 
 def check_window(meeting: Meeting, now: datetime) -> None:

@@ -124,6 +124,22 @@ def immediate_engine(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_immediate=True)
 
 
+WROTE = "partybot_wrote"  # connection.info flag: a statement other than a read ran
+
+
+def track_writes(engine: Engine) -> None:
+    """Flag each connection that runs anything but a read (SELECT / WITH … SELECT).
+
+    The inbox uses it on PostgreSQL: a message whose handler only read commits its
+    dedupe key without waiting for the WAL flush (see bot.inbox).
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+            connection.info[WROTE] = True
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (expire_on_commit=False)."""
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, Select, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, Select, String, Text, UniqueConstraint, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -104,37 +104,48 @@ class PendingPost(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-def ancestor_ids(session: Session, org_id: int) -> list[int]:
-    """`org_id` and every org above it (a recursive query)."""
-    return list(session.scalars(select(_chain(org_id).c.id)))
-
-
-def _chain(org_id: int) -> Any:
+def _ancestors(org_id: Any) -> Any:
     """A recursive CTE of `org_id` and its ancestors (items posted to any of them reach
     members of `org_id`)."""
     chain = select(Org.id, Org.parent_id).where(Org.id == org_id).cte("chain", recursive=True)
     return chain.union_all(select(Org.id, Org.parent_id).where(Org.id == chain.c.parent_id))
 
 
+def ancestor_ids(session: Session, org_id: int) -> list[int]:
+    """`org_id` and every org above it (a recursive query)."""
+    return list(session.scalars(_ANCESTORS, {"branch_id": org_id}))
+
+
+# The reading statements are built once: 学习 and 已学 are the busiest commands after
+# 帮助, and building a recursive CTE costs more than running it.
+_ANCESTORS = select(_ancestors(bindparam("branch_id")).c.id)
+_VISIBLE = (select(StudyItem)
+            .where(StudyItem.org_id.in_(_ANCESTORS),
+                   StudyItem.publish_at <= bindparam("now", type_=UTCDateTime()))
+            .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
+_NEWEST = _VISIBLE.limit(1)
+_UNREAD = _VISIBLE.where(StudyItem.id.not_in(
+    select(StudyRecord.item_id).where(StudyRecord.member_id == bindparam("member_id")))
+).limit(1)
+_BY_ID = _VISIBLE.where(StudyItem.id == bindparam("item_id"))
+
+
 def visible_items(branch_id: int, now: datetime) -> Select[Any]:
     """A query for the published items a member of `branch_id` sees, newest first."""
-    return (select(StudyItem).where(StudyItem.org_id.in_(select(_chain(branch_id).c.id)),
-                                    StudyItem.publish_at <= now)
-            .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
+    return _VISIBLE.params(branch_id=branch_id, now=now)
 
 
 def newest_item(session: Session, branch_id: int, now: datetime) -> StudyItem | None:
     """The newest item the branch sees."""
-    item: StudyItem | None = session.scalar(visible_items(branch_id, now).limit(1))
+    item: StudyItem | None = session.scalar(_NEWEST, {"branch_id": branch_id, "now": now})
     return item
 
 
 def unread_item(session: Session, branch_id: int, member_id: int,
                 now: datetime) -> StudyItem | None:
     """The newest visible item this member has not studied."""
-    studied = select(StudyRecord.item_id).where(StudyRecord.member_id == member_id)
     item: StudyItem | None = session.scalar(
-        visible_items(branch_id, now).where(StudyItem.id.not_in(studied)).limit(1))
+        _UNREAD, {"branch_id": branch_id, "member_id": member_id, "now": now})
     return item
 
 
@@ -147,7 +158,7 @@ def visible_item(session: Session, branch_id: int, item_id: int,
                  now: datetime) -> StudyItem:
     """Item `item_id` if the branch sees it; StudyError otherwise."""
     item: StudyItem | None = session.scalar(
-        visible_items(branch_id, now).where(StudyItem.id == item_id))
+        _BY_ID, {"branch_id": branch_id, "now": now, "item_id": item_id})
     if item is None:
         raise StudyError("STUDY_NO_SUCH_ITEM", id=item_id)
     return item
@@ -196,18 +207,34 @@ def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now:
     return unread_item(session, branch_id, member_id, now)
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
+def _upserts(dialect_insert: Any) -> tuple[Any, Any]:
+    """The view upsert and the record insert for one dialect (built once each)."""
+    view = dialect_insert(StudyView).values(member_id=bindparam("member_id"),
+                                            item_id=bindparam("item_id"),
+                                            viewed_at=bindparam("now"))
+    view = view.on_conflict_do_update(
+        index_elements=["member_id"],
+        set_={"item_id": view.excluded.item_id, "viewed_at": view.excluded.viewed_at})
+    record = (dialect_insert(StudyRecord)
+              .values(item_id=bindparam("item_id"), member_id=bindparam("member_id"),
+                      studied_at=bindparam("now"), via=bindparam("via"),
+                      helper_id=bindparam("helper_id"))
+              .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
+              .returning(StudyRecord.id))
+    return view, record
+
+
+_UPSERTS = {"postgresql": _upserts(postgresql.insert), "sqlite": _upserts(sqlite.insert)}
+
+
+def _statements(session: Session) -> tuple[Any, Any]:
+    return _UPSERTS[session.get_bind().dialect.name]
 
 
 def remember_view(session: Session, member_id: int, item_id: int, now: datetime) -> None:
     """Note the item the member just opened."""
-    upsert = _insert(session)(StudyView).values(member_id=member_id, item_id=item_id,
-                                                viewed_at=now)
-    session.execute(upsert.on_conflict_do_update(
-        index_elements=["member_id"],
-        set_={"item_id": upsert.excluded.item_id, "viewed_at": upsert.excluded.viewed_at}))
+    session.execute(_statements(session)[0],
+                    {"member_id": member_id, "item_id": item_id, "now": now})
 
 
 def record_study(session: Session, item: StudyItem, member: Member | int, now: datetime,
@@ -218,13 +245,10 @@ def record_study(session: Session, item: StudyItem, member: Member | int, now: d
     the insert ignores a row that a parallel request has just written.
     """
     member_id = member if isinstance(member, int) else member.id
-    inserted = session.execute(
-        _insert(session)(StudyRecord).values(
-            item_id=item.id, member_id=member_id, studied_at=now,
-            via="helper" if helper else "self", helper_id=helper.id if helper else None)
-        .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
-        .returning(StudyRecord.id)
-    ).first()
+    inserted = session.execute(_statements(session)[1], {
+        "item_id": item.id, "member_id": member_id, "now": now,
+        "via": "helper" if helper else "self", "helper_id": helper.id if helper else None,
+    }).first()
     return inserted is not None
 
 

@@ -199,3 +199,22 @@ def test_local_time_helpers():
     assert localtime.current_streak(days, NOW, TZ) == 2
     assert localtime.current_streak(days[1:], NOW, TZ) == 1  # yesterday still counts
     assert localtime.when(NOW, TZ) == "11月27日（周五）10:00"
+
+
+def test_write_tracking_tells_reads_from_writes(database_url):
+    """The inbox commits read-only messages without waiting for PostgreSQL's WAL flush;
+    what counts as a write is decided here."""
+    from sqlalchemy import text
+
+    from models.base import WROTE, track_writes
+
+    engine = make_engine(database_url)
+    track_writes(engine)
+    with engine.connect() as connection:
+        connection.execute(select(OrgAdmin.id))
+        connection.execute(text("WITH x AS (SELECT 1 AS n) SELECT n FROM x"))
+        assert not connection.info.get(WROTE)
+        connection.execute(text("UPDATE member SET name = name WHERE id = -1"))
+        assert connection.info.get(WROTE)
+        connection.rollback()
+    engine.dispose()
