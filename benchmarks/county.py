@@ -41,10 +41,9 @@ from bot.ledger import export_ledger  # noqa: E402
 from bot.simulator import WeChatSide, text_xml  # noqa: E402
 from models.base import make_engine, make_session_factory  # noqa: E402
 from models.compliance import compliance  # noqa: E402
-from models.org import branches_under  # noqa: E402
 from models.meetings import Attendance, Meeting, MeetingStatus  # noqa: E402
 from models.member import Member  # noqa: E402
-from models.org import Org, OrgKind  # noqa: E402
+from models.org import Org, OrgKind, branches_under  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 TOKEN = "bench-token"

@@ -73,8 +73,8 @@ def build(url: str, branches: int, per_branch: int) -> None:
 def sweep(url: str) -> None:
     """Child process: run the push once, print timing and peak RSS as JSON."""
     os.environ["PARTYBOT_DATABASE_URL"] = url
-    from schedules.runtime import build_runtime
     from core.config import load_settings
+    from schedules.runtime import build_runtime
     from schedules.study import push_due_items
 
     services = build_runtime(load_settings(dotenv_path=None))
