@@ -322,7 +322,7 @@ def _instance_secret(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if path.is_file():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

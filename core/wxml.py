@@ -16,6 +16,10 @@ from typing import Any
 from xml.parsers import expat
 
 MAX_DEPTH = 3  # <xml> / <Field> / <SubField>
+# The widest value each field may have: WeChat's own are far shorter (an openid is 28
+# characters, a MsgId 19 digits), and nothing longer may reach a database column.
+FIELD_LIMITS = {"FromUserName": 64, "ToUserName": 64, "MsgType": 32, "MsgId": 64,
+                "Event": 64}
 
 
 class MalformedXML(ValueError):
@@ -134,8 +138,12 @@ def to_inbound(data: dict[str, Any]) -> Inbound:
         create_time = int(create_raw) if isinstance(create_raw, str) else -1
     except ValueError:
         create_time = -1
-    if create_time < 0:
+    if create_time < 0 or create_time > 2**63 - 1:
         raise MalformedXML("CreateTime is not a number")
+    for name, limit in FIELD_LIMITS.items():
+        value = data.get(name)
+        if isinstance(value, str) and len(value.strip()) > limit:
+            raise MalformedXML(f"{name} too long ({len(value)} characters, limit {limit})")
     msg_id = data.get("MsgId")
     event = data.get("Event")
     msg_type = msg_type.strip().lower()

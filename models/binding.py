@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import Integer, String, select
+from sqlalchemy import Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, UTCDateTime, rowcount
 from models.member import Member, member_by_openid
 
 MAX_FAILURES = 5
@@ -113,6 +113,13 @@ def _record_failure(
         tries_left=max(0, MAX_FAILURES - guard.failures),
         locked_until=guard.locked_until,
     )
+
+
+def prune_guards(session: Session, now: datetime) -> int:
+    """Forget wrong tries whose window and lockout are over; returns how many."""
+    return rowcount(session.execute(delete(BindGuard).where(
+        BindGuard.window_start < now - WINDOW,
+        (BindGuard.locked_until.is_(None)) | (BindGuard.locked_until < now))))
 
 
 def unbind_openid(session: Session, openid: str) -> Member | None:

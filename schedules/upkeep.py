@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from models.base import write_session
+from models.binding import prune_guards
 from models.inbound import prune_inbound
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
@@ -17,9 +18,10 @@ def prune_inbound_keys(runtime: Runtime) -> int:
     """Delete inbound keys older than four days; returns how many."""
     with write_session(runtime.engine) as session:
         removed = prune_inbound(session, runtime.clock())
+        guards = prune_guards(session, runtime.clock())
         session.commit()
-    if removed:
-        log.info("pruned %d old inbound message keys", removed)
+    if removed or guards:
+        log.info("pruned %d old inbound message keys and %d binding guards", removed, guards)
     return removed
 
 

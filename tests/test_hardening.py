@@ -1,0 +1,121 @@
+"""Issue 10: hostile input that once crashed something (on PostgreSQL where it did)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.simulator import event_xml, message_xml, text_xml
+from core import texts
+from tests.factories import make_branch, make_meeting, make_member
+
+
+@pytest.fixture
+def village(session, clock):
+    branch = make_branch(session)
+    admin = make_member(session, branch, "李书记", "13800000001", openid="o-admin",
+                        is_admin=True)
+    member = make_member(session, branch, "张明", "13800000003", openid="o-zm")
+    meeting = make_meeting(session, branch, clock() + timedelta(minutes=30), latitude=47.92,
+                           longitude=129.58)
+    session.commit()
+    return branch, admin, member, meeting
+
+
+# 5. Validly signed messages with fields longer than any column got a 500 on PostgreSQL.
+@pytest.mark.parametrize("xml", [
+    text_xml("o" * 65, "帮助"),
+    text_xml("o" * 60_000, "帮助"),
+    message_xml("o-zm", "t" * 100, {}),
+    text_xml("o-zm", "帮助", msg_id="9" * 200),
+    event_xml("o-zm", "e" * 100),
+])
+def test_overlong_fields_are_refused_with_400(chat, xml, caplog):
+    response = chat.post_xml(xml)
+    assert response.status_code == 400
+    assert any("too long" in r.getMessage() for r in caplog.records)
+
+
+# 6. Odd numbers ended in the apology with a traceback.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("学习 99999999999999999999", texts.STUDY_BAD_NUMBER),
+    ("已学 " + "9" * 30, texts.STUDY_BAD_NUMBER),
+    ("学习 " + "9" * 5000, texts.STUDY_BAD_NUMBER),
+    ("学习 ²", None),  # NFKC reads it as 2: "no such item", not a crash
+    ("补录 99999999999999999999 张明 出席", texts.BACKFILL_USAGE),
+    ("新建会议 党课 0001-01-01 00:00 x", texts.MEETING_BAD_TIME.format(text="0001-01-01 00:00")),
+    ("新建会议 党课 9999-12-31 23:59 x", None),  # far future is allowed, not a crash
+])
+def test_odd_numbers_get_the_usage_reply(chat, village, text, expected, caplog):
+    reply = chat.say("o-admin", text)
+    assert reply != texts.SORRY
+    if expected is not None:
+        assert reply == expected
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize("scene", ["meeting:" + "9" * 30, "meeting:²", "meeting:-1"])
+def test_odd_qr_scenes_get_a_polite_reply(chat, village, scene, caplog):
+    reply = chat.event("o-zm", "SCAN", scene)
+    assert reply != texts.SORRY and "没有找到" in reply
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize(("lat", "lng"), [("inf", "0"), ("nan", "nan"), ("1e400", "0"),
+                                          ("-inf", "-inf"), ("91", "0")])
+def test_non_finite_locations_never_check_in(chat, village, lat, lng, caplog):
+    xml = message_xml("o-zm", "location", {"Location_X": lat, "Location_Y": lng,
+                                           "Scale": "15", "Label": "x"})
+    reply = chat.send_xml(xml).content
+    assert "签到成功" not in reply and reply != texts.SORRY
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+# 12. instance/ was 0755 and partybot.db (+ -wal, -shm) 0644 under umask 022.
+def test_instance_and_database_files_are_private(tmp_path):
+    import os
+    import stat
+
+    from core.config import load_settings
+    from models.base import make_engine
+    from models.migrate import upgrade_database
+
+    old = os.umask(0o022)
+    try:
+        instance = tmp_path / "instance"
+        settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(instance),
+                                  "PARTYBOT_DATABASE_URL": f"sqlite:///{instance}/p.db"},
+                                 dotenv_path=None)
+        engine = make_engine(settings.database_url)
+        upgrade_database(engine)
+        with engine.connect() as connection:  # WAL and shm exist while connected
+            connection.exec_driver_sql("SELECT 1")
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in instance.iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert modes["p.db"] == 0o600 and modes["secret_key"] == 0o600
+    assert all(mode == 0o600 for name, mode in modes.items() if name.startswith("p.db")), modes
+
+
+# 14. bind_guard gained a row per openid that ever guessed wrong, never pruned.
+def test_binding_guards_are_pruned_with_the_dedupe_keys(services, session, clock):
+    from sqlalchemy import func, select
+
+    from models.binding import BindGuard
+    from schedules.upkeep import prune_inbound_keys
+
+    session.add_all([
+        BindGuard(openid="o-old", failures=2, window_start=clock() - timedelta(hours=2)),
+        BindGuard(openid="o-locked", failures=5, window_start=clock() - timedelta(hours=2),
+                  locked_until=clock() + timedelta(minutes=10)),
+        BindGuard(openid="o-fresh", failures=1, window_start=clock()),
+    ])
+    session.commit()
+    prune_inbound_keys(services)
+    session.rollback()
+    left = set(session.scalars(select(BindGuard.openid)))
+    assert left == {"o-locked", "o-fresh"}
+    assert session.scalar(select(func.count()).select_from(BindGuard)) == 2
