@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, abort, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.exceptions import HTTPException
 
@@ -41,12 +42,17 @@ def create_app(
     app.extensions["partybot"] = build_services(settings, clock, dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
-    if settings.sandbox:
+    if settings.sandbox_served:
         from bot.sandbox import pages
         from bot.sandbox.fake_api import install_fake
 
         install_fake(app, "/sandbox")
         app.register_blueprint(pages.bp, url_prefix="/sandbox")
+        if not settings.sandbox_public:
+            app.before_request(_sandbox_for_loopback_only)
+    elif settings.sandbox:
+        log.warning("sandbox off: WECHAT_TOKEN is set but WECHAT_APP_ID is not; set both "
+                    "for a real account (the sandbox never runs beside a real Token)")
     _register_error_pages(app)
     return app
 
@@ -63,6 +69,22 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
         if request.path.startswith(("/admin", "/sandbox")):
             return super().open_session(app, request)
         return self.make_null_session(app)
+
+
+def _sandbox_for_loopback_only() -> None:
+    """The sandbox speaks as any openid: only to this machine, unless made public."""
+    if request.path.startswith("/sandbox") and not _loopback(request.remote_addr):
+        log.warning("refused %s %s from %s: the sandbox serves loopback clients only "
+                    "(PARTYBOT_SANDBOX_PUBLIC=true to change that)", request.method,
+                    request.path, request.remote_addr)
+        abort(404)
+
+
+def _loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _register_error_pages(app: Flask) -> None:

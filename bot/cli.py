@@ -89,7 +89,7 @@ def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> No
     signal.signal(signal.SIGTERM, stop)
     mode = "sandbox" if settings.sandbox else f"account {settings.app_id}"
     click.echo(f"partybot serving on http://{host}:{server.port}/wechat ({mode}); Ctrl-C stops")
-    if settings.sandbox:
+    if settings.sandbox_served:
         click.echo(f"sandbox chat page: http://{host}:{server.port}/sandbox/")
     try:
         server.serve_forever()
@@ -136,7 +136,7 @@ def run(host: str, port: int) -> None:
     upgrade_database(engine)
     engine.dispose()
     with database() as (_, session):
-        if settings.seed_demo and database_is_empty(session):
+        if settings.seed_demo and settings.sandbox_served and database_is_empty(session):
             seed_demo(session, utcnow())
             session.commit()
             click.echo("Seeded a demo county.")

@@ -114,6 +114,10 @@ class Settings:
     timestamp_tolerance: int = 300
     max_body_bytes: int = 64 * 1024
     seed_demo: bool = True
+    # WECHAT_TOKEN came from the operator (not the sandbox default).
+    wechat_token_configured: bool = False
+    # Serve the sandbox to non-loopback clients too (PARTYBOT_SANDBOX_PUBLIC).
+    sandbox_public: bool = False
     # Outbound delivery.
     send_rate: float = 50.0  # messages per second across one delivery loop
     template_daily_quota: int = 100_000
@@ -142,6 +146,12 @@ class Settings:
     def sandbox(self) -> bool:
         """No app id configured: talk to the built-in fake WeChat API."""
         return self.app_id is None
+
+    @property
+    def sandbox_served(self) -> bool:
+        """Whether the sandbox pages and fake API are served: only in sandbox mode, and
+        never when the operator set WECHAT_TOKEN (a half-configured production)."""
+        return self.sandbox and not self.wechat_token_configured
 
     @property
     def effective_app_id(self) -> str:
@@ -235,6 +245,9 @@ def load_settings(
             "WECHAT_TIMESTAMP_TOLERANCE", get("WECHAT_TIMESTAMP_TOLERANCE"), 300
         ),
         seed_demo=parse_bool("PARTYBOT_SEED_DEMO", get("PARTYBOT_SEED_DEMO"), True),
+        wechat_token_configured=token is not None,
+        sandbox_public=parse_bool("PARTYBOT_SANDBOX_PUBLIC", get("PARTYBOT_SANDBOX_PUBLIC"),
+                                  False),
         send_rate=parse_float("PARTYBOT_SEND_RATE", get("PARTYBOT_SEND_RATE"), 50.0, 0.1),
         template_daily_quota=parse_int(
             "PARTYBOT_TEMPLATE_DAILY_QUOTA", get("PARTYBOT_TEMPLATE_DAILY_QUOTA"), 100_000

@@ -119,3 +119,44 @@ def test_binding_guards_are_pruned_with_the_dedupe_keys(services, session, clock
     left = set(session.scalars(select(BindGuard.openid)))
     assert left == {"o-locked", "o-fresh"}
     assert session.scalar(select(func.count()).select_from(BindGuard)) == 2
+
+
+# 11. With WECHAT_TOKEN set but no WECHAT_APP_ID, anyone could chat as the admin.
+def test_sandbox_is_off_when_the_operator_set_a_token(settings, clock, caplog):
+    from bot import create_app
+    from bot.services import services_of
+
+    app = create_app(settings.with_overrides(wechat_token_configured=True), clock=clock)
+    try:
+        client = app.test_client()
+        assert client.post("/sandbox/send", json={"openid": "demo-admin",
+                                                  "text": "统计"}).status_code == 404
+        assert client.get("/sandbox/_fake/messages?openid=x").status_code == 404
+    finally:
+        services_of(app).dispose()
+    assert any("sandbox off" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("public", "status"), [(False, 404), (True, 200)])
+def test_sandbox_serves_loopback_clients_only_unless_public(settings, clock, public, status):
+    from bot import create_app
+    from bot.services import services_of
+
+    app = create_app(settings.with_overrides(sandbox_public=public), clock=clock)
+    try:
+        remote = app.test_client()
+        remote.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+        assert remote.get("/sandbox/_fake/messages?openid=x").status_code == status
+        assert remote.get("/sandbox/").status_code == status
+        local = app.test_client()
+        assert local.get("/sandbox/").status_code == 200
+    finally:
+        services_of(app).dispose()
+
+
+def test_token_from_the_environment_turns_the_sandbox_off():
+    from core.config import load_settings
+
+    assert load_settings({"WECHAT_TOKEN": "t"}, dotenv_path=None,
+                         generate_secret=False).sandbox_served is False
+    assert load_settings({}, dotenv_path=None, generate_secret=False).sandbox_served is True
