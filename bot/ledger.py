@@ -9,6 +9,7 @@ Two sheets, laid out for printing (A4 landscape, fit to width, header rows repea
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -59,7 +60,7 @@ def as_text(value: object) -> object:
     return value
 
 
-def _append(sheet: Worksheet, values: list[object]) -> None:
+def _append(sheet: Worksheet, values: Sequence[object]) -> None:
     """Append a row, every text cell written as text (never a formula)."""
     sheet.append([as_text(v) for v in values])
     for cell in sheet[sheet.max_row]:
