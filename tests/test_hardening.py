@@ -204,3 +204,30 @@ def test_as_text_leaves_ordinary_values_alone():
 
     assert as_text("张明") == "张明" and as_text(3) == 3 and as_text("") == ""
     assert as_text("-") == "'-"  # a lone minus is harmless but cheap to escape
+
+
+# 15. 新建会议 for a branch of 6,000 members took 5.8–8.5 s (WeChat waits 5 s).
+def test_new_meeting_for_a_big_branch_answers_quickly(chat, session, clock):
+    import time
+
+    from sqlalchemy import func, insert, select
+
+    from models.member import Member
+    from models.outbox import Outbox
+
+    branch = make_branch(session)
+    make_member(session, branch, "李书记", "13800000001", openid="o-admin", is_admin=True)
+    session.execute(insert(Member), [
+        {"name": f"党员{n}", "branch_id": branch.id, "phone": f"139{n:08d}",
+         "openid": f"o-{n}", "subscribed": True, "is_admin": False, "is_helper": False}
+        for n in range(6000)])
+    session.commit()
+    when = (clock() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    started = time.perf_counter()
+    reply = chat.say("o-admin", f"新建会议 党员大会 {when} 村委会")
+    elapsed = time.perf_counter() - started
+    assert "会议已创建" in reply and "6001名党员" in reply
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Outbox)) == 6001
+    print(f"新建会议 for 6,001 members: {elapsed:.2f} s")
+    assert elapsed < 1.5, f"{elapsed:.2f} s"  # the goal is 1 s; CI machines are slower
