@@ -54,8 +54,7 @@ def as_text(value: object) -> object:
     gets a leading apostrophe; numbers stay numbers."""
     if not isinstance(value, str):
         return value
-    if unicodedata.normalize("NFKC", value).lstrip(" ").startswith(FORMULA_START) or \
-            value.startswith(FORMULA_START):
+    if unicodedata.normalize("NFKC", value).lstrip(" ").startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -60,7 +60,7 @@ def _relay_proof_window(ctx: Context) -> bool:
 
 
 def _keep_proof(ctx: Context, kind: str) -> Reply:
-    record = recent_relay_record(ctx.session, ctx.member.id, ctx.now)
+    record = recent_relay_record(ctx.session, ctx.bound_caller.member_id, ctx.now)
     if record is None:
         return None
     attach_feedback(record, feedback_of(ctx, kind), ctx.now)

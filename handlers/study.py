@@ -174,7 +174,7 @@ def _in_feedback_window(ctx: Context) -> bool:
 
 
 def _keep_feedback(ctx: Context, kind: str) -> Reply:
-    record = recent_record_for_feedback(ctx.session, ctx.member.id, ctx.now)
+    record = recent_record_for_feedback(ctx.session, ctx.bound_caller.member_id, ctx.now)
     if record is None:  # the window closed between the check and now
         return None
     attach_feedback(record, feedback_of(ctx, kind), ctx.now)
