@@ -111,6 +111,9 @@ class Inbox:
             ctx.finish()
             return reply, True
         except DomainError as refusal:
+            if refusal.keep_writes:  # e.g. a wrong 签到码, counted against the sender
+                ctx.finish()
+                return refusal.render(), True
             ctx.discard()
             connection.rollback()
             return refusal.render(), False

@@ -49,7 +49,8 @@ MEETING_CLOSED = (
     "如有漏记，发送「补录 {id} 姓名 出席」补录。"
 )
 MEETING_CODE_USAGE = "请带上签到码，例如：{word} 1234"
-MEETING_NO_SUCH_CODE = "没有找到签到码为 {code} 的会议，请核对签到码；会议可能已经结束或取消。"
+MEETING_NO_SUCH_CODE = "没有找到签到码为 {code} 的会议（或你不在参会名单里），请核对签到码；会议也可能已经结束或取消。"
+MEETING_CODE_LOCKED = "签到码输错太多次了，请 {minutes} 分钟后再试；如有疑问请联系支部管理员。"
 MEETING_NOT_YOURS = "这场会议不是你所在支部的，不能操作。"
 CHECKIN_OK = "签到成功！{kind} {when}，{place}。"
 CHECKIN_REPLACED_LEAVE = "签到成功！已撤销你之前的请假。{kind} {when}，{place}。"

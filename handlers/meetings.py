@@ -13,6 +13,7 @@ from core.notices import meeting_fields, names_list
 from handlers.router import Context, DomainError, Reply, Role, Router
 from models.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
 from models.compliance import State, compliance
+from models.meeting_codes import meeting_for_code
 from models.meeting_notices import notify_cancelled, notify_created
 from models.meetings import (
     KIND_WORDS,
@@ -24,11 +25,11 @@ from models.meetings import (
     cancel_meeting,
     close_meeting,
     create_meeting,
+    is_invited,
     meeting_near,
-    open_meeting_by_code,
     upcoming_for,
 )
-from models.member import find_member
+from models.member import Member, find_member
 from models.org import Org
 from models.pairing_reports import branch_pair_report
 
@@ -37,7 +38,6 @@ router = Router("meetings")
 DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 COORDINATES = re.compile(r"^(.*)@(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$")
-CODE = re.compile(r"^[0-9]{4,8}$")  # ASCII digits only: "²" or "١٢٣٤" are not codes
 MEETING_ID = re.compile(r"^[0-9]{1,9}$")
 STATUS_WORDS = {word: AttendanceStatus(status) for word, status in words.ATTENDANCE_WORDS.items()}
 MIN_YEAR = 2000  # a meeting before this is a typo, not history
@@ -56,25 +56,28 @@ def _parse_start(ctx: Context, date_text: str, time_text: str) -> datetime:
     return local.astimezone(ctx.now.tzinfo)
 
 
-def open_meeting(ctx: Context, code: str) -> Meeting:
-    """The open meeting with this 签到码; DomainError if there is none."""
-    meeting = open_meeting_by_code(ctx.session, code) if CODE.match(code) else None
-    if meeting is None:
-        raise DomainError("MEETING_NO_SUCH_CODE", code=code[:20])
-    return meeting
+def open_meeting(ctx: Context, code: str, member: Member | None = None) -> Meeting:
+    """The open meeting with this 签到码 that `member` (default: the caller) is invited
+    to; any other code gets one refusal and counts as a wrong guess."""
+    invited = member or ctx.member
+    return meeting_for_code(ctx.session, ctx.openid, code,
+                            lambda meeting: is_invited(ctx.session, meeting, invited), ctx.now)
+
+
+def _code_argument(ctx: Context) -> str:
+    if not ctx.args or not ctx.args[0].isdigit():
+        raise DomainError("MEETING_CODE_USAGE", word=ctx.word)
+    return ctx.args[0]
 
 
 def _by_code(ctx: Context) -> Meeting:
-    if not ctx.args or not ctx.args[0].isdigit():
-        raise DomainError("MEETING_CODE_USAGE", word=ctx.word)
-    return open_meeting(ctx, ctx.args[0])
+    return open_meeting(ctx, _code_argument(ctx))
 
 
 def _admins_meeting(ctx: Context) -> Meeting:
-    meeting = _by_code(ctx)
-    if meeting.org_id != ctx.member.branch_id:
-        raise DomainError("MEETING_NOT_YOURS")
-    return meeting
+    branch_id = ctx.member.branch_id
+    return meeting_for_code(ctx.session, ctx.openid, _code_argument(ctx),
+                            lambda meeting: meeting.org_id == branch_id, ctx.now)
 
 
 @router.command("新建会议", Role.ADMIN, usage="新建会议 <类型> <YYYY-MM-DD HH:MM> <地点> [主题]")

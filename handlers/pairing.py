@@ -85,7 +85,7 @@ def proxy_check_in(ctx: Context) -> Reply:
     if len(ctx.args) != 2:
         return texts.PROXY_USAGE
     member = helper_member(ctx.session, ctx.member, ctx.args[0])
-    meeting = open_meeting(ctx, ctx.args[1])
+    meeting = open_meeting(ctx, ctx.args[1], member)
     outcome = check_in(ctx.session, meeting, member, Method.HELPER, ctx.member, ctx.now)
     if outcome is Outcome.ALREADY:
         return texts.CHECKIN_ALREADY
@@ -98,7 +98,7 @@ def proxy_leave(ctx: Context) -> Reply:
     if len(ctx.args) < 3:
         return texts.PROXY_LEAVE_USAGE
     member = helper_member(ctx.session, ctx.member, ctx.args[0])
-    meeting = open_meeting(ctx, ctx.args[1])
+    meeting = open_meeting(ctx, ctx.args[1], member)
     reason = " ".join(ctx.args[2:])
     ask_leave(ctx.session, meeting, member, reason, Method.HELPER, ctx.member, ctx.now)
     return texts.PROXY_LEAVE_OK.format(name=member.name, reason=reason,

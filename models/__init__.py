@@ -5,8 +5,8 @@ tests rely on that).
 """
 
 from models.base import Base
-from models.binding import BindGuard
 from models.delivery_state import DeliveryCounter, DeliveryPause
+from models.guesses import GuessGuard
 from models.inbound import InboundMessage
 from models.matching import PairSuggestion
 from models.meetings import Attendance, Meeting, MeetingInvite
@@ -22,9 +22,9 @@ __all__ = [
     "AccessToken",
     "Attendance",
     "Base",
-    "BindGuard",
     "DeliveryCounter",
     "DeliveryPause",
+    "GuessGuard",
     "HelpPair",
     "InboundMessage",
     "Meeting",

@@ -13,6 +13,7 @@ from enum import Enum
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from models.base import insert_ignoring_conflict
 from models.errors import MeetingError
 from models.meetings import (
     CHECK_IN_OPENS,
@@ -45,6 +46,18 @@ def _record(session: Session, meeting: Meeting, member: Member) -> Attendance | 
     return record
 
 
+def _insert_record(session: Session, meeting: Meeting, member: Member,
+                   **values: object) -> bool:
+    """Make the member's record unless one exists; False if one does.
+
+    One INSERT … ON CONFLICT DO NOTHING: when a member's 签到 arrives twice at once
+    (two taps, WeChat's retry racing a new message), the second waits for the first
+    and then finds its row, instead of failing on the unique constraint.
+    """
+    return insert_ignoring_conflict(session, Attendance, {
+        "meeting_id": meeting.id, "member_id": member.id, "backfilled": False, **values})
+
+
 def check_window(meeting: Meeting, now: datetime) -> None:
     """MeetingError unless check-in is open (1 h before the start until the end)."""
     if meeting.status != MeetingStatus.PLANNED:
@@ -62,12 +75,15 @@ def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
         raise MeetingError("NOT_INVITED")
     check_window(meeting, now)
     record = _record(session, meeting, member)
-    if record is not None and record.status == AttendanceStatus.PRESENT:
-        return Outcome.ALREADY
-    outcome = Outcome.RECORDED if record is None else Outcome.REPLACED_LEAVE
     if record is None:
-        record = Attendance(meeting_id=meeting.id, member_id=member.id)
-        session.add(record)
+        if _insert_record(session, meeting, member, status=AttendanceStatus.PRESENT,
+                          method=str(method), recorded_by=recorded_by.id, recorded_at=now):
+            return Outcome.RECORDED
+        record = _record(session, meeting, member)  # made a moment ago by a twin request
+        assert record is not None
+    if record.status == AttendanceStatus.PRESENT:
+        return Outcome.ALREADY
+    outcome = Outcome.REPLACED_LEAVE
     record.status = AttendanceStatus.PRESENT
     record.method = str(method)
     record.reason = None
@@ -89,13 +105,17 @@ def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
     if meeting.status != MeetingStatus.PLANNED or now > meeting.ends_at:
         raise MeetingError("LEAVE_OVER")
     record = _record(session, meeting, member)
-    if record is not None and record.status == AttendanceStatus.PRESENT:
-        raise MeetingError("LEAVE_AFTER_CHECKIN")
-    if record is not None and record.reason == reason[:200]:
-        return Outcome.ALREADY
     if record is None:
-        record = Attendance(meeting_id=meeting.id, member_id=member.id)
-        session.add(record)
+        if _insert_record(session, meeting, member, status=AttendanceStatus.LEAVE,
+                          method=str(method), reason=reason[:200],
+                          recorded_by=recorded_by.id, recorded_at=now):
+            return Outcome.RECORDED
+        record = _record(session, meeting, member)  # made a moment ago by a twin request
+        assert record is not None
+    if record.status == AttendanceStatus.PRESENT:
+        raise MeetingError("LEAVE_AFTER_CHECKIN")
+    if record.reason == reason[:200]:
+        return Outcome.ALREADY
     record.status = AttendanceStatus.LEAVE
     record.method = str(method)
     record.reason = reason[:200]

@@ -71,6 +71,26 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount or 0
 
 
+def insert_ignoring_conflict(session: Session, model: type[Base],
+                             values: dict[str, Any]) -> bool:
+    """Insert one row unless one with the same key exists; True if this one went in.
+
+    One statement (ON CONFLICT DO NOTHING on SQLite and PostgreSQL), so two
+    transactions inserting the same key at once never fail with a unique violation.
+    """
+    dialect = session.get_bind().dialect.name
+    insert: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = table_of(model)
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT run through the ORM.
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(
+        *table.primary_key.columns)
+    return session.execute(statement).first() is not None
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)

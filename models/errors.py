@@ -16,6 +16,10 @@ from core import texts
 class DomainError(Exception):
     """A request that cannot be done; `key` is a catalog entry, `fields` fill it in."""
 
+    # A refusal that must still be remembered (a wrong guess counted against the
+    # sender): the caller commits what the request wrote instead of rolling it back.
+    keep_writes = False
+
     def __init__(self, key: str, **fields: Any) -> None:
         if not isinstance(getattr(texts, key, None), str):
             raise ValueError(f"no catalog entry {key!r}")  # a bug: fail loudly in tests
@@ -41,6 +45,12 @@ class PairingError(DomainError):
 
 class StudyError(DomainError):
     """Study: a post or a reading request that cannot be done."""
+
+
+class GuessRefused(DomainError):
+    """A wrong guess (meeting code, binding); the count it added is kept."""
+
+    keep_writes = True
 
 
 class MemberLookupError(DomainError):

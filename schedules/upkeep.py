@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from models.base import write_session
-from models.binding import prune_guards
+from models.guesses import prune_guards
 from models.inbound import prune_inbound
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
@@ -21,7 +21,7 @@ def prune_inbound_keys(runtime: Runtime) -> int:
         guards = prune_guards(session, runtime.clock())
         session.commit()
     if removed or guards:
-        log.info("pruned %d old inbound message keys and %d binding guards", removed, guards)
+        log.info("pruned %d old inbound message keys and %d guess guards", removed, guards)
     return removed
 
 

@@ -14,7 +14,7 @@ from bot.services import services_of
 from bot.simulator import WeChatSide, event_xml, text_xml
 from handlers import Dispatcher
 from handlers.router import Context, Router
-from models.binding import BindGuard
+from models.guesses import GuessGuard
 from models.inbound import InboundMessage, last_message_at
 from tests.conftest import TOKEN
 from tests.live import serving
@@ -27,7 +27,7 @@ def test_sequential_retry_gets_same_reply_and_runs_once(chat, session):
     third = chat.send_xml(xml)
     assert "还可以试4次" in first.content
     assert first.xml == second.xml == third.xml
-    guard = session.get(BindGuard, "o-guess")
+    guard = session.get(GuessGuard, ("o-guess", "bind"))
     assert guard is not None and guard.failures == 1  # counted once, not three times
 
 
@@ -43,7 +43,7 @@ def test_event_retry_deduplicated_by_sender_time_event(chat, session):
 def test_distinct_messages_are_not_deduplicated(chat, session):
     chat.say("o-two", "绑定 张三 1111")
     chat.say("o-two", "绑定 张三 1111")
-    assert session.get(BindGuard, "o-two").failures == 2
+    assert session.get(GuessGuard, ("o-two", "bind")).failures == 2
 
 
 def test_last_message_time_recorded(chat, session, clock):

@@ -102,7 +102,8 @@ def test_check_in_by_code_window_idempotence_and_refusals(chat, session, clock, 
     assert "签到成功" in chat.say("o-zm", f"签到 {meeting.code}")
     assert chat.say("o-zm", f"签到 {meeting.code}") == "已签到，不用重复签到。"
     assert "没有找到签到码" in chat.say("o-zm", "签到 0000")
-    assert "不在这场会议的参会名单" in chat.say("o-other", f"签到 {meeting.code}")
+    # not invited: the same reply as a code that does not exist (issue 10, item 13)
+    assert "你不在参会名单里" in chat.say("o-other", f"签到 {meeting.code}")
     assert "请带上签到码" in chat.say("o-zm", "签到")
     assert "请先绑定" in chat.say("o-stranger", f"签到 {meeting.code}")
     entry = record(session, meeting.id, "张明")
@@ -198,7 +199,8 @@ def test_backfill_is_flagged_with_who_entered_it(chat, session, clock, branch):
 def test_cancel_notifies_and_only_own_branch(chat, session, clock, branch):
     create(chat, clock)
     meeting = only_meeting(session)
-    assert "不是你所在支部" in chat.say("o-other-admin", f"取消会议 {meeting.code}")
+    # another branch's code gets the reply any wrong code gets (issue 10, item 13)
+    assert "没有找到签到码" in chat.say("o-other-admin", f"取消会议 {meeting.code}")
     assert "已取消" in chat.say("o-admin", f"取消会议 {meeting.code}")
     session.rollback()
     cancelled = [k for k in session.scalars(select(Outbox.dedupe_key)) if k.endswith(":cancelled")]
