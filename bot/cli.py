@@ -11,7 +11,7 @@ import click
 
 from bot.cli_admin import COMMANDS as ADMIN_COMMANDS
 from bot.cli_support import database, runtime, settings_or_exit
-from core import texts
+from core import redact, texts
 from core.config import Settings
 
 log = logging.getLogger("partybot")
@@ -22,6 +22,7 @@ def _setup_logging(verbose: bool = False) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    redact.install()
     # Alembic announces every plugin it loads; only its migration lines are news.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

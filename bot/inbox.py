@@ -66,18 +66,27 @@ class Inbox:
         return cls(engine, dispatcher, settings, outbox, InboundQueries(engine.dialect),
                    CallerQuery(engine.dialect), write_gate_for(engine))
 
-    def handle(self, message: Inbound, now: datetime) -> str:
-        """Record, dispatch and answer one message; commits. Returns the rendered reply."""
+    def handle(self, message: Inbound, now: datetime, signature: str | None = None) -> str:
+        """Record, dispatch and answer one message; commits. Returns the rendered reply.
+
+        `signature` (plain mode) is bound to this message: the same signed query with
+        another body raises ReplayedSignature.
+        """
         # Every message writes (its dedupe key), so on SQLite the whole transaction
         # goes through the write gate; a retry waits there for the first delivery.
         with self.engine.connect() as connection, self.write_gate():
-            return self._handle(connection, message, now)
+            return self._handle(connection, message, now, signature)
 
-    def _handle(self, connection: Connection, message: Inbound, now: datetime) -> str:
+    def _handle(self, connection: Connection, message: Inbound, now: datetime,
+                signature: str | None) -> str:
         key = message.dedupe_key
         connection.begin()
         cursor = _cursor(connection)
-        if not self.queries.claim(cursor, key, message.from_user, message.msg_type, now):
+        if not self.queries.claim(cursor, key, message.from_user, message.msg_type, now,
+                                  signature):
+            if signature is not None and not self.queries.known(cursor, key):
+                connection.rollback()
+                raise ReplayedSignature(key)
             connection.rollback()
             log.info("duplicate delivery of %s from %s; replaying the first reply", key,
                      message.from_user)
@@ -92,7 +101,8 @@ class Inbox:
         else:  # rolled back, key and all: record the key with the reply we give instead
             connection.begin()
             cursor = _cursor(connection)
-            if self.queries.claim(cursor, key, message.from_user, message.msg_type, now):
+            if self.queries.claim(cursor, key, message.from_user, message.msg_type, now,
+                                  signature):
                 self.queries.save_reply(cursor, key, rendered)
         connection.commit()  # (if a retry claimed the key meanwhile, it answers for itself)
         return rendered
@@ -123,6 +133,10 @@ class Inbox:
                           message.msg_type, message.from_user)
             connection.rollback()
             return texts.SORRY, False
+
+
+class ReplayedSignature(Exception):
+    """A signed query seen before with a different message: someone replays it."""
 
 
 def _cursor(connection: Connection) -> Any:

@@ -31,6 +31,9 @@ class InboundMessage(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The rendered (unencrypted) reply, or "success" when there was nothing to say.
     reply: Mapped[str | None] = mapped_column(Text)
+    # Plain mode: the request's signature, which covers the timestamp and nonce but not
+    # the body. Unique, so one signed query cannot carry a second, different message.
+    signature: Mapped[str | None] = mapped_column(String(40), unique=True)
 
 
 def last_message_at(session: Session, openid: str) -> datetime | None:
@@ -52,12 +55,16 @@ class InboundQueries:
     def __init__(self, dialect: Dialect) -> None:
         table = table_of(InboundMessage)
         values: dict[str, Any] = {name: bindparam(name)
-                                  for name in ("key", "openid", "msg_type", "received_at")}
+                                  for name in ("key", "openid", "msg_type", "received_at",
+                                               "signature")}
         dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         # ON CONFLICT DO NOTHING: a duplicate is a zero rowcount, not an aborted
         # transaction; on PostgreSQL it waits for a concurrent first insert to commit.
         self._claim = Prepared(
             dialect_insert(table).values(**values).on_conflict_do_nothing(), dialect
+        )
+        self._known = Prepared(
+            select(table.c.key).where(table.c.key == bindparam("key")), dialect
         )
         self._reply_of = Prepared(
             select(table.c.reply).where(table.c.key == bindparam("key")), dialect
@@ -68,11 +75,15 @@ class InboundQueries:
         )
 
     def claim(self, cursor: Any, key: str, openid: str, msg_type: str,
-              received_at: datetime) -> bool:
-        """Record the key; False when it was already there (a retry)."""
+              received_at: datetime, signature: str | None = None) -> bool:
+        """Record the key; False when it (or the signature) was already there."""
         self._claim.run(cursor, key=key, openid=openid, msg_type=msg_type,
-                        received_at=received_at)
+                        received_at=received_at, signature=signature)
         return cursor.rowcount == 1
+
+    def known(self, cursor: Any, key: str) -> bool:
+        """Whether a message with this key was received."""
+        return self._known.run(cursor, key=key).fetchone() is not None
 
     def reply_of(self, cursor: Any, key: str) -> str | None:
         """The stored reply for `key`."""

@@ -324,3 +324,50 @@ def test_concurrent_check_ins_all_succeed(app, session, clock, village):
                                   for i in range(8)])
     assert all("签到成功" in r or r == texts.CHECKIN_ALREADY for r in replies), replies
     assert sum("签到成功" in r for r in replies) >= 1
+
+
+# 10. One plain-mode signature triple was accepted with 20 different bodies.
+def test_a_replayed_signature_with_another_body_is_refused(chat, village, clock, caplog):
+    first = text_xml("o-zm", "会议", msg_id="700001")
+    fixed = {"timestamp": int(clock().timestamp()), "nonce": "424242"}
+    reply = chat.send_xml(first, **fixed).content
+    # WeChat's retry: same query, same body → the stored reply
+    assert chat.send_xml(first, **fixed).content == reply
+    # an attacker who saw the query sends the admin's 统计 with it
+    forged = chat.post_xml(text_xml("o-admin", "统计", msg_id="700002"), **fixed)
+    assert forged.status_code == 403
+    assert any("signature already used" in r.getMessage() for r in caplog.records)
+    # the same message with a fresh signature is fine
+    assert chat.say("o-admin", "统计")
+
+
+def test_secrets_in_logged_urls_are_redacted(caplog):
+    import logging
+
+    from core.redact import RedactingFilter, redact
+
+    line = ("POST /wechat?signature=abc123&timestamp=1&nonce=2&msg_signature=def456 200; "
+            "GET https://api.weixin.qq.com/cgi-bin/user/info?access_token=SECRET-TOKEN&openid=o")
+    assert redact(line) == (
+        "POST /wechat?signature=***&timestamp=1&nonce=2&msg_signature=*** 200; "
+        "GET https://api.weixin.qq.com/cgi-bin/user/info?access_token=***&openid=o")
+    record = logging.LogRecord("urllib3", logging.DEBUG, __file__, 1, "%s %s",
+                               ("GET", "/cgi-bin/token?access_token=SECRET"), None)
+    RedactingFilter().filter(record)
+    assert "SECRET" not in record.getMessage()
+
+
+def test_the_cli_installs_the_redacting_filter():
+    import logging
+
+    from bot.cli import _setup_logging
+    from core.redact import RedactingFilter
+
+    root = logging.getLogger()
+    added = logging.StreamHandler()
+    root.addHandler(added)
+    try:
+        _setup_logging()
+        assert any(isinstance(f, RedactingFilter) for f in added.filters)
+    finally:
+        root.removeHandler(added)
