@@ -14,7 +14,7 @@ the service, and the only place partybot bypasses SQLAlchemy's execution layer.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +22,11 @@ from sqlalchemy import Connection, Engine
 
 from core import texts
 from core.config import Settings
+from core.outage import OutageLog
 from core.wxml import Inbound, render_news, render_text
 from handlers import Dispatcher
 from handlers.router import Context, DomainError, News, Reply
-from models.base import WROTE, WriteGate, track_writes, write_gate_for
+from models.base import WROTE, WriteGate, is_database_outage, track_writes, write_gate_for
 from models.inbound import InboundQueries
 from models.member import Caller, CallerQuery
 from models.outbox import ChannelPolicy
@@ -51,6 +52,9 @@ class Inbox:
     queries: InboundQueries
     caller_query: CallerQuery
     write_gate: WriteGate
+    # The database's state as this process sees it: one log line when it goes, one when
+    # it comes back, however many messages arrive in between.
+    outage: OutageLog = field(default_factory=lambda: OutageLog(log, "database"))
 
     @property
     def postgres(self) -> bool:
@@ -74,8 +78,18 @@ class Inbox:
         """
         # Every message writes (its dedupe key), so on SQLite the whole transaction
         # goes through the write gate; a retry waits there for the first delivery.
-        with self.engine.connect() as connection, self.write_gate():
-            return self._handle(connection, message, now, signature)
+        try:
+            with self.engine.connect() as connection, self.write_gate():
+                rendered = self._handle(connection, message, now, signature)
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            # No database: nothing can be recorded, so say so at once (WeChat would
+            # otherwise retry into the same outage and then show "service unavailable").
+            self.outage.failed(exc, "messages get the outage reply")
+            return render_reply(message, texts.DATABASE_DOWN, now)
+        self.outage.succeeded()
+        return rendered
 
     def _handle(self, connection: Connection, message: Inbound, now: datetime,
                 signature: str | None) -> str:
@@ -127,8 +141,10 @@ class Inbox:
             ctx.discard()
             connection.rollback()
             return refusal.render(), False
-        except Exception:
+        except Exception as exc:
             ctx.discard()
+            if is_database_outage(exc):
+                raise  # not the handler's fault: handle() answers with the outage reply
             log.exception("handler failed for %s (%s) from %s", message.dedupe_key,
                           message.msg_type, message.from_user)
             connection.rollback()

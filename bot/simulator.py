@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import secrets
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -86,7 +87,9 @@ class WeChatSide:
                      compatible: bool = False) -> Signed:
         """Query and body as WeChat would POST them (AES when a key is configured)."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        nonce = nonce or str(random.randrange(10**9, 10**10))
+        # secrets, not random: a test framework that seeds `random` (hypothesis) would
+        # repeat nonces, and a repeated signature with another body is refused.
+        nonce = nonce or str(10**9 + secrets.randbelow(9 * 10**9))
         signature = sign(self.token, ts, nonce)
         params = {"signature": signature, "timestamp": ts, "nonce": nonce, "openid": "x"}
         if self.envelope is None:

@@ -5,6 +5,7 @@ Placeholders use str.format names. Keep replies short: they are read on old phon
 
 # General
 SORRY = "抱歉，系统出了点问题，请稍后再试。如果一直不行，请联系支部管理员。"
+DATABASE_DOWN = "系统正在维护，你的消息这次没有记下，请过几分钟再发一次。"
 NOT_UNDERSTOOD = "没有听懂「{text}」。发送「帮助」查看可以做什么。"
 HELP_HEADER = "可以发送以下命令："
 HELP_UNBOUND_HINT = "你还没有绑定党员身份，绑定后可使用更多功能。"

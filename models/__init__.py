@@ -7,6 +7,7 @@ tests rely on that).
 from models.base import Base
 from models.delivery_state import DeliveryCounter, DeliveryPause
 from models.guesses import GuessGuard
+from models.heartbeat import Heartbeat
 from models.inbound import InboundMessage
 from models.matching import PairSuggestion
 from models.meetings import Attendance, Meeting, MeetingInvite
@@ -25,6 +26,7 @@ __all__ = [
     "DeliveryCounter",
     "DeliveryPause",
     "GuessGuard",
+    "Heartbeat",
     "HelpPair",
     "InboundMessage",
     "Meeting",

@@ -91,9 +91,31 @@ def insert_ignoring_conflict(session: Session, model: type[Base],
     return session.execute(statement).first() is not None
 
 
+_OUTAGE_ERRORS = ("OperationalError", "InterfaceError")
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached or used right now.
+
+    SQLAlchemy's OperationalError / InterfaceError, or the driver's own (the webhook
+    runs some statements on the raw DB-API cursor): connection refused or lost, server
+    shutting down, SQLite's "database is locked" after its busy timeout, disk errors.
+    Matched by name so that SQLite installs need not import psycopg.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or any(
+            cls.__name__ in _OUTAGE_ERRORS for cls in type(exc).__mro__)
+    return any(cls.__name__ in _OUTAGE_ERRORS for cls in type(exc).__mro__)
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+CONNECT_TIMEOUT_SECONDS = 3
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -107,6 +129,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        # A server that does not answer (network partition) fails a request in seconds,
+        # not the OS's minutes: WeChat waits 5 s, and the scheduler retries anyway.
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
     return create_engine(url, **kwargs)
 
 

@@ -58,8 +58,13 @@ def try_lock(engine: Engine, name: str) -> HeldLock | None:
     """Take the lock if nobody holds it; None if someone does. Never waits."""
     if engine.dialect.name == "postgresql":
         connection = engine.connect()
-        got = connection.execute(select(func.pg_try_advisory_lock(lock_key(name)))).scalar()
-        connection.commit()
+        try:
+            got = connection.execute(select(func.pg_try_advisory_lock(lock_key(name)))).scalar()
+            connection.commit()
+        except Exception:
+            connection.invalidate()
+            connection.close()
+            raise
         if not got:
             connection.close()
             return None
@@ -78,6 +83,8 @@ def _pg_release(connection: Connection, name: str) -> None:
     try:
         connection.execute(select(func.pg_advisory_unlock(lock_key(name))))
         connection.commit()
+    except Exception:  # the connection died (and the lock with it): nothing to release
+        connection.invalidate()
     finally:
         connection.close()
 

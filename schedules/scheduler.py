@@ -8,6 +8,11 @@ Only one scheduler is active: the one holding the leader lock (a PostgreSQL advi
 lock, or an flock beside the SQLite file). Others stand by, retrying every few
 seconds, and take over when the leader's lock disappears with it. Delivery-only
 workers need no lock: claiming outbox rows is safe with any number of them.
+
+A database outage of any length kills no scheduler: the leader whose lock connection
+died steps down to standby, standbys retry with backoff (1 s doubling to 30 s), jobs
+that fail for want of the database are logged once per outage, not once per run, and
+whoever reaches the database first afterwards leads.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
+from core.outage import OutageLog
+from models.base import is_database_outage
 from models.locks import HeldLock, try_lock
 from schedules import (  # noqa: F401  (importing registers their jobs)
     delivery,
@@ -39,6 +46,11 @@ MISFIRE_GRACE_SECONDS = 6 * 3600
 LEADER_LOCK = "partybot-scheduler-leader"
 STANDBY_POLL_SECONDS = 5.0
 LEADER_CHECK_SECONDS = 10
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 30.0
+
+# One per process: the jobs and the leader election see the same database.
+database_state = OutageLog(log, "scheduler: database")
 
 
 class _SkipOverlapNotices(logging.Filter):
@@ -55,10 +67,15 @@ logging.getLogger("apscheduler.scheduler").addFilter(_SkipOverlapNotices())
 
 def _run_job(spec: JobSpec, runtime: Runtime) -> Any:
     try:
-        return spec.func(runtime)
-    except Exception:
-        log.exception("job %s failed", spec.id)
+        result = spec.func(runtime)
+    except Exception as exc:
+        if is_database_outage(exc):
+            database_state.failed(exc, "jobs wait for it")
+        else:
+            log.exception("job %s failed", spec.id)
         return None
+    database_state.succeeded()
+    return result
 
 
 def add_jobs(scheduler: BaseScheduler, runtime: Runtime, specs: Iterable[JobSpec]) -> None:
@@ -90,12 +107,28 @@ class SchedulerRunner:
         self.scheduler: BackgroundScheduler | None = None
         self.lock: HeldLock | None = None
         self.thread: threading.Thread | None = None
+        self.term_over = threading.Event()  # this leadership term ended (lock lost)
 
     def become_leader(self) -> bool:
-        """Block until we hold the leader lock (True) or are told to stop (False)."""
+        """Block until we hold the leader lock (True) or are told to stop (False).
+
+        An unreachable database is retried with backoff, logged when it goes and
+        when it comes back; nothing here raises.
+        """
         announced = False
+        backoff = BACKOFF_FIRST_SECONDS
         while not self.stopping.is_set():
-            self.lock = try_lock(self.runtime.engine, LEADER_LOCK)
+            try:
+                self.lock = try_lock(self.runtime.engine, LEADER_LOCK)
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    raise
+                database_state.failed(exc, "standing by, retrying with backoff")
+                self.stopping.wait(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
+                continue
+            database_state.succeeded()
+            backoff = BACKOFF_FIRST_SECONDS
             if self.lock is not None:
                 return True
             if not announced:
@@ -105,9 +138,22 @@ class SchedulerRunner:
         return False
 
     def run(self) -> None:
-        """Run in this thread until `stop()`; returns when stopped."""
-        if not self.delivery_only and not self.become_leader():
-            return
+        """Run in this thread until `stop()`; returns when stopped.
+
+        A leader that loses its lock stops its jobs and stands by again.
+        """
+        while not self.stopping.is_set():
+            if not self.delivery_only and not self.become_leader():
+                break
+            self._run_jobs()
+            if self.lost_leadership and not self.stopping.is_set():
+                log.warning("scheduler: stepped down; standing by until the database is back")
+        log.info("scheduler: stopped")
+
+    def _run_jobs(self) -> None:
+        """Run the jobs until told to stop or until the leader lock is lost."""
+        self.lost_leadership = False
+        self.term_over = threading.Event()
         self.scheduler = make_scheduler(self.runtime, self.delivery_only)
         if self.lock is not None:
             self.scheduler.add_job(self._check_leadership, "interval",
@@ -117,17 +163,19 @@ class SchedulerRunner:
         mode = "delivery-only" if self.delivery_only else "leader"
         log.info("scheduler: started (%s) with jobs %s", mode,
                  ", ".join(sorted(j.id for j in self.scheduler.get_jobs())))
-        self.stopping.wait()
+        while not self.stopping.is_set() and not self.term_over.is_set():
+            self.stopping.wait(0.5)
         self.scheduler.shutdown(wait=True)
         if self.lock is not None:
             self.lock.release()
-        log.info("scheduler: stopped")
+            self.lock = None
 
     def _check_leadership(self) -> None:
         if self.lock is not None and not self.lock.alive():
-            log.error("scheduler: lost the leader lock (database connection gone); stopping")
+            log.error("scheduler: lost the leader lock (database connection gone); "
+                      "stopping the jobs")
             self.lost_leadership = True
-            self.stopping.set()
+            self.term_over.set()
 
     def start_background(self) -> None:
         """Run in a daemon thread (for `partybot run`)."""
@@ -142,7 +190,8 @@ class SchedulerRunner:
 
 
 def run_scheduler(runtime: Runtime, delivery_only: bool = False) -> int:
-    """`partybot scheduler`: run until SIGTERM/SIGINT; returns the exit code."""
+    """`partybot scheduler`: run until SIGTERM/SIGINT (a database outage does not end
+    it); returns the exit code."""
     runner = SchedulerRunner(runtime, delivery_only)
 
     def stop(signum: int, _frame: Any) -> None:
@@ -152,4 +201,4 @@ def run_scheduler(runtime: Runtime, delivery_only: bool = False) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     runner.run()
-    return 1 if runner.lost_leadership else 0
+    return 0

@@ -19,4 +19,23 @@ def test_database_unreachable_is_503(settings, tmp_path):
     services_of(app).dispose()
     assert response.status_code == 503
     body = response.get_json()
-    assert body["status"] == "error" and body["db"].startswith("unreachable")
+    assert body["status"] == "error" and body["db"].startswith("write failed")
+
+
+def test_a_database_that_cannot_write_is_503(app, client, session):
+    from sqlalchemy import func, select
+
+    from models.heartbeat import Heartbeat
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz").status_code == 200  # within a second: no second write
+    assert session.scalar(select(func.count()).select_from(Heartbeat)) == 1
+    # a read-only database answers SELECT 1 but takes no writes
+    engine = services_of(app).engine
+    with engine.connect() as connection:
+        connection.exec_driver_sql("DROP TABLE heartbeat")  # as good as a refused write
+        connection.commit()
+    app.extensions["partybot.health"].at -= 5  # the cached answer is stale
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["db"].startswith("write failed")
