@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from bot.cli_support import database, one_org, runtime
+from bot.cli_support import database, one_org, runtime, settings_or_exit
 from core import texts
 
 
@@ -21,30 +21,31 @@ from core import texts
 def import_roster_cmd(file: Path, parent_name: str | None) -> None:
     """Import a CSV or XLSX roster; all or nothing, safe to re-run."""
     from bot.roster_file import RosterRejected, import_roster
+    from models.base import make_engine
     from models.roster import RosterError
 
     def progress(stage: str, done: int, total: int) -> None:
         click.echo(texts.CLI_PROGRESS.format(stage=stage, done=done, total=total), err=True)
 
-    # One transaction for the whole file: all or nothing.
-    with database() as (_, session):
-        try:
-            report = import_roster(session, file, parent_name, progress)
-        except RosterError as exc:
-            session.rollback()
-            raise click.ClickException(
-                texts.CLI_IMPORT_FILE_ERROR.format(file=file.name, error=exc)) from None
-        except RosterRejected as exc:
-            session.rollback()
-            click.echo(texts.CLI_IMPORT_ROWS_ERROR.format(file=file.name,
-                                                          count=len(exc.problems)), err=True)
-            for problem in exc.problems[:50]:
-                click.echo(f"  {problem}", err=True)
-            if len(exc.problems) > 50:
-                click.echo(texts.CLI_IMPORT_MORE_ERRORS.format(count=len(exc.problems) - 50),
-                           err=True)
-            sys.exit(1)
-        session.commit()
+    # All or nothing, in short transactions: see bot/roster_file.py.
+    settings = settings_or_exit()
+    engine = make_engine(settings.database_url)
+    try:
+        report = import_roster(engine, file, parent_name, progress)
+    except RosterError as exc:
+        raise click.ClickException(
+            texts.CLI_IMPORT_FILE_ERROR.format(file=file.name, error=exc)) from None
+    except RosterRejected as exc:
+        click.echo(texts.CLI_IMPORT_ROWS_ERROR.format(file=file.name,
+                                                      count=len(exc.problems)), err=True)
+        for problem in exc.problems[:50]:
+            click.echo(f"  {problem}", err=True)
+        if len(exc.problems) > 50:
+            click.echo(texts.CLI_IMPORT_MORE_ERRORS.format(count=len(exc.problems) - 50),
+                       err=True)
+        sys.exit(1)
+    finally:
+        engine.dispose()
     for warning in report.warnings:
         click.echo(texts.CLI_NOTE.format(text=warning), err=True)
     click.echo(texts.CLI_IMPORT_DONE.format(created=report.created, updated=report.updated,

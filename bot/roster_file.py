@@ -1,38 +1,51 @@
-"""Reading a roster file (CSV or XLSX) and importing it all-or-nothing.
+"""Importing a roster file: read and validate with no lock held, then stage and apply
+in short transactions (models.roster_import), so the bot keeps answering.
 
-CSV files saved by Excel in China are often GB18030 (GBK) rather than UTF-8; both
-are accepted. Line numbers in reports are the file's own (the header is line 1).
+The steps and what each holds:
+
+- read + validate (bot.roster_read, models.roster): no transaction, no lock;
+- plan: one read transaction;
+- stage, commit, create orgs, apply: one short write transaction per batch of
+  BATCH_ROWS rows — on SQLite each takes the write gate for milliseconds, so webhook
+  requests interleave with the import instead of waiting for all of it.
+
+Only one import runs at a time (a named lock); the next import first finishes or
+discards whatever a crashed one left (see models.roster_import).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot.roster_read import read_table
 from core import texts
+from models.base import make_session_factory, write_session
+from models.locks import try_lock
 from models.org import Org, OrgKind, find_org
-from models.roster import (
-    ImportReport,
-    Progress,
-    RosterError,
-    RowProblem,
-    apply_roster,
-    map_header,
-    validate_rows,
+from models.roster import ImportReport, Progress, RosterError, RowProblem, map_header, validate_rows
+from models.roster_import import (
+    APPLYING,
+    abandon_import,
+    apply_batch,
+    commit_import,
+    create_orgs,
+    finish_import,
+    plan_roster,
+    stage_rows,
+    start_import,
+    unfinished_imports,
 )
 
+BATCH_ROWS = 500  # a few milliseconds of SQLite's write lock per batch
+IMPORT_LOCK = "partybot-roster-import"
 
-@dataclass
-class RosterTable:
-    """The header and the data rows with their line numbers."""
-
-    header: list[Any]
-    rows: list[tuple[int, list[Any]]]
+Clock = Callable[[], datetime]
 
 
 class RosterRejected(Exception):
@@ -43,47 +56,24 @@ class RosterRejected(Exception):
         self.problems = problems
 
 
-def read_table(path: Path) -> RosterTable:
-    """Read the first sheet of an XLSX file, or a CSV file; RosterError if unreadable."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    raise RosterError("ROSTER_BAD_TYPE", suffix=path.suffix[:20])
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
-def _read_csv(path: Path) -> RosterTable:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterError("ROSTER_BAD_ENCODING")
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    if not records:
-        raise RosterError("ROSTER_EMPTY_FILE")
-    return RosterTable(records[0], [(i, rec) for i, rec in enumerate(records[1:], start=2)])
+def throttled(progress: Progress | None) -> Progress | None:
+    """Pass on a stage's progress every 1,000 rows, or every 5% of a big file (about
+    20 lines a stage), and always its last step."""
+    if progress is None:
+        return None
+    last: dict[str, int] = {}
 
+    def report(stage: str, done: int, total: int) -> None:
+        step = max(1000, (total // 20) // 1000 * 1000)
+        if done >= total or done - last.get(stage, 0) >= step:
+            last[stage] = done
+            progress(stage, done, total)
 
-def _read_xlsx(path: Path) -> RosterTable:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zip, XML or format errors: the file is not a workbook
-        raise RosterError("ROSTER_BAD_XLSX", error=type(exc).__name__) from None
-    try:
-        sheet = workbook.worksheets[0]
-        records = [list(r) for r in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    if not records:
-        raise RosterError("ROSTER_EMPTY_SHEET")
-    return RosterTable(records[0], [(i, rec) for i, rec in enumerate(records[1:], start=2)])
+    return report
 
 
 def resolve_parent(session: Session, name: str | None) -> Org | None:
@@ -98,25 +88,96 @@ def resolve_parent(session: Session, name: str | None) -> Org | None:
     return found[0]
 
 
+@contextmanager
+def _only_import(engine: Engine) -> Iterator[None]:
+    lock = try_lock(engine, IMPORT_LOCK)
+    if lock is None:
+        raise RosterError("ROSTER_IMPORT_BUSY")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def import_roster(
-    session: Session,
+    engine: Engine,
     path: Path,
     parent_name: str | None = None,
     progress: Progress | None = None,
+    clock: Clock = _utcnow,
 ) -> ImportReport:
-    """Import a roster file into the session (flushed, not committed).
-
-    Raises RosterError (the file as a whole is wrong) or RosterRejected (some rows are
-    wrong); in both cases the caller rolls back and nothing is written.
-    """
+    """Import a roster file; commits. All or nothing: a file with any wrong row raises
+    RosterRejected (some rows) or RosterError (the file) and writes nothing."""
+    progress = throttled(progress)
     table = read_table(path)
     positions, warnings = map_header(table.header)
-    parent = resolve_parent(session, parent_name)
-    rows, problems = validate_rows(table.rows, positions, progress, len(table.rows))
+    with make_session_factory(engine)() as session:
+        parent = resolve_parent(session, parent_name)
+        parent_id = parent.id if parent else None
+    rows, problems = validate_rows(table.rows, positions, progress, table.estimated_rows)
     if problems:
         raise RosterRejected(problems)
-    report, problems = apply_roster(session, rows, parent, progress)
-    if problems:
-        raise RosterRejected(problems)
-    report.warnings = warnings
-    return report
+    with _only_import(engine):
+        notes = finish_unfinished_imports(engine, progress, clock)
+        with make_session_factory(engine)() as session:
+            plan = plan_roster(session, rows)
+        if plan.problems:
+            raise RosterRejected(plan.problems)
+        del rows  # the plan holds what is still needed
+        with write_session(engine) as session:
+            parent = session.get(Org, parent_id) if parent_id else None
+            import_id = start_import(session, path.name, parent, plan, clock())
+            session.commit()
+        changes = plan.changes
+        for start in range(0, len(changes), BATCH_ROWS):
+            with write_session(engine) as session:
+                stage_rows(session, import_id, changes[start:start + BATCH_ROWS])
+                session.commit()
+            if progress:
+                progress(texts.ROSTER_STAGE_STAGE, min(start + BATCH_ROWS, len(changes)),
+                         len(changes))
+        with write_session(engine) as session:
+            commit_import(session, import_id)
+            session.commit()
+        _apply(engine, import_id, len(changes), progress, clock)
+    plan.report.warnings = notes + warnings
+    return plan.report
+
+
+def _apply(engine: Engine, import_id: int, total: int, progress: Progress | None,
+           clock: Clock) -> None:
+    with write_session(engine) as session:
+        orgs = create_orgs(session, import_id)
+        session.commit()
+    done = 0
+    while True:
+        with write_session(engine) as session:
+            applied = apply_batch(session, import_id, orgs, BATCH_ROWS, clock())
+            session.commit()
+        if not applied:
+            break
+        done += applied
+        if progress:
+            progress(texts.ROSTER_STAGE_WRITE, done, total)
+    with write_session(engine) as session:
+        finish_import(session, import_id, clock())
+        session.commit()
+
+
+def finish_unfinished_imports(engine: Engine, progress: Progress | None = None,
+                              clock: Clock = _utcnow) -> list[str]:
+    """Finish imports a crash left decided (`applying`), discard undecided ones;
+    returns a note per import handled. Call with the import lock held."""
+    notes: list[str] = []
+    with make_session_factory(engine)() as session:
+        leftovers = [(i.id, i.status, i.file_name) for i in unfinished_imports(session)]
+    for import_id, status, file_name in leftovers:
+        if status == APPLYING:
+            _apply(engine, import_id, 0, progress, clock)
+            notes.append(texts.ROSTER_RESUMED.format(file=file_name))
+        else:
+            with write_session(engine) as session:
+                abandon_import(session, import_id, clock())
+                session.commit()
+            notes.append(texts.ROSTER_DISCARDED.format(file=file_name))
+    return notes

@@ -16,6 +16,7 @@ from models.org import Org, OrgAdmin, OrgKind
 from models.outbox import Outbox
 from models.pairing import HelpPair
 from models.relays import Relay
+from models.roster_import import RosterImport, RosterImportRow
 from models.study import PendingPost, StudyItem, StudyRecord, StudyView
 from models.token import AccessToken
 
@@ -39,6 +40,8 @@ __all__ = [
     "PairSuggestion",
     "PendingPost",
     "Relay",
+    "RosterImport",
+    "RosterImportRow",
     "StudyItem",
     "StudyRecord",
     "StudyView",

@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from core import texts, words
+from models.base import table_of
 from models.errors import DomainError
 from models.member import Member, NeedsHelp
-from models.org import Org, OrgKind, add_org, child_org
+from models.org import Org
 
 COLUMNS = words.ROSTER_COLUMNS
 # Optional extras: where the member lives, for nearest-helper matching (一帮一).
@@ -33,6 +31,19 @@ ROLE_WORDS = {"", words.ROLE_MEMBER, ROLE_ADMIN, ROLE_HELPER}
 HELP_REASONS = {r.value for r in NeedsHelp}
 PHONE_PUNCTUATION = re.compile(r"[\s\-()\uff08\uff09]")  # incl. full-width brackets
 MOBILE = re.compile(r"^1\d{10}$")
+# Control characters other than tab, newline and CR: NUL was stored on SQLite and made
+# PostgreSQL fail; none has a place in a name or an address.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Limits are the columns' own sizes, so a row that passes always fits.
+def _width(model: type[Member] | type[Org], column: str) -> int:
+    width = getattr(table_of(model).c[column].type, "length", None)
+    assert isinstance(width, int), column
+    return width
+
+
+NAME_LIMIT = _width(Member, "name")
+ORG_NAME_LIMIT = _width(Org, "name")
+ADDRESS_LIMIT = _width(Member, "address")
 LANDLINE = re.compile(r"^0\d{9,11}$")
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -42,7 +53,7 @@ class RosterError(DomainError):
     """The file as a whole (or one row) cannot be imported; a catalog key and fields."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 200,000-row file is 200,000 of these
 class RosterRow:
     """One validated row."""
 
@@ -139,19 +150,24 @@ def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> Roster
         index = positions.get(column)
         return _cell(values[index]) if index is not None and index < len(values) else ""
 
+    for column, index in positions.items():
+        if index < len(values) and isinstance(values[index], str) \
+                and CONTROL.search(values[index]):
+            raise RosterError("ROSTER_CONTROL_CHARACTER", column=column)
+
     name = "".join(get(words.COL_NAME).split())
     if not name:
         raise RosterError("ROSTER_NAME_EMPTY")
-    if len(name) > 50:
-        raise RosterError("ROSTER_NAME_TOO_LONG", limit=50)
+    if len(name) > NAME_LIMIT:
+        raise RosterError("ROSTER_NAME_TOO_LONG", limit=NAME_LIMIT)
     branch = get(words.COL_BRANCH)
     if not branch:
         raise RosterError("ROSTER_BRANCH_EMPTY")
-    if len(branch) > 100:
-        raise RosterError("ROSTER_BRANCH_TOO_LONG", limit=100)
+    if len(branch) > ORG_NAME_LIMIT:
+        raise RosterError("ROSTER_BRANCH_TOO_LONG", limit=ORG_NAME_LIMIT)
     group = get(words.COL_GROUP) or None
-    if group is not None and len(group) > 100:
-        raise RosterError("ROSTER_GROUP_TOO_LONG", limit=100)
+    if group is not None and len(group) > ORG_NAME_LIMIT:
+        raise RosterError("ROSTER_GROUP_TOO_LONG", limit=ORG_NAME_LIMIT)
     try:
         phone = normalize_phone(get(words.COL_PHONE))
     except ValueError:
@@ -166,8 +182,8 @@ def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> Roster
         raise RosterError("ROSTER_BAD_NEEDS_HELP", value=needs_help[:30],
                           allowed=words.LIST_SEP.join(r.value for r in NeedsHelp))
     address = get(words.COL_ADDRESS) or None
-    if address is not None and len(address) > 200:
-        raise RosterError("ROSTER_ADDRESS_TOO_LONG", limit=200)
+    if address is not None and len(address) > ADDRESS_LIMIT:
+        raise RosterError("ROSTER_ADDRESS_TOO_LONG", limit=ADDRESS_LIMIT)
     latitude = _coordinate(get(words.COL_LATITUDE), 90)
     longitude = _coordinate(get(words.COL_LONGITUDE), 180)
     if (latitude is None) != (longitude is None):
@@ -214,89 +230,3 @@ def validate_rows(
             continue
         valid.append(row)
     return valid, problems
-
-
-class _OrgResolver:
-    """Finds or creates branches and groups by name, remembering what it created."""
-
-    def __init__(self, session: Session, parent: Org | None) -> None:
-        self.session = session
-        self.parent = parent
-        self.created: list[str] = []
-        self.branches: dict[str, list[Org]] = {}
-        for org in session.scalars(select(Org).where(Org.kind == OrgKind.BRANCH)):
-            self.branches.setdefault(org.name, []).append(org)
-        self.groups: dict[tuple[int, str], Org] = {}
-
-    def branch(self, name: str) -> Org:
-        found = self.branches.get(name, [])
-        if len(found) > 1:
-            raise RosterError("ROSTER_AMBIGUOUS_BRANCH", count=len(found), name=name)
-        if found:
-            return found[0]
-        org = add_org(self.session, name, OrgKind.BRANCH, self.parent)
-        self.branches[name] = [org]
-        self.created.append(name)
-        return org
-
-    def group(self, branch: Org, name: str) -> Org:
-        key = (branch.id, name)
-        org = self.groups.get(key) or child_org(self.session, branch, name)
-        if org is None:
-            org = add_org(self.session, name, OrgKind.GROUP, branch)
-            self.created.append(f"{branch.name}/{name}")
-        self.groups[key] = org
-        return org
-
-
-def apply_roster(
-    session: Session,
-    rows: list[RosterRow],
-    parent: Org | None = None,
-    progress: Progress | None = None,
-) -> tuple[ImportReport, list[RowProblem]]:
-    """Create or update members for validated rows (flushes, never commits).
-
-    Returns problems found only against the database (an ambiguous branch name); the
-    caller must roll back when there are any, so that nothing from the file is kept.
-    """
-    report = ImportReport()
-    problems: list[RowProblem] = []
-    orgs = _OrgResolver(session, parent)
-    existing: dict[tuple[str, str, str], Member] = {}
-    for member in session.scalars(select(Member)):
-        key = (member.name, "phone", member.phone) if member.phone else (
-            member.name, "branch", member.branch.name)
-        existing.setdefault(key, member)
-
-    for count, row in enumerate(rows, start=1):
-        if progress and count % 1000 == 0:
-            progress(texts.ROSTER_STAGE_WRITE, count, len(rows))
-        try:
-            branch = orgs.branch(row.branch)
-        except RosterError as exc:
-            problems.append(RowProblem(row.line, exc.render()))
-            continue
-        group = orgs.group(branch, row.group) if row.group else None
-        wanted: dict[str, Any] = {
-            "branch_id": branch.id, "group_id": group.id if group else None,
-            "phone": row.phone, "is_admin": row.is_admin, "is_helper": row.is_helper,
-            "needs_help": row.needs_help, "address": row.address,
-        }
-        if row.latitude is not None:
-            wanted.update(latitude=row.latitude, longitude=row.longitude)
-        found = existing.get(row.identity)
-        if found is None:
-            member = Member(name=row.name, subscribed=False, **wanted)
-            session.add(member)
-            existing[row.identity] = member
-            report.created += 1
-        elif any(getattr(found, k) != v for k, v in wanted.items()):
-            for k, v in wanted.items():
-                setattr(found, k, v)
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    session.flush()
-    report.orgs_created = orgs.created
-    return report, problems

@@ -48,7 +48,7 @@ def snapshot(session) -> list[tuple]:
 
 
 def test_import_creates_members_and_org_tree(session, tmp_path):
-    report = import_roster(session, write_csv(tmp_path / "r.csv", GOOD))
+    report = import_roster(session.get_bind(), write_csv(tmp_path / "r.csv", GOOD))
     session.commit()
     assert (report.created, report.updated, report.unchanged) == (5, 0, 0)
     rows = {r[0]: r for r in snapshot(session)}
@@ -64,22 +64,22 @@ def test_import_creates_members_and_org_tree(session, tmp_path):
 
 def test_reimport_changes_nothing(session, tmp_path):
     path = write_csv(tmp_path / "r.csv", GOOD)
-    import_roster(session, path)
+    import_roster(session.get_bind(), path)
     session.commit()
     before = snapshot(session)
     orgs_before = count(session, Org)
-    report = import_roster(session, path)
+    report = import_roster(session.get_bind(), path)
     session.commit()
     assert (report.created, report.updated, report.unchanged) == (0, 0, 5)
     assert snapshot(session) == before and count(session, Org) == orgs_before
 
 
 def test_changed_row_updates_member(session, tmp_path):
-    import_roster(session, write_csv(tmp_path / "a.csv", GOOD))
+    import_roster(session.get_bind(), write_csv(tmp_path / "a.csv", GOOD))
     session.commit()
     changed = [row[:] for row in GOOD]
     changed[2][5] = "行动不便"
-    report = import_roster(session, write_csv(tmp_path / "b.csv", changed))
+    report = import_roster(session.get_bind(), write_csv(tmp_path / "b.csv", changed))
     session.commit()
     assert report.updated == 1 and report.created == 0
     assert {r[0]: r for r in snapshot(session)}["赵大爷"][6] == "行动不便"
@@ -93,7 +93,7 @@ def test_bad_rows_reported_by_line_and_nothing_written(session, tmp_path):
             ["曹九", "辽原村党支部", "", "13800000097", "", "腿脚不好", ""],
             ["李书记", "辽原村党支部", "", "13800000001", "", "", ""]]
     with pytest.raises(RosterRejected) as caught:
-        import_roster(session, write_csv(tmp_path / "bad.csv", rows))
+        import_roster(session.get_bind(), write_csv(tmp_path / "bad.csv", rows))
     session.rollback()
     session.expire_all()
     lines = {p.line: p.message for p in caught.value.problems}
@@ -109,18 +109,19 @@ def test_bad_rows_reported_by_line_and_nothing_written(session, tmp_path):
 def test_missing_required_column(session, tmp_path):
     path = write_csv(tmp_path / "h.csv", [["张三", "13800000001"]], header=["姓名", "手机"])
     with pytest.raises(RosterError, match="支部"):
-        import_roster(session, path)
+        import_roster(session.get_bind(), path)
 
 
 def test_header_aliases_and_unknown_columns(session, tmp_path):
     path = write_csv(tmp_path / "a.csv", [["张三", "一支部", "13800000001", "x"]],
                      header=["姓名", "党支部", "手机号", "备注"])
-    report = import_roster(session, path)
+    report = import_roster(session.get_bind(), path)
     assert report.created == 1 and any("备注" in w for w in report.warnings)
 
 
 def test_gbk_csv(session, tmp_path):
-    report = import_roster(session, write_csv(tmp_path / "gbk.csv", GOOD, encoding="gbk"))
+    report = import_roster(session.get_bind(),
+                           write_csv(tmp_path / "gbk.csv", GOOD, encoding="gbk"))
     assert report.created == 5
 
 
@@ -134,7 +135,7 @@ def test_xlsx(session, tmp_path):
     sheet.append([None] * 7)  # trailing blank row, as Excel leaves them
     path = tmp_path / "r.xlsx"
     workbook.save(path)
-    report = import_roster(session, path)
+    report = import_roster(session.get_bind(), path)
     session.commit()
     assert report.created == 6
     assert {r[0]: r for r in snapshot(session)}["数字手机"][3] == "13800000077"
@@ -144,11 +145,12 @@ def test_parent_option_places_new_branches(session, tmp_path):
     township = Org(name="红光乡党委", kind=OrgKind.COMMITTEE)
     session.add(township)
     session.commit()
-    import_roster(session, write_csv(tmp_path / "r.csv", GOOD), parent_name="红光乡党委")
+    import_roster(session.get_bind(), write_csv(tmp_path / "r.csv", GOOD), parent_name="红光乡党委")
     branches = session.scalars(select(Org).where(Org.kind == OrgKind.BRANCH)).all()
     assert branches and all(b.parent_id == township.id for b in branches)
     with pytest.raises(RosterError, match="找不到"):
-        import_roster(session, write_csv(tmp_path / "r2.csv", GOOD), parent_name="不存在")
+        import_roster(session.get_bind(), write_csv(tmp_path / "r2.csv", GOOD),
+                      parent_name="不存在")
 
 
 def test_cli_import_reports_and_exits_nonzero_on_errors(settings, tmp_path, monkeypatch, session):

@@ -1,0 +1,68 @@
+"""Hostile XLSX files, written directly as zip parts (openpyxl would not write them)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+<Default Extension="xml" ContentType="application/xml"/>
+<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+</Types>"""
+RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
+</Relationships>"""
+WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"""
+WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
+</Relationships>"""
+HEADER = ("姓名", "支部", "手机")
+
+
+def _cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _header_row() -> str:
+    return '<row r="1">' + "".join(_cell(f"{c}1", h) for c, h in zip("ABC", HEADER)) + "</row>"
+
+
+def write_xlsx(path: Path, sheet_rows: str, dimension: str = "A1:C2") -> Path:
+    """An XLSX whose first sheet has the given <row> elements after the header."""
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f'<dimension ref="{dimension}"/><sheetData>{_header_row()}{sheet_rows}'
+             '</sheetData></worksheet>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    return path
+
+
+def dimension_bomb(path: Path) -> Path:
+    """The 4.8 KB file that drove import-roster past 6 GB: a declared A1:XFD1048576,
+    one cell at XFD2 and one on the last row."""
+    rows = (f'<row r="2">{_cell("A2", "张三")}{_cell("B2", "一支部")}{_cell("XFD2", "x")}</row>'
+            f'<row r="1048576">{_cell("A1048576", "李四")}</row>')
+    return write_xlsx(path, rows, dimension="A1:XFD1048576")
+
+
+def tall_bomb(path: Path, rows: int = 3_000_000) -> Path:
+    """Millions of tiny rows: ~1 MB compressed."""
+    body = "".join(f'<row r="{n}"><c r="A{n}"><v>1</v></c></row>' for n in range(2, rows + 2))
+    return write_xlsx(path, body, dimension=f"A1:C{rows + 1}")
+
+
+def last_row_only(path: Path) -> Path:
+    """A single row, on the sheet's last row number."""
+    return write_xlsx(path, f'<row r="1048576">{_cell("A1048576", "李四")}</row>')
