@@ -104,7 +104,7 @@ def _branches_by_name(session: Session) -> dict[str, list[int]]:
     return found
 
 
-def _groups_by_branch(session: Session) -> dict[tuple[int, str], int]:
+def _groups_by_branch(session: Session) -> dict[tuple[int | None, str], int]:
     return {(parent_id, name): org_id for org_id, parent_id, name in session.execute(
         select(Org.id, Org.parent_id, Org.name).where(Org.kind == OrgKind.GROUP))}
 
@@ -118,13 +118,14 @@ def plan_roster(session: Session, rows: list[RosterRow]) -> RosterPlan:
     group = aliased(Org)
     existing: dict[tuple[str, str, str], tuple[Any, ...]] = {}
     # Plain tuples, not ORM objects: 100,000 members fit in a few tens of MB.
-    for row in session.execute(select(
+    for member in session.execute(select(
             Member.id, Member.name, Member.phone, branch.name, group.name, Member.is_admin,
             Member.is_helper, Member.needs_help, Member.address, Member.latitude,
             Member.longitude).join(branch, Member.branch_id == branch.id)
             .outerjoin(group, Member.group_id == group.id)):
-        key = (row[1], "phone", row[2]) if row[2] else (row[1], "branch", row[3])
-        existing.setdefault(key, tuple(row))
+        key = (member[1], "phone", member[2]) if member[2] else (member[1], "branch",
+                                                                 member[3])
+        existing.setdefault(key, tuple(member))
     new_orgs: dict[str, None] = {}
     for row in rows:
         found = branches.get(row.branch, [])
@@ -205,7 +206,7 @@ class OrgIds:
     """Branch and group ids by name, after `create_orgs`."""
 
     branches: dict[str, int]
-    groups: dict[tuple[int, str], int]
+    groups: dict[tuple[int | None, str], int]
 
 
 def create_orgs(session: Session, import_id: int) -> OrgIds:

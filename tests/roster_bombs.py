@@ -1,4 +1,5 @@
 """Hostile XLSX files, written directly as zip parts (openpyxl would not write them)."""
+# ruff: noqa: E501  (OOXML boilerplate: one part per line reads best)
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _cell(ref: str, text: str) -> str:
 
 
 def _header_row() -> str:
-    return '<row r="1">' + "".join(_cell(f"{c}1", h) for c, h in zip("ABC", HEADER)) + "</row>"
+    return '<row r="1">' + "".join(_cell(f"{c}1", h) for c, h in zip("ABC", HEADER, strict=True)) + "</row>"
 
 
 def write_xlsx(path: Path, sheet_rows: str, dimension: str = "A1:C2") -> Path:

@@ -153,10 +153,10 @@ def test_the_webhook_answers_while_an_import_writes(app, chat, session, tmp_path
 
 
 def test_a_crash_before_every_row_is_staged_leaves_nothing(session, tmp_path):
+    from bot.roster_read import read_table
     from models.base import write_session
     from models.roster import map_header, validate_rows
     from models.roster_import import plan_roster, stage_rows, start_import
-    from bot.roster_read import read_table
 
     engine = session.get_bind()
     first = write_csv(tmp_path / "a.csv", GOOD)
