@@ -36,6 +36,7 @@ class Claimed:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    dedupe_key: str = ""
 
 
 class SendOutcome(StrEnum):
@@ -74,7 +75,7 @@ def claim(session: Session, owner: str, now: datetime, lease: timedelta,
         .values(status=Status.SENDING, lease_owner=owner, lease_until=now + lease,
                 attempts=Outbox.attempts + 1)
         .returning(Outbox.id, Outbox.openid, Outbox.channel, Outbox.kind, Outbox.payload,
-                   Outbox.attempts)
+                   Outbox.attempts, Outbox.dedupe_key)
         .execution_options(synchronize_session=False)
     )
     rows = session.execute(statement).all()

@@ -12,6 +12,7 @@ Error handling follows what WeChat's codes mean:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -70,6 +71,16 @@ class DrainStats:
     lost_lease: int = 0
 
 
+def client_msg_id(dedupe_key: str) -> str:
+    """WeChat's re-entry guard for a template send, from the outbox row's key.
+
+    WeChat drops a second send with the same openid and client_msg_id within 10
+    minutes, so a row sent again after a lost lease or a SIGKILL (sent, but not yet
+    marked sent) reaches the member once. Hashed: keys can be long and hold Chinese.
+    """
+    return "pb-" + hashlib.sha1(dedupe_key.encode()).hexdigest()[:29]
+
+
 def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
     """Send one claimed row; never raises."""
     payload = row.payload
@@ -77,9 +88,12 @@ def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
         if not row.openid:
             return delivery.Result(row.id, SendOutcome.FAILED, error="no openid to send to")
         if row.channel == Channel.TEMPLATE:
-            answer = client.message.send_template(row.openid, payload["template_id"],
-                                                  payload.get("data") or {},
-                                                  url=payload.get("url"))
+            answer = client.post("message/template/send", data={
+                "touser": row.openid, "template_id": payload["template_id"],
+                "data": payload.get("data") or {},
+                **({"url": payload["url"]} if payload.get("url") else {}),
+                "client_msg_id": client_msg_id(row.dedupe_key or str(row.id)),
+            })
             return delivery.Result(row.id, SendOutcome.SENT, msgid=str(answer.get("msgid") or ""))
         client.message.send_text(row.openid, payload["text"])
         return delivery.Result(row.id, SendOutcome.SENT)

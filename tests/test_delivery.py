@@ -212,3 +212,21 @@ def test_rate_limit(services, session, clock, members, fake):
         assert len(fake.messages()) == 6
     finally:
         limited.close()
+
+
+# Issue 11, item 3: a row sent again after a lost lease or a SIGKILL reaches nobody twice.
+def test_a_template_row_sent_twice_reaches_the_member_once(worker, services, session, clock,
+                                                           members, fake):
+    from models.delivery import claim
+    from schedules.delivery_loop import send_row
+
+    queue(session, clock, members, "meeting_reminder", 1)
+    claimed = claim(session, "test-worker", clock(), timedelta(minutes=1), ["template"], 1)
+    session.commit()
+    (row,) = claimed
+    first = send_row(services.wechat, row)
+    again = send_row(services.wechat, row)  # the process died before marking it sent
+    assert first.outcome == again.outcome == "sent" and first.msgid == again.msgid
+    sent = fake.messages(members[0].openid)
+    assert len(sent) == 1 and sent[0].body["client_msg_id"].startswith("pb-")
+    assert fake.state.duplicates_dropped == 1

@@ -71,6 +71,9 @@ class Delivered:
         return " / ".join(str(v.get("value", "")) for v in data.values() if isinstance(v, dict))
 
 
+CLIENT_MSG_ID_SECONDS = 600
+
+
 @dataclass
 class FakeWeChat:
     """The fake's state; thread-safe."""
@@ -87,6 +90,9 @@ class FakeWeChat:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _ids: Any = field(default_factory=lambda: itertools.count(1), repr=False)
     _msgids: Any = field(default_factory=lambda: itertools.count(1_000_000_001), repr=False)
+    # (openid, client_msg_id) -> the template send it first came with (WeChat: 10 min)
+    _client_msg_ids: dict[tuple[str, str], Delivered] = field(default_factory=dict, repr=False)
+    duplicates_dropped: int = 0
 
     def reset(self) -> None:
         """Forget everything (tokens, messages, faults, counters)."""
@@ -99,6 +105,8 @@ class FakeWeChat:
             self.calls.clear()
             self.menu = None
             self.qrcodes.clear()
+            self._client_msg_ids.clear()
+            self.duplicates_dropped = 0
 
     def issue_token(self, now: float, replace_stable: bool = True) -> str:
         """A new token; earlier ones stop working after OLD_TOKEN_GRACE seconds."""
@@ -145,11 +153,20 @@ class FakeWeChat:
         return None
 
     def deliver(self, openid: str, channel: str, body: dict[str, Any]) -> Delivered:
-        """Record a delivered message."""
+        """Record a delivered message; a template send repeating a client_msg_id within
+        10 minutes is dropped (WeChat answers as if it sent it, with the first msgid)."""
         with self.lock:
-            item = Delivered(next(self._ids), openid, channel, body, next(self._msgids),
-                             self.clock())
+            now = self.clock()
+            guard = body.get("client_msg_id") if channel == "template" else None
+            if guard:
+                first = self._client_msg_ids.get((openid, str(guard)))
+                if first is not None and now - first.at < CLIENT_MSG_ID_SECONDS:
+                    self.duplicates_dropped += 1
+                    return first
+            item = Delivered(next(self._ids), openid, channel, body, next(self._msgids), now)
             self.delivered.append(item)
+            if guard:
+                self._client_msg_ids[(openid, str(guard))] = item
             return item
 
     def messages_for(self, openid: str | None = None, after: int = 0) -> list[Delivered]:
