@@ -162,6 +162,14 @@ def when(moment: datetime, tz: ZoneInfo, with_year: bool = False) -> str:
     return texts.YEAR_PREFIX.format(year=local.year) + text if with_year else text
 
 
+def template_time(moment: datetime, tz: ZoneInfo) -> str:
+    """A template message's `time` keyword, e.g. "2026年12月5日 09:00" (WeChat refuses
+    the weekday form that `when` gives)."""
+    local = moment.astimezone(tz)
+    return texts.DAY.format(year=local.year, month=local.month, day=local.day) \
+        + f" {local:%H:%M}"
+
+
 def day(moment: datetime | date, tz: ZoneInfo | None = None) -> str:
     """e.g. "2026年12月5日"."""
     local = moment.astimezone(tz) if isinstance(moment, datetime) and tz else moment

@@ -12,7 +12,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from core import texts
-from core.localtime import when
+from core.localtime import template_time, when
 from core.words import LIST_SEP
 
 
@@ -46,7 +46,7 @@ def meeting_template_data(meeting: MeetingLike, tz: ZoneInfo) -> dict[str, str]:
     """A meeting template message: thing1 (meeting), time2, thing3 (place), code."""
     title = texts.MEETING_TITLE_WITH_TOPIC.format(kind=meeting.kind_name, topic=meeting.topic) \
         if meeting.topic else meeting.kind_name
-    return {"thing1": title, "time2": when(meeting.starts_at, tz),
+    return {"thing1": title, "time2": template_time(meeting.starts_at, tz),
             "thing3": meeting.place, "character_string4": meeting.code}
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.template_types import fit
 from models.base import Base, UTCDateTime, utcnow
 from models.inbound import InboundMessage
 from models.member import Member
@@ -170,6 +171,8 @@ class ChannelPolicy:
              now: datetime) -> list[Plan]:
         """The channel for each member, in order: two queries for any number of them."""
         template_id = self.templates.get(notice.kind)
+        if template_id and template_data_of(notice) is None:
+            template_id = None  # a value no keyword type accepts: use another channel
         followers = [m.openid for m in members if m.openid and m.subscribed]
         recent: set[str] = set()
         if followers and not template_id:
@@ -219,8 +222,7 @@ class ChannelPolicy:
         template_id = self.templates.get(notice.kind)
         text_payload: dict[str, Any] = {"text": notice.text}
         template_payload = {**text_payload, "template_id": template_id, "url": notice.url,
-                            "data": template_fields(notice.template_data
-                                                    or {"content": notice.text})}
+                            "data": template_data_of(notice)}
         rows, relays = [], []
         for (key, member), plan in zip(recipients, plans, strict=True):
             if plan.helper_id is not None:
@@ -297,10 +299,18 @@ def _insert_unnest(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     }))
 
 
-def template_fields(data: dict[str, str], limit: int = 20) -> dict[str, dict[str, str]]:
-    """WeChat's template data shape; values over `limit` characters are cut with '…'."""
-    return {key: {"value": value if len(value) <= limit else value[: limit - 1] + "…"}
-            for key, value in data.items()}
+def template_fields(data: dict[str, str]) -> dict[str, dict[str, str]]:
+    """WeChat's template data shape, each value fitted to its keyword's type
+    (core.template_types); ValueError if one cannot fit."""
+    return {key: {"value": fit(key, value)} for key, value in data.items()}
+
+
+def template_data_of(notice: Notice) -> dict[str, dict[str, str]] | None:
+    """The notice's template data, or None when it cannot be a template message."""
+    try:
+        return template_fields(notice.template_data or {"thing1": notice.text})
+    except ValueError:
+        return None
 
 
 def undeliverable_for_branch(session: Session, branch_id: int, since: datetime,

@@ -230,3 +230,21 @@ def test_a_template_row_sent_twice_reaches_the_member_once(worker, services, ses
     sent = fake.messages(members[0].openid)
     assert len(sent) == 1 and sent[0].body["client_msg_id"].startswith("pb-")
     assert fake.state.duplicates_dropped == 1
+
+
+# Issue 11, item 4: the fake refuses what WeChat refuses since category templates.
+@pytest.mark.parametrize("data", [
+    {"first": {"value": "您好"}, "thing1": {"value": "支部党员大会"}},
+    {"thing1": {"value": "一" * 21}},
+    {"character_string2": {"value": "签到码一二"}},
+    {"time3": {"value": "12月5日（周五）09:00"}},
+])
+def test_the_fake_refuses_values_outside_their_keyword_type(services, fake, data):
+    from models.delivery import Claimed
+    from schedules.delivery_loop import send_row
+
+    row = Claimed(1, "o-x", "template", "meeting_reminder",
+                  {"template_id": "TPL", "data": data, "text": "x"}, 1, "k-1")
+    result = send_row(services.wechat, row)
+    assert (result.outcome, result.code) == ("failed", 47003)
+    assert fake.messages("o-x") == []

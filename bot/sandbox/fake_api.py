@@ -30,6 +30,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from core import texts
+from core.template_types import problem
 
 TOKEN_TTL = 7200
 OLD_TOKEN_GRACE = 300  # a replaced token keeps working for 5 minutes
@@ -281,6 +282,14 @@ def template_send() -> Response:
         return bad
     if not openid or not body.get("template_id"):
         return _answer({"errcode": 40003 if not openid else 40037, "errmsg": "invalid request"})
+    data = body.get("data")
+    if not isinstance(data, dict) or not data:
+        return _answer({"errcode": 47003, "errmsg": "argument invalid! data is empty"})
+    for keyword, entry in data.items():  # category templates: typed keywords only
+        value = entry.get("value") if isinstance(entry, dict) else None
+        reason = problem(str(keyword), value if isinstance(value, str) else "")
+        if reason is not None:
+            return _answer({"errcode": 47003, "errmsg": f"argument invalid! {reason}"})
     item = _state().deliver(openid, "template", body)
     return _answer({"errcode": 0, "errmsg": "ok", "msgid": item.msgid})
 
