@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core import texts
 from models.roster import RosterError
 
 MAX_ROWS = 200_000
@@ -55,8 +56,6 @@ def read_table(path: Path) -> RosterTable:
 
 
 def _line_error(line: int, key: str, **fields: Any) -> RosterError:
-    from core import texts
-
     return RosterError("ROSTER_ROW", line=line, message=getattr(texts, key).format(**fields))
 
 
