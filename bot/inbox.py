@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine
 from core import texts
 from core.config import Settings
 from core.outage import OutageLog
+from core.service_allowance import opening_for
 from core.wxml import Inbound, render_news, render_text
 from handlers import Dispatcher
 from handlers.router import Context, DomainError, News, Reply
@@ -30,6 +31,7 @@ from models.base import WROTE, WriteGate, is_database_outage, track_writes, writ
 from models.inbound import InboundQueries
 from models.member import Caller, CallerQuery
 from models.outbox import ChannelPolicy
+from models.service_allowance import AllowanceQuery
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ class Inbox:
     queries: InboundQueries
     caller_query: CallerQuery
     write_gate: WriteGate
+    allowance: AllowanceQuery
     # The database's state as this process sees it: one log line when it goes, one when
     # it comes back, however many messages arrive in between.
     outage: OutageLog = field(default_factory=lambda: OutageLog(log, "database"))
@@ -68,7 +71,8 @@ class Inbox:
         if engine.dialect.name == "postgresql":
             track_writes(engine)
         return cls(engine, dispatcher, settings, outbox, InboundQueries(engine.dialect),
-                   CallerQuery(engine.dialect), write_gate_for(engine))
+                   CallerQuery(engine.dialect), write_gate_for(engine),
+                   AllowanceQuery(engine.dialect))
 
     def handle(self, message: Inbound, now: datetime, signature: str | None = None) -> str:
         """Record, dispatch and answer one message; commits. Returns the rendered reply.
@@ -105,6 +109,7 @@ class Inbox:
             log.info("duplicate delivery of %s from %s; replaying the first reply", key,
                      message.from_user)
             return self.queries.reply_of(_cursor(connection), key) or SUCCESS
+        self._open_allowance(cursor, message, now)
         connection.info.pop(WROTE, None)
         reply, ok = self._run_handler(connection, message, now)
         rendered = render_reply(message, reply, now)
@@ -117,9 +122,17 @@ class Inbox:
             cursor = _cursor(connection)
             if self.queries.claim(cursor, key, message.from_user, message.msg_type, now,
                                   signature):
+                self._open_allowance(cursor, message, now)
                 self.queries.save_reply(cursor, key, rendered)
         connection.commit()  # (if a retry claimed the key meanwhile, it answers for itself)
         return rendered
+
+    def _open_allowance(self, cursor: Any, message: Inbound, now: datetime) -> None:
+        """The member acted: WeChat now accepts customer-service messages to them again
+        (5 in 48 h after a message, 3 in a minute after a click, scan or follow)."""
+        opening = opening_for(message.msg_type, message.event)
+        if opening is not None:
+            self.allowance.open(cursor, message.from_user, opening, now)
 
     def _run_handler(self, connection: Connection, message: Inbound,
                      now: datetime) -> tuple[Reply, bool]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from bot.inbox import SUCCESS, ReplayedSignature
 from bot.services import Services, services_of
+from core.service_allowance import opening_for
 from core.signing import BadEnvelope, BadSignature, check_signature
-from core.wxml import MalformedXML, parse_xml, to_inbound
+from core.wxml import Inbound, MalformedXML, parse_xml, to_inbound
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,15 @@ def verify_url() -> Response:
     return _plain(echostr)
 
 
+def _tell_sandbox_wechat(message: Inbound) -> None:
+    """In the sandbox, the fake WeChat API serves in this process: like WeChat, it learns
+    of the user's action and opens their customer-service allowance."""
+    fake = current_app.extensions.get("fake_wechat")
+    opening = opening_for(message.msg_type, message.event)
+    if fake is not None and opening is not None:
+        fake.user_acted(message.from_user, opening)
+
+
 @bp.post("/wechat")
 def receive() -> Response:
     """A message or event: answer with a passive reply (encrypted in safe mode)."""
@@ -100,6 +110,7 @@ def receive() -> Response:
     except (BadRequest, BadEnvelope, MalformedXML) as exc:
         return _refuse(400, str(exc))
 
+    _tell_sandbox_wechat(message)
     try:
         reply = services.inbox.handle(message, services.clock(), signature)
     except ReplayedSignature:

@@ -17,6 +17,7 @@ from models.outbox import Outbox
 from models.pairing import HelpPair
 from models.relays import Relay
 from models.roster_import import RosterImport, RosterImportRow
+from models.service_allowance import ServiceAllowance
 from models.study import PendingPost, StudyItem, StudyRecord, StudyView
 from models.token import AccessToken
 
@@ -42,6 +43,7 @@ __all__ = [
     "Relay",
     "RosterImport",
     "RosterImportRow",
+    "ServiceAllowance",
     "StudyItem",
     "StudyRecord",
     "StudyView",

@@ -37,6 +37,8 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     dedupe_key: str = ""
+    # Customer service: when the allowance this send was counted against opened.
+    allowance: datetime | None = None
 
 
 class SendOutcome(StrEnum):
@@ -46,6 +48,7 @@ class SendOutcome(StrEnum):
     RETRY = "retry"  # transient: back off and try again
     FAILED = "failed"  # permanent: WeChat's code says it will never go through
     QUOTA = "quota"  # 45009: the channel's daily quota is used up
+    REROUTE = "reroute"  # 45047/45015: the member's allowance is gone; next channel
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ def _outcome_values(result: Result, attempts: int, now: datetime,
                       error=None)
     elif result.outcome is SendOutcome.FAILED:
         values.update(status=Status.FAILED)
+    elif result.outcome is SendOutcome.REROUTE:  # models.held moves it on from here
+        values.update(status=Status.HELD)
     elif result.outcome is SendOutcome.QUOTA:  # not the member's fault: the attempt is given back
         values.update(send_after=resume_at or now, refund=1)
     elif attempts >= MAX_ATTEMPTS:

@@ -6,7 +6,11 @@ twice a no-op. The delivery loop (bot/delivery.py) claims due rows and sends the
 
 Statuses: pending → sending → sent (→ report: delivered / failed), or failed (a
 permanent error), unknown (the lease ran out mid-send; reconciled later),
-undeliverable (no channel reaches the member), relayed (handed to their helper).
+undeliverable (no channel will ever reach the member), relayed (handed to their
+helper), held (no channel reaches the member now: waiting for their next message,
+which opens a customer-service allowance), merged (a held notice sent inside a
+combined message, the row `carried_by` points at), dropped (held, and no longer
+worth sending: the meeting began or was cancelled, the item was studied).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -34,14 +38,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.template_types import fit
 from models.base import Base, UTCDateTime, utcnow
-from models.inbound import InboundMessage
 from models.member import Member
 from models.pairing import helpers_of
 from models.relays import add_relays
-
-# WeChat lets an account send customer-service messages for 48 hours after the user's
-# last message, menu click, follow or scan.
-CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
+from models.service_allowance import open_allowances
 
 
 class Status(StrEnum):
@@ -54,6 +54,9 @@ class Status(StrEnum):
     UNKNOWN = "unknown"
     UNDELIVERABLE = "undeliverable"
     RELAYED = "relayed"
+    HELD = "held"
+    MERGED = "merged"
+    DROPPED = "dropped"
 
 
 class Channel(StrEnum):
@@ -84,6 +87,8 @@ class Outbox(Base):
         Index("ix_outbox_undeliverable_member", "member_id", "created_at",
               sqlite_where=text("status = 'undeliverable'"),
               postgresql_where=text("status = 'undeliverable'")),
+        Index("ix_outbox_held_openid", "openid", sqlite_where=text("status = 'held'"),
+              postgresql_where=text("status = 'held'")),
         Index("ix_outbox_wechat_msgid", "wechat_msgid",
               sqlite_where=text("wechat_msgid IS NOT NULL"),
               postgresql_where=text("wechat_msgid IS NOT NULL")),
@@ -109,6 +114,9 @@ class Outbox(Base):
     report: Mapped[str | None] = mapped_column(String(40))  # TEMPLATESENDJOBFINISH status
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    subject: Mapped[str | None] = mapped_column(String(60))  # "meeting:7", "study:12"
+    # A merged row: the combined customer-service message that carried it.
+    carried_by: Mapped[int | None] = mapped_column(Integer)
 
 
 @dataclass(frozen=True)
@@ -144,12 +152,15 @@ class Plan:
 
     channel: Channel
     helper_id: int | None = None
+    held: bool = False  # no channel now; waits for the member's next message
 
     @property
     def status(self) -> Status:
         """The status its outbox row starts in."""
         if self.channel is Channel.RELAY:
             return Status.RELAYED
+        if self.held:
+            return Status.HELD
         if self.channel is Channel.NONE:
             return Status.UNDELIVERABLE
         return Status.PENDING
@@ -157,8 +168,11 @@ class Plan:
 
 @dataclass(frozen=True)
 class ChannelPolicy:
-    """How notices reach members: template, else customer service within 48 h of the
-    member's last message, else their helper (一帮一), else nobody (undeliverable).
+    """How notices reach members, in order: a template message (if the kind has a
+    template and the notice fits it); a customer-service message while the member's
+    allowance lasts (models.service_allowance); their helper (一帮一); else held until
+    the member's next message opens an allowance; a member who cannot ever write to
+    us (no WeChat bound, not following) and has no helper is undeliverable.
 
     Built once per process from the template configuration (`Settings.template_ids`)
     and handed to whoever queues notices: the chat's handlers (`ctx.outbox`) and the
@@ -174,27 +188,28 @@ class ChannelPolicy:
         if template_id and template_data_of(notice) is None:
             template_id = None  # a value no keyword type accepts: use another channel
         followers = [m.openid for m in members if m.openid and m.subscribed]
-        recent: set[str] = set()
-        if followers and not template_id:
-            for start in range(0, len(followers), 5000):  # bind-parameter limits
-                recent.update(session.scalars(
-                    select(InboundMessage.openid).where(
-                        InboundMessage.openid.in_(followers[start:start + 5000]),
-                        InboundMessage.received_at > now - CUSTOMER_SERVICE_WINDOW)
-                    .distinct()))
+        allowed = open_allowances(session, followers, now) if followers and not template_id \
+            else set()
 
         def direct(member: Recipient) -> Channel | None:
             if not (member.openid and member.subscribed):
                 return None
             if template_id:
                 return Channel.TEMPLATE
-            return Channel.CUSTOM if member.openid in recent else None
+            return Channel.CUSTOM if member.openid in allowed else None
 
         channels = [direct(m) for m in members]
         helpers = helpers_of(session, [m.id for m, c in zip(members, channels, strict=True)
                                        if c is None])
-        return [Plan(channel) if channel is not None else
-                Plan(Channel.RELAY, helpers[m.id]) if m.id in helpers else Plan(Channel.NONE)
+
+        def indirect(member: Recipient) -> Plan:
+            if member.id in helpers:
+                return Plan(Channel.RELAY, helpers[member.id])
+            if member.openid and member.subscribed:
+                return Plan(Channel.CUSTOM, held=True)
+            return Plan(Channel.NONE)
+
+        return [Plan(channel) if channel is not None else indirect(m)
                 for m, channel in zip(members, channels, strict=True)]
 
     def enqueue(self, session: Session, dedupe_key: str, member: Recipient, notice: Notice,
@@ -233,7 +248,7 @@ class ChannelPolicy:
                 "payload": template_payload if plan.channel is Channel.TEMPLATE
                 else text_payload,
                 "status": str(plan.status), "send_after": send_after or now, "attempts": 0,
-                "unknown_retried": False, "created_at": now})
+                "unknown_retried": False, "created_at": now, "subject": notice.subject})
         written = _insert_rows(session, rows)
         add_relays(session, relays, notice.kind, notice.subject, notice.text, now)
         counts: dict[Status, int] = {}
@@ -267,8 +282,8 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
 # server-side; row-by-row inserts spent most of their time on per-statement overhead.
 _UNNEST_INSERT = text("""
 INSERT INTO outbox (dedupe_key, kind, member_id, openid, channel, payload, status,
-                    send_after, attempts, unknown_retried, created_at)
-SELECT k, :kind, m, o, c, CAST(p AS json), s, :now, 0, false, :now
+                    send_after, attempts, unknown_retried, created_at, subject)
+SELECT k, :kind, m, o, c, CAST(p AS json), s, :now, 0, false, :now, :subject
 FROM unnest(CAST(:keys AS varchar[]), CAST(:members AS integer[]),
             CAST(:openids AS varchar[]), CAST(:channels AS varchar[]),
             CAST(:payloads AS text[]), CAST(:statuses AS varchar[])) AS t(k, m, o, c, p, s)
@@ -289,6 +304,7 @@ def _insert_unnest(session: Session, rows: list[dict[str, Any]]) -> list[str]:
 
     return list(session.scalars(_UNNEST_INSERT, {
         "kind": first["kind"],
+        "subject": first["subject"],
         "now": first["created_at"].astimezone(UTC).replace(tzinfo=None),
         "keys": [r["dedupe_key"] for r in rows],
         "members": [r["member_id"] for r in rows],
@@ -313,11 +329,13 @@ def template_data_of(notice: Notice) -> dict[str, dict[str, str]] | None:
         return None
 
 
-def undeliverable_for_branch(session: Session, branch_id: int, since: datetime,
-                             until: datetime | None = None) -> list[Outbox]:
-    """Rows in [since, until) that reached nobody, for the branch admin's digest."""
+def not_reached_for_branch(session: Session, branch_id: int, since: datetime,
+                           until: datetime | None = None) -> list[Outbox]:
+    """Rows in [since, until) that reached nobody yet (held, or no channel at all), for
+    the branch admin's digest."""
     query = (select(Outbox).join(Member, Outbox.member_id == Member.id)
-             .where(Member.branch_id == branch_id, status_is(Status.UNDELIVERABLE),
+             .where(Member.branch_id == branch_id,
+                    Outbox.status.in_([Status.UNDELIVERABLE, Status.HELD]),
                     Outbox.created_at >= since).order_by(Outbox.id))
     if until is not None:
         query = query.where(Outbox.created_at < until)

@@ -27,9 +27,11 @@ def worker_of(runtime: Runtime) -> DeliveryWorker:
 def drain_outbox(runtime: Runtime) -> DrainStats:
     """Send what is due; stops after ~50 s so the next run starts fresh."""
     stats = worker_of(runtime).drain(max_seconds=50)
-    if stats.claimed:
-        log.info("delivery: %d claimed, %d sent, %d to retry, %d failed, %d leases lost",
-                 stats.claimed, stats.sent, stats.retried, stats.failed, stats.lost_lease)
+    if stats.claimed or stats.rerouted or stats.combined:
+        log.info("delivery: %d claimed, %d sent, %d to retry, %d failed, %d leases lost, "
+                 "%d moved to a helper or held, %d combined messages for members back",
+                 stats.claimed, stats.sent, stats.retried, stats.failed, stats.lost_lease,
+                 stats.rerouted, stats.combined)
     return stats
 
 

@@ -6,8 +6,15 @@ Error handling follows what WeChat's codes mean:
   limit, a token still refused after the one retry): back to pending with
   exponential backoff and jitter, failed after MAX_ATTEMPTS;
 - 45009 (daily quota used up): the channel pauses until local midnight, the row waits;
-- anything else (43004 not following, 45015 window closed, 40003 bad openid, 43019
-  blocked us, 40037 bad template ...): failed, with WeChat's code and message.
+- 45047 / 45015 (the member's customer-service allowance is used up / closed): the row
+  moves to the next channel (helper, else held for the member's next message);
+- anything else (43004 not following, 40003 bad openid, 43019 blocked us, 40037 bad
+  template ...): failed, with WeChat's code and message.
+
+Customer-service rows are counted against the member's allowance when claimed
+(models.service_allowance), so partybot never asks past it; a row the allowance does
+not cover goes straight to the next channel. Held notices of members who wrote again
+are combined into new rows first (models.held).
 """
 
 from __future__ import annotations
@@ -21,19 +28,23 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from core.localtime import local_day, next_midnight
+from core.service_allowance import REFUSED_CODES
 from core.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
-from models import delivery
+from models import delivery, service_allowance
 from models.base import write_session
 from models.delivery import SendOutcome
 from models.delivery_state import count_sent, pause_channel, paused_channels, sent_today
-from models.outbox import Channel
+from models.held import release_held, reroute
+from models.outbox import Channel, Outbox, Status
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -69,6 +80,8 @@ class DrainStats:
     retried: int = 0
     failed: int = 0
     lost_lease: int = 0
+    rerouted: int = 0  # to a helper or held: the allowance did not cover them
+    combined: int = 0  # combined messages queued for members who wrote again
 
 
 def client_msg_id(dedupe_key: str) -> str:
@@ -105,6 +118,8 @@ def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
         error = f"{code} {exc.errmsg}"[:300]
         if code == QUOTA_CODE:
             return delivery.Result(row.id, SendOutcome.QUOTA, code=code, error=error)
+        if code in REFUSED_CODES and row.channel == Channel.CUSTOM:
+            return delivery.Result(row.id, SendOutcome.REROUTE, code=code, error=error)
         outcome = SendOutcome.RETRY if code in TRANSIENT_CODES else SendOutcome.FAILED
         return delivery.Result(row.id, outcome, code=code, error=error)
     except (requests.RequestException, TokenFetchError) as exc:
@@ -132,9 +147,11 @@ class DeliveryWorker:
                                        thread_name_prefix="delivery")
         self.limiter = RateLimiter(settings.send_rate)
 
-    def claim(self, now: datetime) -> list[delivery.Claimed]:
-        """Claim a batch, within pauses and the daily template quota; commits."""
+    def claim(self, now: datetime, stats: DrainStats | None = None) -> list[delivery.Claimed]:
+        """Claim a batch, within pauses, the daily template quota and each member's
+        customer-service allowance; commits."""
         settings = self.runtime.settings
+        stats = stats or DrainStats()
         with write_session(self.runtime.engine) as session:
             paused = paused_channels(session, now)
             room = settings.template_daily_quota - sent_today(
@@ -144,10 +161,36 @@ class DeliveryWorker:
                 rows += delivery.claim(session, self.owner, now, self.lease,
                                        [Channel.TEMPLATE], min(self.batch_size, room))
             if Channel.CUSTOM not in paused:
-                rows += delivery.claim(session, self.owner, now, self.lease, [Channel.CUSTOM],
-                                       self.batch_size - len(rows))
+                stats.combined += release_held(session, now, settings.tz)
+                custom = delivery.claim(session, self.owner, now, self.lease,
+                                        [Channel.CUSTOM], self.batch_size - len(rows))
+                rows += self._within_allowance(session, custom, now, stats)
             session.commit()
         return rows
+
+    @staticmethod
+    def _within_allowance(session: Session, rows: list[delivery.Claimed], now: datetime,
+                          stats: DrainStats) -> list[delivery.Claimed]:
+        """Count each row against its member's allowance; the rest go to the next
+        channel at once."""
+        first_of_each: dict[str, delivery.Claimed] = {}
+        for row in rows:
+            if row.openid:
+                first_of_each.setdefault(row.openid, row)
+        spent = service_allowance.spend_once_each(session, list(first_of_each), now)
+        covered, uncovered = [], []
+        for row in rows:
+            opened_at = spent.get(row.openid or "") if first_of_each.get(
+                row.openid or "") is row else (
+                service_allowance.spend(session, row.openid, now) if row.openid else None)
+            if opened_at is None:
+                uncovered.append(row.id)
+            else:
+                covered.append(replace(row, allowance=opened_at))
+        if uncovered:
+            reroute(session, uncovered, now)
+            stats.rerouted += len(uncovered)
+        return covered
 
     def send(self, rows: list[delivery.Claimed]) -> list[delivery.Result]:
         """Send outside any transaction, in parallel, within the rate limit."""
@@ -167,8 +210,16 @@ class DeliveryWorker:
                 if result.outcome is SendOutcome.QUOTA:
                     channel = by_id[result.id].channel
                     pause_channel(session, channel, resume_at, result.error or "quota")
+            refused = [r for r in results if r.outcome is SendOutcome.REROUTE]
+            still_ours = self._still_ours(session, [r.id for r in refused])
             kept = delivery.record(session, self.owner,
                                    [(r, by_id[r.id].attempts) for r in results], now, resume_at)
+            for result in refused:
+                service_allowance.close(session, by_id[result.id].openid or "")
+            if still_ours:
+                reroute(session, still_ours, now, refused[0].error)
+                stats.rerouted += len(still_ours)
+            self._give_back_unsent(session, by_id, results)
             sent_by_channel = Counter(by_id[r.id].channel for r in results
                                       if r.outcome is SendOutcome.SENT)
             for channel, number in sent_by_channel.items():
@@ -185,15 +236,35 @@ class DeliveryWorker:
             elif result.outcome is SendOutcome.FAILED:
                 stats.failed += 1
                 log.warning("outbox row %s failed permanently: %s", result.id, result.error)
-            else:
+            elif result.outcome is not SendOutcome.REROUTE:
                 stats.retried += 1
+
+    def _still_ours(self, session: Session, row_ids: list[int]) -> list[int]:
+        if not row_ids:
+            return []
+        return list(session.scalars(select(Outbox.id).where(
+            Outbox.id.in_(row_ids), Outbox.lease_owner == self.owner,
+            Outbox.status == Status.SENDING)))
+
+    @staticmethod
+    def _give_back_unsent(session: Session, by_id: dict[int, delivery.Claimed],
+                          results: list[delivery.Result]) -> None:
+        """WeChat answered with an error code: it did not send, so the allowance
+        counted for the row is given back (a timeout might have sent: not given back)."""
+        for result in results:
+            row = by_id[result.id]
+            if (row.allowance is not None and result.code is not None
+                    and result.outcome is not SendOutcome.SENT
+                    and result.code not in REFUSED_CODES):
+                service_allowance.give_back(session, row.openid or "", row.allowance)
 
     def run_once(self, stats: DrainStats | None = None) -> int:
         """Claim, send and record one batch; returns how many rows it handled."""
         stats = stats or DrainStats()
-        rows = self.claim(self.runtime.clock())
-        if not rows:
-            return 0
+        moved = stats.rerouted + stats.combined
+        rows = self.claim(self.runtime.clock(), stats)
+        if not rows:  # (rows moved on to other channels count as work done)
+            return stats.rerouted + stats.combined - moved
         stats.claimed += len(rows)
         results = self.send(rows)
         self.record(rows, results, self.runtime.clock(), stats)

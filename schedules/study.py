@@ -28,7 +28,7 @@ from models.base import write_session
 from models.compliance import BranchCompliance, compliance
 from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind, subtree_ids
-from models.outbox import Notice, undeliverable_for_branch
+from models.outbox import Notice, not_reached_for_branch
 from models.pairing_reports import branch_pair_report
 from models.study import StudyItem, StudyRecord, ancestor_ids
 from schedules.registry import JobSpec, register
@@ -215,7 +215,7 @@ def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
                                                       total=len(items) * len(members),
                                                       names=names))
     member_names = {m.id: m.name for m in members}
-    unreached = sorted({member_names[row.member_id] for row in undeliverable_for_branch(
+    unreached = sorted({member_names[row.member_id] for row in not_reached_for_branch(
         session, branch.id, start, end) if row.member_id in member_names})
     lines.append(texts.DIGEST_BRANCH_UNREACHED.format(names=names_list(unreached, 30))
                  if unreached else texts.DIGEST_BRANCH_ALL_REACHED)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy.orm import Session
 
+from core.service_allowance import MESSAGE, Opening
 from models.member import Member
 from models.org import Org, OrgKind
+from models.service_allowance import open_allowance
 
 
 def make_township(session: Session, name: str = "红光乡党委") -> Org:
@@ -47,3 +52,12 @@ def make_meeting(session: Session, branch: Org, starts_at, kind: str = "branch_a
                                               starts_at=starts_at, place=place,
                                               latitude=latitude, longitude=longitude,
                                               **fields), created_by=None, now=now)
+
+
+def wrote_to_us(session: Session, openid: str, now: datetime, fake: Any = None,
+                opening: Opening = MESSAGE) -> None:
+    """The member acted (a message by default): their customer-service allowance opens
+    in partybot's database and, given the test's fake WeChat API, at the fake too."""
+    open_allowance(session, openid, opening, now)
+    if fake is not None:
+        fake.state.user_acted(openid, opening)

@@ -11,22 +11,20 @@ from sqlalchemy import select
 from core.localtime import local_day, next_midnight
 from models.delivery import MAX_ATTEMPTS, reap_expired_leases, retry_unknown
 from models.delivery_state import DeliveryPause, sent_today
-from models.inbound import InboundMessage
 from models.outbox import ChannelPolicy, Notice, Outbox, Status
 from schedules.delivery_loop import DeliveryWorker
-from tests.factories import make_branch, make_member
+from tests.factories import make_branch, make_member, wrote_to_us
 
 TEMPLATES = {"meeting_reminder": "TPL-MEETING"}
 
 
 @pytest.fixture
-def members(session, clock):
+def members(session, clock, fake):
     branch = make_branch(session)
     found = [make_member(session, branch, f"党员{i}", f"1380000{i:04d}", openid=f"o-{i}")
              for i in range(6)]
     for member in found:
-        session.add(InboundMessage(key=f"in-{member.id}", openid=member.openid,
-                                   msg_type="text", received_at=clock()))
+        wrote_to_us(session, member.openid, clock(), fake)
     session.commit()
     return found
 
@@ -104,7 +102,7 @@ def test_timeout_is_transient(worker, session, clock, members, fake):
 
 
 @pytest.mark.parametrize(("code", "meaning"), [
-    (43004, "not following"), (45015, "window closed"), (40003, "bad openid"),
+    (43004, "not following"), (40003, "bad openid"),
     (43019, "blocked us"),
 ])
 def test_permanent_failures_end_as_failed(worker, session, clock, members, fake, code, meaning):

@@ -18,11 +18,10 @@ from bot.services import services_of
 from bot.simulator import WeChatSide, text_xml
 from core import texts
 from models.base import make_engine, make_session_factory
-from models.inbound import InboundMessage
 from models.migrate import upgrade_database
 from models.outbox import ChannelPolicy, Notice, Outbox, Status
 from tests.conftest import AES_KEY, TOKEN, Chat
-from tests.factories import make_branch, make_member
+from tests.factories import make_branch, make_member, wrote_to_us
 from tests.procs import Proc, command_env, partybot
 from tests.throwaway_pg import ThrowawayPostgres
 
@@ -81,13 +80,12 @@ def test_webhook_answers_briefly_while_the_database_is_down(cluster, settings, c
         services_of(app).dispose()
 
 
-def _queue_notice(url: str, openid: str) -> None:
+def _queue_notice(url: str, openid: str, fake) -> None:
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         branch = make_branch(session, f"支部-{openid}")
         member = make_member(session, branch, "韩梅", "13800000015", openid=openid)
-        session.add(InboundMessage(key=f"in-{openid}", openid=openid, msg_type="text",
-                                   received_at=_now()))
+        wrote_to_us(session, openid, _now(), fake)
         session.flush()
         ChannelPolicy({}).enqueue(session, f"notice:{openid}", member,
                                   Notice("notice", "明天上午九点开支部党员大会"), _now())
@@ -136,7 +134,7 @@ def test_schedulers_survive_an_outage_and_one_leads_afterwards(cluster, tmp_path
         time.sleep(12)  # longer than the leader's lock check: both notice
         assert all(p.process.poll() is None for p in procs), first.output + second.output
         cluster.start()
-        _queue_notice(cluster.url, "o-after")
+        _queue_notice(cluster.url, "o-after", fake)
         deadline = time.monotonic() + 60
         while _sent(cluster.url) < 1 and time.monotonic() < deadline:
             time.sleep(0.5)

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.service_allowance import MESSAGE
 from models import outbox
-from models.inbound import InboundMessage
 from models.outbox import Channel, ChannelPolicy, Notice, Outbox, Status
 from models.pairing import HelpPair
 from models.relays import Relay
+from models.service_allowance import open_allowance
 from tests.factories import make_branch, make_member
 
 NOTICE = Notice(kind="meeting_reminder", text="明天上午9点支部党员大会，请准时参加。",
@@ -26,8 +27,7 @@ def people(session, clock):
         "chatty": make_member(session, branch, "李红", "13800000002", openid="o-chatty"),
         "offline": make_member(session, branch, "赵大爷", None, needs_help="无手机"),
     }
-    session.add(InboundMessage(key="m1", openid="o-chatty", msg_type="text",
-                               received_at=clock() - timedelta(hours=47, minutes=59)))
+    open_allowance(session, "o-chatty", MESSAGE, clock() - timedelta(hours=47, minutes=59))
     session.commit()
     return people
 
@@ -68,15 +68,23 @@ def test_custom_within_48_hours_of_last_message(session, people, clock):
     assert rows(session)["k1"].channel == Channel.CUSTOM
     clock.advance(minutes=2)  # now 48 h 1 min since the last message
     enqueue(session, "k2", people["chatty"], NOTICE, clock(), {})
-    assert rows(session)["k2"].status == Status.UNDELIVERABLE
+    assert rows(session)["k2"].status == Status.HELD  # until they write again
 
 
-def test_follower_who_never_wrote_and_no_template_is_undeliverable(session, people, clock):
+def test_follower_who_never_wrote_and_no_template_is_held(session, people, clock):
     enqueue(session, "k1", people["follower"], NOTICE, clock(), {})
     row = rows(session)["k1"]
+    assert (row.channel, row.status) == (Channel.CUSTOM, Status.HELD)
+    assert outbox.not_reached_for_branch(session, people["follower"].branch_id,
+                                         clock() - timedelta(days=1))[0].id == row.id
+
+
+def test_member_without_wechat_or_helper_is_undeliverable(session, people, clock):
+    enqueue(session, "k1", people["offline"], NOTICE, clock(), {})
+    row = rows(session)["k1"]
     assert (row.channel, row.status) == (Channel.NONE, Status.UNDELIVERABLE)
-    assert outbox.undeliverable_for_branch(session, people["follower"].branch_id,
-                                           clock() - timedelta(days=1))[0].id == row.id
+    assert outbox.not_reached_for_branch(session, people["offline"].branch_id,
+                                         clock() - timedelta(days=1))[0].id == row.id
 
 
 def test_members_without_a_channel_go_to_their_helper(session, people, clock):
@@ -89,8 +97,8 @@ def test_members_without_a_channel_go_to_their_helper(session, people, clock):
     relays = list(session.scalars(select(Relay)))
     assert [(r.dedupe_key, r.member_id, r.helper_id) for r in relays] == \
         [("k1", offline.id, helper.id)]
-    enqueue(session, "k2", people["follower"], NOTICE, clock(), {})  # no helper: nobody
-    assert rows(session)["k2"].status == Status.UNDELIVERABLE
+    enqueue(session, "k2", people["follower"], NOTICE, clock(), {})  # no helper: held
+    assert rows(session)["k2"].status == Status.HELD
 
 
 def test_one_policy_for_one_and_for_many(session, people, clock):

@@ -138,7 +138,7 @@ def test_study_push_and_meeting_notice_become_relays(services, session, clock, v
         (people["nophone"].id, people["helper"].id, f"study:{item.id}")}
     statuses = {r.member_id: r.status for r in session.scalars(select(Outbox))}
     assert statuses[people["old"].id] == Status.RELAYED
-    assert statuses[people["plain"].id] == Status.UNDELIVERABLE  # no channel, no helper
+    assert statuses[people["plain"].id] == Status.HELD  # follows, no allowance, no helper
     date = (clock() + timedelta(hours=8 + 30)).strftime("%Y-%m-%d %H:%M")
     chat.say("o-admin", f"新建会议 党员大会 {date} 村委会")
     meeting_relays = [r for r in relays(session) if r.subject and r.subject.startswith("meeting")]

@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 
 from models.base import utcnow
 from models.delivery import reap_expired_leases, retry_unknown
-from models.inbound import InboundMessage
 from models.outbox import ChannelPolicy, Notice, Outbox, Status
 from schedules.registry import JOBS
 from schedules.scheduler import make_scheduler
-from tests.factories import make_branch, make_member
+from tests.factories import make_branch, make_member, wrote_to_us
 from tests.procs import Proc, command_env, partybot
 
 
@@ -52,12 +51,11 @@ def test_second_scheduler_stands_by_and_takes_over(database_url, tmp_path, fake)
             assert second.stop() == 0
 
 
-def _fill_outbox(session, clock, count: int) -> None:
+def _fill_outbox(session, clock, count: int, fake=None) -> None:
     branch = make_branch(session)
     for i in range(count):
         member = make_member(session, branch, f"党员{i}", f"139{i:08d}", openid=f"o-{i}")
-        session.add(InboundMessage(key=f"in-{i}", openid=member.openid, msg_type="text",
-                                   received_at=clock()))
+        wrote_to_us(session, member.openid, clock(), fake)
         session.flush()
         ChannelPolicy({}).enqueue(session, f"notice:{i}", member, Notice("notice", f"通知{i}"),
                                   clock())
@@ -79,7 +77,7 @@ def _wait_all_sent(session, count: int, seconds: float = 60) -> None:
 
 def test_several_delivery_workers_never_send_a_row_twice(database_url, tmp_path, fake,
                                                          session, clock):
-    _fill_outbox(session, clock, 300)
+    _fill_outbox(session, clock, 300, fake)
     fake.state.latency = 0.005
     env = command_env(database_url, tmp_path, WECHAT_API_BASE_URL=fake.base_url,
                       PARTYBOT_SEND_RATE="2000")
@@ -96,7 +94,7 @@ def test_several_delivery_workers_never_send_a_row_twice(database_url, tmp_path,
 
 
 def test_worker_killed_mid_batch_loses_nothing(database_url, tmp_path, fake, session, clock):
-    _fill_outbox(session, clock, 120)
+    _fill_outbox(session, clock, 120, fake)
     fake.state.latency = 0.05
     env = command_env(database_url, tmp_path, WECHAT_API_BASE_URL=fake.base_url,
                       PARTYBOT_SEND_RATE="2000", PARTYBOT_DELIVERY_LEASE_SECONDS="5")
@@ -129,7 +127,7 @@ def test_worker_killed_mid_batch_loses_nothing(database_url, tmp_path, fake, ses
 def test_reconcile_job_uses_configured_delay(services, session, clock, fake, pause):
     from schedules.delivery import reconcile_leases
 
-    _fill_outbox(session, clock, 1)
+    _fill_outbox(session, clock, 1, fake)
     session.execute(Outbox.__table__.update().values(
         status=Status.UNKNOWN, lease_until=clock() - timedelta(minutes=11)))
     session.commit()

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models.inbound import InboundMessage
+from core.service_allowance import MESSAGE
 from models.org import OrgAdmin
 from models.outbox import ChannelPolicy, Outbox, Status
 from models.posting import Draft, publish
+from models.service_allowance import open_allowance
 from models.study import StudyItem, StudyRecord, record_study
 from schedules import study as study_jobs
 from schedules.study import push_due_items, send_digests
@@ -99,7 +100,7 @@ def test_scheduled_items_go_out_at_their_time(services, session, clock, county):
 
 def test_push_channels_follow_the_policy(services, session, clock, county):
     _township, a, _b, _people = county
-    session.add(InboundMessage(key="x", openid="o-a2", msg_type="text", received_at=clock()))
+    open_allowance(session, "o-a2", MESSAGE, clock())
     session.commit()
     item = post(session, a, "支部学习", clock())
     services_no_templates = dataclasses.replace(
@@ -109,7 +110,7 @@ def test_push_channels_follow_the_policy(services, session, clock, county):
     rows = {r.openid: r for r in session.scalars(select(Outbox).where(
         Outbox.dedupe_key.startswith(f"study:{item.id}:")))}
     assert rows["o-a2"].channel == "custom" and rows["o-a2"].status == Status.PENDING
-    assert rows["o-a1"].status == Status.UNDELIVERABLE  # never wrote, no template
+    assert rows["o-a1"].status == Status.HELD  # never wrote, no template: waits
     assert rows[None].status == Status.UNDELIVERABLE  # 孙奶奶
 
 

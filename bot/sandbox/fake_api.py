@@ -9,8 +9,13 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     POST /cgi-bin/menu/create           POST /cgi-bin/qrcode/create
     GET  /cgi-bin/user/info
 
-and the controls `/_fake/...` (faults, messages, stats, reset) used by tests and by
-`partybot chat` to show what was pushed to a user.
+and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates)
+used by tests and by `partybot chat` to show what was pushed to a user.
+
+Like WeChat it counts customer-service messages: a user's message allows 5 within 48
+hours, a click, scan or follow 3 within a minute, each action resetting the count
+(core.service_allowance); past it, 45047; with none open, 45015. It learns user actions
+from the sandbox's webhook (same process) or from `POST /_fake/user_action`.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from core import texts
+from core.service_allowance import EVENT, MESSAGE, OVER_LIMIT, WINDOW_CLOSED, Opening
 from core.template_types import problem
 
 TOKEN_TTL = 7200
@@ -61,15 +67,30 @@ class Delivered:
     msgid: int
     at: float
 
+    title: str = ""  # a template's title, as WeChat shows it above the keywords
+    keyword_names: dict[str, str] = field(default_factory=dict)  # thing1 -> its name
+
     @property
     def text(self) -> str:
-        """Human-readable content (text, or the template's fields)."""
+        """Human-readable content: the text, or a template as WeChat shows it (its
+        title, then each keyword's name and value on a line)."""
         if self.channel == "custom":
             if self.body.get("msgtype") == "text":
                 return str(self.body.get("text", {}).get("content", ""))
             return json.dumps(self.body.get(self.body.get("msgtype", ""), {}), ensure_ascii=False)
         data = self.body.get("data") or {}
-        return " / ".join(str(v.get("value", "")) for v in data.values() if isinstance(v, dict))
+        lines = [texts.SANDBOX_TEMPLATE_LINE.format(
+            name=self.keyword_names.get(key, key), value=entry.get("value", ""))
+            for key, entry in data.items() if isinstance(entry, dict)]
+        return "\n".join([self.title or texts.SANDBOX_TEMPLATE_UNTITLED, *lines])
+
+
+@dataclass(frozen=True)
+class TemplateShape:
+    """A template as the account added it: title and keyword names (thing1 -> 会议名称)."""
+
+    title: str
+    keywords: dict[str, str]
 
 
 CLIENT_MSG_ID_SECONDS = 600
@@ -94,6 +115,33 @@ class FakeWeChat:
     # (openid, client_msg_id) -> the template send it first came with (WeChat: 10 min)
     _client_msg_ids: dict[tuple[str, str], Delivered] = field(default_factory=dict, repr=False)
     duplicates_dropped: int = 0
+    # Customer-service allowances: openid -> [messages left, until (epoch seconds)].
+    allowances: dict[str, list[float]] = field(default_factory=dict)
+    refused: Counter[int] = field(default_factory=Counter)  # 45047 / 45015 answers given
+    templates: dict[str, TemplateShape] = field(default_factory=dict)  # by template id
+    enforce_allowance: bool = True  # off only for tests about something else (tokens)
+
+    def user_acted(self, openid: str, opening: Opening) -> None:
+        """A user action (message, click, scan, follow): the allowance is reset to it."""
+        with self.lock:
+            self.allowances[openid] = [opening.count,
+                                       self.clock() + opening.window.total_seconds()]
+
+    def take_allowance(self, openid: str) -> int | None:
+        """Count one customer-service message; None if allowed, else WeChat's errcode."""
+        with self.lock:
+            if not self.enforce_allowance:
+                return None
+            allowance = self.allowances.get(openid)
+            if allowance is None or allowance[1] <= self.clock():
+                code = WINDOW_CLOSED
+            elif allowance[0] <= 0:
+                code = OVER_LIMIT
+            else:
+                allowance[0] -= 1
+                return None
+            self.refused[code] += 1
+            return code
 
     def reset(self) -> None:
         """Forget everything (tokens, messages, faults, counters)."""
@@ -108,6 +156,8 @@ class FakeWeChat:
             self.qrcodes.clear()
             self._client_msg_ids.clear()
             self.duplicates_dropped = 0
+            self.allowances.clear()
+            self.refused.clear()
 
     def issue_token(self, now: float, replace_stable: bool = True) -> str:
         """A new token; earlier ones stop working after OLD_TOKEN_GRACE seconds."""
@@ -164,7 +214,9 @@ class FakeWeChat:
                 if first is not None and now - first.at < CLIENT_MSG_ID_SECONDS:
                     self.duplicates_dropped += 1
                     return first
-            item = Delivered(next(self._ids), openid, channel, body, next(self._msgids), now)
+            shape = self.templates.get(str(body.get("template_id")))
+            item = Delivered(next(self._ids), openid, channel, body, next(self._msgids), now,
+                             shape.title if shape else "", dict(shape.keywords) if shape else {})
             self.delivered.append(item)
             if guard:
                 self._client_msg_ids[(openid, str(guard))] = item
@@ -267,6 +319,15 @@ def custom_send() -> Response:
         return bad
     if not openid or body.get("msgtype") not in ("text", "news", "image", "voice"):
         return _answer({"errcode": 40003 if not openid else 40008, "errmsg": "invalid request"})
+    if body.get("msgtype") == "text" and \
+            len(str((body.get("text") or {}).get("content", "")).encode()) > 2048:
+        return _answer({"errcode": 45002, "errmsg": "content size out of limit"})
+    refused = _state().take_allowance(openid)
+    if refused == OVER_LIMIT:
+        return _answer({"errcode": OVER_LIMIT, "errmsg": "out of response count limit"})
+    if refused == WINDOW_CLOSED:
+        return _answer({"errcode": WINDOW_CLOSED, "errmsg": "response out of time limit or "
+                                                            "subscription is canceled"})
     _state().deliver(openid, "custom", body)
     return _answer({"errcode": 0, "errmsg": "ok"})
 
@@ -282,6 +343,9 @@ def template_send() -> Response:
         return bad
     if not openid or not body.get("template_id"):
         return _answer({"errcode": 40003 if not openid else 40037, "errmsg": "invalid request"})
+    shapes = _state().templates
+    if shapes and str(body.get("template_id")) not in shapes:
+        return _answer({"errcode": 40037, "errmsg": "invalid template_id"})
     data = body.get("data")
     if not isinstance(data, dict) or not data:
         return _answer({"errcode": 47003, "errmsg": "argument invalid! data is empty"})
@@ -362,6 +426,29 @@ def add_fault() -> Response:
     return jsonify(ok=True)
 
 
+@bp.post("/_fake/user_action")
+def user_action() -> Response:
+    """A user acted: {"openid": …, or "openids": […], "action": "message" | "event"}."""
+    body = _json_body()
+    opening = EVENT if body.get("action") == "event" else MESSAGE
+    openids = body.get("openids") or [body.get("openid")]
+    for openid in openids:
+        if isinstance(openid, str) and openid:
+            _state().user_acted(openid, opening)
+    return jsonify(ok=True)
+
+
+@bp.post("/_fake/templates")
+def add_templates() -> Response:
+    """Templates the account has: {"<id>": {"title": …, "keywords": {"thing1": "名称"}}}."""
+    for template_id, shape in _json_body().items():
+        if isinstance(shape, dict):
+            _state().templates[str(template_id)] = TemplateShape(
+                str(shape.get("title", "")), {str(k): str(v) for k, v in
+                                              (shape.get("keywords") or {}).items()})
+    return jsonify(ok=True)
+
+
 @bp.delete("/_fake/faults")
 def clear_faults() -> Response:
     """Remove every fault rule."""
@@ -403,8 +490,11 @@ def messages() -> Response:
 def stats() -> Response:
     """Call counts per endpoint and messages delivered."""
     state = _state()
+    by_channel = Counter(m.channel for m in state.delivered)
     return jsonify(calls=dict(state.calls), delivered=len(state.delivered), menu=state.menu,
-                   qrcodes=len(state.qrcodes))
+                   qrcodes=len(state.qrcodes), by_channel=dict(by_channel),
+                   duplicates_dropped=state.duplicates_dropped,
+                   refused={str(k): v for k, v in state.refused.items()})
 
 
 def install_fake(app: Flask, url_prefix: str = "") -> FakeWeChat:
