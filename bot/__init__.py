@@ -46,7 +46,8 @@ def create_app(
         from bot.sandbox import pages
         from bot.sandbox.fake_api import install_fake
 
-        install_fake(app, "/sandbox")
+        fake = install_fake(app, "/sandbox")
+        fake.know_templates(settings.templates)
         app.register_blueprint(pages.bp, url_prefix="/sandbox")
         if not settings.sandbox_public:
             app.before_request(_sandbox_for_loopback_only)

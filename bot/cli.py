@@ -11,6 +11,7 @@ import click
 
 from bot.cli_admin import COMMANDS as ADMIN_COMMANDS
 from bot.cli_support import database, runtime, settings_or_exit
+from bot.cli_templates import templates
 from core import redact, texts
 from core.config import Settings
 
@@ -162,7 +163,7 @@ def chat(openid: str, url: str, wait: float) -> None:
     sys.exit(run_chat(settings_or_exit(), openid, url, wait=wait))
 
 
-for _command in ADMIN_COMMANDS:
+for _command in [*ADMIN_COMMANDS, templates]:
     main.add_command(_command)
 
 if __name__ == "__main__":

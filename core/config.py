@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from core.localtime import PERIOD_KINDS
+from core.templates import TemplateFileError, TemplateSpec, default_spec, load_templates_file
 from core.words import MEETING_KIND_NAMES
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/partybot.db"
@@ -42,14 +43,15 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-class SandboxTemplates(dict[str, str]):
-    """Every notice kind has the sandbox's template."""
+class SandboxTemplates(dict[str, TemplateSpec]):
+    """Every notice kind has a template in the sandbox (`sandbox-<kind>`, default
+    keywords), so that trying the bot shows notices arriving as templates."""
 
-    def get(self, key: str, default: str | None = None) -> str:  # type: ignore[override]
-        return "sandbox-template"
+    def get(self, key: str, default: object = None) -> TemplateSpec:
+        return default_spec(key, f"sandbox-{key}")
 
-    def __getitem__(self, key: str) -> str:
-        return "sandbox-template"
+    def __getitem__(self, key: str) -> TemplateSpec:
+        return self.get(key)
 
 
 class ConfigError(ValueError):
@@ -129,6 +131,9 @@ class Settings:
     api_timeout: float = 5.0
     # Template id per notice kind (PARTYBOT_TEMPLATE_IDS="meeting_reminder=TPL1,...").
     configured_template_ids: dict[str, str] = field(default_factory=dict)
+    # Templates with their keywords (PARTYBOT_TEMPLATES_FILE, TOML; core.templates).
+    templates_file: Path | None = None
+    configured_templates: dict[str, TemplateSpec] = field(default_factory=dict)
     # Meetings: how often each kind is required (PARTYBOT_CADENCE="party_lecture=quarter,…").
     cadence: dict[str, str] = field(default_factory=lambda: parse_cadence(None))
     checkin_radius_m: int = 300
@@ -164,15 +169,24 @@ class Settings:
         return self.app_secret or SANDBOX_APP_SECRET
 
     @property
-    def template_ids(self) -> Mapping[str, str]:
-        """Template id per notice kind.
+    def templates(self) -> Mapping[str, TemplateSpec]:
+        """The template of each notice kind that has one: the file's, else the id from
+        PARTYBOT_TEMPLATE_IDS with default keywords.
 
         In sandbox mode, unless configured, every kind has a template: the fake API
         accepts any, so that trying the bot shows its notices arriving.
         """
-        if self.sandbox and not self.configured_template_ids:
+        if self.sandbox and not self.configured_template_ids \
+                and not self.configured_templates:
             return SandboxTemplates()
-        return self.configured_template_ids
+        by_id = {kind: default_spec(kind, template_id)
+                 for kind, template_id in self.configured_template_ids.items()}
+        return {**by_id, **self.configured_templates}
+
+    @property
+    def template_ids(self) -> Mapping[str, str]:
+        """Template id per configured notice kind."""
+        return {kind: spec.template_id for kind, spec in self.templates.items()}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -211,6 +225,7 @@ def load_settings(
     if aes_key is not None and len(aes_key) != 43:
         raise ConfigError(f"WECHAT_ENCODING_AES_KEY must be 43 characters; got {len(aes_key)}")
 
+    templates_file = get("PARTYBOT_TEMPLATES_FILE")
     timezone = get("PARTYBOT_TIMEZONE") or "Asia/Shanghai"
     try:
         ZoneInfo(timezone)
@@ -263,6 +278,8 @@ def load_settings(
         ),
         api_timeout=parse_float("WECHAT_API_TIMEOUT", get("WECHAT_API_TIMEOUT"), 5.0, 0.1),
         configured_template_ids=parse_template_ids(get("PARTYBOT_TEMPLATE_IDS")),
+        templates_file=Path(templates_file) if templates_file else None,
+        configured_templates=_templates_from(templates_file),
         cadence=parse_cadence(get("PARTYBOT_CADENCE")),
         study_push_time=parse_clock("PARTYBOT_STUDY_PUSH_TIME", get("PARTYBOT_STUDY_PUSH_TIME"),
                                     (8, 0)),
@@ -313,6 +330,16 @@ def parse_cadence(raw: str | None) -> dict[str, str]:
         else:
             cadence[kind] = period
     return cadence
+
+
+def _templates_from(path: str | None) -> dict[str, TemplateSpec]:
+    """The templates file's templates; a file that cannot be read is a ConfigError."""
+    if path is None:
+        return {}
+    try:
+        return load_templates_file(Path(path))
+    except TemplateFileError as exc:
+        raise ConfigError(f"PARTYBOT_TEMPLATES_FILE: {exc}") from exc
 
 
 def parse_template_ids(raw: str | None) -> dict[str, str]:

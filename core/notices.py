@@ -42,12 +42,13 @@ def meeting_fields(meeting: MeetingLike, tz: ZoneInfo) -> dict[str, str]:
     }
 
 
-def meeting_template_data(meeting: MeetingLike, tz: ZoneInfo) -> dict[str, str]:
-    """A meeting template message: thing1 (meeting), time2, thing3 (place), code."""
+def meeting_template_fields(meeting: MeetingLike, tz: ZoneInfo) -> dict[str, str]:
+    """The fields a meeting notice offers its template (core.templates.KIND_FIELDS)."""
     title = texts.MEETING_TITLE_WITH_TOPIC.format(kind=meeting.kind_name, topic=meeting.topic) \
         if meeting.topic else meeting.kind_name
-    return {"thing1": title, "time2": template_time(meeting.starts_at, tz),
-            "thing3": meeting.place, "character_string4": meeting.code}
+    return {"meeting": title, "kind": meeting.kind_name, "topic": meeting.topic,
+            "time": template_time(meeting.starts_at, tz), "place": meeting.place,
+            "code": meeting.code}
 
 
 def meeting_created(meeting: MeetingLike, tz: ZoneInfo) -> str:

@@ -303,5 +303,43 @@ LEDGER_LEGEND = "说明：✓ 出席，假 请假，缺 缺席，空白 不在�
 SANDBOX_USER = "用户{openid}"
 SANDBOX_EMPTY = "openid 和消息都不能为空"
 SANDBOX_UNKNOWN_ACTION = "无法识别的操作"
+# Templates (core.templates): titles and keyword names as a county would pick them in
+# WeChat's console, sample notices for `partybot templates check`, its verdicts.
+TEMPLATE_TITLES = {
+    "meeting_notice": "会议通知", "meeting_reminder": "会议提醒",
+    "meeting_cancelled": "会议取消通知", "study_push": "学习提醒",
+    "relay_digest": "帮学提醒", "weekly_digest": "工作周报", "compliance_warning": "工作提醒",
+}
+FIELD_NAMES = {
+    "meeting": "会议名称", "kind": "会议类型", "topic": "会议主题", "time": "会议时间",
+    "place": "会议地点", "code": "签到码", "text": "通知内容", "title": "学习内容",
+    "summary": "内容摘要", "count": "待办事项", "members": "帮扶对象", "period": "统计周期",
+    "org": "组织名称", "branch": "支部名称", "days": "剩余天数",
+}
+TEMPLATE_SAMPLE_MEETING = {
+    "meeting": "支部党员大会：学习贯彻党的二十届三中全会精神", "kind": "支部党员大会",
+    "topic": "学习贯彻党的二十届三中全会精神", "time": "2026年12月5日 09:00",
+    "place": "红光村村委会二楼会议室", "code": "4821",
+    "text": "【会议通知】支部党员大会 12月5日（周六）09:00",
+}
+TEMPLATE_SAMPLE_STUDY = {
+    "title": "学习《中国共产党农村基层组织工作条例》第一章", "summary": "总则：党的农村基层组织是党在农村全部工作和战斗力的基础",
+    "text": "【今日学习】学习《中国共产党农村基层组织工作条例》第一章",
+}
+TEMPLATE_SAMPLE_RELAY = {"count": "3项待转达", "members": "赵大爷、孙奶奶",
+                         "text": "【帮学提醒】今天请帮以下党员转达"}
+TEMPLATE_SAMPLE_DIGEST = {"period": "11月16日至11月22日", "org": "红光乡党委",
+                          "text": "【学习周报】红光乡党委 11月16日至11月22日"}
+TEMPLATE_SAMPLE_WARNING = {"branch": "红光村党支部", "kind": "党课", "period": "2026年第四季度",
+                           "days": "10", "text": "【提醒】红光村党支部本季度还没有上党课"}
+TEMPLATE_CHECK_UNKNOWN_KIND = "partybot 不发送这种通知（拼写错误？）"
+TEMPLATE_CHECK_RETIRED = "first/remark 自2023年5月起已取消，不能再用"
+TEMPLATE_CHECK_NOT_KEYWORD = "不是类目模板的关键词（应为 thing1、time2 这样的类型加编号）"
+TEMPLATE_CHECK_NO_FIELD = "这种通知没有这个字段；可用：{fields}"
+TEMPLATE_CHECK_CANNOT_FIT = "{type} 类型放不下这个值（例：{sample}）"
+TEMPLATE_CHECK_HEADER = ("通知类型", "模板ID", "关键词", "名称", "字段", "示例值", "结果")
+TEMPLATE_CHECK_NOT_SET = "未配置：用客服消息或帮扶人转达"
+TEMPLATE_CHECK_OK = "可用"
+TEMPLATE_CHECK_SUMMARY = "{kinds}种通知已配置模板，{problems}处问题。"
 SANDBOX_TEMPLATE_LINE = "{name}：{value}"
 SANDBOX_TEMPLATE_UNTITLED = "模板消息"

@@ -42,7 +42,7 @@ def notify_invitees(session: Session, outbox: ChannelPolicy, meeting: Meeting, o
     members = list(session.scalars(select(Member).where(
         Member.id.in_(invitee_ids(session, meeting))).order_by(Member.id)))
     notice = Notice(kind=kind, text=text,
-                    template_data=notices.meeting_template_data(meeting, tz),
+                    fields=notices.meeting_template_fields(meeting, tz),
                     subject=f"meeting:{meeting.id}")
     counts = outbox.enqueue_many(
         session, [(f"meeting:{meeting.id}:member:{m.id}:{occasion}", m) for m in members],

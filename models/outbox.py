@@ -36,7 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.template_types import fit
+from core.notices import first_line
+from core.templates import TemplateSpec, default_spec
 from models.base import Base, UTCDateTime, utcnow
 from models.member import Member
 from models.pairing import helpers_of
@@ -124,13 +125,14 @@ class Notice:
     """What a feature wants to tell a member; the channel policy decides how.
 
     `text` is the full message (customer-service message, relay, sandbox); for a
-    template message, `template_data` fills the template's fields (each shown as at
-    most 20 characters) and `url` is where tapping it leads.
+    template message, the kind's template (core.templates) takes its keywords' values
+    from `fields` (named as in core.templates.KIND_FIELDS; "text" is always there) and
+    `url` is where tapping it leads.
     """
 
     kind: str
     text: str
-    template_data: dict[str, str] | None = None
+    fields: Mapping[str, str] | None = None
     url: str | None = None
     subject: str | None = None  # what it is about: "study:12", "meeting:7"
 
@@ -174,27 +176,47 @@ class ChannelPolicy:
     the member's next message opens an allowance; a member who cannot ever write to
     us (no WeChat bound, not following) and has no helper is undeliverable.
 
-    Built once per process from the template configuration (`Settings.template_ids`)
+    Built once per process from the template configuration (`Settings.templates`)
     and handed to whoever queues notices: the chat's handlers (`ctx.outbox`) and the
     scheduler's sweepers (`runtime.outbox`).
     """
 
-    templates: Mapping[str, str]
+    # kind -> its template, or just its id (then the kind's default keywords)
+    templates: Mapping[str, TemplateSpec | str]
+
+    def template_of(self, notice: Notice) -> TemplateSpec | None:
+        """The template `notice` would be sent with, if its kind has one."""
+        configured = self.templates.get(notice.kind)
+        if not configured:
+            return None
+        return configured if isinstance(configured, TemplateSpec) \
+            else default_spec(notice.kind, configured)
+
+    def template_message(self, notice: Notice) -> dict[str, Any] | None:
+        """The template send's payload for `notice`, or None: no template for its kind,
+        or a value no keyword type accepts (then another channel carries it)."""
+        spec = self.template_of(notice)
+        if spec is None:
+            return None
+        try:
+            data = spec.render({**(notice.fields or {}), "text": first_line(notice.text, 200)})
+        except ValueError:
+            return None
+        return {"text": notice.text, "template_id": spec.template_id, "url": notice.url,
+                "data": data}
 
     def plan(self, session: Session, members: Sequence[Recipient], notice: Notice,
              now: datetime) -> list[Plan]:
         """The channel for each member, in order: two queries for any number of them."""
-        template_id = self.templates.get(notice.kind)
-        if template_id and template_data_of(notice) is None:
-            template_id = None  # a value no keyword type accepts: use another channel
+        by_template = self.template_message(notice) is not None
         followers = [m.openid for m in members if m.openid and m.subscribed]
-        allowed = open_allowances(session, followers, now) if followers and not template_id \
+        allowed = open_allowances(session, followers, now) if followers and not by_template \
             else set()
 
         def direct(member: Recipient) -> Channel | None:
             if not (member.openid and member.subscribed):
                 return None
-            if template_id:
+            if by_template:
                 return Channel.TEMPLATE
             return Channel.CUSTOM if member.openid in allowed else None
 
@@ -234,10 +256,8 @@ class ChannelPolicy:
         if not recipients:
             return {}
         plans = self.plan(session, [m for _, m in recipients], notice, now)
-        template_id = self.templates.get(notice.kind)
         text_payload: dict[str, Any] = {"text": notice.text}
-        template_payload = {**text_payload, "template_id": template_id, "url": notice.url,
-                            "data": template_data_of(notice)}
+        template_payload = self.template_message(notice)
         rows, relays = [], []
         for (key, member), plan in zip(recipients, plans, strict=True):
             if plan.helper_id is not None:
@@ -313,20 +333,6 @@ def _insert_unnest(session: Session, rows: list[dict[str, Any]]) -> list[str]:
         "payloads": [encode(r["payload"]) for r in rows],
         "statuses": [r["status"] for r in rows],
     }))
-
-
-def template_fields(data: dict[str, str]) -> dict[str, dict[str, str]]:
-    """WeChat's template data shape, each value fitted to its keyword's type
-    (core.template_types); ValueError if one cannot fit."""
-    return {key: {"value": fit(key, value)} for key, value in data.items()}
-
-
-def template_data_of(notice: Notice) -> dict[str, dict[str, str]] | None:
-    """The notice's template data, or None when it cannot be a template message."""
-    try:
-        return template_fields(notice.template_data or {"thing1": notice.text})
-    except ValueError:
-        return None
 
 
 def not_reached_for_branch(session: Session, branch_id: int, since: datetime,

@@ -106,7 +106,9 @@ def warn_at_risk(runtime: Runtime) -> int:
                 threshold = min(due)
                 words = {"branch": branch.name, "period": item.period.label,
                          "kind": KIND_NAMES.get(item.kind, item.kind), "days": item.days_left}
-                notice = Notice("compliance_warning", texts.NOTICE_RISK.format(**words))
+                fields = {key: str(value) for key, value in words.items()}
+                notice = Notice("compliance_warning", texts.NOTICE_RISK.format(**words),
+                                fields=fields)
                 key = f"compliance:{branch.branch_id}:{item.kind}:{item.period.label}"
                 for admin in admins.get(branch.branch_id, []):
                     queued += runtime.outbox.enqueue(
@@ -114,7 +116,8 @@ def warn_at_risk(runtime: Runtime) -> int:
                         now) is not None
                 parent = by_id[branch.branch_id].parent_id
                 if threshold <= WARN_UP_DAYS and parent is not None:
-                    up = Notice("compliance_warning", texts.NOTICE_RISK_UP.format(**words))
+                    up = Notice("compliance_warning", texts.NOTICE_RISK_UP.format(**words),
+                                fields=fields)
                     for member_id in admins_of(session, parent):
                         org_admin = session.get(Member, member_id)
                         if org_admin is not None:

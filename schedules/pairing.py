@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import texts, words
+from core import notices, texts, words
 from core.localtime import local_day
 from core.notices import first_line
 from models.base import write_session
@@ -39,6 +39,12 @@ def _lines(session: Session, relays: list[Relay]) -> str:
         for member_id, items in sorted(by_member.items()))
 
 
+def _names(session: Session, relays: list[Relay]) -> str:
+    ids = list(dict.fromkeys(relay.member_id for relay in relays))
+    names = dict(session.execute(select(Member.id, Member.name).where(Member.id.in_(ids))).all())
+    return notices.names_list([names[i] for i in ids if i in names], 3)
+
+
 def _by_helper(relays: list[Relay]) -> dict[int, list[Relay]]:
     grouped: dict[int, list[Relay]] = defaultdict(list)
     for relay in relays:
@@ -61,8 +67,9 @@ def send_relay_digests(runtime: Runtime) -> int:
             text = texts.NOTICE_RELAY_DIGEST.format(lines=_lines(session, items))
             queued += runtime.outbox.enqueue(
                 session, f"relay-digest:{helper_id}:{day}", helper,
-                Notice("relay_digest", text, template_data={
-                    "thing1": texts.RELAY_TEMPLATE_COUNT.format(count=len(items))}),
+                Notice("relay_digest", text, fields={
+                    "count": texts.RELAY_TEMPLATE_COUNT.format(count=len(items)),
+                    "members": _names(session, items)}),
                 now) is not None
             for relay in items:
                 relay.digested_at = now

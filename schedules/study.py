@@ -57,7 +57,7 @@ def push_item(runtime: Runtime, item_id: int, now: datetime) -> int:
             return 0
         branch_ids = subtree_ids(session, item.org_id)
         notice = Notice("study_push", notices.study_push(item.title, item.summary),
-                        template_data={"thing1": item.title, "thing2": item.summary},
+                        fields={"title": item.title, "summary": item.summary},
                         url=item.link, subject=f"study:{item.id}")
     last_id = 0
     while True:
@@ -156,7 +156,8 @@ def send_digests(runtime: Runtime) -> int:
             text = org_digest(org, below, branches, by_branch, pictures, week.label)
             queued += runtime.outbox.enqueue(
                 session, f"digest:org:{org_id}:{week.label}:{member_id}", member,
-                Notice("weekly_digest", text), now) is not None
+                Notice("weekly_digest", text, fields={"org": org.name, "period": week.label}),
+                now) is not None
         for admin in session.scalars(select(Member).where(Member.is_admin.is_(True))):
             branch = branches.get(admin.branch_id)
             if branch is None:
@@ -165,7 +166,8 @@ def send_digests(runtime: Runtime) -> int:
                                  settings.relay_escalate_days)
             queued += runtime.outbox.enqueue(
                 session, f"digest:branch:{branch.id}:{week.label}:{admin.id}", admin,
-                Notice("weekly_digest", text), now) is not None
+                Notice("weekly_digest", text, fields={"org": branch.name, "period": week.label}),
+                now) is not None
         session.commit()
     log.info("digests: %d queued for %s", queued, week.label)
     return queued

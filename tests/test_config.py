@@ -93,7 +93,7 @@ def test_template_ids_parsed(tmp_path):
 
 def test_sandbox_has_a_template_for_every_kind(tmp_path):
     settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
-    assert settings.template_ids.get("anything") == "sandbox-template"
+    assert settings.templates.get("anything").template_id == "sandbox-anything"
     real = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path), "WECHAT_APP_ID": "wx1",
                           "WECHAT_TOKEN": "t", "WECHAT_APP_SECRET": "s"}, dotenv_path=None)
-    assert real.template_ids.get("anything") is None
+    assert real.templates.get("anything") is None

@@ -16,6 +16,8 @@ from schedules.delivery_loop import DeliveryWorker
 from tests.factories import make_branch, make_member, wrote_to_us
 
 TEMPLATES = {"meeting_reminder": "TPL-MEETING"}
+MEETING_FIELDS = {"meeting": "支部党员大会", "time": "2026年12月5日 09:00", "place": "村委会",
+                  "code": "4821"}
 
 
 @pytest.fixture
@@ -33,7 +35,8 @@ def queue(session, clock, members, kind="reminder", n=None):
     """One notice per member (custom messages: they all wrote within 48 h)."""
     for member in members[:n]:
         ChannelPolicy(TEMPLATES).enqueue(session, f"{kind}:{member.id}", member,
-                                         Notice(kind=kind, text=f"{member.name}，{kind}"),
+                                         Notice(kind=kind, text=f"{member.name}，{kind}",
+                                                fields=MEETING_FIELDS),
                                          clock())
     session.commit()
 

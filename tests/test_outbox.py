@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.service_allowance import MESSAGE
+from core.templates import Keyword, TemplateSpec
 from models import outbox
 from models.outbox import Channel, ChannelPolicy, Notice, Outbox, Status
 from models.pairing import HelpPair
@@ -16,7 +17,8 @@ from models.service_allowance import open_allowance
 from tests.factories import make_branch, make_member
 
 NOTICE = Notice(kind="meeting_reminder", text="明天上午9点支部党员大会，请准时参加。",
-                template_data={"thing1": "支部党员大会", "time2": "2026年12月5日 09:00"})
+                fields={"meeting": "支部党员大会", "time": "2026年12月5日 09:00",
+                        "place": "村委会", "code": "4821"})
 
 
 @pytest.fixture
@@ -112,22 +114,24 @@ def test_one_policy_for_one_and_for_many(session, people, clock):
     assert sum(counts.values()) == len(members)
 
 
-def test_template_fields_are_fitted_to_their_keyword_types():
-    data = outbox.template_fields({"thing1": "一" * 25, "time2": "2026年12月5日 09:00",
-                                   "character_string3": " 4821 "})
+def test_template_values_are_fitted_to_their_keyword_types():
+    spec = TemplateSpec("odd", "TPL", "", (Keyword("thing1", "a"), Keyword("time2", "b"),
+                                           Keyword("character_string3", "c")))
+    data = spec.render({"a": "一" * 25, "b": "2026年12月5日 09:00", "c": " 4821 "})
     assert data["thing1"]["value"] == "一" * 19 + "…"
     assert data["time2"]["value"] == "2026年12月5日 09:00"
     assert data["character_string3"]["value"] == "4821"
-    for bad in ({"time2": "12月5日（周五）09:00"}, {"character_string3": "签到码"},
-                {"first": "您好"}, {"remark": "谢谢"}, {"phrase4": "太长的短语啊"}):
+    for key, bad in (("time2", "12月5日（周五）09:00"), ("character_string3", "签到码"),
+                     ("first", "您好"), ("remark", "谢谢"), ("phrase4", "太长的短语啊")):
         with pytest.raises(ValueError):
-            outbox.template_fields(bad)
+            TemplateSpec("odd", "TPL", "", (Keyword(key, "a"),)).render({"a": bad})
 
 
 def test_a_notice_that_fits_no_template_goes_by_another_channel(session, clock):
     branch = make_branch(session)
     member = make_member(session, branch, "张明", "13800000003", openid="o-zm")
-    policy = outbox.ChannelPolicy({"odd": "TPL-ODD"})
-    notice = outbox.Notice("odd", "通知", template_data={"character_string1": "中文码"})
+    policy = outbox.ChannelPolicy({"odd": TemplateSpec("odd", "TPL-ODD", "", (
+        Keyword("character_string1", "code"),))})
+    notice = outbox.Notice("odd", "通知", fields={"code": "中文码"})
     (plan,) = policy.plan(session, [member], notice, clock())
     assert plan.channel is not outbox.Channel.TEMPLATE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from click.testing import CliRunner
 
@@ -109,8 +111,10 @@ def test_run_delivers_pushes_that_chat_shows(database_url, tmp_path):
                            input="帮助\n", env=env, cwd=tmp_path, capture_output=True,
                            text=True, timeout=30, check=True)
             session.commit()  # a fresh transaction sees that message
+            # due in 5 s: after the watching chat below has started
             ChannelPolicy({}).enqueue(session, "test:push", member,
-                                      Notice("notice", "今晚七点支部党员大会"), utcnow())
+                                      Notice("notice", "今晚七点支部党员大会"), utcnow(),
+                                      send_after=utcnow() + timedelta(seconds=5))
             session.commit()
         engine.dispose()
         shown = subprocess.run(

@@ -29,6 +29,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from core import texts
 from core.service_allowance import EVENT, MESSAGE, OVER_LIMIT, WINDOW_CLOSED, Opening
 from core.template_types import problem
+from core.templates import KIND_FIELDS, TemplateSpec
 
 TOKEN_TTL = 7200
 OLD_TOKEN_GRACE = 300  # a replaced token keeps working for 5 minutes
@@ -120,6 +122,15 @@ class FakeWeChat:
     refused: Counter[int] = field(default_factory=Counter)  # 45047 / 45015 answers given
     templates: dict[str, TemplateShape] = field(default_factory=dict)  # by template id
     enforce_allowance: bool = True  # off only for tests about something else (tokens)
+
+    def know_templates(self, specs: Mapping[str, TemplateSpec]) -> None:
+        """The account's templates (the sandbox's own configuration), to show pushes
+        with their titles and keyword names."""
+        for kind in [*KIND_FIELDS, *specs]:
+            spec = specs.get(kind)
+            if spec is not None:
+                self.templates[spec.template_id] = TemplateShape(
+                    spec.title, {k.key: k.name or k.key for k in spec.keywords})
 
     def user_acted(self, openid: str, opening: Opening) -> None:
         """A user action (message, click, scan, follow): the allowance is reset to it."""
