@@ -71,7 +71,8 @@ MEMBER_NOT_FOUND = "本支部没有叫「{name}」的党员。"
 MEETING_NOT_FOUND = "没有找到会议编号 {id}。"
 
 NOTIFIED = "{queued}名党员"
-NOTIFIED_SOME_UNREACHABLE = "{queued}名党员（其中{unreachable}人暂时联系不上：没有可用的消息渠道，也没有帮扶人）"
+NOTIFIED_HELD = "；{count}人暂时收不到：{names}（他们下次给公众号发消息时自动补发，急事请当面通知）"
+NOTIFIED_UNREACHABLE = "；{count}人联系不上：{names}（没有绑定微信，也没有帮扶人，请当面通知）"
 
 # Notices (outbox)
 NOTICE_MEETING_NEW = "【会议通知】{kind}\n时间：{when}\n地点：{place}{topic}\n签到码：{code}（到会后发送「签到 {code}」；不能参加请发送「请假 {code} 原因」）"
@@ -151,11 +152,29 @@ UNPAIR_USAGE = "格式：解除结对 对象姓名"
 PAIR_ENDED = "已解除{member}和{helper}的结对。"
 NOTICE_RELAY_DIGEST = "【帮学提醒】今天请帮以下党员转达（转达后发送「帮学 姓名 完成」）：\n{lines}"
 NOTICE_RELAY_DIGEST_LINE = "· {name}：{items}"
+RELAY_ITEM = "{when} {what}"
+NOTICE_RELAY_URGENT = "【紧急转达】以下会议24小时内召开，请马上转告（转达后发送「帮学 姓名 完成」）：\n{lines}"
 # Held notices, combined into one message when the member next writes (models.held).
 HELD_HEAD = "您有{count}条通知之前没能发给您（最新的在前）："
 HELD_ITEM = "【{when}】{text}"
 HELD_CONTINUED = "（接上条）"
 NOTICE_RELAY_OVERDUE = "【帮学提醒】以下内容已经{days}天没有转达，请尽快：\n{lines}"
+STATS_REACH = "近{days}天的通知：模板消息送达{template}条，客服消息{custom}条，帮扶人转达{helper}条{more}"
+STATS_REACH_IN_FLIGHT = "，发送中{count}条"
+STATS_REACH_DROPPED = "，过时未发{count}条"
+STATS_REACH_HELD = "暂未送达{count}人：{names}（他们下次给公众号发消息时自动补发）"
+STATS_REACH_UNREACHABLE = "联系不上{count}人：{names}（没有绑定微信，也没有帮扶人，请当面通知或安排帮扶人）"
+STATS_REACH_FAILED = "发送失败{count}条：{reasons}"
+STATS_REACH_REASON = "{reason}{count}条"
+# Why a notice failed (models.reach.failure_reason), in words an admin understands.
+FAILURE_REASONS = {
+    "43004": "未关注公众号", "40003": "微信账号无效", "43019": "已把公众号拉黑",
+    "47003": "模板内容不合要求", "40037": "模板ID无效", "45047": "客服消息超过条数",
+    "45015": "客服消息超过时限", "45002": "消息太长", "45009": "当天发送额度用完",
+    "report:failed:user block": "用户拒收", "report:failed: system failed": "微信发送失败",
+    "gave_up": "多次重试仍失败", "unknown": "结果不明（未重发）", "other": "其他原因",
+}
+FAILURE_REASON_CODE = "微信错误{code}"
 STATS_PAIRS = "一帮一：{pairs}对，本月转达完成 {done}/{total}（{rate}）"
 STATS_NOT_REACHED = "本月还没联系上：{names}"
 STATS_IDLE_HELPERS = "一个月没有确认转达的帮扶人：{names}（建议调整结对）"

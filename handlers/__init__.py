@@ -9,13 +9,13 @@ order, that accepts it.
 from __future__ import annotations
 
 from core import texts
-from handlers import delivery_reports, general, meetings, membership, pairing, study
+from handlers import delivery_reports, general, meetings, membership, pairing, stats, study
 from handlers.router import Context, Reply, Role, Route, Router, normalize_text
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
 ROUTERS: list[Router] = [
-    membership.router, meetings.router, study.router, pairing.router, delivery_reports.router,
-    general.router,
+    membership.router, meetings.router, stats.router, study.router, pairing.router,
+    delivery_reports.router, general.router,
 ]
 
 # Menu buttons (bot/menu.py) send "CMD:<command word>": a click runs that command.

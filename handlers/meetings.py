@@ -8,11 +8,9 @@ import re
 from datetime import datetime
 
 from core import texts, words
-from core.localtime import day, period_containing, start_of_month
-from core.notices import meeting_fields, names_list
+from core.notices import meeting_fields
 from handlers.router import Context, DomainError, Reply, Role, Router
 from models.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
-from models.compliance import State, compliance
 from models.meeting_codes import meeting_for_code
 from models.meeting_notices import notify_cancelled, notify_created
 from models.meetings import (
@@ -30,8 +28,6 @@ from models.meetings import (
     upcoming_for,
 )
 from models.member import Member, find_member
-from models.org import Org
-from models.pairing_reports import branch_pair_report
 
 router = Router("meetings")
 
@@ -224,45 +220,3 @@ def backfill_record(ctx: Context) -> Reply:
     return texts.BACKFILL_OK.format(name=member.name, status=words.ATTENDANCE_NAMES[status],
                                     id=meeting.id, present=meeting.present_count,
                                     leave=meeting.leave_count, absent=meeting.absent_count)
-
-
-def stats_lines(ctx: Context, branch: Org) -> list[str]:
-    """This quarter's picture of one branch (统计), as reply lines."""
-    tz = ctx.tz
-    found = compliance(ctx.session, [branch], ctx.now, tz, ctx.settings.cadence)[0]
-    lines = [texts.STATS_HEADER.format(branch=branch.name, today=day(ctx.now, tz))]
-    for item in found.kinds:
-        if item.state is State.ON_TRACK:
-            lines.append(texts.STATS_KIND_DONE.format(kind=item.name, period=item.period.label,
-                                                      held=item.held))
-        elif item.state is State.AT_RISK:
-            planned = texts.PLANNED_SUFFIX if item.planned else ""
-            lines.append(texts.STATS_KIND_RISK.format(kind=item.name, period=item.period.label,
-                                                      days=item.days_left, planned=planned))
-        else:
-            lines.append(texts.STATS_KIND_MISSED.format(kind=item.name,
-                                                        period=item.period.label))
-    counts = found.attendance
-    quarter = period_containing(ctx.now, "quarter", tz).label
-    if counts.expected:
-        lines.append(texts.STATS_ATTENDANCE.format(
-            period=quarter, expected=counts.expected, present=counts.present,
-            leave=counts.leave, absent=counts.absent, rate=f"{counts.rate:.0%}"))
-    else:
-        lines.append(texts.STATS_NO_MEETINGS.format(period=quarter))
-    pairs = branch_pair_report(ctx.session, branch.id, start_of_month(ctx.now, tz), ctx.now)
-    if pairs.pairs or pairs.relays:
-        rate = "—" if pairs.rate is None else f"{pairs.rate:.0%}"
-        lines.append(texts.STATS_PAIRS.format(pairs=pairs.pairs, done=pairs.confirmed,
-                                              total=pairs.relays, rate=rate))
-    if pairs.not_reached:
-        lines.append(texts.STATS_NOT_REACHED.format(names=names_list(pairs.not_reached, 20)))
-    if pairs.idle_helpers:
-        lines.append(texts.STATS_IDLE_HELPERS.format(names=names_list(pairs.idle_helpers, 50)))
-    return lines
-
-
-@router.command("统计", Role.ADMIN, usage="统计")
-def stats(ctx: Context) -> Reply:
-    """本季度三会一课落实情况和出勤率"""
-    return "\n".join(stats_lines(ctx, ctx.member.branch))

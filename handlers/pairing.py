@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from core import texts, words
-from core.notices import first_line, meeting_fields
+from core.notices import meeting_fields
 from handlers.meetings import open_meeting
 from handlers.router import Context, Reply, Role, Router
 from handlers.study import feedback_of
@@ -12,7 +12,8 @@ from models.attendance import Outcome, ask_leave, check_in
 from models.meetings import Method
 from models.member import find_member
 from models.pairing import end_pair, helper_member, helper_of, make_pair, members_of
-from models.relays import confirm_relays, open_relays
+from models.relay_items import current_relays
+from models.relays import confirm_relays
 from models.study import attach_feedback, recent_relay_record
 
 router = Router("pairing")
@@ -30,11 +31,12 @@ def helping(ctx: Context) -> Reply:
         return texts.PAIR_NONE
     lines = [texts.PAIR_LIST_HEADER]
     for member in members:
-        relays = open_relays(ctx.session, ctx.member.id, member.id)
+        # the same list as the daily message: what no longer matters is left out
+        items = current_relays(ctx.session, ctx.now, [ctx.member.id], member.id)
         tasks = texts.PAIR_LIST_TASKS.format(
-            count=len(relays), items=words.ITEM_SEP.join(first_line(r.text, 24)
-                                                         for r in relays[:3])) \
-            if relays else texts.PAIR_LIST_NO_TASKS
+            count=len(items), items=words.ITEM_SEP.join(item.line(ctx.tz)
+                                                        for item in items[:3])) \
+            if items else texts.PAIR_LIST_NO_TASKS
         reason = texts.PAIR_LIST_REASON.format(reason=member.needs_help) \
             if member.needs_help else ""
         lines.append(texts.PAIR_LIST_LINE.format(name=member.name, reason=reason, tasks=tasks))

@@ -17,22 +17,37 @@ from sqlalchemy.orm import Session
 from core import notices, texts
 from models.meetings import Meeting, invitee_ids
 from models.member import Member
-from models.outbox import ChannelPolicy, Notice, Status
+from models.outbox import ChannelPolicy, Notice, Outbox, Status
+from models.pairing import helpers_of
+from models.relay_items import URGENT_WITHIN
+from models.urgent_relays import queue_urgent_relays
 
 
 @dataclass(frozen=True)
 class Notified:
-    """How many notices were newly queued, and how many of those reach nobody."""
+    """Members a notice reaches now (template, customer service, helper), and the
+    names of those it does not (held for their next message, or no channel at all)."""
 
-    queued: int = 0
-    unreachable: int = 0
+    reached: int = 0
+    held: tuple[str, ...] = ()  # follow us, but nothing reaches them until they write
+    unreachable: tuple[str, ...] = ()  # no WeChat bound (or unfollowed), no helper
+
+    @property
+    def total(self) -> int:
+        """Invitees the notice was for."""
+        return self.reached + len(self.held) + len(self.unreachable)
 
     def __str__(self) -> str:
-        """For the admin's reply: "4名党员" or "4名党员（1人暂时联系不上…）"."""
-        if not self.unreachable:
-            return texts.NOTIFIED.format(queued=self.queued)
-        return texts.NOTIFIED_SOME_UNREACHABLE.format(queued=self.queued,
-                                                      unreachable=self.unreachable)
+        """For the admin's reply: "4名党员", or "3名党员；暂时联系不上：赵大爷（…）"."""
+        parts = [texts.NOTIFIED.format(queued=self.reached)]
+        if self.held:
+            parts.append(texts.NOTIFIED_HELD.format(
+                count=len(self.held), names=notices.names_list(list(self.held), 10)))
+        if self.unreachable:
+            parts.append(texts.NOTIFIED_UNREACHABLE.format(
+                count=len(self.unreachable),
+                names=notices.names_list(list(self.unreachable), 10)))
+        return "".join(parts)
 
 
 def notify_invitees(session: Session, outbox: ChannelPolicy, meeting: Meeting, occasion: str,
@@ -44,10 +59,19 @@ def notify_invitees(session: Session, outbox: ChannelPolicy, meeting: Meeting, o
     notice = Notice(kind=kind, text=text,
                     fields=notices.meeting_template_fields(meeting, tz),
                     subject=f"meeting:{meeting.id}")
-    counts = outbox.enqueue_many(
-        session, [(f"meeting:{meeting.id}:member:{m.id}:{occasion}", m) for m in members],
-        notice, now)
-    return Notified(sum(counts.values()), counts.get(Status.UNDELIVERABLE, 0))
+    keys = {f"meeting:{meeting.id}:member:{m.id}:{occasion}": m for m in members}
+    outbox.enqueue_many(session, list(keys.items()), notice, now)
+    statuses = dict(session.execute(select(Outbox.dedupe_key, Outbox.status).where(
+        Outbox.dedupe_key.in_(list(keys)))).all())
+    if meeting.starts_at - now <= URGENT_WITHIN:  # helpers hear of it now, not at 09:00
+        helpers = helpers_of(session, [m.id for key, m in keys.items()
+                                       if statuses.get(key) == Status.RELAYED])
+        if helpers:
+            queue_urgent_relays(session, outbox, now, tz, sorted(set(helpers.values())))
+    held = tuple(m.name for key, m in keys.items() if statuses.get(key) == Status.HELD)
+    unreachable = tuple(m.name for key, m in keys.items()
+                        if statuses.get(key) == Status.UNDELIVERABLE)
+    return Notified(len(keys) - len(held) - len(unreachable), held, unreachable)
 
 
 def notify_created(session: Session, outbox: ChannelPolicy, meeting: Meeting, tz: ZoneInfo,

@@ -69,7 +69,7 @@ def branch_pair_report(session: Session, branch_id: int, month_start: datetime,
             if helper is not None:
                 report.idle_helpers.append(helper.name)
     for relay in session.scalars(select(Relay).where(
-            Relay.member_id.in_(ids), Relay.confirmed_at.is_(None),
+            Relay.member_id.in_(ids), Relay.confirmed_at.is_(None), Relay.dropped_at.is_(None),
             Relay.escalated_at.is_not(None)).order_by(Relay.id)):
         helper = session.get(Member, relay.helper_id)
         report.overdue.append((helper.name if helper else "", members[relay.member_id].name,

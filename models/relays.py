@@ -39,6 +39,9 @@ class Relay(Base):
     digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # in a daily message
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # No longer worth passing on (the meeting began or was called off, the item was
+    # studied): out of the helper's lists (models.relay_items).
+    dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def item_id(self) -> int | None:
@@ -66,7 +69,7 @@ def open_relays(session: Session, helper_id: int, member_id: int) -> list[Relay]
     """What `helper` still has to pass on to `member`, oldest first."""
     return list(session.scalars(select(Relay).where(
         Relay.member_id == member_id, Relay.helper_id == helper_id,
-        Relay.confirmed_at.is_(None)).order_by(Relay.id)))
+        Relay.confirmed_at.is_(None), Relay.dropped_at.is_(None)).order_by(Relay.id)))
 
 
 @dataclass(frozen=True)

@@ -53,12 +53,12 @@ def send_reminders(runtime: Runtime) -> int:
             if meeting.starts_at - now <= HOUR_BEFORE:
                 if meeting.reminded_1h_at is None:
                     queued += remind(session, runtime.outbox, meeting, "remind-1h",
-                                     runtime.settings.tz, now).queued
+                                     runtime.settings.tz, now).total
                     meeting.reminded_1h_at = now
                 meeting.reminded_24h_at = meeting.reminded_24h_at or now  # superseded
             elif meeting.reminded_24h_at is None:
                 queued += remind(session, runtime.outbox, meeting, "remind-24h",
-                                 runtime.settings.tz, now).queued
+                                 runtime.settings.tz, now).total
                 meeting.reminded_24h_at = now
             session.commit()
     if queued:

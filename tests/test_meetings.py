@@ -62,8 +62,8 @@ def test_admin_creates_meeting_and_invitees_are_notified(chat, session, clock, b
     reply = create(chat, clock)
     meeting = only_meeting(session)
     assert "会议已创建" in reply and f"签到码：{meeting.code}" in reply
-    assert f"签到 {meeting.code}" in reply and "已通知4名党员" in reply
-    assert "其中1人暂时联系不上" in reply  # 孙奶奶 has no WeChat and no helper yet
+    assert f"签到 {meeting.code}" in reply and "已通知3名党员" in reply
+    assert "1人联系不上：孙奶奶（没有绑定微信，也没有帮扶人" in reply  # no WeChat, no helper
     assert meeting.kind == "branch_assembly" and meeting.topic == "学习四中全会精神"
     keys = set(session.scalars(select(Outbox.dedupe_key)))
     assert len([k for k in keys if k.startswith(f"meeting:{meeting.id}:") and

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.simulator import message_xml
+from core.localtime import when
 from models.matching import Person, suggest_pairs
 from models.meetings import Attendance
 from models.outbox import ChannelPolicy, Outbox, Status
@@ -162,8 +163,9 @@ def test_helper_gets_one_combined_message_a_day(services, session, clock, villag
     rows = [r for r in session.scalars(select(Outbox)) if r.dedupe_key.startswith("relay-")]
     assert len(rows) == 1 and rows[0].member_id == people["helper"].id
     text = rows[0].payload["text"]
-    assert "赵大爷：【今日学习】第一期；【会议提醒】1小时后" in text
-    assert "孙奶奶：【会议通知】大会" in text
+    stamp = when(clock(), services.settings.tz)
+    assert f"赵大爷：{stamp} 【今日学习】第一期；{stamp} 【会议提醒】1小时后" in text
+    assert f"孙奶奶：{stamp} 【会议通知】大会" in text
     assert all(r.digested_at for r in relays(session))
 
 

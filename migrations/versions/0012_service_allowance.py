@@ -1,4 +1,4 @@
-"""customer-service allowances; held and combined notices
+"""customer-service allowances; held and combined notices; dropped relays
 
 Revision ID: 0012
 Revises: 0011
@@ -32,9 +32,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('subject', sa.String(length=60), nullable=True))
         batch_op.add_column(sa.Column('carried_by', sa.Integer(), nullable=True))
         batch_op.create_index('ix_outbox_held_openid', ['openid'], unique=False, sqlite_where=sa.text("status = 'held'"), postgresql_where=sa.text("status = 'held'"))
+    with op.batch_alter_table('relay', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('dropped_at', models.base.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('relay', schema=None) as batch_op:
+        batch_op.drop_column('dropped_at')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_held_openid', sqlite_where=sa.text("status = 'held'"), postgresql_where=sa.text("status = 'held'"))
         batch_op.drop_column('carried_by')

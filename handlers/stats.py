@@ -1,0 +1,91 @@
+"""统计: a branch admin's picture of their branch — 三会一课 this quarter, attendance,
+how notices reached members (template, customer service, helper, held, failed) and
+一帮一."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core import texts, words
+from core.localtime import day, period_containing, start_of_month
+from core.notices import names_list
+from handlers.router import Context, Reply, Role, Router
+from models.compliance import State, compliance
+from models.org import Org
+from models.pairing_reports import branch_pair_report
+from models.reach import Reach, branch_reach
+
+router = Router("stats")
+
+
+def stats_lines(ctx: Context, branch: Org) -> list[str]:
+    """This quarter's picture of one branch (统计), as reply lines."""
+    tz = ctx.tz
+    found = compliance(ctx.session, [branch], ctx.now, tz, ctx.settings.cadence)[0]
+    lines = [texts.STATS_HEADER.format(branch=branch.name, today=day(ctx.now, tz))]
+    for item in found.kinds:
+        if item.state is State.ON_TRACK:
+            lines.append(texts.STATS_KIND_DONE.format(kind=item.name, period=item.period.label,
+                                                      held=item.held))
+        elif item.state is State.AT_RISK:
+            planned = texts.PLANNED_SUFFIX if item.planned else ""
+            lines.append(texts.STATS_KIND_RISK.format(kind=item.name, period=item.period.label,
+                                                      days=item.days_left, planned=planned))
+        else:
+            lines.append(texts.STATS_KIND_MISSED.format(kind=item.name,
+                                                        period=item.period.label))
+    counts = found.attendance
+    quarter = period_containing(ctx.now, "quarter", tz).label
+    if counts.expected:
+        lines.append(texts.STATS_ATTENDANCE.format(
+            period=quarter, expected=counts.expected, present=counts.present,
+            leave=counts.leave, absent=counts.absent, rate=f"{counts.rate:.0%}"))
+    else:
+        lines.append(texts.STATS_NO_MEETINGS.format(period=quarter))
+    lines += reach_lines(branch_reach(ctx.session, branch.id, ctx.now - REACH_PERIOD))
+    pairs = branch_pair_report(ctx.session, branch.id, start_of_month(ctx.now, tz), ctx.now)
+    if pairs.pairs or pairs.relays:
+        rate = "—" if pairs.rate is None else f"{pairs.rate:.0%}"
+        lines.append(texts.STATS_PAIRS.format(pairs=pairs.pairs, done=pairs.confirmed,
+                                              total=pairs.relays, rate=rate))
+    if pairs.not_reached:
+        lines.append(texts.STATS_NOT_REACHED.format(names=names_list(pairs.not_reached, 20)))
+    if pairs.idle_helpers:
+        lines.append(texts.STATS_IDLE_HELPERS.format(names=names_list(pairs.idle_helpers, 50)))
+    return lines
+
+
+REACH_PERIOD = timedelta(days=30)
+
+
+def reach_lines(reach: Reach) -> list[str]:
+    """How the branch's notices reached its members (统计)."""
+    if not reach.total:
+        return []
+    more = (texts.STATS_REACH_IN_FLIGHT.format(count=reach.in_flight) if reach.in_flight
+            else "") + (texts.STATS_REACH_DROPPED.format(count=reach.dropped)
+                        if reach.dropped else "")
+    lines = [texts.STATS_REACH.format(days=REACH_PERIOD.days, template=reach.template,
+                                      custom=reach.customer_service, helper=reach.helper,
+                                      more=more)]
+    if reach.held:
+        lines.append(texts.STATS_REACH_HELD.format(count=len(reach.held),
+                                                   names=names_list(reach.held, 20)))
+    if reach.unreachable:
+        lines.append(texts.STATS_REACH_UNREACHABLE.format(
+            count=len(reach.unreachable), names=names_list(reach.unreachable, 20)))
+    if reach.failed:
+        reasons = words.LIST_SEP.join(
+            texts.STATS_REACH_REASON.format(
+                reason=texts.FAILURE_REASONS.get(key) or texts.FAILURE_REASON_CODE.format(
+                    code=key), count=count)
+            for key, count in reach.failed.most_common())
+        lines.append(texts.STATS_REACH_FAILED.format(count=sum(reach.failed.values()),
+                                                     reasons=reasons))
+    return lines
+
+
+@router.command("统计", Role.ADMIN, usage="统计")
+def stats(ctx: Context) -> Reply:
+    """本季度三会一课落实情况和出勤率"""
+    return "\n".join(stats_lines(ctx, ctx.member.branch))
