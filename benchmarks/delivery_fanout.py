@@ -1,4 +1,4 @@
-"""Fan-out of 10,000 template messages to the fake WeChat API with 20 ms per call.
+"""Fan-out of 10,000 notices to the fake WeChat API with 20 ms per call.
 
 Compares, in one run:
 - partybot's delivery loop: a real `partybot scheduler --delivery-only` process
@@ -6,8 +6,13 @@ Compares, in one run:
   every row is `sent`, and the process's peak RSS;
 - a naive sequential loop of wechatpy `client.message.send_template` calls (on a
   sample of --naive messages: at 20 ms a call, 10,000 would take four minutes).
-Then a second partybot run with 10% injected transient failures (errcode -1) and one
-SIGKILL of the worker mid-run, restarted: counts lost and duplicated messages.
+Then a county-like run under WeChat's real rules (the fake enforces them): 10,000
+members, a third reached by template, a third only by customer-service messages within
+their allowance (a tenth of them sent more notices than the allowance holds), a third
+without WeChat through their helpers (whose daily message is a template); 10% transient
+failures on both endpoints and one SIGKILL of the worker mid-run, restarted. Reports per
+channel: delivered, held, failed, duplicates at the fake, and refusals for sending past
+an allowance (45047/45015).
 
     python benchmarks/delivery_fanout.py [--messages 10000] [--threads 32] [--naive 1000]
 """
@@ -35,14 +40,21 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from common import free_port  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from core.service_allowance import MESSAGE  # noqa: E402
+from core.templates import default_spec  # noqa: E402
 from models.base import make_engine, make_session_factory, utcnow  # noqa: E402
 from models.member import Member  # noqa: E402
 from models.migrate import upgrade_database  # noqa: E402
 from models.org import Org  # noqa: E402
-from models.outbox import Channel, Outbox, Status, template_fields  # noqa: E402
+from models.outbox import Channel, ChannelPolicy, Notice, Outbox, Status  # noqa: E402
+from models.pairing import HelpPair  # noqa: E402
+from models.service_allowance import open_allowance  # noqa: E402
 
 LATENCY = 0.020
 TEMPLATE = "TPL-BENCH"
+BENCH_SPEC = default_spec("bench", TEMPLATE)
+MEETING_FIELDS = {"meeting": "支部党员大会", "time": "2026年12月5日 09:00", "place": "村委会",
+                  "code": "4821"}
 
 
 def start_fake(port: int) -> subprocess.Popen:
@@ -76,7 +88,7 @@ def fill(url: str, count: int) -> None:
             {"dedupe_key": f"bench:{member_id}", "kind": "bench", "member_id": member_id,
              "openid": f"o-bench-{n}", "channel": Channel.TEMPLATE,
              "payload": {"text": f"通知{n}", "template_id": TEMPLATE,
-                         "data": template_fields({"thing1": f"通知{n}"}), "url": None},
+                         "data": BENCH_SPEC.render({"text": f"通知{n}"}), "url": None},
              "status": Status.PENDING, "send_after": now, "attempts": 0,
              "unknown_retried": False, "created_at": now}
             for n, member_id in enumerate(ids)])
@@ -121,7 +133,7 @@ def naive_rate(fake_url: str, count: int) -> float:
     client.API_BASE_URL = f"{fake_url}/cgi-bin/"
     started = time.monotonic()
     for n in range(count):
-        client.message.send_template(f"o-naive-{n}", TEMPLATE, template_fields({"thing1": "x"}))
+        client.message.send_template(f"o-naive-{n}", TEMPLATE, BENCH_SPEC.render({"text": "x"}))
     return count / (time.monotonic() - started)
 
 
@@ -155,6 +167,138 @@ def run_partybot(url: str, fake_url: str, env: dict[str, str], workdir: Path, to
             "dups": sum(counts.values()) - unique}
 
 
+def fill_mixed(url: str, count: int, fake_url: str, env: dict[str, str]) -> dict[str, int]:
+    """The county-like run's members and notices, queued through the real channel
+    policy; the helpers' daily messages queued by the real sweeper."""
+    from bot.services import build_services
+    from core.config import load_settings
+    from schedules.pairing import send_relay_digests
+
+    engine = make_engine(url)
+    upgrade_database(engine)
+    engine.dispose()
+    services = build_services(load_settings(env, dotenv_path=None))
+    now = utcnow()
+    third = count // 3
+    with services.sessions() as session:
+        branch = Org(name="基准支部", kind="branch")
+        session.add(branch)
+        session.flush()
+        rows = [{"name": f"模板{i}", "openid": f"o-t-{i}", "subscribed": True,
+                 "is_helper": i < third // 3 + 1, "needs_help": None} for i in range(third)]
+        rows += [{"name": f"客服{i}", "openid": f"o-c-{i}", "subscribed": True,
+                  "is_helper": False, "needs_help": None} for i in range(third)]
+        rows += [{"name": f"帮扶{i}", "openid": None, "subscribed": False, "is_helper": False,
+                  "needs_help": "无手机"} for i in range(count - 2 * third)]
+        session.execute(insert(Member), [{"branch_id": branch.id, "phone": None,
+                                          "is_admin": False, "created_at": now, **row}
+                                         for row in rows])
+        members = list(session.scalars(select(Member).order_by(Member.id)))
+        by_template, by_service, by_helper = (members[:third], members[third:2 * third],
+                                              members[2 * third:])
+        helpers = [m for m in by_template if m.is_helper]
+        session.execute(insert(HelpPair), [
+            {"helper_id": helpers[n // 3].id, "member_id": m.id, "created_at": now}
+            for n, m in enumerate(by_helper)])
+        for member in by_service:  # each wrote to the account today
+            open_allowance(session, str(member.openid), MESSAGE, now)
+        notice = Notice("meeting_notice", "【会议通知】支部党员大会", fields=MEETING_FIELDS)
+        services.outbox.enqueue_many(session, [(f"n:{m.id}", m) for m in by_template],
+                                     notice, now)
+        plain = ChannelPolicy({})  # these members' notices have no template
+        plain.enqueue_many(session, [(f"n:{m.id}", m) for m in by_service + by_helper],
+                           notice, now)
+        busy = by_service[: len(by_service) // 10]  # more notices than the allowance holds
+        for extra in range(6):
+            plain.enqueue_many(session, [(f"x{extra}:{m.id}", m) for m in busy],
+                               Notice("compliance_warning", f"工作提醒{extra}"), now)
+        session.commit()
+    requests.post(f"{fake_url}/_fake/user_action", timeout=60, json={
+        "openids": [m.openid for m in by_service], "action": "message"})
+    digests = send_relay_digests(services)
+    services.dispose()
+    return {"template": len(by_template), "service": len(by_service),
+            "helper": len(by_helper), "busy": len(busy), "digests": digests}
+
+
+def settled(url: str) -> dict[str, int]:
+    """Rows per status."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = dict(connection.execute(select(Outbox.status, func.count())
+                                        .group_by(Outbox.status)).all())
+    engine.dispose()
+    return found
+
+
+def run_mixed(url: str, fake_url: str, env: dict[str, str], workdir: Path,
+              kill_after: int) -> dict[str, float]:
+    """The worker until no row is waiting to be sent; SIGKILLed once midway."""
+    started = time.monotonic()
+    process = worker(env, workdir)
+    killed = False
+    while True:
+        states = settled(url)
+        open_rows = sum(states.get(s, 0) for s in (Status.PENDING, Status.SENDING,
+                                                   Status.UNKNOWN))
+        if not killed and states.get(Status.SENT, 0) >= kill_after:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            killed = True
+            process = worker(env, workdir)
+        if killed and open_rows == 0:
+            break
+        if time.monotonic() - started > 1200:
+            raise RuntimeError(f"{open_rows} rows still open after 20 minutes")
+        time.sleep(0.3)
+    wall = time.monotonic() - started
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)
+    return {"wall": wall}
+
+
+def mixed_report(url: str, fake_url: str) -> dict[str, dict[str, int]]:
+    """Per channel: what the database says and what the fake received."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(Outbox.channel, Outbox.status, Outbox.kind,
+                                         Outbox.openid, Outbox.payload)).all()
+    engine.dispose()
+    fake = requests.get(f"{fake_url}/_fake/stats", timeout=60).json()
+    messages = requests.get(f"{fake_url}/_fake/messages", timeout=120).json()["messages"]
+    at_fake = Counter((m["channel"], m["openid"], json_key(m)) for m in messages)
+    report: dict[str, dict[str, int]] = {}
+    for name, channel in (("template", "template"), ("customer service", "custom")):
+        mine = [r for r in rows if r.channel == channel]
+        sent = [r for r in mine if r.status == Status.SENT]
+        keys = {(channel, r.openid, row_key(channel, r.payload)) for r in sent}
+        report[name] = {
+            "queued": len(mine), "delivered": len(sent),
+            "held": sum(1 for r in mine if r.status in (Status.HELD, Status.MERGED)),
+            "failed": sum(1 for r in mine if r.status == Status.FAILED),
+            "lost": len(keys - set(at_fake)),
+            "duplicates": sum(n - 1 for (c, _, _), n in at_fake.items() if c == channel),
+        }
+    relayed = sum(1 for r in rows if r.status == Status.RELAYED)
+    report["helper"] = {"queued": relayed, "delivered": relayed, "held": 0, "failed": 0,
+                        "lost": 0, "duplicates": 0}
+    report["fake"] = {"refused": sum(fake.get("refused", {}).values()),
+                      "dropped": fake.get("duplicates_dropped", 0)}
+    return report
+
+
+def json_key(message: dict) -> str:
+    body = message["body"]
+    return row_key(message["channel"], {"text": (body.get("text") or {}).get("content"),
+                                         "data": body.get("data")})
+
+
+def row_key(channel: str, payload: dict) -> str:
+    import json
+    return json.dumps(payload.get("data") if channel == "template" else payload.get("text"),
+                      sort_keys=True, ensure_ascii=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
@@ -177,33 +321,36 @@ def main() -> None:
                     "PARTYBOT_SEND_RATE": "100000",
                     "PARTYBOT_DELIVERY_THREADS": str(args.threads),
                     "PYTHONPATH": str(ROOT)}
-        results = {}
-        for scenario in ("clean", "faults+kill"):
-            url = f"sqlite:///{workdir}/{scenario.replace('+', '_')}.db"
-            fill(url, args.messages)
-            requests.post(f"{fake_url}/_fake/reset", timeout=5)
-            requests.post(f"{fake_url}/_fake/latency", json={"seconds": LATENCY}, timeout=5)
-            env = {**base_env, "PARTYBOT_DATABASE_URL": url}
-            kill_at = None
-            if scenario != "clean":
-                requests.post(f"{fake_url}/_fake/faults", json={
-                    "endpoint": "message/template/send", "errcode": -1, "times": -1,
-                    "probability": 0.10}, timeout=5)
-                env.update(PARTYBOT_DELIVERY_LEASE_SECONDS="10",
-                           PARTYBOT_UNKNOWN_RETRY_SECONDS="0")
-                kill_at = args.messages // 3
-            results[scenario] = run_partybot(url, fake_url, env, workdir, args.messages,
-                                             kill_at)
-            r = results[scenario]
-            print(f"partybot {scenario}: {r['wall']:.1f} s, {r['rate']:.0f} msg/s, "
-                  f"peak RSS {r['rss']:.0f} MB, lost {r['lost']}, duplicates {r['dups']}",
-                  flush=True)
+        url = f"sqlite:///{workdir}/clean.db"
+        fill(url, args.messages)
+        requests.post(f"{fake_url}/_fake/reset", timeout=5)
+        requests.post(f"{fake_url}/_fake/latency", json={"seconds": LATENCY}, timeout=5)
+        clean = run_partybot(url, fake_url, {**base_env, "PARTYBOT_DATABASE_URL": url},
+                             workdir, args.messages)
+        print(f"partybot clean: {clean['wall']:.1f} s, {clean['rate']:.0f} msg/s, peak RSS "
+              f"{clean['rss']:.0f} MB, lost {clean['lost']}, duplicates {clean['dups']}",
+              flush=True)
+
+        url = f"sqlite:///{workdir}/mixed.db"
+        requests.post(f"{fake_url}/_fake/reset", timeout=5)
+        env = {**base_env, "PARTYBOT_DATABASE_URL": url,
+               "PARTYBOT_TEMPLATE_IDS": "meeting_notice=TPL-MEETING,relay_digest=TPL-RELAY",
+               "PARTYBOT_DELIVERY_LEASE_SECONDS": "10", "PARTYBOT_UNKNOWN_RETRY_SECONDS": "0"}
+        counts = fill_mixed(url, args.messages, fake_url, env)
+        requests.post(f"{fake_url}/_fake/latency", json={"seconds": LATENCY}, timeout=5)
+        for endpoint in ("message/template/send", "message/custom/send"):
+            requests.post(f"{fake_url}/_fake/faults", json={
+                "endpoint": endpoint, "errcode": -1, "times": -1, "probability": 0.10},
+                timeout=5)
+        mixed = run_mixed(url, fake_url, env, workdir, kill_after=args.messages // 4)
+        report = mixed_report(url, fake_url)
+        sends = report["template"]["delivered"] + report["customer service"]["delivered"]
+        print(f"partybot mixed: {mixed['wall']:.1f} s, {sends / mixed['wall']:.0f} sends/s, "
+              f"{counts}, {report}", flush=True)
     finally:
         fake.terminate()
         fake.wait()
 
-    clean = results["clean"]
-    chaos = results["faults+kill"]
     print()
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {date.today()}; SQLite; fake API latency "
@@ -216,9 +363,27 @@ def main() -> None:
     print(f"| partybot delivery worker | {args.messages} | {clean['wall']:.1f} s | "
           f"{clean['rate']:.0f} | {clean['rate'] / naive:.1f}x | {clean['rss']:.0f} MB | "
           f"{clean['lost']} | {clean['dups']} |")
-    print(f"| partybot, 10% transient errors + SIGKILL mid-run | {args.messages} | "
-          f"{chaos['wall']:.1f} s | {chaos['rate']:.0f} | {chaos['rate'] / naive:.1f}x | "
-          f"{chaos['rss']:.0f} MB | {chaos['lost']} | {chaos['dups']} |")
+    rate = sends / mixed["wall"]
+    lost = report["template"]["lost"] + report["customer service"]["lost"]
+    dups = report["template"]["duplicates"] + report["customer service"]["duplicates"]
+    print(f"| partybot, county mix, 10% transient errors + SIGKILL | {sends} sends | "
+          f"{mixed['wall']:.1f} s | {rate:.0f} | {rate / naive:.1f}x | – | {lost} | {dups} |")
+    print()
+    print(f"County mix: {counts['template']} members by template, {counts['service']} by "
+          f"customer service ({counts['busy']} of them sent 7 notices against an allowance "
+          f"of 5), {counts['helper']} through helpers ({counts['digests']} helpers' daily "
+          f"messages, by template).")
+    print()
+    print("| channel | queued | delivered | held | failed | lost | duplicates at the fake |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name in ("template", "customer service", "helper"):
+        r = report[name]
+        print(f"| {name} | {r['queued']} | {r['delivered']} | {r['held']} | {r['failed']} | "
+              f"{r['lost']} | {r['duplicates']} |")
+    print()
+    print(f"Refused by the fake for sending past an allowance (45047/45015): "
+          f"{report['fake']['refused']}; template resends dropped by client_msg_id: "
+          f"{report['fake']['dropped']}")
 
 
 if __name__ == "__main__":

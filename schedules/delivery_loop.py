@@ -160,7 +160,7 @@ class DeliveryWorker:
             if Channel.TEMPLATE not in paused:
                 rows += delivery.claim(session, self.owner, now, self.lease,
                                        [Channel.TEMPLATE], min(self.batch_size, room))
-            if Channel.CUSTOM not in paused:
+            if Channel.CUSTOM not in paused and len(rows) < self.batch_size:
                 stats.combined += release_held(session, now, settings.tz)
                 custom = delivery.claim(session, self.owner, now, self.lease,
                                         [Channel.CUSTOM], self.batch_size - len(rows))

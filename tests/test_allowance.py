@@ -214,3 +214,19 @@ def test_wechat_refusing_moves_the_row_on_instead_of_failing_it(worker, session,
     session.commit()
     worker.drain(max_seconds=10)
     assert len(custom_texts(fake, "o-li")) == 1
+
+
+def test_45047_from_wechat_moves_the_rest_to_the_helper(worker, session, clock, village, fake):
+    make_pair(session, village["wang"], village["li"], clock(), None, 3)
+    wrote_to_us(session, "o-li", clock())  # partybot counts 5 ...
+    session.commit()
+    fake.state.user_acted("o-li", EVENT)  # ... but WeChat saw a click last: 3
+    notify(session, clock, village["li"], 5)
+    worker.drain(max_seconds=10)
+    rows = fresh(session)
+    statuses = sorted(row.status for row in rows.values())
+    assert statuses == [Status.RELAYED] * 2 + [Status.SENT] * 3
+    assert len(custom_texts(fake, "o-li")) == 3 and fake.state.refused[45047] >= 1
+    assert all(row.last_error.startswith("45047") for row in rows.values()
+               if row.status == Status.RELAYED and row.last_error)
+    assert remaining(session, "o-li") == 0
