@@ -123,3 +123,9 @@ def test_a_meeting_notice_is_sent_with_the_files_keywords(tmp_path, services, se
         "会议提醒", "会议名称：支部党员大会", "开始时间：2026年12月5日 09:00",
         "会议地点：红光村村委会二楼会议室东侧小会议室（原…", "签到码：4821"]
     assert fake.state.refused == {} and fake.state.calls["message/template/send"] == 1
+    # the sandbox page reads the keywords in the template's order from the fake's list
+    import requests
+    shown = requests.get(f"{fake.base_url}/_fake/messages", params={"openid": "o-zm"},
+                         timeout=5).json()["messages"][0]
+    assert [f["name"] for f in shown["fields"]] == ["会议名称", "开始时间", "会议地点", "签到码"]
+    assert shown["title"] == "会议提醒"

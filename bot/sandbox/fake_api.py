@@ -80,11 +80,20 @@ class Delivered:
             if self.body.get("msgtype") == "text":
                 return str(self.body.get("text", {}).get("content", ""))
             return json.dumps(self.body.get(self.body.get("msgtype", ""), {}), ensure_ascii=False)
-        data = self.body.get("data") or {}
-        lines = [texts.SANDBOX_TEMPLATE_LINE.format(
-            name=self.keyword_names.get(key, key), value=entry.get("value", ""))
-            for key, entry in data.items() if isinstance(entry, dict)]
+        lines = [texts.SANDBOX_TEMPLATE_LINE.format(name=f["name"], value=f["value"])
+                 for f in self.fields]
         return "\n".join([self.title or texts.SANDBOX_TEMPLATE_UNTITLED, *lines])
+
+
+    @property
+    def fields(self) -> list[dict[str, str]]:
+        """A template's keywords in the template's order: key, name and value."""
+        data: dict[str, Any] = (self.body.get("data") or {}) if self.channel == "template" \
+            else {}
+        order = [key for key in self.keyword_names if key in data] + \
+            [str(key) for key in data if key not in self.keyword_names]
+        return [{"key": key, "name": self.keyword_names.get(key) or key,
+                 "value": str((data.get(key) or {}).get("value", ""))} for key in order]
 
 
 @dataclass(frozen=True)
@@ -494,7 +503,8 @@ def messages() -> Response:
     openid = request.args.get("openid") or None
     after = int(request.args.get("after", "0") or 0)
     items = _state().messages_for(openid, after)
-    return jsonify(messages=[{**asdict(m), "text": m.text} for m in items])
+    # (a list keeps the template's keyword order; JSON objects here come out sorted)
+    return jsonify(messages=[{**asdict(m), "text": m.text, "fields": m.fields} for m in items])
 
 
 @bp.get("/_fake/stats")
