@@ -76,8 +76,10 @@ def _tell_sandbox_wechat(message: Inbound) -> None:
     """In the sandbox, the fake WeChat API serves in this process: like WeChat, it learns
     of the user's action and opens their customer-service allowance."""
     fake = current_app.extensions.get("fake_wechat")
+    if fake is None:  # a real account: WeChat itself keeps count
+        return
     opening = opening_for(message.msg_type, message.event)
-    if fake is not None and opening is not None:
+    if opening is not None:
         fake.user_acted(message.from_user, opening)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from core import texts
 from core.localtime import when
 from core.service_allowance import TEXT_LIMIT_BYTES
+from models.base import rowcount
 from models.outbox import Channel, Outbox, Status, status_is
 from models.pairing import helpers_of
 from models.relays import add_relays
@@ -84,7 +85,7 @@ def _dissolve(session: Session, carriers: list[Outbox], error: str | None) -> in
         .values(status=Status.HELD, carried_by=None)
         .execution_options(synchronize_session=False))
     session.flush()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)
 
 
 def release_held(session: Session, now: datetime, tz: ZoneInfo) -> int:

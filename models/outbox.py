@@ -208,7 +208,10 @@ class ChannelPolicy:
     def plan(self, session: Session, members: Sequence[Recipient], notice: Notice,
              now: datetime) -> list[Plan]:
         """The channel for each member, in order: two queries for any number of them."""
-        by_template = self.template_message(notice) is not None
+        return self._plan(session, members, self.template_message(notice) is not None, now)
+
+    def _plan(self, session: Session, members: Sequence[Recipient], by_template: bool,
+              now: datetime) -> list[Plan]:
         followers = [m.openid for m in members if m.openid and m.subscribed]
         allowed = open_allowances(session, followers, now) if followers and not by_template \
             else set()
@@ -255,9 +258,10 @@ class ChannelPolicy:
         """
         if not recipients:
             return {}
-        plans = self.plan(session, [m for _, m in recipients], notice, now)
+        template_payload = self.template_message(notice)  # rendered once per notice
+        plans = self._plan(session, [m for _, m in recipients], template_payload is not None,
+                           now)
         text_payload: dict[str, Any] = {"text": notice.text}
-        template_payload = self.template_message(notice)
         rows, relays = [], []
         for (key, member), plan in zip(recipients, plans, strict=True):
             if plan.helper_id is not None:

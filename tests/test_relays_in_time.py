@@ -6,6 +6,7 @@ cancellation, drop what is over, and agree with 帮学; 统计 shows reach per c
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +23,8 @@ from schedules.delivery_loop import DeliveryWorker
 from schedules.pairing import send_relay_digests, send_urgent_relays
 from tests.conftest import TOKEN, Chat
 from tests.factories import make_branch, make_member, wrote_to_us
+
+TZ = ZoneInfo("Asia/Shanghai")  # the settings' default zone
 
 
 @pytest.fixture
@@ -51,13 +54,8 @@ def worker(services):
 
 
 def create(chat, clock, hours: float) -> str:
-    start = (clock() + timedelta(hours=hours)).astimezone(chat_tz())
+    start = (clock() + timedelta(hours=hours)).astimezone(TZ)
     return chat.say("o-admin", f"新建会议 党员大会 {start:%Y-%m-%d %H:%M} 村委会")
-
-
-def chat_tz():
-    from zoneinfo import ZoneInfo
-    return ZoneInfo("Asia/Shanghai")
 
 
 def meeting_of(session) -> Meeting:
