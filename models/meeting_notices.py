@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core import notices, texts
 from models.meetings import Meeting, invitee_ids
 from models.member import Member
-from models.outbox import ChannelPolicy, Notice, Outbox, Status
+from models.outbox import ChannelPolicy, Notice, Status
 from models.pairing import helpers_of
 from models.relay_items import URGENT_WITHIN
 from models.urgent_relays import queue_urgent_relays
@@ -59,19 +59,19 @@ def notify_invitees(session: Session, outbox: ChannelPolicy, meeting: Meeting, o
     notice = Notice(kind=kind, text=text,
                     fields=notices.meeting_template_fields(meeting, tz),
                     subject=f"meeting:{meeting.id}")
-    keys = {f"meeting:{meeting.id}:member:{m.id}:{occasion}": m for m in members}
-    outbox.enqueue_many(session, list(keys.items()), notice, now)
-    statuses = dict(session.execute(select(Outbox.dedupe_key, Outbox.status).where(
-        Outbox.dedupe_key.in_(list(keys)))).all())
+    statuses = outbox.enqueue_each(
+        session, [(f"meeting:{meeting.id}:member:{m.id}:{occasion}", m) for m in members],
+        notice, now)
     if meeting.starts_at - now <= URGENT_WITHIN:  # helpers hear of it now, not at 09:00
-        helpers = helpers_of(session, [m.id for key, m in keys.items()
-                                       if statuses.get(key) == Status.RELAYED])
+        helpers = helpers_of(session, [m.id for m, status in zip(members, statuses, strict=True)
+                                       if status == Status.RELAYED])
         if helpers:
             queue_urgent_relays(session, outbox, now, tz, sorted(set(helpers.values())))
-    held = tuple(m.name for key, m in keys.items() if statuses.get(key) == Status.HELD)
-    unreachable = tuple(m.name for key, m in keys.items()
-                        if statuses.get(key) == Status.UNDELIVERABLE)
-    return Notified(len(keys) - len(held) - len(unreachable), held, unreachable)
+    held = tuple(m.name for m, status in zip(members, statuses, strict=True)
+                 if status == Status.HELD)
+    unreachable = tuple(m.name for m, status in zip(members, statuses, strict=True)
+                        if status == Status.UNDELIVERABLE)
+    return Notified(len(members) - len(held) - len(unreachable), held, unreachable)
 
 
 def notify_created(session: Session, outbox: ChannelPolicy, meeting: Meeting, tz: ZoneInfo,

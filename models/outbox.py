@@ -256,8 +256,24 @@ class ChannelPolicy:
         A member no channel reaches is recorded as undeliverable, so that the branch
         admin can be told. Returns how many rows were written per status.
         """
+        written = self._enqueue(session, recipients, notice, now, send_after)[1]
+        counts: dict[Status, int] = {}
+        for status in written:
+            counts[Status(status)] = counts.get(Status(status), 0) + 1
+        return counts
+
+    def enqueue_each(self, session: Session, recipients: Sequence[tuple[str, Recipient]],
+                     notice: Notice, now: datetime) -> list[Status]:
+        """As enqueue_many, but the status this notice has for each recipient, in order
+        (what the plan chose: a key already queued is left as it was)."""
+        return [plan.status for plan in self._enqueue(session, recipients, notice, now)[0]]
+
+    def _enqueue(self, session: Session, recipients: Sequence[tuple[str, Recipient]],
+                 notice: Notice, now: datetime,
+                 send_after: datetime | None = None) -> tuple[list[Plan], list[str]]:
+        """Plan and write the rows; (the plan per recipient, statuses of rows written)."""
         if not recipients:
-            return {}
+            return [], []
         template_payload = self.template_message(notice)  # rendered once per notice
         plans = self._plan(session, [m for _, m in recipients], template_payload is not None,
                            now)
@@ -275,10 +291,7 @@ class ChannelPolicy:
                 "unknown_retried": False, "created_at": now, "subject": notice.subject})
         written = _insert_rows(session, rows)
         add_relays(session, relays, notice.kind, notice.subject, notice.text, now)
-        counts: dict[Status, int] = {}
-        for status in written:
-            counts[Status(status)] = counts.get(Status(status), 0) + 1
-        return counts
+        return plans, written
 
 
 def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
