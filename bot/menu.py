@@ -56,7 +56,7 @@ def validate_menu(menu: dict[str, Any]) -> None:
 
 def missing_commands(menu: dict[str, Any], dispatcher: Dispatcher) -> list[str]:
     """Command words the menu uses that no handler answers (yet)."""
-    words = {route.key for route in dispatcher.commands}
+    words = set(dispatcher.by_word)
     keys = [item.get("key", "") for button in menu["button"]
             for item in (button.get("sub_button") or [button])]
     return [k[len(MENU_COMMAND_PREFIX):] for k in keys

@@ -69,6 +69,12 @@ BACKFILL_USAGE = "补录格式：补录 会议编号 姓名 出席/请假/缺席
 BACKFILL_OK = "已补录：{name} {status}（会议编号 {id}）。现在实到{present}人，请假{leave}人，缺席{absent}人。"
 MEMBER_NOT_FOUND = "本支部没有叫「{name}」的党员。"
 MEETING_NOT_FOUND = "没有找到会议编号 {id}。"
+MEETING_NOT_IN_BRANCH = "本支部没有签到码或会议编号为 {number} 的会议，请核对（发送「会议」查看近期会议）。"
+MEETING_CLOSE_BEFORE_START = "会议还没开始，不能结束。如果不开了，请发送「取消会议 {code}」。"
+CHECKIN_WHICH = "你有几场会议正在签到，请带上签到码："
+CHECKIN_WHICH_LINE = "· 签到 {code}：{kind} {when}，{place}"
+CHECKIN_NONE_OPEN_YET = "还没到签到时间：{kind} {when}，{place}。会议开始前 1 小时开放签到。"
+CHECKIN_NONE_OPEN = "现在没有正在签到的会议。发送「会议」查看近期会议。"
 
 NOTIFIED = "{queued}名党员"
 NOTIFIED_HELD = "；{count}人暂时收不到：{names}（他们下次给公众号发消息时自动补发，急事请当面通知）"
@@ -112,7 +118,42 @@ STUDY_NO_SUCH_ITEM = "没有找到第{id}期学习内容，或者它不是发给
 STUDY_BAD_NUMBER = "编号要写数字，例如：学习 12"
 STUDIED_OK = "已记录：你学习了《{title}》。10分钟内发一张照片、一段语音或几句话，可以作为学习心得留存。"
 STUDIED_ALREADY = "你已经学过《{title}》了。"
+# Conversation (handlers/conversation.py): small talk, questions, voice, media.
+SMALL_TALK_ANSWERS = {
+    "greeting": "你好！", "thanks": "不客气！", "ack": "好的。", "bye": "再见！", "emoji": "👍 ",
+}
+NEXT_BIND = "发送「绑定 姓名 手机后四位」绑定党员身份，就能签到、学习。"
+NEXT_CHECK_IN = "{kind}（{when}）正在签到，回复「签到」即可签到。"
+NEXT_RELAYS = "你有{count}项待转达，回复「帮学」查看。"
+NEXT_STUDY = "还有《{title}》没学，回复「学习」查看。"
+NEXT_MEETING = "近期会议：{kind} {when}，回复「会议」查看。"
+NEXT_HELP = "回复「帮助」看看能做什么。"
+QUESTION_FORWARDED = "这个问题已转给支部管理员（{admins}），他们会尽快回复你。"
+QUESTION_NEED_BINDING = "绑定党员身份后可以向支部提问。发送「绑定 姓名 手机后四位」绑定。"
+BRANCH_ADMIN = "支部管理员"
+VOICE_RAN = "（听到：{text}）\n"
+VOICE_HEARD = "听到你说：「{text}」。"
+VOICE_NOT_A_COMMAND = "这不是一条命令。签到请说「签到」加签到码，其他事发送「帮助」查看。"
+VOICE_NOT_RECOGNISED = "收到语音，但没能听出文字。签到请说或打「签到」和签到码；其他事请打字，或发送「帮助」。"
+PHOTO_OUTSIDE_WINDOW = "收到照片。如果是学习心得，请先发送「已学」，再在10分钟内发照片。"
+VIDEO_RECEIVED = "收到视频（公众号不保存视频）。"
+LINK_FROM_MEMBER = "收到文章，谢谢分享。学习内容由支部管理员发布。"
+HELP_EXAMPLE = "\n  例如：{example}"
+COMMAND_EXAMPLES = {
+    "签到": "签到 1234（只有一场会在签到时，发「签到」就行）",
+    "请假": "请假 1234 外出务工",
+    "学习": "学习 12",
+    "已学": "已学",
+    "绑定": "绑定 张三 1234",
+    "代签": "代签 赵大爷 1234",
+    "代请假": "代请假 赵大爷 1234 腿脚不便",
+    "帮学": "帮学 赵大爷 完成",
+    "新建会议": "新建会议 党员大会 12月6日上午9点 村委会 学习党章",
+    "补录": "补录 1234 张明 出席",
+    "发布": "发布 学习党章第一章",
+}
 FEEDBACK_OK = "学习心得已收到，记在《{title}》下。"
+FEEDBACK_MORE = "又收到一份学习心得，记在《{title}》下（共{count}份）。"
 MY_RECORD = "{name}，你{year}年的记录：\n学习 {studies} 期（连续学习 {streak} 天）\n参加会议 {meetings} 次"
 UNSTUDIED_HEADER = "本周学习内容的学习情况（{branch}）："
 UNSTUDIED_ITEM = "《{title}》：已学 {done}/{total}{names}"
@@ -177,6 +218,9 @@ FAILURE_REASONS = {
 FAILURE_REASON_CODE = "微信错误{code}"
 STATS_PAIRS = "一帮一：{pairs}对，本月转达完成 {done}/{total}（{rate}）"
 STATS_NOT_REACHED = "本月还没联系上：{names}"
+STATS_QUESTIONS = "党员的提问待回复{count}条："
+STATS_QUESTION_LINE = "· {name}（{when}）：{text}"
+STATS_QUESTIONS_MORE = "· 另有{count}条，在管理后台查看"
 STATS_IDLE_HELPERS = "一个月没有确认转达的帮扶人：{names}（建议调整结对）"
 DIGEST_BRANCH_OVERDUE = "超过{days}天没有转达：{items}"
 

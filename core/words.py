@@ -106,3 +106,59 @@ LEDGER_NAME = "姓名"
 LEDGER_TIMES_PRESENT = "出席次数"
 LEDGER_NOT_CLOSED = "未结束"
 LEDGER_BACKFILLED = "有"
+
+# The tolerant reader (core/reading.py): what people type for a command word.
+# Misspellings (same sound, neighbouring key) and spoken forms, read at the start of a
+# message like the command word itself.
+COMMAND_ALIASES = {
+    "签道": "签到", "签倒": "签到", "前到": "签到", "我要签到": "签到", "我签到": "签到",
+    "清假": "请假", "情假": "请假", "我要请假": "请假", "我请假": "请假",
+    "以学": "已学", "己学": "已学", "巳学": "已学",
+    "帮组": "帮助", "帮住": "帮助",
+    "代签到": "代签", "带签": "代签", "待签": "代签", "带请假": "代请假",
+    "绑订": "绑定", "帮定": "绑定", "会义": "会议",
+}
+# Phrases that mean a command when they are the whole message (after trailing
+# punctuation): "学习了党章，很受教育" is a 心得, "学习了" is 已学.
+COMMAND_PHRASES = {
+    "已学习": "已学", "学习了": "已学", "学完了": "已学", "学好了": "已学", "学过了": "已学",
+    "看完了": "已学", "我学完了": "已学", "已经学了": "已学", "已经学习了": "已学",
+    "已经学完了": "已学", "我已学": "已学", "我学习了": "已学", "学完": "已学",
+    "菜单": "帮助", "怎么用": "帮助", "开会": "会议", "有什么会": "会议",
+    "今天学什么": "学习", "学习内容": "学习", "我要学习": "学习",
+}
+# Chinese numerals, read in codes and numbers ("签到一二三四", "学习 十二").
+DIGIT_NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                  "六": 6, "七": 7, "八": 8, "九": 9}
+UNIT_NUMERALS = {"十": 10, "百": 100, "千": 1000}
+# Trailing punctuation people add to a command ("签到 1234。"); between a command word
+# and its arguments, these separate like a space ("签到：1234", "签到，一二三四").
+TRAILING_PUNCTUATION = "。.，,！!？?~～、；;…"
+ARGUMENT_SEPARATORS = ",，、：:；;。"
+
+# Small talk (core/conversation.py): what people say that is not a command. Kinds pick
+# the first half of the answer; the second half is the member's most useful next step.
+SMALL_TALK = {
+    "greeting": ("你好", "您好", "你们好", "大家好", "在吗", "在不在", "早", "早上好", "上午好",
+                 "中午好", "下午好", "晚上好", "hello", "hi", "哈喽"),
+    "thanks": ("谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "辛苦了", "辛苦", "谢了", "thanks"),
+    "ack": ("收到", "好", "好的", "好滴", "嗯", "嗯嗯", "哦", "噢", "知道了", "明白", "明白了",
+            "ok", "okay", "行", "可以", "是的", "对", "没问题", "了解", "收到了", "好嘞"),
+    "bye": ("再见", "拜拜", "晚安", "bye"),
+}
+# A question: these words, or a question mark. "我学了没有" ends in 没有; "在哪" asks.
+QUESTION_MARKERS = ("怎么", "怎样", "如何", "什么", "哪", "几点", "几号", "多少", "为啥",
+                    "为什么", "是不是", "是否", "能不能", "可不可以", "有没有", "吗", "呢")
+QUESTION_ENDINGS = ("没有", "吗", "呢", "么", "没")
+TRAILING_PARTICLES = "~～啊呀啦哈了的吧"  # "好的呀！" is "好的"
+# What a question is about → the command whose help answers it (first match wins).
+# Commands marked in QUESTION_RUNS are answered by running them ("会议什么时候开").
+QUESTION_TOPICS = (
+    (("代签",), "代签"), (("代请假",), "代请假"), (("签到", "签码", "签到码"), "签到"),
+    (("请假", "不能来", "来不了", "去不了"), "请假"),
+    (("学了没", "学没学", "学过没", "我的记录", "记录"), "我的"),
+    (("会", "开会"), "会议"), (("心得",), "已学"), (("学",), "学习"),
+    (("绑定", "绑"), "绑定"), (("帮扶", "帮学", "转达"), "帮学"), (("发布",), "发布"),
+    (("统计",), "统计"),
+)
+QUESTION_RUNS = ("会议", "我的")

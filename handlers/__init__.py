@@ -1,21 +1,31 @@
 """The dispatcher: feature routers included in a fixed order, catch-all last.
 
-Text commands are matched by their word, longest first ("代请假" before "请假"), so
-that members may type "签到1234" without a space. Everything else — message types,
-events, menu clicks, QR scenes, the catch-all — goes to the first route, in router
-order, that accepts it.
+Text is read by core.reading's tolerant reader ("签到：1234", "签 到 一二三四。",
+"请假2255有事", "学完了"), and a command runs when its word was read and its arguments
+fit. Everything else — other text, message types, events, menu clicks, QR scenes, the
+catch-all — goes to the first route, in router order, that accepts it.
 """
 
 from __future__ import annotations
 
 from core import texts
-from handlers import delivery_reports, general, meetings, membership, pairing, stats, study
-from handlers.router import Context, Reply, Role, Route, Router, normalize_text
+from core.reading import Reader, Reading
+from handlers import (
+    conversation,
+    delivery_reports,
+    general,
+    meetings,
+    membership,
+    pairing,
+    stats,
+    study,
+)
+from handlers.router import Context, Reply, Role, Route, Router
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
 ROUTERS: list[Router] = [
     membership.router, meetings.router, stats.router, study.router, pairing.router,
-    delivery_reports.router, general.router,
+    delivery_reports.router, conversation.router, general.router,
 ]
 
 # Menu buttons (bot/menu.py) send "CMD:<command word>": a click runs that command.
@@ -32,39 +42,36 @@ class Dispatcher:
         duplicated = {w for w in words if words.count(w) > 1}
         if duplicated:
             raise ValueError(f"command words registered twice: {sorted(duplicated)}")
-        self.commands = sorted(commands, key=lambda r: len(r.key), reverse=True)
+        self.by_word = {route.key: route for route in commands}
+        self.reader = Reader(self.by_word)
         self._help_cache: dict[tuple[bool, bool, bool, bool], str] = {}
 
-    def match_command(self, text: str) -> tuple[Route, list[str]] | None:
-        """The command route for this (normalized) text and its arguments."""
-        for route in self.commands:
-            if text.startswith(route.key):
-                return route, text[len(route.key):].split()
-        return None
+    def read(self, text: str) -> Reading:
+        """How the reader reads `text` against this dispatcher's command words."""
+        return self.reader.read(text)
+
+    def command_for(self, ctx: Context, text: str) -> Route | None:
+        """Read `text` into `ctx`; the command route it names, if its arguments fit."""
+        reading = ctx.reading = self.reader.read(text)
+        ctx.text = reading.normalized
+        route = self.by_word.get(reading.word)
+        if route is None or not route.takes.fit(reading.args):
+            return None
+        ctx.word, ctx.args = route.key, reading.args
+        return route
 
     def dispatch(self, ctx: Context) -> Reply:
         """Run the handler for `ctx.message` and return its reply."""
         ctx.dispatcher = self
         message = ctx.message
         if message.msg_type == "text":
-            ctx.text = normalize_text(message.content)
-            found = self.match_command(ctx.text)
-            if found is not None:
-                route, ctx.args = found
-                ctx.word = route.key
-                return route.run(ctx)
-            return self._first(ctx, ("message", "text"), ("fallback", ""))
+            return self.dispatch_text(ctx, message.content)
         if message.msg_type == "event":
             event = message.event or ""
             if event == "click":
                 if message.event_key.startswith(MENU_COMMAND_PREFIX):
-                    ctx.text = normalize_text(message.event_key[len(MENU_COMMAND_PREFIX):])
-                    found = self.match_command(ctx.text)
-                    if found is not None:
-                        route, ctx.args = found
-                        ctx.word = route.key
-                        return route.run(ctx)
-                    return self._first(ctx, ("fallback", ""))
+                    route = self.command_for(ctx, message.event_key[len(MENU_COMMAND_PREFIX):])
+                    return route.run(ctx) if route else self._first(ctx, ("fallback", ""))
                 return self._first(ctx, ("menu", message.event_key), ("event", event))
             scene = _scene_of(message.event or "", message.event_key)
             if scene is not None:
@@ -73,7 +80,42 @@ class Dispatcher:
                         ctx.scene = scene
                         return route.run(ctx)
             return self._first(ctx, ("event", event))
+        if message.msg_type == "voice":
+            return self.dispatch_voice(ctx)
         return self._first(ctx, ("message", message.msg_type))
+
+    def dispatch_voice(self, ctx: Context) -> Reply:
+        """A voice message: when WeChat recognised a command in it ("签到，一二三四。"),
+        that command runs, and the reply says what was heard; otherwise the voice
+        routes (a 心得, a helper's proof, or what was heard and how to go on)."""
+        heard = (ctx.message.get("Recognition") or "").strip()
+        if heard:
+            route = self.command_for(ctx, heard)
+            if route is not None:
+                reply = route.run(ctx)
+                if isinstance(reply, str) and reply:
+                    return texts.VOICE_RAN.format(text=heard[:60]) + reply
+                return reply
+        return self._first(ctx, ("message", "voice"))
+
+    def answer_text_routes(self, ctx: Context) -> Reply:
+        """The reply of the text routes (bare 签到码, small talk, questions) to
+        `ctx.text`, without the catch-all: None when none takes it."""
+        return self._first(ctx, ("message", "text"))
+
+    def topic_help(self, route: Route) -> str:
+        """帮助 for one command: how to type it, what it does, an example."""
+        example = texts.COMMAND_EXAMPLES.get(route.key)
+        line = texts.HELP_LINE.format(usage=route.usage, summary=route.summary)
+        return line + (texts.HELP_EXAMPLE.format(example=example) if example else "")
+
+    def dispatch_text(self, ctx: Context, text: str) -> Reply:
+        """A text (typed, or recognised from speech): its command, or the first text
+        route that takes it (bare 签到码, 心得, small talk, questions), or the catch-all."""
+        route = self.command_for(ctx, text)
+        if route is not None:
+            return route.run(ctx)
+        return self._first(ctx, ("message", "text"), ("fallback", ""))
 
     def _first(self, ctx: Context, *wanted: tuple[str, str]) -> Reply:
         for kind, key in wanted:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from core import texts
-from handlers.router import Context, Reply, Role, Router
+from handlers.router import Context, Reply, Role, Router, Takes
 
 router = Router("general")
 
 
-@router.command("帮助", Role.ANYONE, usage="帮助")
+@router.command("帮助", Role.ANYONE, usage="帮助", takes=Takes.TOPIC)
 def show_help(ctx: Context) -> Reply:
     """查看你可以使用的命令"""
     return ctx.dispatcher.help_text(ctx)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from core import texts, words
 from core.notices import meeting_fields
-from handlers.router import Context, DomainError, Reply, Role, Router
+from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
 from models.meeting_codes import meeting_for_code
 from models.meeting_notices import notify_cancelled, notify_created
@@ -20,11 +20,14 @@ from models.meetings import (
     Meeting,
     Method,
     NewMeeting,
+    branch_meeting,
     cancel_meeting,
     close_meeting,
     create_meeting,
     is_invited,
     meeting_near,
+    open_for_check_in,
+    open_meeting_by_code,
     upcoming_for,
 )
 from models.member import Member, find_member
@@ -70,10 +73,13 @@ def _by_code(ctx: Context) -> Meeting:
     return open_meeting(ctx, _code_argument(ctx))
 
 
-def _admins_meeting(ctx: Context) -> Meeting:
-    branch_id = ctx.member.branch_id
-    return meeting_for_code(ctx.session, ctx.openid, _code_argument(ctx),
-                            lambda meeting: meeting.org_id == branch_id, ctx.now)
+def _admins_meeting(ctx: Context, number: str | None = None) -> Meeting:
+    """The admin's own meeting named by its 签到码 or its 会议编号."""
+    number = number if number is not None else _code_argument(ctx)
+    meeting = branch_meeting(ctx.session, ctx.member.branch_id, number)
+    if meeting is None:
+        raise DomainError("MEETING_NOT_IN_BRANCH", number=number[:20])
+    return meeting
 
 
 @router.command("新建会议", Role.ADMIN, usage="新建会议 <类型> <YYYY-MM-DD HH:MM> <地点> [主题]")
@@ -102,7 +108,7 @@ def new_meeting(ctx: Context) -> Reply:
                                         **meeting_fields(meeting, ctx.tz))
 
 
-@router.command("取消会议", Role.ADMIN, usage="取消会议 <签到码>")
+@router.command("取消会议", Role.ADMIN, usage="取消会议 <签到码或会议编号>")
 def cancel(ctx: Context) -> Reply:
     """取消还没开的会议，并通知参会党员"""
     meeting = _admins_meeting(ctx)
@@ -111,7 +117,7 @@ def cancel(ctx: Context) -> Reply:
     return texts.MEETING_CANCELLED.format(count=count, **meeting_fields(meeting, ctx.tz))
 
 
-@router.command("结束会议", Role.ADMIN, usage="结束会议 <签到码>")
+@router.command("结束会议", Role.ADMIN, usage="结束会议 <签到码或会议编号>")
 def close(ctx: Context) -> Reply:
     """结束会议：没签到也没请假的记为缺席"""
     meeting = _admins_meeting(ctx)
@@ -131,10 +137,50 @@ def _check_in_reply(ctx: Context, meeting: Meeting, method: Method) -> Reply:
     return template.format(**meeting_fields(meeting, ctx.tz))
 
 
-@router.command("签到", Role.MEMBER, usage="签到 <签到码>")
+@router.command("签到", Role.MEMBER, usage="签到 [签到码]")
 def check_in_by_code(ctx: Context) -> Reply:
     """到会签到（也可以扫会议二维码或发送位置）"""
+    if not ctx.args:
+        return check_in_to_open_meeting(ctx)
     return _check_in_reply(ctx, _by_code(ctx), Method.CODE)
+
+
+def check_in_to_open_meeting(ctx: Context) -> Reply:
+    """签到 without a code (typed, spoken or the menu's button): the one meeting whose
+    check-in is open for this member; with several, which ones; with none, when."""
+    member = ctx.member
+    meetings = open_for_check_in(ctx.session, member, ctx.now)
+    if len(meetings) == 1:
+        return _check_in_reply(ctx, meetings[0], Method.CODE)
+    if meetings:
+        lines = [texts.CHECKIN_WHICH]
+        lines += [texts.CHECKIN_WHICH_LINE.format(**meeting_fields(m, ctx.tz))
+                  for m in meetings]
+        return "\n".join(lines)
+    upcoming = upcoming_for(ctx.session, member, ctx.now, limit=1)
+    if upcoming:
+        return texts.CHECKIN_NONE_OPEN_YET.format(**meeting_fields(upcoming[0], ctx.tz))
+    return texts.CHECKIN_NONE_OPEN
+
+
+def _names_open_meeting(ctx: Context) -> bool:
+    """A bare four-digit number that is the 签到码 of one of the member's open meetings
+    (anything else falls through: a number alone is not a guess at a code)."""
+    code = ctx.reading.bare_code if ctx.reading is not None else None
+    if code is None or ctx.caller is None:
+        return False
+    meeting = open_meeting_by_code(ctx.session, code)
+    return meeting is not None and is_invited(ctx.session, meeting, ctx.member)
+
+
+@router.message("text", Role.MEMBER, when=_names_open_meeting)
+def check_in_by_bare_code(ctx: Context) -> Reply:
+    """"6473" alone, from a member whose open meeting has that code, checks in."""
+    code = ctx.reading.bare_code if ctx.reading is not None else None
+    meeting = open_meeting_by_code(ctx.session, code or "")
+    if meeting is None:  # closed between the check and now
+        return texts.CHECKIN_NONE_OPEN
+    return _check_in_reply(ctx, meeting, Method.CODE)
 
 
 @router.command("请假", Role.MEMBER, usage="请假 <签到码> <原因>")
@@ -143,7 +189,7 @@ def leave(ctx: Context) -> Reply:
     if len(ctx.args) < 2:
         return texts.LEAVE_USAGE
     meeting = _by_code(ctx)
-    reason = " ".join(ctx.args[1:])
+    reason = ctx.rest(1)
     outcome = ask_leave(ctx.session, meeting, ctx.member, reason, Method.CODE, ctx.member,
                         ctx.now)
     if outcome is Outcome.ALREADY:
@@ -184,7 +230,7 @@ def check_in_by_location(ctx: Context) -> Reply:
     return _check_in_reply(ctx, near.meeting, Method.LOCATION)
 
 
-@router.command("会议", Role.MEMBER, usage="会议")
+@router.command("会议", Role.MEMBER, usage="会议", takes=Takes.NOTHING)
 def my_meetings(ctx: Context) -> Reply:
     """我近期要参加的会议"""
     member = ctx.member
@@ -201,22 +247,18 @@ def my_meetings(ctx: Context) -> Reply:
     return "\n".join(lines)
 
 
-@router.command("补录", Role.ADMIN, usage="补录 <会议编号> <姓名> <出席|请假|缺席> [原因]")
+@router.command("补录", Role.ADMIN,
+                usage="补录 <签到码或会议编号> <姓名> <出席|请假|缺席> [原因]")
 def backfill_record(ctx: Context) -> Reply:
     """会后补录某人的出席或请假"""
     if len(ctx.args) < 3 or not MEETING_ID.match(ctx.args[0]) \
             or ctx.args[2] not in STATUS_WORDS:
         return texts.BACKFILL_USAGE
     admin = ctx.member
-    meeting = ctx.session.get(Meeting, int(ctx.args[0]))
-    if meeting is None:
-        raise DomainError("MEETING_NOT_FOUND", id=ctx.args[0])
-    if meeting.org_id != admin.branch_id:
-        raise DomainError("MEETING_NOT_YOURS")
+    meeting = _admins_meeting(ctx, ctx.args[0])
     member = find_member(ctx.session, admin.branch_id, ctx.args[1])
     status = STATUS_WORDS[ctx.args[2]]
-    backfill(ctx.session, meeting, member, status, admin, ctx.now,
-             " ".join(ctx.args[3:]) or None)
+    backfill(ctx.session, meeting, member, status, admin, ctx.now, ctx.rest(3) or None)
     return texts.BACKFILL_OK.format(name=member.name, status=words.ATTENDANCE_NAMES[status],
                                     id=meeting.id, present=meeting.present_count,
                                     leave=meeting.leave_count, absent=meeting.absent_count)

@@ -12,6 +12,7 @@ from models.binding import BindOutcome, bind_openid, unbind_openid
 router = Router("membership")
 
 PHONE_SUFFIX = re.compile(r"^\d{4}$")
+FULL_PHONE = re.compile(r"^(?:\+?86)?1\d{10}$")  # a mainland mobile number
 
 
 @router.event("subscribe")
@@ -32,13 +33,22 @@ def on_unsubscribe(ctx: Context) -> Reply:
     return None
 
 
-@router.command("绑定", Role.ANYONE, usage="绑定 <姓名> <手机后四位>")
+@router.command("绑定", Role.ANYONE, usage="绑定 <姓名> <手机后四位或手机号>")
 def bind(ctx: Context) -> Reply:
     """把这个微信和党员名册里的你绑定"""
-    args = ctx.args
+    # names as typed ("张 三", not "张 3"); a phone number may be spoken in numerals
+    args = [value if value.isdigit() and len(value) >= 4 else word for value, word in zip(
+        ctx.args, ctx.reading.words if ctx.reading else ctx.args, strict=True)]
     # "绑定 张三1234" and "绑定 张 三 1234" are common typing variants.
     if len(args) == 1 and len(args[0]) > 4 and args[0][-4:].isdigit():
         args = [args[0][:-4], args[0][-4:]]
+    digits = 0  # "138 0000 0015": the number typed in groups
+    while digits < len(args) - 1 and args[-1 - digits].isdigit():
+        digits += 1
+    if digits > 1 and FULL_PHONE.match("".join(args[-digits:])):
+        args = [*args[:-digits], "".join(args[-digits:])]
+    if len(args) >= 2 and FULL_PHONE.match(args[-1]):  # the whole number: its last four
+        args = [*args[:-1], args[-1][-4:]]
     if len(args) < 2 or not PHONE_SUFFIX.match(args[-1]):
         return texts.BIND_USAGE
     name, suffix = "".join(args[:-1]), args[-1]

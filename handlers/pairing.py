@@ -23,9 +23,12 @@ router = Router("pairing")
 def helping(ctx: Context) -> Reply:
     """我帮扶的党员和待转达的内容；转达后发「帮学 姓名 完成」"""
     if ctx.args:
-        if len(ctx.args) != 2 or ctx.args[1] != words.DONE_WORD:
+        args = ctx.args
+        if len(args) == 1 and args[0].endswith(words.DONE_WORD):  # "帮学 孙奶奶完成"
+            args = [args[0].removesuffix(words.DONE_WORD), words.DONE_WORD]
+        if len(args) != 2 or args[1] != words.DONE_WORD or not args[0]:
             return texts.PAIR_DONE_USAGE
-        return confirm(ctx, ctx.args[0])
+        return confirm(ctx, args[0])
     members = members_of(ctx.session, ctx.member.id)
     if not members:
         return texts.PAIR_NONE
@@ -65,7 +68,7 @@ def _keep_proof(ctx: Context, kind: str) -> Reply:
     record = recent_relay_record(ctx.session, ctx.bound_caller.member_id, ctx.now)
     if record is None:
         return None
-    attach_feedback(record, feedback_of(ctx, kind), ctx.now)
+    attach_feedback(ctx.session, record, feedback_of(ctx, kind), ctx.now)
     return texts.PAIR_PROOF_OK.format(name=record.member.name)
 
 
@@ -101,7 +104,7 @@ def proxy_leave(ctx: Context) -> Reply:
         return texts.PROXY_LEAVE_USAGE
     member = helper_member(ctx.session, ctx.member, ctx.args[0])
     meeting = open_meeting(ctx, ctx.args[1], member)
-    reason = " ".join(ctx.args[2:])
+    reason = ctx.rest(2)
     ask_leave(ctx.session, meeting, member, reason, Method.HELPER, ctx.member, ctx.now)
     return texts.PROXY_LEAVE_OK.format(name=member.name, reason=reason,
                                        **meeting_fields(meeting, ctx.tz))

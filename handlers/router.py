@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 
 from core import texts
 from core.config import Settings
+from core.reading import Reading
 from core.wxml import Article, Inbound
 from models.errors import DomainError
 from models.member import Caller, Member
 from models.outbox import ChannelPolicy
 
-__all__ = ["Context", "DomainError", "News", "Reply", "Role", "Route", "Router"]
+__all__ = ["Context", "DomainError", "News", "Reply", "Role", "Route", "Router", "Takes"]
 
 
 class Role(Enum):
@@ -63,6 +64,26 @@ class Role(Enum):
         }.get(self, texts.NEED_BINDING)
 
 
+class Takes(Enum):
+    """What a command's arguments look like. A message that starts with a command word
+    but does not fit is not that command: "学习了党章，很受教育" is a 心得, not 学习."""
+
+    ANYTHING = "anything"
+    NOTHING = "nothing"  # 会议, 我的, 统计 …
+    NUMBER = "number"  # nothing, or one number (学习 12)
+    TOPIC = "topic"  # nothing, or one word (帮助 签到)
+
+    def fit(self, args: list[str]) -> bool:
+        """Whether `args` can be this command's arguments."""
+        if self is Takes.NOTHING:
+            return not args
+        if self is Takes.NUMBER:
+            return not args or (len(args) == 1 and any(c.isdigit() for c in args[0]))
+        if self is Takes.TOPIC:
+            return len(args) <= 1
+        return True
+
+
 @dataclass(frozen=True)
 class News:
     """A news (图文) reply."""
@@ -93,6 +114,7 @@ class Context:
     text: str = ""  # normalized text content for text messages
     word: str = ""  # the command word matched (for usage replies)
     args: list[str] = field(default_factory=list)  # words after the command word
+    reading: Reading | None = None  # how the text was read (Reading.rest: free text as typed)
     dispatcher: Any = None  # the Dispatcher running this handler (帮助 reads its registry)
     scene: str = ""  # the QR scene of a SCAN or scan-to-follow, without "qrscene_"
     _session: Session | None = field(default=None, repr=False)
@@ -150,6 +172,12 @@ class Context:
         """The account's zone."""
         return self.settings.tz
 
+    def rest(self, index: int) -> str:
+        """Free text from argument `index` on, exactly as typed (a reason, a topic)."""
+        if self.reading is not None and self.reading.word == self.word:
+            return self.reading.rest(index)
+        return " ".join(self.args[index:])
+
     def forget_member(self) -> None:
         """Look the caller up again next time (after binding or unbinding)."""
         self._caller = False
@@ -182,6 +210,7 @@ class Route:
     key: str = ""  # command word, message type, event name, menu key or scene prefix
     usage: str = ""  # how to type a command, for 帮助
     when: Callable[[Context], bool] | None = None
+    takes: Takes = Takes.ANYTHING
 
     @property
     def summary(self) -> str:
@@ -204,17 +233,20 @@ class Router:
         self.routes: list[Route] = []
 
     def _register(self, kind: str, key: str, role: Role, usage: str = "",
-                  when: Callable[[Context], bool] | None = None) -> Callable[[Handler], Handler]:
+                  when: Callable[[Context], bool] | None = None,
+                  takes: Takes = Takes.ANYTHING) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
-            self.routes.append(Route(handler, role, kind, key, usage, when))
+            self.routes.append(Route(handler, role, kind, key, usage, when, takes))
             return handler
 
         return decorator
 
-    def command(self, word: str, role: Role = Role.ANYONE,
-                usage: str = "") -> Callable[[Handler], Handler]:
-        """A text command: the message starts with `word`, the rest are `ctx.args`."""
-        return self._register("command", normalize_text(word), role, usage or word)
+    def command(self, word: str, role: Role = Role.ANYONE, usage: str = "",
+                takes: Takes = Takes.ANYTHING) -> Callable[[Handler], Handler]:
+        """A text command: the message starts with `word` (as core.reading reads it),
+        the rest are `ctx.args`."""
+        return self._register("command", normalize_text(word), role, usage or word,
+                              takes=takes)
 
     def message(self, msg_type: str, role: Role = Role.ANYONE,
                 when: Callable[[Context], bool] | None = None) -> Callable[[Handler], Handler]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core import texts, words
-from core.localtime import day, period_containing, start_of_month
+from core.localtime import day, period_containing, start_of_month, when
 from core.notices import names_list
-from handlers.router import Context, Reply, Role, Router
+from handlers.router import Context, Reply, Role, Router, Takes
 from models.compliance import State, compliance
 from models.org import Org
 from models.pairing_reports import branch_pair_report
+from models.questions import open_questions
 from models.reach import Reach, branch_reach
 
 router = Router("stats")
@@ -52,6 +53,24 @@ def stats_lines(ctx: Context, branch: Org) -> list[str]:
         lines.append(texts.STATS_NOT_REACHED.format(names=names_list(pairs.not_reached, 20)))
     if pairs.idle_helpers:
         lines.append(texts.STATS_IDLE_HELPERS.format(names=names_list(pairs.idle_helpers, 50)))
+    lines += question_lines(ctx, branch)
+    return lines
+
+
+QUESTIONS_SHOWN = 3
+
+
+def question_lines(ctx: Context, branch: Org) -> list[str]:
+    """Members' questions waiting for the admin, oldest first (统计)."""
+    total, waiting = open_questions(ctx.session, branch.id, limit=QUESTIONS_SHOWN)
+    if not total:
+        return []
+    lines = [texts.STATS_QUESTIONS.format(count=total)]
+    lines += [texts.STATS_QUESTION_LINE.format(name=q.name, when=when(q.asked_at, ctx.tz),
+                                               text=q.text if len(q.text) <= 40
+                                               else q.text[:39] + "…") for q in waiting]
+    if total > len(waiting):
+        lines.append(texts.STATS_QUESTIONS_MORE.format(count=total - len(waiting)))
     return lines
 
 
@@ -85,7 +104,7 @@ def reach_lines(reach: Reach) -> list[str]:
     return lines
 
 
-@router.command("统计", Role.ADMIN, usage="统计")
+@router.command("统计", Role.ADMIN, usage="统计", takes=Takes.NOTHING)
 def stats(ctx: Context) -> Reply:
     """本季度三会一课落实情况和出勤率"""
     return "\n".join(stats_lines(ctx, ctx.member.branch))

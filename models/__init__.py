@@ -15,10 +15,11 @@ from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind
 from models.outbox import Outbox
 from models.pairing import HelpPair
+from models.questions import Question
 from models.relays import Relay
 from models.roster_import import RosterImport, RosterImportRow
 from models.service_allowance import ServiceAllowance
-from models.study import PendingPost, StudyItem, StudyRecord, StudyView
+from models.study import PendingPost, StudyFeedback, StudyItem, StudyRecord, StudyView
 from models.token import AccessToken
 
 __all__ = [
@@ -40,10 +41,12 @@ __all__ = [
     "Outbox",
     "PairSuggestion",
     "PendingPost",
+    "Question",
     "Relay",
     "RosterImport",
     "RosterImportRow",
     "ServiceAllowance",
+    "StudyFeedback",
     "StudyItem",
     "StudyRecord",
     "StudyView",

@@ -234,15 +234,22 @@ def invitee_ids(session: Session, meeting: Meeting) -> list[int]:
         if item.org_id is not None:
             org_ids.update(subtree_ids(session, item.org_id))
     member_ids = {i.member_id for i in invites if i.member_id is not None}
+    member_ids.update(_officers(meeting))  # the host, recorder and lecturer come too
     query = select(Member.id).where(or_(Member.branch_id.in_(org_ids),
                                         Member.group_id.in_(org_ids),
                                         Member.id.in_(member_ids)))
     return sorted(set(session.scalars(query)))
 
 
+def _officers(meeting: Meeting) -> set[int]:
+    return {i for i in (meeting.host_id, meeting.recorder_id, meeting.lecturer_id)
+            if i is not None}
+
+
 def is_invited(session: Session, meeting: Meeting, member: Member) -> bool:
     """Whether `member` is expected at `meeting`."""
-    if member.branch_id == meeting.org_id or member.group_id == meeting.org_id:
+    if member.branch_id == meeting.org_id or member.group_id == meeting.org_id \
+            or member.id in _officers(meeting):
         return True
     return member.id in invitee_ids(session, meeting)
 
@@ -258,6 +265,31 @@ def open_meeting_by_code(session: Session, code: str) -> Meeting | None:
     return meeting
 
 
+def branch_meeting(session: Session, branch_id: int, number: str) -> Meeting | None:
+    """The branch's meeting named by a 签到码 (its open meeting first, then the latest
+    with that code) or by its 会议编号: admins use whichever they have at hand."""
+    if not number.isdigit():
+        return None
+    if len(number) >= CODE_DIGITS:
+        by_code = session.scalar(
+            select(Meeting).where(Meeting.org_id == branch_id, Meeting.code == number)
+            .order_by((Meeting.status == MeetingStatus.PLANNED).desc(),
+                      Meeting.starts_at.desc()).limit(1))
+        if by_code is not None:
+            return by_code
+    if len(number) > 9:
+        return None
+    meeting = session.get(Meeting, int(number))
+    return meeting if meeting is not None and meeting.org_id == branch_id else None
+
+
+def open_for_check_in(session: Session, member: Member, now: datetime) -> list[Meeting]:
+    """The member's meetings whose check-in is open now (from an hour before the start
+    to the end), soonest first."""
+    return [m for m in upcoming_for(session, member, now, limit=20)
+            if m.starts_at - CHECK_IN_OPENS <= now]
+
+
 def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> None:
     """Cancel a planned meeting (frees its code; flushes)."""
     if meeting.status != MeetingStatus.PLANNED:
@@ -268,17 +300,23 @@ def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> None:
 
 
 def close_meeting(session: Session, meeting: Meeting, now: datetime) -> int:
-    """Mark the meeting held; every invitee without a record becomes absent.
+    """Mark the meeting held; every invitee without a record becomes absent, except
+    the host, who held it and is present.
 
-    Returns how many were marked absent (flushes).
+    Returns how many were marked absent (flushes). MeetingError before the start: a
+    meeting that has not begun is cancelled, not closed.
     """
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingError("MEETING_NOT_OPEN")
+    if now < meeting.starts_at:
+        raise MeetingError("MEETING_CLOSE_BEFORE_START", code=meeting.code)
     recorded = set(session.scalars(select(Attendance.member_id).where(
         Attendance.meeting_id == meeting.id)))
     missing = [m for m in invitee_ids(session, meeting) if m not in recorded]
     session.add_all([
-        Attendance(meeting_id=meeting.id, member_id=member_id, status=AttendanceStatus.ABSENT,
+        Attendance(meeting_id=meeting.id, member_id=member_id,
+                   status=AttendanceStatus.PRESENT if member_id == meeting.host_id
+                   else AttendanceStatus.ABSENT,
                    method=Method.ADMIN, recorded_by=None, recorded_at=now, backfilled=False)
         for member_id in missing
     ])
@@ -286,7 +324,7 @@ def close_meeting(session: Session, meeting: Meeting, now: datetime) -> int:
     meeting.closed_at = now
     session.flush()
     refresh_counts(session, meeting)
-    return len(missing)
+    return len(missing) - (meeting.host_id in missing)
 
 
 def refresh_counts(session: Session, meeting: Meeting) -> None:

@@ -69,6 +69,13 @@ class Member(Base):
         return f"<Member {self.id} {self.name}>"
 
 
+def branch_admin_names(session: Session, branch_id: int, limit: int = 3) -> list[str]:
+    """The names of the branch's admins (who answers members' questions)."""
+    return list(session.scalars(select(Member.name).where(
+        Member.branch_id == branch_id, Member.is_admin.is_(True))
+        .order_by(Member.id).limit(limit)))
+
+
 def find_member(session: Session, branch_id: int, name: str) -> Member:
     """The one member of the branch called `name`; MemberLookupError if none or several.
 

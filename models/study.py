@@ -9,7 +9,17 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, Select, String, Text, UniqueConstraint, bindparam, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -68,14 +78,29 @@ class StudyRecord(Base):
     studied_at: Mapped[datetime] = mapped_column(UTCDateTime())
     via: Mapped[str] = mapped_column(String(10), default="self")  # self / helper
     helper_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
-    feedback_kind: Mapped[str | None] = mapped_column(String(10))  # text / image / voice
-    feedback_text: Mapped[str | None] = mapped_column(Text)
-    feedback_media_id: Mapped[str | None] = mapped_column(String(200))
-    feedback_url: Mapped[str | None] = mapped_column(String(LINK_MAX))
-    feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     item: Mapped[StudyItem] = relationship()
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    feedback: Mapped[list[StudyFeedback]] = relationship(
+        order_by="StudyFeedback.id", back_populates="record")
+
+
+class StudyFeedback(Base):
+    """One piece of feedback on a study record — a 心得 in words, a photo, a voice
+    message, or a helper's proof of a relay. A second piece is added, never replacing
+    the first."""
+
+    __tablename__ = "study_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("study_record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # text / image / voice
+    text: Mapped[str | None] = mapped_column(Text)
+    media_id: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(LINK_MAX))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    record: Mapped[StudyRecord] = relationship(back_populates="feedback")
 
 
 class StudyView(Base):
@@ -280,13 +305,21 @@ class Feedback:
     url: str | None = None
 
 
-def attach_feedback(record: StudyRecord, feedback: Feedback, now: datetime) -> None:
-    """Keep the feedback with the study record (the member's own, or the relay's proof)."""
-    record.feedback_kind = feedback.kind
-    record.feedback_text = (feedback.text or "")[:1000] or None
-    record.feedback_media_id = (feedback.media_id or "")[:200] or None
-    record.feedback_url = (feedback.url or "")[:LINK_MAX] or None
-    record.feedback_at = now
+FEEDBACK_TEXT_MAX = 1000
+
+
+def attach_feedback(session: Session, record: StudyRecord, feedback: Feedback,
+                    now: datetime) -> int:
+    """Add the feedback to the study record (the member's own, or the relay's proof),
+    after any sent before; returns how many pieces the record now has (flushes)."""
+    session.add(StudyFeedback(
+        record_id=record.id, kind=feedback.kind,
+        text=(feedback.text or "")[:FEEDBACK_TEXT_MAX] or None,
+        media_id=(feedback.media_id or "")[:200] or None,
+        url=(feedback.url or "")[:LINK_MAX] or None, sent_at=now))
+    session.flush()
+    return int(session.scalar(select(func.count()).where(
+        StudyFeedback.record_id == record.id)) or 0)
 
 
 def summarize(body: str) -> str:

@@ -150,8 +150,9 @@ def test_reading_and_studying_and_feedback(db, village):
     assert record_study(db, today, zm, NOW) and not record_study(db, today, zm, NOW)
     record = recent_record_for_feedback(db, zm.id, NOW + timedelta(minutes=5))
     assert record is not None
-    attach_feedback(record, Feedback("text", "很受教育"), NOW)
-    assert record.feedback_text == "很受教育"
+    assert attach_feedback(db, record, Feedback("text", "很受教育"), NOW) == 1
+    assert attach_feedback(db, record, Feedback("image", None, "m1"), NOW) == 2
+    assert [(f.kind, f.text) for f in record.feedback] == [("text", "很受教育"), ("image", None)]
     assert recent_record_for_feedback(db, zm.id, NOW + timedelta(minutes=11)) is None
     progress = {p.item.id: p for p in progress_this_week(db, branch.id, NOW, TZ)}
     assert progress[today.id].done == 1 and "张明" not in progress[today.id].missing

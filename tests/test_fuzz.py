@@ -123,7 +123,7 @@ ARGS = st.lists(st.one_of(st.sampled_from(["赵大爷", "李书记", "1234", "�
 
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(word=st.sampled_from(sorted({r.key for r in dispatcher.commands})),
+@given(word=st.sampled_from(sorted(dispatcher.by_word)),
        args=ARGS, newline=st.booleans())
 def test_every_command_with_any_arguments_never_crashes(chat, everyone_bound, word, args,
                                                         newline):

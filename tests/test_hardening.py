@@ -270,7 +270,10 @@ def test_admins_cannot_probe_other_branches_codes(chat, session, village, clock)
                          clock() + timedelta(hours=3))
     session.commit()
     reply = chat.say("o-admin", f"取消会议 {other.code}")
-    assert reply == texts.MEETING_NO_SUCH_CODE.format(code=other.code)
+    # the same reply as a code nobody has: an admin's commands look in their branch only
+    assert reply == texts.MEETING_NOT_IN_BRANCH.format(number=other.code)
+    assert chat.say("o-admin", "取消会议 0000") == texts.MEETING_NOT_IN_BRANCH.format(
+        number="0000")
 
 
 # 7. Races on PostgreSQL: two openids told 绑定成功 for one member; concurrent 签到 failed.

@@ -191,7 +191,7 @@ def test_only_the_right_helper_confirms(chat, session, clock, village):
     assert "凭证已收到" in chat.send_xml(proof).content
     session.rollback()
     session.expire_all()
-    assert session.scalars(select(StudyRecord)).one().feedback_media_id == "m1"
+    assert [f.media_id for f in session.scalars(select(StudyRecord)).one().feedback] == ["m1"]
     # No open relay: the current study item counts (it was passed on); then nothing is left.
     assert "《学习四中全会》" in chat.say("o-helper", "帮学 孙奶奶 完成")
     assert "没有需要转达" in chat.say("o-helper", "帮学 孙奶奶 完成")

@@ -168,5 +168,5 @@ def test_normalize_text():
 
 
 def test_real_dispatcher_has_help_and_binding():
-    words = {r.key for r in dispatcher.commands}
+    words = set(dispatcher.by_word)
     assert {"帮助", "绑定"} <= words

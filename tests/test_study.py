@@ -120,7 +120,8 @@ def test_reading_old_unread_and_nothing_new(chat, session, people, clock):
     assert "已经发布的你都学过了" in chat.say("o-zm", "学习")
     assert "第一期" in chat.say("o-zm", "学习 1")
     assert "没有找到第99期" in chat.say("o-zm", "学习 99")
-    assert "编号要写数字" in chat.say("o-zm", "学习 一")
+    assert "第一期" in chat.say("o-zm", "学习 一")  # Chinese numerals read as numbers
+    assert "编号要写数字" in chat.say("o-zm", "学习 1234567890123")
 
 
 def test_studied_once_per_member_and_item(chat, session, people):
@@ -181,19 +182,22 @@ def test_feedback_within_ten_minutes(chat, session, people, clock):
     assert "学习心得已收到" in chat.send_xml(image("o-zm")).content
     session.rollback()
     record = session.scalars(select(StudyRecord)).one()
-    assert (record.feedback_kind, record.feedback_media_id, record.feedback_url) == (
-        "image", "media-123", "http://sandbox/pic.jpg")
-    assert "学习心得已收到" in chat.say("o-zm", "这次学习很有收获")
+    assert [(f.kind, f.media_id, f.url) for f in record.feedback] == [
+        ("image", "media-123", "http://sandbox/pic.jpg")]
+    # a second piece is added, not written over the first; words kept exactly as typed
+    assert "共2份" in chat.say("o-zm", "这次学习很有收获，结合本村实际谈体会。")
     session.rollback()
     session.expire_all()
-    assert session.scalars(select(StudyRecord)).one().feedback_text == "这次学习很有收获"
+    record = session.scalars(select(StudyRecord)).one()
+    assert [(f.kind, f.text) for f in record.feedback] == [
+        ("image", None), ("text", "这次学习很有收获，结合本村实际谈体会。")]
 
 
 def test_no_feedback_after_ten_minutes(chat, session, people, clock):
     chat.say("o-admin", POST)
     chat.say("o-zm", "已学")
     clock.advance(minutes=11)
-    assert chat.send_xml(image("o-zm")).is_success
+    assert "先发送「已学」" in chat.send_xml(image("o-zm")).content
     assert "没有听懂" in chat.say("o-zm", "这次学习很有收获")
 
 

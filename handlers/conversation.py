@@ -1,0 +1,125 @@
+"""Everything said that is not a command: small talk, questions, voice, photos and
+links outside the 心得 window. Each gets a short answer with the member's most useful
+next step; a question no help answers goes to the branch admin's queue.
+
+This router comes after the feature routers (their windows take photos, voice and
+words first) and before the catch-all.
+"""
+
+from __future__ import annotations
+
+from core import texts, words
+from core.conversation import is_question, question_topic, small_talk_kind
+from core.notices import meeting_fields
+from handlers.router import Context, Reply, Role, Router
+from models.attendance import attendance_of
+from models.meetings import open_for_check_in, upcoming_for
+from models.member import branch_admin_names
+from models.questions import forward_question
+from models.relay_items import current_relays
+from models.study import unread_item
+
+router = Router("conversation")
+
+
+def next_step(ctx: Context) -> str:
+    """The one thing this person would most likely want to do now."""
+    caller = ctx.caller
+    if caller is None:
+        return texts.NEXT_BIND
+    member = ctx.member
+    open_now = [meeting for meeting in open_for_check_in(ctx.session, member, ctx.now)
+                if attendance_of(ctx.session, meeting, member) is None]
+    if open_now:
+        return texts.NEXT_CHECK_IN.format(**meeting_fields(open_now[0], ctx.tz))
+    if caller.is_helper:
+        waiting = current_relays(ctx.session, ctx.now, [caller.member_id])
+        if waiting:
+            return texts.NEXT_RELAYS.format(count=len(waiting))
+    unread = unread_item(ctx.session, caller.branch_id, caller.member_id, ctx.now)
+    if unread is not None:
+        return texts.NEXT_STUDY.format(title=unread.title)
+    upcoming = upcoming_for(ctx.session, member, ctx.now, limit=1)
+    if upcoming:
+        return texts.NEXT_MEETING.format(**meeting_fields(upcoming[0], ctx.tz))
+    return texts.NEXT_HELP
+
+
+def _is_small_talk(ctx: Context) -> bool:
+    return small_talk_kind(ctx.text) is not None
+
+
+@router.message("text", Role.ANYONE, when=_is_small_talk)
+def small_talk(ctx: Context) -> Reply:
+    """Greetings, thanks, "收到", emoji: one friendly line and the next step."""
+    kind = small_talk_kind(ctx.text) or "ack"
+    return texts.SMALL_TALK_ANSWERS[kind] + next_step(ctx)
+
+
+def _is_question(ctx: Context) -> bool:
+    return is_question(ctx.text)
+
+
+@router.message("text", Role.ANYONE, when=_is_question)
+def question(ctx: Context) -> Reply:
+    """A question: answered from the commands' help, or passed to the branch admin."""
+    return answer_question(ctx, ctx.message.content)
+
+
+def answer_question(ctx: Context, asked: str) -> Reply:
+    """The answer to `asked`: run a read-only command it is about, the help of the
+    command it names, or forward it to the admin's queue (bound members)."""
+    topic = question_topic(asked)
+    route = ctx.dispatcher.by_word.get(topic) if topic else None
+    caller = ctx.caller
+    if route is not None and route.role.allows(caller):
+        if topic in words.QUESTION_RUNS:
+            ctx.word, ctx.args = route.key, []
+            return route.run(ctx)
+        return ctx.dispatcher.topic_help(route)
+    if caller is None:
+        return texts.QUESTION_NEED_BINDING
+    forward_question(ctx.session, caller.member_id, caller.branch_id, asked, ctx.now)
+    return texts.QUESTION_FORWARDED.format(admins=_admin_names(ctx, caller.branch_id))
+
+
+def _admin_names(ctx: Context, branch_id: int) -> str:
+    names = branch_admin_names(ctx.session, branch_id)
+    return words.LIST_SEP.join(names) or texts.BRANCH_ADMIN
+
+
+@router.message("voice", Role.ANYONE)
+def voice(ctx: Context) -> Reply:
+    """A voice message that is not a command (those ran already) and not a 心得: say
+    what was heard and how to go on."""
+    heard = (ctx.message.get("Recognition") or "").strip()
+    if not heard:
+        return texts.VOICE_NOT_RECOGNISED
+    said = texts.VOICE_HEARD.format(text=heard[:60])
+    # a 签到码 alone ("六四七三"), small talk or a question, as if typed
+    answer = ctx.dispatcher.answer_text_routes(ctx)
+    if answer is not None:
+        return said + "\n" + answer if isinstance(answer, str) else answer
+    return said + texts.VOICE_NOT_A_COMMAND
+
+
+@router.message("image", Role.ANYONE)
+def photo(ctx: Context) -> Reply:
+    """A photo outside any window: say where photos count."""
+    return texts.PHOTO_OUTSIDE_WINDOW if ctx.caller is not None else texts.NEXT_BIND
+
+
+@router.message("video", Role.ANYONE)
+@router.message("shortvideo", Role.ANYONE)
+def video(ctx: Context) -> Reply:
+    """A video: kept nowhere; say so."""
+    return texts.VIDEO_RECEIVED + next_step(ctx)
+
+
+@router.message("link", Role.ANYONE)
+def link(ctx: Context) -> Reply:
+    """A forwarded article from a member: thank them, say how content is posted."""
+    return texts.LINK_FROM_MEMBER + next_step(ctx)
+
+
+__all__ = ["answer_question", "next_step", "router"]
