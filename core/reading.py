@@ -98,7 +98,7 @@ class Reader:
 
     def read(self, text: str) -> Reading:
         """The command word and arguments of `text` (a Reading with word "" if none)."""
-        normalized, origin = _normalize(text)
+        normalized, origin = normalize(text)
         body_end = len(normalized.rstrip(words.TRAILING_PUNCTUATION + " "))
         start = len(normalized) - len(normalized.lstrip())
         compact = "".join(normalized[start:body_end].split())
@@ -113,7 +113,7 @@ class Reader:
         return Reading(text, word, tokens, " ".join(normalized[:body_end].split()))
 
 
-def _normalize(text: str) -> tuple[str, list[int]]:
+def normalize(text: str) -> tuple[str, list[int]]:
     """NFKC per character (full-width forms to ASCII), any space to " ", and for each
     character of the result the index of the character it came from."""
     chars: list[str] = []

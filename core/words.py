@@ -162,3 +162,16 @@ QUESTION_TOPICS = (
     (("统计",), "统计"),
 )
 QUESTION_RUNS = ("会议", "我的")
+
+# Dates as people write them (core/dates.py).
+RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+WEEK_WORDS = ("周", "星期", "礼拜")
+NEXT_WEEK = "下"  # 下周五
+WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+                   "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+# Parts of the day: a "3点" after these is 15:00.
+AFTERNOON_WORDS = ("下午", "晚上", "傍晚", "晚")
+MORNING_WORDS = ("上午", "早上", "早晨", "凌晨", "清早", "早")
+NOON_WORDS = ("中午",)
+DATE_WORDS = {"year": "年", "month": "月", "days": "日号", "hour": "点时", "half": "半",
+              "minute": "分"}

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from core import texts, words
+from core.dates import read_start
+from core.localtime import when
+from core.reading import normalize
 from core.notices import meeting_fields
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
@@ -18,6 +22,7 @@ from models.meetings import (
     QR_SCENE_PREFIX,
     AttendanceStatus,
     Meeting,
+    MeetingKind,
     Method,
     NewMeeting,
     branch_meeting,
@@ -34,25 +39,45 @@ from models.member import Member, find_member
 
 router = Router("meetings")
 
-DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 COORDINATES = re.compile(r"^(.*)@(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$")
 MEETING_ID = re.compile(r"^[0-9]{1,9}$")
 STATUS_WORDS = {word: AttendanceStatus(status) for word, status in words.ATTENDANCE_WORDS.items()}
 MIN_YEAR = 2000  # a meeting before this is a typo, not history
+KIND_WORDS_LONGEST = sorted(KIND_WORDS, key=len, reverse=True)  # "支部党员大会" before "党员大会"
 
 
-def _parse_start(ctx: Context, date_text: str, time_text: str) -> datetime:
-    date_match, time_match = DATE.match(date_text), TIME.match(time_text)
-    text = f"{date_text} {time_text}"
-    if not date_match or not time_match or int(date_match[1]) < MIN_YEAR:
-        raise DomainError("MEETING_BAD_TIME", text=text)
-    try:
-        local = datetime(int(date_match[1]), int(date_match[2]), int(date_match[3]),
-                         int(time_match[1]), int(time_match[2]), tzinfo=ctx.tz)
-    except ValueError:
-        raise DomainError("MEETING_BAD_TIME", text=text) from None
-    return local.astimezone(ctx.now.tzinfo)
+@dataclass(frozen=True)
+class MeetingRequest:
+    """What 新建会议 asked for, read from the message as typed."""
+
+    kind: MeetingKind
+    starts_at: datetime
+    place: str
+    topic: str
+
+
+def read_meeting_request(ctx: Context) -> MeetingRequest:
+    """The kind, the start (any form core.dates reads), the place and the topic."""
+    if not ctx.args or ctx.reading is None:
+        raise DomainError("MEETING_NEW_USAGE")
+    first = ctx.reading.tokens[0]
+    kind_word = next((word for word in KIND_WORDS_LONGEST if ctx.args[0].startswith(word)),
+                     None)
+    if kind_word is None:
+        raise DomainError("MEETING_BAD_KIND", kind=ctx.args[0][:20])
+    # kind words are plain Chinese: their length is the same as typed
+    remainder = ctx.reading.original[first.start + len(kind_word):].strip()
+    normalized, origin = normalize(remainder)
+    read = read_start(normalized, ctx.now, ctx.tz)
+    if read is None or read.starts_at.year < MIN_YEAR:
+        shown = remainder.split()[0][:20] if remainder.split() else ""
+        raise DomainError("MEETING_BAD_TIME", text=shown)
+    after = remainder[origin[read.used]:] if read.used < len(origin) else ""
+    parts = after.split(maxsplit=1)  # the place, then the topic as typed
+    if not parts:
+        raise DomainError("MEETING_NO_PLACE")
+    return MeetingRequest(KIND_WORDS[kind_word], read.starts_at.astimezone(ctx.now.tzinfo),
+                          parts[0], parts[1].strip() if len(parts) > 1 else "")
 
 
 def open_meeting(ctx: Context, code: str, member: Member | None = None) -> Meeting:
@@ -82,16 +107,13 @@ def _admins_meeting(ctx: Context, number: str | None = None) -> Meeting:
     return meeting
 
 
-@router.command("新建会议", Role.ADMIN, usage="新建会议 <类型> <YYYY-MM-DD HH:MM> <地点> [主题]")
+@router.command("新建会议", Role.ADMIN, usage="新建会议 <类型> <时间> <地点> [主题]")
 def new_meeting(ctx: Context) -> Reply:
     """安排一次会议，回复签到码，并通知全体党员"""
-    if len(ctx.args) < 4:
+    if len(ctx.args) < 2:
         return texts.MEETING_NEW_USAGE
-    kind_word, date_text, time_text, place, *topic = ctx.args
-    kind = KIND_WORDS.get(kind_word)
-    if kind is None:
-        raise DomainError("MEETING_BAD_KIND", kind=kind_word[:20])
-    starts_at = _parse_start(ctx, date_text, time_text)
+    request = read_meeting_request(ctx)
+    kind, starts_at, place = request.kind, request.starts_at, request.place
     latitude = longitude = None
     if found := COORDINATES.match(place):  # 地点@纬度,经度 enables location check-in
         latitude, longitude = float(found[2]), float(found[3])
@@ -101,11 +123,13 @@ def new_meeting(ctx: Context) -> Reply:
     admin = ctx.member
     meeting = create_meeting(ctx.session, NewMeeting(
         org_id=admin.branch_id, kind=kind, starts_at=starts_at, place=place,
-        topic=" ".join(topic), latitude=latitude, longitude=longitude, host_id=admin.id,
+        topic=request.topic, latitude=latitude, longitude=longitude, host_id=admin.id,
     ), created_by=admin.id, now=ctx.now)
     count = notify_created(ctx.session, ctx.outbox, meeting, ctx.tz, ctx.now)
-    return texts.MEETING_CREATED.format(id=meeting.id, count=count,
-                                        **meeting_fields(meeting, ctx.tz))
+    fields = meeting_fields(meeting, ctx.tz)
+    if meeting.starts_at.astimezone(ctx.tz).year != ctx.now.astimezone(ctx.tz).year:
+        fields["when"] = when(meeting.starts_at, ctx.tz, with_year=True)
+    return texts.MEETING_CREATED.format(id=meeting.id, count=count, **fields)
 
 
 @router.command("取消会议", Role.ADMIN, usage="取消会议 <签到码或会议编号>")

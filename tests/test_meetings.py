@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -74,8 +74,9 @@ def test_admin_creates_meeting_and_invitees_are_notified(chat, session, clock, b
     ("新建会议", "新建会议格式"),
     ("新建会议 党员大会 2020-01-01 09:00 村委会", "已经过去"),
     ("新建会议 茶话会 2030-01-01 09:00 村委会", "不认识会议类型"),
-    ("新建会议 党员大会 明天 上午 村委会", "看不懂"),
-    ("新建会议 党员大会 2030-02-30 09:00 村委会", "看不懂"),
+    ("新建会议 党员大会 明天 上午 村委会", "没看懂会议时间「明天」"),
+    ("新建会议 党员大会 2030-02-30 09:00 村委会", "后天下午3点半"),  # shows the forms
+    ("新建会议 党员大会 明天上午9点", "请在时间后面写上会议地点"),
 ])
 def test_bad_new_meeting_creates_nothing(chat, session, branch, text, expected):
     assert expected in chat.say("o-admin", text)
@@ -233,3 +234,56 @@ def test_joint_session_invites_another_org(chat, session, clock, branch):
 
 def test_unbound_location_is_not_answered_as_check_in(chat, branch):
     assert "请先绑定" in chat.send_xml(location("o-nobody", *VILLAGE)).content
+
+
+# Dates as secretaries write them (issue 12, item 3). The clock: Friday 2026-11-27
+# 10:00 in Shanghai, then the last days of December (a year boundary).
+FRIDAY = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(("typed", "resolved"), [
+    ("2026-12-06 09:00", "2026-12-06 09:00"),
+    ("2026年12月6日 9:00", "2026-12-06 09:00"),
+    ("12月6日9点", "2026-12-06 09:00"),
+    ("12-06 09:00", "2026-12-06 09:00"),
+    ("明天上午9点", "2026-11-28 09:00"),
+    ("后天下午3点半", "2026-11-29 15:30"),
+    ("周五晚上7点", "2026-11-27 19:00"),  # today is Friday, 10:00
+    ("周五上午9点", "2026-12-04 09:00"),  # today's 9:00 has passed: next Friday
+    ("下周一 14:00", "2026-11-30 14:00"),
+    ("十二月六日上午九点", "2026-12-06 09:00"),
+    ("12月1日 9点30分", "2026-12-01 09:30"),
+    ("11月3日 9:00", "2027-11-03 09:00"),  # passed this year: next year
+    ("1月3日 9:00", "2027-01-03 09:00"),
+])
+def test_meeting_dates_as_people_write_them(chat, session, clock, branch, typed, resolved):
+    clock.set(FRIDAY)
+    reply = chat.say("o-admin", f"新建会议 党员大会 {typed} 村委会 学习党章")
+    meeting = only_meeting(session)
+    local = meeting.starts_at.astimezone(timezone(SHANGHAI_OFFSET))
+    assert local.strftime("%Y-%m-%d %H:%M") == resolved
+    weekday = "一二三四五六日"[local.weekday()]
+    assert f"{local.month}月{local.day}日（周{weekday}）" in reply  # the admin can check it
+    assert (meeting.place, meeting.topic) == ("村委会", "学习党章")
+    if local.year != 2026:
+        assert f"{local.year}年" in reply
+
+
+def test_dates_across_a_month_and_a_year_end(chat, session, clock, branch):
+    clock.set(datetime(2026, 12, 30, 12, 0, tzinfo=timezone.utc))  # Wed 20:00 in Shanghai
+    chat.say("o-admin", "新建会议 党课 后天上午9点 村委会")
+    local = only_meeting(session).starts_at.astimezone(timezone(SHANGHAI_OFFSET))
+    assert local.strftime("%Y-%m-%d %H:%M") == "2027-01-01 09:00"
+    clock.set(datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc))
+    chat.say("o-admin", "新建会议 党员大会 明天晚上7点 村委会")
+    session.rollback()
+    starts = sorted(m.starts_at.astimezone(timezone(SHANGHAI_OFFSET)).strftime("%m-%d %H:%M")
+                    for m in session.scalars(select(Meeting)))
+    assert "11-30 19:00" in starts
+
+
+def test_place_and_topic_kept_as_typed_after_any_date_form(chat, session, clock, branch):
+    clock.set(FRIDAY)
+    chat.say("o-admin", "新建会议 党小组会 明天下午3点 村委会二楼会议室 学习党章，谈体会。")
+    meeting = only_meeting(session)
+    assert (meeting.place, meeting.topic) == ("村委会二楼会议室", "学习党章，谈体会。")
