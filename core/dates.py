@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from core import words
 from core.reading import read_numerals
 
-_NUM = "[0-9零〇一二两三四五六七八九十]{1,4}"
+_NUM = "[0-9" + "".join(words.DIGIT_NUMERALS) + "十]{1,4}"
 _S = r"\s*"
 _YEAR, _MONTH = words.DATE_WORDS["year"], words.DATE_WORDS["month"]
 _DAYS, _HOURS = words.DATE_WORDS["days"], words.DATE_WORDS["hour"]
@@ -26,7 +26,7 @@ _PART = "|".join(words.AFTERNOON_WORDS + words.MORNING_WORDS + words.NOON_WORDS)
 
 _DATE_FORMS = [
     # 2026-12-06, 2026/12/6, 2026.12.6
-    re.compile(rf"(?P<year>\d{{4}})[-/.](?P<month>\d{{1,2}})[-/.](?P<day>\d{{1,2}})"),
+    re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})"),
     # 2026年12月6日, 12月6日, 十二月六号
     re.compile(rf"(?:(?P<year>\d{{4}}|{_NUM}){_S}{_YEAR}{_S})?(?P<month>{_NUM}){_S}{_MONTH}"
                rf"{_S}(?P<day>{_NUM}){_S}[{_DAYS}]?"),
@@ -126,9 +126,7 @@ def _clock(parts: dict[str, str | None]) -> tuple[int, int] | None:
     if hour is None:
         return None
     part = parts.get("part") or ""
-    if part in words.AFTERNOON_WORDS and hour < 12:
-        hour += 12
-    elif part in words.NOON_WORDS and hour < 6:  # 中午1点 is 13:00
+    if (part in words.AFTERNOON_WORDS and hour < 12) or (part in words.NOON_WORDS and hour < 6):
         hour += 12
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None

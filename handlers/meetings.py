@@ -11,8 +11,8 @@ from datetime import datetime
 from core import texts, words
 from core.dates import read_start
 from core.localtime import when
-from core.reading import normalize
 from core.notices import meeting_fields
+from core.reading import normalize
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
 from models.meeting_codes import meeting_for_code

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -238,7 +238,7 @@ def test_unbound_location_is_not_answered_as_check_in(chat, branch):
 
 # Dates as secretaries write them (issue 12, item 3). The clock: Friday 2026-11-27
 # 10:00 in Shanghai, then the last days of December (a year boundary).
-FRIDAY = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
+FRIDAY = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("typed", "resolved"), [
@@ -270,11 +270,11 @@ def test_meeting_dates_as_people_write_them(chat, session, clock, branch, typed,
 
 
 def test_dates_across_a_month_and_a_year_end(chat, session, clock, branch):
-    clock.set(datetime(2026, 12, 30, 12, 0, tzinfo=timezone.utc))  # Wed 20:00 in Shanghai
+    clock.set(datetime(2026, 12, 30, 12, 0, tzinfo=UTC))  # Wed 20:00 in Shanghai
     chat.say("o-admin", "新建会议 党课 后天上午9点 村委会")
     local = only_meeting(session).starts_at.astimezone(timezone(SHANGHAI_OFFSET))
     assert local.strftime("%Y-%m-%d %H:%M") == "2027-01-01 09:00"
-    clock.set(datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
     chat.say("o-admin", "新建会议 党员大会 明天晚上7点 村委会")
     session.rollback()
     starts = sorted(m.starts_at.astimezone(timezone(SHANGHAI_OFFSET)).strftime("%m-%d %H:%M")
