@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from core import words
 from core.reading import read_numerals
 
-_NUM = "[0-9" + "".join(words.DIGIT_NUMERALS) + "十]{1,4}"
+_NUM = "[0-9" + "".join(words.DIGIT_NUMERALS) + "".join(words.UNIT_NUMERALS) + "]{1,4}"
 _S = r"\s*"
 _YEAR, _MONTH = words.DATE_WORDS["year"], words.DATE_WORDS["month"]
 _DAYS, _HOURS = words.DATE_WORDS["days"], words.DATE_WORDS["hour"]
