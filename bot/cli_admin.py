@@ -175,6 +175,30 @@ def org_admin(org_name: str, member_name: str, phone: str | None) -> None:
 
 
 @click.group()
+def member() -> None:
+    """Members: release a member's WeChat (a new phone)."""
+
+
+@member.command("unbind")
+@click.argument("name")
+@click.option("--branch", "branch_name", required=True, help="The member's branch.")
+def member_unbind(name: str, branch_name: str) -> None:
+    """Release NAME's WeChat so they can bind a new one (as the admin's 解绑)."""
+    from models.base import utcnow
+    from models.binding import release_member
+    from models.member import find_member
+    from models.outbox import ChannelPolicy
+
+    with database() as (settings, session):
+        branch = one_org(session, branch_name)
+        found = find_member(session, branch.id, name)
+        released = release_member(session, found, ChannelPolicy(settings.templates), utcnow())
+        session.commit()
+    done = texts.CLI_UNBIND_DONE if released else texts.CLI_UNBIND_NOT_BOUND
+    click.echo(done.format(name=name, branch=branch.name))
+
+
+@click.group()
 def pairs() -> None:
     """一帮一 matching: suggest pairs, then apply them."""
 
@@ -234,4 +258,4 @@ def pairs_apply() -> None:
         click.echo(texts.CLI_PAIR_SKIPPED.format(member=member, why=why))
 
 
-COMMANDS = [import_roster_cmd, menu, qr, export, org_admin, pairs]
+COMMANDS = [import_roster_cmd, menu, qr, export, org_admin, member, pairs]

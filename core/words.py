@@ -45,6 +45,22 @@ NEEDS_HELP_OLD_PHONE = "老式手机"
 NEEDS_HELP_LIMITED_MOBILITY = "行动不便"
 NEEDS_HELP_NO_WECHAT_SKILLS = "不会用微信"
 NEEDS_HELP_NO_PHONE = "无手机"
+NEEDS_HELP_OTHER = "其他"  # free words no rule maps: kept as the note
+# Free words in the 需帮扶 column, mapped to a reason by what they contain (first match
+# wins); the words themselves are kept as the member's note.
+NEEDS_HELP_KEYWORDS = (
+    (("没有智能手机", "没智能手机", "无智能手机", "没有手机", "没手机", "无手机"),
+     NEEDS_HELP_NO_PHONE),
+    (("老人机", "老年机", "老式手机", "非智能", "按键机", "老手机"), NEEDS_HELP_OLD_PHONE),
+    (("腿", "行动", "瘫", "卧床", "轮椅", "残疾", "走不动", "走路", "出不了门", "不便"),
+     NEEDS_HELP_LIMITED_MOBILITY),
+    (("不识字", "不认字", "文盲", "眼睛", "视力", "看不清", "耳背", "听不见", "不会用",
+      "不会微信", "不会上网", "不会操作", "年纪大", "年老", "高龄"), NEEDS_HELP_NO_WECHAT_SKILLS),
+)
+# A 需帮扶 cell that says "no" is empty.
+NEEDS_HELP_NONE = ("否", "无", "不需要", "不用", "没有", "-", "—", "/", "no", "n")
+# 角色: posts on the branch committee (支委会 invites these members).
+COMMITTEE_POSTS = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "委员")
 
 # The roster file (DESIGN.md section 5).
 ROSTER_COLUMNS = ("姓名", "支部", "党小组", "手机", "角色", "需帮扶", "住址")

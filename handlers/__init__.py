@@ -16,6 +16,7 @@ from handlers import (
     general,
     meetings,
     membership,
+    new_meeting,
     pairing,
     stats,
     study,
@@ -24,8 +25,8 @@ from handlers.router import Context, Reply, Role, Route, Router
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
 ROUTERS: list[Router] = [
-    membership.router, meetings.router, stats.router, study.router, pairing.router,
-    delivery_reports.router, conversation.router, general.router,
+    membership.router, meetings.router, new_meeting.router, stats.router, study.router,
+    pairing.router, delivery_reports.router, conversation.router, general.router,
 ]
 
 # Menu buttons (bot/menu.py) send "CMD:<command word>": a click runs that command.

@@ -5,30 +5,22 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from datetime import datetime
 
 from core import texts, words
-from core.dates import read_start
-from core.localtime import when
 from core.notices import meeting_fields
-from core.reading import normalize
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
 from models.meeting_codes import meeting_for_code
-from models.meeting_notices import notify_cancelled, notify_created
+from models.meeting_notices import notify_cancelled
 from models.meetings import (
     KIND_WORDS,
     QR_SCENE_PREFIX,
     AttendanceStatus,
     Meeting,
-    MeetingKind,
     Method,
-    NewMeeting,
     branch_meeting,
     cancel_meeting,
     close_meeting,
-    create_meeting,
     is_invited,
     meeting_near,
     open_for_check_in,
@@ -44,40 +36,6 @@ MEETING_ID = re.compile(r"^[0-9]{1,9}$")
 STATUS_WORDS = {word: AttendanceStatus(status) for word, status in words.ATTENDANCE_WORDS.items()}
 MIN_YEAR = 2000  # a meeting before this is a typo, not history
 KIND_WORDS_LONGEST = sorted(KIND_WORDS, key=len, reverse=True)  # "支部党员大会" before "党员大会"
-
-
-@dataclass(frozen=True)
-class MeetingRequest:
-    """What 新建会议 asked for, read from the message as typed."""
-
-    kind: MeetingKind
-    starts_at: datetime
-    place: str
-    topic: str
-
-
-def read_meeting_request(ctx: Context) -> MeetingRequest:
-    """The kind, the start (any form core.dates reads), the place and the topic."""
-    if not ctx.args or ctx.reading is None:
-        raise DomainError("MEETING_NEW_USAGE")
-    first = ctx.reading.tokens[0]
-    kind_word = next((word for word in KIND_WORDS_LONGEST if ctx.args[0].startswith(word)),
-                     None)
-    if kind_word is None:
-        raise DomainError("MEETING_BAD_KIND", kind=ctx.args[0][:20])
-    # kind words are plain Chinese: their length is the same as typed
-    remainder = ctx.reading.original[first.start + len(kind_word):].strip()
-    normalized, origin = normalize(remainder)
-    read = read_start(normalized, ctx.now, ctx.tz)
-    if read is None or read.starts_at.year < MIN_YEAR:
-        shown = remainder.split()[0][:20] if remainder.split() else ""
-        raise DomainError("MEETING_BAD_TIME", text=shown)
-    after = remainder[origin[read.used]:] if read.used < len(origin) else ""
-    parts = after.split(maxsplit=1)  # the place, then the topic as typed
-    if not parts:
-        raise DomainError("MEETING_NO_PLACE")
-    return MeetingRequest(KIND_WORDS[kind_word], read.starts_at.astimezone(ctx.now.tzinfo),
-                          parts[0], parts[1].strip() if len(parts) > 1 else "")
 
 
 def open_meeting(ctx: Context, code: str, member: Member | None = None) -> Meeting:
@@ -105,31 +63,6 @@ def _admins_meeting(ctx: Context, number: str | None = None) -> Meeting:
     if meeting is None:
         raise DomainError("MEETING_NOT_IN_BRANCH", number=number[:20])
     return meeting
-
-
-@router.command("新建会议", Role.ADMIN, usage="新建会议 <类型> <时间> <地点> [主题]")
-def new_meeting(ctx: Context) -> Reply:
-    """安排一次会议，回复签到码，并通知全体党员"""
-    if len(ctx.args) < 2:
-        return texts.MEETING_NEW_USAGE
-    request = read_meeting_request(ctx)
-    kind, starts_at, place = request.kind, request.starts_at, request.place
-    latitude = longitude = None
-    if found := COORDINATES.match(place):  # 地点@纬度,经度 enables location check-in
-        latitude, longitude = float(found[2]), float(found[3])
-        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            raise DomainError("MEETING_NEW_USAGE")
-        place = found[1] or words.DEFAULT_PLACE
-    admin = ctx.member
-    meeting = create_meeting(ctx.session, NewMeeting(
-        org_id=admin.branch_id, kind=kind, starts_at=starts_at, place=place,
-        topic=request.topic, latitude=latitude, longitude=longitude, host_id=admin.id,
-    ), created_by=admin.id, now=ctx.now)
-    count = notify_created(ctx.session, ctx.outbox, meeting, ctx.tz, ctx.now)
-    fields = meeting_fields(meeting, ctx.tz)
-    if meeting.starts_at.astimezone(ctx.tz).year != ctx.now.astimezone(ctx.tz).year:
-        fields["when"] = when(meeting.starts_at, ctx.tz, with_year=True)
-    return texts.MEETING_CREATED.format(id=meeting.id, count=count, **fields)
 
 
 @router.command("取消会议", Role.ADMIN, usage="取消会议 <签到码或会议编号>")

@@ -7,7 +7,8 @@ import re
 from core import texts
 from core.localtime import clock_time
 from handlers.router import Context, Reply, Role, Router
-from models.binding import BindOutcome, bind_openid, unbind_openid
+from models.binding import BindOutcome, bind_openid, release_member, unbind_openid
+from models.member import find_member
 
 router = Router("membership")
 
@@ -65,3 +66,15 @@ def bind(ctx: Context) -> Reply:
     if result.locked_until is not None:
         return texts.BIND_LOCKED.format(until=clock_time(result.locked_until, ctx.tz))
     return texts.BIND_NO_MATCH.format(tries=result.tries_left)
+
+
+@router.command("解绑", Role.ADMIN, usage="解绑 <姓名>")
+def unbind_member(ctx: Context) -> Reply:
+    """党员换了手机：解除他原来的微信，让他用新微信重新绑定"""
+    if len(ctx.args) != 1:
+        return texts.UNBIND_USAGE
+    member = find_member(ctx.session, ctx.member.branch_id,
+                         ctx.reading.words[0] if ctx.reading else ctx.args[0])
+    if not release_member(ctx.session, member, ctx.outbox, ctx.now):
+        return texts.UNBIND_NOT_BOUND.format(name=member.name)
+    return texts.UNBIND_OK.format(name=member.name)

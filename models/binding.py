@@ -15,9 +15,11 @@ from enum import Enum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core import texts
 from models.base import rowcount
 from models.guesses import BINDING, forget_failures, locked_until, record_failure
 from models.member import Member, member_by_openid
+from models.outbox import ChannelPolicy, Notice
 
 MAX_FAILURES = BINDING.max_failures
 
@@ -94,3 +96,31 @@ def unbind_openid(session: Session, openid: str) -> Member | None:
         member.subscribed = False
         session.flush()
     return member
+
+
+@dataclass(frozen=True)
+class _OldWeChat:
+    """The WeChat a member was bound to, as a recipient of one last notice."""
+
+    id: int
+    openid: str | None
+    subscribed: bool = True
+
+
+def release_member(session: Session, member: Member, outbox: ChannelPolicy,
+                   now: datetime) -> bool:
+    """The admin's 解绑: free the member's WeChat so they can bind a new phone.
+
+    The old WeChat is told (when WeChat lets the account reach it; otherwise when it
+    next writes). Returns False when the member was not bound (flushes).
+    """
+    old_openid = member.openid
+    if old_openid is None:
+        return False
+    member.openid = None
+    member.subscribed = False
+    session.flush()
+    outbox.enqueue(session, f"unbound:{member.id}:{int(now.timestamp())}",
+                   _OldWeChat(member.id, old_openid),
+                   Notice("account", texts.UNBIND_NOTICE.format(name=member.name)), now)
+    return True

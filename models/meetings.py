@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     bindparam,
     func,
     or_,
@@ -42,6 +43,8 @@ from models.org import subtree_ids
 
 CHECK_IN_OPENS = timedelta(hours=1)  # before the start
 DEFAULT_DURATION = timedelta(hours=2)
+AUDIENCE_ALL = "all"  # the whole branch
+AUDIENCE_INVITED = "invited"  # only the meeting's invites (and its host, recorder, lecturer)
 CODE_DIGITS = 4
 
 
@@ -110,6 +113,10 @@ class Meeting(Base):
     place: Mapped[str] = mapped_column(String(200))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # who is invited: the whole branch ("all"), or only the invites (a 支委会's
+    # committee, a 党小组会's group) and the host, recorder and lecturer
+    audience: Mapped[str] = mapped_column(String(10), default=AUDIENCE_ALL,
+                                          server_default=AUDIENCE_ALL)
     host_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     recorder_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     lecturer_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
@@ -198,6 +205,15 @@ class NewMeeting:
     host_id: int | None = None
     recorder_id: int | None = None
     lecturer_id: int | None = None
+    # invite only these (the committee; a group), not the whole branch
+    invite_member_ids: tuple[int, ...] = ()
+    invite_org_ids: tuple[int, ...] = ()
+
+    @property
+    def audience(self) -> str:
+        """"all" unless the meeting invites particular members or a group."""
+        return AUDIENCE_INVITED if self.invite_member_ids or self.invite_org_ids \
+            else AUDIENCE_ALL
 
 
 def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
@@ -218,18 +234,30 @@ def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
         ends_at=ends_at, place=new.place[:200], latitude=new.latitude,
         longitude=new.longitude, host_id=new.host_id, recorder_id=new.recorder_id,
         lecturer_id=new.lecturer_id, status=MeetingStatus.PLANNED, code=generate_code(session),
-        photos=[], created_by=created_by, created_at=now,
+        photos=[], created_by=created_by, created_at=now, audience=new.audience,
     )
     session.add(meeting)
     session.flush()
+    session.add_all([MeetingInvite(meeting_id=meeting.id, member_id=member_id)
+                     for member_id in new.invite_member_ids]
+                    + [MeetingInvite(meeting_id=meeting.id, org_id=org_id)
+                       for org_id in new.invite_org_ids])
+    session.flush()
     return meeting
+
+
+def committee_member_ids(session: Session, branch_id: int) -> list[int]:
+    """The branch committee (支委): members whose roster 角色 names a committee post."""
+    return list(session.scalars(select(Member.id).where(
+        Member.branch_id == branch_id, Member.committee_posts.is_not(None))
+        .order_by(Member.id)))
 
 
 def invitee_ids(session: Session, meeting: Meeting) -> list[int]:
     """Member ids expected at the meeting (its branch, invited orgs and members)."""
     invites = list(session.scalars(select(MeetingInvite).where(
         MeetingInvite.meeting_id == meeting.id)))
-    org_ids = {meeting.org_id}
+    org_ids = {meeting.org_id} if meeting.audience == AUDIENCE_ALL else set()
     for item in invites:
         if item.org_id is not None:
             org_ids.update(subtree_ids(session, item.org_id))
@@ -248,8 +276,8 @@ def _officers(meeting: Meeting) -> set[int]:
 
 def is_invited(session: Session, meeting: Meeting, member: Member) -> bool:
     """Whether `member` is expected at `meeting`."""
-    if member.branch_id == meeting.org_id or member.group_id == meeting.org_id \
-            or member.id in _officers(meeting):
+    if member.id in _officers(meeting) or (meeting.audience == AUDIENCE_ALL and (
+            member.branch_id == meeting.org_id or member.group_id == meeting.org_id)):
         return True
     return member.id in invitee_ids(session, meeting)
 
@@ -354,7 +382,9 @@ def upcoming_for(session: Session, member: Member, now: datetime,
                                                          else []))))
     query = (select(Meeting).where(
         Meeting.status == MeetingStatus.PLANNED, Meeting.ends_at >= now,
-        or_(Meeting.org_id == member.branch_id, Meeting.id.in_(invited_meeting_ids)))
+        or_(and_(Meeting.org_id == member.branch_id, Meeting.audience == AUDIENCE_ALL),
+            Meeting.id.in_(invited_meeting_ids), Meeting.host_id == member.id,
+            Meeting.recorder_id == member.id, Meeting.lecturer_id == member.id))
         .order_by(Meeting.starts_at).limit(limit))
     return list(session.scalars(query))
 

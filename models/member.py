@@ -35,6 +35,7 @@ class NeedsHelp(StrEnum):
     LIMITED_MOBILITY = words.NEEDS_HELP_LIMITED_MOBILITY
     NO_WECHAT_SKILLS = words.NEEDS_HELP_NO_WECHAT_SKILLS
     NO_PHONE = words.NEEDS_HELP_NO_PHONE
+    OTHER = words.NEEDS_HELP_OTHER
 
 
 class Member(Base):
@@ -51,6 +52,8 @@ class Member(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_helper: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_help: Mapped[str | None] = mapped_column(String(20))
+    needs_help_note: Mapped[str | None] = mapped_column(String(100))  # the roster's own words
+    committee_posts: Mapped[str | None] = mapped_column(String(60))  # "书记、组织委员"
     address: Mapped[str | None] = mapped_column(String(200))
     openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -67,6 +67,13 @@ class OrgAdmin(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
 
 
+def groups_of(session: Session, branch_id: int) -> dict[str, int]:
+    """The branch's 党小组 by name."""
+    rows = session.execute(select(Org.name, Org.id).where(
+        Org.parent_id == branch_id, Org.kind == OrgKind.GROUP).order_by(Org.id))
+    return {name: org_id for name, org_id in rows}
+
+
 def subtree_ids(session: Session, org_id: int) -> list[int]:
     """`org_id` and every org below it (a recursive query)."""
     tree = select(Org.id).where(Org.id == org_id).cte("tree", recursive=True)

@@ -68,6 +68,8 @@ class RosterRow:
     address: str | None
     latitude: float | None = None
     longitude: float | None = None
+    needs_help_note: str | None = None
+    committee_posts: str | None = None
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -172,15 +174,13 @@ def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> Roster
         phone = normalize_phone(get(words.COL_PHONE))
     except ValueError:
         raise RosterError("ROSTER_BAD_PHONE", phone=get(words.COL_PHONE)[:30]) from None
-    roles = {r for r in re.split(words.ROLE_SEPARATORS, get(words.COL_ROLE)) if r}
-    unknown_roles = roles - ROLE_WORDS
+    roles = [r for r in re.split(words.ROLE_SEPARATORS, get(words.COL_ROLE)) if r]
+    unknown_roles = set(roles) - ROLE_WORDS - set(words.COMMITTEE_POSTS)
     if unknown_roles:
         raise RosterError("ROSTER_BAD_ROLE",
                           roles=words.LIST_SEP.join(sorted(unknown_roles))[:60])
-    needs_help = get(words.COL_NEEDS_HELP) or None
-    if needs_help is not None and needs_help not in HELP_REASONS:
-        raise RosterError("ROSTER_BAD_NEEDS_HELP", value=needs_help[:30],
-                          allowed=words.LIST_SEP.join(r.value for r in NeedsHelp))
+    posts = [r for r in dict.fromkeys(roles) if r in words.COMMITTEE_POSTS]
+    needs_help, needs_help_note = read_needs_help(get(words.COL_NEEDS_HELP))
     address = get(words.COL_ADDRESS) or None
     if address is not None and len(address) > ADDRESS_LIMIT:
         raise RosterError("ROSTER_ADDRESS_TOO_LONG", limit=ADDRESS_LIMIT)
@@ -189,7 +189,27 @@ def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> Roster
     if (latitude is None) != (longitude is None):
         raise RosterError("ROSTER_HALF_COORDINATES")
     return RosterRow(line, name, branch, group, phone, ROLE_ADMIN in roles, ROLE_HELPER in roles,
-                     needs_help, address, latitude, longitude)
+                     needs_help, address, latitude, longitude, needs_help_note,
+                     words.LIST_SEP.join(posts) or None)
+
+
+NOTE_LIMIT = 100
+
+
+def read_needs_help(cell: str) -> tuple[str | None, str | None]:
+    """The reason a member needs a helper, and the roster's own words when they are not
+    exactly a reason: "腿脚不好" → (行动不便, 腿脚不好); words no rule knows → (其他, words).
+    Nothing is refused: the admin's words are kept."""
+    text = " ".join(cell.split())
+    if not text or text.lower() in words.NEEDS_HELP_NONE:
+        return None, None
+    if text in HELP_REASONS:
+        return text, None
+    note = text[:NOTE_LIMIT]
+    for keywords, reason in words.NEEDS_HELP_KEYWORDS:
+        if any(keyword in text for keyword in keywords):
+            return reason, note
+    return words.NEEDS_HELP_OTHER, note
 
 
 def _coordinate(text: str, limit: float) -> float | None:

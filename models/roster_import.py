@@ -48,7 +48,8 @@ from models.org import Org, OrgKind
 from models.roster import ImportReport, RosterError, RosterRow, RowProblem
 
 STAGING, APPLYING, DONE, ABANDONED = "staging", "applying", "done", "abandoned"
-ROSTER_COLUMNS = ("phone", "is_admin", "is_helper", "needs_help", "address")
+ROSTER_COLUMNS = ("phone", "is_admin", "is_helper", "needs_help", "address",
+                  "needs_help_note", "committee_posts")
 
 
 class RosterImport(Base):
@@ -82,6 +83,8 @@ class RosterImportRow(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean)
     is_helper: Mapped[bool] = mapped_column(Boolean)
     needs_help: Mapped[str | None] = mapped_column(String(20))
+    needs_help_note: Mapped[str | None] = mapped_column(String(100))
+    committee_posts: Mapped[str | None] = mapped_column(String(60))
     address: Mapped[str | None] = mapped_column(String(200))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -121,7 +124,8 @@ def plan_roster(session: Session, rows: list[RosterRow]) -> RosterPlan:
     for member in session.execute(select(
             Member.id, Member.name, Member.phone, branch.name, group.name, Member.is_admin,
             Member.is_helper, Member.needs_help, Member.address, Member.latitude,
-            Member.longitude).join(branch, Member.branch_id == branch.id)
+            Member.longitude, Member.needs_help_note, Member.committee_posts)
+            .join(branch, Member.branch_id == branch.id)
             .outerjoin(group, Member.group_id == group.id)):
         key = (member[1], "phone", member[2]) if member[2] else (member[1], "branch",
                                                                  member[3])
@@ -143,9 +147,9 @@ def plan_roster(session: Session, rows: list[RosterRow]) -> RosterPlan:
             plan.report.created += 1
             continue
         wanted = (row.phone, row.branch, row.group, row.is_admin, row.is_helper,
-                  row.needs_help, row.address)
+                  row.needs_help, row.address, row.needs_help_note, row.committee_posts)
         have = (current[2], current[3], current[4], current[5], current[6], current[7],
-                current[8])
+                current[8], current[11], current[12])
         moved = row.latitude is not None and (current[9], current[10]) != (
             row.latitude, row.longitude)
         if wanted != have or moved:
@@ -176,6 +180,7 @@ def stage_rows(session: Session, import_id: int,
         "import_id": import_id, "member_id": member_id, "name": row.name,
         "branch": row.branch, "group": row.group, "phone": row.phone,
         "is_admin": row.is_admin, "is_helper": row.is_helper, "needs_help": row.needs_help,
+        "needs_help_note": row.needs_help_note, "committee_posts": row.committee_posts,
         "address": row.address, "latitude": row.latitude, "longitude": row.longitude,
     } for member_id, row in changes]
     if values:

@@ -224,3 +224,39 @@ def test_closing_before_the_start_is_refused(chat, session, village, clock):
     clock.advance(minutes=31)
     assert "应到" in chat.say("o-admin", f"结束会议 {meeting.id}")  # the 会议编号 works too
     assert attendance(session, meeting, "李书记").status == "present"  # the host
+
+
+def test_rebinding_after_a_new_phone(chat, session, village, clock):
+    assert "解绑 张明" in chat.say("o-zm-new", "绑定 张明 0002")
+    assert "解绑 张明" in chat.say("o-zm-new", "绑定 张明 0002")  # told what to ask for
+    reply = chat.say("o-admin", "解绑 张明")
+    assert "已解除张明原来的微信" in reply
+    session.rollback()
+    from models.outbox import Outbox
+
+    notice = session.scalars(select(Outbox).where(Outbox.openid == "o-zm")).one()
+    assert notice.kind == "account" and "解除张明和这个微信的绑定" in str(notice.payload)
+    assert "请先绑定" in chat.say("o-zm", "会议")  # the old phone is no longer 张明
+    assert "绑定成功" in chat.say("o-zm-new", "绑定 张明 13800000002")
+    assert "还没有绑定微信" in chat.say("o-admin", "解绑 赵大爷")
+    assert "没有叫「王五」" in chat.say("o-admin", "解绑 王五")
+    assert "支部管理员" in chat.say("o-zm-new", "解绑 刘芳")  # members may not
+
+
+def test_member_unbind_cli(database_url, tmp_path, monkeypatch, session, village):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from tests.procs import command_env
+
+    for name, value in command_env(database_url, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["member", "unbind", "刘芳", "--branch", "辽原村党支部"])
+    assert result.exit_code == 0, result.output
+    assert "已解除刘芳（辽原村党支部）的微信绑定" in result.output
+    session.expire_all()
+    assert session.scalars(select(Member).where(Member.name == "刘芳")).one().openid is None
+    result = CliRunner().invoke(main, ["member", "unbind", "刘芳", "--branch", "辽原村党支部"])
+    assert "没有绑定微信" in result.output
+    result = CliRunner().invoke(main, ["member", "unbind", "王五", "--branch", "辽原村党支部"])
+    assert result.exit_code != 0 and "王五" in result.output

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.simulator import event_xml, message_xml
 from models.meetings import Attendance, Meeting, MeetingInvite, MeetingStatus
+from models.member import Member as Member_
 from models.org import Org
 from models.outbox import Outbox
 from tests.factories import make_branch, make_meeting, make_member, make_township
@@ -287,3 +288,68 @@ def test_place_and_topic_kept_as_typed_after_any_date_form(chat, session, clock,
     chat.say("o-admin", "新建会议 党小组会 明天下午3点 村委会二楼会议室 学习党章，谈体会。")
     meeting = only_meeting(session)
     assert (meeting.place, meeting.topic) == ("村委会二楼会议室", "学习党章，谈体会。")
+
+
+# Meetings for the right people (issue 12, item 7).
+@pytest.fixture
+def committee_and_groups(session, branch):
+    from models.org import OrgKind, add_org
+
+    first = add_org(session, "第一党小组", OrgKind.GROUP, branch)
+    second = add_org(session, "第二党小组", OrgKind.GROUP, branch)
+    members = {m.name: m for m in session.scalars(select(Member_).where(
+        Member_.branch_id == branch.id))}
+    members["李书记"].committee_posts = "书记"
+    members["刘芳"].committee_posts = "组织委员、宣传委员"
+    members["张明"].group_id = first.id
+    members["孙奶奶"].group_id = second.id
+    session.commit()
+    return first, second
+
+
+def invited_names(session, meeting) -> set[str]:
+    from models.meetings import invitee_ids
+
+    session.rollback()
+    ids = invitee_ids(session, session.get(Meeting, meeting.id))
+    return set(session.scalars(select(Member_.name).where(Member_.id.in_(ids))))
+
+
+def test_committee_meeting_invites_the_committee_only(chat, session, clock, branch,
+                                                      committee_and_groups):
+    reply = chat.say("o-admin", "新建会议 支委会 明天上午9点 村委会 研究发展党员")
+    assert "参会：支部委员会（2人）" in reply and "已通知2名党员" in reply
+    meeting = only_meeting(session)
+    assert invited_names(session, meeting) == {"李书记", "刘芳"}
+    assert "近期没有" in chat.say("o-zm", "会议")  # 张明 is not on the committee
+    assert "支委会" in chat.say("o-lf", "会议") or "支部委员会" in chat.say("o-lf", "会议")
+    clock.set(meeting.starts_at)
+    assert "签到成功" not in chat.say("o-zm", f"签到 {meeting.code}")
+    assert "签到成功" in chat.say("o-lf", f"签到 {meeting.code}")
+    assert "实到2人" in chat.say("o-admin", f"结束会议 {meeting.code}")  # the host too
+
+
+def test_committee_meeting_needs_a_committee(chat, session, clock, branch):
+    assert "角色" in chat.say("o-admin", "新建会议 支委会 明天上午9点 村委会")
+    assert session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_group_meeting_names_its_group(chat, session, clock, branch, committee_and_groups):
+    assert "第一党小组、第二党小组" in chat.say("o-admin", "新建会议 党小组会 明天上午9点 村委会")
+    reply = chat.say("o-admin", "新建会议 党小组会 明天上午9点 村委会 学习党章 第一党小组")
+    assert "参会：第一党小组。" in reply
+    meeting = only_meeting(session)
+    assert (meeting.place, meeting.topic) == ("村委会", "学习党章")
+    assert invited_names(session, meeting) == {"张明", "李书记"}  # the group and the host
+    chat.say("o-admin", f"取消会议 {meeting.code}")
+    chat.say("o-admin", "新建会议 党小组会 后天上午9点 第二党小组 孙家院子 谈体会")
+    session.rollback()
+    second = session.scalars(select(Meeting).order_by(Meeting.id.desc())).first()
+    assert (second.place, second.topic) == ("孙家院子", "谈体会")
+    assert invited_names(session, second) == {"孙奶奶", "李书记"}
+
+
+def test_branch_assembly_still_invites_everyone(chat, session, clock, branch,
+                                                committee_and_groups):
+    chat.say("o-admin", "新建会议 党员大会 明天上午9点 村委会")
+    assert invited_names(session, only_meeting(session)) == {"李书记", "张明", "刘芳", "孙奶奶"}

@@ -89,8 +89,8 @@ def test_bad_rows_reported_by_line_and_nothing_written(session, tmp_path):
     rows = [*GOOD,
             ["", "辽原村党支部", "", "13800000099", "", "", ""],
             ["钱七", "辽原村党支部", "", "12345", "", "", ""],
-            ["孔八", "辽原村党支部", "", "13800000098", "书记", "", ""],
-            ["曹九", "辽原村党支部", "", "13800000097", "", "腿脚不好", ""],
+            ["孔八", "辽原村党支部", "", "13800000098", "村长", "", ""],
+            ["曹九", "辽原村党支部", "", "13800000097", "管理员,队长", "", ""],
             ["李书记", "辽原村党支部", "", "13800000001", "", "", ""]]
     with pytest.raises(RosterRejected) as caught:
         import_roster(session.get_bind(), write_csv(tmp_path / "bad.csv", rows))
@@ -100,8 +100,8 @@ def test_bad_rows_reported_by_line_and_nothing_written(session, tmp_path):
     assert set(lines) == {7, 8, 9, 10, 11}
     assert "姓名为空" in lines[7]
     assert "12345" in lines[8]
-    assert "书记" in lines[9]
-    assert "腿脚不好" in lines[10]
+    assert "村长" in lines[9]
+    assert "队长" in lines[10]
     assert "第 2 行" in lines[11]
     assert count(session, Member) == 0 and count(session, Org) == 0
 
@@ -177,3 +177,35 @@ def test_cli_shows_progress_on_large_files(settings, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "校验 2000/2500" in result.output and "写入 2000/2500" in result.output
     assert "新增 2500 人" in result.output
+
+
+def test_committee_posts_and_free_help_words(session, tmp_path):
+    """角色 takes committee posts (several, with 、); 需帮扶 takes free words, mapped to a
+    reason and kept as written; nothing is refused (issue 12, item 10)."""
+    rows = [["孔书记", "辽原村党支部", "", "13800000098", "书记、管理员", "", ""],
+            ["吴委员", "辽原村党支部", "", "13800000097", "组织委员、宣传委员", "", ""],
+            ["曹九", "辽原村党支部", "", "13800000096", "", "腿脚不好", ""],
+            ["郝大娘", "辽原村党支部", "", None, "", "没有智能手机", ""],
+            ["严大伯", "辽原村党支部", "", None, "", "不识字", ""],
+            ["葛奶奶", "辽原村党支部", "", None, "", "眼睛不好", ""],
+            ["苗爷爷", "辽原村党支部", "", None, "", "常年在外地女儿家", ""],
+            ["田叔", "辽原村党支部", "", "13800000095", "", "否", ""],
+            ["钟婶", "辽原村党支部", "", None, "", "老人机", ""]]
+    import_roster(session.get_bind(), write_csv(tmp_path / "c.csv", rows))
+    session.expire_all()
+    found = {m.name: (m.committee_posts, m.is_admin, m.needs_help, m.needs_help_note)
+             for m in session.scalars(select(Member))}
+    assert found == {
+        "孔书记": ("书记", True, None, None),
+        "吴委员": ("组织委员、宣传委员", False, None, None),
+        "曹九": (None, False, "行动不便", "腿脚不好"),
+        "郝大娘": (None, False, "无手机", "没有智能手机"),
+        "严大伯": (None, False, "不会用微信", "不识字"),
+        "葛奶奶": (None, False, "不会用微信", "眼睛不好"),
+        "苗爷爷": (None, False, "其他", "常年在外地女儿家"),
+        "田叔": (None, False, None, None),
+        "钟婶": (None, False, "老式手机", "老人机"),
+    }
+    # the same file again changes nothing
+    report = import_roster(session.get_bind(), write_csv(tmp_path / "c.csv", rows))
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 9)
