@@ -102,6 +102,7 @@ CMD_HELPING = "帮学"
 CMD_STATS = "统计"
 CMD_MINE = "我的"
 CMD_HELP = "帮助"
+CMD_BIND = "绑定"
 
 # The account menu (bot/menu.py): button names.
 MENU_STUDY = "学习"
@@ -191,3 +192,12 @@ MORNING_WORDS = ("上午", "早上", "早晨", "凌晨", "清早", "早")
 NOON_WORDS = ("中午",)
 DATE_WORDS = {"year": "年", "month": "月", "days": "日号", "hour": "点时", "half": "半",
               "minute": "分"}
+
+# 帮助: the commands shown first for each role (8 lines at most; 帮助 <命令> for the rest).
+HELP_FOR_STRANGER = ("绑定", "帮助")
+HELP_FOR_MEMBER = ("签到", "请假", "学习", "已学", "会议", "我的")
+HELP_FOR_HELPER = ("帮学", "代签", "代请假", "签到", "学习", "已学")
+HELP_FOR_ADMIN = ("新建会议", "结束会议", "发布", "统计", "未学", "签到")
+HELP_FOR_ORG_ADMIN = ("发布", "学习", "签到", "会议", "我的", "请假")
+HELP_ALL = "全部"  # 帮助 全部: every command this person may use
+MORE_WORD = "更多"  # the next page of a long reply

@@ -8,7 +8,8 @@ catch-all — goes to the first route, in router order, that accepts it.
 
 from __future__ import annotations
 
-from core import texts
+from core import texts, words
+from core.pages import first_page
 from core.reading import Reader, Reading
 from handlers import (
     conversation,
@@ -22,6 +23,8 @@ from handlers import (
     study,
 )
 from handlers.router import Context, Reply, Role, Route, Router
+from models.member import Caller
+from models.reply_pages import keep_rest
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
 ROUTERS: list[Router] = [
@@ -45,7 +48,7 @@ class Dispatcher:
             raise ValueError(f"command words registered twice: {sorted(duplicated)}")
         self.by_word = {route.key: route for route in commands}
         self.reader = Reader(self.by_word)
-        self._help_cache: dict[tuple[bool, bool, bool, bool], str] = {}
+        self._help_cache: dict[tuple[bool, ...], str] = {}
 
     def read(self, text: str) -> Reading:
         """How the reader reads `text` against this dispatcher's command words."""
@@ -62,7 +65,11 @@ class Dispatcher:
         return route
 
     def dispatch(self, ctx: Context) -> Reply:
-        """Run the handler for `ctx.message` and return its reply."""
+        """Run the handler for `ctx.message` and return its reply, cut to one WeChat
+        message (the rest waits for 更多)."""
+        return fit_reply(ctx, self._dispatch(ctx))
+
+    def _dispatch(self, ctx: Context) -> Reply:
         ctx.dispatcher = self
         message = ctx.message
         if message.msg_type == "text":
@@ -127,23 +134,54 @@ class Dispatcher:
                     return route.run(ctx)
         return None
 
-    def help_text(self, ctx: Context) -> str:
-        """帮助, generated from the registry: only what this user may do."""
+    def help_text(self, ctx: Context, everything: bool = False) -> str:
+        """帮助, generated from the registry: the few commands this person uses most
+        (8 lines at most, for an old phone's screen), or with `everything`, all they may
+        use; 帮助 <命令> explains one."""
         caller = ctx.caller
         roles = (caller is not None, bool(caller and caller.is_helper),
-                 bool(caller and caller.is_admin), bool(caller and caller.is_org_admin))
+                 bool(caller and caller.is_admin), bool(caller and caller.is_org_admin),
+                 everything)
         cached = self._help_cache.get(roles)
         if cached is None:
-            lines = [texts.HELP_HEADER]
-            lines += [
-                texts.HELP_LINE.format(usage=r.usage, summary=r.summary)
-                for r in self.routes
-                if r.kind == "command" and r.role.allows(caller)
-            ]
-            if caller is None:
-                lines.append(texts.HELP_UNBOUND_HINT)
+            allowed = [r for r in self.routes if r.kind == "command" and r.role.allows(caller)
+                       and not (caller is not None and r.key == words.CMD_BIND)]
+            if everything:
+                lines = [texts.HELP_HEADER]
+                lines += [texts.HELP_LINE.format(usage=r.usage, summary=r.summary)
+                          for r in allowed]
+            else:
+                first = _help_words(caller)
+                shown = [r for word in first for r in allowed if r.key == word]
+                lines = [texts.HELP_HEADER]
+                lines += [texts.HELP_SHORT_LINE.format(usage=r.usage, summary=r.summary)
+                          for r in shown]
+                lines.append(texts.HELP_UNBOUND_HINT if caller is None else texts.HELP_MORE)
             cached = self._help_cache[roles] = "\n".join(lines)
         return cached
+
+
+def fit_reply(ctx: Context, reply: Reply) -> Reply:
+    """A text reply longer than WeChat's 2,048 bytes: its first page, ending with how to
+    see more; the rest is kept for 更多."""
+    if not isinstance(reply, str):
+        return reply
+    page, rest = first_page(reply, texts.MORE_FOOTER)
+    if rest:
+        keep_rest(ctx.session, ctx.openid, rest, ctx.now)
+    return page
+
+
+def _help_words(caller: Caller | None) -> tuple[str, ...]:
+    if caller is None:
+        return words.HELP_FOR_STRANGER
+    if caller.is_admin:
+        return words.HELP_FOR_ADMIN
+    if caller.is_org_admin:
+        return words.HELP_FOR_ORG_ADMIN
+    if caller.is_helper:
+        return words.HELP_FOR_HELPER
+    return words.HELP_FOR_MEMBER
 
 
 def _scene_of(event: str, event_key: str) -> str | None:

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from core import texts
+from core import texts, words
+from core.conversation import question_topic
 from handlers.router import Context, Reply, Role, Router, Takes
+from models.reply_pages import take_rest
 
 router = Router("general")
 
 
 @router.command("帮助", Role.ANYONE, usage="帮助", takes=Takes.TOPIC)
 def show_help(ctx: Context) -> Reply:
-    """查看你可以使用的命令"""
-    return ctx.dispatcher.help_text(ctx)
+    """查看你可以使用的命令（「帮助 签到」看某个命令）"""
+    if not ctx.args:
+        return ctx.dispatcher.help_text(ctx)
+    if ctx.args[0] == words.HELP_ALL:
+        return ctx.dispatcher.help_text(ctx, everything=True)
+    topic = ctx.dispatcher.read(ctx.args[0]).word or question_topic(ctx.args[0])
+    route = ctx.dispatcher.by_word.get(topic or "")
+    if route is None:
+        return texts.HELP_NO_TOPIC.format(topic=ctx.args[0][:10])
+    return ctx.dispatcher.topic_help(route)
+
+
+@router.command("更多", Role.ANYONE, usage="更多", takes=Takes.NOTHING)
+def more(ctx: Context) -> Reply:
+    """看长消息后面的部分"""
+    rest = take_rest(ctx.session, ctx.openid, ctx.now)
+    return rest if rest else texts.MORE_NOTHING
 
 
 @router.fallback()

@@ -17,6 +17,7 @@ from models.outbox import Outbox
 from models.pairing import HelpPair
 from models.questions import Question
 from models.relays import Relay
+from models.reply_pages import ReplyRest
 from models.roster_import import RosterImport, RosterImportRow
 from models.service_allowance import ServiceAllowance
 from models.study import PendingPost, StudyFeedback, StudyItem, StudyRecord, StudyView
@@ -43,6 +44,7 @@ __all__ = [
     "PendingPost",
     "Question",
     "Relay",
+    "ReplyRest",
     "RosterImport",
     "RosterImportRow",
     "ServiceAllowance",

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.simulator import message_xml
+from bot.simulator import message_xml, text_xml
 from models.meetings import Attendance, Meeting
 from models.member import Member
 from models.questions import Question
@@ -260,3 +262,41 @@ def test_member_unbind_cli(database_url, tmp_path, monkeypatch, session, village
     assert "没有绑定微信" in result.output
     result = CliRunner().invoke(main, ["member", "unbind", "王五", "--branch", "辽原村党支部"])
     assert result.exit_code != 0 and "王五" in result.output
+
+
+# Short replies (issue 12, item 9).
+def test_help_fits_an_old_phone_and_is_per_role(chat, session, village):
+    for openid in ("o-stranger", "o-zm", "o-helper", "o-admin"):
+        lines = chat.say(openid, "帮助").split("\n")
+        assert len(lines) <= 8, (openid, lines)
+    assert "绑定" in chat.say("o-stranger", "帮助")
+    assert "绑定" not in chat.say("o-zm", "帮助")  # bound members are not offered binding
+    assert "代签" in chat.say("o-helper", "帮助") and "新建会议" in chat.say("o-admin", "帮助")
+    reply = chat.say("o-zm", "帮助 签到")
+    assert "签到 [签到码]" in reply and "例如" in reply
+    assert "代请假 赵大爷" in chat.say("o-helper", "帮助 代请假")
+    assert "解除结对" in chat.say("o-admin", "帮助 全部")
+    assert "没有「吃饭」这个命令" in chat.say("o-zm", "帮助 吃饭")
+
+
+def test_a_long_reply_is_cut_with_more(chat, session, village):
+    for number in range(12):
+        chat.say("o-admin", f"发布 第{number}期 学习二十届四中全会精神关于全面深化改革的重要论述"
+                            f"和乡村振兴战略的具体部署要求\n正文。")
+    first = chat.say("o-admin", "未学")
+    assert len(first.encode()) <= 2048 and first.endswith("回复「更多」看后面的）")
+    second = chat.say("o-admin", "更多")
+    assert len(second.encode()) <= 2048 and "第11期" in first + second
+    while "回复「更多」" in second:
+        second = chat.say("o-admin", "更多")
+    assert chat.say("o-admin", "更多") == "没有更多了。"
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(word=st.sampled_from(sorted(__import__("handlers").dispatcher.by_word)),
+       tail=st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=900))
+def test_every_reply_fits_one_message(chat, village, word, tail):
+    for openid in ("o-admin", "o-zm", "o-helper"):
+        reply = chat.send_xml(text_xml(openid, f"{word} {tail}"))
+        assert len(reply.content.encode()) <= 2048
