@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from bot.cli_admin import COMMANDS as ADMIN_COMMANDS
-from bot.cli_support import database, runtime, settings_or_exit
+from bot.cli_support import database, require_migrated, runtime, settings_or_exit
 from bot.cli_templates import templates
 from core import redact, texts
 from core.config import Settings
@@ -77,6 +77,7 @@ def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> No
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         settings = settings.with_overrides(api_base_url=f"http://{local}:{server.port}/sandbox")
     app = create_app(settings)
+    require_migrated(services_of(app).engine)
     server.app = app
     runner = None
     if with_scheduler:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from bot.cli_support import database, one_org, runtime, settings_or_exit
+from bot.cli_support import database, one_org, require_migrated, runtime, settings_or_exit
 from core import texts
 
 
@@ -31,6 +31,7 @@ def import_roster_cmd(file: Path, parent_name: str | None) -> None:
     settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
+        require_migrated(engine)
         report = import_roster(engine, file, parent_name, progress)
     except RosterError as exc:
         raise click.ClickException(
@@ -107,6 +108,7 @@ def qr(scene: str, out: Path, permanent: bool, days: int) -> None:
     from bot.qrcodes import create_scene_qr, render_png
 
     with runtime() as built:
+        _check_meeting_scene(built, scene)
         try:
             code = _call_wechat("qr", lambda: create_scene_qr(
                 built.wechat, scene, permanent, days * 86400))
@@ -115,6 +117,21 @@ def qr(scene: str, out: Path, permanent: bool, days: int) -> None:
         render_png(code, out)
     validity = texts.CLI_QR_PERMANENT if permanent else texts.CLI_QR_DAYS.format(days=days)
     click.echo(texts.CLI_QR_SAVED.format(path=out, scene=scene, validity=validity))
+
+
+def _check_meeting_scene(built: Any, scene: str) -> None:
+    """A meeting's QR code names a meeting that exists and is still open: a code
+    printed for a typo would check nobody in."""
+    from models.meetings import QR_SCENE_PREFIX, Meeting, MeetingStatus
+
+    if not scene.startswith(QR_SCENE_PREFIX):
+        return
+    number = scene[len(QR_SCENE_PREFIX):]
+    with built.sessions() as session:
+        meeting = session.get(Meeting, int(number)) if number.isdigit() \
+            and len(number) <= 9 else None
+        if meeting is None or meeting.status != MeetingStatus.PLANNED:
+            raise click.ClickException(texts.CLI_QR_NO_MEETING.format(id=number[:20]))
 
 
 @click.group()

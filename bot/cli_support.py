@@ -8,12 +8,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core import texts
 from core.config import ConfigError, Settings, load_settings
 from models.base import make_engine, make_session_factory, write_session
 from models.errors import DomainError
+from models.migrate import database_behind
 from models.org import Org, find_org
 from schedules.runtime import Runtime, build_runtime
 
@@ -26,6 +28,13 @@ def settings_or_exit() -> Settings:
         raise click.ClickException(f"configuration: {exc}") from None
 
 
+def require_migrated(engine: Engine) -> None:
+    """Stop with what to run when the database has not been created or upgraded (not
+    with a "no such table" traceback from the first query)."""
+    if database_behind(engine):
+        raise click.ClickException(texts.CLI_NOT_MIGRATED)
+
+
 @contextmanager
 def database(write: bool = True) -> Iterator[tuple[Settings, Session]]:
     """The settings and a session on the configured database; the command commits.
@@ -36,6 +45,7 @@ def database(write: bool = True) -> Iterator[tuple[Settings, Session]]:
     settings = settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
+        require_migrated(engine)
         session_scope: Any = write_session(engine) if write else make_session_factory(engine)()
         with session_scope as session:
             yield settings, session
@@ -50,6 +60,7 @@ def runtime() -> Iterator[Runtime]:
     """The process runtime (database, WeChat client) for commands that call WeChat."""
     built = build_runtime(settings_or_exit())
     try:
+        require_migrated(built.engine)
         yield built
     finally:
         built.dispose()

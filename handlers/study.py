@@ -21,6 +21,7 @@ from models.posting import (
     make_draft,
     posting_org,
     publish,
+    push_now,
     push_time,
     take_pending_post,
 )
@@ -127,6 +128,16 @@ def confirm_post(ctx: Context) -> Reply:
     if held is None:
         return texts.POST_NOTHING_PENDING
     return _publish(ctx, *held)
+
+
+@router.command("推送", Role.ANY_ADMIN, usage="推送 <编号>", takes=Takes.NUMBER)
+def push(ctx: Context) -> Reply:
+    """马上通知大家学习某一期（不等到早上8点）"""
+    number = _item_number(ctx)
+    if number is None:
+        return texts.PUSH_USAGE
+    item = push_now(ctx.session, posting_org(ctx.session, ctx.member), number, ctx.now)
+    return texts.PUSH_OK.format(id=item.id, title=item.title)
 
 
 def render_item(item: StudyItem, prefix: str = "") -> Reply:

@@ -26,3 +26,19 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def database_behind(engine: Engine) -> bool:
+    """Whether the database lacks migrations this code needs (`partybot db upgrade`).
+    An unreachable database is not "behind": the caller's own errors say so."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import OperationalError
+
+    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except OperationalError:
+        return False
+    return current != heads

@@ -121,3 +121,18 @@ def take_pending_post(session: Session, author: Member,
     session.delete(pending)
     session.flush()
     return (org, draft) if org is not None else None
+
+
+def push_now(session: Session, org: Org, item_id: int, now: datetime) -> StudyItem:
+    """The admin's 推送 <编号>: tell members about an item now instead of at its push
+    time (the scheduler queues it within a minute). StudyError for another org's item
+    or one already pushed (flushes)."""
+    item = session.get(StudyItem, item_id)
+    if item is None or item.org_id != org.id:
+        raise StudyError("STUDY_NOT_YOURS", id=item_id)
+    if item.pushed_at is not None:
+        raise StudyError("STUDY_ALREADY_PUSHED", id=item_id, title=item.title)
+    item.push_at = now
+    item.publish_at = min(item.publish_at, now)
+    session.flush()
+    return item

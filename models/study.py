@@ -200,21 +200,19 @@ class Reading:
 
 def item_to_read(session: Session, branch_id: int, member_id: int, now: datetime,
                  tz: ZoneInfo) -> Reading:
-    """Today's item; with nothing new today, the newest the member has not studied.
+    """The newest item the member has not studied (today's first); once today's are
+    studied, the next unread one, not the same one again.
 
     The item shown is remembered, so that a following 已学 means that one.
     """
     newest = newest_item(session, branch_id, now)
     if newest is None:
         return Reading(None)
-    if same_local_day(newest.publish_at, now, tz):
-        remember_view(session, member_id, newest.id, now)
-        return Reading(newest)
     unread = unread_item(session, branch_id, member_id, now)
     if unread is None:
         return Reading(None, newest_id=newest.id)
     remember_view(session, member_id, unread.id, now)
-    return Reading(unread, older_unread=True)
+    return Reading(unread, older_unread=not same_local_day(unread.publish_at, now, tz))
 
 
 def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now: datetime,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -125,3 +125,38 @@ def test_run_delivers_pushes_that_chat_shows(database_url, tmp_path):
             shown.stdout + shown.stderr + server.output
     finally:
         assert server.stop() == 0, server.output
+
+
+def test_qr_for_a_meeting_that_does_not_exist_is_refused(database_url, tmp_path, fake,
+                                                        monkeypatch, session):
+    from tests.factories import make_branch, make_meeting
+
+    for name, value in command_env(database_url, tmp_path,
+                                   WECHAT_API_BASE_URL=fake.base_url).items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "qr.png"
+    result = CliRunner().invoke(main, ["qr", "meeting:999", "--out", str(out)])
+    assert result.exit_code != 0 and "没有编号为 999 的会议" in result.output
+    assert not out.exists() and fake.state.qrcodes == []
+    from datetime import datetime, timedelta
+
+    meeting = make_meeting(session, make_branch(session),
+                           datetime.now(UTC) + timedelta(days=1))
+    session.commit()
+    result = CliRunner().invoke(main, ["qr", f"meeting:{meeting.id}", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+
+
+def test_commands_against_an_unmigrated_database_say_what_to_run(tmp_path, monkeypatch):
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名,支部\n张明,辽原村党支部\n", encoding="utf-8")
+    for name, value in command_env(empty, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    for args in (["member", "unbind", "张明", "--branch", "x"], ["pairs", "suggest"],
+                 ["import-roster", str(roster)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code != 0
+        assert "partybot db upgrade" in result.output, (args, result.output)
+        assert "Traceback" not in result.output and "no such table" not in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import requests
@@ -215,3 +215,29 @@ def test_admin_sees_who_has_not_studied(chat, session, people):
     chat.say("o-zm", "已学")
     reply = chat.say("o-admin", "未学")
     assert "已学 1/3" in reply and "刘芳" in reply and "李书记" in reply and "张明" not in reply
+
+
+def test_study_after_studied_shows_the_next_unread(chat, session, people):
+    chat.say("o-admin", "发布 第一篇\n内容一")
+    chat.say("o-admin", "发布 第二篇\n内容二")
+    assert "第二篇" in chat.say("o-zm", "学习")
+    chat.say("o-zm", "已学")
+    assert "第一篇" in chat.say("o-zm", "学习")  # not 第二篇 again
+    chat.say("o-zm", "已学")
+    assert "都学过了" in chat.say("o-zm", "学习")
+
+
+def test_push_now(chat, session, people, clock):
+    from datetime import datetime
+
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # 20:00 in Shanghai
+    reply = chat.say("o-admin", "发布 学习党章\n第一章")
+    assert "11月28日" in reply  # at the next 08:00
+    item_id = items(session)[0].id
+    assert "一分钟内推送" in chat.say("o-admin", f"推送 {item_id}")
+    assert items(session)[0].push_at == clock()
+    session.get(StudyItem, item_id).pushed_at = clock()
+    session.commit()
+    assert "已经推送过了" in chat.say("o-admin", f"推送 {item_id}")
+    assert "没有找到你发布的第99期" in chat.say("o-admin", "推送 99")
+    assert "管理员" in chat.say("o-zm", f"推送 {item_id}")
