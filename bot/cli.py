@@ -130,9 +130,10 @@ def scheduler(delivery_only: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """Everything on one machine: migrate, seed demo data if empty, serve and schedule."""
-    from bot.demo import database_is_empty, demo_users, seed_demo
+    from bot.demo import database_is_empty, demo_meeting_code, demo_users, seed_demo
     from models.base import make_engine, utcnow
     from models.migrate import upgrade_database
+    from models.outbox import ChannelPolicy
 
     settings = settings_or_exit()
     engine = make_engine(settings.database_url)
@@ -140,15 +141,19 @@ def run(host: str, port: int) -> None:
     engine.dispose()
     with database() as (_, session):
         if settings.seed_demo and settings.sandbox_served and database_is_empty(session):
-            seed_demo(session, utcnow())
+            seed_demo(session, utcnow(), ChannelPolicy(settings.templates), settings.tz)
             session.commit()
             click.echo("Seeded a demo county.")
         users = demo_users(session)
+        code = demo_meeting_code(session)
     if users:
         click.echo("Demo members you can chat as (in another terminal):")
         for user in users:
             click.echo(texts.CLI_DEMO_USER.format(openid=user.openid, name=user.name,
                                                   role=user.role, branch=user.branch))
+            hint = texts.DEMO_TRY.get(user.openid)
+            if hint:
+                click.echo(texts.CLI_DEMO_TRY.format(hint=hint.format(code=code)))
     _serve(settings, host, port, with_scheduler=True)
 
 

@@ -9,15 +9,20 @@ members get readable demo openids so that `partybot chat --openid demo-admin` wo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import words
+from models.meeting_notices import notify_created
+from models.meetings import Meeting, MeetingKind, MeetingStatus, NewMeeting, create_meeting
 from models.member import Member, NeedsHelp
 from models.org import OrgAdmin, OrgKind, add_org
+from models.outbox import ChannelPolicy
 from models.pairing import HelpPair
+from models.posting import make_draft, publish
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,12 @@ def demo_users(session: Session) -> list[DemoUser]:
     ]
 
 
-def seed_demo(session: Session, now: datetime) -> None:
-    """Create the demo county (flushes, never commits)."""
+def seed_demo(session: Session, now: datetime, outbox: ChannelPolicy | None = None,
+              tz: ZoneInfo | None = None) -> None:
+    """Create the demo county (flushes, never commits): people, pairs, and — so that
+    every command shows something on a newcomer's first try — a study item, a meeting
+    about to begin with its 签到码, and (with `outbox`) its notices, which leave the
+    helper relays to pass on."""
     township = add_org(session, "红光乡党委", OrgKind.COMMITTEE)
     branches = [
         add_org(session, "辽原村党支部", OrgKind.BRANCH, township),
@@ -103,4 +112,24 @@ def seed_demo(session: Session, now: datetime) -> None:
     township_admin = session.scalar(select(Member).where(Member.openid == "demo-township"))
     assert township_admin is not None
     session.add(OrgAdmin(org_id=township.id, member_id=township_admin.id))
+    secretary = session.scalar(select(Member).where(Member.openid == "demo-admin"))
+    assert secretary is not None
+    secretary.committee_posts = "书记"
+    helper.committee_posts = "组织委员"
     session.flush()
+    publish(session, branches[0].id, make_draft(
+        "学习党章第一章 总纲", "中国共产党是中国工人阶级的先锋队，同时是中国人民和中华民族的先锋队。"
+        "请大家认真学习，结合本村实际谈体会。", now), secretary, now, now)
+    meeting = create_meeting(session, NewMeeting(
+        org_id=branches[0].id, kind=MeetingKind.BRANCH_ASSEMBLY,
+        starts_at=now + timedelta(minutes=40), place="村委会",
+        topic="学习二十届四中全会精神", host_id=secretary.id), created_by=secretary.id, now=now)
+    if outbox is not None and tz is not None:
+        notify_created(session, outbox, meeting, tz, now)
+    session.flush()
+
+
+def demo_meeting_code(session: Session) -> str:
+    """The 签到码 of the demo's open meeting (for the start-up hints)."""
+    return session.scalar(select(Meeting.code).where(
+        Meeting.status == MeetingStatus.PLANNED).order_by(Meeting.id.desc()).limit(1)) or "1234"

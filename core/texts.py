@@ -363,6 +363,14 @@ CLI_PAIR_UNMATCHED = "  无法匹配：{member}（{reason}）"
 CLI_PAIRS_CONFIRM = "确认无误后运行 `partybot pairs apply` 生效。"
 CLI_PAIRS_APPLIED = "已结对 {made} 对，跳过 {skipped} 人。"
 CLI_PAIR_SKIPPED = "  跳过 {member}：{why}"
+CLI_DEMO_TRY = "      试试：{hint}"
+DEMO_TRY = {
+    "demo-admin": "统计、未学、新建会议 党员大会 明天上午9点 村委会、推送 1",
+    "demo-helper": "帮学、代签 赵大爷 {code}、帮学 赵大爷 完成",
+    "demo-member": "签到（或 {code}）、学习、已学、会议、你好、怎么请假",
+    "demo-member-2": "请假 {code} 家里有事、学习、我的",
+    "demo-township": "发布 标题、帮助",
+}
 CLI_DEMO_USER = "  partybot chat --openid {openid:<14} # {name}，{role}，{branch}"
 
 # The terminal chat (bot/chat.py)
