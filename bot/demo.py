@@ -118,7 +118,8 @@ def seed_demo(session: Session, now: datetime, outbox: ChannelPolicy | None = No
     helper.committee_posts = "组织委员"
     session.flush()
     publish(session, branches[0].id, make_draft(
-        "学习党章第一章 总纲", "中国共产党是中国工人阶级的先锋队，同时是中国人民和中华民族的先锋队。"
+        "学习党章第一章 总纲",
+        "中国共产党是中国工人阶级的先锋队，同时是中国人民和中华民族的先锋队。"
         "请大家认真学习，结合本村实际谈体会。", now), secretary, now, now)
     meeting = create_meeting(session, NewMeeting(
         org_id=branches[0].id, kind=MeetingKind.BRANCH_ASSEMBLY,
