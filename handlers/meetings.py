@@ -1,5 +1,5 @@
-"""三会一课 in chat: 新建会议, 取消会议, 结束会议, 签到 (code, QR, location), 请假,
-会议, 补录, 统计."""
+"""三会一课 in chat: 取消会议, 结束会议, 签到 (code, QR, location, a bare code), 请假,
+会议, 补录 (新建会议 is in handlers/new_meeting.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from models.attendance import Outcome, ask_leave, attendance_of, backfill, check
 from models.meeting_codes import meeting_for_code
 from models.meeting_notices import notify_cancelled
 from models.meetings import (
-    KIND_WORDS,
     QR_SCENE_PREFIX,
     AttendanceStatus,
     Meeting,
@@ -31,11 +30,8 @@ from models.member import Member, find_member
 
 router = Router("meetings")
 
-COORDINATES = re.compile(r"^(.*)@(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$")
 MEETING_ID = re.compile(r"^[0-9]{1,9}$")
 STATUS_WORDS = {word: AttendanceStatus(status) for word, status in words.ATTENDANCE_WORDS.items()}
-MIN_YEAR = 2000  # a meeting before this is a typo, not history
-KIND_WORDS_LONGEST = sorted(KIND_WORDS, key=len, reverse=True)  # "支部党员大会" before "党员大会"
 
 
 def open_meeting(ctx: Context, code: str, member: Member | None = None) -> Meeting:
