@@ -63,7 +63,9 @@ def _is_question(ctx: Context) -> bool:
 @router.message("text", Role.ANYONE, when=_is_question)
 def question(ctx: Context) -> Reply:
     """A question: answered from the commands' help, or passed to the branch admin."""
-    return answer_question(ctx, ctx.message.content)
+    # as typed, or as WeChat heard it (a voice message has no Content)
+    asked = ctx.reading.original if ctx.reading is not None else ctx.message.content
+    return answer_question(ctx, asked)
 
 
 def answer_question(ctx: Context, asked: str) -> Reply:

@@ -300,3 +300,10 @@ def test_every_reply_fits_one_message(chat, village, word, tail):
     for openid in ("o-admin", "o-zm", "o-helper"):
         reply = chat.send_xml(text_xml(openid, f"{word} {tail}"))
         assert len(reply.content.encode()) <= 2048
+
+
+def test_a_spoken_question_is_forwarded_with_what_was_heard(chat, session, village):
+    reply = chat.send_xml(voice("o-zm", "党费交到哪里？")).content
+    assert "听到你说" in reply and "已转给支部管理员" in reply
+    session.rollback()
+    assert session.scalars(select(Question)).one().text == "党费交到哪里？"
