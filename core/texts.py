@@ -365,7 +365,7 @@ CLI_PAIRS_APPLIED = "已结对 {made} 对，跳过 {skipped} 人。"
 CLI_PAIR_SKIPPED = "  跳过 {member}：{why}"
 CLI_DEMO_TRY = "      试试：{hint}"
 DEMO_TRY = {
-    "demo-admin": "统计、未学、新建会议 党员大会 明天上午9点 村委会、推送 1",
+    "demo-admin": "统计、未学、新建会议 支委会 明天上午9点 村委会、帮助 全部",
     "demo-helper": "帮学、代签 赵大爷 {code}、帮学 赵大爷 完成",
     "demo-member": "签到（或 {code}）、学习、已学、会议、你好、怎么请假",
     "demo-member-2": "请假 {code} 家里有事、学习、我的",

@@ -1,5 +1,6 @@
 """questions forwarded to the branch admin; every piece of study feedback kept
-(a second 心得 is added, not written over the first)
+
+A second 心得 is added, not written over the first.
 
 Revision ID: 0013
 Revises: 0012
