@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 
 import requests
 
-from bot.simulator import WeChatSide, event_xml, message_xml, text_xml
+from bot.simulator import WeChatSide, event_xml, message_xml, next_msg_id, text_xml
 from core import texts
 from core.config import Settings
 
 HELP = texts.CHAT_INTRO
+SANDBOX_PICTURE = "http://sandbox/pic.jpg"
 
 
 def line_to_xml(openid: str, line: str) -> str | None:
@@ -39,10 +40,17 @@ def line_to_xml(openid: str, line: str) -> str | None:
             "Location_X": rest[0], "Location_Y": rest[1], "Scale": "15",
             "Label": " ".join(rest[2:]) or texts.CHAT_MY_LOCATION})
     if word == "image":
-        return message_xml(openid, "image", {"PicUrl": "http://sandbox/pic.jpg",
-                                             "MediaId": "sandbox-image"})
+        return message_xml(openid, "image", {"PicUrl": rest[0] if rest else SANDBOX_PICTURE,
+                                             "MediaId": f"sandbox-image-{next_msg_id()}"})
     if word == "voice":
-        return message_xml(openid, "voice", {"MediaId": "sandbox-voice", "Format": "amr"})
+        fields = {"MediaId": "sandbox-voice", "Format": "amr"}
+        if rest:  # what WeChat's speech recognition heard
+            fields["Recognition"] = " ".join(rest)
+        return message_xml(openid, "voice", fields)
+    if word == "link" and rest:  # a forwarded article
+        return message_xml(openid, "link", {
+            "Url": rest[0], "Title": " ".join(rest[1:]) or texts.LINK_UNTITLED,
+            "Description": ""})
     return None
 
 

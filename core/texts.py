@@ -118,7 +118,8 @@ STATS_NO_MEETINGS = "{period}还没有结束的会议，暂无出勤数据。"
 
 # Study (学习)
 POST_USAGE = (
-    "发布格式：第一行「发布 标题」，下面几行写正文；链接单独一行（只支持 http/https）。\n"
+    "发布格式：先发「发布 标题」，再接着发正文、照片或转发文章，最后回复「发送」。\n"
+    "也可以一条消息写完：第一行「发布 标题」，下面几行写正文；链接单独一行（只支持 http/https）。\n"
     "例如：\n发布 学习二十届四中全会精神\n全会审议通过了……\nhttps://www.12371.cn/…\n"
     "可选：「视频：链接」「音频：链接」「来源：人民日报」「定时 2026-12-05 08:00」各占一行。"
 )
@@ -130,6 +131,38 @@ POST_DUPLICATE = "一天内已经发布过同样的内容（编号 {id}《{title
 POST_NOTHING_PENDING = "没有等待确认的发布。"
 POST_OK = "已发布（编号 {id}）：《{title}》，面向{org}。{when}会通知大家学习。"
 POST_OK_NOW = "现在"
+DRAFT_OPENED = (
+    "好的，开始写《{title}》。接着发正文、照片或转发文章，都会加进来；"
+    "发完回复「预览」看一看，回复「发送」发布，回复「取消」不发了。")
+DRAFT_ADDED = "已加进《{title}》：{summary}。继续发，或回复「预览」「发送」「取消」。"
+DRAFT_ADDED_COMMAND = "（「{text}」当作正文加进去了；要用命令，请先回复「发送」或「取消」。）"
+DRAFT_COMMAND_NOT_ADDED = "你正在写《{title}》，「{text}」没有加进正文。要用这个命令，请先回复「发送」或「取消」。"
+DRAFT_SUMMARY_BODY = "正文{count}字"
+DRAFT_SUMMARY_IMAGES = "照片{count}张"
+DRAFT_SUMMARY_LINK = "文章链接"
+DRAFT_SUMMARY_EMPTY = "还没有内容"
+DRAFT_PREVIEW_HEADER = "【预览】面向{org}：\n《{title}》"
+DRAFT_PREVIEW_IMAGES = "\n（附照片{count}张）"
+DRAFT_PREVIEW_FOOTER = "\n\n回复「发送」发布，回复「取消」不发了。"
+DRAFT_NONE = "现在没有在写的内容。发布请先发「发布 标题」。"
+DRAFT_CANCELLED = "好的，《{title}》不发了，已删除草稿。"
+DRAFT_ALREADY_OPEN = "你还有一篇《{title}》没写完。请先回复「发送」发布它，或「取消」删掉它，再开始新的。"
+DRAFT_BODY_FULL = "这一段没有加进去：正文最多 {limit} 个字，已有 {length} 个字，这段 {adding} 个字。可以先「发送」，剩下的另发一期。"
+DRAFT_IMAGES_FULL = "这张照片没有加进去：一期最多 {limit} 张照片。"
+DRAFT_EMPTY = "《{title}》还没有正文、照片或链接。请先发内容，再回复「发送」。"
+DRAFT_DUPLICATE = "一天内已经发布过同样的内容（编号 {id}《{title}》）。确实要再发一次，请再回复一次「发送」；不发了回复「取消」。"
+DRAFT_EXPIRED = "《{title}》30分钟没有继续，草稿已作废（照片{images}张未发）。写过的内容如下，需要时复制后重新「发布」：\n{body}"
+LINK_UNTITLED = "转发的文章"
+LINK_OFFER = (
+    "收到文章《{title}》。要把它作为学习内容发给{org}吗？回复「发送」发布，回复「取消」不发；"
+    "也可以先补充几句话或照片。")
+WITHDRAW_USAGE = "格式：撤回 编号，例如：撤回 12（还没学的人就不会再收到第12期）"
+WITHDRAW_OK = "已撤回第{id}期《{title}》：还没学的人不会再看到或收到它{dropped}；已学的记录保留。"
+WITHDRAW_DROPPED = "（{count}条待发通知已取消）"
+STUDY_ALREADY_WITHDRAWN = "第{id}期《{title}》已经撤回过了。"
+STUDY_WITHDRAWN = "第{id}期《{title}》已被撤回，不用学了。"
+STUDY_IMAGE_LINE = "\n照片{number}：{url}"
+STUDY_IMAGES_NO_URL = "\n（附照片{count}张）"
 PUSH_USAGE = "格式：推送 编号，例如：推送 12（马上通知大家学习第12期）"
 PUSH_OK = "好的，第{id}期《{title}》一分钟内推送给大家。"
 STUDY_NOT_YOURS = "没有找到你发布的第{id}期。"
@@ -380,7 +413,9 @@ CHAT_INTRO = """在下面输入文字，就像在微信里给公众号发消息�
   /click KEY                 点击菜单
   /scan SCENE                扫描带参数二维码
   /location 纬度 经度         发送位置
-  /image  /voice             发送图片 / 语音
+  /image [图片网址]           发送图片
+  /voice [听到的话]          发送语音（可写上微信语音识别听到的话）
+  /link 网址 标题             转发一篇文章
   /quit                      退出"""
 CHAT_MY_LOCATION = "我的位置"
 CHAT_PUSHED = "[推送] {text}"

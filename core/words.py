@@ -201,3 +201,5 @@ HELP_FOR_ADMIN = ("新建会议", "结束会议", "发布", "统计", "未学", 
 HELP_FOR_ORG_ADMIN = ("发布", "学习", "签到", "会议", "我的", "请假")
 HELP_ALL = "全部"  # 帮助 全部: every command this person may use
 MORE_WORD = "更多"  # the next page of a long reply
+# While a draft is open these still act as commands; any other text joins the draft.
+DRAFT_WORDS = ("预览", "发送", "取消", "帮助", "更多", "发布")

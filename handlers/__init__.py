@@ -19,6 +19,7 @@ from handlers import (
     membership,
     new_meeting,
     pairing,
+    posting,
     stats,
     study,
 )
@@ -28,7 +29,8 @@ from models.reply_pages import keep_rest
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
 ROUTERS: list[Router] = [
-    membership.router, meetings.router, new_meeting.router, stats.router, study.router,
+    membership.router, meetings.router, new_meeting.router, stats.router, posting.router,
+    study.router,
     pairing.router, delivery_reports.router, conversation.router, general.router,
 ]
 
@@ -47,6 +49,7 @@ class Dispatcher:
         if duplicated:
             raise ValueError(f"command words registered twice: {sorted(duplicated)}")
         self.by_word = {route.key: route for route in commands}
+        self.captures = [r for r in self.routes if r.kind == "capture"]
         self.reader = Reader(self.by_word)
         self._help_cache: dict[tuple[bool, ...], str] = {}
 
@@ -118,9 +121,13 @@ class Dispatcher:
         return line + (texts.HELP_EXAMPLE.format(example=example) if example else "")
 
     def dispatch_text(self, ctx: Context, text: str) -> Reply:
-        """A text (typed, or recognised from speech): its command, or the first text
-        route that takes it (bare 签到码, 心得, small talk, questions), or the catch-all."""
+        """A text (typed, or recognised from speech): a capture that takes it (a draft
+        being written), its command, or the first text route that takes it (bare
+        签到码, 心得, small talk, questions), or the catch-all."""
         route = self.command_for(ctx, text)
+        for capture in self.captures:
+            if capture.when is None or capture.when(ctx):
+                return capture.run(ctx)
         if route is not None:
             return route.run(ctx)
         return self._first(ctx, ("message", "text"), ("fallback", ""))

@@ -206,7 +206,7 @@ class Route:
 
     handler: Handler
     role: Role
-    kind: str  # "command", "message", "event", "menu", "scene", "fallback"
+    kind: str  # "command", "capture", "message", "event", "menu", "scene", "fallback"
     key: str = ""  # command word, message type, event name, menu key or scene prefix
     usage: str = ""  # how to type a command, for 帮助
     when: Callable[[Context], bool] | None = None
@@ -264,6 +264,13 @@ class Router:
     def scene(self, prefix: str, role: Role = Role.ANYONE) -> Callable[[Handler], Handler]:
         """A parametric QR scan whose scene starts with `prefix` (SCAN or subscribe)."""
         return self._register("scene", prefix, role)
+
+    def capture(self, role: Role = Role.ANYONE,
+                when: Callable[[Context], bool] | None = None) -> Callable[[Handler], Handler]:
+        """Text taken before any command while `when` holds (something being written
+        over several messages, like a post): the message is read first, so `when` can
+        let a few command words through."""
+        return self._register("capture", "", role, when=when)
 
     def fallback(self, role: Role = Role.ANYONE) -> Callable[[Handler], Handler]:
         """Any text nothing else answered (register it in the last router)."""

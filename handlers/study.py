@@ -1,32 +1,14 @@
-"""Study in chat: 发布 (and 确认发布), 学习, 已学 with feedback, 我的, 未学."""
+"""Study in chat: 学习, 已学 with feedback, 我的, 未学 (posting is handlers.posting)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from datetime import datetime
-
-from core import texts, words
+from core import texts
 from core.conversation import is_reflection
-from core.localtime import when
 from core.notices import names_list
 from core.wxml import Article
-from handlers.router import Context, DomainError, News, Reply, Role, Router, Takes
-from models.org import Org
-from models.posting import (
-    URL,
-    Draft,
-    find_duplicate,
-    hold_post,
-    make_draft,
-    posting_org,
-    publish,
-    push_now,
-    push_time,
-    take_pending_post,
-)
+from handlers.posting import item_number
+from handlers.router import Context, News, Reply, Role, Router, Takes
 from models.study import (
-    LINK_MAX,
     Feedback,
     StudyItem,
     attach_feedback,
@@ -41,104 +23,6 @@ from models.study_reports import progress_this_week, year_record
 
 router = Router("study")
 
-UNSAFE_SCHEME = re.compile(r"^(javascript|data|vbscript|file|ftp|about):", re.IGNORECASE)
-SCHEDULE = re.compile(rf"^{words.POST_SCHEDULE}\s*(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}})"
-                      r"\s+(\d{1,2}):(\d{2})$")
-NUMBER_IN_WORD = re.compile(r"[0-9]+")
-MAX_NUMBER_DIGITS = 9  # an item number longer than this is not one of ours
-
-
-def parse_post(raw: str, ctx: Context) -> Draft:
-    """The draft in a 发布 message: title line, body lines, link / media / source / 定时.
-
-    Labels and links are recognised in the normalised form; the title and the body are
-    kept exactly as typed ("，" stays "，").
-    """
-    raw_lines = raw.splitlines() or [""]
-    title = _title_on_first_line(raw_lines[0], ctx)
-    rest = [line.strip() for line in raw_lines[1:] if line.strip()]
-    if not title and rest:
-        title = rest.pop(0)
-    body: list[str] = []
-    link = media_link = source = None
-    publish_at: datetime | None = None
-    schedule_text = ""
-    for original in rest:
-        line = unicodedata.normalize("NFKC", original)
-        label, _, value = line.partition(":")
-        typed_value = original[_colon_at(original) + 1:].strip()
-        if URL.match(line) and link is None:
-            link = line
-        elif UNSAFE_SCHEME.match(line):
-            raise DomainError("POST_BAD_LINK", link=line[:60], limit=LINK_MAX)
-        elif label in (words.POST_VIDEO, words.POST_AUDIO) and value.strip():
-            media_link = value.strip()
-        elif label == words.POST_SOURCE and value.strip():
-            source = typed_value
-        elif match := SCHEDULE.match(line):
-            schedule_text = line
-            year, month, day_, hour, minute = (int(part) for part in match.groups())
-            try:
-                publish_at = datetime(year, month, day_, hour, minute, tzinfo=ctx.tz)
-            except ValueError:
-                raise DomainError("POST_BAD_TIME", text=line) from None
-        else:
-            body.append(original)
-    return make_draft(title, "\n".join(body), ctx.now, link, media_link, source, publish_at,
-                      schedule_text)
-
-
-def _colon_at(line: str) -> int:
-    """Where the first colon is, full-width or not (-1: none)."""
-    return next((i for i, char in enumerate(line)
-                 if unicodedata.normalize("NFKC", char) == ":"), -1)
-
-
-def _title_on_first_line(first_line: str, ctx: Context) -> str:
-    """What follows the command word on the first line, as typed."""
-    reading = ctx.reading
-    if reading is None or not reading.tokens or reading.tokens[0].start >= len(first_line):
-        return ""
-    return first_line[reading.tokens[0].start:].strip()
-
-
-def _publish(ctx: Context, org: Org, draft: Draft) -> Reply:
-    item = publish(ctx.session, org.id, draft, ctx.member, ctx.now,
-                   push_time(draft, ctx.now, ctx.tz, ctx.settings.study_push_time))
-    moment = texts.POST_OK_NOW if item.push_at <= ctx.now else when(item.push_at, ctx.tz)
-    return texts.POST_OK.format(id=item.id, title=item.title, org=org.name, when=moment)
-
-
-@router.command("发布", Role.ANY_ADMIN, usage="发布 <标题>（下面几行写正文）")
-def post(ctx: Context) -> Reply:
-    """发布学习内容给本支部（乡镇、县管理员发给下面所有支部）"""
-    draft = parse_post(ctx.message.content, ctx)
-    org = posting_org(ctx.session, ctx.member)
-    duplicate = find_duplicate(ctx.session, org.id, draft, ctx.now)
-    if duplicate is not None:
-        hold_post(ctx.session, ctx.member, org.id, draft, ctx.now)
-        return texts.POST_DUPLICATE.format(id=duplicate.id, title=duplicate.title)
-    return _publish(ctx, org, draft)
-
-
-@router.command("确认发布", Role.ANY_ADMIN, usage="确认发布", takes=Takes.NOTHING)
-def confirm_post(ctx: Context) -> Reply:
-    """确认再发一次一天内发过的相同内容"""
-    held = take_pending_post(ctx.session, ctx.member, ctx.now)
-    if held is None:
-        return texts.POST_NOTHING_PENDING
-    return _publish(ctx, *held)
-
-
-@router.command("推送", Role.ANY_ADMIN, usage="推送 <编号>", takes=Takes.NUMBER)
-def push(ctx: Context) -> Reply:
-    """马上通知大家学习某一期（不等到早上8点）"""
-    number = _item_number(ctx)
-    if number is None:
-        return texts.PUSH_USAGE
-    item = push_now(ctx.session, posting_org(ctx.session, ctx.member), number, ctx.now)
-    return texts.PUSH_OK.format(id=item.id, title=item.title)
-
 
 def render_item(item: StudyItem, prefix: str = "") -> Reply:
     """A news reply when the item has a link, text otherwise."""
@@ -148,26 +32,23 @@ def render_item(item: StudyItem, prefix: str = "") -> Reply:
                              description=description, url=item.link)])
     media = texts.STUDY_MEDIA_LINE.format(link=item.media_link) if item.media_link else ""
     return prefix + texts.STUDY_TEXT.format(id=item.id, title=item.title, body=item.body,
-                                            link="", media=media)
+                                            link="", media=media + _photo_lines(item))
 
 
-def _item_number(ctx: Context) -> int | None:
-    """The 编号 argument (ASCII digits, bounded); DomainError if it is not a number."""
-    if not ctx.args:
-        return None
-    word = ctx.args[0]
-    if not word.isdigit():  # "第12期", "12期", "No.12": the number in it
-        word = "".join(NUMBER_IN_WORD.findall(word)[:1])
-    if not (word.isascii() and word.isdigit()) or len(word) > MAX_NUMBER_DIGITS:
-        raise DomainError("STUDY_BAD_NUMBER")
-    return int(word)
+def _photo_lines(item: StudyItem) -> str:
+    """The item's photos as links a phone opens (WeChat's picture URLs)."""
+    urls = [image.pic_url for image in item.images if image.pic_url]
+    lines = "".join(texts.STUDY_IMAGE_LINE.format(number=number, url=url)
+                    for number, url in enumerate(urls, 1))
+    missing = len(item.images) - len(urls)
+    return lines + (texts.STUDY_IMAGES_NO_URL.format(count=missing) if missing else "")
 
 
 @router.command("学习", Role.MEMBER, usage="学习 [编号]", takes=Takes.NUMBER)
 def study(ctx: Context) -> Reply:
     """今天的学习内容（「学习 编号」看以前的）"""
     caller = ctx.bound_caller
-    number = _item_number(ctx)
+    number = item_number(ctx)
     if number is not None:
         item = visible_item(ctx.session, caller.branch_id, number, ctx.now)
         remember_view(ctx.session, caller.member_id, item.id, ctx.now)
@@ -184,7 +65,7 @@ def study(ctx: Context) -> Reply:
 def studied(ctx: Context) -> Reply:
     """学完了：记下这一期（之后10分钟内可以发照片或语音作为心得）"""
     caller = ctx.bound_caller
-    number = _item_number(ctx)
+    number = item_number(ctx)
     item = visible_item(ctx.session, caller.branch_id, number, ctx.now) if number is not None \
         else item_meant_by_studied(ctx.session, caller.branch_id, caller.member_id, ctx.now,
                                    ctx.tz)

@@ -15,12 +15,20 @@ from models.member import Member
 from models.org import Org, OrgAdmin, OrgKind
 from models.outbox import Outbox
 from models.pairing import HelpPair
+from models.post_drafts import PostDraft, PostDraftImage
 from models.questions import Question
 from models.relays import Relay
 from models.reply_pages import ReplyRest
 from models.roster_import import RosterImport, RosterImportRow
 from models.service_allowance import ServiceAllowance
-from models.study import PendingPost, StudyFeedback, StudyItem, StudyRecord, StudyView
+from models.study import (
+    PendingPost,
+    StudyFeedback,
+    StudyItem,
+    StudyItemImage,
+    StudyRecord,
+    StudyView,
+)
 from models.token import AccessToken
 
 __all__ = [
@@ -42,6 +50,8 @@ __all__ = [
     "Outbox",
     "PairSuggestion",
     "PendingPost",
+    "PostDraft",
+    "PostDraftImage",
     "Question",
     "Relay",
     "ReplyRest",
@@ -50,6 +60,7 @@ __all__ = [
     "ServiceAllowance",
     "StudyFeedback",
     "StudyItem",
+    "StudyItemImage",
     "StudyRecord",
     "StudyView",
 ]

@@ -7,15 +7,17 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from core.localtime import next_at
 from models.errors import StudyError
 from models.member import Member
 from models.org import Org, admin_org_of
+from models.outbox import Outbox, Status
 from models.study import BODY_MAX, LINK_MAX, TITLE_MAX, PendingPost, StudyItem
 
 DUPLICATE_WINDOW = timedelta(days=1)
@@ -136,3 +138,23 @@ def push_now(session: Session, org: Org, item_id: int, now: datetime) -> StudyIt
     item.publish_at = min(item.publish_at, now)
     session.flush()
     return item
+
+
+def withdraw_item(session: Session, org: Org, item_id: int, now: datetime) -> tuple[StudyItem, int]:
+    """The admin's 撤回 <编号>: members who have not studied the item no longer see it
+    or get its notice (queued and held notices are dropped; helpers' relays drop it at
+    their next look); study records stay. Returns the item and the notices dropped.
+    StudyError for another org's item or one already withdrawn (flushes)."""
+    item = session.get(StudyItem, item_id)
+    if item is None or item.org_id != org.id:
+        raise StudyError("STUDY_NOT_YOURS", id=item_id)
+    if item.withdrawn_at is not None:
+        raise StudyError("STUDY_ALREADY_WITHDRAWN", id=item_id, title=item.title)
+    item.withdrawn_at = now
+    dropped: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Outbox).where(Outbox.subject == f"study:{item_id}",
+                             Outbox.status.in_([Status.PENDING, Status.HELD]))
+        .values(status=Status.DROPPED, last_error="dropped: withdrawn")
+        .execution_options(synchronize_session=False))
+    session.flush()
+    return item, max(dropped.rowcount or 0, 0)

@@ -3,7 +3,7 @@
 Held notices (models.held) and helpers' daily digests (schedules.pairing) drop what no
 longer matters instead of delivering it late: a notice for a meeting that has begun or
 was cancelled, a cancellation of a meeting the member was never told about, a study
-item the member has studied.
+item the member has studied or its author withdrew.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.meetings import Meeting, MeetingStatus
-from models.study import StudyRecord
+from models.study import StudyItem, StudyRecord
 
 CANCELLATION_KIND = "meeting_cancelled"
 # A notice about nothing in particular (a warning, a digest) older than this is news no
@@ -43,7 +43,7 @@ class Pending:
 
 
 class Relevance:
-    """What is known about the subjects of a set of notices, loaded in three queries."""
+    """What is known about the subjects of a set of notices, loaded in four queries."""
 
     def __init__(self, session: Session, notices: Iterable[Pending]) -> None:
         notices = list(notices)
@@ -52,10 +52,14 @@ class Relevance:
         member_ids = {n.member_id for n in notices if n.member_id is not None}
         self.meetings: dict[int, tuple[datetime, str]] = {}
         self.studied: set[tuple[int, int]] = set()
+        self.withdrawn: set[int] = set()
         if meeting_ids:
             self.meetings = {row.id: (row.starts_at, row.status) for row in session.execute(
                 select(Meeting.id, Meeting.starts_at, Meeting.status)
                 .where(Meeting.id.in_(meeting_ids)))}
+        if item_ids:
+            self.withdrawn = set(session.scalars(select(StudyItem.id).where(
+                StudyItem.id.in_(item_ids), StudyItem.withdrawn_at.is_not(None))))
         if item_ids and member_ids:
             self.studied = set(session.execute(
                 select(StudyRecord.item_id, StudyRecord.member_id).where(
@@ -83,5 +87,7 @@ class Relevance:
             return None
         item_id = subject_id(notice.subject, "study")
         if item_id is not None:
+            if item_id in self.withdrawn:
+                return "withdrawn"
             return "studied" if (item_id, notice.member_id) in self.studied else None
         return "too old" if notice.created_at <= now - MAX_AGE else None

@@ -58,11 +58,26 @@ class StudyItem(Base):
     push_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when members are told
     pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # 撤回: members who have not studied it no longer see or get it; records stay.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    images: Mapped[list[StudyItemImage]] = relationship(order_by="StudyItemImage.id")
 
     @property
     def summary(self) -> str:
         """The first 60 characters of the body (for news replies and notices)."""
         return summarize(self.body)
+
+
+class StudyItemImage(Base):
+    """A photo of an item (posted in a draft): WeChat's media id and its picture URL."""
+
+    __tablename__ = "study_item_image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("study_item.id"), index=True)
+    media_id: Mapped[str | None] = mapped_column(String(200))
+    pic_url: Mapped[str | None] = mapped_column(String(LINK_MAX))
 
 
 class StudyRecord(Base):
@@ -146,7 +161,8 @@ def ancestor_ids(session: Session, org_id: int) -> list[int]:
 _ANCESTORS = select(_ancestors(bindparam("branch_id")).c.id)
 _VISIBLE = (select(StudyItem)
             .where(StudyItem.org_id.in_(_ANCESTORS),
-                   StudyItem.publish_at <= bindparam("now", type_=UTCDateTime()))
+                   StudyItem.publish_at <= bindparam("now", type_=UTCDateTime()),
+                   StudyItem.withdrawn_at.is_(None))
             .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
 _NEWEST = _VISIBLE.limit(1)
 _UNREAD = _VISIBLE.where(StudyItem.id.not_in(
@@ -185,6 +201,10 @@ def visible_item(session: Session, branch_id: int, item_id: int,
     item: StudyItem | None = session.scalar(
         _BY_ID, {"branch_id": branch_id, "now": now, "item_id": item_id})
     if item is None:
+        withdrawn = session.scalar(select(StudyItem.title).where(
+            StudyItem.id == item_id, StudyItem.withdrawn_at.is_not(None)))
+        if withdrawn is not None:
+            raise StudyError("STUDY_WITHDRAWN", id=item_id, title=withdrawn)
         raise StudyError("STUDY_NO_SUCH_ITEM", id=item_id)
     return item
 

@@ -31,6 +31,7 @@ from models.base import is_database_outage
 from models.locks import HeldLock, try_lock
 from schedules import (  # noqa: F401  (importing registers their jobs)
     delivery,
+    drafts,
     meetings,
     pairing,
     study,

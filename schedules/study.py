@@ -44,7 +44,8 @@ def push_due_items(runtime: Runtime) -> int:
     now = runtime.clock()
     with runtime.sessions() as session:
         due = list(session.scalars(select(StudyItem.id).where(
-            StudyItem.pushed_at.is_(None), StudyItem.push_at <= now).order_by(StudyItem.id)))
+            StudyItem.pushed_at.is_(None), StudyItem.push_at <= now,
+            StudyItem.withdrawn_at.is_(None)).order_by(StudyItem.id)))
     return sum(push_item(runtime, item_id, now) for item_id in due)
 
 
@@ -53,7 +54,7 @@ def push_item(runtime: Runtime, item_id: int, now: datetime) -> int:
     queued = 0
     with runtime.sessions() as session:
         item = session.get(StudyItem, item_id)
-        if item is None or item.pushed_at is not None:
+        if item is None or item.pushed_at is not None or item.withdrawn_at is not None:
             return 0
         branch_ids = subtree_ids(session, item.org_id)
         notice = Notice("study_push", notices.study_push(item.title, item.summary),
@@ -67,6 +68,8 @@ def push_item(runtime: Runtime, item_id: int, now: datetime) -> int:
                 # losing the last chunks to a server crash means they are redone, so the
                 # commits need not wait for the WAL flush.
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            if session.scalar(select(StudyItem.withdrawn_at).where(StudyItem.id == item_id)):
+                break  # withdrawn while being pushed: the rest are not told
             studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
             members = list(session.execute(
                 select(Member.id, Member.openid, Member.subscribed)
@@ -112,7 +115,8 @@ def study_by_branch(session: Session, start: datetime, end: datetime) -> dict[in
     """For every branch: how many study records last week's items should have and have."""
     orgs = {org_id: parent for org_id, parent in session.execute(select(Org.id, Org.parent_id))}
     items = list(session.execute(select(StudyItem.id, StudyItem.org_id).where(
-        StudyItem.publish_at >= start, StudyItem.publish_at < end)))
+        StudyItem.publish_at >= start, StudyItem.publish_at < end,
+        StudyItem.withdrawn_at.is_(None))))
     members = dict(session.execute(select(Member.branch_id, func.count())
                                    .group_by(Member.branch_id)).all())
     studied: dict[tuple[int, int], int] = {
@@ -202,7 +206,8 @@ def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
     members = list(session.scalars(select(Member).where(Member.branch_id == branch.id)))
     items = list(session.scalars(select(StudyItem.id).where(
         StudyItem.org_id.in_(ancestor_ids(session, branch.id)),
-        StudyItem.publish_at >= start, StudyItem.publish_at < end)))
+        StudyItem.publish_at >= start, StudyItem.publish_at < end,
+        StudyItem.withdrawn_at.is_(None))))
     member_ids = [m.id for m in members]
     done: set[tuple[int, int]] = {
         (member_id, item_id) for member_id, item_id in session.execute(

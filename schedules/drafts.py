@@ -1,0 +1,27 @@
+"""Drafts left alone: a post started in chat and not sent or cancelled within 30
+minutes is dropped, and its author is sent what it held (models.post_drafts)."""
+
+from __future__ import annotations
+
+import logging
+
+from models.base import write_session
+from models.post_drafts import expire_drafts
+from schedules.registry import JobSpec, register
+from schedules.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def expire_stale_drafts(runtime: Runtime) -> int:
+    """Expire drafts untouched for 30 minutes; returns how many."""
+    with write_session(runtime.engine) as session:
+        expired = expire_drafts(session, runtime.outbox, runtime.clock())
+        session.commit()
+    if expired:
+        log.info("drafts: %d left alone for 30 minutes expired; their authors were told",
+                 expired)
+    return expired
+
+
+register(JobSpec("drafts.expire", expire_stale_drafts, "interval", {"minutes": 1}))
