@@ -31,8 +31,8 @@ def line_to_xml(openid: str, line: str) -> str | None:
         return event_xml(openid, "subscribe", f"qrscene_{rest[0]}" if rest else None)
     if word == "unsubscribe":
         return event_xml(openid, "unsubscribe")
-    if word == "click" and rest:
-        return event_xml(openid, "CLICK", rest[0])
+    if word == "click" and rest:  # a menu key may hold a space ("CMD:帮助 请假")
+        return event_xml(openid, "CLICK", " ".join(rest))
     if word == "scan" and rest:
         return event_xml(openid, "SCAN", rest[0])
     if word == "location" and len(rest) >= 2:

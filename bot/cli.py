@@ -85,6 +85,10 @@ def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> No
 
         runner = SchedulerRunner(services_of(app))
         runner.start_background()
+        if settings.sandbox_served:  # so that the sandbox page shows each member's menu
+            from bot.menu import publish_in_background
+
+            publish_in_background(services_of(app))
 
     def stop(signum: int, _frame: Any) -> None:
         raise SystemExit(0)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from bot.cli_support import database, one_org, require_migrated, runtime, settings_or_exit
-from core import texts
+from core import texts, words
 
 
 @click.command("import-roster")
@@ -83,19 +83,40 @@ def menu() -> None:
 
 @menu.command("publish")
 def menu_publish() -> None:
-    """Publish the menu defined in bot/menu.py to the account."""
-    from bot.menu import MENU, MenuError, missing_commands, validate_menu
+    """Publish the menus in bot/menu.py (one per role, chosen by user tag) and tag members."""
+    from bot.menu import all_menus, publish_menus
     from handlers import dispatcher
+    from schedules.menu_tags import sync_menu_tags
 
-    try:
-        validate_menu(MENU)
-    except MenuError as exc:
-        raise click.ClickException(f"the menu breaks WeChat's limits: {exc}") from None
-    for word in missing_commands(MENU, dispatcher):
-        click.echo(texts.CLI_MENU_UNKNOWN_COMMAND.format(word=word), err=True)
+    _check_menus(all_menus(), dispatcher)
     with runtime() as built:
-        _call_wechat("menu publish", lambda: built.wechat.menu.create(MENU))
-    click.echo(texts.CLI_MENU_PUBLISHED)
+        with built.sessions() as session:
+            ids = _call_wechat("menu publish", lambda: publish_menus(built.wechat, session))
+            session.commit()
+        click.echo(texts.CLI_MENU_PUBLISHED.format(
+            tags=words.LIST_SEP.join(f"{words.MENU_TAG_NAMES[role]}（{tag_id}）"
+                                     for role, tag_id in ids.items())))
+        tagged = failed = 0
+        while True:  # a county's first publish: 2,000 members a round
+            run = sync_menu_tags(built)
+            tagged, failed = tagged + run.tagged, failed + run.failed
+            click.echo(texts.CLI_MENU_TAGGING.format(tagged=tagged, failed=failed), err=True)
+            if run.tagged + run.failed == 0:
+                break
+    click.echo(texts.CLI_MENU_TAGGED.format(tagged=tagged, failed=failed))
+
+
+def _check_menus(menus: dict[str, Any], dispatcher: Any) -> None:
+    from bot.menu import MenuError, missing_commands, validate_menu
+
+    for name, menu in menus.items():
+        try:
+            validate_menu(menu)
+        except MenuError as exc:
+            raise click.ClickException(
+                f"the {name} menu breaks WeChat's limits: {exc}") from None
+        for word in missing_commands(menu, dispatcher):
+            click.echo(texts.CLI_MENU_UNKNOWN_COMMAND.format(word=word), err=True)
 
 
 @click.command("qr")

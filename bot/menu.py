@@ -1,34 +1,76 @@
-"""The account menu, defined in code and published with `partybot menu publish`.
+"""The account's menus, defined in code and published with `partybot menu publish`.
 
-Buttons are clicks whose key is "CMD:<command word>": a click does what typing the
-command does (handlers/__init__.py), so the menu and the chat commands never drift.
+WeChat shows each follower one menu: the conditional menu of their role tag (党员,
+帮扶人, 支部管理员 — models.menu_tags keeps the tags in step with roles), or the default
+menu for everyone else, which offers binding. Buttons are clicks whose key is
+"CMD:<command>": a click does what typing the command does (handlers/__init__.py), so
+the menus and the chat commands never drift.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from core import words
+from core.wechat import WeChatAPI
 from handlers import MENU_COMMAND_PREFIX, Dispatcher
+from models.menu_tags import remember_tag_ids
+from schedules.menu_tags import sync_menu_tags
+from schedules.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 def _click(name: str, command: str) -> dict[str, str]:
     return {"type": "click", "name": name, "key": f"{MENU_COMMAND_PREFIX}{command}"}
 
 
-# (button name, the command word its click runs): the words are the chat's commands.
-MENU: dict[str, Any] = {"button": [
-    _click(words.MENU_STUDY, words.CMD_STUDY),
-    {"name": words.MENU_ORG_LIFE, "sub_button": [
-        _click(words.MENU_MY_MEETINGS, words.CMD_MEETINGS),
-        _click(words.MENU_HELPING, words.CMD_HELPING),
-        _click(words.MENU_STATS, words.CMD_STATS),
-    ]},
-    {"name": words.MENU_MINE, "sub_button": [
-        _click(words.MENU_MY_RECORD, words.CMD_MINE),
-        _click(words.MENU_HELP, words.CMD_HELP),
-    ]},
+def _sub(name: str, *buttons: dict[str, str]) -> dict[str, Any]:
+    return {"name": name, "sub_button": list(buttons)}
+
+
+_STUDY = _click(words.MENU_STUDY, words.CMD_STUDY)
+_CHECK_IN = _click(words.MENU_CHECK_IN, words.CMD_CHECK_IN)
+_MEETINGS = _click(words.MENU_MY_MEETINGS, words.CMD_MEETINGS)
+_RECORD = _click(words.MENU_MY_RECORD, words.CMD_MINE)
+_HELP = _click(words.MENU_HELP, words.CMD_HELP)
+
+# Strangers: how to bind, and what the account is.
+DEFAULT_MENU: dict[str, Any] = {"button": [
+    _click(words.MENU_BIND, words.CMD_BIND),
+    _click(words.MENU_ABOUT, words.CMD_HELP),
 ]}
+
+# role -> its menu (the role names are models.menu_tags.ROLES)
+ROLE_MENUS: dict[str, dict[str, Any]] = {
+    "member": {"button": [
+        _STUDY, _CHECK_IN,
+        _sub(words.MENU_MINE, _MEETINGS, _RECORD,
+             _click(words.MENU_LEAVE_HELP, f"{words.CMD_HELP} {words.CMD_LEAVE}"), _HELP),
+    ]},
+    "helper": {"button": [
+        _STUDY, _CHECK_IN,
+        _sub(words.MENU_HELPING, _click(words.MENU_RELAYS, words.CMD_HELPING), _MEETINGS,
+             _RECORD, _HELP),
+    ]},
+    "admin": {"button": [
+        _sub(words.MENU_STUDY, _STUDY, _click(words.MENU_UNSTUDIED, words.CMD_UNSTUDIED),
+             _click(words.MENU_POST_HELP, f"{words.CMD_HELP} {words.CMD_POST}")),
+        _CHECK_IN,
+        _sub(words.MENU_MANAGE, _click(words.MENU_STATS, words.CMD_STATS), _MEETINGS,
+             _click(words.MENU_MEETING_HELP, f"{words.CMD_HELP} {words.CMD_NEW_MEETING}"),
+             _HELP),
+    ]},
+}
+
+
+def all_menus() -> dict[str, dict[str, Any]]:
+    """Every menu by name: "default" and the roles."""
+    return {"default": DEFAULT_MENU, **ROLE_MENUS}
 
 
 class MenuError(ValueError):
@@ -54,10 +96,51 @@ def validate_menu(menu: dict[str, Any]) -> None:
                 raise MenuError(f"button {item.get('name')!r} needs a key of 1–128 bytes")
 
 
-def missing_commands(menu: dict[str, Any], dispatcher: Dispatcher) -> list[str]:
-    """Command words the menu uses that no handler answers (yet)."""
-    words = set(dispatcher.by_word)
+def menu_commands(menu: dict[str, Any]) -> list[str]:
+    """The commands the menu's buttons run, in order."""
     keys = [item.get("key", "") for button in menu["button"]
             for item in (button.get("sub_button") or [button])]
-    return [k[len(MENU_COMMAND_PREFIX):] for k in keys
-            if k.startswith(MENU_COMMAND_PREFIX) and k[len(MENU_COMMAND_PREFIX):] not in words]
+    return [key[len(MENU_COMMAND_PREFIX):] for key in keys if key.startswith(MENU_COMMAND_PREFIX)]
+
+
+def missing_commands(menu: dict[str, Any], dispatcher: Dispatcher) -> list[str]:
+    """Commands the menu uses that no handler answers (yet)."""
+    return [command for command in menu_commands(menu)
+            if dispatcher.read(command).word not in dispatcher.by_word]
+
+
+def publish_menus(client: WeChatAPI, session: Session) -> dict[str, int]:
+    """Create the role tags (reusing ones of the same name), then replace every menu:
+    the default one and a conditional menu per role tag. Returns role -> tag id; the
+    caller commits (the ids are stored for the tag sync)."""
+    existing = {tag["name"]: int(tag["id"]) for tag in client.tag.get()}
+    ids: dict[str, tuple[int, str]] = {}
+    for role, name in words.MENU_TAG_NAMES.items():
+        tag_id = existing.get(name)
+        if tag_id is None:
+            tag_id = int(client.tag.create(name)["id"])
+        ids[role] = (tag_id, name)
+    client.menu.delete()  # the default menu and every conditional one
+    client.menu.create(DEFAULT_MENU)
+    for role, menu in ROLE_MENUS.items():
+        client.menu.add_conditional({**menu, "matchrule": {"tag_id": str(ids[role][0])}})
+    remember_tag_ids(session, ids)
+    return {role: tag_id for role, (tag_id, _) in ids.items()}
+
+
+def publish_in_background(runtime: Runtime) -> threading.Thread:
+    """The sandbox's first run: publish the menus to the fake and tag the demo members,
+    once the server answers (a thread, so that the server can start serving)."""
+
+    def publish() -> None:
+        try:
+            with runtime.sessions() as session:
+                publish_menus(runtime.wechat, session)
+                session.commit()
+            sync_menu_tags(runtime)
+        except Exception:  # the sandbox still works without menus; say why
+            log.exception("sandbox: publishing the menus failed")
+
+    thread = threading.Thread(target=publish, name="sandbox-menus", daemon=True)
+    thread.start()
+    return thread

@@ -103,16 +103,32 @@ CMD_STATS = "统计"
 CMD_MINE = "我的"
 CMD_HELP = "帮助"
 CMD_BIND = "绑定"
+CMD_CHECK_IN = "签到"
+CMD_LEAVE = "请假"
+CMD_UNSTUDIED = "未学"
+CMD_POST = "发布"
+CMD_NEW_MEETING = "新建会议"
 
 # The account menu (bot/menu.py): button names.
+# The menus (bot/menu.py): one per role, chosen by WeChat from the member's tag.
 MENU_STUDY = "学习"
-MENU_ORG_LIFE = "组织生活"
-MENU_MY_MEETINGS = "我的会议"
-MENU_HELPING = "帮学"
-MENU_STATS = "支部统计"
+MENU_CHECK_IN = "签到"
 MENU_MINE = "我的"
-MENU_MY_RECORD = "我的记录"
+MENU_MY_MEETINGS = "我的会议"
+MENU_MY_RECORD = "学习记录"
+MENU_LEAVE_HELP = "怎么请假"
 MENU_HELP = "帮助"
+MENU_HELPING = "帮扶"
+MENU_RELAYS = "帮学清单"
+MENU_MANAGE = "管理"
+MENU_STATS = "支部统计"
+MENU_UNSTUDIED = "谁还没学"
+MENU_POST_HELP = "怎么发布"
+MENU_MEETING_HELP = "怎么开会"
+MENU_BIND = "绑定身份"
+MENU_ABOUT = "使用说明"
+# The user tags that choose a menu (created on WeChat by `partybot menu publish`).
+MENU_TAG_NAMES = {"member": "党员", "helper": "帮扶人", "admin": "支部管理员"}
 
 # The 台账 workbook.
 LEDGER_MEETINGS_SHEET = "会议记录"

@@ -12,6 +12,7 @@ from models.inbound import InboundMessage
 from models.matching import PairSuggestion
 from models.meetings import Attendance, Meeting, MeetingInvite
 from models.member import Member
+from models.menu_tags import MenuTag, WeChatTag
 from models.org import Org, OrgAdmin, OrgKind
 from models.outbox import Outbox
 from models.pairing import HelpPair
@@ -44,6 +45,7 @@ __all__ = [
     "Meeting",
     "MeetingInvite",
     "Member",
+    "MenuTag",
     "Org",
     "OrgAdmin",
     "OrgKind",
@@ -63,4 +65,5 @@ __all__ = [
     "StudyItemImage",
     "StudyRecord",
     "StudyView",
+    "WeChatTag",
 ]

@@ -67,6 +67,12 @@ class Channel(StrEnum):
     CUSTOM = "custom"  # customer-service message
     RELAY = "relay"  # through the member's helper (一帮一)
     NONE = "none"  # nothing reaches the member
+    TAG = "tag"  # not a message: the member's menu tag (models.menu_tags)
+
+
+def channel_is(channel: Channel) -> Any:
+    """`outbox.channel = '<channel>'`, written into the SQL (see status_is)."""
+    return Outbox.channel == literal(str(channel), literal_execute=True)
 
 
 def status_is(status: Status) -> Any:
@@ -90,6 +96,9 @@ class Outbox(Base):
               postgresql_where=text("status = 'undeliverable'")),
         Index("ix_outbox_held_openid", "openid", sqlite_where=text("status = 'held'"),
               postgresql_where=text("status = 'held'")),
+        # the few rows of menu tags (models.menu_tags), looked up every minute
+        Index("ix_outbox_tag_openid", "openid", sqlite_where=text("channel = 'tag'"),
+              postgresql_where=text("channel = 'tag'")),
         Index("ix_outbox_wechat_msgid", "wechat_msgid",
               sqlite_where=text("wechat_msgid IS NOT NULL"),
               postgresql_where=text("wechat_msgid IS NOT NULL")),

@@ -65,7 +65,7 @@ def branch_reach(session: Session, branch_id: int, since: datetime) -> Reach:
         .join(Member, Outbox.member_id == Member.id)
         .outerjoin(carrier, Outbox.carried_by == carrier.id)
         .where(Member.branch_id == branch_id, Outbox.created_at >= since,
-               Outbox.kind != COMBINED_KIND))
+               Outbox.kind != COMBINED_KIND, Outbox.channel != Channel.TAG))
     reach = Reach()
     held: set[str] = set()
     unreachable: set[str] = set()

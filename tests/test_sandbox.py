@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bot import create_app
 from bot.cli import main
-from bot.menu import MENU, MenuError, missing_commands, validate_menu
+from bot.menu import MenuError, all_menus, missing_commands, validate_menu
 from bot.qrcodes import create_scene_qr, render_png
 from bot.services import services_of
 from handlers import dispatcher
@@ -40,8 +40,10 @@ def test_no_sandbox_with_a_real_account(settings, clock):
     services_of(app).dispose()
 
 
-def test_menu_is_within_wechats_limits():
-    validate_menu(MENU)
+def test_menus_are_within_wechats_limits_and_run_known_commands():
+    for menu in all_menus().values():
+        validate_menu(menu)
+        assert missing_commands(menu, dispatcher) == []
     with pytest.raises(MenuError):
         validate_menu({"button": [{"type": "click", "name": "x", "key": "k"}] * 4})
     with pytest.raises(MenuError):
@@ -63,8 +65,8 @@ def test_menu_publish_cli(database_url, tmp_path, fake, monkeypatch):
         monkeypatch.setenv(name, value)
     result = CliRunner().invoke(main, ["menu", "publish"])
     assert result.exit_code == 0, result.output
-    assert fake.state.menu == MENU
-    assert set(missing_commands(MENU, dispatcher)) <= {"学习", "会议", "帮学", "统计", "我的"}
+    assert fake.state.menu == all_menus()["default"]
+    assert "菜单已发布" in result.output and "党员" in result.output
 
 
 def test_menu_publish_says_clearly_when_wechat_is_unreachable(database_url, tmp_path,

@@ -7,10 +7,13 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     GET  /cgi-bin/token                 POST /cgi-bin/stable_token
     POST /cgi-bin/message/custom/send   POST /cgi-bin/message/template/send
     POST /cgi-bin/menu/create           POST /cgi-bin/qrcode/create
+    POST /cgi-bin/menu/addconditional   GET  /cgi-bin/menu/delete
+    POST /cgi-bin/tags/create           GET  /cgi-bin/tags/get
+    POST /cgi-bin/tags/members/batchtagging   POST /cgi-bin/tags/members/batchuntagging
     GET  /cgi-bin/user/info
 
-and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates)
-used by tests and by `partybot chat` to show what was pushed to a user.
+and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
+the menu a user sees) used by tests, the sandbox page and `partybot chat`.
 
 Like WeChat it counts customer-service messages: a user's message allows 5 within 48
 hours, a click, scan or follow 3 within a minute, each action resetting the count
@@ -118,6 +121,11 @@ class FakeWeChat:
     stable_token: str | None = None
     calls: Counter[str] = field(default_factory=Counter)
     menu: dict[str, Any] | None = None
+    # Conditional menus, oldest first: (menuid, the menu with its matchrule).
+    conditional_menus: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    tags: dict[int, str] = field(default_factory=dict)  # tag id -> name
+    user_tags: dict[str, set[int]] = field(default_factory=dict)  # openid -> tag ids
+    unknown_openids: set[str] = field(default_factory=set)  # tagging them answers 40003
     qrcodes: list[dict[str, Any]] = field(default_factory=list)
     clock: Any = field(default=time.time, repr=False)  # seconds since the epoch
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -173,6 +181,9 @@ class FakeWeChat:
             self.stable_token = None
             self.calls.clear()
             self.menu = None
+            self.conditional_menus.clear()
+            self.tags.clear()
+            self.user_tags.clear()
             self.qrcodes.clear()
             self._client_msg_ids.clear()
             self.duplicates_dropped = 0
@@ -241,6 +252,17 @@ class FakeWeChat:
             if guard:
                 self._client_msg_ids[(openid, str(guard))] = item
             return item
+
+    def menu_for(self, openid: str) -> tuple[str, dict[str, Any] | None]:
+        """The menu WeChat shows `openid`: the newest conditional menu whose tag the user
+        has, else the default one; with the name of the one chosen."""
+        with self.lock:
+            mine = self.user_tags.get(openid, set())
+            for menuid, menu in reversed(self.conditional_menus):
+                tag_id = str((menu.get("matchrule") or {}).get("tag_id", ""))
+                if tag_id.isdigit() and int(tag_id) in mine:
+                    return self.tags.get(int(tag_id), menuid), menu
+            return "default", self.menu
 
     def messages_for(self, openid: str | None = None, after: int = 0) -> list[Delivered]:
         """Delivered messages (to one user), with id greater than `after`."""
@@ -380,12 +402,20 @@ def template_send() -> Response:
 
 @bp.post("/cgi-bin/menu/create")
 def menu_create() -> Response:
-    """Store the menu after checking WeChat's limits (3 buttons, 5 sub-buttons each)."""
+    """Store the default menu after checking WeChat's limits (3 buttons, 5 sub-buttons
+    each)."""
     if (fault := _misbehave("menu/create")) is not None:
         return fault
     if (bad := _check_token()) is not None:
         return bad
     body = _json_body()
+    if (problem := _menu_problem(body)) is not None:
+        return problem
+    _state().menu = body
+    return _answer({"errcode": 0, "errmsg": "ok"})
+
+
+def _menu_problem(body: dict[str, Any]) -> Response | None:
     buttons = body.get("button")
     if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
         return _answer({"errcode": 40016, "errmsg": "invalid button size"})
@@ -398,7 +428,119 @@ def menu_create() -> Response:
         for sub in subs:
             if len(sub.get("name", "").encode()) > 60:
                 return _answer({"errcode": 40018, "errmsg": "invalid button name size"})
-    _state().menu = body
+    return None
+
+
+@bp.post("/cgi-bin/menu/addconditional")
+def menu_add_conditional() -> Response:
+    """A conditional menu: only after a default menu, with a matchrule naming a tag
+    that exists."""
+    if (fault := _misbehave("menu/addconditional")) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    body = _json_body()
+    state = _state()
+    if state.menu is None:
+        return _answer({"errcode": 65303,
+                        "errmsg": "there is no selfmenu, please create selfmenu first"})
+    rule = body.get("matchrule")
+    if not isinstance(rule, dict) or not any(rule.values()):
+        return _answer({"errcode": 65304, "errmsg": "match rule empty"})
+    tag_id = str(rule.get("tag_id", ""))
+    if tag_id and (not tag_id.isdigit() or int(tag_id) not in state.tags):
+        return _answer({"errcode": 65310, "errmsg": "invalid tag id"})
+    if (problem := _menu_problem(body)) is not None:
+        return problem
+    menuid = str(400000000 + next(state._ids))
+    with state.lock:
+        state.conditional_menus.append((menuid, body))
+    return _answer({"menuid": menuid})
+
+
+@bp.get("/cgi-bin/menu/delete")
+def menu_delete() -> Response:
+    """Remove the default menu and every conditional one."""
+    if (fault := _misbehave("menu/delete")) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    state = _state()
+    with state.lock:
+        state.menu = None
+        state.conditional_menus.clear()
+    return _answer({"errcode": 0, "errmsg": "ok"})
+
+
+@bp.post("/cgi-bin/tags/create")
+def tags_create() -> Response:
+    """A user tag: a name of at most 30 characters, not used by another tag."""
+    if (fault := _misbehave("tags/create")) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    name = str((_json_body().get("tag") or {}).get("name") or "")
+    state = _state()
+    if not name or len(name) > 30:
+        return _answer({"errcode": 45158, "errmsg": "tag name too long"})
+    with state.lock:
+        if name in state.tags.values():
+            return _answer({"errcode": 45157, "errmsg": "invalid tag name"})
+        tag_id = 100 + len(state.tags)
+        state.tags[tag_id] = name
+    return _answer({"tag": {"id": tag_id, "name": name}})
+
+
+@bp.get("/cgi-bin/tags/get")
+def tags_get() -> Response:
+    """The account's tags, with how many users carry each."""
+    if (fault := _misbehave("tags/get")) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    state = _state()
+    with state.lock:
+        tags = [{"id": tag_id, "name": name,
+                 "count": sum(tag_id in ids for ids in state.user_tags.values())}
+                for tag_id, name in state.tags.items()]
+    return _answer({"tags": tags})
+
+
+@bp.post("/cgi-bin/tags/members/batchtagging")
+def tags_batch_tagging() -> Response:
+    """Tag up to 50 users at once (all or none)."""
+    return _tagging("tags/members/batchtagging", add=True)
+
+
+@bp.post("/cgi-bin/tags/members/batchuntagging")
+def tags_batch_untagging() -> Response:
+    """Untag up to 50 users at once (all or none)."""
+    return _tagging("tags/members/batchuntagging", add=False)
+
+
+def _tagging(endpoint: str, add: bool) -> Response:
+    if (fault := _misbehave(endpoint)) is not None:
+        return fault
+    if (bad := _check_token()) is not None:
+        return bad
+    body = _json_body()
+    openids = body.get("openid_list")
+    state = _state()
+    if not isinstance(openids, list) or not openids:
+        return _answer({"errcode": 40032, "errmsg": "invalid openid list size"})
+    if len(openids) > 50:
+        return _answer({"errcode": 40032, "errmsg": "invalid openid list size, more than 50"})
+    tag_id = body.get("tagid")
+    with state.lock:
+        if tag_id not in state.tags:
+            return _answer({"errcode": 45159, "errmsg": "invalid tag id"})
+        if any(openid in state.unknown_openids for openid in openids):
+            return _answer({"errcode": 40003, "errmsg": "invalid openid"})
+        for openid in openids:
+            mine = state.user_tags.setdefault(openid, set())
+            if add and tag_id not in mine and len(mine) >= 20:
+                return _answer({"errcode": 45059, "errmsg": "too many tags on a user"})
+            (mine.add if add else mine.discard)(tag_id)
     return _answer({"errcode": 0, "errmsg": "ok"})
 
 
@@ -505,6 +647,13 @@ def messages() -> Response:
     items = _state().messages_for(openid, after)
     # (a list keeps the template's keyword order; JSON objects here come out sorted)
     return jsonify(messages=[{**asdict(m), "text": m.text, "fields": m.fields} for m in items])
+
+
+@bp.get("/_fake/menu")
+def menu_of_user() -> Response:
+    """The menu WeChat shows one user (their tag's conditional menu, or the default)."""
+    name, menu = _state().menu_for(request.args.get("openid", ""))
+    return jsonify(which=name, menu=menu)
 
 
 @bp.get("/_fake/stats")
