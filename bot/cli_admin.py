@@ -94,8 +94,9 @@ def menu_publish() -> None:
             ids = _call_wechat("menu publish", lambda: publish_menus(built.wechat, session))
             session.commit()
         click.echo(texts.CLI_MENU_PUBLISHED.format(
-            tags=words.LIST_SEP.join(f"{words.MENU_TAG_NAMES[role]}（{tag_id}）"
-                                     for role, tag_id in ids.items())))
+            tags=words.LIST_SEP.join(
+                texts.CLI_MENU_TAG.format(name=words.MENU_TAG_NAMES[role], id=tag_id)
+                for role, tag_id in ids.items())))
         tagged = failed = 0
         while True:  # a county's first publish: 2,000 members a round
             run = sync_menu_tags(built)

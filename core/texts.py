@@ -377,6 +377,7 @@ CLI_IMPORT_DONE = "导入完成：新增 {created} 人，更新 {updated} 人，
 CLI_ORG_CREATED = "  新建组织：{name}"
 CLI_MENU_UNKNOWN_COMMAND = "注意：菜单里的「{word}」还没有对应的命令，点了会提示“没有听懂”"
 CLI_MENU_PUBLISHED = "菜单已发布：默认菜单（未绑定的人看到）和按标签的个性化菜单：{tags}。"
+CLI_MENU_TAG = "{name}（标签 {id}）"
 CLI_MENU_TAGGING = "  已给 {tagged} 人打上角色标签（失败 {failed}）……"
 CLI_MENU_TAGGED = "角色标签：{tagged} 人已打上，{failed} 人失败（原因见日志，一天后重试）。以后角色变化时，调度进程每分钟自动更新。"
 CLI_QR_SAVED = "二维码已保存：{path}（场景 {scene}，{validity}）"
