@@ -30,6 +30,7 @@ def create_app(
 ) -> Flask:
     """Build the app from the environment (or from `test_config` in tests)."""
     from bot import health, webhook
+    from bot.console import register_console
     from bot.services import build_services
 
     settings = test_config or load_settings()
@@ -42,6 +43,7 @@ def create_app(
     app.extensions["partybot"] = build_services(settings, clock, dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    register_console(app, secure_cookies=(settings.public_url or "").startswith("https://"))
     if settings.sandbox_served:
         from bot.sandbox import pages
         from bot.sandbox.fake_api import install_fake

@@ -297,4 +297,48 @@ def pairs_apply() -> None:
         click.echo(texts.CLI_PAIR_SKIPPED.format(member=member, why=why))
 
 
-COMMANDS = [import_roster_cmd, menu, qr, export, org_admin, member, pairs]
+@click.group("console-user")
+def console_user() -> None:
+    """Console password accounts (staff with no bound WeChat)."""
+
+
+@console_user.command("add")
+@click.argument("login")
+@click.option("--org", "org_name", required=True, help="What the account sees: this org "
+              "and everything below it.")
+@click.option("--member", "member_name", default=None, help="The roster member it belongs to.")
+def console_user_add(login: str, org_name: str, member_name: str | None) -> None:
+    """Add a password account; the password is read from standard input, never an
+    argument (it would be in the shell history and the process list)."""
+    from sqlalchemy import select
+
+    from models.base import utcnow
+    from models.console_access import PASSWORD_MIN, add_console_user
+    from models.member import Member
+
+    if sys.stdin.isatty():  # typed at a terminal: not echoed
+        click.echo(texts.CLI_CONSOLE_PASSWORD_PROMPT.format(minimum=PASSWORD_MIN), err=True,
+                   nl=False)
+        password = click.prompt("", hide_input=True, prompt_suffix="", show_default=False,
+                                err=True)
+    else:
+        password = sys.stdin.readline()
+    password = password.rstrip("\r\n")
+    if not password:
+        raise click.ClickException(texts.CLI_CONSOLE_PASSWORD_EMPTY)
+    with database() as (settings, session):
+        org = one_org(session, org_name)
+        member = None
+        if member_name:
+            found = list(session.scalars(select(Member).where(Member.name == member_name)))
+            if len(found) != 1:
+                raise click.ClickException(
+                    texts.CLI_MEMBERS_FOUND.format(count=len(found), name=member_name))
+            member = found[0]
+        add_console_user(session, login, password, org, member, utcnow())
+        session.commit()
+        url = f"{settings.public_url or 'http://127.0.0.1:5000'}/admin/login"
+    click.echo(texts.CLI_CONSOLE_USER_ADDED.format(login=login, org=org_name, url=url))
+
+
+COMMANDS = [import_roster_cmd, menu, qr, export, org_admin, member, pairs, console_user]

@@ -112,6 +112,9 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     secret_key: str = field(default="", repr=False)
     instance_path: Path = Path("instance")
+    # The server's public address (PARTYBOT_PUBLIC_URL): links in notices, the console's
+    # WeChat authorization; an https one makes console cookies Secure.
+    public_url: str | None = None
     # Seconds a message's timestamp may differ from our clock; 0 turns the check off.
     timestamp_tolerance: int = 300
     max_body_bytes: int = 64 * 1024
@@ -241,6 +244,12 @@ def load_settings(
         )
 
     instance_path = Path(get("PARTYBOT_INSTANCE_PATH") or "instance")
+    public_url = get("PARTYBOT_PUBLIC_URL")
+    if public_url is not None:
+        public_url = public_url.rstrip("/")
+        if not public_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"PARTYBOT_PUBLIC_URL must start with http:// or https://; got {public_url!r}")
     secret_key = get("PARTYBOT_SECRET_KEY") or (
         _instance_secret(instance_path) if generate_secret else ""
     )
@@ -256,6 +265,7 @@ def load_settings(
         timezone=timezone,
         secret_key=secret_key,
         instance_path=instance_path,
+        public_url=public_url,
         timestamp_tolerance=parse_int(
             "WECHAT_TIMESTAMP_TOLERANCE", get("WECHAT_TIMESTAMP_TOLERANCE"), 300
         ),

@@ -5,6 +5,7 @@ tests rely on that).
 """
 
 from models.base import Base
+from models.console_access import ConsoleUser
 from models.delivery_state import DeliveryCounter, DeliveryPause
 from models.guesses import GuessGuard
 from models.heartbeat import Heartbeat
@@ -36,6 +37,7 @@ __all__ = [
     "AccessToken",
     "Attendance",
     "Base",
+    "ConsoleUser",
     "DeliveryCounter",
     "DeliveryPause",
     "GuessGuard",

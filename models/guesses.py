@@ -30,7 +30,9 @@ class GuessLimit:
 BINDING = GuessLimit("bind", 5, timedelta(hours=1), timedelta(hours=1))
 # A member mistypes a code now and then; 10 wrong codes in 10 minutes is a search.
 MEETING_CODE = GuessLimit("meeting_code", 10, timedelta(minutes=10), timedelta(minutes=10))
-LIMITS = (BINDING, MEETING_CODE)
+# Console passwords, counted per login ("login:<name>" in the openid column).
+CONSOLE_LOGIN = GuessLimit("console_login", 10, timedelta(minutes=15), timedelta(minutes=15))
+LIMITS = (BINDING, MEETING_CODE, CONSOLE_LOGIN)
 
 
 class GuessGuard(Base):

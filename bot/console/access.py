@@ -1,0 +1,91 @@
+"""Console sessions, CSRF and scope: the checks every console view relies on."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, abort, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from bot.services import services_of
+from models.console_access import Account, account_by_key, in_scope
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
+
+IDLE_SECONDS = 2 * 3600
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (made on first use); every form carries it."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return cast(str, token)
+
+
+@bp.app_context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "account": g.get("account")}
+
+
+@bp.before_request
+def _load_account() -> None:
+    """The CSRF check for every POST, then the account the session remembers."""
+    if request.method == "POST":
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
+        if not sent or not secrets.compare_digest(sent, session.get("csrf") or ""):
+            log.warning("console: POST %s without a valid CSRF token refused", request.path)
+            abort(400, "missing or wrong CSRF token")
+    g.account = None
+    key = session.get("account")
+    if not key:
+        return
+    now = services_of().clock().timestamp()
+    if now - float(session.get("seen") or 0) > IDLE_SECONDS:
+        session.clear()  # idle for two hours: log in again
+        return
+    with services_of().sessions() as db:
+        g.account = account_by_key(db, str(key))
+    if g.account is None:  # the account is gone or lost its admin role
+        session.clear()
+        return
+    session["seen"] = now
+
+
+def log_in(account: Account) -> None:
+    """Start a fresh session for `account` (a new CSRF token: no fixation)."""
+    session.clear()
+    session["account"] = account.key
+    session["seen"] = services_of().clock().timestamp()
+    csrf_token()
+
+
+def current_account() -> Account:
+    """The logged-in account (views under login_required only)."""
+    return cast(Account, g.account)
+
+
+def login_required(view: View) -> View:
+    """Send visitors who are not logged in to the login page, and back afterwards."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        if g.get("account") is None:
+            return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return cast(View, wrapped)
+
+
+def org_in_scope(org_id: int) -> None:
+    """404 (not 403: no hint that it exists) when the org is outside the account's."""
+    with services_of().sessions() as db:
+        if not in_scope(db, current_account(), org_id):
+            abort(404)

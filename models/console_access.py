@@ -1,0 +1,181 @@
+"""Who may use the console, and what they see.
+
+Two kinds of account: a bound member with an admin role (logged in through WeChat —
+web authorization or scanning the login QR code), and a password account for staff with
+no bound WeChat (county IT, auditors; `partybot console-user add`). Either way the
+account is tied to one org and sees that org and everything below it: a branch
+secretary their branch, township staff the township's branches, county staff all. That
+rule lives here, once; every console view asks `in_scope`.
+
+Passwords are hashed with scrypt (hashlib); 10 wrong ones for a login within 15
+minutes lock it for 15 minutes (models.guesses).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, UTCDateTime
+from models.errors import DomainError
+from models.guesses import CONSOLE_LOGIN, forget_failures, locked_until, record_failure
+from models.member import Member
+from models.org import Org, admin_org_of, subtree_ids
+
+LOGIN_MAX = 40
+PASSWORD_MIN = 10
+# scrypt's cost: 16 MiB of memory per check, about 50 ms on this machine's cores.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+
+class ConsoleUser(Base):
+    """A password account for the console."""
+
+    __tablename__ = "console_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(LOGIN_MAX), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    org_id: Mapped[int] = mapped_column(ForeignKey("org.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def hash_password(password: str) -> str:
+    """scrypt with a random salt, self-describing ("scrypt$n$r$p$salt$hash")."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
+                            maxmem=64 * 1024 * 1024)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(stored: str, password: str) -> bool:
+    """Whether `password` is the one `stored` was made from (constant time)."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        found = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n),
+                               r=int(r), p=int(p), maxmem=64 * 1024 * 1024)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(found.hex(), digest)
+
+
+def add_console_user(session: Session, login: str, password: str, org: Org,
+                     member: Member | None, now: datetime) -> ConsoleUser:
+    """A new password account (flushes); DomainError for a taken login or a short
+    password."""
+    login = login.strip()
+    if not login or len(login) > LOGIN_MAX or any(char.isspace() for char in login):
+        raise DomainError("CONSOLE_BAD_LOGIN", limit=LOGIN_MAX)
+    if len(password) < PASSWORD_MIN:
+        raise DomainError("CONSOLE_PASSWORD_SHORT", minimum=PASSWORD_MIN)
+    if session.scalar(select(ConsoleUser.id).where(ConsoleUser.login == login)) is not None:
+        raise DomainError("CONSOLE_LOGIN_TAKEN", login=login)
+    user = ConsoleUser(login=login, password_hash=hash_password(password), org_id=org.id,
+                       member_id=member.id if member else None, created_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """The outcome of a password login: the user, or why not."""
+
+    user: ConsoleUser | None
+    locked_until: datetime | None = None
+
+
+def check_password(session: Session, login: str, password: str,
+                   now: datetime) -> PasswordCheck:
+    """Log in with a password; counts failures per login (the caller commits)."""
+    key = f"login:{login.strip()[:LOGIN_MAX]}"
+    until = locked_until(session, CONSOLE_LOGIN, key, now)
+    if until is not None:
+        return PasswordCheck(None, until)
+    user = session.scalar(select(ConsoleUser).where(ConsoleUser.login == login.strip()))
+    # An unknown login costs the same hash as a known one: no hint which logins exist.
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    if not password_matches(stored, password) or user is None:
+        state = record_failure(session, CONSOLE_LOGIN, key, now)
+        return PasswordCheck(None, state.locked_until)
+    forget_failures(session, CONSOLE_LOGIN, key)
+    user.last_login_at = now
+    return PasswordCheck(user)
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who is using the console: their name, their org and what they may see."""
+
+    kind: str  # "member" (through WeChat) or "user" (password)
+    id: int
+    name: str
+    org_id: int
+    org_name: str
+    is_staff: bool  # township / county: sees several branches
+
+    @property
+    def key(self) -> str:
+        """How the session remembers the account ("member:12", "user:3")."""
+        return f"{self.kind}:{self.id}"
+
+
+def account_of_member(session: Session, member_id: int) -> Account | None:
+    """A member's console account: township/county staff their org, a branch admin
+    their branch; None for anyone else."""
+    member = session.get(Member, member_id)
+    if member is None:
+        return None
+    org = admin_org_of(session, member.id)
+    if org is not None:
+        return Account("member", member.id, member.name, org.id, org.name, True)
+    if member.is_admin:
+        return Account("member", member.id, member.name, member.branch_id,
+                       member.branch.name, False)
+    return None
+
+
+def account_of_user(session: Session, user_id: int) -> Account | None:
+    """A password account's console account."""
+    user = session.get(ConsoleUser, user_id)
+    if user is None:
+        return None
+    org = session.get(Org, user.org_id)
+    if org is None:
+        return None
+    return Account("user", user.id, user.login, org.id, org.name, org.kind != "branch")
+
+
+def account_by_key(session: Session, key: str) -> Account | None:
+    """The account a session remembers (None when it no longer exists or lost its role)."""
+    kind, _, number = key.partition(":")
+    if not number.isdigit():
+        return None
+    if kind == "member":
+        return account_of_member(session, int(number))
+    if kind == "user":
+        return account_of_user(session, int(number))
+    return None
+
+
+def scope_ids(session: Session, account: Account) -> set[int]:
+    """The orgs this account sees: its own and everything below."""
+    return set(subtree_ids(session, account.org_id))
+
+
+def in_scope(session: Session, account: Account, org_id: int) -> bool:
+    """Whether the account may see org `org_id` (the one rule every view asks)."""
+    return org_id in scope_ids(session, account)
