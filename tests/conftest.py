@@ -199,3 +199,12 @@ def services(api_settings: Settings, clock: FakeClock):  # type: ignore[no-untyp
     built = build_services(api_settings, clock)
     yield built
     built.dispose()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """Each phase's report on the test item (rep_call …): the browser tests save a
+    screenshot when theirs failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

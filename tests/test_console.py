@@ -179,3 +179,19 @@ def test_pages_need_a_login(client, county):
 def test_bad_console_users_are_refused(session, county, clock):
     with pytest.raises(DomainError):
         add_console_user(session, "has space", PASSWORD, county["east"], None, clock())
+
+
+def test_overview_columns_line_up_when_branches_need_different_meetings(client, session,
+                                                                         county):
+    # 党小组会 is required only where a branch has groups: 辽原 has one, 红光 has none
+    session.add(Org(name="第一党小组", kind=OrgKind.GROUP, parent_id=county["liaoyuan"].id))
+    session.commit()
+    log_in(client, "east-it")
+    page = client.get("/admin/").get_data(as_text=True)
+    header = re.findall(r"<th>([^<]*)</th>", page)
+    rows = {re.search(r'">([^<]+党支部)</a>', row).group(1): re.findall(r"<td[^>]*>(.*?)</td>", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)[1:]}
+    assert all(len(cells) == len(header) for cells in rows.values())
+    group_column = header.index("党小组会")
+    assert "—" in rows["红光村党支部"][group_column]
+    assert "剩" in rows["辽原村党支部"][group_column]

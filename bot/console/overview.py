@@ -42,8 +42,13 @@ def overview() -> ResponseReturnValue:
         parents = {org.id: org.parent_id for org in branches}
         pictures = sorted(compliance(session, branches, services.clock(), settings.tz,
                                      settings.cadence), key=_lag)
-    kinds = [kind.name for kind in pictures[0].kinds] if pictures else []
-    return render_template("console/overview.html", pictures=pictures, kinds=kinds,
+    # Not every branch needs every kind (党小组会 only with groups): one column per kind
+    # any branch needs, in the cadence's order, and "—" where a branch does not.
+    needed = {kind.kind: kind.name for picture in pictures for kind in picture.kinds}
+    kinds = [(code, needed[code]) for code in settings.cadence if code in needed]
+    cells = [{kind.kind: kind for kind in picture.kinds} for picture in pictures]
+    return render_template("console/overview.html", rows=list(zip(pictures, cells, strict=True)),
+                           kinds=kinds,
                            committees=committees, chosen=chosen, names=names,
                            parents=parents, State=State)
 

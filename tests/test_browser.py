@@ -1,0 +1,117 @@
+"""The console in a real browser: Playwright driving Debian's Chromium (never a browser
+download), against the app served over HTTP. One browser for the whole session; a
+screenshot of the page is saved when a test fails (tests/screenshots/)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import create_app
+from bot.services import services_of
+from models.console_access import add_console_user
+from models.org import Org, OrgKind
+from tests.factories import make_branch, make_member, make_township
+from tests.live import serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PASSWORD = "correct horse 42"
+PHONE = {"width": 390, "height": 844}
+PC = {"width": 1280, "height": 900}
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium (apt-get install chromium)")
+    pytest.skip("browser tests need Debian's chromium: apt-get install chromium "
+                "fonts-noto-cjk", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def console(settings, clock):  # type: ignore[no-untyped-def]
+    """The app over real HTTP with a county: two townships, three branches, accounts."""
+    app = create_app(settings, clock=clock)
+    services = services_of(app)
+    with services.sessions() as session:
+        county = Org(name="嘉荫县委", kind=OrgKind.COMMITTEE)
+        session.add(county)
+        session.flush()
+        east, west = make_township(session, "东乡党委"), make_township(session, "西乡党委")
+        east.parent_id = west.parent_id = county.id
+        liaoyuan = make_branch(session, "辽原村党支部", east)
+        make_branch(session, "红光村党支部", east)
+        far = make_branch(session, "远山村党支部", west)
+        make_member(session, liaoyuan, "李书记", "13800000001", is_admin=True)
+        make_member(session, liaoyuan, "张明", "13800000002", openid="o-zm")
+        add_console_user(session, "east-it", PASSWORD, east, None, clock())
+        session.commit()
+        ids = {"liaoyuan": liaoyuan.id, "far": far.id}
+    with serving(app) as base_url:
+        yield base_url, ids
+    services.dispose()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    opened = context.new_page()
+    yield opened
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        opened.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def log_in(page: Page, base_url: str, login: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/admin/")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("button.primary")
+
+
+def test_township_staff_log_in_at_phone_width_and_see_their_branches(page, console, tmp_path):
+    base_url, ids = console
+    log_in(page, base_url, "east-it", "wrong password")
+    expect(page.get_by_role("alert")).to_contain_text("账号或密码不对")
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    expect(page.locator("h1")).to_contain_text("三会一课落实情况（东乡党委）")
+    expect(page.locator("table")).to_contain_text("辽原村党支部")
+    expect(page.locator("table")).not_to_contain_text("远山村党支部")
+    page.screenshot(path=str(tmp_path / "overview-phone.png"), full_page=True)
+    # the page fits a phone: only the table scrolls sideways, not the page
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.click("text=辽原村党支部")
+    expect(page.locator("h1")).to_have_text("辽原村党支部")
+    expect(page.locator("main")).to_contain_text("张明")
+    # another township's branch: 404
+    response = page.goto(f"{base_url}/admin/branch/{ids['far']}")
+    assert response is not None and response.status == 404
+    page.set_viewport_size(PC)
+    page.goto(f"{base_url}/admin/")
+    page.screenshot(path=str(tmp_path / "overview-pc.png"), full_page=True)
+    page.click("text=退出")
+    expect(page.locator("h1")).to_have_text("登录管理后台")
+
+
+def test_a_form_posted_without_its_csrf_token_gets_400(page, console):
+    base_url, _ = console
+    page.goto(f"{base_url}/admin/login")
+    status = page.evaluate("""async () => (await fetch('/admin/login', {method: 'POST',
+        body: new URLSearchParams({login: 'east-it', password: 'x'})})).status""")
+    assert status == 400
