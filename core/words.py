@@ -103,6 +103,7 @@ CMD_STATS = "统计"
 CMD_MINE = "我的"
 CMD_HELP = "帮助"
 CMD_BIND = "绑定"
+STATS_OWN_BRANCH = ("本支部", "支部")  # 统计 本支部: an org admin's own branch
 CMD_CHECK_IN = "签到"
 CMD_LEAVE = "请假"
 CMD_UNSTUDIED = "未学"

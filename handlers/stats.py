@@ -10,8 +10,8 @@ from core import texts, words
 from core.localtime import day, period_containing, start_of_month, when
 from core.notices import names_list
 from handlers.router import Context, Reply, Role, Router, Takes
-from models.compliance import State, compliance
-from models.org import Org
+from models.compliance import State, compliance, summarize_branches
+from models.org import Org, admin_org_of, branches_under
 from models.pairing_reports import branch_pair_report
 from models.questions import open_questions
 from models.reach import Reach, branch_reach
@@ -104,7 +104,36 @@ def reach_lines(reach: Reach) -> list[str]:
     return lines
 
 
-@router.command("统计", Role.ADMIN, usage="统计", takes=Takes.NOTHING)
+@router.command("统计", Role.ANY_ADMIN, usage="统计", takes=Takes.TOPIC)
 def stats(ctx: Context) -> Reply:
     """本季度三会一课落实情况和出勤率"""
+    org = admin_org_of(ctx.session, ctx.member.id)
+    own_branch = bool(ctx.args and ctx.args[0] in words.STATS_OWN_BRANCH)
+    if org is not None and not own_branch:
+        return "\n".join(org_stats_lines(ctx, org))
+    if not ctx.member.is_admin:
+        return texts.NEED_ADMIN
     return "\n".join(stats_lines(ctx, ctx.member.branch))
+
+
+def org_stats_lines(ctx: Context, org: Org) -> list[str]:
+    """统计 for township/county staff: their subtree in three lines, and where the
+    console shows every branch."""
+    pictures = compliance(ctx.session, branches_under(ctx.session, org.id), ctx.now, ctx.tz,
+                          ctx.settings.cadence)
+    summary = summarize_branches(pictures)
+    rate = summary.attendance.rate
+    lines = [texts.STATS_ORG_HEADER.format(
+        org=org.name, today=day(ctx.now, ctx.tz), branches=summary.branches,
+        on_track=summary.on_track, at_risk=summary.at_risk, missed=summary.missed)]
+    lines.append(texts.STATS_ORG_ATTENDANCE.format(
+        period=period_containing(ctx.now, "quarter", ctx.tz).label,
+        rate="—" if rate is None else f"{rate:.0%}",
+        lagging=texts.STATS_ORG_LAGGING.format(names=words.LIST_SEP.join(summary.lagging))
+        if summary.lagging else ""))
+    public = ctx.settings.public_url
+    lines.append(texts.STATS_ORG_CONSOLE.format(url=f"{public}/admin/") if public
+                 else texts.STATS_ORG_CONSOLE_LOCAL)
+    if ctx.member.is_admin:
+        lines.append(texts.STATS_ORG_OWN_BRANCH)
+    return lines

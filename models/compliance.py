@@ -145,3 +145,40 @@ def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInf
     for branch in by_id.values():
         branch.kinds.sort(key=lambda k: order.get(k.kind, 99))
     return list(by_id.values())
+
+
+def lag(branch: BranchCompliance) -> tuple[int, int, float]:
+    """Sort key putting the branches furthest behind first: most kinds missed, then most
+    at risk, then the lowest attendance (the console's overview and 统计 for org admins)."""
+    missed = sum(kind.state is State.MISSED for kind in branch.kinds)
+    at_risk = sum(kind.state is State.AT_RISK for kind in branch.kinds)
+    rate = branch.attendance.rate
+    return (-missed, -at_risk, rate if rate is not None else 2.0)
+
+
+@dataclass(frozen=True)
+class OrgSummary:
+    """An org's subtree in three numbers and a rate (统计 for township/county staff)."""
+
+    branches: int
+    on_track: int  # every required kind held this period
+    at_risk: int  # something not yet held, time left
+    missed: int  # something not held in a period that ended
+    attendance: AttendanceCounts
+    lagging: list[str]  # names, furthest behind first
+
+
+def summarize_branches(pictures: list[BranchCompliance], shown: int = 3) -> OrgSummary:
+    """Count the branches by their worst state, and name the furthest behind."""
+    total = AttendanceCounts()
+    missed = at_risk = 0
+    for picture in pictures:
+        total.add(picture.attendance)
+        states = {kind.state for kind in picture.kinds}
+        if State.MISSED in states:
+            missed += 1
+        elif State.AT_RISK in states:
+            at_risk += 1
+    behind = [p.name for p in sorted(pictures, key=lag) if p.missing][:shown]
+    return OrgSummary(len(pictures), len(pictures) - missed - at_risk, at_risk, missed,
+                      total, behind)

@@ -158,10 +158,14 @@ def send_digests(runtime: Runtime) -> int:
                 continue
             below = [b for b in subtree_ids(session, org_id) if b in branches]
             text = org_digest(org, below, branches, by_branch, pictures, week.label)
+            console = f"{settings.public_url}/admin/?org={org_id}" if settings.public_url \
+                else None
+            if console:  # the whole picture, a tap away
+                text += "\n" + texts.DIGEST_CONSOLE_LINK.format(url=console)
             queued += runtime.outbox.enqueue(
                 session, f"digest:org:{org_id}:{week.label}:{member_id}", member,
-                Notice("weekly_digest", text, fields={"org": org.name, "period": week.label}),
-                now) is not None
+                Notice("weekly_digest", text, fields={"org": org.name, "period": week.label},
+                       url=console), now) is not None
         for admin in session.scalars(select(Member).where(Member.is_admin.is_(True))):
             branch = branches.get(admin.branch_id)
             if branch is None:

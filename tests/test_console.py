@@ -195,3 +195,15 @@ def test_overview_columns_line_up_when_branches_need_different_meetings(client, 
     group_column = header.index("党小组会")
     assert "—" in rows["红光村党支部"][group_column]
     assert "剩" in rows["辽原村党支部"][group_column]
+
+
+def test_township_staff_get_their_township_in_three_lines_in_chat(chat, county):
+    reply = chat.say("o-officer", "统计")
+    lines = reply.splitlines()
+    assert len(lines) == 3, reply
+    assert lines[0].startswith("东乡党委") and "2个支部" in lines[0]
+    assert "出勤率" in lines[1]
+    assert "/admin" in lines[2]
+    # a branch admin's 统计 is still their branch
+    assert "辽原村党支部 三会一课落实情况" in chat.say("o-admin", "统计")
+    assert "只有" in chat.say("o-zm", "统计")

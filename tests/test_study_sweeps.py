@@ -139,3 +139,15 @@ def test_weekly_digest_numbers_equal_the_records(services, session, clock, count
     assert "红光村党支部：学习率 33%" in org_text and "辽原村党支部：学习率 33%" in org_text
     branch_text = next(t for k, t in texts_by_key.items() if k.startswith("digest:branch:"))
     assert "上周学习：4/12 人次已学" in branch_text and "孙奶奶" in branch_text
+
+
+def test_org_digest_links_to_the_console_overview(services, session, clock, county):
+    township, *_ = county
+    services.settings = dataclasses.replace(services.settings,
+                                            public_url="https://dangjian.example.cn")
+    clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # a Monday, 09:00 local
+    send_digests(services)
+    session.rollback()
+    row = session.scalar(select(Outbox).where(Outbox.dedupe_key.like("digest:org:%")))
+    url = f"https://dangjian.example.cn/admin/?org={township.id}"
+    assert url in row.payload["text"]

@@ -10,17 +10,9 @@ from sqlalchemy import select
 
 from bot.console.access import bp, current_account, login_required, org_in_scope
 from bot.services import services_of
-from models.compliance import BranchCompliance, State, compliance
+from models.compliance import State, compliance, lag
 from models.member import Member
 from models.org import Org, OrgKind, branches_under
-
-
-def _lag(branch: BranchCompliance) -> tuple[int, int, float]:
-    """Sort key: most missed first, then most at risk, then lowest attendance."""
-    missed = sum(kind.state is State.MISSED for kind in branch.kinds)
-    at_risk = sum(kind.state is State.AT_RISK for kind in branch.kinds)
-    rate = branch.attendance.rate
-    return (-missed, -at_risk, rate if rate is not None else 2.0)
 
 
 @bp.get("/")
@@ -41,7 +33,7 @@ def overview() -> ResponseReturnValue:
         names = {org.id: org.name for org in session.scalars(select(Org))}
         parents = {org.id: org.parent_id for org in branches}
         pictures = sorted(compliance(session, branches, services.clock(), settings.tz,
-                                     settings.cadence), key=_lag)
+                                     settings.cadence), key=lag)
     # Not every branch needs every kind (党小组会 only with groups): one column per kind
     # any branch needs, in the cadence's order, and "—" where a branch does not.
     needed = {kind.kind: kind.name for picture in pictures for kind in picture.kinds}
