@@ -1,13 +1,17 @@
-"""What several benchmarks share: a free port, and a migrated, empty database."""
+"""What several benchmarks share: a free port, a migrated empty database, a county of
+branches, and fresh planner statistics."""
 
 from __future__ import annotations
 
 import socket
+from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.orm import Session
 
 from models.base import make_engine
 from models.migrate import upgrade_database
+from models.org import Org, OrgKind
 
 
 def free_port() -> int:
@@ -26,3 +30,24 @@ def fresh_database(url: str) -> None:
             connection.execute(text("CREATE SCHEMA public"))
     upgrade_database(engine)
     engine.dispose()
+
+
+def add_county(session: Session, branches: int, now: datetime) -> tuple[Org, list[int]]:
+    """The county committee and `branches` village branches right under it (flushed);
+    returns the county and the branch ids in order."""
+    county = Org(name="嘉荫县委", kind=OrgKind.COMMITTEE)
+    session.add(county)
+    session.flush()
+    session.execute(insert(Org), [{"name": f"第{b}村党支部", "kind": "branch",
+                                   "parent_id": county.id, "created_at": now}
+                                  for b in range(branches)])
+    branch_ids = list(session.scalars(select(Org.id).where(Org.kind == "branch")
+                                      .order_by(Org.id)))
+    return county, branch_ids
+
+
+def analyze(engine: Engine) -> None:
+    """Fresh planner statistics after a bulk load."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql"
+                                else "ANALYZE"))

@@ -27,15 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import fresh_database  # noqa: E402
-from sqlalchemy import insert, select, text, update  # noqa: E402
+from common import add_county, analyze, fresh_database  # noqa: E402
+from sqlalchemy import insert, select, update  # noqa: E402
 
 from bot.menu import publish_menus  # noqa: E402
 from bot.sandbox.fake_api import make_fake_app  # noqa: E402
 from core.config import Settings  # noqa: E402
 from models.base import make_engine, make_session_factory  # noqa: E402
 from models.member import Member  # noqa: E402
-from models.org import Org, OrgKind  # noqa: E402
 from schedules.menu_tags import sync_menu_tags  # noqa: E402
 from schedules.runtime import build_runtime  # noqa: E402
 from tests.live import serving  # noqa: E402
@@ -47,22 +46,14 @@ def build(url: str, branches: int, per_branch: int) -> None:
     fresh_database(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
-        county = Org(name="嘉荫县委", kind=OrgKind.COMMITTEE)
-        session.add(county)
-        session.flush()
-        session.execute(insert(Org), [{"name": f"第{b}村党支部", "kind": "branch",
-                                       "parent_id": county.id, "created_at": NOW}
-                                      for b in range(branches)])
-        branch_ids = session.scalars(select(Org.id).where(Org.kind == "branch")).all()
+        _county, branch_ids = add_county(session, branches, NOW)
         session.execute(insert(Member), [
             {"name": f"党员{b}-{m}", "branch_id": branch_id, "phone": None,
              "openid": f"o-{b}-{m}", "subscribed": True, "is_admin": m == 0,
              "is_helper": m in (1, 2), "created_at": NOW}
             for b, branch_id in enumerate(branch_ids) for m in range(per_branch)])
         session.commit()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql"
-                                else "ANALYZE"))
+    analyze(engine)
     engine.dispose()
 
 

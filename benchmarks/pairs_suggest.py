@@ -23,13 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import fresh_database  # noqa: E402
+from common import add_county, fresh_database  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from models.base import make_engine, make_session_factory  # noqa: E402
+from models.matching import PairSuggestion  # noqa: E402
 from models.member import Member  # noqa: E402
-from models.org import Org, OrgKind  # noqa: E402
-from models.pairing import PairSuggestion  # noqa: E402
 
 NOW = datetime.now(UTC)
 REASONS = ["老式手机", "行动不便", "不会用微信", "无手机"]
@@ -40,13 +39,7 @@ def build(url: str, branches: int, per_branch: int) -> None:
     fresh_database(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
-        county = Org(name="嘉荫县委", kind=OrgKind.COMMITTEE)
-        session.add(county)
-        session.flush()
-        session.execute(insert(Org), [{"name": f"第{b}村党支部", "kind": "branch",
-                                       "parent_id": county.id, "created_at": NOW}
-                                      for b in range(branches)])
-        branch_ids = session.scalars(select(Org.id).where(Org.kind == "branch")).all()
+        _county, branch_ids = add_county(session, branches, NOW)
         for start in range(0, branches, 100):
             rows = []
             for b, branch_id in enumerate(branch_ids[start:start + 100], start=start):

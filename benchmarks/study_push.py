@@ -26,12 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import fresh_database  # noqa: E402
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from common import add_county, analyze, fresh_database  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from models.base import make_engine, make_session_factory  # noqa: E402
 from models.member import Member  # noqa: E402
-from models.org import Org, OrgKind  # noqa: E402
 from models.outbox import Outbox  # noqa: E402
 from models.posting import Draft, publish  # noqa: E402
 from models.study import StudyRecord  # noqa: E402
@@ -43,13 +42,7 @@ def build(url: str, branches: int, per_branch: int) -> None:
     fresh_database(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
-        county = Org(name="嘉荫县委", kind=OrgKind.COMMITTEE)
-        session.add(county)
-        session.flush()
-        session.execute(insert(Org), [{"name": f"第{b}村党支部", "kind": "branch",
-                                       "parent_id": county.id, "created_at": NOW}
-                                      for b in range(branches)])
-        branch_ids = session.scalars(select(Org.id).where(Org.kind == "branch")).all()
+        county, branch_ids = add_county(session, branches, NOW)
         for start in range(0, branches, 100):
             session.execute(insert(Member), [
                 {"name": f"党员{b}-{m}", "branch_id": branch_id, "phone": None,
@@ -64,9 +57,7 @@ def build(url: str, branches: int, per_branch: int) -> None:
             {"item_id": item.id, "member_id": member_id, "studied_at": NOW, "via": "self"}
             for member_id in member_ids[::20]])
         session.commit()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql"
-                                else "ANALYZE"))
+    analyze(engine)
     engine.dispose()
 
 

@@ -141,8 +141,9 @@ def post(ctx: Context) -> Reply:
         # Enter sent the title alone: the rest follows in the next messages
         open_draft(ctx.session, ctx.member, org.id, title, ctx.now, ctx.outbox)
         return texts.DRAFT_OPENED.format(title=title)
-    if current_draft(ctx.session, ctx.member.id, ctx.now) is not None:
-        raise DomainError("DRAFT_ALREADY_OPEN", title=_draft(ctx).title)
+    open_ = current_draft(ctx.session, ctx.member.id, ctx.now)
+    if open_ is not None:
+        raise DomainError("DRAFT_ALREADY_OPEN", title=open_.title)
     draft = parse_post(raw, ctx)
     duplicate = find_duplicate(ctx.session, org.id, draft, ctx.now)
     if duplicate is not None:
@@ -158,12 +159,14 @@ def _draft(ctx: Context) -> PostDraft:
     return draft
 
 
+def _is_poster(ctx: Context) -> bool:
+    return Role.ANY_ADMIN.allows(ctx.caller)
+
+
 def _writing(ctx: Context) -> bool:
     """An admin with a draft open, and a message that is not one of the draft's words."""
-    caller = ctx.caller
-    return caller is not None and (caller.is_admin or caller.is_org_admin) \
-        and ctx.word not in words.DRAFT_WORDS \
-        and current_draft(ctx.session, caller.member_id, ctx.now) is not None
+    return _is_poster(ctx) and ctx.word not in words.DRAFT_WORDS \
+        and current_draft(ctx.session, ctx.bound_caller.member_id, ctx.now) is not None
 
 
 def _summary(draft: PostDraft) -> str:
@@ -212,11 +215,6 @@ def draft_link(ctx: Context) -> Reply:
     _, link, _ = _forwarded(ctx)
     add_to_draft(draft, Addition(link=link), ctx.now)
     return texts.DRAFT_ADDED.format(title=draft.title, summary=_summary(draft))
-
-
-def _is_poster(ctx: Context) -> bool:
-    caller = ctx.caller
-    return caller is not None and (caller.is_admin or caller.is_org_admin)
 
 
 @router.message("link", Role.ANY_ADMIN, when=_is_poster)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 from bot.services import services_of
 from models.console_access import Account, account_by_key, in_scope
@@ -84,8 +85,7 @@ def login_required(view: View) -> View:
     return cast(View, wrapped)
 
 
-def org_in_scope(org_id: int) -> None:
+def org_in_scope(session: Session, org_id: int) -> None:
     """404 (not 403: no hint that it exists) when the org is outside the account's."""
-    with services_of().sessions() as db:
-        if not in_scope(db, current_account(), org_id):
-            abort(404)
+    if not in_scope(session, current_account(), org_id):
+        abort(404)

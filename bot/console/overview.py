@@ -28,7 +28,7 @@ def overview() -> ResponseReturnValue:
         committees = list(session.scalars(select(Org).where(
             Org.parent_id == account.org_id, Org.kind == OrgKind.COMMITTEE).order_by(Org.name)))
         chosen = request.args.get("org", type=int) or account.org_id
-        org_in_scope(chosen)
+        org_in_scope(session, chosen)
         branches = branches_under(session, chosen)
         names = {org.id: org.name for org in session.scalars(select(Org))}
         parents = {org.id: org.parent_id for org in branches}
@@ -49,10 +49,10 @@ def overview() -> ResponseReturnValue:
 @login_required
 def branch(branch_id: int) -> ResponseReturnValue:
     """One branch: its 三会一课 picture and its members."""
-    org_in_scope(branch_id)
     services = services_of()
     settings = services.settings
     with services.sessions() as session:
+        org_in_scope(session, branch_id)
         org = session.get(Org, branch_id)
         if org is None or org.kind != OrgKind.BRANCH:
             abort(404)
