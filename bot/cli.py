@@ -134,7 +134,13 @@ def scheduler(delivery_only: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """Everything on one machine: migrate, seed demo data if empty, serve and schedule."""
-    from bot.demo import database_is_empty, demo_meeting_code, demo_users, seed_demo
+    from bot.demo import (
+        database_is_empty,
+        demo_meeting_code,
+        demo_township,
+        demo_users,
+        seed_demo,
+    )
     from models.base import make_engine, utcnow
     from models.migrate import upgrade_database
     from models.outbox import ChannelPolicy
@@ -150,6 +156,7 @@ def run(host: str, port: int) -> None:
             click.echo("Seeded a demo county.")
         users = demo_users(session)
         code = demo_meeting_code(session)
+        township = demo_township(session)
     if users:
         click.echo("Demo members you can chat as (in another terminal):")
         for user in users:
@@ -158,6 +165,8 @@ def run(host: str, port: int) -> None:
             hint = texts.DEMO_TRY.get(user.openid)
             if hint:
                 click.echo(texts.CLI_DEMO_TRY.format(hint=hint.format(code=code)))
+        if township is not None:
+            click.echo(texts.CLI_DEMO_CONSOLE.format(org=township))
     _serve(settings, host, port, with_scheduler=True)
 
 

@@ -19,7 +19,7 @@ from core import words
 from models.meeting_notices import notify_created
 from models.meetings import Meeting, MeetingKind, MeetingStatus, NewMeeting, create_meeting
 from models.member import Member, NeedsHelp
-from models.org import OrgAdmin, OrgKind, add_org
+from models.org import Org, OrgAdmin, OrgKind, add_org
 from models.outbox import ChannelPolicy
 from models.pairing import HelpPair
 from models.posting import make_draft, publish
@@ -134,3 +134,9 @@ def demo_meeting_code(session: Session) -> str:
     """The 签到码 of the demo's open meeting (for the start-up hints)."""
     return session.scalar(select(Meeting.code).where(
         Meeting.status == MeetingStatus.PLANNED).order_by(Meeting.id.desc()).limit(1)) or "1234"
+
+
+def demo_township(session: Session) -> str | None:
+    """The demo township's name (for the console hint), if the demo county is there."""
+    return session.scalar(select(Org.name).where(Org.kind == OrgKind.COMMITTEE)
+                          .order_by(Org.id).limit(1))

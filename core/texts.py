@@ -412,8 +412,9 @@ DEMO_TRY = {
     "demo-helper": "帮学、代签 赵大爷 {code}、帮学 赵大爷 完成",
     "demo-member": "签到（或 {code}）、学习、已学、会议、你好、怎么请假",
     "demo-member-2": "请假 {code} 家里有事、学习、我的",
-    "demo-township": "发布 标题、帮助",
+    "demo-township": "统计、发布 标题（再发正文、照片，最后「发送」）、帮助",
 }
+CLI_DEMO_CONSOLE = "管理后台在 /admin。建一个乡镇的登录账号（密码从标准输入读，至少10个字符）：\n  echo '换成你自己的密码至少十个字' | .venv/bin/partybot console-user add 乡里 --org {org}"
 CLI_DEMO_USER = "  partybot chat --openid {openid:<14} # {name}，{role}，{branch}"
 
 # The terminal chat (bot/chat.py)
