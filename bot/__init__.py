@@ -50,6 +50,7 @@ def create_app(
 
         fake = install_fake(app, "/sandbox")
         fake.know_templates(settings.templates)
+        fake.followers = _followers_of(app)
         app.register_blueprint(pages.bp, url_prefix="/sandbox")
         if not settings.sandbox_public:
             app.before_request(_sandbox_for_loopback_only)
@@ -72,6 +73,18 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
         if request.path.startswith(("/admin", "/sandbox")):
             return super().open_session(app, request)
         return self.make_null_session(app)
+
+
+def _followers_of(app: Flask) -> Callable[[], list[tuple[str, str]]]:
+    """Who follows the sandbox account: its bound members, admins first."""
+    from bot.services import services_of
+    from models.console_access import bound_members_admins_first
+
+    def followers() -> list[tuple[str, str]]:
+        with services_of(app).sessions() as session:
+            return bound_members_admins_first(session)
+
+    return followers
 
 
 def _sandbox_for_loopback_only() -> None:

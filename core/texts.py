@@ -443,6 +443,7 @@ LEDGER_LEGEND = "说明：✓ 出席，假 请假，缺 缺席，空白 不在�
 # The sandbox
 SANDBOX_USER = "用户{openid}"
 SANDBOX_EMPTY = "openid 和消息都不能为空"
+SANDBOX_QR_EXPIRED = "这个二维码已过期（或不是这个沙盒生成的），请刷新页面换一个。"
 SANDBOX_UNKNOWN_ACTION = "无法识别的操作"
 # Templates (core.templates): titles and keyword names as a county would pick them in
 # WeChat's console, sample notices for `partybot templates check`, its verdicts.
@@ -492,6 +493,14 @@ CONSOLE_LOGIN_LOCKED = "这个账号输错密码次数太多，已锁定，请�
 CONSOLE_BAD_LOGIN = "账号要写 1 到 {limit} 个字符，不能有空格。"
 CONSOLE_PASSWORD_SHORT = "密码至少要 {minimum} 个字符。"
 CONSOLE_LOGIN_TAKEN = "账号「{login}」已经有人用了。"
+CONSOLE_SCAN_OK = "已登录电脑端管理后台（{org}），时间 {time}。如果不是你本人在电脑前操作，请在电脑上点「退出」，并告诉县里管理系统的同志。"
+CONSOLE_SCAN_EXPIRED = "这个登录二维码已过期或已经用过了。请在电脑上刷新登录页，再扫新的二维码。"
+CONSOLE_SCAN_NOT_ADMIN = "只有支部管理员和乡镇、县委的工作人员可以登录电脑端管理后台。"
+CONSOLE_SCAN_NEED_BINDING = "登录电脑端管理后台前，请先绑定党员身份：发送「绑定 姓名 手机后四位」，绑定后再扫一次码。"
+CONSOLE_QR_UNAVAILABLE = "扫码登录暂时用不了（连不上微信），请稍后刷新，或用账号密码登录。"
+CONSOLE_QR_EXPIRED = "二维码已过期，点这里换一个"
+CONSOLE_OAUTH_NOT_ADMIN = "你的微信没有绑定为支部管理员或乡镇、县委工作人员，不能进入管理后台。请先在公众号里绑定身份，或请县里管理系统的同志开通。"
+CONSOLE_OAUTH_FAILED = "微信授权没有成功（{reason}），请关掉页面后从公众号的链接重新打开。"
 CLI_CONSOLE_USER_ADDED = "控制台账号「{login}」已建好，能看到：{org}及以下。登录地址：{url}"
 CLI_CONSOLE_PASSWORD_PROMPT = "请输入密码（至少 {minimum} 个字符，输入时不显示）："
 CLI_CONSOLE_PASSWORD_EMPTY = "没有读到密码：请从标准输入提供（例如 echo 密码 | partybot console-user add …）"

@@ -12,6 +12,7 @@ from core import texts, words
 from core.pages import first_page
 from core.reading import Reader, Reading
 from handlers import (
+    console_login,
     conversation,
     delivery_reports,
     general,
@@ -30,8 +31,8 @@ from models.reply_pages import keep_rest
 # Order matters for non-command routes: feature routers first, the catch-all last.
 ROUTERS: list[Router] = [
     membership.router, meetings.router, new_meeting.router, stats.router, posting.router,
-    study.router,
-    pairing.router, delivery_reports.router, conversation.router, general.router,
+    study.router, pairing.router, console_login.router, delivery_reports.router,
+    conversation.router, general.router,
 ]
 
 # Menu buttons (bot/menu.py) send "CMD:<command word>": a click runs that command.

@@ -6,6 +6,7 @@ tests rely on that).
 
 from models.base import Base
 from models.console_access import ConsoleUser
+from models.console_login import LoginTicket
 from models.delivery_state import DeliveryCounter, DeliveryPause
 from models.guesses import GuessGuard
 from models.heartbeat import Heartbeat
@@ -44,6 +45,7 @@ __all__ = [
     "Heartbeat",
     "HelpPair",
     "InboundMessage",
+    "LoginTicket",
     "Meeting",
     "MeetingInvite",
     "Member",

@@ -26,7 +26,7 @@ from models.base import Base, UTCDateTime
 from models.errors import DomainError
 from models.guesses import CONSOLE_LOGIN, forget_failures, locked_until, record_failure
 from models.member import Member
-from models.org import Org, admin_org_of, subtree_ids
+from models.org import Org, OrgAdmin, admin_org_of, subtree_ids
 
 LOGIN_MAX = 40
 PASSWORD_MIN = 10
@@ -179,3 +179,16 @@ def scope_ids(session: Session, account: Account) -> set[int]:
 def in_scope(session: Session, account: Account, org_id: int) -> bool:
     """Whether the account may see org `org_id` (the one rule every view asks)."""
     return org_id in scope_ids(session, account)
+
+
+def bound_members_admins_first(session: Session, limit: int = 30) -> list[tuple[str, str]]:
+    """(openid, "name · org") of bound members, those who may use the console first
+    (the sandbox offers them as the people holding the phone)."""
+    is_org_admin = select(OrgAdmin.id).where(OrgAdmin.member_id == Member.id).exists()
+    rows = session.execute(
+        select(Member.openid, Member.name, Org.name)
+        .join(Org, Org.id == Member.branch_id)
+        .where(Member.openid.is_not(None))
+        .order_by((Member.is_admin | is_org_admin).desc(), Member.id)
+        .limit(limit)).all()
+    return [(str(openid), f"{name} · {org}") for openid, name, org in rows]

@@ -13,9 +13,9 @@ import pytest
 from bot import create_app
 from bot.services import services_of
 from models.console_access import add_console_user
-from models.org import Org, OrgKind
+from models.org import Org, OrgAdmin, OrgKind
 from tests.factories import make_branch, make_member, make_township
-from tests.live import serving
+from tests.live import serving, serving_own_sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -115,3 +115,66 @@ def test_a_form_posted_without_its_csrf_token_gets_400(page, console):
     status = page.evaluate("""async () => (await fetch('/admin/login', {method: 'POST',
         body: new URLSearchParams({login: 'east-it', password: 'x'})})).status""")
     assert status == 400
+
+
+@pytest.fixture
+def own_sandbox(settings, clock):  # type: ignore[no-untyped-def]
+    """The app with its WeChat API pointed at its own /sandbox (as `partybot run`)."""
+    made = []
+
+    def make(api_base_url: str):  # type: ignore[no-untyped-def]
+        app = create_app(settings.with_overrides(api_base_url=api_base_url, api_timeout=3.0),
+                         clock=clock)
+        with services_of(app).sessions() as session:
+            east = make_township(session, "东乡党委")
+            liaoyuan = make_branch(session, "辽原村党支部", east)
+            make_member(session, liaoyuan, "李书记", "13800000001", openid="o-admin",
+                        is_admin=True)
+            officer = make_member(session, liaoyuan, "何委员", "13800000021",
+                                  openid="o-officer")
+            make_member(session, liaoyuan, "张明", "13800000002", openid="o-zm")
+            session.add(OrgAdmin(org_id=east.id, member_id=officer.id))
+            add_console_user(session, "east-it", PASSWORD, east, None, clock())
+            session.commit()
+        made.append(app)
+        return app
+
+    with serving_own_sandbox(make) as (_app, base_url):
+        yield base_url
+    services_of(made[0]).dispose()
+
+
+def test_a_secretary_logs_in_on_a_pc_by_scanning_with_the_sandbox(page, own_sandbox,
+                                                                  tmp_path):
+    page.set_viewport_size(PC)
+    page.goto(f"{own_sandbox}/admin/")
+    expect(page.locator("#qr svg")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "login-pc.png"), full_page=True)
+    page.select_option("#scan-as", "o-zm")  # a member: told why, not logged in
+    page.click("#scan-button")
+    expect(page.locator("#scan-reply")).to_contain_text("只有支部管理员")
+    page.select_option("#scan-as", "o-admin")
+    page.click("#scan-button")
+    expect(page.locator("h1")).to_have_text("辽原村党支部", timeout=10_000)
+
+
+def test_township_staff_open_a_link_inside_wechat_and_are_logged_in(browser, own_sandbox):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN",
+                                  user_agent="Mozilla/5.0 (Linux; Android 10) MicroMessenger/8.0")
+    page = context.new_page()
+    page.goto(f"{own_sandbox}/admin/")
+    page.click("text=何委员")  # the sandbox asks who holds the phone; WeChat would not
+    expect(page.locator("h1")).to_contain_text("三会一课落实情况（东乡党委）")
+    context.close()
+
+
+def test_ten_wrong_passwords_lock_the_login(page, own_sandbox):
+    page.goto(f"{own_sandbox}/admin/login")
+    for _ in range(10):
+        page.fill("#login", "east-it")
+        page.fill("#password", "not the password")
+        page.click("button.primary")
+        expect(page.get_by_role("alert")).to_be_visible()
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    expect(page.get_by_role("alert")).to_contain_text("已锁定")

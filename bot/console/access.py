@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from bot.services import services_of
+from core import texts
 from models.console_access import Account, account_by_key, in_scope
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def csrf_token() -> str:
 
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "account": g.get("account")}
+    return {"csrf_token": csrf_token, "account": g.get("account"), "texts": texts}
 
 
 @bp.before_request
@@ -73,13 +74,30 @@ def current_account() -> Account:
     return cast(Account, g.account)
 
 
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: only a console path (no open redirect)."""
+    if target and target.startswith("/admin") and not target.startswith("//") \
+            and "\\" not in target:
+        return target
+    return url_for("console.overview")
+
+
+def in_wechat_browser() -> bool:
+    """Whether the page is opened inside WeChat (its browser says MicroMessenger)."""
+    return "MicroMessenger" in (request.headers.get("User-Agent") or "")
+
+
 def login_required(view: View) -> View:
-    """Send visitors who are not logged in to the login page, and back afterwards."""
+    """Send visitors who are not logged in to log in, and back afterwards: inside
+    WeChat through web authorization (silent), elsewhere to the login page."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if g.get("account") is None:
-            return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+            here = request.full_path.rstrip("?")
+            if in_wechat_browser():
+                return redirect(url_for("console.oauth_start", next=here))
+            return redirect(url_for("console.login", next=here))
         return view(*args, **kwargs)
 
     return cast(View, wrapped)

@@ -1,6 +1,6 @@
-"""Logging in to the console: a password form (staff with no bound WeChat), and
-logging out. The WeChat ways in (web authorization inside WeChat, scanning the login
-QR code on a PC) log in bound admins through the same `log_in`."""
+"""Logging in to the console: the login page (the scan-to-login QR code and a password
+form for staff with no bound WeChat), and logging out. The WeChat ways in live in
+`wechat_login` and end in the same `log_in`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import logging
 from flask import redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import bp, log_in
+from bot.console.access import bp, log_in, safe_next
+from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
 from core import texts
 from core.localtime import when
@@ -20,18 +21,11 @@ log = logging.getLogger(__name__)
 FIELD_MAX = 200  # longer input is not a login or a password of ours
 
 
-def _safe_next(target: str | None) -> str:
-    """Where to go after logging in: only a console path (no open redirect)."""
-    if target and target.startswith("/admin") and not target.startswith("//"):
-        return target
-    return url_for("console.overview")
-
-
 @bp.get("/login")
 def login() -> ResponseReturnValue:
     """The login page."""
     return render_template("console/login.html", next=request.args.get("next", ""),
-                           error=None, login="")
+                           error=None, login="", **login_page_extras())
 
 
 @bp.post("/login")
@@ -43,7 +37,7 @@ def login_with_password() -> ResponseReturnValue:
     next_url = request.form.get("next", "")
     if not login_name or not password:
         return render_template("console/login.html", next=next_url, login=login_name,
-                               error=texts.CONSOLE_LOGIN_EMPTY), 400
+                               error=texts.CONSOLE_LOGIN_EMPTY, **login_page_extras()), 400
     now = services.clock()
     with services.sessions() as session:
         checked = check_password(session, login_name, password, now)
@@ -56,10 +50,10 @@ def login_with_password() -> ResponseReturnValue:
             until=when(checked.locked_until, services.settings.tz)) \
             if checked.locked_until else texts.CONSOLE_LOGIN_WRONG
         return render_template("console/login.html", next=next_url, login=login_name,
-                               error=error), 401
+                               error=error, **login_page_extras()), 401
     log_in(account)
     log.info("console: %s logged in with a password", account.key)
-    return redirect(_safe_next(next_url))
+    return redirect(safe_next(next_url))
 
 
 @bp.post("/logout")

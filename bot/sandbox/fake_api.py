@@ -11,6 +11,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     POST /cgi-bin/tags/create           GET  /cgi-bin/tags/get
     POST /cgi-bin/tags/members/batchtagging   POST /cgi-bin/tags/members/batchuntagging
     GET  /cgi-bin/user/info
+    GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token   (fake_oauth)
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.
@@ -139,6 +140,11 @@ class FakeWeChat:
     refused: Counter[int] = field(default_factory=Counter)  # 45047 / 45015 answers given
     templates: dict[str, TemplateShape] = field(default_factory=dict)  # by template id
     enforce_allowance: bool = True  # off only for tests about something else (tokens)
+    # Web authorization: code -> (openid, issued at); each code works once, 5 minutes.
+    oauth_codes: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # Who follows the account, as (openid, name): the sandbox's authorize page offers
+    # them (the app sets this to its bound members).
+    followers: Any = field(default=lambda: [], repr=False)
 
     def know_templates(self, specs: Mapping[str, TemplateSpec]) -> None:
         """The account's templates (the sandbox's own configuration), to show pushes
@@ -185,6 +191,7 @@ class FakeWeChat:
             self.tags.clear()
             self.user_tags.clear()
             self.qrcodes.clear()
+            self.oauth_codes.clear()
             self._client_msg_ids.clear()
             self.duplicates_dropped = 0
             self.allowances.clear()
@@ -271,7 +278,7 @@ class FakeWeChat:
                     if m.id > after and (openid is None or m.openid == openid)]
 
 
-bp = Blueprint("fake_wechat", __name__)
+bp = Blueprint("fake_wechat", __name__, template_folder="templates")
 
 
 def _state() -> FakeWeChat:
@@ -560,7 +567,7 @@ def qrcode_create() -> Response:
     result: dict[str, Any] = {"ticket": ticket, "url": f"http://weixin.qq.com/q/sandbox-{ticket}"}
     if body.get("action_name") in ("QR_SCENE", "QR_STR_SCENE"):
         result["expire_seconds"] = int(body.get("expire_seconds") or 60)
-    _state().qrcodes.append({"scene": scene_str, **result})
+    _state().qrcodes.append({"scene": scene_str, "at": _state().clock(), **result})
     return _answer(result)
 
 
@@ -667,6 +674,19 @@ def stats() -> Response:
                    refused={str(k): v for k, v in state.refused.items()})
 
 
+def scene_of_ticket(state: FakeWeChat, ticket: str) -> str | None:
+    """What scanning the QR code of `ticket` sends (None: unknown or expired), as
+    WeChat resolves the picture a user scans."""
+    with state.lock:
+        for code in state.qrcodes:
+            if code["ticket"] == ticket:
+                expires = code.get("expire_seconds")
+                if expires is not None and code["at"] + expires <= state.clock():
+                    return None
+                return str(code["scene"])
+    return None
+
+
 def install_fake(app: Flask, url_prefix: str = "") -> FakeWeChat:
     """Mount the fake on `app` (at `url_prefix`) with fresh state; returns the state."""
     state = FakeWeChat()
@@ -692,7 +712,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9000)
     args = parser.parse_args()
-    server = make_server(args.host, args.port, make_fake_app(), threaded=True)
+    # Run as __main__, this module is a second copy without the OAuth routes: serve
+    # the imported one.
+    from bot.sandbox import fake_api
+
+    server = make_server(args.host, args.port, fake_api.make_fake_app(), threaded=True)
     print(f"fake WeChat API on http://{args.host}:{server.port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
@@ -700,3 +724,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# Web authorization lives in its own module, on this blueprint.
+from bot.sandbox import fake_oauth  # noqa: E402,F401

@@ -11,8 +11,9 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.typing import ResponseReturnValue
 
 from bot.chat import line_to_xml
+from bot.sandbox.fake_api import scene_of_ticket
 from bot.services import services_of
-from bot.simulator import WeChatSide
+from bot.simulator import WeChatSide, event_xml
 from core import texts
 
 bp = Blueprint("sandbox_pages", __name__, template_folder="templates")
@@ -34,6 +35,26 @@ def send() -> ResponseReturnValue:
     xml = line_to_xml(openid, text)
     if xml is None:
         return jsonify(error=texts.SANDBOX_UNKNOWN_ACTION), 400
+    return _post_to_webhook(xml)
+
+
+@bp.post("/scan")
+def scan() -> ResponseReturnValue:
+    """Scan a QR code (by its ticket) as `openid`: WeChat sends the webhook a SCAN event
+    with the code's scene (the console's login page offers this in the sandbox)."""
+    body = request.get_json(silent=True) or {}
+    openid = str(body.get("openid") or "").strip()[:64]
+    ticket = str(body.get("ticket") or "")[:100]
+    if not openid or not ticket:
+        return jsonify(error=texts.SANDBOX_EMPTY), 400
+    scene = scene_of_ticket(current_app.extensions["fake_wechat"], ticket)
+    if scene is None:
+        return jsonify(error=texts.SANDBOX_QR_EXPIRED), 410
+    return _post_to_webhook(event_xml(openid, "SCAN", scene))
+
+
+def _post_to_webhook(xml: str) -> ResponseReturnValue:
+    """Sign `xml` as WeChat would, POST it to /wechat, return the opened reply."""
     settings = services_of().settings
     side = WeChatSide(settings.wechat_token, settings.encoding_aes_key,
                       settings.effective_app_id)

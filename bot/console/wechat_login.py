@@ -1,0 +1,127 @@
+"""The two WeChat ways into the console, both ending in `access.log_in`.
+
+On a PC: the login page fetches a login QR code (`GET /admin/login/qr`: a ticket, shown
+as a temporary parametric code of the account, 2 minutes) and polls
+`GET /admin/login/qr/state`; when a bound admin scans it, the webhook ties the ticket to
+them (handlers.console_login) and the next poll logs this browser in. Only the browser
+that asked for the code knows its ticket (it is kept in that browser's session).
+
+Inside WeChat: `login_required` sends WeChat's browser to `/admin/oauth`, which asks
+WeChat for the openid with `snsapi_base` (no consent screen) and comes back to
+`/admin/oauth/callback`; a bound admin is logged in.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import segno
+from flask import jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from wechatpy.exceptions import WeChatException
+
+from bot.console.access import bp, log_in, safe_next
+from bot.qrcodes import create_scene_qr
+from bot.services import services_of
+from core import texts
+from core.web_authorization import WebAuthorizationError, authorize_url, openid_for_code
+from models.console_access import account_of_member, bound_members_admins_first
+from models.console_login import TICKET_LIFETIME, Waiting, claim_ticket, open_ticket
+from models.member import member_by_openid
+
+log = logging.getLogger(__name__)
+
+QR_SCALE = 5
+
+
+@bp.get("/login/qr")
+def login_qr() -> ResponseReturnValue:
+    """A fresh login QR code for this browser, as inline SVG (JSON)."""
+    services = services_of()
+    now = services.clock()
+    with services.sessions() as db:
+        ticket = open_ticket(db, now)
+        db.commit()
+    seconds = int(TICKET_LIFETIME.total_seconds())
+    try:
+        code = create_scene_qr(services.wechat, ticket.scene, expire_seconds=seconds)
+    except (WeChatException, OSError, KeyError, ValueError) as exc:
+        log.warning("console: could not create a login QR code: %s", type(exc).__name__)
+        return jsonify(error=texts.CONSOLE_QR_UNAVAILABLE), 503
+    session["login_ticket"] = ticket.key
+    svg = segno.make(code.url, error="m").svg_inline(scale=QR_SCALE, border=2)
+    answer = {"svg": svg, "expires_in": seconds}
+    if services.settings.sandbox_served:  # the sandbox's "scan with…" needs the ticket
+        answer["ticket"] = code.ticket
+    return jsonify(answer)
+
+
+@bp.get("/login/qr/state")
+def login_qr_state() -> ResponseReturnValue:
+    """Whether this browser's code was scanned; the first poll after a scan logs in."""
+    key = session.get("login_ticket")
+    if not key:
+        return jsonify(state=Waiting.EXPIRED.value)
+    services = services_of()
+    with services.sessions() as db:
+        claim = claim_ticket(db, str(key), services.clock())
+        db.commit()
+    if claim.state is not Waiting.DONE or claim.account is None:
+        return jsonify(state=claim.state.value)
+    log_in(claim.account)
+    log.info("console: %s logged in by scanning the login code", claim.account.key)
+    return jsonify(state=Waiting.DONE.value, next=safe_next(request.args.get("next")))
+
+
+@bp.get("/oauth")
+def oauth_start() -> ResponseReturnValue:
+    """Ask WeChat who this is (snsapi_base: silent), coming back to the callback."""
+    services = services_of()
+    state = secrets.token_urlsafe(12)
+    session["oauth_state"] = state
+    session["oauth_next"] = safe_next(request.args.get("next"))
+    base = (services.settings.public_url or request.host_url).rstrip("/")
+    return redirect(authorize_url(services.settings,
+                                  base + url_for("console.oauth_callback"), state))
+
+
+@bp.get("/oauth/callback")
+def oauth_callback() -> ResponseReturnValue:
+    """Back from WeChat with a code: a bound admin is logged in."""
+    services = services_of()
+    expected = session.pop("oauth_state", None)
+    next_url = session.pop("oauth_next", None)
+    code = request.args.get("code", "")[:200]
+    if not expected or not secrets.compare_digest(request.args.get("state", ""), expected) \
+            or not code:
+        log.warning("console: web authorization came back without its state or code")
+        return _refused(texts.CONSOLE_OAUTH_FAILED.format(reason="state"), 400)
+    try:
+        openid = openid_for_code(services.settings, code)
+    except WebAuthorizationError as exc:
+        log.warning("console: web authorization failed: %s", exc.reason)
+        return _refused(texts.CONSOLE_OAUTH_FAILED.format(reason=exc.reason), 502)
+    with services.sessions() as db:
+        member = member_by_openid(db, openid)
+        account = account_of_member(db, member.id) if member is not None else None
+    if account is None:
+        log.info("console: web authorization for a member who is not an admin refused")
+        return _refused(texts.CONSOLE_OAUTH_NOT_ADMIN, 403)
+    log_in(account)
+    log.info("console: %s logged in through WeChat web authorization", account.key)
+    return redirect(safe_next(next_url))
+
+
+def _refused(message: str, status: int) -> ResponseReturnValue:
+    return render_template("console/login.html", next="", error=message, login="",
+                           **login_page_extras()), status
+
+
+def login_page_extras() -> dict[str, object]:
+    """What the login page shows besides the password form: the sandbox's helpers."""
+    services = services_of()
+    if not services.settings.sandbox_served:
+        return {"sandbox_followers": None}
+    with services.sessions() as db:
+        return {"sandbox_followers": bound_members_admins_first(db)}
