@@ -36,6 +36,12 @@ DEFAULT_PLACE = "会议地点"
 ATTENDANCE_WORDS = {"出席": "present", "签到": "present", "请假": "leave", "缺席": "absent"}
 ATTENDANCE_NAMES = {"present": "出席", "leave": "请假", "absent": "缺席"}
 ATTENDANCE_MARKS = {"present": "✓", "leave": "假", "absent": "缺"}
+ATTENDANCE_NOT_YET = "未签到"
+METHOD_NAMES = {"code": "签到码", "qr": "扫码", "location": "位置", "admin": "管理员登记",
+                "helper": "帮扶人代签"}
+MEETING_STATUS_NAMES = {"planned": "待召开", "held": "已召开", "cancelled": "已取消"}
+AUDIENCE_EVERYONE = "全体党员"
+AUDIENCE_COMMITTEE = "支委会成员"
 MY_STATE_PRESENT = "已签到"
 MY_STATE_LEAVE = "已请假"
 MY_STATE_NONE = "未签到"

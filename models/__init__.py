@@ -4,6 +4,7 @@ Importing this package registers every table on `Base.metadata` (Alembic and the
 tests rely on that).
 """
 
+from models.audit import AuditEntry
 from models.base import Base
 from models.console_access import ConsoleUser
 from models.console_login import LoginTicket
@@ -37,6 +38,7 @@ from models.token import AccessToken
 __all__ = [
     "AccessToken",
     "Attendance",
+    "AuditEntry",
     "Base",
     "ConsoleUser",
     "DeliveryCounter",

@@ -126,8 +126,9 @@ def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
 
 
 def backfill(session: Session, meeting: Meeting, member: Member, status: AttendanceStatus,
-             admin: Member, now: datetime, reason: str | None = None) -> Attendance:
-    """An admin's later entry (补录) for a held meeting; flagged as backfilled."""
+             admin: Member | None, now: datetime, reason: str | None = None) -> Attendance:
+    """An admin's later entry (补录) for a held meeting; flagged as backfilled. `admin`
+    is None for a console password account with no member (the audit log names it)."""
     if meeting.status != MeetingStatus.HELD:
         raise MeetingError("BACKFILL_ONLY_HELD")
     if not is_invited(session, meeting, member):
@@ -141,7 +142,7 @@ def backfill(session: Session, meeting: Meeting, member: Member, status: Attenda
     record.status = str(status)
     record.method = Method.ADMIN
     record.reason = (reason or "").strip()[:200] or None
-    record.recorded_by = admin.id
+    record.recorded_by = admin.id if admin is not None else None
     record.recorded_at = now
     record.backfilled = True
     session.flush()

@@ -192,3 +192,11 @@ def bound_members_admins_first(session: Session, limit: int = 30) -> list[tuple[
         .order_by((Member.is_admin | is_org_admin).desc(), Member.id)
         .limit(limit)).all()
     return [(str(openid), f"{name} · {org}") for openid, name, org in rows]
+
+
+def member_of_account(session: Session, account: Account) -> Member | None:
+    """The member behind an account (a password account may have none)."""
+    if account.kind == "member":
+        return session.get(Member, account.id)
+    user = session.get(ConsoleUser, account.id)
+    return session.get(Member, user.member_id) if user and user.member_id else None

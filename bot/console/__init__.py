@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.console import auth, overview, wechat_login  # noqa: F401  (importing registers their views)
+from bot.console import auth, meeting_files, meetings, overview, wechat_login  # noqa: F401  (importing registers their views)
 from bot.console.access import bp
 
 __all__ = ["bp", "register_console"]

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
 
 IDLE_SECONDS = 2 * 3600
+# Uploads may be larger than the app-wide body limit (64 KiB, sized for the webhook):
+# endpoint -> its own limit, set before the CSRF check reads the form.
+UPLOAD_LIMITS: dict[str, int] = {}
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 
@@ -40,6 +43,8 @@ def _template_globals() -> dict[str, Any]:
 @bp.before_request
 def _load_account() -> None:
     """The CSRF check for every POST, then the account the session remembers."""
+    if request.endpoint in UPLOAD_LIMITS:
+        request.max_content_length = UPLOAD_LIMITS[request.endpoint]
     if request.method == "POST":
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
         if not sent or not secrets.compare_digest(sent, session.get("csrf") or ""):

@@ -68,4 +68,4 @@ def branch(branch_id: int) -> ResponseReturnValue:
                  "needs_help": m.needs_help or ""} for m in members]
         name = org.name
     return render_template("console/branch.html", name=name, picture=picture, members=rows,
-                           query=query, State=State)
+                           query=query, State=State, branch_id=branch_id)

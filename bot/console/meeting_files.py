@@ -1,0 +1,115 @@
+"""A meeting's paper and pictures: the printable A4 sign-in sheet (签到码 and the
+check-in QR code, large, with a caption), and its photos — uploaded by admins, checked
+for type and size, stored under the instance folder (never executable, never served
+from a static path) and served only to accounts that may see the meeting."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import segno
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from wechatpy.exceptions import WeChatException
+
+from bot.console.access import UPLOAD_LIMITS, bp, login_required
+from bot.console.meetings import audit, meeting_in_scope
+from bot.qrcodes import MAX_TEMPORARY_SECONDS, create_scene_qr
+from bot.services import services_of
+from core import texts, words
+from models.meeting_pages import attendance_list
+from models.meetings import MeetingStatus
+from models.org import Org
+
+log = logging.getLogger(__name__)
+
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTOS_PER_MEETING = 30
+# What a photo must start with: JPEG or PNG, whatever the file name or browser says.
+SIGNATURES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
+STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{16,40}\.(jpg|png)$")
+UPLOAD_LIMITS["console.upload_photo"] = PHOTO_MAX_BYTES + 64 * 1024
+
+
+def photo_folder(meeting_id: int) -> Path:
+    """Where a meeting's photos live (PARTYBOT instance folder, outside any static path)."""
+    return (Path(services_of().settings.instance_path) / "uploads" / "meetings"
+            / str(meeting_id)).resolve()
+
+
+@bp.get("/meeting/<int:meeting_id>/sheet")
+@login_required
+def sign_in_sheet(meeting_id: int) -> ResponseReturnValue:
+    """The A4 sign-in sheet to print and put at the door."""
+    services = services_of()
+    tz = services.settings.tz
+    with services.sessions() as session:
+        meeting = meeting_in_scope(session, meeting_id)
+        org = session.get(Org, meeting.org_id)
+        names = sorted(line.name for line in attendance_list(session, meeting))
+    qr_svg = None
+    if meeting.status == MeetingStatus.PLANNED:
+        lasts = meeting.ends_at + timedelta(days=1) - services.clock()
+        seconds = max(60, min(int(lasts.total_seconds()), MAX_TEMPORARY_SECONDS))
+        try:
+            code = create_scene_qr(services.wechat, meeting.qr_scene, expire_seconds=seconds)
+            qr_svg = segno.make(code.url, error="m").svg_inline(scale=8, border=2)
+        except (WeChatException, OSError, KeyError, ValueError) as exc:
+            log.warning("console: no check-in QR code for meeting %s: %s", meeting.id,
+                        type(exc).__name__)
+    return render_template("console/sheet.html", meeting=meeting, org=org, names=names,
+                           qr_svg=qr_svg, tz=tz, words=words)
+
+
+@bp.post("/meeting/<int:meeting_id>/photos")
+@login_required
+def upload_photo(meeting_id: int) -> ResponseReturnValue:
+    """Add one photo (JPEG or PNG by its content, ≤ 8 MB)."""
+    services = services_of()
+    upload = request.files.get("photo")
+    data = upload.read(PHOTO_MAX_BYTES + 1) if upload is not None else b""
+    suffix = next((ext for magic, ext in SIGNATURES.items() if data.startswith(magic)), None)
+    with services.sessions() as session:
+        meeting = meeting_in_scope(session, meeting_id)
+        if suffix is None or len(data) > PHOTO_MAX_BYTES:
+            log.warning("console: photo for meeting %s refused (%d bytes, not JPEG/PNG or "
+                        "too large)", meeting_id, len(data))
+            flash(texts.CONSOLE_PHOTO_BAD.format(mb=PHOTO_MAX_BYTES // (1024 * 1024)))
+            return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
+        photos = list(meeting.photos or [])
+        if len(photos) >= PHOTOS_PER_MEETING:
+            flash(texts.CONSOLE_PHOTO_TOO_MANY.format(limit=PHOTOS_PER_MEETING))
+            return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
+        name = secrets.token_urlsafe(18) + suffix
+        folder = photo_folder(meeting_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+        (folder / name).chmod(0o640)
+        meeting.photos = [*photos, name]
+        audit(session, meeting, "meeting.photo", None, {"photo": name, "bytes": len(data)})
+        session.commit()
+    flash(texts.CONSOLE_PHOTO_SAVED)
+    return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
+
+
+@bp.get("/meeting/<int:meeting_id>/photos/<name>")
+@login_required
+def meeting_photo(meeting_id: int, name: str) -> ResponseReturnValue:
+    """One photo, to accounts that may see the meeting only."""
+    services = services_of()
+    with services.sessions() as session:
+        meeting = meeting_in_scope(session, meeting_id)
+        if not STORED_NAME.match(name) or name not in (meeting.photos or []):
+            abort(404)
+    path = photo_folder(meeting_id) / name
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/png" if name.endswith(".png") else "image/jpeg",
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
