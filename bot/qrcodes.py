@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
+from wechatpy.exceptions import WeChatException
 
-from core.wechat import WeChatAPI
+from core.wechat import TokenFetchError, WeChatAPI
 
 MAX_SCENE_LENGTH = 64
+# What creating a code can fail with when WeChat is unreachable or refuses: callers
+# that can go on without the code (a page, a sheet) catch these.
+QR_FAILURES: tuple[type[Exception], ...] = (WeChatException, TokenFetchError, OSError,
+                                            KeyError, ValueError)
 MAX_TEMPORARY_SECONDS = 30 * 24 * 3600
 
 

@@ -97,8 +97,8 @@ def attendance_list(session: Session, meeting: Meeting) -> list[AttendanceLine]:
     members = {member.id: member for member in session.scalars(
         select(Member).where(Member.id.in_(ids)))} if ids else {}
     recorders = {r.recorded_by for r in records.values() if r.recorded_by}
-    names = dict(session.execute(select(Member.id, Member.name).where(
-        Member.id.in_(recorders))).tuples().all()) if recorders else {}
+    names = {member_id: name for member_id, name in session.execute(
+        select(Member.id, Member.name).where(Member.id.in_(recorders)))} if recorders else {}
     lines = []
     for member_id, member in members.items():
         record = records.get(member_id)

@@ -133,21 +133,23 @@ def own_sandbox(settings, clock):  # type: ignore[no-untyped-def]
             officer = make_member(session, liaoyuan, "何委员", "13800000021",
                                   openid="o-officer")
             make_member(session, liaoyuan, "张明", "13800000002", openid="o-zm")
+            make_member(session, liaoyuan, "刘芳", "13800000003", openid="o-lf")
             session.add(OrgAdmin(org_id=east.id, member_id=officer.id))
             add_console_user(session, "east-it", PASSWORD, east, None, clock())
             session.commit()
         made.append(app)
         return app
 
-    with serving_own_sandbox(make) as (_app, base_url):
-        yield base_url
+    with serving_own_sandbox(make) as (app, base_url):
+        app.config["BASE_URL"] = base_url
+        yield app
     services_of(made[0]).dispose()
 
 
 def test_a_secretary_logs_in_on_a_pc_by_scanning_with_the_sandbox(page, own_sandbox,
                                                                   tmp_path):
     page.set_viewport_size(PC)
-    page.goto(f"{own_sandbox}/admin/")
+    page.goto(f"{own_sandbox.config['BASE_URL']}/admin/")
     expect(page.locator("#qr svg")).to_be_visible()
     page.screenshot(path=str(tmp_path / "login-pc.png"), full_page=True)
     page.select_option("#scan-as", "o-zm")  # a member: told why, not logged in
@@ -162,14 +164,14 @@ def test_township_staff_open_a_link_inside_wechat_and_are_logged_in(browser, own
     context = browser.new_context(viewport=PHONE, locale="zh-CN",
                                   user_agent="Mozilla/5.0 (Linux; Android 10) MicroMessenger/8.0")
     page = context.new_page()
-    page.goto(f"{own_sandbox}/admin/")
+    page.goto(f"{own_sandbox.config['BASE_URL']}/admin/")
     page.click("text=何委员")  # the sandbox asks who holds the phone; WeChat would not
     expect(page.locator("h1")).to_contain_text("三会一课落实情况（东乡党委）")
     context.close()
 
 
 def test_ten_wrong_passwords_lock_the_login(page, own_sandbox):
-    page.goto(f"{own_sandbox}/admin/login")
+    page.goto(f"{own_sandbox.config['BASE_URL']}/admin/login")
     for _ in range(10):
         page.fill("#login", "east-it")
         page.fill("#password", "not the password")
@@ -178,3 +180,52 @@ def test_ten_wrong_passwords_lock_the_login(page, own_sandbox):
     page.fill("#password", PASSWORD)
     page.click("button.primary")
     expect(page.get_by_role("alert")).to_contain_text("已锁定")
+
+
+def test_a_secretary_schedules_a_meeting_and_watches_members_check_in(page, own_sandbox,
+                                                                       clock, tmp_path):
+    from datetime import timedelta
+
+    from bot.simulator import WeChatSide
+    from tests.conftest import TOKEN, Chat
+
+    base_url = own_sandbox.config["BASE_URL"]
+    page.set_viewport_size(PC)
+    page.goto(f"{base_url}/admin/")
+    page.select_option("#scan-as", "o-admin")
+    page.click("#scan-button")
+    page.click("nav.tabs >> text=安排会议")
+    start = (clock() + timedelta(minutes=30)).astimezone(
+        services_of(own_sandbox).settings.tz)
+    page.fill("#day", start.strftime("%Y-%m-%d"))
+    page.fill("#start", start.strftime("%H:%M"))
+    page.fill("#place", "村委会二楼")
+    page.fill("#topic", "学习党章")
+    page.click("button.primary")
+    expect(page.locator(".flash")).to_contain_text("已通知")
+    code = page.locator(".code").inner_text().strip()
+    # a member checks in by chat; the open page shows it without a reload
+    chat = Chat(own_sandbox.test_client(), WeChatSide(TOKEN), clock)
+    assert "签到成功" in chat.say("o-zm", f"签到：{code}")
+    expect(page.locator("#attendance-counts")).to_contain_text("已签到 1", timeout=8_000)
+    expect(page.locator("#attendance")).to_contain_text("签到码")
+    # the record: minutes and a photo
+    page.fill("#minutes", "一、学习党章第一章。")
+    page.click("text=保存会议记录")
+    expect(page.locator(".flash")).to_contain_text("会议记录已保存")
+    photo = tmp_path / "photo.png"
+    import segno
+
+    segno.make("meeting photo").save(str(photo), scale=8)
+    page.set_input_files("#photo", str(photo))
+    page.click("#record button:has-text('上传')")
+    expect(page.locator(".photos img")).to_have_count(1)
+    assert page.evaluate("document.querySelector('.photos img').naturalWidth") > 0
+    # the print view: one A4 sheet with the code, the QR code and the names
+    page.click("text=打印签到表")
+    expect(page.locator(".code")).to_have_text(code)
+    expect(page.locator(".checkin svg")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("刘芳")
+    page.emulate_media(media="print")
+    expect(page.locator(".toolbar")).to_be_hidden()
+    page.screenshot(path=str(tmp_path / "sheet.png"), full_page=True)

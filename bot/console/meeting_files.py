@@ -14,11 +14,10 @@ from pathlib import Path
 import segno
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from wechatpy.exceptions import WeChatException
 
 from bot.console.access import UPLOAD_LIMITS, bp, login_required
 from bot.console.meetings import audit, meeting_in_scope
-from bot.qrcodes import MAX_TEMPORARY_SECONDS, create_scene_qr
+from bot.qrcodes import MAX_TEMPORARY_SECONDS, QR_FAILURES, create_scene_qr
 from bot.services import services_of
 from core import texts, words
 from models.meeting_pages import attendance_list
@@ -58,7 +57,7 @@ def sign_in_sheet(meeting_id: int) -> ResponseReturnValue:
         try:
             code = create_scene_qr(services.wechat, meeting.qr_scene, expire_seconds=seconds)
             qr_svg = segno.make(code.url, error="m").svg_inline(scale=8, border=2)
-        except (WeChatException, OSError, KeyError, ValueError) as exc:
+        except QR_FAILURES as exc:
             log.warning("console: no check-in QR code for meeting %s: %s", meeting.id,
                         type(exc).__name__)
     return render_template("console/sheet.html", meeting=meeting, org=org, names=names,

@@ -19,10 +19,9 @@ import secrets
 import segno
 from flask import jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from wechatpy.exceptions import WeChatException
 
 from bot.console.access import bp, log_in, safe_next
-from bot.qrcodes import create_scene_qr
+from bot.qrcodes import QR_FAILURES, create_scene_qr
 from bot.services import services_of
 from core import texts
 from core.web_authorization import WebAuthorizationError, authorize_url, openid_for_code
@@ -46,7 +45,7 @@ def login_qr() -> ResponseReturnValue:
     seconds = int(TICKET_LIFETIME.total_seconds())
     try:
         code = create_scene_qr(services.wechat, ticket.scene, expire_seconds=seconds)
-    except (WeChatException, OSError, KeyError, ValueError) as exc:
+    except QR_FAILURES as exc:
         log.warning("console: could not create a login QR code: %s", type(exc).__name__)
         return jsonify(error=texts.CONSOLE_QR_UNAVAILABLE), 503
     session["login_ticket"] = ticket.key
