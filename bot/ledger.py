@@ -59,7 +59,7 @@ def as_text(value: object) -> object:
     return value
 
 
-def _append(sheet: Worksheet, values: Sequence[object]) -> None:
+def append_row(sheet: Worksheet, values: Sequence[object]) -> None:
     """Append a row, every text cell written as text (never a formula)."""
     sheet.append([as_text(v) for v in values])
     for cell in sheet[sheet.max_row]:
@@ -67,15 +67,15 @@ def _append(sheet: Worksheet, values: Sequence[object]) -> None:
             cell.data_type = "s"
 
 
-def _title(sheet: Worksheet, text: str, width: int) -> None:
-    _append(sheet, [text])
+def title_row(sheet: Worksheet, text: str, width: int) -> None:
+    append_row(sheet, [text])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
 
 
-def _header(sheet: Worksheet, names: list[str]) -> None:
-    _append(sheet, names)
+def header_row(sheet: Worksheet, names: list[str]) -> None:
+    append_row(sheet, names)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
         cell.fill = HEAD_FILL
@@ -83,7 +83,7 @@ def _header(sheet: Worksheet, names: list[str]) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _print_setup(sheet: Worksheet, header_rows: str) -> None:
+def print_setup(sheet: Worksheet, header_rows: str) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -96,6 +96,19 @@ def _print_setup(sheet: Worksheet, header_rows: str) -> None:
 def export_ledger(session: Session, branch: Org, start: date, end: date, tz: ZoneInfo,
                   path: Path) -> LedgerSummary:
     """Write the workbook for `branch`, meetings starting in [start, end] (local dates)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    period = texts.DATE_RANGE.format(start=day(start), end=day(end))
+    meetings, members = add_branch_sheets(workbook, session, branch, start, end, tz, period)
+    workbook.save(path)
+    return LedgerSummary(branch.name, meetings, members, path)
+
+
+def add_branch_sheets(workbook: Workbook, session: Session, branch: Org, start: date,
+                      end: date, tz: ZoneInfo, period: str,
+                      prefix: str = "") -> tuple[int, int]:
+    """Add the branch's sheet pair (meetings, attendance matrix) to `workbook`; returns
+    (meetings, members). `prefix` names the sheets apart in a workbook of many branches."""
     since, until = local_range(start, end, tz)
     meetings = list(session.scalars(
         select(Meeting).where(Meeting.org_id == branch.id, Meeting.starts_at >= since,
@@ -121,16 +134,13 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
         {m.host_id for m in meetings if m.host_id} | {m.recorder_id for m in meetings
                                                       if m.recorder_id})))}
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = words.LEDGER_MEETINGS_SHEET
-    period = texts.DATE_RANGE.format(start=day(start), end=day(end))
+    sheet = workbook.create_sheet(prefix + words.LEDGER_MEETINGS_SHEET)
     columns = words.LEDGER_COLUMNS
-    _title(sheet, texts.LEDGER_TITLE.format(branch=branch.name, period=period), len(columns))
-    _header(sheet, columns)
+    title_row(sheet, texts.LEDGER_TITLE.format(branch=branch.name, period=period), len(columns))
+    header_row(sheet, columns)
     for number, meeting in enumerate(meetings, start=1):
         held = meeting.status == MeetingStatus.HELD
-        _append(sheet, [
+        append_row(sheet, [
             number, KIND_NAMES.get(meeting.kind, meeting.kind), meeting.topic or "",
             meeting.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), meeting.place,
             names.get(meeting.host_id or 0, ""), names.get(meeting.recorder_id or 0, ""),
@@ -144,17 +154,17 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
             cell.alignment = Alignment(vertical="center", wrap_text=True)
     for index, width in enumerate([6, 14, 30, 17, 16, 10, 10, 7, 7, 7, 7, 6], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    _print_setup(sheet, "2:2")
+    print_setup(sheet, "2:2")
 
-    matrix = workbook.create_sheet(words.LEDGER_MATRIX_SHEET)
-    _title(matrix, texts.LEDGER_MATRIX_TITLE.format(branch=branch.name, period=period),
+    matrix = workbook.create_sheet(prefix + words.LEDGER_MATRIX_SHEET)
+    title_row(matrix, texts.LEDGER_MATRIX_TITLE.format(branch=branch.name, period=period),
            len(meetings) + 2)
-    _header(matrix, [words.LEDGER_NAME] + [
+    header_row(matrix, [words.LEDGER_NAME] + [
         f"{m.starts_at.astimezone(tz):%m-%d}\n{KIND_NAMES.get(m.kind, m.kind)}" for m in meetings
     ] + [words.LEDGER_TIMES_PRESENT])
     for member in members:
         row = [marks.get((member.id, m.id), "") for m in meetings]
-        _append(matrix, [member.name, *row,
+        append_row(matrix, [member.name, *row,
                          sum(1 for mark in row if mark == MARKS["present"])])
         for cell in matrix[matrix.max_row]:
             cell.border = BOX
@@ -164,8 +174,7 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
         matrix.column_dimensions[get_column_letter(index)].width = 9
     matrix.row_dimensions[2].height = 32
     matrix.append([])
-    _append(matrix, [texts.LEDGER_LEGEND])
-    _print_setup(matrix, "2:2")
+    append_row(matrix, [texts.LEDGER_LEGEND])
+    print_setup(matrix, "2:2")
 
-    workbook.save(path)
-    return LedgerSummary(branch.name, len(meetings), len(members), path)
+    return len(meetings), len(members)

@@ -179,3 +179,10 @@ def day(moment: datetime | date, tz: ZoneInfo | None = None) -> str:
 def clock_time(moment: datetime, tz: ZoneInfo) -> str:
     """e.g. "09:05" (local)."""
     return f"{moment.astimezone(tz):%H:%M}"
+
+
+def quarter_asked(asked: str, tz: ZoneInfo, default: datetime) -> datetime:
+    """A moment inside the quarter a page asks for as "2026-4"; `default` otherwise."""
+    if len(asked) == 6 and asked[:4].isdigit() and asked[4] == "-" and asked[5] in "1234":
+        return datetime(int(asked[:4]), 3 * int(asked[5]) - 1, 15, tzinfo=tz)
+    return default

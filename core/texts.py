@@ -438,6 +438,7 @@ CHAT_PROMPT = "你> "
 
 # The 台账 workbook (bot/ledger.py)
 LEDGER_TITLE = "{branch} 三会一课台账（{period}）"
+LEDGER_SUMMARY_TITLE = "{org} 三会一课台账汇总（{period}）"
 LEDGER_MATRIX_TITLE = "{branch} 党员出勤表（{period}）"
 LEDGER_LEGEND = "说明：✓ 出席，假 请假，缺 缺席，空白 不在该次参会名单中或会议未结束"
 

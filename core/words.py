@@ -139,6 +139,10 @@ MENU_TAG_NAMES = {"member": "党员", "helper": "帮扶人", "admin": "支部管
 
 # The 台账 workbook.
 LEDGER_MEETINGS_SHEET = "会议记录"
+LEDGER_SUMMARY_SHEET = "汇总"
+LEDGER_FILE_NAME = "三会一课台账-{org}-{period}.xlsx"
+LEDGER_SUMMARY_FIRST = ["序号", "党支部", "党员数"]
+LEDGER_SUMMARY_LAST = ["会议合计", "应到人次", "实到", "请假", "缺席", "出勤率"]
 LEDGER_MATRIX_SHEET = "出勤表"
 LEDGER_COLUMNS = ["序号", "会议类型", "主题", "时间", "地点", "主持人", "记录人", "应到", "实到",
                   "请假", "缺席", "补录"]

@@ -167,6 +167,14 @@ def test_township_staff_open_a_link_inside_wechat_and_are_logged_in(browser, own
     page.goto(f"{own_sandbox.config['BASE_URL']}/admin/")
     page.click("text=何委员")  # the sandbox asks who holds the phone; WeChat would not
     expect(page.locator("h1")).to_contain_text("三会一课落实情况（东乡党委）")
+    # one click: the 台账 of every branch of the township, read back
+    from openpyxl import load_workbook
+
+    with page.expect_download() as download:
+        page.click("text=导出本季度全部支部台账")
+    book = load_workbook(download.value.path())
+    assert book.sheetnames[0] == "汇总" and "1辽原村党支部-出勤表" in book.sheetnames
+    assert download.value.suggested_filename.startswith("三会一课台账-东乡党委-")
     context.close()
 
 

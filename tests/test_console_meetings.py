@@ -246,3 +246,30 @@ def test_another_townships_meetings_are_404_on_every_route(app, county, clock, s
     # the branch secretary sees only their branch
     assert own.get(f"/admin/branch/{county['far']}/meetings").status_code == 404
     assert session.get(Meeting, meeting_id).status == MeetingStatus.PLANNED
+
+
+def test_the_township_workbook_has_a_summary_and_a_sheet_pair_per_branch(app, county, clock,
+                                                                         session, chat: Chat):
+    from openpyxl import load_workbook
+
+    secretary = logged_in(app, "liaoyuan")
+    create(secretary, county["liaoyuan"], local_form(clock, app, hours=0.5))
+    meeting = session.scalars(select(Meeting)).one()
+    chat.say("o-zm", f"签到 {meeting.code}")
+    clock.advance(hours=1)
+    secretary.post(f"/admin/meeting/{meeting.id}/close", data={"csrf_token": secretary.token})
+    township = logged_in(app, "east-it")
+    answer = township.get("/admin/export/ledger")
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    assert "attachment" in answer.headers["Content-Disposition"]
+    book = load_workbook(BytesIO(answer.data))
+    assert book.sheetnames == ["汇总", "1辽原村党支部-会议记录", "1辽原村党支部-出勤表"]
+    rows = list(book["汇总"].iter_rows(values_only=True))
+    assert rows[1][:3] == ("序号", "党支部", "党员数")
+    assert rows[2][:4] == (1, "辽原村党支部", 3, 1) and rows[2][-1] == "33%"
+    matrix = list(book["1辽原村党支部-出勤表"].iter_rows(values_only=True))
+    assert ("张明", "✓", 1) in [row[:3] for row in matrix]
+    # scope: another township's org is 404, and so is the county for a township account
+    assert logged_in(app, "west-it").get(
+        f"/admin/export/ledger?org={county['liaoyuan']}").status_code == 404
+    assert secretary.get(f"/admin/export/ledger?org={county['far']}").status_code == 404

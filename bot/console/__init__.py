@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.console import auth, meeting_files, meetings, overview, wechat_login  # noqa: F401  (importing registers their views)
+# Importing the page modules registers their views on the blueprint.
+from bot.console import (  # noqa: F401
+    auth,
+    exports,
+    meeting_files,
+    meetings,
+    overview,
+    wechat_login,
+)
 from bot.console.access import bp
 
 __all__ = ["bp", "register_console"]

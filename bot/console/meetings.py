@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.console.access import bp, current_account, login_required, org_in_scope
 from bot.services import services_of
 from core import texts, words
-from core.localtime import period_containing
+from core.localtime import period_containing, quarter_asked
 from models.attendance import backfill
 from models.audit import record_change
 from models.console_access import member_of_account
@@ -95,11 +95,8 @@ def meetings(branch_id: int) -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    moment = now
-    asked = request.args.get("quarter", "")
-    if len(asked) == 6 and asked[:4].isdigit() and asked[4] == "-" and asked[5] in "1234":
-        moment = datetime(int(asked[:4]), 3 * int(asked[5]) - 2, 15, tzinfo=tz)
-    period = period_containing(moment, "quarter", tz)
+    period = period_containing(quarter_asked(request.args.get("quarter", ""), tz, now),
+                               "quarter", tz)
     with services.sessions() as session:
         org = branch_in_scope(session, branch_id)
         found = meetings_between(session, branch_id, period.start, period.end)
