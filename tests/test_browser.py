@@ -160,7 +160,8 @@ def test_a_secretary_logs_in_on_a_pc_by_scanning_with_the_sandbox(page, own_sand
     expect(page.locator("h1")).to_have_text("辽原村党支部", timeout=10_000)
 
 
-def test_township_staff_open_a_link_inside_wechat_and_are_logged_in(browser, own_sandbox):
+def test_township_staff_open_a_link_inside_wechat_and_are_logged_in(browser, own_sandbox,
+                                                                    tmp_path):
     context = browser.new_context(viewport=PHONE, locale="zh-CN",
                                   user_agent="Mozilla/5.0 (Linux; Android 10) MicroMessenger/8.0")
     page = context.new_page()
@@ -172,7 +173,8 @@ def test_township_staff_open_a_link_inside_wechat_and_are_logged_in(browser, own
 
     with page.expect_download() as download:
         page.click("text=导出本季度全部支部台账")
-    book = load_workbook(download.value.path())
+    download.value.save_as(tmp_path / "ledger.xlsx")
+    book = load_workbook(tmp_path / "ledger.xlsx")
     assert book.sheetnames[0] == "汇总" and "1辽原村党支部-出勤表" in book.sheetnames
     assert download.value.suggested_filename.startswith("三会一课台账-东乡党委-")
     context.close()
