@@ -415,7 +415,7 @@ DEMO_TRY = {
     "demo-member-2": "请假 {code} 家里有事、学习、我的",
     "demo-township": "统计、发布 标题（再发正文、照片，最后「发送」）、帮助",
 }
-CLI_DEMO_CONSOLE = "管理后台在 /admin。建一个乡镇的登录账号（密码从标准输入读，至少10个字符）：\n  echo '换成你自己的密码至少十个字' | .venv/bin/partybot console-user add 乡里 --org {org}"
+CLI_DEMO_CONSOLE = "管理后台在 /admin：登录页二维码下面点「用他的微信扫一扫」（沙盒里代替手机扫码），选李书记或何委员即可进入。也可以建一个乡镇的密码账号（密码从标准输入读，至少10个字符）：\n  echo '换成你自己的密码至少十个字' | .venv/bin/partybot console-user add 乡里 --org {org}"
 CLI_DEMO_USER = "  partybot chat --openid {openid:<14} # {name}，{role}，{branch}"
 
 # The terminal chat (bot/chat.py)

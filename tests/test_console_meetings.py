@@ -273,3 +273,13 @@ def test_the_township_workbook_has_a_summary_and_a_sheet_pair_per_branch(app, co
     assert logged_in(app, "west-it").get(
         f"/admin/export/ledger?org={county['liaoyuan']}").status_code == 404
     assert secretary.get(f"/admin/export/ledger?org={county['far']}").status_code == 404
+
+
+def test_the_audit_log_is_read_within_scope(app, county, clock):
+    own = logged_in(app, "liaoyuan")
+    create(own, county["liaoyuan"], local_form(clock, app))
+    assert "meeting.create" in own.get("/admin/audit").get_data(as_text=True)
+    assert "meeting.create" in logged_in(app, "east-it").get("/admin/audit").get_data(
+        as_text=True)
+    assert "还没有修改记录" in logged_in(app, "west-it").get("/admin/audit").get_data(
+        as_text=True)

@@ -12,6 +12,7 @@ from flask import Flask
 
 # Importing the page modules registers their views on the blueprint.
 from bot.console import (  # noqa: F401
+    audit_log,
     auth,
     exports,
     meeting_files,
