@@ -202,6 +202,7 @@ def test_a_secretary_schedules_a_meeting_and_watches_members_check_in(page, own_
     base_url = own_sandbox.config["BASE_URL"]
     page.set_viewport_size(PC)
     page.goto(f"{base_url}/admin/")
+    expect(page.locator("#scan-button")).to_be_enabled()  # once the code is shown
     page.select_option("#scan-as", "o-admin")
     page.click("#scan-button")
     page.click("nav.tabs >> text=安排会议")

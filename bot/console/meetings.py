@@ -277,7 +277,7 @@ def backfill_view(meeting_id: int) -> ResponseReturnValue:
         try:
             if status not in words.ATTENDANCE_NAMES:
                 raise DomainError("CONSOLE_FORM_STATUS")
-            member = _branch_member_or_invited(session, found, request.form.get("member", ""))
+            member = _member_in_scope(session, request.form.get("member", ""))
             me = member_of_account(session, current_account())
             before = {"member": member.name}
             record = backfill(session, found, member, AttendanceStatus(status), me,
@@ -293,7 +293,8 @@ def backfill_view(meeting_id: int) -> ResponseReturnValue:
     return redirect(url_for("console.meeting", meeting_id=meeting_id))
 
 
-def _branch_member_or_invited(session: Session, meeting: Meeting, value: str) -> Member:
+def _member_in_scope(session: Session, value: str) -> Member:
+    """A member the account may see (backfill then checks they were invited)."""
     member = session.get(Member, int(value)) if value.isdigit() else None
     if member is None:
         raise DomainError("CONSOLE_FORM_MEMBER")
