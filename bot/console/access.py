@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.services import services_of
 from core import texts
 from models.console_access import Account, account_by_key, in_scope
+from models.org import Org, OrgKind
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +113,12 @@ def org_in_scope(session: Session, org_id: int) -> None:
     """404 (not 403: no hint that it exists) when the org is outside the account's."""
     if not in_scope(session, current_account(), org_id):
         abort(404)
+
+
+def branch_in_scope(session: Session, branch_id: int) -> Org:
+    """The branch, or 404 when it is not one or not the account's to see."""
+    org_in_scope(session, branch_id)
+    org = session.get(Org, branch_id)
+    if org is None or org.kind != OrgKind.BRANCH:
+        abort(404)
+    return org

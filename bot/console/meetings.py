@@ -18,7 +18,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.console.access import bp, current_account, login_required, org_in_scope
+from bot.console.access import (
+    bp,
+    branch_in_scope,
+    current_account,
+    login_required,
+    org_in_scope,
+)
 from bot.services import services_of
 from core import texts, words
 from core.localtime import period_containing, quarter_asked
@@ -46,21 +52,12 @@ from models.meetings import (
     create_meeting,
 )
 from models.member import Member
-from models.org import Org, OrgKind
+from models.org import Org
 
 log = logging.getLogger(__name__)
 
 TEXT_MAX = 200
 MINUTES_MAX = 20_000
-
-
-def branch_in_scope(session: Session, branch_id: int) -> Org:
-    """The branch, or 404 when it is not one or not the account's to see."""
-    org_in_scope(session, branch_id)
-    org = session.get(Org, branch_id)
-    if org is None or org.kind != OrgKind.BRANCH:
-        abort(404)
-    return org
 
 
 def meeting_in_scope(session: Session, meeting_id: int) -> Meeting:

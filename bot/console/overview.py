@@ -4,11 +4,17 @@ chat's 统计 (models.compliance), so the two never disagree."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from bot.console.access import bp, current_account, login_required, org_in_scope
+from bot.console.access import (
+    bp,
+    branch_in_scope,
+    current_account,
+    login_required,
+    org_in_scope,
+)
 from bot.services import services_of
 from models.compliance import State, compliance, lag
 from models.member import Member
@@ -52,10 +58,7 @@ def branch(branch_id: int) -> ResponseReturnValue:
     services = services_of()
     settings = services.settings
     with services.sessions() as session:
-        org_in_scope(session, branch_id)
-        org = session.get(Org, branch_id)
-        if org is None or org.kind != OrgKind.BRANCH:
-            abort(404)
+        org = branch_in_scope(session, branch_id)
         picture = compliance(session, [org], services.clock(), settings.tz,
                              settings.cadence)[0]
         members = list(session.scalars(select(Member).where(Member.branch_id == branch_id)
