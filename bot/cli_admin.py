@@ -54,6 +54,8 @@ def import_roster_cmd(file: Path, parent_name: str | None) -> None:
                                             orgs=len(report.orgs_created)))
     for name in report.orgs_created:
         click.echo(texts.CLI_ORG_CREATED.format(name=name))
+    for line in report.orgs_moved:
+        click.echo(texts.CLI_ORG_MOVED.format(text=line))
 
 
 def _call_wechat(action: str, call: Any) -> Any:
@@ -185,6 +187,53 @@ def export_ledger_cmd(org_name: str, start: datetime, end: datetime, out: Path) 
         summary = export_ledger(session, org, start.date(), end.date(), settings.tz, out)
     click.echo(texts.CLI_LEDGER_DONE.format(path=summary.path, branch=summary.branch,
                                             meetings=summary.meetings, members=summary.members))
+
+
+@click.group()
+def org() -> None:
+    """The org tree: committees, general branches, branches."""
+
+
+@org.command("add")
+@click.argument("name")
+@click.option("--parent", "parent_name", default=None,
+              help="The org it belongs to (e.g. the county committee); none: at the top.")
+@click.option("--kind", type=click.Choice(["committee", "general_branch", "branch"]),
+              default=None, help="What it is; by default read from how the name ends "
+              "(general branch, branch, else a committee).")
+def org_add(name: str, parent_name: str | None, kind: str | None) -> None:
+    """Add an org to the tree (the console's 组织架构 page does the same)."""
+    from models.org_tree import create_org
+
+    with database() as (_, session):
+        parent = one_org(session, parent_name) if parent_name else None
+        made = create_org(session, name, parent, kind)
+        session.commit()
+        click.echo(texts.CLI_ORG_ADDED.format(
+            name=made.name, kind=words.ORG_KIND_NAMES[made.kind],
+            parent=parent.name if parent else words.ORG_TOP))
+
+
+@org.command("tree")
+@click.option("--org", "org_name", default=None, help="Only this org and what is below it.")
+def org_tree(org_name: str | None) -> None:
+    """Print the tree with each org's member count."""
+    from sqlalchemy import select
+
+    from models.org import Org, OrgKind
+    from models.org_tree import tree_below
+
+    with database(write=False) as (_, session):
+        if org_name:
+            roots = [one_org(session, org_name).id]
+        else:
+            roots = list(session.scalars(select(Org.id).where(
+                Org.parent_id.is_(None), Org.kind != OrgKind.GROUP).order_by(Org.name)))
+        for root in roots:
+            for node in tree_below(session, root):
+                click.echo(texts.CLI_ORG_TREE_LINE.format(
+                    indent="  " * node.depth, name=node.name, kind=node.kind_name,
+                    members=node.members))
 
 
 @click.command("org-admin")
@@ -341,4 +390,4 @@ def console_user_add(login: str, org_name: str, member_name: str | None) -> None
     click.echo(texts.CLI_CONSOLE_USER_ADDED.format(login=login, org=org_name, url=url))
 
 
-COMMANDS = [import_roster_cmd, menu, qr, export, org_admin, member, pairs, console_user]
+COMMANDS = [import_roster_cmd, menu, qr, export, org, org_admin, member, pairs, console_user]

@@ -68,17 +68,37 @@ NEEDS_HELP_NONE = ("否", "无", "不需要", "不用", "没有", "-", "—", "/
 # 角色: posts on the branch committee (支委会 invites these members).
 COMMITTEE_POSTS = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "委员")
 
+# The org tree: kinds as shown, and what a name ends with says its kind (the longest
+# endings first: 党总支部 ends with 支部 too).
+ORG_KIND_NAMES = {"committee": "党委", "general_branch": "党总支", "branch": "党支部",
+                  "group": "党小组"}
+ORG_KIND_SUFFIXES = (
+    (("小组",), "group"),
+    (("总支", "总支部", "总支委员会"), "general_branch"),
+    (("支部", "支部委员会"), "branch"),
+)
+ORG_TOP = "最上层"
+INDENT = "\u3000"  # a full-width space: indents the tree in a <select>
+
+# The audit log's actions as the console shows them.
+AUDIT_ACTION_NAMES = {
+    "meeting.create": "安排会议", "meeting.cancel": "取消会议", "meeting.close": "结束会议",
+    "meeting.record": "会议记录", "meeting.photo": "上传照片", "attendance.backfill": "补录签到",
+    "org.create": "新建组织", "org.rename": "组织改名", "org.move": "调整隶属",
+}
+
 # The roster file (DESIGN.md section 5).
 ROSTER_COLUMNS = ("姓名", "支部", "党小组", "手机", "角色", "需帮扶", "住址")
-ROSTER_OPTIONAL_COLUMNS = ("纬度", "经度")
+ROSTER_OPTIONAL_COLUMNS = ("上级党组织", "纬度", "经度")
 ROSTER_REQUIRED = ("姓名", "支部")
 ROSTER_ALIASES = {
     "党支部": "支部", "所在支部": "支部", "小组": "党小组", "手机号": "手机", "手机号码": "手机",
     "电话": "手机", "联系电话": "手机", "地址": "住址", "家庭住址": "住址", "身份": "角色",
+    "上级组织": "上级党组织", "上级党委": "上级党组织", "所属党委": "上级党组织",
 }
 (COL_NAME, COL_BRANCH, COL_GROUP, COL_PHONE, COL_ROLE, COL_NEEDS_HELP,
  COL_ADDRESS) = ROSTER_COLUMNS
-COL_LATITUDE, COL_LONGITUDE = ROSTER_OPTIONAL_COLUMNS
+COL_COMMITTEE, COL_LATITUDE, COL_LONGITUDE = ROSTER_OPTIONAL_COLUMNS
 ROLE_MEMBER = "党员"
 ROLE_ADMIN = "管理员"
 ROLE_HELPER = "帮扶人"

@@ -19,6 +19,7 @@ from models.base import table_of
 from models.errors import DomainError
 from models.member import Member, NeedsHelp
 from models.org import Org
+from models.org_tree import ABOVE_BRANCH, kind_from_name
 
 COLUMNS = words.ROSTER_COLUMNS
 # Optional extras: where the member lives, for nearest-helper matching (一帮一).
@@ -70,6 +71,7 @@ class RosterRow:
     longitude: float | None = None
     needs_help_note: str | None = None
     committee_posts: str | None = None
+    committee: str | None = None  # 上级党组织: the committee the branch belongs to
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -97,6 +99,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     orgs_created: list[str] = field(default_factory=list)
+    orgs_moved: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -184,13 +187,19 @@ def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> Roster
     address = get(words.COL_ADDRESS) or None
     if address is not None and len(address) > ADDRESS_LIMIT:
         raise RosterError("ROSTER_ADDRESS_TOO_LONG", limit=ADDRESS_LIMIT)
+    committee = "".join(get(words.COL_COMMITTEE).split()) or None
+    if committee is not None:
+        if len(committee) > ORG_NAME_LIMIT:
+            raise RosterError("ROSTER_COMMITTEE_TOO_LONG", limit=ORG_NAME_LIMIT)
+        if kind_from_name(committee) not in ABOVE_BRANCH:
+            raise RosterError("ROSTER_COMMITTEE_NOT_ABOVE", name=committee)
     latitude = _coordinate(get(words.COL_LATITUDE), 90)
     longitude = _coordinate(get(words.COL_LONGITUDE), 180)
     if (latitude is None) != (longitude is None):
         raise RosterError("ROSTER_HALF_COORDINATES")
     return RosterRow(line, name, branch, group, phone, ROLE_ADMIN in roles, ROLE_HELPER in roles,
                      needs_help, address, latitude, longitude, needs_help_note,
-                     words.LIST_SEP.join(posts) or None)
+                     words.LIST_SEP.join(posts) or None, committee)
 
 
 NOTE_LIMIT = 100
@@ -234,6 +243,7 @@ def validate_rows(
     valid: list[RosterRow] = []
     problems: list[RowProblem] = []
     seen: dict[tuple[str, str, str], int] = {}
+    committee_of: dict[str, tuple[str, int]] = {}  # branch -> (上级党组织, first line)
     for count, (line, values) in enumerate(rows, start=1):
         if progress and count % 1000 == 0:
             progress(texts.ROSTER_STAGE_VALIDATE, count, total)
@@ -248,5 +258,11 @@ def validate_rows(
         if first != line:
             problems.append(RowProblem(line, texts.ROSTER_SAME_PERSON.format(first=first)))
             continue
+        if row.committee:
+            earlier, first = committee_of.setdefault(row.branch, (row.committee, line))
+            if earlier != row.committee:
+                problems.append(RowProblem(line, texts.ROSTER_COMMITTEE_DIFFERS.format(
+                    branch=row.branch, first=first, earlier=earlier, name=row.committee)))
+                continue
         valid.append(row)
     return valid, problems

@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Float,
     ForeignKey,
@@ -42,9 +43,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
+from core import texts, words
 from models.base import Base, UTCDateTime, table_of
 from models.member import Member
 from models.org import Org, OrgKind
+from models.org_tree import ABOVE_BRANCH, committees_by_name, kind_from_name
 from models.roster import ImportReport, RosterError, RosterRow, RowProblem
 
 STAGING, APPLYING, DONE, ABANDONED = "staging", "applying", "done", "abandoned"
@@ -66,6 +69,9 @@ class RosterImport(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 上级党组织 per branch named in the file ({branch: committee}); kept here, not per
+    # row, because a branch whose members are all unchanged may still move.
+    placements: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class RosterImportRow(Base):
@@ -97,6 +103,7 @@ class RosterPlan:
     report: ImportReport
     changes: list[tuple[int | None, RosterRow]] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    placements: dict[str, str] = field(default_factory=dict)
 
 
 def _branches_by_name(session: Session) -> dict[str, list[int]]:
@@ -131,6 +138,7 @@ def plan_roster(session: Session, rows: list[RosterRow]) -> RosterPlan:
                                                                  member[3])
         existing.setdefault(key, tuple(member))
     new_orgs: dict[str, None] = {}
+    _plan_placements(session, rows, branches, plan, new_orgs)
     for row in rows:
         found = branches.get(row.branch, [])
         if len(found) > 1:
@@ -161,13 +169,44 @@ def plan_roster(session: Session, rows: list[RosterRow]) -> RosterPlan:
     return plan
 
 
+def _plan_placements(session: Session, rows: list[RosterRow], branches: dict[str, list[int]],
+                     plan: RosterPlan, new_orgs: dict[str, None]) -> None:
+    """上级党组织: which committees to create and which branches move under another."""
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if row.committee and row.branch not in plan.placements:
+            plan.placements[row.branch] = row.committee
+            first_line[row.branch] = row.line
+    if not plan.placements:
+        return
+    committees = committees_by_name(session)
+    parents = dict(session.execute(select(Org.id, Org.parent_id).where(
+        Org.kind == OrgKind.BRANCH)).all())
+    names = dict(session.execute(select(Org.id, Org.name).where(
+        Org.kind.in_(ABOVE_BRANCH))).all())
+    for branch, committee in plan.placements.items():
+        found = committees.get(committee, [])
+        if len(found) > 1:
+            plan.problems.append(RowProblem(first_line[branch], RosterError(
+                "ROSTER_AMBIGUOUS_COMMITTEE", count=len(found), name=committee).render()))
+            continue
+        if not found:
+            new_orgs.setdefault(committee)
+        existing = branches.get(branch, [])
+        if len(existing) == 1 and (not found or parents.get(existing[0]) != found[0]):
+            old = names.get(parents.get(existing[0]) or 0, words.ORG_TOP)
+            plan.report.orgs_moved.append(texts.ROSTER_ORG_MOVED.format(
+                branch=branch, old=old, new=committee))
+
+
 def start_import(session: Session, file_name: str, parent: Org | None, plan: RosterPlan,
                  now: datetime) -> int:
     """Open an import in state `staging`; returns its id (flushes)."""
     record = RosterImport(file_name=file_name[:200], status=STAGING,
                           parent_id=parent.id if parent else None,
                           created=plan.report.created, updated=plan.report.updated,
-                          unchanged=plan.report.unchanged, started_at=now)
+                          unchanged=plan.report.unchanged, started_at=now,
+                          placements=plan.placements or None)
     session.add(record)
     session.flush()
     return record.id
@@ -217,19 +256,32 @@ class OrgIds:
 def create_orgs(session: Session, import_id: int) -> OrgIds:
     """Create the branches and groups the staged rows name that do not exist yet
     (idempotent: a resumed import finds the ones it made before the crash)."""
-    parent_id = session.scalar(select(RosterImport.parent_id).where(
-        RosterImport.id == import_id))
+    parent_id, placements = session.execute(select(
+        RosterImport.parent_id, RosterImport.placements).where(
+        RosterImport.id == import_id)).one()
+    placements = placements or {}
+    committees = {name: ids[0] for name, ids in committees_by_name(session).items()}
+    for name in dict.fromkeys(placements.values()):
+        if name not in committees:
+            committees[name] = _add_org(session, name, kind_from_name(name), parent_id)
     needed = session.execute(select(RosterImportRow.branch, RosterImportRow.group)
                              .where(RosterImportRow.import_id == import_id).distinct()).all()
     branches = {name: ids[0] for name, ids in _branches_by_name(session).items()}
     groups = _groups_by_branch(session)
     for branch_name, group_name in needed:
         if branch_name not in branches:
-            branches[branch_name] = _add_org(session, branch_name, OrgKind.BRANCH, parent_id)
+            above = committees[placements[branch_name]] if branch_name in placements \
+                else parent_id
+            branches[branch_name] = _add_org(session, branch_name, OrgKind.BRANCH, above)
         branch_id = branches[branch_name]
         if group_name and (branch_id, group_name) not in groups:
             groups[(branch_id, group_name)] = _add_org(session, group_name, OrgKind.GROUP,
                                                        branch_id)
+    for branch_name, name in placements.items():  # existing branches the file moves
+        if branch_name in branches:
+            session.execute(update(Org).where(Org.id == branches[branch_name],
+                                              Org.parent_id.is_distinct_from(committees[name]))
+                            .values(parent_id=committees[name]))
     return OrgIds(branches, groups)
 
 

@@ -17,6 +17,7 @@ from bot.console import (  # noqa: F401
     exports,
     meeting_files,
     meetings,
+    org_pages,
     overview,
     wechat_login,
 )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.console.access import bp, current_account, login_required
 from bot.services import services_of
+from core import words
 from models.audit import entries_for
 from models.console_access import scope_ids
 from models.org import Org
@@ -28,4 +29,5 @@ def audit_log() -> ResponseReturnValue:
             select(Org.id, Org.name).where(Org.id.in_({e.org_id for e in entries})))} \
             if entries else {}
         return render_template("console/audit.html", entries=entries, names=names,
-                               tz=services.settings.tz, shown=SHOWN)
+                               tz=services.settings.tz, shown=SHOWN,
+                               action_names=words.AUDIT_ACTION_NAMES)
