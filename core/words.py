@@ -80,10 +80,19 @@ ORG_KIND_SUFFIXES = (
 ORG_TOP = "最上层"
 INDENT = "\u3000"  # a full-width space: indents the tree in a <select>
 
+# How a console message (an answer) will reach a member, by the outbox row's status.
+REACH_HOW = {
+    "pending": "一分钟内送到他的微信",
+    "held": "他48小时内没有和公众号互动，消息先存着，他下次发消息时送到",
+    "relayed": "由他的帮扶人转告",
+    "undeliverable": "微信联系不上他（未绑定或已取消关注），请当面或打电话告诉他",
+}
+
 # The audit log's actions as the console shows them.
 AUDIT_ACTION_NAMES = {
     "meeting.create": "安排会议", "meeting.cancel": "取消会议", "meeting.close": "结束会议",
     "meeting.record": "会议记录", "meeting.photo": "上传照片", "attendance.backfill": "补录签到",
+    "question.answer": "回复提问", "question.close": "当面答复",
     "org.create": "新建组织", "org.rename": "组织改名", "org.move": "调整隶属",
 }
 

@@ -137,9 +137,9 @@ def tree_below(session: Session, root_id: int, groups: bool = False) -> list[Tre
                                .where(Member.branch_id.in_(ids))
                                .group_by(Member.branch_id)).all())
     if groups:  # a group's members are its branch's too: counted, not added up
-        own.update(session.execute(select(Member.group_id, func.count(Member.id))
-                                   .where(Member.group_id.in_(ids))
-                                   .group_by(Member.group_id)).all())
+        own.update((group_id, count) for group_id, count in session.execute(
+            select(Member.group_id, func.count(Member.id)).where(Member.group_id.in_(ids))
+            .group_by(Member.group_id)) if group_id is not None)
     children: dict[int | None, list[Entry]] = {}
     for row in rows:
         children.setdefault(row[3], []).append(row)

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, String, func, select
+from sqlalchemy import ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core import texts
+from core.localtime import when
 from models.base import Base, UTCDateTime
+from models.errors import DomainError
 from models.member import Member
+from models.outbox import ChannelPolicy, Notice, Status
 
 QUESTION_MAX = 500  # characters kept; a longer message is cut, with "…"
 
@@ -28,6 +33,7 @@ class Question(Base):
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    answer: Mapped[str | None] = mapped_column(Text)  # what was sent back, if anything
 
 
 def forward_question(session: Session, member_id: int, branch_id: int, text: str,
@@ -64,8 +70,66 @@ def open_questions(session: Session, branch_id: int,
     return total, [OpenQuestion(*row) for row in rows]
 
 
-def mark_answered(session: Session, question: Question, admin_id: int, now: datetime) -> None:
+ANSWER_MAX = 1000  # a text message holds 2048 bytes: the answer, the question, the frame
+
+
+def mark_answered(session: Session, question: Question, admin_id: int | None,
+                  now: datetime) -> None:
     """The admin answered (in person, by phone, or in the console)."""
     question.answered_at = now
     question.answered_by = admin_id
     session.flush()
+
+
+def answer_question(session: Session, outbox: ChannelPolicy, question: Question, answer: str,
+                    admin_name: str, admin_id: int | None, now: datetime,
+                    tz: ZoneInfo) -> Status | None:
+    """Send the answer to the member who asked, through the outbox (in this transaction),
+    and take the question off the queue. Returns how it will reach them (flushes)."""
+    answer = answer.strip()
+    if not answer:
+        raise QuestionError("QUESTION_ANSWER_EMPTY")
+    if len(answer) > ANSWER_MAX:
+        raise QuestionError("QUESTION_ANSWER_TOO_LONG", limit=ANSWER_MAX, length=len(answer))
+    if question.answered_at is not None:
+        raise QuestionError("QUESTION_ALREADY_ANSWERED")
+    member = session.get(Member, question.member_id)
+    if member is None:
+        raise QuestionError("QUESTION_ALREADY_ANSWERED")
+    asked = question.text if len(question.text) <= 60 else question.text[:59] + "…"
+    text = texts.QUESTION_ANSWER.format(when=when(question.asked_at, tz), question=asked,
+                                        admin=admin_name, answer=answer)
+    status = outbox.enqueue(session, f"answer:{question.id}", member,
+                            Notice("question_answer", text), now)
+    question.answer = answer
+    mark_answered(session, question, admin_id, now)
+    return status
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """A question taken off the queue, with its answer when one was sent."""
+
+    id: int
+    name: str
+    text: str
+    asked_at: datetime
+    answered_at: datetime
+    answer: str | None
+
+
+def answered_questions(session: Session, branch_id: int,
+                       limit: int = 20) -> list[AnsweredQuestion]:
+    """The branch's most recently answered questions."""
+    rows = session.execute(
+        select(Question.id, Member.name, Question.text, Question.asked_at,
+               Question.answered_at, Question.answer)
+        .join(Member, Member.id == Question.member_id)
+        .where(Question.branch_id == branch_id, Question.answered_at.is_not(None))
+        .order_by(Question.answered_at.desc(), Question.id.desc()).limit(limit)).all()
+    return [AnsweredQuestion(question_id, name, text, asked_at, answered_at or asked_at, answer)
+            for question_id, name, text, asked_at, answered_at, answer in rows]
+
+
+class QuestionError(DomainError):
+    """An answer that cannot be sent."""

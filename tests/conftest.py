@@ -208,3 +208,33 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+CONSOLE_PASSWORD = "correct horse 42"
+
+
+@pytest.fixture
+def county(session, clock):  # type: ignore[no-untyped-def]
+    """Two townships; 辽原村 (secretary 李书记, a group, 张明 and 刘芳) in the east, 远山村
+    in the west; password accounts for the secretary and each township."""
+    from models.console_access import add_console_user
+    from models.org import Org, OrgKind
+    from tests.factories import make_branch, make_member, make_township
+
+    east, west = make_township(session, "东乡党委"), make_township(session, "西乡党委")
+    liaoyuan = make_branch(session, "辽原村党支部", east)
+    far = make_branch(session, "远山村党支部", west)
+    group = Org(name="第一党小组", kind=OrgKind.GROUP, parent_id=liaoyuan.id)
+    session.add(group)
+    session.flush()
+    secretary = make_member(session, liaoyuan, "李书记", "13800000001", openid="o-admin",
+                            is_admin=True, committee_posts="书记")
+    make_member(session, liaoyuan, "张明", "13800000002", openid="o-zm", group_id=group.id)
+    make_member(session, liaoyuan, "刘芳", "13800000003", openid="o-lf")
+    make_member(session, far, "赵远", "13800000004", openid="o-zy")
+    add_console_user(session, "liaoyuan", CONSOLE_PASSWORD, liaoyuan, secretary, clock())
+    add_console_user(session, "west-it", CONSOLE_PASSWORD, west, None, clock())
+    add_console_user(session, "east-it", CONSOLE_PASSWORD, east, None, clock())
+    session.commit()
+    return {"liaoyuan": liaoyuan.id, "far": far.id, "group": group.id,
+            "secretary": secretary.id}

@@ -9,40 +9,14 @@ import re
 from datetime import timedelta
 from io import BytesIO
 
-import pytest
 import segno
 from sqlalchemy import select
 
 from models.audit import AuditEntry
-from models.console_access import add_console_user
 from models.meetings import Attendance, Meeting, MeetingStatus
-from models.org import Org, OrgKind
 from models.outbox import Outbox
+from tests.conftest import CONSOLE_PASSWORD as PASSWORD
 from tests.conftest import Chat
-from tests.factories import make_branch, make_member, make_township
-
-PASSWORD = "correct horse 42"
-
-
-@pytest.fixture
-def county(session, clock):  # type: ignore[no-untyped-def]
-    east, west = make_township(session, "东乡党委"), make_township(session, "西乡党委")
-    liaoyuan = make_branch(session, "辽原村党支部", east)
-    far = make_branch(session, "远山村党支部", west)
-    group = Org(name="第一党小组", kind=OrgKind.GROUP, parent_id=liaoyuan.id)
-    session.add(group)
-    session.flush()
-    secretary = make_member(session, liaoyuan, "李书记", "13800000001", openid="o-admin",
-                            is_admin=True, committee_posts="书记")
-    make_member(session, liaoyuan, "张明", "13800000002", openid="o-zm", group_id=group.id)
-    make_member(session, liaoyuan, "刘芳", "13800000003", openid="o-lf")
-    make_member(session, far, "赵远", "13800000004", openid="o-zy")
-    add_console_user(session, "liaoyuan", PASSWORD, liaoyuan, secretary, clock())
-    add_console_user(session, "west-it", PASSWORD, west, None, clock())
-    add_console_user(session, "east-it", PASSWORD, east, None, clock())
-    session.commit()
-    return {"liaoyuan": liaoyuan.id, "far": far.id, "group": group.id,
-            "secretary": secretary.id}
 
 
 def csrf_of(page: str) -> str:
@@ -278,8 +252,8 @@ def test_the_township_workbook_has_a_summary_and_a_sheet_pair_per_branch(app, co
 def test_the_audit_log_is_read_within_scope(app, county, clock):
     own = logged_in(app, "liaoyuan")
     create(own, county["liaoyuan"], local_form(clock, app))
-    assert "meeting.create" in own.get("/admin/audit").get_data(as_text=True)
-    assert "meeting.create" in logged_in(app, "east-it").get("/admin/audit").get_data(
+    assert "安排会议" in own.get("/admin/audit").get_data(as_text=True)
+    assert "安排会议" in logged_in(app, "east-it").get("/admin/audit").get_data(
         as_text=True)
     assert "还没有修改记录" in logged_in(app, "west-it").get("/admin/audit").get_data(
         as_text=True)

@@ -19,6 +19,7 @@ from bot.console import (  # noqa: F401
     meetings,
     org_pages,
     overview,
+    questions,
     wechat_login,
 )
 from bot.console.access import bp
