@@ -1,18 +1,27 @@
-"""Study reports: a member's year (我的) and a branch's week (未学)."""
+"""Study reports: a member's year (我的), a branch's week (未学), and the console's
+study pages (who has studied an item, per branch; the 心得 sent on it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.localtime import current_streak, start_of_week, start_of_year
 from models.attendance import attended_count
 from models.member import Member
-from models.study import StudyItem, StudyRecord, visible_items
+from models.org import Org
+from models.study import (
+    StudyFeedback,
+    StudyItem,
+    StudyRecord,
+    ancestor_ids,
+    visible_items,
+)
 
 STREAK_LOOKBACK = timedelta(days=400)
 
@@ -66,3 +75,97 @@ def progress_this_week(session: Session, branch_id: int, now: datetime,
     return [ItemProgress(item, len(done[item.id]), len(members),
                          [name for member_id, name in members if member_id not in done[item.id]])
             for item in items]
+
+
+@dataclass(frozen=True)
+class BranchProgress:
+    """How far one branch is with one item."""
+
+    branch_id: int
+    name: str
+    done: int
+    total: int
+
+
+def item_progress_by_branch(session: Session, item_id: int,
+                            branch_ids: list[int]) -> list[BranchProgress]:
+    """For each branch: members who studied the item, out of all its members (two
+    grouped queries, whatever the number of branches); least done first."""
+    if not branch_ids:
+        return []
+    totals = dict(session.execute(select(Member.branch_id, func.count(Member.id))
+                                  .where(Member.branch_id.in_(branch_ids))
+                                  .group_by(Member.branch_id)).all())
+    done = dict(session.execute(select(Member.branch_id, func.count(StudyRecord.id))
+                                .join(Member, Member.id == StudyRecord.member_id)
+                                .where(StudyRecord.item_id == item_id,
+                                       Member.branch_id.in_(branch_ids))
+                                .group_by(Member.branch_id)).all())
+    names = dict(session.execute(select(Org.id, Org.name).where(Org.id.in_(branch_ids))).all())
+    rows = [BranchProgress(b, names.get(b, ""), done.get(b, 0), totals.get(b, 0))
+            for b in branch_ids]
+    return sorted(rows, key=lambda r: (r.done / r.total if r.total else 1.0, r.name))
+
+
+def not_studied(session: Session, item_id: int, branch_id: int) -> list[str]:
+    """Names of the branch's members who have not studied the item."""
+    studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
+    return list(session.scalars(select(Member.name).where(
+        Member.branch_id == branch_id, Member.id.not_in(studied)).order_by(Member.name)))
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    """One piece of 心得 as the console lists it."""
+
+    name: str
+    branch: str
+    kind: str  # text / image / voice
+    text: str | None
+    url: str | None
+    sent_at: datetime
+    via_helper: bool
+
+
+def feedback_on(session: Session, item_id: int, branch_ids: list[int],
+                limit: int = 200) -> list[FeedbackLine]:
+    """The 心得 members of these branches sent on the item, newest first."""
+    rows = session.execute(
+        select(Member.name, Org.name, StudyFeedback.kind, StudyFeedback.text,
+               StudyFeedback.url, StudyFeedback.sent_at, StudyRecord.via)
+        .join(StudyRecord, StudyRecord.id == StudyFeedback.record_id)
+        .join(Member, Member.id == StudyRecord.member_id)
+        .join(Org, Org.id == Member.branch_id)
+        .where(StudyRecord.item_id == item_id, Member.branch_id.in_(branch_ids))
+        .order_by(StudyFeedback.sent_at.desc(), StudyFeedback.id.desc()).limit(limit)).all()
+    return [FeedbackLine(name, branch, kind, text, url, sent_at, via == "helper")
+            for name, branch, kind, text, url, sent_at, via in rows]
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """An item in the console's list: studied by how many members below the org."""
+
+    item: StudyItem
+    done: int
+    feedback: int
+
+
+def items_seen_by(session: Session, org_id: int, member_ids_below: Select[Any],
+                  limit: int = 50) -> list[ItemLine]:
+    """Items posted to the org or above it (what its members see), newest first,
+    scheduled and withdrawn ones included, with how many members below studied each."""
+    items = list(session.scalars(select(StudyItem).where(
+        StudyItem.org_id.in_(ancestor_ids(session, org_id)))
+        .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()).limit(limit)))
+    ids = [item.id for item in items]
+    done = dict(session.execute(select(StudyRecord.item_id, func.count(StudyRecord.id))
+                                .where(StudyRecord.item_id.in_(ids),
+                                       StudyRecord.member_id.in_(member_ids_below))
+                                .group_by(StudyRecord.item_id)).all()) if ids else {}
+    feedback = dict(session.execute(
+        select(StudyRecord.item_id, func.count(StudyFeedback.id))
+        .join(StudyFeedback, StudyFeedback.record_id == StudyRecord.id)
+        .where(StudyRecord.item_id.in_(ids), StudyRecord.member_id.in_(member_ids_below))
+        .group_by(StudyRecord.item_id)).all()) if ids else {}
+    return [ItemLine(item, done.get(item.id, 0), feedback.get(item.id, 0)) for item in items]

@@ -20,6 +20,7 @@ from bot.console import (  # noqa: F401
     org_pages,
     overview,
     questions,
+    study_pages,
     wechat_login,
 )
 from bot.console.access import bp

@@ -6,8 +6,6 @@ from a static path) and served only to accounts that may see the meeting."""
 from __future__ import annotations
 
 import logging
-import re
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +15,13 @@ from flask.typing import ResponseReturnValue
 
 from bot.console.access import UPLOAD_LIMITS, bp, login_required
 from bot.console.meetings import audit, meeting_in_scope
+from bot.console.uploads import (
+    PHOTO_MAX_BYTES,
+    STORED_NAME,
+    mimetype_of,
+    read_photo,
+    store_photo,
+)
 from bot.qrcodes import MAX_TEMPORARY_SECONDS, QR_FAILURES, create_scene_qr
 from bot.services import services_of
 from core import texts, words
@@ -26,11 +31,7 @@ from models.org import Org
 
 log = logging.getLogger(__name__)
 
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTOS_PER_MEETING = 30
-# What a photo must start with: JPEG or PNG, whatever the file name or browser says.
-SIGNATURES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
-STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{16,40}\.(jpg|png)$")
 UPLOAD_LIMITS["console.upload_photo"] = PHOTO_MAX_BYTES + 64 * 1024
 
 
@@ -69,27 +70,21 @@ def sign_in_sheet(meeting_id: int) -> ResponseReturnValue:
 def upload_photo(meeting_id: int) -> ResponseReturnValue:
     """Add one photo (JPEG or PNG by its content, ≤ 8 MB)."""
     services = services_of()
-    upload = request.files.get("photo")
-    data = upload.read(PHOTO_MAX_BYTES + 1) if upload is not None else b""
-    suffix = next((ext for magic, ext in SIGNATURES.items() if data.startswith(magic)), None)
+    photo = read_photo(request.files.get("photo"))
     with services.sessions() as session:
         meeting = meeting_in_scope(session, meeting_id)
-        if suffix is None or len(data) > PHOTO_MAX_BYTES:
-            log.warning("console: photo for meeting %s refused (%d bytes, not JPEG/PNG or "
-                        "too large)", meeting_id, len(data))
+        if photo is None:
+            log.warning("console: photo for meeting %s refused (not JPEG/PNG or too large)",
+                        meeting_id)
             flash(texts.CONSOLE_PHOTO_BAD.format(mb=PHOTO_MAX_BYTES // (1024 * 1024)))
             return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
         photos = list(meeting.photos or [])
         if len(photos) >= PHOTOS_PER_MEETING:
             flash(texts.CONSOLE_PHOTO_TOO_MANY.format(limit=PHOTOS_PER_MEETING))
             return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
-        name = secrets.token_urlsafe(18) + suffix
-        folder = photo_folder(meeting_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-        (folder / name).chmod(0o640)
+        name = store_photo(photo_folder(meeting_id), *photo)
         meeting.photos = [*photos, name]
-        audit(session, meeting, "meeting.photo", None, {"photo": name, "bytes": len(data)})
+        audit(session, meeting, "meeting.photo", None, {"photo": name, "bytes": len(photo[0])})
         session.commit()
     flash(texts.CONSOLE_PHOTO_SAVED)
     return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
@@ -107,8 +102,7 @@ def meeting_photo(meeting_id: int, name: str) -> ResponseReturnValue:
     path = photo_folder(meeting_id) / name
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/png" if name.endswith(".png") else "image/jpeg",
-                         max_age=0)
+    response = send_file(path, mimetype=mimetype_of(name), max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
