@@ -12,12 +12,19 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from core.localtime import PERIOD_KINDS
-from core.templates import TemplateFileError, TemplateSpec, default_spec, load_templates_file
+from core.templates import (
+    KIND_FIELDS,
+    TemplateFileError,
+    TemplateSpec,
+    default_spec,
+    load_templates_file,
+)
 from core.words import MEETING_KIND_NAMES
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/partybot.db"
@@ -44,14 +51,19 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 class SandboxTemplates(dict[str, TemplateSpec]):
-    """Every notice kind has a template in the sandbox (`sandbox-<kind>`, default
-    keywords), so that trying the bot shows notices arriving as templates."""
+    """Every notice kind a real account has a template for (KIND_FIELDS) has one in the
+    sandbox (`sandbox-<kind>`, default keywords), so that trying the bot shows notices
+    arriving as templates; the others (an answer, an unbinding notice) go as they would
+    on a real account: customer-service messages, a helper, or held."""
 
-    def get(self, key: str, default: object = None) -> TemplateSpec:
-        return default_spec(key, f"sandbox-{key}")
+    def get(self, key: str, default: Any = None) -> Any:
+        return default_spec(key, f"sandbox-{key}") if key in KIND_FIELDS else default
 
     def __getitem__(self, key: str) -> TemplateSpec:
-        return self.get(key)
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return cast(TemplateSpec, found)
 
 
 class ConfigError(ValueError):

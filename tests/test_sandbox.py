@@ -162,3 +162,19 @@ def test_commands_against_an_unmigrated_database_say_what_to_run(tmp_path, monke
         assert result.exit_code != 0
         assert "partybot db upgrade" in result.output, (args, result.output)
         assert "Traceback" not in result.output and "no such table" not in result.output
+
+
+def test_the_sandbox_has_templates_only_for_the_kinds_wechat_has_templates_for():
+    """An answer to a question, an unbinding notice or an expired draft have no category
+    template on a real account; in the sandbox they used to go out as templates the
+    fake did not know (40037, failed) instead of customer-service messages."""
+    from core.config import SandboxTemplates
+    from core.templates import KIND_FIELDS
+    from models.outbox import ChannelPolicy, Notice
+
+    policy = ChannelPolicy(SandboxTemplates())
+    for kind in KIND_FIELDS:
+        spec = policy.template_of(Notice(kind, "x"))
+        assert spec is not None and spec.template_id == f"sandbox-{kind}"
+    for kind in ("question_answer", "account", "draft"):
+        assert policy.template_of(Notice(kind, "x")) is None, kind

@@ -146,7 +146,9 @@ def post_study(org_id: int) -> ResponseReturnValue:
         except DomainError as error:
             return _form_page(org, form, error.render(), status=400)
         if request.form.get("action") == "preview":
-            sample = StudyItem(id=0, title=draft.title, body=draft.body, link=draft.link)
+            # Numbered as the next item will probably be (a preview, not a promise).
+            upcoming = (session.scalar(select(func.max(StudyItem.id))) or 0) + 1
+            sample = StudyItem(id=upcoming, title=draft.title, body=draft.body, link=draft.link)
             sample.images = []
             return _form_page(org, form, preview=render_item(sample))
         duplicate = find_duplicate(session, org.id, draft, now)
