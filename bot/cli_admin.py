@@ -298,7 +298,7 @@ def pairs_suggest(org_name: str | None) -> None:
     from sqlalchemy import select
 
     from models.base import utcnow
-    from models.matching import matching_input, save_suggestions, suggest_pairs
+    from models.matching import suggest_for
     from models.member import Member
     from models.org import branches_under
 
@@ -306,10 +306,8 @@ def pairs_suggest(org_name: str | None) -> None:
         branch_ids = None
         if org_name:
             branch_ids = [b.id for b in branches_under(session, one_org(session, org_name).id)]
-        found = matching_input(session, branch_ids, settings.helper_capacity)
-        suggestions, unmatched = suggest_pairs(found.needing, found.helpers, found.load,
-                                               found.capacity)
-        save_suggestions(session, suggestions, [p.id for p in found.needing], utcnow())
+        found, suggestions, unmatched = suggest_for(session, branch_ids, utcnow(),
+                                                    settings.helper_capacity)
         session.commit()
         names: dict[int, str] = {}
         if len(found.needing) <= 500:  # a list longer than that helps nobody on a terminal

@@ -88,6 +88,14 @@ REACH_HOW = {
     "undeliverable": "微信联系不上他（未绑定或已取消关注），请当面或打电话告诉他",
 }
 
+# Notice kinds as the console's delivery page names them.
+NOTICE_KIND_NAMES = {
+    "meeting_notice": "会议通知", "meeting_reminder": "会议提醒", "meeting_cancelled": "会议取消",
+    "study_push": "学习提醒", "relay_digest": "转达提醒", "weekly_digest": "每周汇总",
+    "compliance_warning": "三会一课预警", "question_answer": "提问回复", "account": "账号通知",
+    "draft": "草稿提醒",
+}
+
 # 心得 kinds as the console lists them.
 FEEDBACK_KIND_NAMES = {"text": "文字", "image": "照片", "voice": "语音"}
 
@@ -97,6 +105,8 @@ AUDIT_ACTION_NAMES = {
     "meeting.record": "会议记录", "meeting.photo": "上传照片", "attendance.backfill": "补录签到",
     "question.answer": "回复提问", "question.close": "当面答复",
     "study.publish": "发布学习内容", "study.withdraw": "撤回学习内容", "study.push": "立即推送",
+    "pair.apply": "确认结对", "pair.reject": "放弃结对建议", "pair.end": "解除结对",
+    "pair.suggest": "生成结对建议",
     "org.create": "新建组织", "org.rename": "组织改名", "org.move": "调整隶属",
 }
 

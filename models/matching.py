@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, delete, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from core import words
 from core.geo import distance_m
@@ -167,6 +167,62 @@ def save_suggestions(session: Session, suggestions: list[Suggestion], member_ids
             PairSuggestion.member_id.in_(member_ids[start:start + 5000])))
     session.add_all([PairSuggestion(member_id=s.member_id, helper_id=s.helper_id,
                                     reason=s.reason, created_at=now) for s in suggestions])
+    session.flush()
+
+
+def suggest_for(session: Session, branch_ids: list[int] | None, now: datetime,
+                default_capacity: int) -> tuple[MatchingInput, list[Suggestion], list[Unmatched]]:
+    """Propose a helper for every member of these branches (all: None) who needs one,
+    and keep the proposals for applying (`pairs apply`, the console's 一帮一 page)."""
+    found = matching_input(session, branch_ids, default_capacity)
+    suggestions, unmatched = suggest_pairs(found.needing, found.helpers, found.load,
+                                           found.capacity)
+    save_suggestions(session, suggestions, [p.id for p in found.needing], now)
+    return found, suggestions, unmatched
+
+
+@dataclass(frozen=True)
+class WaitingSuggestion:
+    """A stored proposal, with names, as the console lists it."""
+
+    member_id: int
+    member: str
+    helper_id: int
+    helper: str
+    reason: str
+
+
+def waiting_suggestions(session: Session, branch_ids: list[int]) -> list[WaitingSuggestion]:
+    """The stored proposals for members of these branches."""
+    helper = aliased(Member)
+    rows = session.execute(
+        select(PairSuggestion.member_id, Member.name, PairSuggestion.helper_id, helper.name,
+               PairSuggestion.reason)
+        .join(Member, Member.id == PairSuggestion.member_id)
+        .join(helper, helper.id == PairSuggestion.helper_id)
+        .where(Member.branch_id.in_(branch_ids)).order_by(Member.name)).all()
+    return [WaitingSuggestion(*row) for row in rows]
+
+
+def apply_suggestion(session: Session, member_id: int, now: datetime, default_capacity: int,
+                     created_by: Member | None = None) -> HelpPair:
+    """Make one stored proposal a pair (the proposal is used up either way); flushes.
+    PairingError when it is gone or no longer possible."""
+    suggestion = session.get(PairSuggestion, member_id)
+    if suggestion is None:
+        raise PairingError("PAIR_SUGGESTION_GONE")
+    helper = session.get(Member, suggestion.helper_id)
+    member = session.get(Member, suggestion.member_id)
+    session.delete(suggestion)
+    session.flush()
+    if helper is None or member is None:
+        raise PairingError("PAIR_SUGGESTION_GONE")
+    return make_pair(session, helper, member, now, created_by, default_capacity)
+
+
+def reject_suggestion(session: Session, member_id: int) -> None:
+    """Drop one stored proposal (flushes)."""
+    session.execute(delete(PairSuggestion).where(PairSuggestion.member_id == member_id))
     session.flush()
 
 

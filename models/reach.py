@@ -11,12 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.held import COMBINED_KIND
 from models.member import Member
 from models.outbox import Channel, Outbox, Status
+from models.pairing import HelpPair
 
 
 @dataclass
@@ -93,3 +94,35 @@ def branch_reach(session: Session, branch_id: int, since: datetime) -> Reach:
             reach.in_flight += 1
     reach.held, reach.unreachable = sorted(held), sorted(unreachable)
     return reach
+
+
+def unreachable_members(session: Session, branch_id: int) -> list[str]:
+    """Members nothing can reach today: no WeChat bound (or not following) and no helper."""
+    paired = select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))
+    return list(session.scalars(select(Member.name).where(
+        Member.branch_id == branch_id, Member.id.not_in(paired),
+        or_(Member.openid.is_(None), Member.subscribed.is_(False))).order_by(Member.name)))
+
+
+@dataclass(frozen=True)
+class FailedNotice:
+    """One notice that did not arrive, and why."""
+
+    name: str
+    kind: str
+    at: datetime
+    reason: str  # a key as `failure_reason` gives
+
+
+def recent_failures(session: Session, branch_id: int, since: datetime,
+                    limit: int = 30) -> list[FailedNotice]:
+    """The branch's newest failed notices since `since`."""
+    rows = session.execute(
+        select(Member.name, Outbox.kind, Outbox.created_at, Outbox.last_error_code,
+               Outbox.report, Outbox.last_error)
+        .join(Member, Outbox.member_id == Member.id)
+        .where(Member.branch_id == branch_id, Outbox.created_at >= since,
+               Outbox.status == Status.FAILED)
+        .order_by(Outbox.created_at.desc(), Outbox.id.desc()).limit(limit)).all()
+    return [FailedNotice(name, kind, at, failure_reason(code, report, error))
+            for name, kind, at, code, report, error in rows]

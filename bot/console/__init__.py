@@ -19,6 +19,7 @@ from bot.console import (  # noqa: F401
     meetings,
     org_pages,
     overview,
+    pairs_reach,
     questions,
     study_pages,
     wechat_login,

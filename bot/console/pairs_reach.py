@@ -1,0 +1,139 @@
+"""一帮一 and delivery in the console, per branch.
+
+一帮一: the pairs (unpair), stored suggestions with their reasons (apply or reject one
+by one; 生成建议 runs the same matching as `partybot pairs suggest` for this branch),
+relay completion this month and the members not reached. Delivery: how the branch's
+notices went out per channel, what is held or failed and why (WeChat's reason in
+Chinese), and who cannot be reached at all. The rules are models.pairing,
+models.matching, models.pairing_reports and models.reach — the chat's 统计 reads the same.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from bot.console.access import bp, branch_in_scope, current_account, login_required
+from bot.services import services_of
+from core import texts, words
+from core.localtime import start_of_month
+from models.audit import record_change
+from models.console_access import member_of_account
+from models.errors import DomainError
+from models.matching import apply_suggestion, reject_suggestion, suggest_for, waiting_suggestions
+from models.member import Member
+from models.pairing import HelpPair, end_pair
+from models.pairing_reports import branch_pair_report
+from models.reach import branch_reach, recent_failures, unreachable_members
+
+REACH_DAYS = (7, 30, 90)
+
+
+def _pairs_of(session: Session, branch_id: int) -> list[tuple[int, str, str, str | None]]:
+    helper = aliased(Member)
+    return [(member_id, member, helper_name, note) for member_id, member, helper_name, note in
+            session.execute(select(Member.id, Member.name, helper.name,
+                                   Member.needs_help_note)
+                            .join(HelpPair, HelpPair.member_id == Member.id)
+                            .join(helper, helper.id == HelpPair.helper_id)
+                            .where(Member.branch_id == branch_id, HelpPair.ended_at.is_(None))
+                            .order_by(helper.name, Member.name))]
+
+
+@bp.get("/branch/<int:branch_id>/pairs")
+@login_required
+def pairs(branch_id: int) -> ResponseReturnValue:
+    """The branch's 一帮一: pairs, suggestions, this month's relays."""
+    services = services_of()
+    now = services.clock()
+    with services.sessions() as session:
+        org = branch_in_scope(session, branch_id)
+        report = branch_pair_report(session, branch_id, start_of_month(now, services.settings.tz),
+                                    now)
+        needing = list(session.scalars(select(Member.name).where(
+            Member.branch_id == branch_id, Member.needs_help.is_not(None),
+            Member.id.not_in(select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))))
+            .order_by(Member.name)))
+        return render_template("console/pairs.html", org=org, pairs=_pairs_of(session, branch_id),
+                               suggestions=waiting_suggestions(session, [branch_id]),
+                               report=report, needing=needing)
+
+
+def _audit(session: Session, branch_id: int, action: str, target: str,
+           after: dict[str, str] | None = None) -> None:
+    account = current_account()
+    record_change(session, actor_key=account.key, actor_name=account.name, org_id=branch_id,
+                  action=action, target=target, now=services_of().clock(), after=after)
+
+
+@bp.post("/branch/<int:branch_id>/pairs")
+@login_required
+def change_pairs(branch_id: int) -> ResponseReturnValue:
+    """suggest | apply <member> | reject <member> | end <member>."""
+    services = services_of()
+    now = services.clock()
+    action = request.form.get("action", "")
+    member_id = request.form.get("member", type=int)
+    with services.sessions() as session:
+        branch_in_scope(session, branch_id)
+        member = session.get(Member, member_id) if member_id else None
+        if action != "suggest" and (member is None or member.branch_id != branch_id):
+            flash(texts.PAIR_SUGGESTION_GONE)
+            return redirect(url_for("console.pairs", branch_id=branch_id))
+        try:
+            if action == "suggest":
+                found, made, unmatched = suggest_for(session, [branch_id], now,
+                                                     services.settings.helper_capacity)
+                message = texts.CONSOLE_PAIRS_SUGGESTED.format(
+                    needing=len(found.needing), suggested=len(made), unmatched=len(unmatched))
+                _audit(session, branch_id, "pair.suggest", str(len(made)))
+            elif action == "apply" and member is not None:
+                me = member_of_account(session, current_account())
+                pair = apply_suggestion(session, member.id, now,
+                                        services.settings.helper_capacity, me)
+                helper = session.get(Member, pair.helper_id)
+                helper_name = helper.name if helper else ""
+                message = texts.CONSOLE_PAIR_MADE.format(helper=helper_name, member=member.name)
+                _audit(session, branch_id, "pair.apply", member.name, {"helper": helper_name})
+            elif action == "reject" and member is not None:
+                reject_suggestion(session, member.id)
+                message = texts.CONSOLE_PAIR_REJECTED
+                _audit(session, branch_id, "pair.reject", member.name)
+            elif action == "end" and member is not None:
+                pair = end_pair(session, member, now)
+                helper = session.get(Member, pair.helper_id)
+                helper_name = helper.name if helper else ""
+                message = texts.CONSOLE_PAIR_ENDED.format(helper=helper_name, member=member.name)
+                _audit(session, branch_id, "pair.end", member.name, {"helper": helper_name})
+            else:
+                message = texts.PAIR_SUGGESTION_GONE
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            message = error.render()
+        flash(message)
+        return redirect(url_for("console.pairs", branch_id=branch_id))
+
+
+@bp.get("/branch/<int:branch_id>/reach")
+@login_required
+def reach(branch_id: int) -> ResponseReturnValue:
+    """How the branch's notices reached its members over the last 7, 30 or 90 days."""
+    services = services_of()
+    days = request.args.get("days", type=int) or 30
+    days = days if days in REACH_DAYS else 30
+    since = services.clock() - timedelta(days=days)
+    with services.sessions() as session:
+        org = branch_in_scope(session, branch_id)
+        found = branch_reach(session, branch_id, since)
+        reasons = [(texts.FAILURE_REASONS.get(key) or texts.FAILURE_REASON_CODE.format(code=key),
+                    count) for key, count in found.failed.most_common()]
+        return render_template(
+            "console/reach.html", org=org, reach=found, reasons=reasons, days=days,
+            choices=REACH_DAYS, unreachable=unreachable_members(session, branch_id),
+            failures=recent_failures(session, branch_id, since), tz=services.settings.tz,
+            reason_names=texts.FAILURE_REASONS, kind_names=words.NOTICE_KIND_NAMES)
