@@ -96,6 +96,14 @@ NOTICE_KIND_NAMES = {
     "draft": "草稿提醒",
 }
 
+# The member list export (the roster's columns plus these).
+EXPORT_WECHAT = "微信"
+EXPORT_HELPER = "帮扶人"
+EXPORT_BOUND = "已绑定"
+EXPORT_NOT_BOUND = "未绑定"
+EXPORT_MEMBERS_SHEET = "党员名册"
+EXPORT_MEMBERS_SUFFIX = "党员名册"
+
 # 心得 kinds as the console lists them.
 FEEDBACK_KIND_NAMES = {"text": "文字", "image": "照片", "voice": "语音"}
 
@@ -107,6 +115,7 @@ AUDIT_ACTION_NAMES = {
     "study.publish": "发布学习内容", "study.withdraw": "撤回学习内容", "study.push": "立即推送",
     "pair.apply": "确认结对", "pair.reject": "放弃结对建议", "pair.end": "解除结对",
     "pair.suggest": "生成结对建议",
+    "member.unbind": "解绑微信",
     "org.create": "新建组织", "org.rename": "组织改名", "org.move": "调整隶属",
 }
 

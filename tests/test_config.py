@@ -91,9 +91,10 @@ def test_template_ids_parsed(tmp_path):
     assert settings.template_ids.get("weekly_digest") is None
 
 
-def test_sandbox_has_a_template_for_every_kind(tmp_path):
+def test_sandbox_has_a_template_for_every_templated_kind(tmp_path):
     settings = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
-    assert settings.templates.get("anything").template_id == "sandbox-anything"
+    assert settings.templates.get("study_push").template_id == "sandbox-study_push"
+    assert settings.templates.get("anything") is None  # as on a real account
     real = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path), "WECHAT_APP_ID": "wx1",
                           "WECHAT_TOKEN": "t", "WECHAT_APP_SECRET": "s"}, dotenv_path=None)
     assert real.templates.get("anything") is None

@@ -17,6 +17,7 @@ from bot.console import (  # noqa: F401
     exports,
     meeting_files,
     meetings,
+    members,
     org_pages,
     overview,
     pairs_reach,

@@ -67,7 +67,7 @@ def branch(branch_id: int) -> ResponseReturnValue:
         query = (request.args.get("q") or "").strip()[:50]
         if query:
             members = [m for m in members if query in m.name or query in (m.phone or "")]
-        rows = [{"name": m.name, "admin": m.is_admin, "helper": m.is_helper,
+        rows = [{"id": m.id, "name": m.name, "admin": m.is_admin, "helper": m.is_helper,
                  "posts": m.committee_posts or "", "bound": m.openid is not None,
                  "needs_help": m.needs_help or ""} for m in members]
         name = org.name

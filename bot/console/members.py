@@ -1,0 +1,87 @@
+"""A branch's members in the console: unbind a member's WeChat (the chat's 解绑, the
+same release_member), and the member list as a workbook in the roster's own format — so
+a secretary can correct it in Excel and import it again."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import abort, flash, redirect, send_file, url_for
+from flask.typing import ResponseReturnValue
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from bot.console.access import bp, branch_in_scope, current_account, login_required
+from bot.services import services_of
+from core import texts, words
+from models.audit import record_change
+from models.binding import release_member
+from models.member import Member
+from models.org import Org
+from models.pairing import HelpPair
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXTRA_COLUMNS = (words.EXPORT_WECHAT, words.EXPORT_HELPER)  # not read back by the importer
+
+
+@bp.post("/branch/<int:branch_id>/member/<int:member_id>/unbind")
+@login_required
+def unbind_member(branch_id: int, member_id: int) -> ResponseReturnValue:
+    """解绑: free the member's WeChat so they can bind a new phone."""
+    services = services_of()
+    now = services.clock()
+    with services.sessions() as session:
+        branch_in_scope(session, branch_id)
+        member = session.get(Member, member_id)
+        if member is None or member.branch_id != branch_id:
+            abort(404)
+        released = release_member(session, member, services.outbox, now)
+        if released:
+            account = current_account()
+            record_change(session, actor_key=account.key, actor_name=account.name,
+                          org_id=branch_id, action="member.unbind", target=member.name,
+                          now=now, before={"wechat": words.EXPORT_BOUND}, after=None)
+        session.commit()
+        flash((texts.UNBIND_OK if released else texts.UNBIND_NOT_BOUND).format(name=member.name))
+    return redirect(url_for("console.branch", branch_id=branch_id))
+
+
+@bp.get("/branch/<int:branch_id>/members.xlsx")
+@login_required
+def export_members(branch_id: int) -> ResponseReturnValue:
+    """The branch's members in the roster's columns (plus WeChat and helper)."""
+    services = services_of()
+    with services.sessions() as session:
+        org = branch_in_scope(session, branch_id)
+        parent = session.get(Org, org.parent_id) if org.parent_id else None
+        group, helper = aliased(Org), aliased(Member)
+        rows = session.execute(
+            select(Member, group.name, helper.name)
+            .outerjoin(group, group.id == Member.group_id)
+            .outerjoin(HelpPair, (HelpPair.member_id == Member.id)
+                       & HelpPair.ended_at.is_(None))
+            .outerjoin(helper, helper.id == HelpPair.helper_id)
+            .where(Member.branch_id == branch_id).order_by(Member.name)).all()
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(words.EXPORT_MEMBERS_SHEET)
+        sheet.append([*words.ROSTER_COLUMNS, words.COL_COMMITTEE, words.COL_LATITUDE,
+                      words.COL_LONGITUDE, *EXTRA_COLUMNS])
+        for member, group_name, helper_name in rows:
+            roles = [*(member.committee_posts or "").split(words.LIST_SEP)]
+            roles += [words.ROLE_ADMIN] if member.is_admin else []
+            roles += [words.ROLE_HELPER] if member.is_helper else []
+            sheet.append([
+                member.name, org.name, group_name or "", member.phone or "",
+                words.LIST_SEP.join(r for r in roles if r),
+                member.needs_help_note or member.needs_help or "", member.address or "",
+                parent.name if parent is not None and parent.kind != "branch" else "",
+                member.latitude, member.longitude,
+                words.EXPORT_BOUND if member.openid else words.EXPORT_NOT_BOUND,
+                helper_name or ""])
+        out = BytesIO()
+        book.save(out)
+        name = org.name
+    out.seek(0)
+    return send_file(out, mimetype=XLSX, as_attachment=True,
+                     download_name=f"{name}{words.EXPORT_MEMBERS_SUFFIX}.xlsx")
