@@ -28,7 +28,15 @@ from core import texts
 from models.base import make_session_factory, write_session
 from models.locks import try_lock
 from models.org import Org, OrgKind, find_org
-from models.roster import ImportReport, Progress, RosterError, RowProblem, map_header, validate_rows
+from models.roster import (
+    ImportReport,
+    Progress,
+    RosterError,
+    RosterRow,
+    RowProblem,
+    map_header,
+    validate_rows,
+)
 from models.roster_import import (
     APPLYING,
     abandon_import,
@@ -46,6 +54,7 @@ BATCH_ROWS = 500  # a few milliseconds of SQLite's write lock per batch
 IMPORT_LOCK = "partybot-roster-import"
 
 Clock = Callable[[], datetime]
+RowCheck = Callable[[Session, list[RosterRow]], list[RowProblem]]
 
 
 class RosterRejected(Exception):
@@ -105,16 +114,27 @@ def import_roster(
     parent_name: str | None = None,
     progress: Progress | None = None,
     clock: Clock = _utcnow,
+    *,
+    parent_id: int | None = None,
+    check: RowCheck | None = None,
 ) -> ImportReport:
     """Import a roster file; commits. All or nothing: a file with any wrong row raises
-    RosterRejected (some rows) or RosterError (the file) and writes nothing."""
+    RosterRejected (some rows) or RosterError (the file) and writes nothing.
+
+    New branches go under `parent_name` (the CLI's --parent) or `parent_id` (the
+    console: the account's org); `check` may refuse rows for reasons of its own (the
+    console: rows outside the account's scope)."""
     progress = throttled(progress)
     table = read_table(path)
     positions, warnings = map_header(table.header)
-    with make_session_factory(engine)() as session:
-        parent = resolve_parent(session, parent_name)
-        parent_id = parent.id if parent else None
+    if parent_name is not None:
+        with make_session_factory(engine)() as session:
+            parent = resolve_parent(session, parent_name)
+            parent_id = parent.id if parent else None
     rows, problems = validate_rows(table.rows, positions, progress, table.estimated_rows)
+    if not problems and check is not None:
+        with make_session_factory(engine)() as session:
+            problems = check(session, rows)
     if problems:
         raise RosterRejected(problems)
     with _only_import(engine):

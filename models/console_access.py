@@ -22,11 +22,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core import texts
 from models.base import Base, UTCDateTime
 from models.errors import DomainError
 from models.guesses import CONSOLE_LOGIN, forget_failures, locked_until, record_failure
 from models.member import Member
 from models.org import Org, OrgAdmin, admin_org_of, subtree_ids
+from models.roster import RosterRow, RowProblem
 
 LOGIN_MAX = 40
 PASSWORD_MIN = 10
@@ -200,3 +202,29 @@ def member_of_account(session: Session, account: Account) -> Member | None:
         return session.get(Member, account.id)
     user = session.get(ConsoleUser, account.id)
     return session.get(Member, user.member_id) if user and user.member_id else None
+
+
+def roster_rows_outside(session: Session, account: Account,
+                        rows: list[RosterRow]) -> list[RowProblem]:
+    """A roster uploaded in the console stays within the account's scope: a branch
+    secretary's file names only their branch (and no 上级党组织); staff name branches
+    and committees in their subtree, or new ones (created under their org)."""
+    scope = scope_ids(session, account)
+    problems: list[RowProblem] = []
+    if not account.is_staff:
+        for row in rows:
+            if row.branch != account.org_name or row.committee:
+                problems.append(RowProblem(row.line, texts.CONSOLE_ROSTER_OWN_BRANCH.format(
+                    branch=account.org_name)))
+        return problems
+    names = {org.name for org in session.scalars(select(Org).where(
+        Org.name.in_({r.branch for r in rows} | {r.committee for r in rows if r.committee})))}
+    inside = {name for name, in session.execute(select(Org.name).where(
+        Org.id.in_(scope), Org.name.in_(names)))} if names else set()
+    for row in rows:
+        for name in (row.branch, row.committee):
+            if name and name in names and name not in inside:
+                problems.append(RowProblem(row.line, texts.CONSOLE_ROSTER_OUTSIDE.format(
+                    name=name)))
+                break
+    return problems

@@ -22,6 +22,7 @@ from bot.console import (  # noqa: F401
     overview,
     pairs_reach,
     questions,
+    roster_upload,
     study_pages,
     wechat_login,
 )
