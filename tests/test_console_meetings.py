@@ -193,7 +193,7 @@ def test_the_sign_in_sheet_has_the_code_the_names_and_a_caption(app, county, clo
     create(browser, county["liaoyuan"], local_form(clock, app))
     meeting = session.scalars(select(Meeting)).one()
     sheet = browser.get(f"/admin/meeting/{meeting.id}/sheet").get_data(as_text=True)
-    assert "辽原村党支部支部党员大会签到表" in sheet and meeting.code in sheet
+    assert "辽原村党支部党员大会签到表" in sheet and meeting.code in sheet
     assert f"发送「签到 {meeting.code}」" in sheet and "张明" in sheet and "@page" in sheet
 
 

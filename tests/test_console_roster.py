@@ -48,7 +48,8 @@ def test_bad_rows_and_rows_outside_the_scope_are_listed_and_nothing_is_written(a
     assert "第 2 行：手机号「12345」不是有效的号码" in bad
     session.rollback()
     assert session.scalars(select(Member).where(Member.name.in_(["张三", "李四"]))).all() == []
-    outside = upload(township, HEADER + "李四,远山村党支部,,,,,,\n王五,辽原村党支部,,,,,,西乡党委\n")
+    outside = upload(township, HEADER + "李四,远山村党支部,,,,,,\n"
+                     "王五,辽原村党支部,,,,,,西乡党委\n")
     text = outside.get_data(as_text=True)
     assert "第 2 行：「远山村党支部」不在你管理的范围内" in text
     assert "第 3 行：「西乡党委」不在你管理的范围内" in text

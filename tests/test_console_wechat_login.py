@@ -91,6 +91,23 @@ def test_members_strangers_and_late_scans_are_told_why_and_log_nobody_in(console
     assert browser.get("/admin/").status_code == 302
 
 
+def test_reloading_the_login_page_reuses_its_code_while_it_has_time(console_app, fake,
+                                                                     clock):
+    browser = console_app.test_client()
+    first = browser.get("/admin/login/qr").get_json()
+    made = len(fake.state.qrcodes)
+    clock.advance(seconds=60)
+    again = browser.get("/admin/login/qr").get_json()
+    assert len(fake.state.qrcodes) == made  # no second call to WeChat
+    assert again["ticket"] == first["ticket"] and again["expires_in"] == 60
+    clock.advance(seconds=35)  # 25 s left: too little to scan, a new code
+    fresh = browser.get("/admin/login/qr").get_json()
+    assert len(fake.state.qrcodes) == made + 1 and fresh["ticket"] != first["ticket"]
+    assert fresh["expires_in"] == 120
+    other = console_app.test_client().get("/admin/login/qr").get_json()  # another browser
+    assert other["ticket"] != fresh["ticket"]
+
+
 def test_one_code_logs_in_one_admin_only(console_app, wechat, fake):
     browser = console_app.test_client()
     browser.get("/admin/login/qr")

@@ -89,7 +89,8 @@ def change_pairs(branch_id: int) -> ResponseReturnValue:
                 found, made, unmatched = suggest_for(session, [branch_id], now,
                                                      services.settings.helper_capacity)
                 message = texts.CONSOLE_PAIRS_SUGGESTED.format(
-                    needing=len(found.needing), suggested=len(made), unmatched=len(unmatched))
+                    needing=len(found.needing), suggested=len(made), unmatched=len(unmatched)) \
+                    if found.needing else texts.CONSOLE_PAIRS_NONE_NEEDED
                 _audit(session, branch_id, "pair.suggest", str(len(made)))
             elif action == "apply" and member is not None:
                 me = member_of_account(session, current_account())

@@ -31,14 +31,22 @@ from models.member import member_by_openid
 
 log = logging.getLogger(__name__)
 
+REUSE_MARGIN = 30  # seconds a reused code must still have: time to scan it
+
 QR_SCALE = 5
 
 
 @bp.get("/login/qr")
 def login_qr() -> ResponseReturnValue:
-    """A fresh login QR code for this browser, as inline SVG (JSON)."""
+    """This browser's login QR code, as inline SVG (JSON): the one it already has while
+    it has REUSE_MARGIN left (a reload or a loop does not spend WeChat calls), else a
+    fresh one."""
     services = services_of()
     now = services.clock()
+    until = float(session.get("login_qr_until") or 0)
+    if session.get("login_ticket") and until - now.timestamp() >= REUSE_MARGIN:
+        return _qr_answer(str(session["login_qr_url"]), str(session["login_qr_ticket"]),
+                          int(until - now.timestamp()))
     with services.sessions() as db:
         ticket = open_ticket(db, now)
         db.commit()
@@ -48,11 +56,16 @@ def login_qr() -> ResponseReturnValue:
     except QR_FAILURES as exc:
         log.warning("console: could not create a login QR code: %s", type(exc).__name__)
         return jsonify(error=texts.CONSOLE_QR_UNAVAILABLE), 503
-    session["login_ticket"] = ticket.key
-    svg = segno.make(code.url, error="m").svg_inline(scale=QR_SCALE, border=2)
+    session.update(login_ticket=ticket.key, login_qr_url=code.url, login_qr_ticket=code.ticket,
+                   login_qr_until=now.timestamp() + seconds)
+    return _qr_answer(code.url, code.ticket, seconds)
+
+
+def _qr_answer(url: str, wechat_ticket: str, seconds: int) -> ResponseReturnValue:
+    svg = segno.make(url, error="m").svg_inline(scale=QR_SCALE, border=2)
     answer = {"svg": svg, "expires_in": seconds}
-    if services.settings.sandbox_served:  # the sandbox's "scan with…" needs the ticket
-        answer["ticket"] = code.ticket
+    if services_of().settings.sandbox_served:  # the sandbox's "scan with…" needs the ticket
+        answer["ticket"] = wechat_ticket
     return jsonify(answer)
 
 
@@ -66,6 +79,8 @@ def login_qr_state() -> ResponseReturnValue:
     with services.sessions() as db:
         claim = claim_ticket(db, str(key), services.clock())
         db.commit()
+    if claim.state is Waiting.EXPIRED:  # used or out of time: the next load makes another
+        session.pop("login_qr_until", None)
     if claim.state is not Waiting.DONE or claim.account is None:
         return jsonify(state=claim.state.value)
     log_in(claim.account)
