@@ -19,7 +19,9 @@ from models.org_tree import (
     rename_org,
     tree_below,
 )
+from tests.conftest import CONSOLE_PASSWORD
 from tests.factories import make_member
+from tests.test_console_meetings import logged_in
 from tests.test_roster import HEADER, write_csv
 
 
@@ -192,7 +194,6 @@ def test_an_ambiguous_committee_is_refused(session, tmp_path):
 
 # --- the console's 组织架构 page -------------------------------------------------------
 
-PASSWORD = "correct horse 42"
 
 
 @pytest.fixture
@@ -207,26 +208,18 @@ def county_tree(session, clock):  # type: ignore[no-untyped-def]
     group = create_org(session, "第一党小组", liaoyuan)
     secretary = make_member(session, liaoyuan, "李书记", "13800000001", is_admin=True)
     make_member(session, far, "赵远", "13800000004")
-    add_console_user(session, "county-it", PASSWORD, county, None, clock())
-    add_console_user(session, "east-it", PASSWORD, east, None, clock())
-    add_console_user(session, "liaoyuan", PASSWORD, liaoyuan, secretary, clock())
+    add_console_user(session, "county-it", CONSOLE_PASSWORD, county, None, clock())
+    add_console_user(session, "east-it", CONSOLE_PASSWORD, east, None, clock())
+    add_console_user(session, "liaoyuan", CONSOLE_PASSWORD, liaoyuan, secretary, clock())
     session.commit()
     return {"county": county.id, "east": east.id, "west": west.id, "liaoyuan": liaoyuan.id,
             "far": far.id, "group": group.id}
 
 
-def _browser(app, login: str):  # type: ignore[no-untyped-def]
-    from tests.test_console_meetings import PASSWORD as MEETINGS_PASSWORD
-    from tests.test_console_meetings import logged_in
-
-    assert MEETINGS_PASSWORD == PASSWORD
-    return logged_in(app, login)
-
-
 def test_county_staff_add_rename_and_move_orgs_with_an_audit_trail(app, session, county_tree):
     from models.audit import AuditEntry
 
-    browser = _browser(app, "county-it")
+    browser = logged_in(app, "county-it")
     page = browser.get("/admin/orgs").get_data(as_text=True)
     assert "某县县委" in page and "远山村党支部" in page and "1 名党员" in page
     assert "第一党小组" not in page  # groups only on their branch's page
@@ -266,7 +259,7 @@ def test_county_staff_add_rename_and_move_orgs_with_an_audit_trail(app, session,
 
 
 def test_township_staff_reshape_only_their_township(app, session, county_tree):
-    browser = _browser(app, "east-it")
+    browser = logged_in(app, "east-it")
     page = browser.get("/admin/orgs").get_data(as_text=True)
     assert "辽原村党支部" in page and "远山村党支部" not in page and "某县县委" not in page
     for path in (f"/admin/org/{county_tree['far']}", f"/admin/org/{county_tree['county']}"):
@@ -294,7 +287,7 @@ def test_township_staff_reshape_only_their_township(app, session, county_tree):
 
 
 def test_a_branch_secretary_sees_the_branch_but_cannot_reshape_it(app, session, county_tree):
-    browser = _browser(app, "liaoyuan")
+    browser = logged_in(app, "liaoyuan")
     page = browser.get("/admin/orgs").get_data(as_text=True)
     assert "辽原村党支部" in page and "新建组织" not in page
     assert browser.get(f"/admin/org/{county_tree['east']}").status_code == 404
