@@ -56,6 +56,11 @@ def meeting_created(meeting: MeetingLike, tz: ZoneInfo) -> str:
     return texts.NOTICE_MEETING_NEW.format(**meeting_fields(meeting, tz))
 
 
+def meeting_changed(meeting: MeetingLike, tz: ZoneInfo) -> str:
+    """会议变更: the meeting as it now is."""
+    return texts.NOTICE_MEETING_CHANGED.format(**meeting_fields(meeting, tz))
+
+
 def meeting_cancelled(meeting: MeetingLike, tz: ZoneInfo) -> str:
     """会议取消."""
     return texts.NOTICE_MEETING_CANCELLED.format(**meeting_fields(meeting, tz))

@@ -109,7 +109,8 @@ FEEDBACK_KIND_NAMES = {"text": "文字", "image": "照片", "voice": "语音"}
 
 # The audit log's actions as the console shows them.
 AUDIT_ACTION_NAMES = {
-    "meeting.create": "安排会议", "meeting.cancel": "取消会议", "meeting.close": "结束会议",
+    "meeting.create": "安排会议", "meeting.change": "修改会议", "meeting.cancel": "取消会议",
+    "meeting.close": "结束会议",
     "meeting.record": "会议记录", "meeting.photo": "上传照片", "attendance.backfill": "补录签到",
     "question.answer": "回复提问", "question.close": "当面答复",
     "study.publish": "发布学习内容", "study.withdraw": "撤回学习内容", "study.push": "立即推送",

@@ -89,6 +89,13 @@ def notify_cancelled(session: Session, outbox: ChannelPolicy, meeting: Meeting, 
                            kind="meeting_cancelled")
 
 
+def notify_changed(session: Session, outbox: ChannelPolicy, meeting: Meeting, tz: ZoneInfo,
+                   now: datetime) -> Notified:
+    """会议变更 to every invitee (each change is a notice of its own)."""
+    return notify_invitees(session, outbox, meeting, f"changed:{int(now.timestamp())}",
+                           notices.meeting_changed(meeting, tz), tz, now)
+
+
 def remind(session: Session, outbox: ChannelPolicy, meeting: Meeting, occasion: str,
            tz: ZoneInfo, now: datetime) -> Notified:
     """A reminder to every invitee."""

@@ -318,6 +318,33 @@ def open_for_check_in(session: Session, member: Member, now: datetime) -> list[M
             if m.starts_at - CHECK_IN_OPENS <= now]
 
 
+def change_meeting(session: Session, meeting: Meeting, starts_at: datetime,
+                   ends_at: datetime | None, place: str, topic: str, now: datetime) -> bool:
+    """Move a meeting that has not started, or change its place or topic (its kind, code
+    and invitees stay); True if anything changed. MeetingError as create_meeting's, and
+    for a meeting already under way or over (flushes)."""
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingError("CHANGE_ONLY_PLANNED")
+    if meeting.starts_at <= now:
+        raise MeetingError("CHANGE_STARTED")
+    if starts_at <= now:
+        raise MeetingError("MEETING_IN_PAST")
+    ends_at = ends_at or starts_at + (meeting.ends_at - meeting.starts_at)
+    if ends_at <= starts_at:
+        raise MeetingError("MEETING_END_BEFORE_START")
+    clash = session.scalar(select(Meeting.id).where(
+        Meeting.org_id == meeting.org_id, Meeting.kind == meeting.kind, Meeting.id != meeting.id,
+        Meeting.starts_at == starts_at, Meeting.status != MeetingStatus.CANCELLED))
+    if clash is not None:
+        raise MeetingError("MEETING_CLASH", kind=meeting.kind_name, id=clash)
+    wanted = (starts_at, ends_at, place[:200], topic[:200])
+    if wanted == (meeting.starts_at, meeting.ends_at, meeting.place, meeting.topic):
+        return False
+    meeting.starts_at, meeting.ends_at, meeting.place, meeting.topic = wanted
+    session.flush()
+    return True
+
+
 def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> None:
     """Cancel a planned meeting (frees its code; flushes)."""
     if meeting.status != MeetingStatus.PLANNED:

@@ -197,6 +197,45 @@ def test_the_sign_in_sheet_has_the_code_the_names_and_a_caption(app, county, clo
     assert f"发送「签到 {meeting.code}」" in sheet and "张明" in sheet and "@page" in sheet
 
 
+def test_a_meeting_moved_in_the_console_tells_every_invitee(app, county, clock, session,
+                                                            chat: Chat):
+    browser = logged_in(app, "liaoyuan")
+    create(browser, county["liaoyuan"], local_form(clock, app, hours=24))
+    meeting = session.scalars(select(Meeting)).one()
+    code = meeting.code
+    form_page = browser.get(f"/admin/meeting/{meeting.id}/edit").get_data(as_text=True)
+    assert "村委会" in form_page and "保存并通知参会党员" in form_page
+    moved = local_form(clock, app, hours=48, place="党员活动室", topic="学习党章")
+    answer = browser.post(f"/admin/meeting/{meeting.id}/edit",
+                          data={**moved, "csrf_token": browser.token})
+    assert answer.status_code == 302
+    assert "已修改会议，已通知3名党员" in browser.get(answer.location).get_data(as_text=True)
+    session.rollback()
+    meeting = session.get(Meeting, meeting.id)
+    assert meeting.place == "党员活动室" and meeting.code == code
+    assert (meeting.ends_at - meeting.starts_at).total_seconds() == 2 * 3600
+    changes = session.scalars(select(Outbox).where(
+        Outbox.dedupe_key.like(f"meeting:{meeting.id}:member:%:changed:%"))).all()
+    assert len(changes) == 3
+    same = browser.post(f"/admin/meeting/{meeting.id}/edit",
+                        data={**moved, "csrf_token": browser.token})
+    assert "没有改动" in browser.get(same.location).get_data(as_text=True)
+    past = browser.post(f"/admin/meeting/{meeting.id}/edit",
+                        data={**local_form(clock, app, hours=-2), "csrf_token": browser.token})
+    assert past.status_code == 400 and "过去" in past.get_data(as_text=True)
+    no_place = browser.post(f"/admin/meeting/{meeting.id}/edit",
+                            data={**moved, "place": "", "csrf_token": browser.token})
+    assert "请填写会议地点" in no_place.get_data(as_text=True)
+    clock.advance(hours=49)  # under way: no more moving it
+    browser = logged_in(app, "liaoyuan")  # (idle for two days: logged out)
+    late = browser.post(f"/admin/meeting/{meeting.id}/edit",
+                        data={**local_form(clock, app, hours=3), "csrf_token": browser.token})
+    assert late.status_code == 400 and "会议已经开始了" in late.get_data(as_text=True)
+    session.rollback()
+    assert [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))] \
+        == ["meeting.create", "meeting.change"]
+
+
 def test_another_townships_meetings_are_404_on_every_route(app, county, clock, session):
     own = logged_in(app, "liaoyuan")
     create(own, county["liaoyuan"], local_form(clock, app))
@@ -205,14 +244,14 @@ def test_another_townships_meetings_are_404_on_every_route(app, county, clock, s
     gets = [f"/admin/branch/{county['liaoyuan']}/meetings",
             f"/admin/branch/{county['liaoyuan']}/meetings/new",
             f"/admin/meeting/{meeting_id}", f"/admin/meeting/{meeting_id}/attendance",
-            f"/admin/meeting/{meeting_id}/sheet"]
+            f"/admin/meeting/{meeting_id}/sheet", f"/admin/meeting/{meeting_id}/edit"]
     for path in gets:
         assert stranger.get(path).status_code == 404, path
         assert own.get(path).status_code == 200, path
     posts = [f"/admin/branch/{county['liaoyuan']}/meetings/new",
              f"/admin/meeting/{meeting_id}/cancel", f"/admin/meeting/{meeting_id}/close",
              f"/admin/meeting/{meeting_id}/backfill", f"/admin/meeting/{meeting_id}/record",
-             f"/admin/meeting/{meeting_id}/photos"]
+             f"/admin/meeting/{meeting_id}/photos", f"/admin/meeting/{meeting_id}/edit"]
     for path in posts:
         assert stranger.post(path, data={"csrf_token": stranger.token}).status_code == 404, \
             path

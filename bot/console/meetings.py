@@ -32,7 +32,7 @@ from models.attendance import backfill
 from models.audit import record_change
 from models.console_access import member_of_account
 from models.errors import DomainError
-from models.meeting_notices import notify_cancelled, notify_created
+from models.meeting_notices import notify_cancelled, notify_changed, notify_created
 from models.meeting_pages import (
     attendance_list,
     audience_choices,
@@ -48,6 +48,7 @@ from models.meetings import (
     MeetingStatus,
     NewMeeting,
     cancel_meeting,
+    change_meeting,
     close_meeting,
     create_meeting,
 )
@@ -246,6 +247,64 @@ def _change(meeting_id: int, action: str) -> ResponseReturnValue:
             message = error.render()
         flash(message)
     return redirect(url_for("console.meeting", meeting_id=meeting_id))
+
+
+def _edit_form(meeting: Meeting, tz: Any) -> dict[str, str]:
+    start, end = meeting.starts_at.astimezone(tz), meeting.ends_at.astimezone(tz)
+    return {"day": f"{start:%Y-%m-%d}", "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
+            "place": meeting.place, "topic": meeting.topic or ""}
+
+
+@bp.get("/meeting/<int:meeting_id>/edit")
+@login_required
+def edit_meeting_form(meeting_id: int) -> ResponseReturnValue:
+    """Change a planned meeting's time, place or topic."""
+    services = services_of()
+    with services.sessions() as session:
+        found = meeting_in_scope(session, meeting_id)
+        return render_template("console/meeting_edit.html", meeting=found,
+                               org=session.get(Org, found.org_id), error=None,
+                               form=_edit_form(found, services.settings.tz))
+
+
+@bp.post("/meeting/<int:meeting_id>/edit")
+@login_required
+def edit_meeting(meeting_id: int) -> ResponseReturnValue:
+    """Apply the change (the chat's rules) and tell every invitee the new time and place."""
+    services = services_of()
+    tz = services.settings.tz
+    now = services.clock()
+    form = {key: (request.form.get(key) or "").strip()[:TEXT_MAX] for key in
+            ("day", "start", "end", "place", "topic")}
+    with services.sessions() as session:
+        found = meeting_in_scope(session, meeting_id)
+        before = snapshot(found)
+        try:
+            starts_at = _read_time(form["day"], form["start"], tz)
+            if starts_at is None:
+                raise DomainError("CONSOLE_FORM_TIME")
+            ends_at = _read_time(form["day"], form["end"], tz) if form["end"] else None
+            if form["end"] and ends_at is None:
+                raise DomainError("CONSOLE_FORM_END")
+            if not form["place"]:
+                raise DomainError("CONSOLE_FORM_PLACE")
+            changed = change_meeting(session, found, starts_at.astimezone(now.tzinfo),
+                                     ends_at.astimezone(now.tzinfo) if ends_at else None,
+                                     form["place"], form["topic"], now)
+            message = texts.CONSOLE_MEETING_UNCHANGED
+            if changed:
+                notified = notify_changed(session, services.outbox, found, tz, now)
+                audit(session, found, "meeting.change", before, snapshot(found))
+                message = texts.CONSOLE_MEETING_CHANGED.format(notified=notified)
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            log.info("console: meeting %s not changed: %s", meeting_id, error.key)
+            return render_template("console/meeting_edit.html", meeting=found,
+                                   org=session.get(Org, found.org_id), error=error.render(),
+                                   form=form), 400
+        flash(message)
+        return redirect(url_for("console.meeting", meeting_id=meeting_id))
 
 
 @bp.post("/meeting/<int:meeting_id>/cancel")
