@@ -14,7 +14,7 @@ from models.compliance import State, compliance, summarize_branches
 from models.org import Org, admin_org_of, branches_under
 from models.pairing_reports import branch_pair_report
 from models.questions import open_questions
-from models.reach import Reach, branch_reach
+from models.reach import Reach, branch_reach, failure_text
 
 router = Router("stats")
 
@@ -95,9 +95,7 @@ def reach_lines(reach: Reach) -> list[str]:
             count=len(reach.unreachable), names=names_list(reach.unreachable, 20)))
     if reach.failed:
         reasons = words.LIST_SEP.join(
-            texts.STATS_REACH_REASON.format(
-                reason=texts.FAILURE_REASONS.get(key) or texts.FAILURE_REASON_CODE.format(
-                    code=key), count=count)
+            texts.STATS_REACH_REASON.format(reason=failure_text(key), count=count)
             for key, count in reach.failed.most_common())
         lines.append(texts.STATS_REACH_FAILED.format(count=sum(reach.failed.values()),
                                                      reasons=reasons))

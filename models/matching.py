@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
@@ -123,6 +124,18 @@ def suggest_pairs(needing: Iterable[Person], helpers: Iterable[Person],
     return suggestions, unmatched
 
 
+def _needs_a_helper() -> tuple[Any, ...]:
+    """Members who need help and have no helper now."""
+    paired = select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))
+    return Member.needs_help.is_not(None), Member.id.not_in(paired)
+
+
+def names_needing_a_helper(session: Session, branch_id: int) -> list[str]:
+    """The branch's members who need help and have no helper, by name."""
+    return list(session.scalars(select(Member.name).where(
+        Member.branch_id == branch_id, *_needs_a_helper()).order_by(Member.name)))
+
+
 @dataclass
 class MatchingInput:
     """Who needs a helper and who can help, within one org's subtree."""
@@ -141,8 +154,7 @@ def matching_input(session: Session, branch_ids: list[int] | None,
                Member.longitude)
     scope = [Member.branch_id.in_(branch_ids)] if branch_ids is not None else []
     needing = [Person(*row) for row in session.execute(
-        select(*columns).where(Member.needs_help.is_not(None), Member.id.not_in(paired),
-                               *scope))]
+        select(*columns).where(*_needs_a_helper(), *scope))]
     helper_rows = list(session.execute(
         select(*columns, Member.helper_capacity).where(
             Member.is_helper.is_(True), Member.needs_help.is_(None),

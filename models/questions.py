@@ -58,11 +58,17 @@ class OpenQuestion:
     asked_at: datetime
 
 
+def waiting_count(session: Session, branch_id: int) -> int:
+    """How many questions wait in the branch's queue."""
+    return int(session.scalar(select(func.count()).select_from(Question).where(
+        Question.branch_id == branch_id, Question.answered_at.is_(None))) or 0)
+
+
 def open_questions(session: Session, branch_id: int,
                    limit: int = 20) -> tuple[int, list[OpenQuestion]]:
     """How many questions wait in the branch's queue, and the oldest `limit` of them."""
     waiting = (Question.branch_id == branch_id, Question.answered_at.is_(None))
-    total = int(session.scalar(select(func.count()).select_from(Question).where(*waiting)) or 0)
+    total = waiting_count(session, branch_id)
     rows = session.execute(
         select(Question.id, Member.name, Question.text, Question.asked_at)
         .join(Member, Member.id == Question.member_id).where(*waiting)

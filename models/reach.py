@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
+from core import texts
 from models.held import COMBINED_KIND
 from models.member import Member
 from models.outbox import Channel, Outbox, Status
@@ -55,6 +56,11 @@ def failure_reason(code: int | None, report: str | None, error: str | None) -> s
     if error and error.startswith("outcome unknown"):
         return "unknown"
     return "other"
+
+
+def failure_text(key: str) -> str:
+    """A failure reason key in Chinese (WeChat's own words for its codes)."""
+    return texts.FAILURE_REASONS.get(key) or texts.FAILURE_REASON_CODE.format(code=key)
 
 
 def branch_reach(session: Session, branch_id: int, since: datetime) -> Reach:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import services_of
 from core import texts
+from models.audit import record_change
 from models.console_access import Account, account_by_key, in_scope
 from models.org import Org, OrgKind
 
@@ -115,10 +116,27 @@ def org_in_scope(session: Session, org_id: int) -> None:
         abort(404)
 
 
-def branch_in_scope(session: Session, branch_id: int) -> Org:
-    """The branch, or 404 when it is not one or not the account's to see."""
-    org_in_scope(session, branch_id)
-    org = session.get(Org, branch_id)
-    if org is None or org.kind != OrgKind.BRANCH:
+def scoped_org(session: Session, org_id: int,
+               kinds: tuple[str, ...] | None = None) -> Org:
+    """The org, or 404 when it is not the account's to see (or not of these kinds)."""
+    org_in_scope(session, org_id)
+    org = session.get(Org, org_id)
+    if org is None or (kinds is not None and org.kind not in kinds):
         abort(404)
     return org
+
+
+def branch_in_scope(session: Session, branch_id: int) -> Org:
+    """The branch, or 404 when it is not one or not the account's to see."""
+    return scoped_org(session, branch_id, (OrgKind.BRANCH,))
+
+
+def audit_change(session: Session, org_id: int, action: str, target: str,
+                 before: dict[str, Any] | None = None,
+                 after: dict[str, Any] | None = None) -> None:
+    """Write a console change to the audit log as the logged-in account (same
+    transaction as the change: the caller commits both)."""
+    account = current_account()
+    record_change(session, actor_key=account.key, actor_name=account.name, org_id=org_id,
+                  action=action, target=target, now=services_of().clock(),
+                  before=before, after=after)

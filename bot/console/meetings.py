@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.access import (
+    audit_change,
     bp,
     branch_in_scope,
     current_account,
@@ -29,7 +30,6 @@ from bot.services import services_of
 from core import texts, words
 from core.localtime import period_containing, quarter_asked
 from models.attendance import backfill
-from models.audit import record_change
 from models.console_access import member_of_account
 from models.errors import DomainError
 from models.meeting_notices import notify_cancelled, notify_changed, notify_created
@@ -73,10 +73,8 @@ def meeting_in_scope(session: Session, meeting_id: int) -> Meeting:
 def audit(session: Session, meeting: Meeting, action: str,
           before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
     """Write the change to the audit log (same transaction)."""
-    account = current_account()
-    record_change(session, actor_key=account.key, actor_name=account.name,
-                  org_id=meeting.org_id, action=action, now=services_of().clock(),
-                  target=f"{meeting.kind_name} #{meeting.id}", before=before, after=after)
+    audit_change(session, meeting.org_id, action, f"{meeting.kind_name} #{meeting.id}",
+                 before, after)
 
 
 def snapshot(meeting: Meeting) -> dict[str, Any]:

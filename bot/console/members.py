@@ -12,10 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot.console.access import bp, branch_in_scope, current_account, login_required
+from bot.console.access import audit_change, bp, branch_in_scope, login_required
 from bot.services import services_of
 from core import texts, words
-from models.audit import record_change
 from models.binding import release_member
 from models.member import Member
 from models.org import Org
@@ -38,10 +37,8 @@ def unbind_member(branch_id: int, member_id: int) -> ResponseReturnValue:
             abort(404)
         released = release_member(session, member, services.outbox, now)
         if released:
-            account = current_account()
-            record_change(session, actor_key=account.key, actor_name=account.name,
-                          org_id=branch_id, action="member.unbind", target=member.name,
-                          now=now, before={"wechat": words.EXPORT_BOUND}, after=None)
+            audit_change(session, branch_id, "member.unbind", member.name,
+                         before={"wechat": words.EXPORT_BOUND})
         session.commit()
         flash((texts.UNBIND_OK if released else texts.UNBIND_NOT_BOUND).format(name=member.name))
     return redirect(url_for("console.branch", branch_id=branch_id))

@@ -15,13 +15,19 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from bot.console.access import bp, current_account, login_required, org_in_scope
+from bot.console.access import audit_change, bp, current_account, login_required, scoped_org
 from bot.services import services_of
 from core import texts, words
-from models.audit import record_change
 from models.errors import DomainError
 from models.org import Org, OrgKind
-from models.org_tree import ABOVE_BRANCH, PARENT_KINDS, create_org, move_org, rename_org, tree_below
+from models.org_tree import (
+    ABOVE_BRANCH,
+    PARENT_KINDS,
+    create_org,
+    move_org,
+    rename_org,
+    tree_below,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +41,9 @@ def _staff_only() -> None:
         abort(403, texts.CONSOLE_ORGS_STAFF_ONLY)
 
 
-def _org(session: Session, org_id: int) -> Org:
-    org_in_scope(session, org_id)
-    org = session.get(Org, org_id)
-    if org is None:
-        abort(404)
-    return org
-
-
 def _audit(session: Session, org: Org, action: str, before: dict[str, Any] | None,
            after: dict[str, Any]) -> None:
-    account = current_account()
-    record_change(session, actor_key=account.key, actor_name=account.name, org_id=org.id,
-                  action=action, target=org.name, now=services_of().clock(),
-                  before=before, after=after)
+    audit_change(session, org.id, action, org.name, before, after)
 
 
 def _parents_for(session: Session, kind: str) -> list[tuple[int, str]]:
@@ -87,7 +82,7 @@ def add_org() -> ResponseReturnValue:
     form = {key: (request.form.get(key) or "").strip()[:NAME_MAX]
             for key in ("name", "parent", "kind")}
     with services_of().sessions() as session:
-        parent = _org(session, int(form["parent"])) if form["parent"].isdigit() else None
+        parent = scoped_org(session, int(form["parent"])) if form["parent"].isdigit() else None
         if parent is None:
             abort(400, texts.CONSOLE_ORG_PICK_PARENT)
         kind = form["kind"] if form["kind"] in ADDABLE_KINDS else None
@@ -111,7 +106,7 @@ def add_org() -> ResponseReturnValue:
 def org_page(org_id: int) -> ResponseReturnValue:
     """One org: rename it, move it, and what is below it."""
     with services_of().sessions() as session:
-        return _org_page(session, _org(session, org_id), None)
+        return _org_page(session, scoped_org(session, org_id), None)
 
 
 def _org_page(session: Session, org: Org, error: str | None,
@@ -134,7 +129,7 @@ def rename_org_from_page(org_id: int) -> ResponseReturnValue:
     """A new name (the old one is kept in the audit log)."""
     _staff_only()
     with services_of().sessions() as session:
-        org = _org(session, org_id)
+        org = scoped_org(session, org_id)
         try:
             old = rename_org(session, org, (request.form.get("name") or "")[:NAME_MAX])
             if old != org.name:
@@ -153,11 +148,11 @@ def move_org_from_page(org_id: int) -> ResponseReturnValue:
     """Put the org (and all below it) under another org in scope."""
     _staff_only()
     with services_of().sessions() as session:
-        org = _org(session, org_id)
+        org = scoped_org(session, org_id)
         if org.id == current_account().org_id:
             abort(403, texts.CONSOLE_ORG_OWN_ROOT)
         target = request.form.get("parent") or ""
-        parent = _org(session, int(target)) if target.isdigit() else None
+        parent = scoped_org(session, int(target)) if target.isdigit() else None
         if parent is None:
             abort(400, texts.CONSOLE_ORG_PICK_PARENT)
         try:

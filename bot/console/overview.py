@@ -19,7 +19,7 @@ from bot.services import services_of
 from models.compliance import State, compliance, lag
 from models.member import Member
 from models.org import Org, OrgKind, branches_under
-from models.questions import open_questions
+from models.questions import waiting_count
 
 
 @bp.get("/")
@@ -71,7 +71,7 @@ def branch(branch_id: int) -> ResponseReturnValue:
                  "posts": m.committee_posts or "", "bound": m.openid is not None,
                  "needs_help": m.needs_help or ""} for m in members]
         name = org.name
-        waiting = open_questions(session, branch_id, limit=0)[0]
+        waiting = waiting_count(session, branch_id)
     return render_template("console/branch.html", name=name, picture=picture, members=rows,
                            query=query, State=State, branch_id=branch_id,
                            open_questions=waiting)

@@ -17,18 +17,29 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.console.access import bp, branch_in_scope, current_account, login_required
+from bot.console.access import (
+    audit_change,
+    bp,
+    branch_in_scope,
+    current_account,
+    login_required,
+)
 from bot.services import services_of
 from core import texts, words
 from core.localtime import start_of_month
-from models.audit import record_change
 from models.console_access import member_of_account
 from models.errors import DomainError
-from models.matching import apply_suggestion, reject_suggestion, suggest_for, waiting_suggestions
+from models.matching import (
+    apply_suggestion,
+    names_needing_a_helper,
+    reject_suggestion,
+    suggest_for,
+    waiting_suggestions,
+)
 from models.member import Member
 from models.pairing import HelpPair, end_pair
 from models.pairing_reports import branch_pair_report
-from models.reach import branch_reach, recent_failures, unreachable_members
+from models.reach import branch_reach, failure_text, recent_failures, unreachable_members
 
 REACH_DAYS = (7, 30, 90)
 
@@ -54,20 +65,10 @@ def pairs(branch_id: int) -> ResponseReturnValue:
         org = branch_in_scope(session, branch_id)
         report = branch_pair_report(session, branch_id, start_of_month(now, services.settings.tz),
                                     now)
-        needing = list(session.scalars(select(Member.name).where(
-            Member.branch_id == branch_id, Member.needs_help.is_not(None),
-            Member.id.not_in(select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))))
-            .order_by(Member.name)))
+        needing = names_needing_a_helper(session, branch_id)
         return render_template("console/pairs.html", org=org, pairs=_pairs_of(session, branch_id),
                                suggestions=waiting_suggestions(session, [branch_id]),
                                report=report, needing=needing)
-
-
-def _audit(session: Session, branch_id: int, action: str, target: str,
-           after: dict[str, str] | None = None) -> None:
-    account = current_account()
-    record_change(session, actor_key=account.key, actor_name=account.name, org_id=branch_id,
-                  action=action, target=target, now=services_of().clock(), after=after)
 
 
 @bp.post("/branch/<int:branch_id>/pairs")
@@ -91,7 +92,7 @@ def change_pairs(branch_id: int) -> ResponseReturnValue:
                 message = texts.CONSOLE_PAIRS_SUGGESTED.format(
                     needing=len(found.needing), suggested=len(made), unmatched=len(unmatched)) \
                     if found.needing else texts.CONSOLE_PAIRS_NONE_NEEDED
-                _audit(session, branch_id, "pair.suggest", str(len(made)))
+                audit_change(session, branch_id, "pair.suggest", str(len(made)))
             elif action == "apply" and member is not None:
                 me = member_of_account(session, current_account())
                 pair = apply_suggestion(session, member.id, now,
@@ -99,17 +100,19 @@ def change_pairs(branch_id: int) -> ResponseReturnValue:
                 helper = session.get(Member, pair.helper_id)
                 helper_name = helper.name if helper else ""
                 message = texts.CONSOLE_PAIR_MADE.format(helper=helper_name, member=member.name)
-                _audit(session, branch_id, "pair.apply", member.name, {"helper": helper_name})
+                audit_change(session, branch_id, "pair.apply", member.name,
+                             after={"helper": helper_name})
             elif action == "reject" and member is not None:
                 reject_suggestion(session, member.id)
                 message = texts.CONSOLE_PAIR_REJECTED
-                _audit(session, branch_id, "pair.reject", member.name)
+                audit_change(session, branch_id, "pair.reject", member.name)
             elif action == "end" and member is not None:
                 pair = end_pair(session, member, now)
                 helper = session.get(Member, pair.helper_id)
                 helper_name = helper.name if helper else ""
                 message = texts.CONSOLE_PAIR_ENDED.format(helper=helper_name, member=member.name)
-                _audit(session, branch_id, "pair.end", member.name, {"helper": helper_name})
+                audit_change(session, branch_id, "pair.end", member.name,
+                             after={"helper": helper_name})
             else:
                 message = texts.PAIR_SUGGESTION_GONE
             session.commit()
@@ -131,10 +134,9 @@ def reach(branch_id: int) -> ResponseReturnValue:
     with services.sessions() as session:
         org = branch_in_scope(session, branch_id)
         found = branch_reach(session, branch_id, since)
-        reasons = [(texts.FAILURE_REASONS.get(key) or texts.FAILURE_REASON_CODE.format(code=key),
-                    count) for key, count in found.failed.most_common()]
+        reasons = [(failure_text(key), count) for key, count in found.failed.most_common()]
         return render_template(
             "console/reach.html", org=org, reach=found, reasons=reasons, days=days,
             choices=REACH_DAYS, unreachable=unreachable_members(session, branch_id),
             failures=recent_failures(session, branch_id, since), tz=services.settings.tz,
-            reason_names=texts.FAILURE_REASONS, kind_names=words.NOTICE_KIND_NAMES)
+            failure_text=failure_text, kind_names=words.NOTICE_KIND_NAMES)

@@ -9,10 +9,15 @@ import logging
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import bp, branch_in_scope, current_account, login_required
+from bot.console.access import (
+    audit_change,
+    bp,
+    branch_in_scope,
+    current_account,
+    login_required,
+)
 from bot.services import services_of
 from core import texts, words
-from models.audit import record_change
 from models.console_access import member_of_account
 from models.errors import DomainError
 from models.member import Member
@@ -75,10 +80,8 @@ def answer(question_id: int) -> ResponseReturnValue:
                 message = texts.CONSOLE_ANSWER_SENT.format(
                     name=asker.name if asker else "",
                     how=words.REACH_HOW.get(str(status), words.REACH_HOW["pending"]))
-            record_change(session, actor_key=account.key, actor_name=account.name,
-                          org_id=question.branch_id, action=action, now=now,
-                          target=question.text[:60], before=None,
-                          after={"answer": question.answer} if question.answer else None)
+            audit_change(session, question.branch_id, action, question.text[:60],
+                         after={"answer": question.answer} if question.answer else None)
             session.commit()
         except DomainError as error:
             session.rollback()

@@ -21,17 +21,17 @@ from sqlalchemy.orm import Session
 
 from bot.console.access import (
     UPLOAD_LIMITS,
+    audit_change,
     bp,
     current_account,
     login_required,
-    org_in_scope,
+    scoped_org,
 )
 from bot.console.uploads import PHOTO_MAX_BYTES, STORED_NAME, mimetype_of, read_photo, store_photo
 from bot.services import services_of
 from core import texts, words
 from core.localtime import when
 from handlers.study import render_item
-from models.audit import record_change
 from models.console_access import in_scope, member_of_account
 from models.errors import DomainError, StudyError
 from models.member import Member
@@ -53,11 +53,8 @@ UPLOAD_LIMITS["console.post_study"] = IMAGES_PER_ITEM * PHOTO_MAX_BYTES + 256 * 
 
 def _posting_org(session: Session, org_id: int) -> Org:
     """An org in scope that items can be posted to (not a 党小组)."""
-    org_in_scope(session, org_id)
-    org = session.get(Org, org_id)
-    if org is None or org.kind == OrgKind.GROUP:
-        abort(404)
-    return org
+    return scoped_org(session, org_id, (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH,
+                                        OrgKind.BRANCH))
 
 
 def image_folder(item_id: int) -> Path:
@@ -67,10 +64,7 @@ def image_folder(item_id: int) -> Path:
 
 
 def _audit(session: Session, item: StudyItem, action: str, after: dict[str, Any]) -> None:
-    account = current_account()
-    record_change(session, actor_key=account.key, actor_name=account.name, org_id=item.org_id,
-                  action=action, target=f"#{item.id} {item.title}", now=services_of().clock(),
-                  before=None, after=after)
+    audit_change(session, item.org_id, action, f"#{item.id} {item.title}", after=after)
 
 
 @bp.get("/org/<int:org_id>/study")
