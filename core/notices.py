@@ -66,6 +66,11 @@ def meeting_cancelled(meeting: MeetingLike, tz: ZoneInfo) -> str:
     return texts.NOTICE_MEETING_CANCELLED.format(**meeting_fields(meeting, tz))
 
 
+def meeting_uninvited(meeting: MeetingLike, tz: ZoneInfo) -> str:
+    """参会调整: this member is no longer expected."""
+    return texts.NOTICE_MEETING_UNINVITED.format(**meeting_fields(meeting, tz))
+
+
 def reminder_lead(starts_at: datetime, now: datetime) -> str:
     """ "3小时后召开：" or "即将召开："."""
     hours = round((starts_at - now).total_seconds() / 3600)

@@ -1,4 +1,5 @@
-"""Meeting notices queued in the outbox: created, cancelled, reminders.
+"""Meeting notices queued in the outbox: created, changed, (un)invited, cancelled,
+reminders.
 
 Used by the chat (新建会议, 取消会议) and by the scheduler's reminder sweep. Each notice's
 dedupe key names the meeting, the member and the occasion, so it is queued once however
@@ -7,6 +8,7 @@ often the sweep runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -52,10 +54,12 @@ class Notified:
 
 def notify_invitees(session: Session, outbox: ChannelPolicy, meeting: Meeting, occasion: str,
                     text: str, tz: ZoneInfo, now: datetime,
-                    kind: str = "meeting_notice") -> Notified:
-    """Queue `text` for every invitee, in one statement per chunk."""
+                    kind: str = "meeting_notice",
+                    member_ids: Sequence[int] | None = None) -> Notified:
+    """Queue `text` for every invitee (or these members), in one statement per chunk."""
+    wanted = invitee_ids(session, meeting) if member_ids is None else member_ids
     members = list(session.scalars(select(Member).where(
-        Member.id.in_(invitee_ids(session, meeting))).order_by(Member.id)))
+        Member.id.in_(wanted)).order_by(Member.id))) if wanted else []
     notice = Notice(kind=kind, text=text,
                     fields=notices.meeting_template_fields(meeting, tz),
                     subject=f"meeting:{meeting.id}")
@@ -90,10 +94,28 @@ def notify_cancelled(session: Session, outbox: ChannelPolicy, meeting: Meeting, 
 
 
 def notify_changed(session: Session, outbox: ChannelPolicy, meeting: Meeting, tz: ZoneInfo,
-                   now: datetime) -> Notified:
-    """会议变更 to every invitee (each change is a notice of its own)."""
+                   now: datetime, member_ids: Sequence[int] | None = None) -> Notified:
+    """会议变更 to every invitee, or these (each change is a notice of its own)."""
     return notify_invitees(session, outbox, meeting, f"changed:{int(now.timestamp())}",
-                           notices.meeting_changed(meeting, tz), tz, now)
+                           notices.meeting_changed(meeting, tz), tz, now,
+                           member_ids=member_ids)
+
+
+def notify_invited(session: Session, outbox: ChannelPolicy, meeting: Meeting,
+                   member_ids: Sequence[int], tz: ZoneInfo, now: datetime) -> Notified:
+    """会议通知 to members invited after the meeting was scheduled."""
+    return notify_invitees(session, outbox, meeting, f"invited:{int(now.timestamp())}",
+                           notices.meeting_created(meeting, tz), tz, now,
+                           member_ids=member_ids)
+
+
+def notify_uninvited(session: Session, outbox: ChannelPolicy, meeting: Meeting,
+                     member_ids: Sequence[int], tz: ZoneInfo, now: datetime) -> Notified:
+    """参会调整 to members no longer expected (sent before a move: they were told the
+    old time)."""
+    return notify_invitees(session, outbox, meeting, f"uninvited:{int(now.timestamp())}",
+                           notices.meeting_uninvited(meeting, tz), tz, now,
+                           kind="meeting_uninvited", member_ids=member_ids)
 
 
 def remind(session: Session, outbox: ChannelPolicy, meeting: Meeting, occasion: str,

@@ -1,6 +1,7 @@
 """What the console's meeting pages show and offer, built on models.meetings and
 models.attendance (the same rules the chat uses): the branch's meetings in a period,
-who a new meeting can invite, and the attendance list of one meeting."""
+who a new meeting can invite (its own audience, and other branches for a joint session),
+and the attendance list of one meeting."""
 
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import words
+from core import texts, words
 from models.errors import MeetingError
 from models.meetings import (
+    AUDIENCE_ALL,
     Attendance,
     AttendanceStatus,
     Meeting,
+    MeetingInvite,
     MeetingKind,
     committee_member_ids,
     invitee_ids,
 )
 from models.member import Member
-from models.org import groups_of
+from models.org import Org, OrgKind, groups_of
 
 EVERYONE = "all"
 COMMITTEE = "committee"
@@ -68,6 +71,71 @@ def invites_for(session: Session, branch_id: int,
             if str(org_id) == wanted:
                 return (), (org_id,)
     raise MeetingError("MEETING_BAD_AUDIENCE")
+
+
+def joint_choices(session: Session, branch_id: int, visible: set[int]) -> list[Org]:
+    """Branches a meeting of this branch can invite for a joint session: its neighbours
+    under the same committee, and any branch the account sees (county staff: 双联双促),
+    by committee then name."""
+    branch = session.get(Org, branch_id)
+    if branch is None:
+        return []
+    query = select(Org).where(Org.kind == OrgKind.BRANCH, Org.id != branch_id)
+    if branch.parent_id is not None:
+        query = query.where((Org.parent_id == branch.parent_id) | Org.id.in_(visible))
+    else:
+        query = query.where(Org.id.in_(visible))
+    return sorted(session.scalars(query), key=lambda org: (org.parent_id or 0, org.name))
+
+
+def joint_ids_for(chosen: list[str], offered: list[Org]) -> tuple[int, ...]:
+    """The joint branches chosen in a form, each one of those offered; MeetingError for
+    any other (a stale page, or a forged id)."""
+    offered_ids = {org.id for org in offered}
+    ids = []
+    for value in chosen:
+        if not value.isdigit() or int(value) not in offered_ids:
+            raise MeetingError("MEETING_BAD_JOINT")
+        ids.append(int(value))
+    return tuple(sorted(set(ids)))
+
+
+@dataclass(frozen=True)
+class Invitees:
+    """A meeting's invitees as the form shows them: the host branch's audience choice
+    and the joint branches."""
+
+    audience: str
+    joint_org_ids: tuple[int, ...]
+
+
+def invitees_of(session: Session, meeting: Meeting) -> Invitees:
+    """How the meeting's invites read back as a form choice (a member list that is not
+    the committee reads as the committee: the console offers no other member list)."""
+    invites = list(session.scalars(select(MeetingInvite).where(
+        MeetingInvite.meeting_id == meeting.id)))
+    groups = set(groups_of(session, meeting.org_id).values())
+    invited_orgs = [i.org_id for i in invites if i.org_id is not None]
+    joint = tuple(sorted(org_id for org_id in invited_orgs if org_id not in groups))
+    if meeting.audience == AUDIENCE_ALL:
+        return Invitees(EVERYONE, joint)
+    group = next((org_id for org_id in invited_orgs if org_id in groups), None)
+    if group is not None:
+        return Invitees(f"{GROUP_PREFIX}{group}", joint)
+    return Invitees(COMMITTEE, joint)
+
+
+def invitee_summary(session: Session, meeting: Meeting) -> str:
+    """Who is invited, in words: "全体党员", "支委会成员" or the group, then the joint
+    branches by name."""
+    invitees = invitees_of(session, meeting)
+    names = dict(audience_choices(session, meeting.org_id))
+    text = names.get(invitees.audience, words.AUDIENCE_COMMITTEE)
+    if invitees.joint_org_ids:
+        joint = session.scalars(select(Org.name).where(
+            Org.id.in_(invitees.joint_org_ids)).order_by(Org.name))
+        text += texts.MEETING_JOINT_WITH.format(names=words.LIST_SEP.join(joint))
+    return text
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,9 @@ class NewMeeting:
     # invite only these (the committee; a group), not the whole branch
     invite_member_ids: tuple[int, ...] = ()
     invite_org_ids: tuple[int, ...] = ()
+    # other branches invited besides (a joint session, 双联双促); the audience above
+    # still decides who of the host branch comes
+    joint_org_ids: tuple[int, ...] = ()
 
     @property
     def audience(self) -> str:
@@ -241,7 +244,7 @@ def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
     session.add_all([MeetingInvite(meeting_id=meeting.id, member_id=member_id)
                      for member_id in new.invite_member_ids]
                     + [MeetingInvite(meeting_id=meeting.id, org_id=org_id)
-                       for org_id in new.invite_org_ids])
+                       for org_id in (*new.invite_org_ids, *new.joint_org_ids)])
     session.flush()
     return meeting
 
@@ -343,6 +346,39 @@ def change_meeting(session: Session, meeting: Meeting, starts_at: datetime,
     meeting.starts_at, meeting.ends_at, meeting.place, meeting.topic = wanted
     session.flush()
     return True
+
+
+@dataclass(frozen=True)
+class InviteeChange:
+    """Who a change of invitees adds and who it drops (member ids)."""
+
+    added: tuple[int, ...]
+    removed: tuple[int, ...]
+
+
+def change_invitees(session: Session, meeting: Meeting, member_ids: tuple[int, ...],
+                    org_ids: tuple[int, ...], joint_org_ids: tuple[int, ...],
+                    now: datetime) -> InviteeChange:
+    """Invite others to a meeting that has not started: the host branch's audience (its
+    members or a group, none for everyone) and joint orgs, replacing the invites it had.
+    Attendance already recorded stays. MeetingError as change_meeting's (flushes)."""
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingError("CHANGE_ONLY_PLANNED")
+    if meeting.starts_at <= now:
+        raise MeetingError("CHANGE_INVITEES_STARTED")
+    before = set(invitee_ids(session, meeting))
+    for invite in session.scalars(select(MeetingInvite).where(
+            MeetingInvite.meeting_id == meeting.id)):
+        session.delete(invite)
+    session.flush()
+    session.add_all([MeetingInvite(meeting_id=meeting.id, member_id=member_id)
+                     for member_id in member_ids]
+                    + [MeetingInvite(meeting_id=meeting.id, org_id=org_id)
+                       for org_id in (*org_ids, *joint_org_ids)])
+    meeting.audience = AUDIENCE_INVITED if member_ids or org_ids else AUDIENCE_ALL
+    session.flush()
+    after = set(invitee_ids(session, meeting))
+    return InviteeChange(tuple(sorted(after - before)), tuple(sorted(before - after)))
 
 
 def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> None:

@@ -1,6 +1,7 @@
 """三会一课 in the console: a branch's meetings by quarter, scheduling one in a form
-(with the invitee choice of the chat's 新建会议), and one meeting's page — live
-attendance, cancel, close, 补录 and the record (minutes, recorder, lecturer).
+(with the invitee choice of the chat's 新建会议, and other branches for a joint
+session), changing its time, place or invitees before it starts, and one meeting's
+page — live attendance, cancel, close, 补录 and the record (minutes, recorder, lecturer).
 
 Every rule is the chat's: create_meeting, cancel_meeting, close_meeting, backfill and
 the notices go through the same domain functions; each change is also written to the
@@ -30,14 +31,25 @@ from bot.services import services_of
 from core import texts, words
 from core.localtime import period_containing, quarter_asked
 from models.attendance import backfill
-from models.console_access import member_of_account
+from models.console_access import member_of_account, scope_ids
 from models.errors import DomainError
-from models.meeting_notices import notify_cancelled, notify_changed, notify_created
+from models.meeting_notices import (
+    Notified,
+    notify_cancelled,
+    notify_changed,
+    notify_created,
+    notify_invited,
+    notify_uninvited,
+)
 from models.meeting_pages import (
     attendance_list,
     audience_choices,
     default_audience,
+    invitee_summary,
+    invitees_of,
     invites_for,
+    joint_choices,
+    joint_ids_for,
     meetings_between,
 )
 from models.meetings import (
@@ -48,9 +60,11 @@ from models.meetings import (
     MeetingStatus,
     NewMeeting,
     cancel_meeting,
+    change_invitees,
     change_meeting,
     close_meeting,
     create_meeting,
+    invitee_ids,
 )
 from models.member import Member
 from models.org import Org
@@ -59,6 +73,7 @@ log = logging.getLogger(__name__)
 
 TEXT_MAX = 200
 MINUTES_MAX = 20_000
+JOINT_MAX = 200  # joint branches one form may invite
 
 
 def meeting_in_scope(session: Session, meeting_id: int) -> Meeting:
@@ -104,11 +119,24 @@ def meetings(branch_id: int) -> ResponseReturnValue:
                            earlier=earlier, later=later, tz=tz, words=words, now=now)
 
 
+def _joint_offered(session: Session, branch_id: int) -> list[Org]:
+    return joint_choices(session, branch_id, scope_ids(session, current_account()))
+
+
+def _invitee_choices(session: Session, branch_id: int) -> dict[str, Any]:
+    """The audience list and the joint branches (with their committees' names)."""
+    offered = _joint_offered(session, branch_id)
+    parents = {org.id: org.name for org in session.scalars(select(Org).where(
+        Org.id.in_({o.parent_id for o in offered if o.parent_id is not None})))}
+    return {"audiences": audience_choices(session, branch_id),
+            "joint": [(org, parents.get(org.parent_id or 0, "")) for org in offered]}
+
+
 def _form_choices(session: Session, branch_id: int) -> dict[str, Any]:
     members = list(session.scalars(select(Member).where(Member.branch_id == branch_id)
                                    .order_by(Member.name)))
     return {"kinds": [(kind, name) for kind, name in KIND_NAMES.items()],
-            "audiences": audience_choices(session, branch_id), "members": members}
+            "members": members, **_invitee_choices(session, branch_id)}
 
 
 @bp.get("/branch/<int:branch_id>/meetings/new")
@@ -121,8 +149,9 @@ def new_meeting_form(branch_id: int) -> ResponseReturnValue:
         me = member_of_account(session, current_account())
         kind = request.args.get("kind", MeetingKind.BRANCH_ASSEMBLY)
         kind = kind if kind in KIND_NAMES else MeetingKind.BRANCH_ASSEMBLY
-        form = {"kind": kind, "audience": default_audience(MeetingKind(kind)),
-                "host": str(me.id) if me is not None and me.branch_id == branch_id else ""}
+        form: dict[str, Any] = {
+            "kind": kind, "audience": default_audience(MeetingKind(kind)), "joint": [],
+            "host": str(me.id) if me is not None and me.branch_id == branch_id else ""}
         return render_template("console/meeting_form.html", org=org, form=form, error=None,
                                **_form_choices(session, branch_id))
 
@@ -142,8 +171,10 @@ def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    form = {key: (request.form.get(key) or "").strip()[:TEXT_MAX] for key in
-            ("kind", "day", "start", "end", "place", "topic", "audience", "host")}
+    form: dict[str, Any] = {key: (request.form.get(key) or "").strip()[:TEXT_MAX] for key in
+                            ("kind", "day", "start", "end", "place", "topic", "audience",
+                             "host")}
+    form["joint"] = request.form.getlist("joint")[:JOINT_MAX]
     with services.sessions() as session:
         org = branch_in_scope(session, branch_id)
         try:
@@ -164,7 +195,7 @@ def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
         return redirect(url_for("console.meeting", meeting_id=meeting.id))
 
 
-def _new_meeting(session: Session, branch_id: int, form: dict[str, str], tz: Any) -> NewMeeting:
+def _new_meeting(session: Session, branch_id: int, form: dict[str, Any], tz: Any) -> NewMeeting:
     if form["kind"] not in KIND_NAMES:
         raise DomainError("CONSOLE_FORM_KIND")
     starts_at = _read_time(form["day"], form["start"], tz)
@@ -176,12 +207,14 @@ def _new_meeting(session: Session, branch_id: int, form: dict[str, str], tz: Any
     if not form["place"]:
         raise DomainError("CONSOLE_FORM_PLACE")
     member_ids, org_ids = invites_for(session, branch_id, form["audience"] or "all")
+    joint_ids = joint_ids_for(form["joint"], _joint_offered(session, branch_id))
     host = _branch_member(session, branch_id, form["host"]) if form["host"] else None
     return NewMeeting(org_id=branch_id, kind=MeetingKind(form["kind"]),
                       starts_at=starts_at.astimezone(services_of().clock().tzinfo),
                       ends_at=ends_at, place=form["place"], topic=form["topic"],
                       host_id=host.id if host else None,
-                      invite_member_ids=member_ids, invite_org_ids=org_ids)
+                      invite_member_ids=member_ids, invite_org_ids=org_ids,
+                      joint_org_ids=joint_ids)
 
 
 def _branch_member(session: Session, branch_id: int, value: str) -> Member:
@@ -203,7 +236,8 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
         members = {m.id: m.name for m in session.scalars(
             select(Member).where(Member.branch_id == found.org_id).order_by(Member.name))}
         return render_template("console/meeting.html", meeting=found, org=org, lines=lines,
-                               members=members, tz=services.settings.tz, words=words,
+                               members=members, invitees=invitee_summary(session, found),
+                               tz=services.settings.tz, words=words,
                                now=services.clock(), MeetingStatus=MeetingStatus,
                                photos=list(found.photos or []))
 
@@ -247,36 +281,46 @@ def _change(meeting_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("console.meeting", meeting_id=meeting_id))
 
 
-def _edit_form(meeting: Meeting, tz: Any) -> dict[str, str]:
+def _edit_form(session: Session, meeting: Meeting, tz: Any) -> dict[str, Any]:
     start, end = meeting.starts_at.astimezone(tz), meeting.ends_at.astimezone(tz)
+    invitees = invitees_of(session, meeting)
     return {"day": f"{start:%Y-%m-%d}", "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
-            "place": meeting.place, "topic": meeting.topic or ""}
+            "place": meeting.place, "topic": meeting.topic or "",
+            "audience": invitees.audience, "joint": [str(i) for i in invitees.joint_org_ids]}
+
+
+def _render_edit(session: Session, meeting: Meeting, form: dict[str, Any],
+                 error: str | None) -> str:
+    return render_template("console/meeting_edit.html", meeting=meeting,
+                           org=session.get(Org, meeting.org_id), error=error, form=form,
+                           **_invitee_choices(session, meeting.org_id))
 
 
 @bp.get("/meeting/<int:meeting_id>/edit")
 @login_required
 def edit_meeting_form(meeting_id: int) -> ResponseReturnValue:
-    """Change a planned meeting's time, place or topic."""
+    """Change a planned meeting's time, place, topic or invitees."""
     services = services_of()
     with services.sessions() as session:
         found = meeting_in_scope(session, meeting_id)
-        return render_template("console/meeting_edit.html", meeting=found,
-                               org=session.get(Org, found.org_id), error=None,
-                               form=_edit_form(found, services.settings.tz))
+        return _render_edit(session, found, _edit_form(session, found, services.settings.tz),
+                            None)
 
 
 @bp.post("/meeting/<int:meeting_id>/edit")
 @login_required
 def edit_meeting(meeting_id: int) -> ResponseReturnValue:
-    """Apply the change (the chat's rules) and tell every invitee the new time and place."""
+    """Apply the change (the chat's rules): those newly invited get the 会议通知, those
+    no longer expected 参会调整, everyone else 会议变更 when the time or place moved."""
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    form = {key: (request.form.get(key) or "").strip()[:TEXT_MAX] for key in
-            ("day", "start", "end", "place", "topic")}
+    form: dict[str, Any] = {key: (request.form.get(key) or "").strip()[:TEXT_MAX] for key in
+                            ("day", "start", "end", "place", "topic", "audience")}
+    form["joint"] = request.form.getlist("joint")[:JOINT_MAX]
     with services.sessions() as session:
         found = meeting_in_scope(session, meeting_id)
-        before = snapshot(found)
+        before = {**snapshot(found), "invitees": invitee_summary(session, found)}
         try:
             starts_at = _read_time(form["day"], form["start"], tz)
             if starts_at is None:
@@ -286,23 +330,46 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
                 raise DomainError("CONSOLE_FORM_END")
             if not form["place"]:
                 raise DomainError("CONSOLE_FORM_PLACE")
-            changed = change_meeting(session, found, starts_at.astimezone(now.tzinfo),
-                                     ends_at.astimezone(now.tzinfo) if ends_at else None,
-                                     form["place"], form["topic"], now)
-            message = texts.CONSOLE_MEETING_UNCHANGED
-            if changed:
-                notified = notify_changed(session, services.outbox, found, tz, now)
-                audit(session, found, "meeting.change", before, snapshot(found))
-                message = texts.CONSOLE_MEETING_CHANGED.format(notified=notified)
+            member_ids, org_ids = invites_for(session, found.org_id, form["audience"] or "all")
+            joint_ids = joint_ids_for(form["joint"], _joint_offered(session, found.org_id))
+            invitees = change_invitees(session, found, member_ids, org_ids, joint_ids, now)
+            # told at the old time: they are not coming to the new one
+            dropped = notify_uninvited(session, services.outbox, found, invitees.removed,
+                                       tz, now)
+            moved = change_meeting(session, found, starts_at.astimezone(now.tzinfo),
+                                   ends_at.astimezone(now.tzinfo) if ends_at else None,
+                                   form["place"], form["topic"], now)
+            added = notify_invited(session, services.outbox, found, invitees.added, tz, now)
+            changed = Notified()
+            if moved:
+                staying = [i for i in invitee_ids(session, found) if i not in invitees.added]
+                changed = notify_changed(session, services.outbox, found, tz, now,
+                                         member_ids=staying)
+            if not (moved or invitees.added or invitees.removed):
+                session.rollback()
+                flash(texts.CONSOLE_MEETING_UNCHANGED)
+                return redirect(url_for("console.meeting", meeting_id=meeting_id))
+            audit(session, found, "meeting.change", before,
+                  {**snapshot(found), "invitees": invitee_summary(session, found)})
             session.commit()
         except DomainError as error:
             session.rollback()
             log.info("console: meeting %s not changed: %s", meeting_id, error.key)
-            return render_template("console/meeting_edit.html", meeting=found,
-                                   org=session.get(Org, found.org_id), error=error.render(),
-                                   form=form), 400
-        flash(message)
+            return _render_edit(session, found, form, error.render()), 400
+        flash(_change_message(moved, changed, added, dropped))
         return redirect(url_for("console.meeting", meeting_id=meeting_id))
+
+
+def _change_message(moved: bool, changed: Notified, added: Notified,
+                    dropped: Notified) -> str:
+    parts = []
+    if moved:
+        parts.append(texts.CONSOLE_MEETING_CHANGED.format(notified=changed))
+    if added.total:
+        parts.append(texts.CONSOLE_MEETING_INVITED.format(notified=added))
+    if dropped.total:
+        parts.append(texts.CONSOLE_MEETING_UNINVITED.format(notified=dropped))
+    return "".join(parts)
 
 
 @bp.post("/meeting/<int:meeting_id>/cancel")
@@ -331,7 +398,7 @@ def backfill_view(meeting_id: int) -> ResponseReturnValue:
         try:
             if status not in words.ATTENDANCE_NAMES:
                 raise DomainError("CONSOLE_FORM_STATUS")
-            member = _member_in_scope(session, request.form.get("member", ""))
+            member = _member_to_backfill(session, found, request.form.get("member", ""))
             me = member_of_account(session, current_account())
             before = {"member": member.name}
             record = backfill(session, found, member, AttendanceStatus(status), me,
@@ -347,12 +414,14 @@ def backfill_view(meeting_id: int) -> ResponseReturnValue:
     return redirect(url_for("console.meeting", meeting_id=meeting_id))
 
 
-def _member_in_scope(session: Session, value: str) -> Member:
-    """A member the account may see (backfill then checks they were invited)."""
+def _member_to_backfill(session: Session, meeting: Meeting, value: str) -> Member:
+    """A member invited to the meeting (a joint branch's too) or one the account may
+    see (backfill then checks they were invited)."""
     member = session.get(Member, int(value)) if value.isdigit() else None
     if member is None:
         raise DomainError("CONSOLE_FORM_MEMBER")
-    org_in_scope(session, member.branch_id)
+    if member.id not in invitee_ids(session, meeting):
+        org_in_scope(session, member.branch_id)
     return member
 
 
