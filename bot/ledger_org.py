@@ -1,9 +1,11 @@
 """The 台账 of every branch below a township or county as one workbook: a summary sheet
-(one row per branch: members, meetings held per kind, attendance) and the branch's own
-sheet pair (bot.ledger: meetings, attendance matrix) for each branch.
+(one row per branch: members, meetings held per kind, attendance), one 会议记录本 sheet
+with every branch's meetings, a page each (bot.ledger_book), and the branch's own sheet
+pair (bot.ledger: meetings, attendance matrix) for each branch.
 
 The summary comes from the count columns closing a meeting keeps (two grouped queries
-for all branches); each branch's sheets are the same as a one-branch export.
+for all branches); each branch's sheets are the same as a one-branch export. Sheets are
+streamed (write-only), and each branch's rows are let go before the next is read.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from datetime import date
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.ledger import BOX, add_branch_sheets, append_row, header_row, print_setup, title_row
+from bot.ledger import add_branch_sheets
+from bot.ledger_book import RecordBook
+from bot.ledger_records import load_branch_records
+from bot.ledger_sheets import LedgerSheet, ledger_workbook
 from core import texts, words
 from core.localtime import day, local_range
 from models.meetings import KIND_NAMES, Meeting, MeetingStatus
@@ -65,32 +68,29 @@ def export_org_ledger(session: Session, org: Org, branches: list[Org], start: da
         .group_by(Member.branch_id))}
     kinds = [kind for kind in KIND_NAMES if any((i, kind) in held for i in ids)]
 
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = words.LEDGER_SUMMARY_SHEET
+    workbook = ledger_workbook()
     columns = [*words.LEDGER_SUMMARY_FIRST, *(KIND_NAMES[k] for k in kinds),
                *words.LEDGER_SUMMARY_LAST]
-    title_row(summary, texts.LEDGER_SUMMARY_TITLE.format(org=org.name, period=period),
-           len(columns))
-    header_row(summary, columns)
+    summary = LedgerSheet(workbook, words.LEDGER_SUMMARY_SHEET,
+                          [6, 22] + [10] * (len(columns) - 2))
+    summary.print_setup("landscape", "2:2", "C3")
+    summary.title(texts.LEDGER_SUMMARY_TITLE.format(org=org.name, period=period))
+    summary.row(columns, "ledger-head")
     for number, branch in enumerate(branches, start=1):
         total, expected, present, leave, absent = counts.get(branch.id, [0, 0, 0, 0, 0])
         rate = f"{present / expected:.0%}" if expected else "—"
-        append_row(summary, [number, branch.name, members.get(branch.id, 0),
-                          *(held.get((branch.id, kind), 0) for kind in kinds),
-                          total, expected, present, leave, absent, rate])
-        for cell in summary[summary.max_row]:
-            cell.border = BOX
-            cell.alignment = Alignment(horizontal="center")
-    summary.column_dimensions["B"].width = 22
-    print_setup(summary, "2:2")
+        summary.row([number, branch.name, members.get(branch.id, 0),
+                     *(held.get((branch.id, kind), 0) for kind in kinds),
+                     total, expected, present, leave, absent, rate], "ledger-mark")
 
+    book = RecordBook(workbook, words.LEDGER_BOOK_SHEET)
     meetings = 0
     for number, branch in enumerate(branches, start=1):
         short = NOT_IN_SHEET_NAMES.sub("", branch.name)[:SHEET_NAME_CHARS]
-        added, _ = add_branch_sheets(workbook, session, branch, start, end, tz, period,
-                                     prefix=f"{number}{short}-")
-        meetings += added
+        found = load_branch_records(session, branch, since, until)
+        add_branch_sheets(workbook, found, tz, period, prefix=f"{number}{short}-")
+        book.add_branch(found, tz)
+        meetings += len(found.meetings)
         session.expunge_all()  # one branch's rows at a time in memory
         if progress is not None:
             progress(number, len(branches))

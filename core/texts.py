@@ -468,6 +468,10 @@ CHAT_PROMPT = "你> "
 LEDGER_TITLE = "{branch} 三会一课台账（{period}）"
 LEDGER_SUMMARY_TITLE = "{org} 三会一课台账汇总（{period}）"
 LEDGER_MATRIX_TITLE = "{branch} 党员出勤表（{period}）"
+LEDGER_BOOK_TITLE = "{branch}会议记录（第{number}次）"
+LEDGER_BOOK_LEAVE = "{name}（{reason}）"
+LEDGER_BOOK_BACKFILL = "{name} {status}（{by}于{when}补录）"
+LEDGER_BOOK_PHOTOS = "{count}张（在管理后台的会议页面查看）"
 LEDGER_LEGEND = "说明：✓ 出席，假 请假，缺 缺席，空白 不在该次参会名单中或会议未结束"
 
 # The sandbox

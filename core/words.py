@@ -203,6 +203,18 @@ LEDGER_NAME = "姓名"
 LEDGER_TIMES_PRESENT = "出席次数"
 LEDGER_NOT_CLOSED = "未结束"
 LEDGER_BACKFILLED = "有"
+LEDGER_BOOK_SHEET = "会议记录本"
+LEDGER_BOOK_LABELS = {
+    "kind": "会议类型", "status": "会议状态", "time": "时间", "place": "地点",
+    "host": "主持人", "recorder": "记录人", "lecturer": "授课人", "number": "会议编号",
+    "topic": "会议主题", "expected": "应到人数", "present": "实到人数", "leave": "请假人数",
+    "absent": "缺席人数", "present_names": "出席人员", "leave_names": "请假人员及原因",
+    "absent_names": "缺席人员", "backfilled": "补录情况", "minutes": "会议内容（纪要）",
+    "photos": "会议照片", "recorder_sign": "记录人签字", "host_sign": "主持人签字",
+}
+LEDGER_BOOK_NONE = "无"
+LEDGER_BOOK_NO_REASON = "未说明原因"
+LEDGER_BOOK_NO_MINUTES = "（未填写会议纪要）"
 
 # The tolerant reader (core/reading.py): what people type for a command word.
 # Misspellings (same sound, neighbouring key) and spoken forms, read at the start of a

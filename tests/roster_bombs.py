@@ -67,3 +67,22 @@ def tall_bomb(path: Path, rows: int = 3_000_000) -> Path:
 def last_row_only(path: Path) -> Path:
     """A single row, on the sheet's last row number."""
     return write_xlsx(path, f'<row r="1048576">{_cell("A1048576", "李四")}</row>')
+
+
+LAUGHS = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+
+
+def entity_bomb(path: Path) -> Path:
+    """Billion laughs in the workbook part (the one openpyxl parses whole, with lxml when
+    it is installed): a sheet name that would expand to 10⁹ characters."""
+    workbook = WORKBOOK.replace(
+        '<workbook ', f'<!DOCTYPE workbook [<!ENTITY lol0 "lol">{LAUGHS}]><workbook ', 1
+    ).replace('name="Sheet1"', 'name="&lol9;"')
+    write_xlsx(path, "")
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/workbook.xml"] = workbook.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path

@@ -261,8 +261,8 @@ def test_another_townships_meetings_are_404_on_every_route(app, county, clock, s
     assert session.get(Meeting, meeting_id).status == MeetingStatus.PLANNED
 
 
-def test_the_township_workbook_has_a_summary_and_a_sheet_pair_per_branch(app, county, clock,
-                                                                         session, chat: Chat):
+def test_the_township_workbook_has_a_summary_a_record_book_and_a_sheet_pair_per_branch(
+        app, county, clock, session, chat: Chat):
     from openpyxl import load_workbook
 
     secretary = logged_in(app, "liaoyuan")
@@ -276,12 +276,20 @@ def test_the_township_workbook_has_a_summary_and_a_sheet_pair_per_branch(app, co
     assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in answer.headers["Content-Disposition"]
     book = load_workbook(BytesIO(answer.data))
-    assert book.sheetnames == ["汇总", "1辽原村党支部-会议记录", "1辽原村党支部-出勤表"]
+    assert book.sheetnames == ["汇总", "会议记录本", "1辽原村党支部-会议记录",
+                               "1辽原村党支部-出勤表"]
     rows = list(book["汇总"].iter_rows(values_only=True))
     assert rows[1][:3] == ("序号", "党支部", "党员数")
     assert rows[2][:4] == (1, "辽原村党支部", 3, 1) and rows[2][-1] == "33%"
     matrix = list(book["1辽原村党支部-出勤表"].iter_rows(values_only=True))
     assert ("张明", "✓", 1) in [row[:3] for row in matrix]
+    # the branch's meetings page exports the same quarter for the branch alone
+    page = secretary.get(f"/admin/branch/{county['liaoyuan']}/meetings").get_data(as_text=True)
+    link = re.search(r'href="(/admin/export/ledger\?[^"]+)"[^>]*>导出这个季度的台账', page)
+    assert link, page
+    own = load_workbook(BytesIO(secretary.get(link.group(1).replace("&amp;", "&")).data))
+    pages = [row[0] for row in own["会议记录本"].iter_rows(values_only=True)]
+    assert "辽原村党支部会议记录（第1次）" in pages and "出席人员" in pages
     # scope: another township's org is 404, and so is the county for a township account
     assert logged_in(app, "west-it").get(
         f"/admin/export/ledger?org={county['liaoyuan']}").status_code == 404

@@ -96,3 +96,43 @@ def test_cli_export_ledger(database_url, tmp_path, history, monkeypatch):
     backwards = CliRunner().invoke(main, ["export", "ledger", "--org", "辽原村党支部", "--from",
                                           "2026-12-31", "--to", "2026-01-01", "--out", str(out)])
     assert backwards.exit_code == 1
+
+
+def test_the_record_book_has_a_page_per_meeting_as_on_paper(session, history, tmp_path):
+    branch, people, meetings = history
+    meetings[1].minutes = "一、学习党章第三章。\n二、讨论秋收互助安排。" + "会议内容" * 80
+    meetings[1].lecturer_id = people[0].id
+    meetings[1].photos = ["a.jpg", "b.png"]
+    session.commit()
+    export_ledger(session, branch, date(2026, 1, 1), date(2026, 12, 31), TZ,
+                  tmp_path / "ledger.xlsx")
+    workbook = load_workbook(tmp_path / "ledger.xlsx")
+    assert workbook.sheetnames == ["会议记录", "出勤表", "会议记录本"]
+    book = workbook["会议记录本"]
+    assert book.page_setup.orientation == "portrait"
+    rows = [[c for c in row if c is not None] for row in book.iter_rows(values_only=True)]
+    titles = [row[0] for row in rows if row and str(row[0]).startswith("辽原村党支部会议记录")]
+    assert titles == [f"辽原村党支部会议记录（第{n}次）" for n in (1, 2, 3)]
+    # one printed page per meeting: a break before the second and the third
+    breaks = [b.id for b in book.row_breaks.brk]
+    starts = [i for i, row in enumerate(rows, start=1) if row and row[0] in titles]
+    assert breaks == [start - 1 for start in starts[1:]]
+    june = rows[starts[1] - 1:starts[2] - 1]
+    facts = {row[0]: row[1:] for row in june if row}
+    assert facts["时间"][0].startswith("2026-06-10 09:00–11:00")
+    assert facts["主持人"] == ["李书记", "记录人", "张明"]
+    assert facts["授课人"][0] == "李书记"
+    assert facts["应到人数"] == [4, "实到人数", 3] and facts["请假人数"] == [1, "缺席人数", 0]
+    assert facts["出席人员"] == ["李书记、张明、刘芳"]
+    assert facts["请假人员及原因"] == ["赵大爷（外出务工）"]
+    assert facts["缺席人员"] == ["无"]
+    assert facts["补录情况"] == ["刘芳 出席（李书记于06-12补录）"]
+    assert facts["会议内容（纪要）"][0].startswith("一、学习党章第三章。\n二、")
+    assert facts["会议照片"] == ["2张（在管理后台的会议页面查看）"]
+    assert "记录人签字" in facts and "主持人签字" in facts["记录人签字"]
+    # the value runs across the page, and the minutes' row is tall enough to print them
+    minutes_row = starts[1] + [row[0] if row else None for row in june].index("会议内容（纪要）")
+    assert f"B{minutes_row}:D{minutes_row}" in {str(r) for r in book.merged_cells.ranges}
+    assert book.row_dimensions[minutes_row].height > 8 * 15
+    march = {row[0]: row[1:] for row in rows[starts[0] - 1:starts[1] - 1] if row}
+    assert march["会议内容（纪要）"] == ["（未填写会议纪要）"] and march["请假人员及原因"] == ["无"]

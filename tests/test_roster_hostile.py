@@ -18,7 +18,7 @@ from core import texts
 from models.member import Member
 from models.org import Org
 from models.roster import RosterError
-from tests.roster_bombs import dimension_bomb, last_row_only, tall_bomb
+from tests.roster_bombs import dimension_bomb, entity_bomb, last_row_only, tall_bomb
 from tests.test_roster import GOOD, HEADER, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +56,7 @@ print(int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[
     (lambda p: tall_bomb(p, 3_000_000), "解压后太大"),
     (lambda p: tall_bomb(p, 400_000), f"超过 {MAX_ROWS} 行"),
     (last_row_only, f"超过 {MAX_ROWS} 行"),
+    (entity_bomb, "无法打开 Excel 文件"),  # never expanded, with lxml or without
 ])
 def test_xlsx_bombs_are_refused_quickly_in_little_memory(tmp_path, bomb, expected):
     path = bomb(tmp_path / "bomb.xlsx")

@@ -116,7 +116,8 @@ def meetings(branch_id: int) -> ResponseReturnValue:
     earlier = f"{local.year - (quarter == 1)}-{4 if quarter == 1 else quarter - 1}"
     later = f"{local.year + (quarter == 4)}-{1 if quarter == 4 else quarter + 1}"
     return render_template("console/meetings.html", org=org, meetings=found, period=period,
-                           earlier=earlier, later=later, tz=tz, words=words, now=now)
+                           earlier=earlier, later=later, tz=tz, words=words, now=now,
+                           this=f"{local.year}-{quarter}")
 
 
 def _joint_offered(session: Session, branch_id: int) -> list[Org]:
