@@ -81,8 +81,8 @@ def load_branch_records(session: Session, branch: Org, since: datetime,
                                      if r.recorded_by is not None}
     missing = officers - set(names)
     if missing:
-        names.update(session.execute(select(Member.id, Member.name)
-                                     .where(Member.id.in_(missing))).tuples())
+        names.update({member_id: name for member_id, name in session.execute(
+            select(Member.id, Member.name).where(Member.id.in_(missing)))})
     marks = {(r.member_id, meeting_id): MARKS.get(r.status, "")
              for meeting_id, rows in records.items() for r in rows}
     return BranchRecords(branch, meetings, members, records, names, marks)

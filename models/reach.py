@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core import texts
@@ -108,6 +108,17 @@ def unreachable_members(session: Session, branch_id: int) -> list[str]:
     return list(session.scalars(select(Member.name).where(
         Member.branch_id == branch_id, Member.id.not_in(paired),
         or_(Member.openid.is_(None), Member.subscribed.is_(False))).order_by(Member.name)))
+
+
+def unreachable_counts(session: Session, branch_ids: list[int]) -> dict[int, int]:
+    """How many members of each branch nothing can reach today (as unreachable_members),
+    in one grouped query; branches with none are left out."""
+    paired = select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))
+    return {branch: count for branch, count in session.execute(
+        select(Member.branch_id, func.count(Member.id)).where(
+            Member.branch_id.in_(branch_ids), Member.id.not_in(paired),
+            or_(Member.openid.is_(None), Member.subscribed.is_(False)))
+        .group_by(Member.branch_id))}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ study pages (who has studied an item, per branch; the 心得 sent on it)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.localtime import current_streak, start_of_week, start_of_year
 from models.attendance import attended_count
 from models.member import Member
-from models.org import Org
+from models.org import Org, subtree_ids
 from models.study import (
     StudyFeedback,
     StudyItem,
@@ -24,6 +25,54 @@ from models.study import (
 )
 
 STREAK_LOOKBACK = timedelta(days=400)
+
+
+@dataclass
+class BranchStudy:
+    """Study in one branch over a period (the weekly digest's week, the console's)."""
+
+    expected: int = 0  # members × items they were meant to study
+    studied: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """studied / expected."""
+        return self.studied / self.expected if self.expected else None
+
+
+def study_by_branch(session: Session, start: datetime, end: datetime,
+                    branch_ids: list[int] | None = None) -> dict[int, BranchStudy]:
+    """For every branch (or these): how many study records the items published in
+    [start, end) should have — members × the items meant for them — and have."""
+    orgs = {org_id: parent for org_id, parent in session.execute(select(Org.id, Org.parent_id))}
+    items = list(session.execute(select(StudyItem.id, StudyItem.org_id).where(
+        StudyItem.publish_at >= start, StudyItem.publish_at < end,
+        StudyItem.withdrawn_at.is_(None))))
+    counted = select(Member.branch_id, func.count()).group_by(Member.branch_id)
+    if branch_ids is not None:
+        counted = counted.where(Member.branch_id.in_(branch_ids))
+    members: dict[int, int] = {branch: number for branch, number in session.execute(counted)}
+    if not items or not members:
+        return {}
+    studied: dict[tuple[int, int], int] = {
+        (branch_id, item_id): number for branch_id, item_id, number in session.execute(
+            select(Member.branch_id, StudyRecord.item_id, func.count())
+            .join(Member, StudyRecord.member_id == Member.id)
+            .where(StudyRecord.item_id.in_([item_id for item_id, _ in items]),
+                   Member.branch_id.in_(list(members)))
+            .group_by(Member.branch_id, StudyRecord.item_id))}
+    result: dict[int, BranchStudy] = defaultdict(BranchStudy)
+    for branch_id, count in members.items():
+        chain: set[int] = set()
+        org: int | None = branch_id
+        while org is not None and org not in chain:
+            chain.add(org)
+            org = orgs.get(org)
+        for item_id, audience in items:
+            if audience in chain:
+                result[branch_id].expected += count
+                result[branch_id].studied += studied.get((branch_id, item_id), 0)
+    return result
 
 
 @dataclass(frozen=True)
@@ -169,3 +218,39 @@ def items_seen_by(session: Session, org_id: int, member_ids_below: Select[Any],
         .where(StudyRecord.item_id.in_(ids), StudyRecord.member_id.in_(member_ids_below))
         .group_by(StudyRecord.item_id)).all()) if ids else {}
     return [ItemLine(item, done.get(item.id, 0), feedback.get(item.id, 0)) for item in items]
+
+
+@dataclass(frozen=True)
+class PostedBelowLine:
+    """An item an org below posted for its own members (a branch's own study), with how
+    many of that org's members studied it."""
+
+    item: StudyItem
+    org_name: str
+    done: int
+    audience: int
+
+
+def items_posted_below(session: Session, org_id: int, limit: int = 50) -> list[PostedBelowLine]:
+    """Items posted to orgs strictly below `org_id`, newest first, each with how many of
+    its own audience (the members under the org it was posted to) studied it."""
+    below = [i for i in subtree_ids(session, org_id) if i != org_id]
+    if not below:
+        return []
+    items = list(session.scalars(select(StudyItem).where(StudyItem.org_id.in_(below))
+                                 .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc())
+                                 .limit(limit)))
+    if not items:
+        return []
+    posted_to = {item.org_id for item in items}
+    names: dict[int, str] = {org: name for org, name in session.execute(
+        select(Org.id, Org.name).where(Org.id.in_(posted_to)))}
+    audiences = {org: session.scalar(select(func.count(Member.id)).where(
+        Member.branch_id.in_(subtree_ids(session, org)))) or 0 for org in posted_to}
+    # only the org's own members see its item, so every record of it is theirs
+    done: dict[int, int] = {item: count for item, count in session.execute(
+        select(StudyRecord.item_id, func.count(StudyRecord.id))
+        .where(StudyRecord.item_id.in_([i.id for i in items]))
+        .group_by(StudyRecord.item_id))}
+    return [PostedBelowLine(item, names.get(item.org_id, ""), done.get(item.id, 0),
+                            audiences[item.org_id]) for item in items]

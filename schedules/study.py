@@ -14,11 +14,9 @@ branch admin, who has not studied last week's items and who could not be reached
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core import notices, texts, words
@@ -31,6 +29,7 @@ from models.org import Org, OrgAdmin, OrgKind, subtree_ids
 from models.outbox import Notice, not_reached_for_branch
 from models.pairing_reports import branch_pair_report
 from models.study import StudyItem, StudyRecord, ancestor_ids
+from models.study_reports import BranchStudy, study_by_branch
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
 
@@ -94,49 +93,8 @@ def push_item(runtime: Runtime, item_id: int, now: datetime) -> int:
     return queued
 
 
-@dataclass
-class BranchStudy:
-    """Last week's study in one branch."""
-
-    expected: int = 0  # members × items they were meant to study
-    studied: int = 0
-
-    @property
-    def rate(self) -> float | None:
-        """studied / expected."""
-        return self.studied / self.expected if self.expected else None
-
-
 def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
-
-
-def study_by_branch(session: Session, start: datetime, end: datetime) -> dict[int, BranchStudy]:
-    """For every branch: how many study records last week's items should have and have."""
-    orgs = {org_id: parent for org_id, parent in session.execute(select(Org.id, Org.parent_id))}
-    items = list(session.execute(select(StudyItem.id, StudyItem.org_id).where(
-        StudyItem.publish_at >= start, StudyItem.publish_at < end,
-        StudyItem.withdrawn_at.is_(None))))
-    members = dict(session.execute(select(Member.branch_id, func.count())
-                                   .group_by(Member.branch_id)).all())
-    studied: dict[tuple[int, int], int] = {
-        (branch_id, item_id): number for branch_id, item_id, number in session.execute(
-            select(Member.branch_id, StudyRecord.item_id, func.count())
-            .join(Member, StudyRecord.member_id == Member.id)
-            .where(StudyRecord.item_id.in_([item_id for item_id, _ in items]))
-            .group_by(Member.branch_id, StudyRecord.item_id))}
-    result: dict[int, BranchStudy] = defaultdict(BranchStudy)
-    for branch_id, count in members.items():
-        chain: set[int] = set()
-        org: int | None = branch_id
-        while org is not None and org not in chain:
-            chain.add(org)
-            org = orgs.get(org)
-        for item_id, audience in items:
-            if audience in chain:
-                result[branch_id].expected += count
-                result[branch_id].studied += studied.get((branch_id, item_id), 0)
-    return result
 
 
 def send_digests(runtime: Runtime) -> int:

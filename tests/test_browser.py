@@ -240,3 +240,77 @@ def test_a_secretary_schedules_a_meeting_and_watches_members_check_in(page, own_
     page.emulate_media(media="print")
     expect(page.locator(".toolbar")).to_be_hidden()
     page.screenshot(path=str(tmp_path / "sheet.png"), full_page=True)
+
+
+def test_township_staff_build_their_tree_import_post_answer_and_hold_a_joint_meeting(
+        page, own_sandbox, clock, tmp_path):
+    """The newer pages as township staff use them, at phone width: add a branch to the
+    tree, import its roster (progress, then the result), post a study item after a
+    preview, answer a member's question, and schedule a meeting with the new branch."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot.simulator import WeChatSide
+    from models.outbox import Outbox
+    from tests.conftest import TOKEN, Chat
+
+    base_url = own_sandbox.config["BASE_URL"]
+    services = services_of(own_sandbox)
+    with services.sessions() as session:
+        east = session.scalars(select(Org).where(Org.name == "东乡党委")).one().id
+        liaoyuan = session.scalars(select(Org).where(Org.name == "辽原村党支部")).one().id
+    log_in(page, base_url, "east-it")
+    expect(page.locator("h1")).to_contain_text("东乡党委")
+    # the tree: a new branch under the township
+    page.goto(f"{base_url}/admin/orgs")
+    page.fill("#org-name", "红光村党支部")
+    page.select_option("#org-parent", str(east))
+    page.click("button:has-text('新建')")
+    expect(page.locator(".flash")).to_contain_text("新建党支部「红光村党支部」")
+    expect(page.locator("ul.tree")).to_contain_text("红光村党支部")
+    page.screenshot(path=str(tmp_path / "tree-phone.png"), full_page=True)
+    # its roster, streamed: progress lines, then the result
+    roster = tmp_path / "红光村.csv"
+    roster.write_text("姓名,支部,手机\n王红,红光村党支部,13900000001\n"
+                      "陈光,红光村党支部,13900000002\n", encoding="utf-8")
+    page.goto(f"{base_url}/admin/roster")
+    page.set_input_files("#roster", str(roster))
+    page.click("button.primary")
+    expect(page.locator("#result")).to_contain_text("导入完成：新增 2 人")
+    # a study item for the township, previewed as members will see it, then published
+    page.goto(f"{base_url}/admin/org/{east}/study/new")
+    page.fill("#title", "学习新修订的党章")
+    page.fill("#body", "第一段：总纲。\n第二段：党员的义务。")
+    page.click("button[value=preview]")
+    expect(page.locator("#preview")).to_contain_text("学习新修订的党章")
+    expect(page.locator("#title")).to_have_value("学习新修订的党章")  # nothing typed lost
+    page.click("button[value=publish]")
+    expect(page.locator(".flash")).to_contain_text("已发布")
+    # a member's question, answered from the page, reaches the member
+    chat = Chat(own_sandbox.test_client(), WeChatSide(TOKEN), clock)
+    assert "已转给支部管理员" in chat.say("o-zm", "党费交到哪里？")
+    page.goto(f"{base_url}/admin/branch/{liaoyuan}/questions")
+    expect(page.locator("main")).to_contain_text("党费交到哪里")
+    page.locator("textarea[name=answer]").first.fill("交给支部组织委员刘芳。")
+    page.click("button[value=answer]")
+    expect(page.locator(".flash")).to_contain_text("已回复张明")
+    with services.sessions() as session:
+        answers = session.scalars(select(Outbox.payload).where(
+            Outbox.kind == "question_answer")).all()
+    assert any("刘芳" in str(payload) for payload in answers), answers
+    # a joint meeting of 辽原村 with the new branch
+    page.goto(f"{base_url}/admin/branch/{liaoyuan}/meetings/new")
+    start = (clock() + timedelta(days=2)).astimezone(services.settings.tz)
+    page.select_option("#kind", "theme_day")
+    page.fill("#day", start.strftime("%Y-%m-%d"))
+    page.fill("#start", "09:00")
+    page.fill("#place", "辽原村党员活动室")
+    page.click("summary:has-text('联合召开')")
+    page.check("label:has-text('红光村党支部') input")
+    expect(page.locator("#joint-count")).to_have_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(tmp_path / "joint-form-phone.png"), full_page=True)
+    page.click("button.primary")
+    expect(page.locator(".flash")).to_contain_text("已通知")
+    expect(page.locator("dl.facts")).to_contain_text("联合召开：红光村党支部")

@@ -56,3 +56,30 @@ def test_unbind_from_the_branch_page(app, session, county):
     west = logged_in(app, "west-it")
     assert west.post(url, data={"csrf_token": west.token}).status_code == 404
     assert secretary.post(url).status_code == 400  # no CSRF token
+
+
+def test_a_big_branch_is_listed_a_page_at_a_time_and_searched_in_the_database(
+        app, session, county):
+    from models.org import Org
+    from tests.factories import make_member
+
+    branch = session.get(Org, county["liaoyuan"])
+    for n in range(117):  # with the fixture's three: 120
+        make_member(session, branch, f"党员{n:03d}", f"1390000{n:04d}")
+    session.commit()
+    browser = logged_in(app, "liaoyuan")
+    first = browser.get(f"/admin/branch/{county['liaoyuan']}").get_data(as_text=True)
+    assert "党员（120）" in first and "第 1 / 3 页" in first
+    assert first.count("<tr><td>") == 50 and "党员000" in first and "党员060" not in first
+    last = browser.get(f"/admin/branch/{county['liaoyuan']}?page=3").get_data(as_text=True)
+    assert last.count("<tr><td>") == 20 and "下一页" not in last and "上一页" in last
+    beyond = browser.get(f"/admin/branch/{county['liaoyuan']}?page=99").get_data(as_text=True)
+    assert "第 3 / 3 页" in beyond
+    by_phone = browser.get(f"/admin/branch/{county['liaoyuan']}?q=13900000042").get_data(
+        as_text=True)
+    assert "找到 1 人" in by_phone and "党员042" in by_phone and "翻页" not in by_phone
+    wildcard = browser.get(f"/admin/branch/{county['liaoyuan']}?q=%25").get_data(as_text=True)
+    assert "找到 0 人" in wildcard  # % is a character to look for, not a wildcard
+    # paging keeps the search
+    many = browser.get(f"/admin/branch/{county['liaoyuan']}?q=党员").get_data(as_text=True)
+    assert "找到 117 人" in many and "q=%E5%85%9A%E5%91%98&amp;page=2" in many

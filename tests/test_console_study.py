@@ -146,3 +146,31 @@ def test_township_items_per_branch_and_scope(app, session, county, chat: Chat):
     assert west.post(f"/admin/study/{item.id}/push",
                      data={"csrf_token": west.token}).status_code == 404
     assert township.post(f"/admin/study/{item.id}/withdraw").status_code == 400  # no CSRF
+
+
+def test_the_township_sees_what_its_branches_posted_themselves(app, session, county,
+                                                                chat: Chat):
+    secretary = logged_in(app, "liaoyuan")
+    assert post(secretary, county["liaoyuan"], title="本村学习：秋收互助").status_code == 302
+    session.rollback()
+    item = session.scalars(select(StudyItem)).one()
+    chat.say("o-zm", f"学习 {item.id}")
+    chat.say("o-zm", "学完了")
+    east = session.scalars(select(Org).where(Org.name == "东乡党委")).one()
+    township = logged_in(app, "east-it")
+    page = township.get(f"/admin/org/{east.id}/study").get_data(as_text=True)
+    below = page[page.index("下级组织自己发布的"):]
+    assert "本村学习：秋收互助" in below and "辽原村党支部" in below
+    session.rollback()
+    from models.study import StudyRecord
+
+    assert len(session.scalars(select(StudyRecord)).all()) == 1
+    assert "<td>1/3</td>" in below  # 张明 of the branch's three
+    # the branch's own page lists it among its items, with no such section
+    own = secretary.get(f"/admin/org/{county['liaoyuan']}/study").get_data(as_text=True)
+    assert "本村学习：秋收互助" in own and "下级组织自己发布的" not in own
+    # another township sees none of it
+    west = session.scalars(select(Org).where(Org.name == "西乡党委")).one()
+    other = logged_in(app, "west-it").get(f"/admin/org/{west.id}/study").get_data(
+        as_text=True)
+    assert "本村学习" not in other

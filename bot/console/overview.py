@@ -1,12 +1,20 @@
 """The console's first pages: the overview of every branch in scope (township and
-county staff), and one branch at a glance. Built on the same compliance picture as the
-chat's 统计 (models.compliance), so the two never disagree."""
+county staff) with the quarterly trend, and one branch at a glance. Built on the same
+compliance picture as the chat's 统计 (models.compliance) and the same study numbers as
+the weekly digest (models.study_reports), so they never disagree."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.console.access import (
     bp,
@@ -16,10 +24,41 @@ from bot.console.access import (
     org_in_scope,
 )
 from bot.services import services_of
+from core.localtime import last_week
 from models.compliance import State, compliance, lag
-from models.member import Member
+from models.member_pages import member_page
 from models.org import Org, OrgKind, branches_under
 from models.questions import waiting_count
+from models.reach import unreachable_counts
+from models.study_reports import BranchStudy, study_by_branch
+from models.trends import last_quarters, quarter_trends
+
+TREND_QUARTERS = 4
+STUDY_RATES_FOR = 600.0  # seconds an app reuses last week's study rates
+
+
+@dataclass
+class StudyRatesCache:
+    """Last week's study rates, kept per app (in app.extensions) for a few minutes."""
+
+    week: str = ""
+    computed_at: float = float("-inf")
+    rates: dict[int, BranchStudy] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def last_weeks_study(session: Session, now: datetime,
+                     tz: ZoneInfo) -> tuple[str, dict[int, BranchStudy]]:
+    """Last week's study per branch — the weekly digest's numbers — computed once every
+    10 minutes: a finished week hardly changes, and counting a county's study records on
+    every page view would not fit the page's time."""
+    cache = current_app.extensions.setdefault("partybot.study_rates", StudyRatesCache())
+    week = last_week(now, tz)
+    with cache.lock:
+        if cache.week != week.label or time.monotonic() - cache.computed_at > STUDY_RATES_FOR:
+            cache.rates = study_by_branch(session, week.start, week.end)
+            cache.week, cache.computed_at = week.label, time.monotonic()
+        return week.label, cache.rates
 
 
 @bp.get("/")
@@ -39,17 +78,23 @@ def overview() -> ResponseReturnValue:
         branches = branches_under(session, chosen)
         names = {org.id: org.name for org in session.scalars(select(Org))}
         parents = {org.id: org.parent_id for org in branches}
-        pictures = sorted(compliance(session, branches, services.clock(), settings.tz,
+        now = services.clock()
+        pictures = sorted(compliance(session, branches, now, settings.tz,
                                      settings.cadence), key=lag)
+        ids = [org.id for org in branches]
+        unreachable = unreachable_counts(session, ids)
+        week, study = last_weeks_study(session, now, settings.tz)
+        trends = quarter_trends(session, ids, last_quarters(now, settings.tz, TREND_QUARTERS),
+                                settings.cadence)
     # Not every branch needs every kind (党小组会 only with groups): one column per kind
     # any branch needs, in the cadence's order, and "—" where a branch does not.
     needed = {kind.kind: kind.name for picture in pictures for kind in picture.kinds}
     kinds = [(code, needed[code]) for code in settings.cadence if code in needed]
     cells = [{kind.kind: kind for kind in picture.kinds} for picture in pictures]
     return render_template("console/overview.html", rows=list(zip(pictures, cells, strict=True)),
-                           kinds=kinds,
-                           committees=committees, chosen=chosen, names=names,
-                           parents=parents, State=State)
+                           kinds=kinds, committees=committees, chosen=chosen, names=names,
+                           parents=parents, State=State, unreachable=unreachable,
+                           study=study, week=week, trends=trends, tz=settings.tz)
 
 
 @bp.get("/branch/<int:branch_id>")
@@ -62,16 +107,13 @@ def branch(branch_id: int) -> ResponseReturnValue:
         org = branch_in_scope(session, branch_id)
         picture = compliance(session, [org], services.clock(), settings.tz,
                              settings.cadence)[0]
-        members = list(session.scalars(select(Member).where(Member.branch_id == branch_id)
-                                       .order_by(Member.name)))
         query = (request.args.get("q") or "").strip()[:50]
-        if query:
-            members = [m for m in members if query in m.name or query in (m.phone or "")]
+        shown = member_page(session, branch_id, query, request.args.get("page", 1, type=int))
         rows = [{"id": m.id, "name": m.name, "admin": m.is_admin, "helper": m.is_helper,
                  "posts": m.committee_posts or "", "bound": m.openid is not None,
-                 "needs_help": m.needs_help or ""} for m in members]
+                 "needs_help": m.needs_help or ""} for m in shown.members]
         name = org.name
         waiting = waiting_count(session, branch_id)
     return render_template("console/branch.html", name=name, picture=picture, members=rows,
-                           query=query, State=State, branch_id=branch_id,
+                           shown=shown, query=query, State=State, branch_id=branch_id,
                            open_questions=waiting)

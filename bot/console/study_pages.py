@@ -41,6 +41,7 @@ from models.study import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem, StudyItemImag
 from models.study_reports import (
     feedback_on,
     item_progress_by_branch,
+    items_posted_below,
     items_seen_by,
     not_studied,
 )
@@ -77,8 +78,11 @@ def study_items(org_id: int) -> ResponseReturnValue:
         below = select(Member.id).where(Member.branch_id.in_(subtree_ids(session, org.id)))
         lines = items_seen_by(session, org.id, below)
         total = session.scalar(select(func.count()).select_from(below.subquery())) or 0
+        posted_below = items_posted_below(session, org.id) \
+            if org.kind != OrgKind.BRANCH else []
         return render_template("console/study_items.html", org=org, lines=lines, total=total,
-                               tz=services.settings.tz, now=services.clock(), OrgKind=OrgKind)
+                               posted_below=posted_below, tz=services.settings.tz,
+                               now=services.clock(), OrgKind=OrgKind)
 
 
 def _form_of(request_form: Any) -> dict[str, str]:
