@@ -16,13 +16,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import words
+from models.attendance import check_in
 from models.meeting_notices import notify_created
-from models.meetings import Meeting, MeetingKind, MeetingStatus, NewMeeting, create_meeting
+from models.meetings import (
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Method,
+    NewMeeting,
+    close_meeting,
+    create_meeting,
+)
 from models.member import Member, NeedsHelp
 from models.org import Org, OrgAdmin, OrgKind, add_org
 from models.outbox import ChannelPolicy
 from models.pairing import HelpPair
 from models.posting import make_draft, publish
+from models.trends import last_quarters
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ def seed_demo(session: Session, now: datetime, outbox: ChannelPolicy | None = No
         "学习党章第一章 总纲",
         "中国共产党是中国工人阶级的先锋队，同时是中国人民和中华民族的先锋队。"
         "请大家认真学习，结合本村实际谈体会。", now), secretary, now, now)
+    _seed_history(session, branches, now, tz or ZoneInfo("Asia/Shanghai"))
     meeting = create_meeting(session, NewMeeting(
         org_id=branches[0].id, kind=MeetingKind.BRANCH_ASSEMBLY,
         starts_at=now + timedelta(minutes=40), place="村委会",
@@ -128,6 +139,37 @@ def seed_demo(session: Session, now: datetime, outbox: ChannelPolicy | None = No
     if outbox is not None and tz is not None:
         notify_created(session, outbox, meeting, tz, now)
     session.flush()
+
+
+# The last three quarters, per branch: (kind, how many held), so that the console's trend
+# and the 台账 have something to show; the newest quarter is left to the newcomer.
+_HISTORY = [
+    [(MeetingKind.BRANCH_ASSEMBLY, 1), (MeetingKind.COMMITTEE_MEETING, 3),
+     (MeetingKind.PARTY_LECTURE, 1), (MeetingKind.GROUP_MEETING, 2)],
+    [(MeetingKind.BRANCH_ASSEMBLY, 1), (MeetingKind.COMMITTEE_MEETING, 2)],
+    [(MeetingKind.COMMITTEE_MEETING, 3), (MeetingKind.PARTY_LECTURE, 1)],
+]
+
+
+def _seed_history(session: Session, branches: list[Org], now: datetime, tz: ZoneInfo) -> None:
+    """Held meetings in the three quarters before this one, most members present."""
+    for back, quarter in enumerate(last_quarters(now, tz, 4)[:-1]):
+        for number, branch in enumerate(branches):
+            members = list(session.scalars(select(Member).where(
+                Member.branch_id == branch.id).order_by(Member.id)))
+            for kind, times in _HISTORY[(number + back) % len(_HISTORY)]:
+                for time_ in range(times):
+                    start = quarter.start + timedelta(days=10 + 25 * time_ + number,
+                                                      hours=1 + number)
+                    meeting = create_meeting(session, NewMeeting(
+                        org_id=branch.id, kind=kind, starts_at=start, place="村委会",
+                        topic=words.DEMO_HISTORY_TOPIC), created_by=None,
+                        now=start - timedelta(days=3))
+                    for index, member in enumerate(members):
+                        if (index + time_ + back) % 5:  # four in five come
+                            check_in(session, meeting, member, Method.CODE, member,
+                                     start + timedelta(minutes=5))
+                    close_meeting(session, meeting, start + timedelta(hours=2))
 
 
 def demo_meeting_code(session: Session) -> str:

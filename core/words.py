@@ -203,6 +203,7 @@ LEDGER_NAME = "姓名"
 LEDGER_TIMES_PRESENT = "出席次数"
 LEDGER_NOT_CLOSED = "未结束"
 LEDGER_BACKFILLED = "有"
+DEMO_HISTORY_TOPIC = "学习党的二十大精神"
 LEDGER_BOOK_SHEET = "会议记录本"
 LEDGER_BOOK_LABELS = {
     "kind": "会议类型", "status": "会议状态", "time": "时间", "place": "地点",

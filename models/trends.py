@@ -1,8 +1,8 @@
 """Trends per quarter for an org's branches, for the console's overview chart: how much
 of the required 三会一课 was held, and the attendance rate at the meetings held.
 
-Each measure is one grouped query over every quarter at once (a CASE puts each meeting in
-its quarter), so the chart costs the overview two small queries however many branches.
+One grouped query over every quarter at once (a CASE puts each meeting in its quarter)
+gives both measures, so the chart costs the overview one query however many branches.
 """
 
 from __future__ import annotations
@@ -61,28 +61,31 @@ def quarter_trends(session: Session, branch_ids: list[int], quarters: list[Perio
         return []
     which = case(*((Meeting.starts_at < q.end, index) for index, q in enumerate(quarters)),
                  else_=-1)
-    in_range = (Meeting.org_id.in_(branch_ids), Meeting.status == MeetingStatus.HELD,
-                Meeting.starts_at >= quarters[0].start, Meeting.starts_at < quarters[-1].end)
     asked = {kind: PER_QUARTER[period] for kind, period in cadence.items()
              if period in PER_QUARTER}
+    # "not planned, not cancelled" is "held", written so that the planner walks the
+    # (org_id, starts_at) index: an equality on status made SQLite scan every branch's
+    # meetings through the status index, 70 ms for a township of 100 branches.
     per_branch = (select(which.label("quarter"), Meeting.org_id, Meeting.kind,
-                         func.count().label("held"))
-                  .where(*in_range, Meeting.kind.in_(list(asked)))
+                         func.count().label("held"),
+                         func.sum(Meeting.present_count).label("present"),
+                         func.sum(Meeting.expected_count).label("expected"))
+                  .where(Meeting.org_id.in_(branch_ids),
+                         Meeting.status.not_in([MeetingStatus.PLANNED, MeetingStatus.CANCELLED]),
+                         Meeting.starts_at >= quarters[0].start,
+                         Meeting.starts_at < quarters[-1].end)
                   .group_by(which, Meeting.org_id, Meeting.kind).subquery())
     # what a branch held of a kind counts up to what the quarter asks for, no more
     times_asked = case(*((per_branch.c.kind == kind, times) for kind, times in asked.items()),
                        else_=0)
     capped = case((per_branch.c.held > times_asked, times_asked), else_=per_branch.c.held)
-    held: dict[int, int] = {quarter: int(total or 0) for quarter, total in session.execute(
-        select(per_branch.c.quarter, func.sum(capped)).group_by(per_branch.c.quarter))}
-    attendance = {quarter: (int(present or 0), int(expected or 0))
-                  for quarter, present, expected in
-                  session.execute(select(which, func.sum(Meeting.present_count),
-                                         func.sum(Meeting.expected_count))
-                                  .where(*in_range).group_by(which))}
+    totals = {quarter: (int(held or 0), int(present or 0), int(expected or 0))
+              for quarter, held, present, expected in session.execute(
+                  select(per_branch.c.quarter, func.sum(capped), func.sum(per_branch.c.present),
+                         func.sum(per_branch.c.expected)).group_by(per_branch.c.quarter))}
     with_groups = session.scalar(select(func.count(func.distinct(Org.parent_id))).where(
         Org.kind == OrgKind.GROUP, Org.parent_id.in_(branch_ids))) or 0
     required = sum(times * (with_groups if kind == MeetingKind.GROUP_MEETING
                             else len(branch_ids)) for kind, times in asked.items())
-    return [QuarterTrend(q, held.get(i, 0), required, *attendance.get(i, (0, 0)))
+    return [QuarterTrend(q, totals.get(i, (0, 0, 0))[0], required, *totals.get(i, (0, 0, 0))[1:])
             for i, q in enumerate(quarters)]
