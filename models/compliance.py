@@ -13,6 +13,7 @@ recomputed on 补录), so a county-wide roll-up reads meetings, not every attend
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -23,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from core.config import DEFAULT_CADENCE
 from core.localtime import PERIOD_KINDS, Period, period_containing
+from models.base import id_list
 from models.meetings import KIND_NAMES, Meeting, MeetingKind, MeetingStatus
-from models.org import Org, OrgKind
+from models.org import Org, OrgKind, OrgRef
 
 
 class State(StrEnum):
@@ -90,7 +92,7 @@ class BranchCompliance:
         return [k for k in self.kinds if k.state is not State.ON_TRACK]
 
 
-def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInfo,
+def compliance(session: Session, branches: Sequence[Org | OrgRef], now: datetime, tz: ZoneInfo,
                cadence: dict[str, str] | None = None, attendance_period: str = "quarter",
                period_of: datetime | None = None) -> list[BranchCompliance]:
     """The picture for these branches, one query per period kind plus one for rates.
@@ -106,7 +108,7 @@ def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInf
         return []
     # 党小组会 is required only where the branch has groups.
     with_groups = set(session.scalars(select(Org.parent_id).where(
-        Org.kind == OrgKind.GROUP, Org.parent_id.in_(ids)).distinct()))
+        Org.kind == OrgKind.GROUP, Org.parent_id.in_(id_list(ids))).distinct()))
     for period_kind in PERIOD_KINDS:
         kinds = [k for k, p in cadence.items() if p == period_kind]
         if not kinds:
@@ -115,7 +117,7 @@ def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInf
         counts: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
         rows = session.execute(
             select(Meeting.org_id, Meeting.kind, Meeting.status, func.count())
-            .where(Meeting.org_id.in_(ids), Meeting.kind.in_(kinds),
+            .where(Meeting.org_id.in_(id_list(ids)), Meeting.kind.in_(kinds),
                    Meeting.starts_at >= period.start, Meeting.starts_at < period.end,
                    Meeting.status != MeetingStatus.CANCELLED)
             .group_by(Meeting.org_id, Meeting.kind, Meeting.status))
@@ -136,7 +138,7 @@ def compliance(session: Session, branches: list[Org], now: datetime, tz: ZoneInf
     for org_id, expected, present, leave, absent in session.execute(
         select(Meeting.org_id, func.sum(Meeting.expected_count), func.sum(Meeting.present_count),
                func.sum(Meeting.leave_count), func.sum(Meeting.absent_count))
-        .where(Meeting.org_id.in_(ids), Meeting.status == MeetingStatus.HELD,
+        .where(Meeting.org_id.in_(id_list(ids)), Meeting.status == MeetingStatus.HELD,
                Meeting.starts_at >= period.start, Meeting.starts_at < period.end)
         .group_by(Meeting.org_id)):
         by_id[org_id].attendance = AttendanceCounts(expected or 0, present or 0, leave or 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -86,6 +87,26 @@ def branches_under(session: Session, org_id: int) -> list[Org]:
     ids = subtree_ids(session, org_id)
     return list(session.scalars(select(Org).where(Org.id.in_(ids), Org.kind == OrgKind.BRANCH)
                                 .order_by(Org.id)))
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    """An org's id, name and parent without an ORM object: a page of a thousand branches
+    spent more time building Org objects than querying them."""
+
+    id: int
+    name: str
+    parent_id: int | None
+
+
+def branch_refs_under(session: Session, org_id: int) -> list[OrgRef]:
+    """The branches in the subtree of `org_id` (as branches_under), in one query."""
+    tree = select(Org.id).where(Org.id == org_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Org.id).where(Org.parent_id == tree.c.id))
+    return [OrgRef(org, name, parent) for org, name, parent in session.execute(
+        select(Org.id, Org.name, Org.parent_id).where(Org.id.in_(select(tree.c.id)),
+                                                      Org.kind == OrgKind.BRANCH)
+        .order_by(Org.id))]
 
 
 def admins_of(session: Session, org_id: int) -> list[int]:

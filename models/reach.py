@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core import texts
+from models.base import id_list
 from models.held import COMBINED_KIND
 from models.member import Member
 from models.outbox import Channel, Outbox, Status
@@ -116,7 +117,7 @@ def unreachable_counts(session: Session, branch_ids: list[int]) -> dict[int, int
     paired = select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))
     return {branch: count for branch, count in session.execute(
         select(Member.branch_id, func.count(Member.id)).where(
-            Member.branch_id.in_(branch_ids), Member.id.not_in(paired),
+            Member.branch_id.in_(id_list(branch_ids)), Member.id.not_in(paired),
             or_(Member.openid.is_(None), Member.subscribed.is_(False)))
         .group_by(Member.branch_id))}
 

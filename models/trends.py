@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.localtime import Period, period_containing
+from models.base import id_list
 from models.meetings import Meeting, MeetingKind, MeetingStatus
 from models.org import Org, OrgKind
 
@@ -70,7 +71,7 @@ def quarter_trends(session: Session, branch_ids: list[int], quarters: list[Perio
                          func.count().label("held"),
                          func.sum(Meeting.present_count).label("present"),
                          func.sum(Meeting.expected_count).label("expected"))
-                  .where(Meeting.org_id.in_(branch_ids),
+                  .where(Meeting.org_id.in_(id_list(branch_ids)),
                          Meeting.status.not_in([MeetingStatus.PLANNED, MeetingStatus.CANCELLED]),
                          Meeting.starts_at >= quarters[0].start,
                          Meeting.starts_at < quarters[-1].end)
@@ -84,7 +85,7 @@ def quarter_trends(session: Session, branch_ids: list[int], quarters: list[Perio
                   select(per_branch.c.quarter, func.sum(capped), func.sum(per_branch.c.present),
                          func.sum(per_branch.c.expected)).group_by(per_branch.c.quarter))}
     with_groups = session.scalar(select(func.count(func.distinct(Org.parent_id))).where(
-        Org.kind == OrgKind.GROUP, Org.parent_id.in_(branch_ids))) or 0
+        Org.kind == OrgKind.GROUP, Org.parent_id.in_(id_list(branch_ids)))) or 0
     required = sum(times * (with_groups if kind == MeetingKind.GROUP_MEETING
                             else len(branch_ids)) for kind, times in asked.items())
     return [QuarterTrend(q, totals.get(i, (0, 0, 0))[0], required, *totals.get(i, (0, 0, 0))[1:])

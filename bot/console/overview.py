@@ -27,7 +27,7 @@ from bot.services import services_of
 from core.localtime import last_week
 from models.compliance import State, compliance, lag
 from models.member_pages import member_page
-from models.org import Org, OrgKind, branches_under
+from models.org import Org, OrgKind, branch_refs_under
 from models.questions import waiting_count
 from models.reach import unreachable_counts
 from models.study_reports import BranchStudy, study_by_branch
@@ -75,9 +75,11 @@ def overview() -> ResponseReturnValue:
             Org.parent_id == account.org_id, Org.kind == OrgKind.COMMITTEE).order_by(Org.name)))
         chosen = request.args.get("org", type=int) or account.org_id
         org_in_scope(session, chosen)
-        branches = branches_under(session, chosen)
-        names = {org.id: org.name for org in session.scalars(select(Org))}
+        branches = branch_refs_under(session, chosen)
         parents = {org.id: org.parent_id for org in branches}
+        named = {chosen} | {parent for parent in parents.values() if parent is not None}
+        names = {org: name for org, name in session.execute(
+            select(Org.id, Org.name).where(Org.id.in_(named)))}
         now = services.clock()
         pictures = sorted(compliance(session, branches, now, settings.tz,
                                      settings.cadence), key=lag)
