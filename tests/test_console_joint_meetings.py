@@ -148,3 +148,26 @@ def test_invitees_cannot_change_once_it_has_started_and_joint_members_are_backfi
                            data={"member": str(far.id), "status": "present",
                                  "csrf_token": browser.token})
     assert refused.status_code == 404
+
+
+def test_a_branch_invited_from_above_stays_when_the_secretary_moves_the_meeting(
+        app, session, county, neighbour, clock):
+    browser = logged_in(app, "liaoyuan")
+    create(browser, county["liaoyuan"], local_form(clock, app, hours=24))
+    meeting = session.scalars(select(Meeting)).one()
+    # county staff invited 远山村 (another township: outside the secretary's reach)
+    session.add(MeetingInvite(meeting_id=meeting.id, org_id=county["far"]))
+    session.commit()
+    edit = browser.get(f"/admin/meeting/{meeting.id}/edit").get_data(as_text=True)
+    assert f'value="{county["far"]}" checked' in edit and "远山村党支部" in edit
+    moved = {**local_form(clock, app, hours=30), "joint": str(county["far"])}
+    answer = browser.post(f"/admin/meeting/{meeting.id}/edit",
+                          data={**moved, "csrf_token": browser.token})
+    assert answer.status_code == 302
+    session.rollback()
+    assert session.scalars(select(MeetingInvite.org_id)).all() == [county["far"]]
+    assert notices_to(session, meeting.id, "meeting_uninvited") == set()
+    # but the secretary cannot add it anew to another meeting
+    refused = create(browser, county["liaoyuan"], {**local_form(clock, app, hours=50),
+                                                   "joint": str(county["far"])})
+    assert refused.status_code == 400

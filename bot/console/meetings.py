@@ -120,13 +120,19 @@ def meetings(branch_id: int) -> ResponseReturnValue:
                            this=f"{local.year}-{quarter}")
 
 
-def _joint_offered(session: Session, branch_id: int) -> list[Org]:
-    return joint_choices(session, branch_id, scope_ids(session, current_account()))
+def _joint_offered(session: Session, branch_id: int,
+                   already: tuple[int, ...] = ()) -> list[Org]:
+    """Branches the account may invite — and those the meeting already invites, even when
+    someone with a wider scope invited them: a form that did not show them would drop
+    them on saving."""
+    visible = scope_ids(session, current_account()) | set(already)
+    return joint_choices(session, branch_id, visible)
 
 
-def _invitee_choices(session: Session, branch_id: int) -> dict[str, Any]:
+def _invitee_choices(session: Session, branch_id: int,
+                     already: tuple[int, ...] = ()) -> dict[str, Any]:
     """The audience list and the joint branches (with their committees' names)."""
-    offered = _joint_offered(session, branch_id)
+    offered = _joint_offered(session, branch_id, already)
     parents = {org.id: org.name for org in session.scalars(select(Org).where(
         Org.id.in_({o.parent_id for o in offered if o.parent_id is not None})))}
     return {"audiences": audience_choices(session, branch_id),
@@ -294,7 +300,8 @@ def _render_edit(session: Session, meeting: Meeting, form: dict[str, Any],
                  error: str | None) -> str:
     return render_template("console/meeting_edit.html", meeting=meeting,
                            org=session.get(Org, meeting.org_id), error=error, form=form,
-                           **_invitee_choices(session, meeting.org_id))
+                           **_invitee_choices(session, meeting.org_id,
+                                              invitees_of(session, meeting).joint_org_ids))
 
 
 @bp.get("/meeting/<int:meeting_id>/edit")
@@ -332,7 +339,8 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
             if not form["place"]:
                 raise DomainError("CONSOLE_FORM_PLACE")
             member_ids, org_ids = invites_for(session, found.org_id, form["audience"] or "all")
-            joint_ids = joint_ids_for(form["joint"], _joint_offered(session, found.org_id))
+            joint_ids = joint_ids_for(form["joint"], _joint_offered(
+                session, found.org_id, invitees_of(session, found).joint_org_ids))
             invitees = change_invitees(session, found, member_ids, org_ids, joint_ids, now)
             # told at the old time: they are not coming to the new one
             dropped = notify_uninvited(session, services.outbox, found, invitees.removed,
