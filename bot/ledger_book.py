@@ -21,6 +21,10 @@ from models.meetings import KIND_NAMES, AttendanceStatus, Meeting, MeetingStatus
 WIDTHS = [13, 27, 13, 27]
 VALUE_WIDTH = sum(WIDTHS[1:])  # a value merged across B:D
 LABELS = words.LEDGER_BOOK_LABELS
+# a label and its value twice a row; a label and one value across the rest (merged, but
+# every cell keeps its border so the merged box is drawn whole)
+PAIR = ("ledger-label", "ledger-text", "ledger-label", "ledger-text")
+WIDE = ("ledger-label", "ledger-text", "ledger-text", "ledger-text")
 
 
 class RecordBook:
@@ -38,15 +42,12 @@ class RecordBook:
 
     def _pair(self, first: str, first_value: object, second: str,
               second_value: object) -> None:
-        self.sheet.row([first, first_value, second, second_value], "",
-                       styles=["ledger-label", "ledger-text", "ledger-label", "ledger-text"])
+        self.sheet.row([first, first_value, second, second_value], PAIR)
 
     def _wide(self, label: str, value: str, min_lines: int = 1) -> None:
         """A label and a value across the rest of the row, as tall as the value needs."""
         lines = max(min_lines, text_lines(value, VALUE_WIDTH))
-        row = self.sheet.row([label, value, "", ""], "", height=LINE_HEIGHT * lines + 4,
-                             styles=["ledger-label", "ledger-text", "ledger-text",
-                                     "ledger-text"])
+        row = self.sheet.row([label, value, "", ""], WIDE, height=LINE_HEIGHT * lines + 4)
         self.sheet.merge(row, 2, 4)
 
     def _page(self, found: BranchRecords, meeting: Meeting, number: int,
@@ -106,6 +107,5 @@ class RecordBook:
         photos = len(meeting.photos or [])
         self._wide(LABELS["photos"], texts.LEDGER_BOOK_PHOTOS.format(count=photos)
                    if photos else words.LEDGER_BOOK_NONE)
-        self.sheet.row([LABELS["recorder_sign"], "", LABELS["host_sign"], ""], "",
-                       height=36, styles=["ledger-label", "ledger-text", "ledger-label",
-                                          "ledger-text"])
+        self.sheet.row([LABELS["recorder_sign"], "", LABELS["host_sign"], ""], PAIR,
+                       height=36)

@@ -93,10 +93,10 @@ class LedgerSheet:
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
 
-    def row(self, values: Sequence[object], style: str, height: float | None = None,
-            styles: Sequence[str] | None = None) -> int:
+    def row(self, values: Sequence[object], style: str | Sequence[str],
+            height: float | None = None) -> int:
         """Append a row, every text cell written as text (never a formula); returns its
-        number. `styles` gives each cell its own style instead of `style`."""
+        number. `style` is one named style for every cell, or one per cell."""
         self.rows += 1
         if height is not None:
             self.sheet.row_dimensions[self.rows].height = min(height, MAX_ROW_HEIGHT)
@@ -105,7 +105,7 @@ class LedgerSheet:
             cell = WriteOnlyCell(self.sheet, value=as_text(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"
-            cell.style = styles[index] if styles is not None else style
+            cell.style = style if isinstance(style, str) else style[index]
             cells.append(cell)
         self.sheet.append(cells)
         return self.rows

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import texts, words
+from models.base import id_list
 from models.errors import MeetingError
 from models.meetings import (
     AUDIENCE_ALL,
@@ -82,9 +83,9 @@ def joint_choices(session: Session, branch_id: int, visible: set[int]) -> list[O
         return []
     query = select(Org).where(Org.kind == OrgKind.BRANCH, Org.id != branch_id)
     if branch.parent_id is not None:
-        query = query.where((Org.parent_id == branch.parent_id) | Org.id.in_(visible))
+        query = query.where((Org.parent_id == branch.parent_id) | Org.id.in_(id_list(visible)))
     else:
-        query = query.where(Org.id.in_(visible))
+        query = query.where(Org.id.in_(id_list(visible)))
     return sorted(session.scalars(query), key=lambda org: (org.parent_id or 0, org.name))
 
 
