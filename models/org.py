@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Select, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -75,11 +75,16 @@ def groups_of(session: Session, branch_id: int) -> dict[str, int]:
     return {name: org_id for name, org_id in rows}
 
 
-def subtree_ids(session: Session, org_id: int) -> list[int]:
-    """`org_id` and every org below it (a recursive query)."""
+def subtree_query(org_id: int) -> Select[tuple[int]]:
+    """The ids of `org_id` and every org below it, as a recursive query to run or nest."""
     tree = select(Org.id).where(Org.id == org_id).cte("tree", recursive=True)
     tree = tree.union_all(select(Org.id).where(Org.parent_id == tree.c.id))
-    return list(session.scalars(select(tree.c.id)))
+    return select(tree.c.id)
+
+
+def subtree_ids(session: Session, org_id: int) -> list[int]:
+    """`org_id` and every org below it (a recursive query)."""
+    return list(session.scalars(subtree_query(org_id)))
 
 
 def branches_under(session: Session, org_id: int) -> list[Org]:
@@ -101,10 +106,8 @@ class OrgRef:
 
 def branch_refs_under(session: Session, org_id: int) -> list[OrgRef]:
     """The branches in the subtree of `org_id` (as branches_under), in one query."""
-    tree = select(Org.id).where(Org.id == org_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(Org.id).where(Org.parent_id == tree.c.id))
     return [OrgRef(org, name, parent) for org, name, parent in session.execute(
-        select(Org.id, Org.name, Org.parent_id).where(Org.id.in_(select(tree.c.id)),
+        select(Org.id, Org.name, Org.parent_id).where(Org.id.in_(subtree_query(org_id)),
                                                       Org.kind == OrgKind.BRANCH)
         .order_by(Org.id))]
 

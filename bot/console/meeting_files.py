@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import segno
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from bot.console.access import UPLOAD_LIMITS, bp, login_required
@@ -18,8 +18,8 @@ from bot.console.meetings import audit, meeting_in_scope
 from bot.console.uploads import (
     PHOTO_MAX_BYTES,
     STORED_NAME,
-    mimetype_of,
     read_photo,
+    send_photo,
     store_photo,
 )
 from bot.qrcodes import MAX_TEMPORARY_SECONDS, QR_FAILURES, create_scene_qr
@@ -99,10 +99,4 @@ def meeting_photo(meeting_id: int, name: str) -> ResponseReturnValue:
         meeting = meeting_in_scope(session, meeting_id)
         if not STORED_NAME.match(name) or name not in (meeting.photos or []):
             abort(404)
-    path = photo_folder(meeting_id) / name
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=mimetype_of(name), max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return send_photo(photo_folder(meeting_id), name, private=True)

@@ -14,7 +14,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,13 @@ from bot.console.access import (
     login_required,
     scoped_org,
 )
-from bot.console.uploads import PHOTO_MAX_BYTES, STORED_NAME, mimetype_of, read_photo, store_photo
+from bot.console.uploads import (
+    PHOTO_MAX_BYTES,
+    STORED_NAME,
+    read_photo,
+    send_photo,
+    store_photo,
+)
 from bot.services import services_of
 from core import texts, words
 from core.localtime import when
@@ -263,9 +269,4 @@ def study_image(item_id: int, name: str) -> ResponseReturnValue:
                 or not any(image.pic_url and image.pic_url.endswith("/" + name)
                            for image in item.images):
             abort(404)
-    path = image_folder(item_id) / name
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=mimetype_of(name), max_age=3600)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_photo(image_folder(item_id), name, private=False)

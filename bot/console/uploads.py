@@ -8,6 +8,7 @@ import re
 import secrets
 from pathlib import Path
 
+from flask import Response, abort, send_file
 from werkzeug.datastructures import FileStorage
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
@@ -36,3 +37,16 @@ def store_photo(folder: Path, data: bytes, suffix: str) -> str:
 def mimetype_of(name: str) -> str:
     """The content type a stored photo is served with."""
     return "image/png" if name.endswith(".png") else "image/jpeg"
+
+
+def send_photo(folder: Path, name: str, private: bool) -> Response:
+    """A stored photo (404 when the file is gone), never sniffed as anything else; cached
+    an hour, by the browser alone when `private` (photos behind a login)."""
+    path = folder / name
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mimetype_of(name), max_age=0 if private else 3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if private:
+        response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
