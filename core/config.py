@@ -35,6 +35,7 @@ SANDBOX_APP_ID = "wxsandbox00000000"
 SANDBOX_APP_SECRET = "sandbox-secret"
 # In sandbox mode the fake WeChat API is served by `partybot serve` itself.
 SANDBOX_API_BASE_URL = "http://127.0.0.1:5000/sandbox"
+MB = 1024 * 1024
 
 # How often each kind of meeting is required (《中国共产党支部工作条例（试行）》);
 # PARTYBOT_CADENCE overrides it. 党小组会 counts only where a branch has groups.
@@ -161,6 +162,12 @@ class Settings:
     study_push_time: tuple[int, int] = (8, 0)
     # A meeting closes by itself this long after its end (absentees are marked then).
     meeting_close_grace_minutes: int = 120
+    # Uploaded photos, per org (stored bytes after downscaling): a day's and the total
+    # (PARTYBOT_UPLOAD_DAILY_MB, PARTYBOT_UPLOAD_TOTAL_MB); a cancelled meeting's photos
+    # are deleted this many days after it was cancelled (PARTYBOT_CANCELLED_PHOTO_DAYS).
+    upload_daily_bytes: int = 100 * MB
+    upload_total_bytes: int = 2048 * MB
+    cancelled_photo_days: int = 90
 
     @property
     def sandbox(self) -> bool:
@@ -320,6 +327,12 @@ def load_settings(
             "PARTYBOT_MEETING_CLOSE_GRACE_MINUTES", get("PARTYBOT_MEETING_CLOSE_GRACE_MINUTES"),
             120, 0
         ),
+        upload_daily_bytes=MB * parse_int(
+            "PARTYBOT_UPLOAD_DAILY_MB", get("PARTYBOT_UPLOAD_DAILY_MB"), 100, 1),
+        upload_total_bytes=MB * parse_int(
+            "PARTYBOT_UPLOAD_TOTAL_MB", get("PARTYBOT_UPLOAD_TOTAL_MB"), 2048, 1),
+        cancelled_photo_days=parse_int(
+            "PARTYBOT_CANCELLED_PHOTO_DAYS", get("PARTYBOT_CANCELLED_PHOTO_DAYS"), 90, 0),
     )
 
 

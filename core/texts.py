@@ -577,3 +577,10 @@ CONSOLE_OAUTH_FAILED = "微信授权没有成功（{reason}），请关掉页面
 CLI_CONSOLE_USER_ADDED = "控制台账号「{login}」已建好，能看到：{org}及以下。登录地址：{url}"
 CLI_CONSOLE_PASSWORD_PROMPT = "请输入密码（至少 {minimum} 个字符，输入时不显示）："
 CLI_CONSOLE_PASSWORD_EMPTY = "没有读到密码：请从标准输入提供（例如 echo 密码 | partybot console-user add …）"
+
+# Issue 23 item 8: upload quotas, downscaled photos (console uploads)
+UPLOAD_DAILY_FULL = "照片没有保存：本组织今天已上传 {used} MB 照片，每天最多 {limit} MB（这次 {adding} MB）。请明天再传，或少传几张。"
+UPLOAD_TOTAL_FULL = "照片没有保存：本组织已存 {used} MB 照片，一共最多 {limit} MB（这次 {adding} MB）。请撤回不用的学习内容，或请县里管理系统的同志调高上限。"
+CONSOLE_PHOTO_PIXELS = "照片像素太多（最多 {mp} 百万像素），请在手机相册里把它改小后再上传。"
+CONSOLE_PHOTO_BROKEN = "照片打不开（文件不完整或已损坏），请重新选择或重新拍一张。"
+CONSOLE_PHOTO_CANCELLED = "已取消的会议不能再上传照片。"

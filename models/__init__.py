@@ -25,6 +25,7 @@ from models.relays import Relay
 from models.reply_pages import ReplyRest
 from models.roster_import import RosterImport, RosterImportRow
 from models.service_allowance import ServiceAllowance
+from models.stored_files import StoredFile
 from models.study import (
     PendingPost,
     StudyFeedback,
@@ -66,6 +67,7 @@ __all__ = [
     "RosterImport",
     "RosterImportRow",
     "ServiceAllowance",
+    "StoredFile",
     "StudyFeedback",
     "StudyItem",
     "StudyItemImage",

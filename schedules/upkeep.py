@@ -1,13 +1,17 @@
 """Upkeep: prune old inbound-message keys (retries come within seconds; the 48-hour
-customer-service window needs two days; we keep four)."""
+customer-service window needs two days; we keep four); every hour, delete the uploaded
+photos nothing needs any more."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from pathlib import Path
 
 from models.base import write_session
 from models.guesses import prune_guards
 from models.inbound import prune_inbound
+from models.stored_files import find_orphans, release_due, remove_files
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
 
@@ -27,3 +31,25 @@ def prune_inbound_keys(runtime: Runtime) -> int:
 
 register(JobSpec("upkeep.prune_inbound", prune_inbound_keys, "cron",
                  {"hour": 3, "minute": 17}))
+
+
+def sweep_uploads(runtime: Runtime) -> int:
+    """Delete the photos their owner let go (a withdrawn study item's; a cancelled
+    meeting's after PARTYBOT_CANCELLED_PHOTO_DAYS) and orphans no row names; adopt
+    photos stored before the quotas. Files go only after the rows' commit. Returns how
+    many files were deleted."""
+    root = Path(runtime.settings.instance_path)
+    keep = timedelta(days=runtime.settings.cancelled_photo_days)
+    now = runtime.clock()
+    with write_session(runtime.engine) as session:
+        orphans = find_orphans(session, root, now)
+        released = release_due(session, now, keep)
+        session.commit()
+    removed = remove_files(root, [*released, *orphans])
+    if removed:
+        log.info("deleted %d uploaded photos (%d released, %d orphans)", removed,
+                 len(released), len(orphans))
+    return removed
+
+
+register(JobSpec("upkeep.sweep_uploads", sweep_uploads, "cron", {"minute": 41}))

@@ -13,7 +13,7 @@ from models.audit import AuditEntry
 from models.org import Org, OrgKind
 from models.study import StudyItem
 from tests.conftest import Chat
-from tests.test_console_meetings import logged_in, png_bytes
+from tests.test_console_meetings import logged_in, png_bytes, same_picture
 
 BODY = "第一段：党章总纲。\r\n\r\n第二段：党员的义务。"
 
@@ -47,7 +47,7 @@ def test_a_post_from_the_form_is_what_members_get_in_chat(app, session, county, 
     [image] = item.images
     assert image.pic_url.startswith("http://localhost/admin/study-image/")
     served = app.test_client().get(image.pic_url.removeprefix("http://localhost"))
-    assert served.status_code == 200 and served.data == png_bytes()  # no login: phones
+    assert served.status_code == 200 and same_picture(served.data, png_bytes())  # no login
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     reply = chat.say("o-zm", "学习")
     assert "学习党章" in reply and "第二段：党员的义务。" in reply and image.pic_url in reply

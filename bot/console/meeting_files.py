@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 import segno
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -18,27 +17,24 @@ from bot.console.meetings import audit, meeting_in_scope
 from bot.console.uploads import (
     PHOTO_MAX_BYTES,
     STORED_NAME,
+    keep_photos,
+    photo_folder,
     read_photo,
     send_photo,
-    store_photo,
 )
 from bot.qrcodes import MAX_TEMPORARY_SECONDS, QR_FAILURES, create_scene_qr
 from bot.services import services_of
 from core import texts, words
+from models.errors import DomainError
 from models.meeting_pages import attendance_list
 from models.meetings import MeetingStatus
 from models.org import Org
+from models.stored_files import MEETING
 
 log = logging.getLogger(__name__)
 
 PHOTOS_PER_MEETING = 30
 UPLOAD_LIMITS["console.upload_photo"] = PHOTO_MAX_BYTES + 64 * 1024
-
-
-def photo_folder(meeting_id: int) -> Path:
-    """Where a meeting's photos live (PARTYBOT instance folder, outside any static path)."""
-    return (Path(services_of().settings.instance_path) / "uploads" / "meetings"
-            / str(meeting_id)).resolve()
 
 
 @bp.get("/meeting/<int:meeting_id>/sheet")
@@ -68,26 +64,31 @@ def sign_in_sheet(meeting_id: int) -> ResponseReturnValue:
 @bp.post("/meeting/<int:meeting_id>/photos")
 @login_required
 def upload_photo(meeting_id: int) -> ResponseReturnValue:
-    """Add one photo (JPEG or PNG by its content, ≤ 8 MB)."""
+    """Add one photo (JPEG or PNG by its content, ≤ 8 MB; downscaled; within the org's
+    quotas). A cancelled meeting takes none: its photos are on their way out."""
     services = services_of()
-    photo = read_photo(request.files.get("photo"))
+    back = redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
     with services.sessions() as session:
         meeting = meeting_in_scope(session, meeting_id)
-        if photo is None:
-            log.warning("console: photo for meeting %s refused (not JPEG/PNG or too large)",
-                        meeting_id)
-            flash(texts.CONSOLE_PHOTO_BAD.format(mb=PHOTO_MAX_BYTES // (1024 * 1024)))
-            return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
         photos = list(meeting.photos or [])
-        if len(photos) >= PHOTOS_PER_MEETING:
-            flash(texts.CONSOLE_PHOTO_TOO_MANY.format(limit=PHOTOS_PER_MEETING))
-            return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
-        name = store_photo(photo_folder(meeting_id), *photo)
+        try:
+            if meeting.status == MeetingStatus.CANCELLED:
+                raise DomainError("CONSOLE_PHOTO_CANCELLED")
+            if len(photos) >= PHOTOS_PER_MEETING:
+                raise DomainError("CONSOLE_PHOTO_TOO_MANY", limit=PHOTOS_PER_MEETING)
+            photo = read_photo(request.files.get("photo"))
+            [name] = keep_photos(session, meeting.org_id, MEETING, meeting.id, [photo])
+        except DomainError as error:
+            session.rollback()
+            log.warning("console: photo for meeting %s refused: %s", meeting_id, error.key)
+            flash(error.render())
+            return back
         meeting.photos = [*photos, name]
-        audit(session, meeting, "meeting.photo", None, {"photo": name, "bytes": len(photo[0])})
+        audit(session, meeting, "meeting.photo", None, {"photo": name,
+                                                        "bytes": len(photo.data)})
         session.commit()
     flash(texts.CONSOLE_PHOTO_SAVED)
-    return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
+    return back
 
 
 @bp.get("/meeting/<int:meeting_id>/photos/<name>")
@@ -99,4 +100,4 @@ def meeting_photo(meeting_id: int, name: str) -> ResponseReturnValue:
         meeting = meeting_in_scope(session, meeting_id)
         if not STORED_NAME.match(name) or name not in (meeting.photos or []):
             abort(404)
-    return send_photo(photo_folder(meeting_id), name, private=True)
+    return send_photo(photo_folder(MEETING, meeting_id), name, private=True)

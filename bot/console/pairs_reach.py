@@ -4,13 +4,17 @@
 by one; 生成建议 runs the same matching as `partybot pairs suggest` for this branch),
 relay completion this month and the members not reached. Delivery: how the branch's
 notices went out per channel, what is held or failed and why (WeChat's reason in
-Chinese), and who cannot be reached at all. The rules are models.pairing,
-models.matching, models.pairing_reports and models.reach — the chat's 统计 reads the same.
+Chinese), who cannot be reached at all, and the photos the branch stores against its
+quotas (township and county staff: their whole scope; the county: the free disk). The
+rules are models.pairing, models.matching, models.pairing_reports, models.reach and
+models.stored_files — the chat's 统计 reads the same.
 """
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -26,7 +30,7 @@ from bot.console.access import (
 )
 from bot.services import services_of
 from core import texts, words
-from core.localtime import start_of_month
+from core.localtime import start_of_day, start_of_month
 from models.console_access import member_of_account
 from models.errors import DomainError
 from models.matching import (
@@ -37,9 +41,11 @@ from models.matching import (
     waiting_suggestions,
 )
 from models.member import Member
+from models.org import Org, subtree_query
 from models.pairing import HelpPair, end_pair
 from models.pairing_reports import branch_pair_report
 from models.reach import branch_reach, failure_text, recent_failures, unreachable_members
+from models.stored_files import Usage, megabytes, usage
 
 REACH_DAYS = (7, 30, 90)
 
@@ -139,4 +145,28 @@ def reach(branch_id: int) -> ResponseReturnValue:
             "console/reach.html", org=org, reach=found, reasons=reasons, days=days,
             choices=REACH_DAYS, unreachable=unreachable_members(session, branch_id),
             failures=recent_failures(session, branch_id, since), tz=services.settings.tz,
-            failure_text=failure_text, kind_names=words.NOTICE_KIND_NAMES)
+            failure_text=failure_text, kind_names=words.NOTICE_KIND_NAMES,
+            storage=_storage(session, branch_id), mb=megabytes)
+
+
+def _storage(session: Session, branch_id: int) -> dict[str, object]:
+    """The branch's stored photos against its quotas; staff also see their scope's
+    total, and the county (the top of the tree) the free space of the instance folder's
+    disk, which every org's photos share."""
+    services = services_of()
+    settings = services.settings
+    day = start_of_day(services.clock(), settings.tz)
+    account = current_account()
+    found: dict[str, object] = {"branch": usage(session, [branch_id], day),
+                                "daily": settings.upload_daily_bytes,
+                                "total": settings.upload_total_bytes}
+    if account.is_staff:
+        top = session.get(Org, account.org_id)
+        scope: Usage = usage(session, subtree_query(account.org_id), day)
+        found["scope"] = (top.name if top else "", scope.total)
+        if top is not None and top.parent_id is None:
+            folder = Path(settings.instance_path).resolve()
+            while not folder.exists():  # not made yet: measure the disk it will be on
+                folder = folder.parent
+            found["free_gb"] = f"{shutil.disk_usage(folder).free / 1024 ** 3:.1f}"
+    return found

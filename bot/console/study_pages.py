@@ -10,7 +10,7 @@ withdraw_item (models.posting); the preview is the chat's own render_item.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,10 @@ from bot.console.access import (
 from bot.console.uploads import (
     PHOTO_MAX_BYTES,
     STORED_NAME,
+    keep_photos,
+    photo_folder,
     read_photo,
     send_photo,
-    store_photo,
 )
 from bot.services import services_of
 from core import texts, words
@@ -43,6 +44,7 @@ from models.errors import DomainError, StudyError
 from models.member import Member
 from models.org import Org, OrgKind, branches_under, subtree_ids
 from models.posting import find_duplicate, make_draft, publish, push_now, push_time, withdraw_item
+from models.stored_files import STUDY, release_due, remove_files
 from models.study import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem, StudyItemImage, ancestor_ids
 from models.study_reports import (
     feedback_on,
@@ -62,12 +64,6 @@ def _posting_org(session: Session, org_id: int) -> Org:
     """An org in scope that items can be posted to (not a 党小组)."""
     return scoped_org(session, org_id, (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH,
                                         OrgKind.BRANCH))
-
-
-def image_folder(item_id: int) -> Path:
-    """Where an item's photos live (under the instance folder)."""
-    return (Path(services_of().settings.instance_path) / "uploads" / "study"
-            / str(item_id)).resolve()
 
 
 def _audit(session: Session, item: StudyItem, action: str, after: dict[str, Any]) -> None:
@@ -143,10 +139,10 @@ def post_study(org_id: int) -> ResponseReturnValue:
             draft = make_draft(form["title"], form["body"], now, link=form["link"] or None,
                                publish_at=scheduled.astimezone(now.tzinfo) if scheduled
                                else None, schedule_text=f"{form['day']} {form['time']}")
-            photos = [read_photo(upload) for upload in uploads[:IMAGES_PER_ITEM + 1]]
-            if len(photos) > IMAGES_PER_ITEM or any(p is None for p in photos):
+            if len(uploads) > IMAGES_PER_ITEM:
                 raise DomainError("CONSOLE_STUDY_IMAGES", limit=IMAGES_PER_ITEM,
                                   mb=PHOTO_MAX_BYTES // (1024 * 1024))
+            photos = [read_photo(upload) for upload in uploads]
         except DomainError as error:
             return _form_page(org, form, error.render(), status=400)
         if request.form.get("action") == "preview":
@@ -161,9 +157,13 @@ def post_study(org_id: int) -> ResponseReturnValue:
         me = member_of_account(session, current_account())
         item = publish(session, org.id, draft, me, now,
                        push_time(draft, now, tz, services.settings.study_push_time))
+        try:
+            names = keep_photos(session, org.id, STUDY, item.id, photos) if photos else []
+        except DomainError as error:  # over the org's quota: nothing posted, form kept
+            session.rollback()
+            return _form_page(org, form, error.render(), status=400)
         base = (services.settings.public_url or request.host_url).rstrip("/")
-        for data, suffix in (p for p in photos if p is not None):
-            name = store_photo(image_folder(item.id), data, suffix)
+        for name in names:
             session.add(StudyItemImage(item_id=item.id, pic_url=base + url_for(
                 "console.study_image", item_id=item.id, name=name)))
         _audit(session, item, "study.publish", {
@@ -218,6 +218,7 @@ def study_item(item_id: int) -> ResponseReturnValue:
 def _change(item_id: int, action: str) -> ResponseReturnValue:
     services = services_of()
     now = services.clock()
+    released: list[str] = []
     with services.sessions() as session:
         item, may_change = _item_in_view(session, item_id)
         if not may_change:
@@ -231,6 +232,8 @@ def _change(item_id: int, action: str) -> ResponseReturnValue:
                     id=item.id, title=item.title,
                     dropped=texts.WITHDRAW_DROPPED.format(count=dropped) if dropped else "")
                 _audit(session, item, "study.withdraw", {"dropped": dropped})
+                # Its photos go with it: rows now, files once this commits.
+                released = release_due(session, now, timedelta(0), only=(STUDY, item.id))
             else:
                 push_now(session, org, item.id, now)
                 message = texts.PUSH_OK.format(id=item.id, title=item.title)
@@ -238,9 +241,11 @@ def _change(item_id: int, action: str) -> ResponseReturnValue:
             session.commit()
         except DomainError as error:
             session.rollback()
+            released = []
             message = error.render()
-        flash(message)
-        return redirect(url_for("console.study_item", item_id=item_id))
+    remove_files(Path(services.settings.instance_path), released)
+    flash(message)
+    return redirect(url_for("console.study_item", item_id=item_id))
 
 
 @bp.post("/study/<int:item_id>/withdraw")
@@ -269,4 +274,4 @@ def study_image(item_id: int, name: str) -> ResponseReturnValue:
                 or not any(image.pic_url and image.pic_url.endswith("/" + name)
                            for image in item.images):
             abort(404)
-    return send_photo(image_folder(item_id), name, private=False)
+    return send_photo(photo_folder(STUDY, item_id), name, private=False)

@@ -1,37 +1,70 @@
 """Photos uploaded in the console (meeting photos, study images): JPEG or PNG by their
-content — whatever the file name or the browser says — at most 8 MB, stored with a
-random name and mode 0640 under the instance folder, never in a static path."""
+content — whatever the file name or the browser says — at most 8 MB, decoded and
+encoded again (upright, ≤ 2048 px, no EXIF: core.photos), counted against the org's
+quotas and stored with a random name and mode 0640 under the instance folder, never in
+a static path (models.stored_files)."""
 
 from __future__ import annotations
 
+import logging
 import re
-import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Response, abort, send_file
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from bot.console.access import current_account
+from bot.services import services_of
+from core.localtime import start_of_day
+from core.photos import MAX_PIXELS, Photo, PhotoRefused, prepare_photo
+from models.errors import DomainError
+from models.stored_files import check_quota, folder_of, store_files
+
+log = logging.getLogger(__name__)
+
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
-SIGNATURES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
+SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{16,40}\.(jpg|png)$")
 
 
-def read_photo(upload: FileStorage | None) -> tuple[bytes, str] | None:
-    """The photo's bytes and suffix, or None when it is not a JPEG/PNG within the limit."""
+def read_photo(upload: FileStorage | None) -> Photo:
+    """The upload as a photo ready to store; DomainError (logged with the reason) when
+    it is not a JPEG/PNG within the limit, has too many pixels or cannot be read."""
     data = upload.read(PHOTO_MAX_BYTES + 1) if upload is not None else b""
-    suffix = next((ext for magic, ext in SIGNATURES.items() if data.startswith(magic)), None)
-    if suffix is None or len(data) > PHOTO_MAX_BYTES:
-        return None
-    return data, suffix
+    if not data.startswith(SIGNATURES) or len(data) > PHOTO_MAX_BYTES:
+        log.warning("console: photo refused: not JPEG/PNG or over %d bytes (%d)",
+                    PHOTO_MAX_BYTES, len(data))
+        raise DomainError("CONSOLE_PHOTO_BAD", mb=PHOTO_MAX_BYTES // (1024 * 1024))
+    try:
+        return prepare_photo(data)
+    except PhotoRefused as refused:
+        log.warning("console: photo of %d bytes refused: %s", len(data), refused)
+        if refused.reason == "pixels":
+            raise DomainError("CONSOLE_PHOTO_PIXELS", mp=MAX_PIXELS // 1_000_000) from None
+        if refused.reason == "broken":
+            raise DomainError("CONSOLE_PHOTO_BROKEN") from None
+        raise DomainError("CONSOLE_PHOTO_BAD", mb=PHOTO_MAX_BYTES // (1024 * 1024)) from None
 
 
-def store_photo(folder: Path, data: bytes, suffix: str) -> str:
-    """Write the photo under a random name; returns the name."""
-    name = secrets.token_urlsafe(18) + suffix
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
-    (folder / name).chmod(0o640)
-    return name
+def keep_photos(session: Session, org_id: int, owner: str, owner_id: int,
+                photos: Sequence[Photo]) -> list[str]:
+    """Store the photos for the owner if the org's quotas have room (DomainError if
+    not: nothing written); returns their names. The caller commits."""
+    services = services_of()
+    settings = services.settings
+    now = services.clock()
+    check_quota(session, org_id, sum(len(p.data) for p in photos),
+                start_of_day(now, settings.tz), settings.upload_daily_bytes,
+                settings.upload_total_bytes)
+    return store_files(session, Path(settings.instance_path), org_id, owner, owner_id,
+                       [(p.data, p.suffix) for p in photos], current_account().key, now)
+
+
+def photo_folder(owner: str, owner_id: int) -> Path:
+    """Where the owner's photos live (under the instance folder)."""
+    return folder_of(Path(services_of().settings.instance_path), owner, owner_id)
 
 
 def mimetype_of(name: str) -> str:
