@@ -9,6 +9,7 @@ import logging
 import os
 import struct
 import zlib
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -270,3 +271,24 @@ def test_quotas_and_retention_are_read_from_the_environment(tmp_path):
     with pytest.raises(ConfigError, match="PARTYBOT_UPLOAD_DAILY_MB"):
         load_settings({"PARTYBOT_UPLOAD_DAILY_MB": "lots",
                        "PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
+
+
+def test_photos_released_in_a_transaction_that_rolls_back_stay(
+        app, session, county, clock, settings):
+    from bot.services import services_of
+    from models.stored_files import StoredFile, release_due
+    from schedules.upkeep import sweep_uploads
+
+    secretary = logged_in(app, "liaoyuan")
+    meeting_id = meeting_of(app, secretary, session, county, clock)
+    upload(secretary, meeting_id, noise_jpeg())
+    secretary.post(f"/admin/meeting/{meeting_id}/cancel", data={"csrf_token": secretary.token})
+    [photo] = stored_files(settings)
+    clock.advance(days=91)
+    session.rollback()
+    assert release_due(session, clock(), timedelta(days=90)) == [
+        f"meetings/{meeting_id}/{photo.name}"]
+    session.rollback()  # the change failed: the row is back and the file was never touched
+    assert photo.exists() and session.scalar(select(func.count()).select_from(StoredFile)) == 1
+    sweep_uploads(services_of(app))
+    assert not photo.exists()
