@@ -168,6 +168,9 @@ class Settings:
     upload_daily_bytes: int = 100 * MB
     upload_total_bytes: int = 2048 * MB
     cancelled_photo_days: int = 90
+    # Every org's photos share one disk: no upload may leave less than this free
+    # (PARTYBOT_UPLOAD_MIN_FREE_MB), whatever the quotas still allow.
+    upload_min_free_bytes: int = 1024 * MB
 
     @property
     def sandbox(self) -> bool:
@@ -333,6 +336,8 @@ def load_settings(
             "PARTYBOT_UPLOAD_TOTAL_MB", get("PARTYBOT_UPLOAD_TOTAL_MB"), 2048, 1),
         cancelled_photo_days=parse_int(
             "PARTYBOT_CANCELLED_PHOTO_DAYS", get("PARTYBOT_CANCELLED_PHOTO_DAYS"), 90, 0),
+        upload_min_free_bytes=MB * parse_int(
+            "PARTYBOT_UPLOAD_MIN_FREE_MB", get("PARTYBOT_UPLOAD_MIN_FREE_MB"), 1024, 0),
     )
 
 

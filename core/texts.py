@@ -584,3 +584,4 @@ UPLOAD_TOTAL_FULL = "照片没有保存：本组织已存 {used} MB 照片，一
 CONSOLE_PHOTO_PIXELS = "照片像素太多（最多 {mp} 百万像素），请在手机相册里把它改小后再上传。"
 CONSOLE_PHOTO_BROKEN = "照片打不开（文件不完整或已损坏），请重新选择或重新拍一张。"
 CONSOLE_PHOTO_CANCELLED = "已取消的会议不能再上传照片。"
+UPLOAD_DISK_FULL = "服务器磁盘快满了，照片暂时没有保存。请告诉县里管理系统的同志清理磁盘。"

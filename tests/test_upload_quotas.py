@@ -37,9 +37,8 @@ def noise_jpeg(width: int = 800, height: int = 600) -> bytes:
 
 @pytest.fixture
 def settings(settings, request):  # type: ignore[no-untyped-def]
-    """The conftest settings with the quotas a test asks for (daily, total bytes)."""
-    daily, total = getattr(request, "param", (100 * MB, 2048 * MB))
-    return settings.with_overrides(upload_daily_bytes=daily, upload_total_bytes=total)
+    """The conftest settings with the quotas or disk reserve a test asks for."""
+    return settings.with_overrides(**getattr(request, "param", {}))
 
 
 def stored_files(settings) -> list[Path]:  # type: ignore[no-untyped-def]
@@ -58,7 +57,7 @@ def upload(browser, meeting_id: int, data: bytes):  # type: ignore[no-untyped-de
 
 
 # Two photos of ~320 KB fit in a day's 800 KB; a third does not.
-@pytest.mark.parametrize("settings", [(800_000, 100 * MB)], indirect=True)
+@pytest.mark.parametrize("settings", [{"upload_daily_bytes": 800_000}], indirect=True)
 def test_a_days_uploads_are_capped_per_org_and_a_refused_post_keeps_its_form(
         app, session, county, clock, settings, caplog):
     secretary = logged_in(app, "liaoyuan")
@@ -95,7 +94,7 @@ def test_a_days_uploads_are_capped_per_org_and_a_refused_post_keeps_its_form(
 
 
 # 1.0 MB in all: three photos of ~320 KB fit, a fourth does not until something goes.
-@pytest.mark.parametrize("settings", [(100 * MB, 1_100_000)], indirect=True)
+@pytest.mark.parametrize("settings", [{"upload_total_bytes": 1_100_000}], indirect=True)
 def test_the_total_quota_counts_what_is_kept_and_withdrawing_deletes_and_frees(
         app, session, county, clock, settings):
     secretary = logged_in(app, "liaoyuan")
@@ -266,8 +265,11 @@ def test_quotas_and_retention_are_read_from_the_environment(tmp_path):
                             "PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
     assert (loaded.upload_daily_bytes, loaded.upload_total_bytes) == (50 * MB, 500 * MB)
     assert loaded.cancelled_photo_days == 30
+    assert load_settings({"PARTYBOT_UPLOAD_MIN_FREE_MB": "0", "PARTYBOT_INSTANCE_PATH":
+                          str(tmp_path)}, dotenv_path=None).upload_min_free_bytes == 0
     defaults = load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
     assert (defaults.upload_daily_bytes, defaults.upload_total_bytes) == (100 * MB, 2048 * MB)
+    assert defaults.upload_min_free_bytes == 1024 * MB
     with pytest.raises(ConfigError, match="PARTYBOT_UPLOAD_DAILY_MB"):
         load_settings({"PARTYBOT_UPLOAD_DAILY_MB": "lots",
                        "PARTYBOT_INSTANCE_PATH": str(tmp_path)}, dotenv_path=None)
@@ -292,3 +294,15 @@ def test_photos_released_in_a_transaction_that_rolls_back_stay(
     assert photo.exists() and session.scalar(select(func.count()).select_from(StoredFile)) == 1
     sweep_uploads(services_of(app))
     assert not photo.exists()
+
+
+# A reserve no disk has: the disk is as good as full.
+@pytest.mark.parametrize("settings", [{"upload_min_free_bytes": 10 ** 18}], indirect=True)
+def test_no_upload_may_leave_the_disk_without_its_reserve(app, session, county, clock,
+                                                          settings, caplog):
+    secretary = logged_in(app, "liaoyuan")
+    meeting_id = meeting_of(app, secretary, session, county, clock)
+    with caplog.at_level(logging.ERROR):
+        page = upload(secretary, meeting_id, noise_jpeg()).get_data(as_text=True)
+    assert "服务器磁盘快满了" in page and stored_files(settings) == []
+    assert any("must stay free" in r.getMessage() for r in caplog.records)

@@ -12,7 +12,6 @@ models.stored_files — the chat's 统计 reads the same.
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from bot.console.access import (
     current_account,
     login_required,
 )
+from bot.console.uploads import free_disk
 from bot.services import services_of
 from core import texts, words
 from core.localtime import start_of_day, start_of_month
@@ -165,8 +165,6 @@ def _storage(session: Session, branch_id: int) -> dict[str, object]:
         scope: Usage = usage(session, subtree_query(account.org_id), day)
         found["scope"] = (top.name if top else "", scope.total)
         if top is not None and top.parent_id is None:
-            folder = Path(settings.instance_path).resolve()
-            while not folder.exists():  # not made yet: measure the disk it will be on
-                folder = folder.parent
-            found["free_gb"] = f"{shutil.disk_usage(folder).free / 1024 ** 3:.1f}"
+            free = free_disk(Path(settings.instance_path))
+            found["free_gb"] = f"{free / 1024 ** 3:.1f}"
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,16 +51,29 @@ def read_photo(upload: FileStorage | None) -> Photo:
 
 def keep_photos(session: Session, org_id: int, owner: str, owner_id: int,
                 photos: Sequence[Photo]) -> list[str]:
-    """Store the photos for the owner if the org's quotas have room (DomainError if
-    not: nothing written); returns their names. The caller commits."""
+    """Store the photos for the owner if the org's quotas and the disk have room
+    (DomainError if not: nothing written); returns their names. The caller commits."""
     services = services_of()
     settings = services.settings
     now = services.clock()
-    check_quota(session, org_id, sum(len(p.data) for p in photos),
-                start_of_day(now, settings.tz), settings.upload_daily_bytes,
-                settings.upload_total_bytes)
+    adding = sum(len(p.data) for p in photos)
+    free = free_disk(Path(settings.instance_path))
+    if free - adding < settings.upload_min_free_bytes:
+        log.error("console: photos refused: %d bytes free on the instance folder's disk, "
+                  "%d must stay free", free, settings.upload_min_free_bytes)
+        raise DomainError("UPLOAD_DISK_FULL")
+    check_quota(session, org_id, adding, start_of_day(now, settings.tz),
+                settings.upload_daily_bytes, settings.upload_total_bytes)
     return store_files(session, Path(settings.instance_path), org_id, owner, owner_id,
                        [(p.data, p.suffix) for p in photos], current_account().key, now)
+
+
+def free_disk(folder: Path) -> int:
+    """Free bytes on the disk `folder` is (or will be, once made) on."""
+    folder = folder.resolve()
+    while not folder.exists():
+        folder = folder.parent
+    return shutil.disk_usage(folder).free
 
 
 def photo_folder(owner: str, owner_id: int) -> Path:
