@@ -23,7 +23,7 @@ def test_jobs_are_defined_in_code_with_safe_settings(services):
     scheduler = make_scheduler(services)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert {"delivery.drain", "delivery.reconcile", "wechat.refresh_token",
-            "upkeep.prune_inbound"} <= set(jobs)
+            "upkeep.prune_inbound", "upkeep.sweep_uploads"} <= set(jobs)
     for job in jobs.values():
         assert job.coalesce and job.max_instances == 1
         assert job.misfire_grace_time >= 3600
