@@ -577,3 +577,9 @@ CONSOLE_OAUTH_FAILED = "微信授权没有成功（{reason}），请关掉页面
 CLI_CONSOLE_USER_ADDED = "控制台账号「{login}」已建好，能看到：{org}及以下。登录地址：{url}"
 CLI_CONSOLE_PASSWORD_PROMPT = "请输入密码（至少 {minimum} 个字符，输入时不显示）："
 CLI_CONSOLE_PASSWORD_EMPTY = "没有读到密码：请从标准输入提供（例如 echo 密码 | partybot console-user add …）"
+
+# Issue 23, items 1 and 10: a roster import stays within the importing account's scope.
+ROSTER_MEMBER_OUTSIDE = "「{name}」{phone}是你管理范围以外的党员，不能在这里修改（要调动请找上级组织）"
+ROSTER_PHONE_SHOWN = "（手机 {phone}）"
+ROSTER_AUDIT_MORE = "{shown}…（共 {count} 个）"
+CLI_ACTOR_NAME = "命令行"

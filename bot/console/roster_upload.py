@@ -30,6 +30,7 @@ from bot.services import services_of
 from core import texts
 from models.console_access import Account, roster_rows_outside
 from models.roster import ImportReport, RosterError, RosterRow, RowProblem
+from models.roster_import import Importer
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,8 @@ def upload_roster() -> ResponseReturnValue:
             report = import_roster(
                 engine, path, None,
                 lambda stage, done, total: events.put(("progress", (stage, done, total))),
-                parent_id=account.org_id if account.is_staff else None, check=check)
+                importer=Importer(account.key, account.name, account.org_id, limited=True),
+                file_name=file_name, check=check)
             events.put(("done", report))
         except RosterRejected as exc:
             events.put(("rejected", exc.problems))
