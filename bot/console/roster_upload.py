@@ -122,8 +122,8 @@ def _stream(head: str, tail: str, events: queue.Queue[tuple[str, Any]], account:
 def _result(kind: str, value: Any, account: Account, file_name: str) -> str:
     if kind == "done":
         report: ImportReport = value
-        log.info("console: %s imported %s: %d new, %d updated", account.key, file_name,
-                 report.created, report.updated)
+        log.info("console: %s imported %s: %d new, %d updated (%d moved)", account.key,
+                 file_name, report.created, report.updated, report.moved)
     else:
         log.info("console: %s's roster %s refused (%s)", account.key, file_name, kind)
     return render_template("console/roster_result.html", kind=kind, value=value,
