@@ -123,7 +123,9 @@ class RosterPlan:
     problems: list[RowProblem] = field(default_factory=list)
     placements: dict[str, str] = field(default_factory=dict)
     branch_names: set[str] = field(default_factory=set)  # every branch the file names
-    left_ids: set[int] = field(default_factory=set)  # branches members move out of
+    # What things move out of (a member's old branch, a branch's old committee): the
+    # audit entry is filed where those who lose sight of them still see it.
+    left_ids: set[int] = field(default_factory=set)
 
 
 class OrgNames:
@@ -259,7 +261,10 @@ def _plan_placements(session: Session, rows: list[RosterRow], branches: OrgNames
             new_orgs.setdefault(committee)
         existing = branches.ids(branch)
         if len(existing) == 1 and (not found or parents.get(existing[0]) != found[0]):
-            old = names.get(parents.get(existing[0]) or 0, words.ORG_TOP)
+            old_id = parents.get(existing[0])
+            old = names.get(old_id or 0, words.ORG_TOP)
+            if old_id is not None:
+                plan.left_ids.add(old_id)
             plan.report.orgs_moved.append(texts.ROSTER_ORG_MOVED.format(
                 branch=branch, old=old, new=committee))
 

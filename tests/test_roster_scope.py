@@ -169,3 +169,27 @@ def test_an_import_resumed_after_a_crash_lands_where_it_was_planned(session, cou
     session.commit()
     finish_unfinished_imports(session.get_bind())
     assert _member(session, "新人").branch_id == twin.id
+
+
+def test_a_committee_name_used_in_both_townships_resolves_within_the_account(
+        app, session, county):
+    from models.org import OrgKind
+
+    liaoyuan = session.get(Org, county["liaoyuan"])
+    east = session.get(Org, liaoyuan.parent_id)
+    west = session.get(Org, session.get(Org, county["far"]).parent_id)
+    mine, theirs = (Org(name="机关党总支", kind=OrgKind.GENERAL_BRANCH, parent_id=parent.id)
+                    for parent in (east, west))
+    session.add_all([mine, theirs])
+    session.commit()
+    page = upload(logged_in(app, "east-it"), HEADER + "张明,辽原村党支部,,13800000002,,,,"
+                  "机关党总支\n").get_data(as_text=True)
+    moved = "「辽原村党支部」从「东乡党委」移到「机关党总支」下"
+    assert "导入完成" in page and f"调整隶属：{moved}" in page
+    session.rollback()
+    session.expire_all()
+    assert session.get(Org, county["liaoyuan"]).parent_id == mine.id
+    [entry] = _imports(session)
+    assert entry.after is not None
+    assert entry.after["orgs_moved"] == moved
+    assert entry.org_id == east.id  # above both where the branch was and where it is
