@@ -43,6 +43,7 @@ from models.roster_audit import record_import
 from models.roster_import import (
     APPLYING,
     Importer,
+    OrgIds,
     abandon_import,
     apply_batch,
     commit_import,
@@ -175,21 +176,22 @@ def import_roster(
                          len(changes))
         with write_session(engine) as session:
             # Decided, and audited in the same transaction (the new orgs are made here
-            # so the entry can be filed under them; _apply finds them made).
+            # so the entry can be filed under them).
             commit_import(session, import_id)
             orgs = create_orgs(session, import_id)
             record_import(session, importer, file_name, plan, orgs, clock())
             session.commit()
-        _apply(engine, import_id, len(changes), progress, clock)
+        _apply(engine, import_id, len(changes), progress, clock, orgs)
     plan.report.warnings = notes + warnings
     return plan.report
 
 
 def _apply(engine: Engine, import_id: int, total: int, progress: Progress | None,
-           clock: Clock) -> None:
-    with write_session(engine) as session:
-        orgs = create_orgs(session, import_id)
-        session.commit()
+           clock: Clock, orgs: OrgIds | None = None) -> None:
+    if orgs is None:  # a resumed import: make (or find) its orgs
+        with write_session(engine) as session:
+            orgs = create_orgs(session, import_id)
+            session.commit()
     done = 0
     while True:
         with write_session(engine) as session:
