@@ -41,6 +41,7 @@ def _imports(session) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
 def test_a_secretary_cannot_take_over_another_branchs_member(app, session, county):
     _far_secretary(session, county)
     secretary = logged_in(app, "liaoyuan")
+    assert "不能在这里修改" in secretary.get("/admin/roster").get_data(as_text=True)
     page = upload(secretary, HEADER + "新人,辽原村党支部,,13900000001,,,,\n"
                   "周书记,辽原村党支部,,13800000011,,,,\n").get_data(as_text=True)
     assert "1 行有错误，没有导入任何数据" in page
@@ -71,6 +72,7 @@ def test_township_staff_cannot_reach_into_the_other_township(app, session, count
 
 def test_a_console_import_is_audited_with_its_account_and_a_summary(app, session, county):
     secretary = logged_in(app, "liaoyuan")
+    assert "不能在这里修改" in secretary.get("/admin/roster").get_data(as_text=True)
     page = upload(secretary, HEADER + "新人,辽原村党支部,,13900000001,,,,\n"
                   "张明,辽原村党支部,,13800000002,帮扶人,,,\n"
                   "刘芳,辽原村党支部,,13800000003,,,,\n").get_data(as_text=True)

@@ -125,6 +125,7 @@ def _result(kind: str, value: Any, account: Account, file_name: str) -> str:
         log.info("console: %s imported %s: %d new, %d updated (%d moved)", account.key,
                  file_name, report.created, report.updated, report.moved)
     else:
-        log.info("console: %s's roster %s refused (%s)", account.key, file_name, kind)
+        log.info("console: %s's roster %s refused (%s%s)", account.key, file_name, kind,
+                 f", {len(value)} rows" if kind == "rejected" else "")
     return render_template("console/roster_result.html", kind=kind, value=value,
                            shown=PROBLEMS_SHOWN)
