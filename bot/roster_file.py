@@ -15,8 +15,10 @@ discards whatever a crashed one left (see models.roster_import).
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,8 +39,11 @@ from models.roster import (
     map_header,
     validate_rows,
 )
+from models.roster_audit import record_import
 from models.roster_import import (
     APPLYING,
+    Importer,
+    OrgIds,
     abandon_import,
     apply_batch,
     commit_import,
@@ -85,6 +90,15 @@ def throttled(progress: Progress | None) -> Progress | None:
     return report
 
 
+def command_line_importer() -> Importer:
+    """The CLI as an importer: county-wide, audited as the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name (a container's bare uid)
+        user = "?"
+    return Importer(f"cli:{user}", texts.CLI_ACTOR_NAME)
+
+
 def resolve_parent(session: Session, name: str | None) -> Org | None:
     """The org new branches go under (`--parent`), which must exist and be unique."""
     if not name:
@@ -115,22 +129,26 @@ def import_roster(
     progress: Progress | None = None,
     clock: Clock = _utcnow,
     *,
-    parent_id: int | None = None,
+    importer: Importer | None = None,
+    file_name: str | None = None,
     check: RowCheck | None = None,
 ) -> ImportReport:
     """Import a roster file; commits. All or nothing: a file with any wrong row raises
     RosterRejected (some rows) or RosterError (the file) and writes nothing.
 
-    New branches go under `parent_name` (the CLI's --parent) or `parent_id` (the
-    console: the account's org); `check` may refuse rows for reasons of its own (the
-    console: rows outside the account's scope)."""
+    `importer` says who imports and within which org (default: the CLI, county-wide);
+    `parent_name` (the CLI's --parent) sets that org by name. New branches go under it.
+    `check` may refuse rows for reasons of its own (the console: branch names outside
+    the account's scope). The import is audited under `file_name` (default the path's)."""
     progress = throttled(progress)
+    importer = importer or command_line_importer()
+    file_name = file_name or path.name
     table = read_table(path)
     positions, warnings = map_header(table.header)
     if parent_name is not None:
         with make_session_factory(engine)() as session:
             parent = resolve_parent(session, parent_name)
-            parent_id = parent.id if parent else None
+            importer = replace(importer, org_id=parent.id if parent else None)
     rows, problems = validate_rows(table.rows, positions, progress, table.estimated_rows)
     if not problems and check is not None:
         with make_session_factory(engine)() as session:
@@ -140,13 +158,13 @@ def import_roster(
     with _only_import(engine):
         notes = finish_unfinished_imports(engine, progress, clock)
         with make_session_factory(engine)() as session:
-            plan = plan_roster(session, rows)
+            plan = plan_roster(session, rows, importer)
         if plan.problems:
             raise RosterRejected(plan.problems)
         del rows  # the plan holds what is still needed
         with write_session(engine) as session:
-            parent = session.get(Org, parent_id) if parent_id else None
-            import_id = start_import(session, path.name, parent, plan, clock())
+            parent = session.get(Org, importer.org_id) if importer.org_id else None
+            import_id = start_import(session, file_name, parent, plan, clock())
             session.commit()
         changes = plan.changes
         for start in range(0, len(changes), BATCH_ROWS):
@@ -157,18 +175,23 @@ def import_roster(
                 progress(texts.ROSTER_STAGE_STAGE, min(start + BATCH_ROWS, len(changes)),
                          len(changes))
         with write_session(engine) as session:
+            # Decided, and audited in the same transaction (the new orgs are made here
+            # so the entry can be filed under them).
             commit_import(session, import_id)
+            orgs = create_orgs(session, import_id)
+            record_import(session, importer, file_name, plan, orgs, clock())
             session.commit()
-        _apply(engine, import_id, len(changes), progress, clock)
+        _apply(engine, import_id, len(changes), progress, clock, orgs)
     plan.report.warnings = notes + warnings
     return plan.report
 
 
 def _apply(engine: Engine, import_id: int, total: int, progress: Progress | None,
-           clock: Clock) -> None:
-    with write_session(engine) as session:
-        orgs = create_orgs(session, import_id)
-        session.commit()
+           clock: Clock, orgs: OrgIds | None = None) -> None:
+    if orgs is None:  # a resumed import: make (or find) its orgs
+        with write_session(engine) as session:
+            orgs = create_orgs(session, import_id)
+            session.commit()
     done = 0
     while True:
         with write_session(engine) as session:

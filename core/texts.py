@@ -585,3 +585,10 @@ CONSOLE_PHOTO_PIXELS = "照片像素太多（最多 {mp} 百万像素），请�
 CONSOLE_PHOTO_BROKEN = "照片打不开（文件不完整或已损坏），请重新选择或重新拍一张。"
 CONSOLE_PHOTO_CANCELLED = "已取消的会议不能再上传照片。"
 UPLOAD_DISK_FULL = "服务器磁盘快满了，照片暂时没有保存。请告诉县里管理系统的同志清理磁盘。"
+
+# Issue 23, items 1 and 10: a roster import stays within the importing account's scope.
+ROSTER_MEMBER_OUTSIDE = "「{name}」{phone}是你管理范围以外的党员，不能在这里修改（要调动请找上级组织）"
+ROSTER_PHONE_SHOWN = "（手机 {phone}）"
+ROSTER_AUDIT_MORE = "{shown}…（共 {count} 个）"
+CLI_ACTOR_NAME = "命令行"
+CONSOLE_ROSTER_SCOPE_NOTE = "已经登记在你管理范围以外的党员（姓名和手机号相同）不能在这里修改，调动请找上级组织。每次导入都记入「操作记录」。"

@@ -118,6 +118,7 @@ AUDIT_ACTION_NAMES = {
     "pair.suggest": "生成结对建议",
     "member.unbind": "解绑微信",
     "org.create": "新建组织", "org.rename": "组织改名", "org.move": "调整隶属",
+    "roster.import": "导入名册",
 }
 
 # The roster file (DESIGN.md section 5).

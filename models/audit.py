@@ -1,8 +1,9 @@
 """The audit log: every change made in the console — who, when, what, before and after.
 
-Written by the console views through `record_change`, in the same transaction as the
-change itself (so a change that rolls back leaves no entry, and no change goes
-unrecorded). Org admins read the entries of their subtree (`entries_for`).
+Written by the console views through `record_change` (and by every roster import,
+console or CLI: models.roster_audit), in the same transaction as the change itself
+(so a change that rolls back leaves no entry, and no change goes unrecorded). Org
+admins read the entries of their subtree (`entries_for`).
 """
 
 from __future__ import annotations

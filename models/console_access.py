@@ -208,7 +208,9 @@ def roster_rows_outside(session: Session, account: Account,
                         rows: list[RosterRow]) -> list[RowProblem]:
     """A roster uploaded in the console stays within the account's scope: a branch
     secretary's file names only their branch (and no 上级党组织); staff name branches
-    and committees in their subtree, or new ones (created under their org)."""
+    and committees in their subtree, or new ones (created under their org). Rows that
+    name a *member* outside the scope are refused when the import is planned
+    (models.roster_import, `Importer.limited`): only the plan knows who a row means."""
     scope = scope_ids(session, account)
     problems: list[RowProblem] = []
     if not account.is_staff:

@@ -96,8 +96,9 @@ class ImportReport:
     """What an import did (or would have done)."""
 
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # of which `moved` changed branch
     unchanged: int = 0
+    moved: int = 0
     orgs_created: list[str] = field(default_factory=list)
     orgs_moved: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

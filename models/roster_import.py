@@ -46,7 +46,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 from core import texts, words
 from models.base import Base, UTCDateTime, table_of
 from models.member import Member
-from models.org import Org, OrgKind
+from models.org import Org, OrgKind, subtree_ids
 from models.org_tree import ABOVE_BRANCH, committees_by_name, kind_from_name
 from models.roster import ImportReport, RosterError, RosterRow, RowProblem
 
@@ -63,6 +63,8 @@ class RosterImport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), index=True)
+    # The org the import works within (Importer.org_id): new branches go under it, and
+    # names resolve inside it first, when planning and again when a crash is resumed.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org.id"))
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
@@ -96,6 +98,22 @@ class RosterImportRow(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
 
 
+@dataclass(frozen=True)
+class Importer:
+    """Who imports a roster, and how far the file may reach.
+
+    `org_id` is the org the import works within: branch and committee names resolve
+    inside its subtree first (a township's 辽原村党支部 before another township's of the
+    same name) and new branches go directly under it; None means the whole tree.
+    `limited` refuses rows that match a member outside that subtree (the console: an
+    account may not move or rewrite someone it cannot see); the CLI is county-wide."""
+
+    key: str  # the audit log's actor: "user:3", "member:12", "cli:alice"
+    name: str
+    org_id: int | None = None
+    limited: bool = False
+
+
 @dataclass
 class RosterPlan:
     """What an import will do: the rows to stage, the counts, the orgs it will create."""
@@ -104,12 +122,39 @@ class RosterPlan:
     changes: list[tuple[int | None, RosterRow]] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     placements: dict[str, str] = field(default_factory=dict)
+    branch_names: set[str] = field(default_factory=set)  # every branch the file names
+    # What things move out of (a member's old branch, a branch's old committee): the
+    # audit entry is filed where those who lose sight of them still see it.
+    left_ids: set[int] = field(default_factory=set)
+
+
+class OrgNames:
+    """Org ids by name, those inside the import's org first: a name used in another
+    township too is not ambiguous to this one (issue 23, item 10)."""
+
+    def __init__(self, found: dict[str, list[int]], scope: set[int] | None) -> None:
+        self.found = found
+        self.scope = scope
+
+    def ids(self, name: str) -> list[int]:
+        """The orgs `name` may mean: those in scope if any, else every one."""
+        every = self.found.get(name, [])
+        inside = [i for i in every if self.scope is not None and i in self.scope]
+        return inside or every
+
+    def first(self) -> dict[str, int]:
+        """Each name's org (the caller has refused the ambiguous ones)."""
+        return {name: self.ids(name)[0] for name in self.found}
+
+
+def _scope(session: Session, org_id: int | None) -> set[int] | None:
+    return set(subtree_ids(session, org_id)) if org_id is not None else None
 
 
 def _branches_by_name(session: Session) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for org_id, name in session.execute(select(Org.id, Org.name).where(
-            Org.kind == OrgKind.BRANCH)):
+            Org.kind == OrgKind.BRANCH).order_by(Org.id)):
         found.setdefault(name, []).append(org_id)
     return found
 
@@ -119,42 +164,60 @@ def _groups_by_branch(session: Session) -> dict[tuple[int | None, str], int]:
         select(Org.id, Org.parent_id, Org.name).where(Org.kind == OrgKind.GROUP))}
 
 
-def plan_roster(session: Session, rows: list[RosterRow]) -> RosterPlan:
-    """Compare validated rows with the database (reads only)."""
+def plan_roster(session: Session, rows: list[RosterRow],
+                importer: Importer | None = None) -> RosterPlan:
+    """Compare validated rows with the database (reads only). A limited importer's rows
+    that match a member outside its org are problems: the row would move that member
+    or rewrite their roles."""
+    importer = importer or Importer("", "")
     plan = RosterPlan(ImportReport())
-    branches = _branches_by_name(session)
+    scope = _scope(session, importer.org_id)
+    branches = OrgNames(_branches_by_name(session), scope)
     groups = _groups_by_branch(session)
-    branch = aliased(Org)
     group = aliased(Org)
-    existing: dict[tuple[str, str, str], tuple[Any, ...]] = {}
-    # Plain tuples, not ORM objects: 100,000 members fit in a few tens of MB.
+    existing: dict[tuple[str, str, Any], tuple[Any, ...]] = {}
+    # Plain tuples, not ORM objects: 100,000 members fit in a few tens of MB. Without a
+    # phone a member is known by name + branch id (names of branches may repeat).
     for member in session.execute(select(
-            Member.id, Member.name, Member.phone, branch.name, group.name, Member.is_admin,
-            Member.is_helper, Member.needs_help, Member.address, Member.latitude,
-            Member.longitude, Member.needs_help_note, Member.committee_posts)
-            .join(branch, Member.branch_id == branch.id)
-            .outerjoin(group, Member.group_id == group.id)):
+            Member.id, Member.name, Member.phone, Member.branch_id, group.name,
+            Member.is_admin, Member.is_helper, Member.needs_help, Member.address,
+            Member.latitude, Member.longitude, Member.needs_help_note,
+            Member.committee_posts)
+            .outerjoin(group, Member.group_id == group.id).order_by(Member.id)):
         key = (member[1], "phone", member[2]) if member[2] else (member[1], "branch",
                                                                  member[3])
-        existing.setdefault(key, tuple(member))
+        held = existing.get(key)
+        # The same person twice (inside and outside): the importer means its own.
+        if held is None or (scope is not None and held[3] not in scope
+                            and member[3] in scope):
+            existing[key] = tuple(member)
     new_orgs: dict[str, None] = {}
-    _plan_placements(session, rows, branches, plan, new_orgs)
+    _plan_placements(session, rows, branches, scope, plan, new_orgs)
     for row in rows:
-        found = branches.get(row.branch, [])
+        plan.branch_names.add(row.branch)
+        found = branches.ids(row.branch)
         if len(found) > 1:
             plan.problems.append(RowProblem(row.line, RosterError(
                 "ROSTER_AMBIGUOUS_BRANCH", count=len(found), name=row.branch).render()))
             continue
-        if not found:
+        branch_id = found[0] if found else None
+        if branch_id is None:
             new_orgs.setdefault(row.branch)
-        if row.group and (not found or (found[0], row.group) not in groups):
+        if row.group and (branch_id is None or (branch_id, row.group) not in groups):
             new_orgs.setdefault(f"{row.branch}/{row.group}")
-        current = existing.get(row.identity)
+        identity = (row.name, "phone", row.phone) if row.phone else (row.name, "branch",
+                                                                     branch_id)
+        current = existing.get(identity)
         if current is None:
             plan.changes.append((None, row))
             plan.report.created += 1
             continue
-        wanted = (row.phone, row.branch, row.group, row.is_admin, row.is_helper,
+        if importer.limited and scope is not None and current[3] not in scope:
+            phone = texts.ROSTER_PHONE_SHOWN.format(phone=row.phone) if row.phone else ""
+            plan.problems.append(RowProblem(row.line, texts.ROSTER_MEMBER_OUTSIDE.format(
+                name=row.name, phone=phone)))
+            continue
+        wanted = (row.phone, branch_id, row.group, row.is_admin, row.is_helper,
                   row.needs_help, row.address, row.needs_help_note, row.committee_posts)
         have = (current[2], current[3], current[4], current[5], current[6], current[7],
                 current[8], current[11], current[12])
@@ -163,14 +226,18 @@ def plan_roster(session: Session, rows: list[RosterRow]) -> RosterPlan:
         if wanted != have or moved:
             plan.changes.append((current[0], row))
             plan.report.updated += 1
+            if branch_id != current[3]:
+                plan.report.moved += 1
+                plan.left_ids.add(current[3])
         else:
             plan.report.unchanged += 1
     plan.report.orgs_created = list(new_orgs)
     return plan
 
 
-def _plan_placements(session: Session, rows: list[RosterRow], branches: dict[str, list[int]],
-                     plan: RosterPlan, new_orgs: dict[str, None]) -> None:
+def _plan_placements(session: Session, rows: list[RosterRow], branches: OrgNames,
+                     scope: set[int] | None, plan: RosterPlan,
+                     new_orgs: dict[str, None]) -> None:
     """上级党组织: which committees to create and which branches move under another."""
     first_line: dict[str, int] = {}
     for row in rows:
@@ -179,22 +246,25 @@ def _plan_placements(session: Session, rows: list[RosterRow], branches: dict[str
             first_line[row.branch] = row.line
     if not plan.placements:
         return
-    committees = committees_by_name(session)
+    committees = OrgNames(committees_by_name(session), scope)
     parents = dict(session.execute(select(Org.id, Org.parent_id).where(
         Org.kind == OrgKind.BRANCH)).all())
     names = dict(session.execute(select(Org.id, Org.name).where(
         Org.kind.in_(ABOVE_BRANCH))).all())
     for branch, committee in plan.placements.items():
-        found = committees.get(committee, [])
+        found = committees.ids(committee)
         if len(found) > 1:
             plan.problems.append(RowProblem(first_line[branch], RosterError(
                 "ROSTER_AMBIGUOUS_COMMITTEE", count=len(found), name=committee).render()))
             continue
         if not found:
             new_orgs.setdefault(committee)
-        existing = branches.get(branch, [])
+        existing = branches.ids(branch)
         if len(existing) == 1 and (not found or parents.get(existing[0]) != found[0]):
-            old = names.get(parents.get(existing[0]) or 0, words.ORG_TOP)
+            old_id = parents.get(existing[0])
+            old = names.get(old_id or 0, words.ORG_TOP)
+            if old_id is not None:
+                plan.left_ids.add(old_id)
             plan.report.orgs_moved.append(texts.ROSTER_ORG_MOVED.format(
                 branch=branch, old=old, new=committee))
 
@@ -260,13 +330,15 @@ def create_orgs(session: Session, import_id: int) -> OrgIds:
         RosterImport.parent_id, RosterImport.placements).where(
         RosterImport.id == import_id)).one()
     placements = placements or {}
-    committees = {name: ids[0] for name, ids in committees_by_name(session).items()}
+    # The same resolution as plan_roster's, so a resumed import lands where it was planned.
+    scope = _scope(session, parent_id)
+    committees = OrgNames(committees_by_name(session), scope).first()
     for name in dict.fromkeys(placements.values()):
         if name not in committees:
             committees[name] = _add_org(session, name, kind_from_name(name), parent_id)
     needed = session.execute(select(RosterImportRow.branch, RosterImportRow.group)
                              .where(RosterImportRow.import_id == import_id).distinct()).all()
-    branches = {name: ids[0] for name, ids in _branches_by_name(session).items()}
+    branches = OrgNames(_branches_by_name(session), scope).first()
     groups = _groups_by_branch(session)
     for branch_name, group_name in needed:
         if branch_name not in branches:

@@ -30,6 +30,7 @@ from bot.services import services_of
 from core import texts
 from models.console_access import Account, roster_rows_outside
 from models.roster import ImportReport, RosterError, RosterRow, RowProblem
+from models.roster_import import Importer
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,8 @@ def upload_roster() -> ResponseReturnValue:
             report = import_roster(
                 engine, path, None,
                 lambda stage, done, total: events.put(("progress", (stage, done, total))),
-                parent_id=account.org_id if account.is_staff else None, check=check)
+                importer=Importer(account.key, account.name, account.org_id, limited=True),
+                file_name=file_name, check=check)
             events.put(("done", report))
         except RosterRejected as exc:
             events.put(("rejected", exc.problems))
@@ -120,9 +122,10 @@ def _stream(head: str, tail: str, events: queue.Queue[tuple[str, Any]], account:
 def _result(kind: str, value: Any, account: Account, file_name: str) -> str:
     if kind == "done":
         report: ImportReport = value
-        log.info("console: %s imported %s: %d new, %d updated", account.key, file_name,
-                 report.created, report.updated)
+        log.info("console: %s imported %s: %d new, %d updated (%d moved)", account.key,
+                 file_name, report.created, report.updated, report.moved)
     else:
-        log.info("console: %s's roster %s refused (%s)", account.key, file_name, kind)
+        log.info("console: %s's roster %s refused (%s%s)", account.key, file_name, kind,
+                 f", {len(value)} rows" if kind == "rejected" else "")
     return render_template("console/roster_result.html", kind=kind, value=value,
                            shown=PROBLEMS_SHOWN)
