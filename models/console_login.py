@@ -41,6 +41,7 @@ class LoginTicket(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 确认登录 on the phone
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import bp, log_in, safe_next
+from bot.console.access import bp, current_account, log_in, log_out, login_required, safe_next
 from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
 from core import texts
@@ -76,6 +76,22 @@ def login_with_password() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out (a POST with the CSRF token, so a link elsewhere cannot do it)."""
-    session.clear()
+    """Log out (a POST with the CSRF token, so a link elsewhere cannot do it): the
+    session ends on the server, for every copy of its cookie."""
+    account = g.get("account")
+    log_out()
+    if account is not None:
+        log.info("console: %s logged out", account.key)
+    return redirect(url_for("console.login"))
+
+
+@bp.post("/logout/all")
+@login_required
+def logout_everywhere() -> ResponseReturnValue:
+    """「退出所有设备」: end every session of this account, in any browser (a lost phone, a
+    login someone else confirmed)."""
+    account = current_account()
+    ended = log_out(everywhere=True)
+    log.info("console: %s logged out everywhere (%d sessions)", account.key, ended)
+    flash(texts.CONSOLE_LOGGED_OUT_EVERYWHERE.format(count=ended))
     return redirect(url_for("console.login"))
