@@ -585,3 +585,5 @@ CONSOLE_SCAN_OK = "已登录电脑端管理后台（{org}），时间 {time}。�
 CONSOLE_SCAN_NOTHING_PENDING = "没有等待确认的电脑端登录。要登录，请在电脑上打开登录页，用微信扫页面上的二维码（2 分钟内有效）。"
 CONSOLE_SCAN_CANCELLED = "已取消这次电脑端登录，那台电脑不会进入管理后台。如果有人让你扫码，请告诉县里管理系统的同志。"
 CONSOLE_PHONE_LOGGED_OUT = "已退出电脑端管理后台的 {count} 个登录。"
+CONSOLE_NO_SUCH_LOGIN = "没有账号「{login}」。"
+CLI_CONSOLE_PASSWORD_CHANGED = "账号「{login}」的密码已改好；它在各处的 {ended} 个登录都已退出。"

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import texts
 from models.base import Base, UTCDateTime
+from models.console_sessions import end_all_sessions
 from models.errors import DomainError
 from models.guesses import CONSOLE_LOGIN, GuessState, forget_failures, reserve_guess
 from models.member import Member
@@ -87,6 +88,20 @@ def add_console_user(session: Session, login: str, password: str, org: Org,
     session.add(user)
     session.flush()
     return user
+
+
+def change_password(session: Session, login: str, password: str, now: datetime) -> int:
+    """A new password for the account `login`: every console session of the account ends
+    and its wrong-password count starts afresh. Returns how many sessions ended;
+    DomainError for an unknown login or a short password."""
+    if len(password) < PASSWORD_MIN:
+        raise DomainError("CONSOLE_PASSWORD_SHORT", minimum=PASSWORD_MIN)
+    user = session.scalar(select(ConsoleUser).where(ConsoleUser.login == login.strip()))
+    if user is None:
+        raise DomainError("CONSOLE_NO_SUCH_LOGIN", login=login[:LOGIN_MAX])
+    user.password_hash = hash_password(password)
+    forget_failures(session, CONSOLE_LOGIN, _guess_key(user.login))
+    return end_all_sessions(session, f"user:{user.id}", now)  # Account.key of a user
 
 
 def _guess_key(login: str) -> str:

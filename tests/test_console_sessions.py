@@ -94,3 +94,29 @@ def test_a_cookie_without_a_server_session_is_not_logged_in(app, county):
         cookie["account"] = "user:1"
         cookie["seen"] = 10 ** 12
     assert not logged_in(browser)
+
+
+def test_a_new_password_ends_every_session_of_the_account(client, county, database_url,
+                                                          tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from tests.procs import command_env
+
+    log_in(client)
+    for name, value in command_env(database_url, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    changed = CliRunner().invoke(main, ["console-user", "password", "east-it"],
+                                 input="a brand new secret\n")
+    assert changed.exit_code == 0, changed.output
+    assert "1 个登录都已退出" in changed.output and "a brand new secret" not in changed.output
+    assert not logged_in(client)
+    old = client.post("/admin/login", data={"login": "east-it", "password": CONSOLE_PASSWORD,
+                                            "csrf_token": csrf(client)})
+    assert old.status_code == 401
+    new = client.post("/admin/login", data={"login": "east-it", "password": "a brand new secret",
+                                            "csrf_token": csrf(client)})
+    assert new.status_code == 302
+    unknown = CliRunner().invoke(main, ["console-user", "password", "nobody"],
+                                 input="a brand new secret\n")
+    assert unknown.exit_code != 0 and "没有账号「nobody」" in unknown.output
