@@ -360,19 +360,10 @@ def console_user_add(login: str, org_name: str, member_name: str | None) -> None
     from sqlalchemy import select
 
     from models.base import utcnow
-    from models.console_access import PASSWORD_MIN, add_console_user
+    from models.console_access import add_console_user
     from models.member import Member
 
-    if sys.stdin.isatty():  # typed at a terminal: not echoed
-        click.echo(texts.CLI_CONSOLE_PASSWORD_PROMPT.format(minimum=PASSWORD_MIN), err=True,
-                   nl=False)
-        password = click.prompt("", hide_input=True, prompt_suffix="", show_default=False,
-                                err=True)
-    else:
-        password = sys.stdin.readline()
-    password = password.rstrip("\r\n")
-    if not password:
-        raise click.ClickException(texts.CLI_CONSOLE_PASSWORD_EMPTY)
+    password = _read_password()
     with database() as (settings, session):
         org = one_org(session, org_name)
         member = None
@@ -386,6 +377,38 @@ def console_user_add(login: str, org_name: str, member_name: str | None) -> None
         session.commit()
         url = f"{settings.public_url or 'http://127.0.0.1:5000'}/admin/login"
     click.echo(texts.CLI_CONSOLE_USER_ADDED.format(login=login, org=org_name, url=url))
+
+
+@console_user.command("password")
+@click.argument("login")
+def console_user_password(login: str) -> None:
+    """Give a password account a new password (read from standard input); every console
+    session of the account ends, so whoever knew the old one is logged out too."""
+    from models.base import utcnow
+    from models.console_access import change_password
+
+    password = _read_password()
+    with database() as (_settings, session):
+        ended = change_password(session, login, password, utcnow())
+        session.commit()
+    click.echo(texts.CLI_CONSOLE_PASSWORD_CHANGED.format(login=login, ended=ended))
+
+
+def _read_password() -> str:
+    """A password from standard input: not echoed at a terminal, never an argument."""
+    from models.console_access import PASSWORD_MIN
+
+    if sys.stdin.isatty():
+        click.echo(texts.CLI_CONSOLE_PASSWORD_PROMPT.format(minimum=PASSWORD_MIN), err=True,
+                   nl=False)
+        password = click.prompt("", hide_input=True, prompt_suffix="", show_default=False,
+                                err=True)
+    else:
+        password = sys.stdin.readline()
+    password = password.rstrip("\r\n")
+    if not password:
+        raise click.ClickException(texts.CLI_CONSOLE_PASSWORD_EMPTY)
+    return password
 
 
 COMMANDS = [import_roster_cmd, menu, qr, export, org, org_admin, member, pairs, console_user]

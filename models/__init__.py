@@ -8,6 +8,7 @@ from models.audit import AuditEntry
 from models.base import Base
 from models.console_access import ConsoleUser
 from models.console_login import LoginTicket
+from models.console_sessions import ConsoleSession
 from models.delivery_state import DeliveryCounter, DeliveryPause
 from models.guesses import GuessGuard
 from models.heartbeat import Heartbeat
@@ -41,6 +42,7 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Base",
+    "ConsoleSession",
     "ConsoleUser",
     "DeliveryCounter",
     "DeliveryPause",

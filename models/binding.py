@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import texts
 from models.base import rowcount
-from models.guesses import BINDING, forget_failures, locked_until, record_failure
+from models.guesses import BINDING, forget_failures, release_guess, reserve_guess
 from models.member import Member, member_by_openid
 from models.outbox import ChannelPolicy, Notice
 
@@ -49,17 +49,20 @@ class BindResult:
 def bind_openid(
     session: Session, openid: str, name: str, phone_suffix: str, now: datetime
 ) -> BindResult:
-    """Bind `openid` to the member called `name` whose phone ends with `phone_suffix`."""
-    until = locked_until(session, BINDING, openid, now)
-    if until is not None:
-        return BindResult(BindOutcome.LOCKED, locked_until=until, tries_left=0)
+    """Bind `openid` to the member called `name` whose phone ends with `phone_suffix`.
 
+    The try is counted before the roster is searched (models.guesses.reserve_guess) and
+    given back when the answer was no wrong guess.
+    """
     current = member_by_openid(session, openid)
     if current is not None:
         same = current.name == name
         return BindResult(
             BindOutcome.ALREADY_BOUND_SELF if same else BindOutcome.OPENID_TAKEN, current
         )
+    state = reserve_guess(session, BINDING, openid, now)
+    if not state.granted:
+        return BindResult(BindOutcome.LOCKED, locked_until=state.locked_until, tries_left=0)
 
     candidates = list(
         session.scalars(
@@ -68,9 +71,9 @@ def bind_openid(
     )
     matches = [m for m in candidates if m.phone and m.phone.endswith(phone_suffix)]
     if not matches:
-        state = record_failure(session, BINDING, openid, now)
         return BindResult(BindOutcome.NO_MATCH, tries_left=state.tries_left,
                           locked_until=state.locked_until)
+    release_guess(session, BINDING, openid)  # name and phone were right
     if len(matches) > 1:
         return BindResult(BindOutcome.AMBIGUOUS)
     member = matches[0]

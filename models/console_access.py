@@ -7,8 +7,8 @@ account is tied to one org and sees that org and everything below it: a branch
 secretary their branch, township staff the township's branches, county staff all. That
 rule lives here, once; every console view asks `in_scope`.
 
-Passwords are hashed with scrypt (hashlib); 10 wrong ones for a login within 15
-minutes lock it for 15 minutes (models.guesses).
+Passwords are hashed with scrypt (hashlib); a login gets 10 tries within 15 minutes,
+counted before hashing, then is locked for 15 minutes (models.guesses).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import texts
 from models.base import Base, UTCDateTime
+from models.console_sessions import end_all_sessions
 from models.errors import DomainError
-from models.guesses import CONSOLE_LOGIN, forget_failures, locked_until, record_failure
+from models.guesses import CONSOLE_LOGIN, GuessState, forget_failures, reserve_guess
 from models.member import Member
 from models.org import Org, OrgAdmin, admin_org_of, subtree_ids
 from models.roster import RosterRow, RowProblem
@@ -89,30 +90,50 @@ def add_console_user(session: Session, login: str, password: str, org: Org,
     return user
 
 
-@dataclass(frozen=True)
-class PasswordCheck:
-    """The outcome of a password login: the user, or why not."""
+def change_password(session: Session, login: str, password: str, now: datetime) -> int:
+    """A new password for the account `login`: every console session of the account ends
+    and its wrong-password count starts afresh. Returns how many sessions ended;
+    DomainError for an unknown login or a short password."""
+    if len(password) < PASSWORD_MIN:
+        raise DomainError("CONSOLE_PASSWORD_SHORT", minimum=PASSWORD_MIN)
+    user = session.scalar(select(ConsoleUser).where(ConsoleUser.login == login.strip()))
+    if user is None:
+        raise DomainError("CONSOLE_NO_SUCH_LOGIN", login=login[:LOGIN_MAX])
+    user.password_hash = hash_password(password)
+    forget_failures(session, CONSOLE_LOGIN, _guess_key(user.login))
+    return end_all_sessions(session, f"user:{user.id}", now)  # Account.key of a user
 
-    user: ConsoleUser | None
-    locked_until: datetime | None = None
+
+def _guess_key(login: str) -> str:
+    return f"login:{login.strip()[:LOGIN_MAX]}"
 
 
-def check_password(session: Session, login: str, password: str,
-                   now: datetime) -> PasswordCheck:
-    """Log in with a password; counts failures per login (the caller commits)."""
-    key = f"login:{login.strip()[:LOGIN_MAX]}"
-    until = locked_until(session, CONSOLE_LOGIN, key, now)
-    if until is not None:
-        return PasswordCheck(None, until)
+def reserve_password_try(session: Session, login: str, now: datetime) -> GuessState:
+    """Take one of the login's 10 tries before its password is hashed; not `granted`
+    while the login is locked. The caller commits this at once, in its own short
+    transaction: parallel guesses then see the count before anyone spends 50 ms in
+    scrypt, and no row lock is held while hashing."""
+    return reserve_guess(session, CONSOLE_LOGIN, _guess_key(login), now)
+
+
+def user_with_password(session: Session, login: str, password: str) -> int | None:
+    """The id of the password account `login` if `password` is its password (reads
+    only; call it after a granted `reserve_password_try`)."""
     user = session.scalar(select(ConsoleUser).where(ConsoleUser.login == login.strip()))
     # An unknown login costs the same hash as a known one: no hint which logins exist.
     stored = user.password_hash if user is not None else _DUMMY_HASH
     if not password_matches(stored, password) or user is None:
-        state = record_failure(session, CONSOLE_LOGIN, key, now)
-        return PasswordCheck(None, state.locked_until)
-    forget_failures(session, CONSOLE_LOGIN, key)
-    user.last_login_at = now
-    return PasswordCheck(user)
+        return None
+    return user.id
+
+
+def password_login_done(session: Session, user_id: int, now: datetime) -> ConsoleUser | None:
+    """A right password: the login's count starts afresh and the login time is kept."""
+    user = session.get(ConsoleUser, user_id)
+    if user is not None:
+        forget_failures(session, CONSOLE_LOGIN, _guess_key(user.login))
+        user.last_login_at = now
+    return user
 
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))

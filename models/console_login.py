@@ -3,8 +3,11 @@
 The login page opens a ticket: a random key, shown as a temporary parametric QR code of
 the account (scene ``login:<key>``, valid 2 minutes). A bound admin scans it; WeChat
 sends the webhook a SCAN (or subscribe) event with that scene, and `scan_ticket` ties
-the ticket to the member. The waiting page, which alone knows the key (it is kept in its
-own session), then `claim_ticket`s it once and is logged in as that member.
+the ticket to the member and asks them, in the reply, whether it is them at the PC. Only
+their 「确认登录」 (`confirm_scan`) lets the waiting page, which alone knows the key (it
+is kept in its own session), `claim_ticket` it once and be logged in as that member;
+「不是我」 (`cancel_scan`) kills the ticket. So a code relayed to an admin ("scan this to
+sign in") logs nobody in by the scan alone.
 
 Each step is one conditional UPDATE, so two scans of one code, or two claims of one
 ticket (two tabs, two web workers), cannot both win.
@@ -17,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, delete, update
+from sqlalchemy import ColumnElement, ForeignKey, String, and_, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime, rowcount
@@ -25,9 +28,10 @@ from models.console_access import Account, account_of_member
 
 SCENE_PREFIX = "login:"
 TICKET_LIFETIME = timedelta(minutes=2)
-# A scanned ticket may still be claimed a little after the code itself expired: the
-# page polls every few seconds.
-CLAIM_GRACE = timedelta(minutes=1)
+# A code scanned near the end of its 2 minutes still leaves a minute to confirm on the
+# phone, and the page (polling every few seconds) a minute more to claim it.
+CONFIRM_GRACE = timedelta(minutes=1)
+CLAIM_GRACE = timedelta(minutes=2)
 KEEP_FOR = timedelta(days=1)
 
 
@@ -41,6 +45,7 @@ class LoginTicket(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 确认登录 on the phone
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
@@ -62,7 +67,7 @@ def open_ticket(session: Session, now: datetime) -> LoginTicket:
 class Scan(enum.Enum):
     """What scanning a login code did."""
 
-    LOGGED_IN = "logged_in"
+    SCANNED = "scanned"  # tied to the member: the phone is asked to confirm
     EXPIRED = "expired"  # unknown, expired or already used: refresh the login page
     NOT_ADMIN = "not_admin"  # only branch admins and township/county staff log in
 
@@ -87,13 +92,52 @@ def scan_ticket(session: Session, key: str, member_id: int, now: datetime) -> Sc
         .values(member_id=member_id, scanned_at=now))
     if rowcount(taken) != 1:
         return ScanOutcome(Scan.EXPIRED)
-    return ScanOutcome(Scan.LOGGED_IN, account)
+    return ScanOutcome(Scan.SCANNED, account)
+
+
+def _pending_of(member_id: int, now: datetime) -> ColumnElement[bool]:
+    """The member's scanned tickets that still wait for their answer on the phone."""
+    return and_(LoginTicket.member_id == member_id, LoginTicket.scanned_at.is_not(None),
+                LoginTicket.confirmed_at.is_(None), LoginTicket.used_at.is_(None),
+                LoginTicket.expires_at > now - CONFIRM_GRACE)
+
+
+def confirm_scan(session: Session, member_id: int, now: datetime) -> Account | None:
+    """「确认登录」: the member's latest scan waiting for an answer may log its page in;
+    older ones still waiting are cancelled (a reply confirms one PC, never a code someone
+    else slipped in earlier). None when nothing waits or the member lost the role
+    meanwhile. The caller commits."""
+    account = account_of_member(session, member_id)
+    if account is None:
+        return None
+    latest = session.scalar(select(LoginTicket.key).where(_pending_of(member_id, now))
+                            .order_by(LoginTicket.scanned_at.desc()).limit(1))
+    if latest is None:
+        return None
+    confirmed = session.execute(
+        update(LoginTicket).where(LoginTicket.key == latest, _pending_of(member_id, now))
+        .values(confirmed_at=now).execution_options(synchronize_session=False))
+    if rowcount(confirmed) != 1:  # answered meanwhile (the same reply, twice)
+        return None
+    cancel_scan(session, member_id, now)
+    return account
+
+
+def cancel_scan(session: Session, member_id: int, now: datetime) -> bool:
+    """「不是我」: the member's scans waiting for an answer are dead (the page says so);
+    False when nothing waited. The caller commits."""
+    cancelled = session.execute(
+        update(LoginTicket).where(_pending_of(member_id, now)).values(used_at=now)
+        .execution_options(synchronize_session=False))
+    return rowcount(cancelled) > 0
 
 
 class Waiting(enum.Enum):
     """Where a waiting login page stands."""
 
     WAITING = "waiting"
+    SCANNED = "scanned"  # waiting for 确认登录 on the phone
+    CANCELLED = "cancelled"  # the phone answered 不是我
     EXPIRED = "expired"
     DONE = "done"
 
@@ -107,13 +151,19 @@ class Claim:
 
 
 def claim_ticket(session: Session, key: str, now: datetime) -> Claim:
-    """The waiting page asks whether its code was scanned; a scanned ticket is used up
-    by the first claim (the caller commits)."""
+    """The waiting page asks whether its code was scanned and confirmed on the phone; a
+    confirmed ticket is used up by the first claim (the caller commits)."""
     ticket = session.get(LoginTicket, key[:32])
-    if ticket is None or ticket.used_at is not None:
+    if ticket is None:
         return Claim(Waiting.EXPIRED)
+    if ticket.used_at is not None:
+        cancelled = ticket.scanned_at is not None and ticket.confirmed_at is None
+        return Claim(Waiting.CANCELLED if cancelled else Waiting.EXPIRED)
     if ticket.scanned_at is None:
         return Claim(Waiting.EXPIRED if ticket.expires_at <= now else Waiting.WAITING)
+    if ticket.confirmed_at is None:
+        late = ticket.expires_at + CONFIRM_GRACE <= now
+        return Claim(Waiting.EXPIRED if late else Waiting.SCANNED)
     if ticket.expires_at + CLAIM_GRACE <= now or ticket.member_id is None:
         return Claim(Waiting.EXPIRED)
     used = session.execute(

@@ -155,8 +155,14 @@ def test_a_secretary_logs_in_on_a_pc_by_scanning_with_the_sandbox(page, own_sand
     page.select_option("#scan-as", "o-zm")  # a member: told why, not logged in
     page.click("#scan-button")
     expect(page.locator("#scan-reply")).to_contain_text("只有支部管理员")
+    expect(page.locator("#confirm-button")).to_be_disabled()
     page.select_option("#scan-as", "o-admin")
     page.click("#scan-button")
+    # the scan alone logs nobody in: the phone is asked first
+    expect(page.locator("#scan-reply")).to_contain_text("确认登录")
+    expect(page.locator("#qr-note")).to_contain_text("请在手机上回复「确认登录」", timeout=8_000)
+    expect(page.locator("h1")).to_have_text("登录管理后台")
+    page.click("#confirm-button")
     expect(page.locator("h1")).to_have_text("辽原村党支部", timeout=10_000)
     # the township above is not the secretary's: 404, with no hint that it exists
     from sqlalchemy import select
@@ -214,6 +220,8 @@ def test_a_secretary_schedules_a_meeting_and_watches_members_check_in(page, own_
     expect(page.locator("#scan-button")).to_be_enabled()  # once the code is shown
     page.select_option("#scan-as", "o-admin")
     page.click("#scan-button")
+    expect(page.locator("#confirm-button")).to_be_enabled()
+    page.click("#confirm-button")
     page.click("nav.tabs >> text=安排会议")
     start = (clock() + timedelta(minutes=30)).astimezone(
         services_of(own_sandbox).settings.tz)

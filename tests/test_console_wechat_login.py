@@ -44,7 +44,8 @@ def scene_of_latest_code(fake) -> str:  # type: ignore[no-untyped-def]
     return str(fake.state.qrcodes[-1]["scene"])
 
 
-def test_scanning_the_login_code_logs_the_waiting_page_in(console_app, wechat, fake):
+def test_scanning_the_login_code_and_confirming_on_the_phone_logs_the_page_in(
+        console_app, wechat, fake):
     browser = console_app.test_client()
     answer = browser.get("/admin/login/qr").get_json()
     assert answer["svg"].startswith("<svg") and answer["expires_in"] == 120
@@ -55,8 +56,13 @@ def test_scanning_the_login_code_logs_the_waiting_page_in(console_app, wechat, f
     assert browser.get("/admin/").status_code == 302  # not yet
 
     reply = wechat.event("o-admin", "SCAN", scene)
-    assert "已登录电脑端管理后台（辽原村党支部）" in reply
+    assert "电脑端请求登录管理后台（辽原村党支部）" in reply
+    assert "确认登录" in reply and "不是我" in reply
+    # scanned, not confirmed: the page waits, nobody is logged in
+    assert browser.get("/admin/login/qr/state").get_json() == {"state": "scanned"}
+    assert browser.get("/admin/").status_code == 302
 
+    assert "已登录电脑端管理后台（辽原村党支部）" in wechat.say("o-admin", "确认登录")
     other_browser = console_app.test_client()  # never asked for this code
     assert other_browser.get("/admin/login/qr/state").get_json()["state"] == "expired"
     branch_page = console_app.config["BRANCH_PAGE"]
@@ -66,15 +72,50 @@ def test_scanning_the_login_code_logs_the_waiting_page_in(console_app, wechat, f
     assert "辽原村党支部" in page and "李书记" in page
     # the ticket is used up: a second claim (another tab of the same session) gets nothing
     assert browser.get("/admin/login/qr/state").get_json()["state"] == "expired"
+    assert "没有等待确认" in wechat.say("o-admin", "确认登录")
 
 
-def test_a_scan_to_follow_logs_in_too(console_app, wechat, fake):
+def test_a_relayed_code_scanned_by_the_victim_logs_nobody_in_without_confirmation(
+        console_app, wechat, fake, clock):
+    attacker = console_app.test_client()
+    attacker.get("/admin/login/qr")
+    scene = scene_of_latest_code(fake)  # sent to the victim as "scan this to sign in"
+    assert "确认登录" in wechat.event("o-admin", "SCAN", scene)
+    assert "已取消" in wechat.say("o-admin", "不是我")
+    assert attacker.get("/admin/login/qr/state").get_json()["state"] == "cancelled"
+    assert "没有等待确认" in wechat.say("o-admin", "确认登录")  # too late to change one's mind
+    assert attacker.get("/admin/").status_code == 302
+    # scanned and never confirmed: nothing happens, and a late 确认登录 does nothing
+    attacker = console_app.test_client()
+    attacker.get("/admin/login/qr")
+    wechat.event("o-admin", "SCAN", scene_of_latest_code(fake))
+    clock.advance(minutes=3, seconds=1)
+    assert "没有等待确认" in wechat.say("o-admin", "确认登录")
+    assert attacker.get("/admin/login/qr/state").get_json()["state"] == "expired"
+    assert attacker.get("/admin/").status_code == 302
+
+
+def test_a_scan_to_follow_asks_for_confirmation_too(console_app, wechat, fake):
     browser = console_app.test_client()
     browser.get("/admin/login/qr")
     reply = wechat.event("o-officer", "subscribe", "qrscene_" + scene_of_latest_code(fake))
-    assert "已登录电脑端管理后台（东乡党委）" in reply
+    assert "电脑端请求登录管理后台（东乡党委）" in reply
+    assert browser.get("/admin/login/qr/state").get_json()["state"] == "scanned"
+    assert "已登录电脑端管理后台（东乡党委）" in wechat.say("o-officer", "确认登录")
     assert browser.get("/admin/login/qr/state").get_json()["state"] == "done"
     assert "三会一课落实情况（东乡党委）" in browser.get("/admin/").get_data(as_text=True)
+
+
+def test_the_phone_can_end_every_console_session_of_its_admin(console_app, wechat, fake):
+    browser = console_app.test_client()
+    browser.get("/admin/login/qr")
+    wechat.event("o-admin", "SCAN", scene_of_latest_code(fake))
+    wechat.say("o-admin", "确认登录")
+    browser.get("/admin/login/qr/state")
+    branch_page = console_app.config["BRANCH_PAGE"]
+    assert browser.get(branch_page).status_code == 200
+    assert "已退出电脑端管理后台的 1 个登录" in wechat.say("o-admin", "退出电脑端")
+    assert browser.get(branch_page).status_code == 302
 
 
 def test_members_strangers_and_late_scans_are_told_why_and_log_nobody_in(console_app, wechat,
@@ -112,8 +153,10 @@ def test_one_code_logs_in_one_admin_only(console_app, wechat, fake):
     browser = console_app.test_client()
     browser.get("/admin/login/qr")
     scene = scene_of_latest_code(fake)
-    assert "已登录" in wechat.event("o-admin", "SCAN", scene)
+    assert "确认登录" in wechat.event("o-admin", "SCAN", scene)
     assert "已过期或已经用过了" in wechat.event("o-officer", "SCAN", scene)
+    assert "没有等待确认" in wechat.say("o-officer", "确认登录")
+    assert "已登录" in wechat.say("o-admin", "确认登录")
     browser.get("/admin/login/qr/state")
     assert "辽原村党支部" in browser.get("/admin/", follow_redirects=True).get_data(as_text=True)
 

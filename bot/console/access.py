@@ -1,4 +1,7 @@
-"""Console sessions, CSRF and scope: the checks every console view relies on."""
+"""Console sessions, CSRF and scope: the checks every console view relies on.
+
+A session lives on the server (models.console_sessions); the signed cookie carries its
+token and the CSRF token only."""
 
 from __future__ import annotations
 
@@ -15,14 +18,21 @@ from sqlalchemy.orm import Session
 from bot.services import services_of
 from core import texts
 from models.audit import record_change
+from models.base import write_session
 from models.console_access import Account, account_by_key, in_scope
+from models.console_sessions import (
+    end_all_sessions,
+    end_session,
+    live_session,
+    start_session,
+    touch_session,
+)
 from models.org import Org, OrgKind
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
 
-IDLE_SECONDS = 2 * 3600
 # Uploads may be larger than the app-wide body limit (64 KiB, sized for the webhook):
 # endpoint -> its own limit, set before the CSRF check reads the form.
 UPLOAD_LIMITS: dict[str, int] = {}
@@ -53,27 +63,52 @@ def _load_account() -> None:
             log.warning("console: POST %s without a valid CSRF token refused", request.path)
             abort(400, "missing or wrong CSRF token")
     g.account = None
-    key = session.get("account")
-    if not key:
+    token = session.get("sid")
+    if not token:
         return
-    now = services_of().clock().timestamp()
-    if now - float(session.get("seen") or 0) > IDLE_SECONDS:
-        session.clear()  # idle for two hours: log in again
-        return
-    with services_of().sessions() as db:
-        g.account = account_by_key(db, str(key))
-    if g.account is None:  # the account is gone or lost its admin role
+    services = services_of()
+    now = services.clock()
+    with services.sessions() as db:
+        live = live_session(db, str(token), now)
+        g.account = account_by_key(db, live.account_key) if live else None
+    if live is None or g.account is None:
+        # logged out (here or everywhere), idle, past 12 hours, or the account is gone
+        # or lost its admin role: this cookie and every copy of it log in again
         session.clear()
+        g.account = None
         return
-    session["seen"] = now
+    if live.stale:
+        with write_session(services.engine) as db:
+            touch_session(db, str(token), now)
+            db.commit()
 
 
 def log_in(account: Account) -> None:
-    """Start a fresh session for `account` (a new CSRF token: no fixation)."""
+    """Start a fresh server-side session for `account`; the cookie holds only its token
+    (and a new CSRF token: no fixation)."""
+    services = services_of()
+    with write_session(services.engine) as db:
+        token = start_session(db, account.key, services.clock())
+        db.commit()
     session.clear()
-    session["account"] = account.key
-    session["seen"] = services_of().clock().timestamp()
+    session["sid"] = token
     csrf_token()
+
+
+def log_out(everywhere: bool = False) -> int:
+    """End this session, or every session of the logged-in account; returns how many
+    ended. The cookie is cleared either way."""
+    services = services_of()
+    token, account, ended = session.get("sid"), g.get("account"), 0
+    with write_session(services.engine) as db:
+        if everywhere and account is not None:
+            ended = end_all_sessions(db, account.key, services.clock())
+        elif token:
+            end_session(db, str(token), services.clock())
+            ended = 1
+        db.commit()
+    session.clear()
+    return ended
 
 
 def current_account() -> Account:

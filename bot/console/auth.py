@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import logging
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import bp, log_in, safe_next
+from bot.console.access import bp, current_account, log_in, log_out, login_required, safe_next
 from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
 from core import texts
 from core.localtime import when
-from models.console_access import account_of_user, check_password
+from models.base import write_session
+from models.console_access import (
+    account_of_user,
+    password_login_done,
+    reserve_password_try,
+    user_with_password,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +36,7 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/login")
 def login_with_password() -> ResponseReturnValue:
-    """A password login; 10 wrong ones in 15 minutes lock the login for 15 minutes."""
+    """A password login; a login gets 10 tries in 15 minutes, then is locked for 15."""
     services = services_of()
     login_name = (request.form.get("login") or "")[:FIELD_MAX]
     password = (request.form.get("password") or "")[:FIELD_MAX]
@@ -39,16 +45,28 @@ def login_with_password() -> ResponseReturnValue:
         return render_template("console/login.html", next=next_url, login=login_name,
                                error=texts.CONSOLE_LOGIN_EMPTY, **login_page_extras()), 400
     now = services.clock()
-    with services.sessions() as session:
-        checked = check_password(session, login_name, password, now)
-        account = account_of_user(session, checked.user.id) if checked.user else None
+    # Three short transactions, none open while scrypt runs: take a try (committed
+    # before hashing, so parallel guesses see it; on SQLite `write_session` queues
+    # writers instead of failing with "database is locked"), check the password, and
+    # on success start the count afresh.
+    with write_session(services.engine) as session:
+        reserved = reserve_password_try(session, login_name, now)
         session.commit()
+    account = None
+    if reserved.granted:
+        with services.sessions() as session:
+            user_id = user_with_password(session, login_name, password)
+        if user_id is not None:
+            with write_session(services.engine) as session:
+                user = password_login_done(session, user_id, now)
+                account = account_of_user(session, user.id) if user else None
+                session.commit()
     if account is None:
+        locked = reserved.locked_until
         log.warning("console: password login refused for %r%s", login_name[:40],
-                    " (locked)" if checked.locked_until else "")
-        error = texts.CONSOLE_LOGIN_LOCKED.format(
-            until=when(checked.locked_until, services.settings.tz)) \
-            if checked.locked_until else texts.CONSOLE_LOGIN_WRONG
+                    " (locked)" if locked else "")
+        error = texts.CONSOLE_LOGIN_LOCKED.format(until=when(locked, services.settings.tz)) \
+            if locked else texts.CONSOLE_LOGIN_WRONG
         return render_template("console/login.html", next=next_url, login=login_name,
                                error=error, **login_page_extras()), 401
     log_in(account)
@@ -58,6 +76,22 @@ def login_with_password() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out (a POST with the CSRF token, so a link elsewhere cannot do it)."""
-    session.clear()
+    """Log out (a POST with the CSRF token, so a link elsewhere cannot do it): the
+    session ends on the server, for every copy of its cookie."""
+    account = g.get("account")
+    log_out()
+    if account is not None:
+        log.info("console: %s logged out", account.key)
+    return redirect(url_for("console.login"))
+
+
+@bp.post("/logout/all")
+@login_required
+def logout_everywhere() -> ResponseReturnValue:
+    """「退出所有设备」: end every session of this account, in any browser (a lost phone, a
+    login someone else confirmed)."""
+    account = current_account()
+    ended = log_out(everywhere=True)
+    log.info("console: %s logged out everywhere (%d sessions)", account.key, ended)
+    flash(texts.CONSOLE_LOGGED_OUT_EVERYWHERE.format(count=ended))
     return redirect(url_for("console.login"))

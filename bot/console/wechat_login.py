@@ -3,7 +3,8 @@
 On a PC: the login page fetches a login QR code (`GET /admin/login/qr`: a ticket, shown
 as a temporary parametric code of the account, 2 minutes) and polls
 `GET /admin/login/qr/state`; when a bound admin scans it, the webhook ties the ticket to
-them (handlers.console_login) and the next poll logs this browser in. Only the browser
+them and asks them to confirm (handlers.console_login); after their 「确认登录」 the next
+poll logs this browser in. Only the browser
 that asked for the code knows its ticket (it is kept in that browser's session).
 
 Inside WeChat: `login_required` sends WeChat's browser to `/admin/oauth`, which asks
@@ -71,7 +72,8 @@ def _qr_answer(url: str, wechat_ticket: str, seconds: int) -> ResponseReturnValu
 
 @bp.get("/login/qr/state")
 def login_qr_state() -> ResponseReturnValue:
-    """Whether this browser's code was scanned; the first poll after a scan logs in."""
+    """Whether this browser's code was scanned (and confirmed on the phone); the first
+    poll after the confirmation logs in."""
     key = session.get("login_ticket")
     if not key:
         return jsonify(state=Waiting.EXPIRED.value)
@@ -79,7 +81,7 @@ def login_qr_state() -> ResponseReturnValue:
     with services.sessions() as db:
         claim = claim_ticket(db, str(key), services.clock())
         db.commit()
-    if claim.state is Waiting.EXPIRED:  # used or out of time: the next load makes another
+    if claim.state in (Waiting.EXPIRED, Waiting.CANCELLED):  # the next load makes another
         session.pop("login_qr_until", None)
     if claim.state is not Waiting.DONE or claim.account is None:
         return jsonify(state=claim.state.value)
