@@ -1,7 +1,7 @@
 """stored files: uploaded photos with their org, size and owner (upload quotas)
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-04 13:00:00
 """
 
