@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.workbook import from_text
 from core import texts
 from models.roster import RosterError
 
@@ -120,7 +121,8 @@ def _csv_records(path: Path, encoding: str) -> Rows:
             count += 1
             if count > MAX_ROWS + 1:
                 raise RosterError("ROSTER_TOO_MANY_ROWS", limit=MAX_ROWS)
-            yield start, _check_width(start, record)
+            # a member list exported by partybot and saved as CSV keeps its escaping
+            yield start, _check_width(start, [from_text(field) for field in record])
 
 
 def _csv_error(line: int, error: str) -> RosterError:
@@ -193,7 +195,7 @@ def _xlsx_rows(workbook: Any, sheet: Any) -> Rows:
                         continue
                     if column > len(values):
                         values.extend([None] * (column - len(values)))
-                    values[column - 1] = value
+                    values[column - 1] = from_text(value)
                 yield line, values
     except RosterError:
         raise
