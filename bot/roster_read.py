@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.workbook import from_text
+from bot.xlsx_strings import StringsRefused, TooLong, read_shared_strings
 from core import texts
 from models.roster import RosterError
 
 MAX_ROWS = 200_000
 MAX_COLUMNS = 50
-MAX_FIELD_CHARS = 10_000  # the widest column (住址) holds 200
+MAX_FIELD_CHARS = 10_000  # the widest column (住址) holds 200; CSV and XLSX cells alike
 MAX_CSV_BYTES = 64 * 1024 * 1024
 # XLSX parts, uncompressed: the sheet is streamed, everything else openpyxl holds in
 # memory (shared strings, styles), so those get the smaller cap.
@@ -150,13 +151,31 @@ def _check_parts(path: Path) -> None:
                               size=part.file_size // MB, limit=limit // MB)
 
 
-def _read_xlsx(path: Path) -> RosterTable:
-    from openpyxl import load_workbook
+def _open_xlsx(path: Path) -> Any:
+    """openpyxl's read-only workbook, its shared strings read by bot.xlsx_strings (each
+    one's length bounded as it streams) instead of openpyxl's whole-element parser."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
 
+    class Reader(ExcelReader):
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = read_shared_strings(source, MAX_FIELD_CHARS)
+
+    reader = Reader(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def _read_xlsx(path: Path) -> RosterTable:
     _check_parts(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = _open_xlsx(path)
         sheet = workbook.worksheets[0]
+    except StringsRefused as exc:
+        raise RosterError("ROSTER_BAD_XLSX", error=f"sharedStrings: {exc}"[:80]) from None
     except Exception as exc:  # zip, XML or format errors: the file is not a workbook
         raise RosterError("ROSTER_BAD_XLSX", error=type(exc).__name__) from None
     # only for progress: never trusted beyond that
@@ -177,6 +196,7 @@ def _xlsx_rows(workbook: Any, sheet: Any) -> Rows:
     parser yields only the rows and cells present; pinned in pyproject.toml (openpyxl
     3.1), since WorkSheetParser is not public API.
     """
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet._reader import WorkSheetParser
 
     try:
@@ -193,6 +213,11 @@ def _xlsx_rows(workbook: Any, sheet: Any) -> Rows:
                             raise _line_error(line, "ROSTER_TOO_MANY_COLUMNS",
                                               limit=MAX_COLUMNS)
                         continue
+                    if isinstance(value, TooLong) or \
+                            (isinstance(value, str) and len(value) > MAX_FIELD_CHARS):
+                        # refused before the value is copied, normalised or validated
+                        raise _line_error(line, "ROSTER_CELL_TOO_LONG", limit=MAX_FIELD_CHARS,
+                                          cell=f"{get_column_letter(column)}{line}")
                     if column > len(values):
                         values.extend([None] * (column - len(values)))
                     values[column - 1] = from_text(value)

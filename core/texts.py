@@ -577,3 +577,6 @@ CONSOLE_OAUTH_FAILED = "微信授权没有成功（{reason}），请关掉页面
 CLI_CONSOLE_USER_ADDED = "控制台账号「{login}」已建好，能看到：{org}及以下。登录地址：{url}"
 CLI_CONSOLE_PASSWORD_PROMPT = "请输入密码（至少 {minimum} 个字符，输入时不显示）："
 CLI_CONSOLE_PASSWORD_EMPTY = "没有读到密码：请从标准输入提供（例如 echo 密码 | partybot console-user add …）"
+
+# Issue 23, item 7: an XLSX cell over the field limit is refused as it is read.
+ROSTER_CELL_TOO_LONG = "单元格 {cell} 超过 {limit} 个字：名册每一格最多 {limit} 个字，请检查这一格"
