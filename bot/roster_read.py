@@ -1,9 +1,15 @@
 """Reading a roster file (CSV or XLSX) as a stream of rows, refusing hostile files.
 
 Nothing in a file is trusted: an XLSX's declared dimension (A1:XFD1048576 in a 4.8 KB
-bomb), its uncompressed sizes, a CSV's field sizes and quotes. Rows are read one at a
-time and counted against MAX_ROWS and MAX_COLUMNS, so a refused file costs a few
+bomb), its uncompressed sizes, the length of its strings (a 30 MB shared string in a
+36 KB file: bot.xlsx_strings), a CSV's field sizes and quotes. Rows are read one at a
+time and counted against MAX_ROWS and MAX_COLUMNS, every cell against MAX_FIELD_CHARS
+and all of an XLSX's text against MAX_XLSX_TEXT_CHARS, so a refused file costs a few
 seconds and a few tens of MB whatever it declares.
+
+What partybot's own workbooks escape (bot.workbook: a leading apostrophe before text a
+spreadsheet would run as a formula) is undone here, so an exported member list imports
+back unchanged.
 
 CSV files saved by Excel in China are often GB18030 (GBK) rather than UTF-8; both are
 accepted. Line numbers are the file's own (the header is line 1; for CSV, the line a
@@ -33,6 +39,10 @@ MAX_CSV_BYTES = 64 * 1024 * 1024
 # memory (shared strings, styles), so those get the smaller cap.
 MAX_SHEET_BYTES = 128 * 1024 * 1024
 MAX_OTHER_PART_BYTES = 32 * 1024 * 1024
+# The text all of a sheet's cells hold, counted as read: a shared string is stored once
+# but read once per cell that uses it, so a 4 MB file could hand the validator 10⁹
+# characters of strings each under the field limit. No more than the largest CSV holds.
+MAX_XLSX_TEXT_CHARS = 64_000_000
 MB = 1024 * 1024
 
 Rows = Iterator[tuple[int, list[Any]]]
@@ -202,6 +212,7 @@ def _xlsx_rows(workbook: Any, sheet: Any) -> Rows:
     try:
         with sheet._get_source() as source:
             parser = WorkSheetParser(source, sheet._shared_strings, data_only=True)
+            text = 0
             for line, cells in parser.parse():
                 if line > MAX_ROWS + 1:
                     raise RosterError("ROSTER_TOO_MANY_ROWS", limit=MAX_ROWS)
@@ -218,6 +229,11 @@ def _xlsx_rows(workbook: Any, sheet: Any) -> Rows:
                         # refused before the value is copied, normalised or validated
                         raise _line_error(line, "ROSTER_CELL_TOO_LONG", limit=MAX_FIELD_CHARS,
                                           cell=f"{get_column_letter(column)}{line}")
+                    if isinstance(value, str):
+                        text += len(value)
+                        if text > MAX_XLSX_TEXT_CHARS:
+                            raise _line_error(line, "ROSTER_XLSX_TOO_MUCH_TEXT",
+                                              limit=MAX_XLSX_TEXT_CHARS // 10_000)
                     if column > len(values):
                         values.extend([None] * (column - len(values)))
                     values[column - 1] = from_text(value)

@@ -580,3 +580,4 @@ CLI_CONSOLE_PASSWORD_EMPTY = "没有读到密码：请从标准输入提供（�
 
 # Issue 23, item 7: an XLSX cell over the field limit is refused as it is read.
 ROSTER_CELL_TOO_LONG = "单元格 {cell} 超过 {limit} 个字：名册每一格最多 {limit} 个字，请检查这一格"
+ROSTER_XLSX_TOO_MUCH_TEXT = "到这一行，表格里的文字已超过 {limit} 万字（一个名册文件最多这么多）：请拆成几个文件分别导入"
