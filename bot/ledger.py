@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from bot.ledger_book import RecordBook
 from bot.ledger_records import BranchRecords, load_branch_records
-from bot.ledger_sheets import LedgerSheet, as_text, ledger_workbook
+from bot.ledger_sheets import LedgerSheet, ledger_workbook
+from bot.workbook import as_text
 from core import texts, words
 from core.localtime import day, local_range
 from models.meetings import KIND_NAMES, MeetingStatus

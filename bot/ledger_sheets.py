@@ -1,5 +1,6 @@
-"""Streaming sheets for the 台账 workbooks: openpyxl's write-only mode, every cell styled
-by a named style registered once per workbook.
+"""Streaming sheets for the 台账 workbooks: bot.workbook's sheets (write-only, every
+value through the one escaping rule), every cell styled by a named style registered once
+per workbook.
 
 Why: styling cells one attribute at a time (cell.border = …, cell.font = …) hashes every
 style object for every cell; on a year of 100 branches that was three quarters of a
@@ -12,15 +13,13 @@ written.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
+
+from bot.workbook import Sheet, new_workbook
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -46,29 +45,12 @@ STYLES = {
                                                                    wrap_text=True)),
 }
 
-# A cell that starts like this is a formula to Excel and WPS (OWASP: CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LINE_HEIGHT = 15.0  # points per line of 11-point text
-MAX_ROW_HEIGHT = 409.0  # Excel's limit
-
-
-def as_text(value: object) -> object:
-    """A value safe to put in a cell: text that a spreadsheet would run as a formula
-    (judged after the same normalisation the roster importer applies, so "＝1+1" counts)
-    gets a leading apostrophe; numbers stay numbers."""
-    if not isinstance(value, str):
-        return value
-    if unicodedata.normalize("NFKC", value).lstrip(" ").startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def ledger_workbook() -> Workbook:
     """A write-only workbook with the ledger's named styles."""
-    workbook = Workbook(write_only=True)
-    for style in STYLES.values():
-        workbook.add_named_style(style)
-    return workbook
+    return new_workbook(STYLES.values())
 
 
 def text_lines(text: str, chars_per_line: int) -> int:
@@ -81,34 +63,9 @@ def text_lines(text: str, chars_per_line: int) -> int:
     return lines
 
 
-class LedgerSheet:
-    """One streaming sheet: fixed column widths, rows appended with one style each."""
-
-    def __init__(self, workbook: Workbook, title: str, widths: Sequence[float]) -> None:
-        sheet = workbook.create_sheet(title)
-        assert isinstance(sheet, WriteOnlyWorksheet)
-        self.sheet = sheet
-        self.width = len(widths)
-        self.rows = 0
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-
-    def row(self, values: Sequence[object], style: str | Sequence[str],
-            height: float | None = None) -> int:
-        """Append a row, every text cell written as text (never a formula); returns its
-        number. `style` is one named style for every cell, or one per cell."""
-        self.rows += 1
-        if height is not None:
-            self.sheet.row_dimensions[self.rows].height = min(height, MAX_ROW_HEIGHT)
-        cells = []
-        for index, value in enumerate(values):
-            cell = WriteOnlyCell(self.sheet, value=as_text(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            cell.style = style if isinstance(style, str) else style[index]
-            cells.append(cell)
-        self.sheet.append(cells)
-        return self.rows
+class LedgerSheet(Sheet):
+    """One streaming sheet laid out for printing: a title across it, merged values, page
+    breaks."""
 
     def title(self, text: str, height: float = 24) -> None:
         """A title merged across the sheet's columns."""

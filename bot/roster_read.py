@@ -1,9 +1,15 @@
 """Reading a roster file (CSV or XLSX) as a stream of rows, refusing hostile files.
 
 Nothing in a file is trusted: an XLSX's declared dimension (A1:XFD1048576 in a 4.8 KB
-bomb), its uncompressed sizes, a CSV's field sizes and quotes. Rows are read one at a
-time and counted against MAX_ROWS and MAX_COLUMNS, so a refused file costs a few
+bomb), its uncompressed sizes, the length of its strings (a 30 MB shared string in a
+36 KB file: bot.xlsx_strings), a CSV's field sizes and quotes. Rows are read one at a
+time and counted against MAX_ROWS and MAX_COLUMNS, every cell against MAX_FIELD_CHARS
+and all of an XLSX's text against MAX_XLSX_TEXT_CHARS, so a refused file costs a few
 seconds and a few tens of MB whatever it declares.
+
+What partybot's own workbooks escape (bot.workbook: a leading apostrophe before text a
+spreadsheet would run as a formula) is undone here, so an exported member list imports
+back unchanged.
 
 CSV files saved by Excel in China are often GB18030 (GBK) rather than UTF-8; both are
 accepted. Line numbers are the file's own (the header is line 1; for CSV, the line a
@@ -20,17 +26,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.workbook import from_text
+from bot.xlsx_strings import StringsRefused, TooLong, read_shared_strings
 from core import texts
 from models.roster import RosterError
 
 MAX_ROWS = 200_000
 MAX_COLUMNS = 50
-MAX_FIELD_CHARS = 10_000  # the widest column (住址) holds 200
+MAX_FIELD_CHARS = 10_000  # the widest column (住址) holds 200; CSV and XLSX cells alike
 MAX_CSV_BYTES = 64 * 1024 * 1024
 # XLSX parts, uncompressed: the sheet is streamed, everything else openpyxl holds in
 # memory (shared strings, styles), so those get the smaller cap.
 MAX_SHEET_BYTES = 128 * 1024 * 1024
 MAX_OTHER_PART_BYTES = 32 * 1024 * 1024
+# The text all of a sheet's cells hold, counted as read: a shared string is stored once
+# but read once per cell that uses it, so a 4 MB file could hand the validator 10⁹
+# characters of strings each under the field limit. No more than the largest CSV holds.
+MAX_XLSX_TEXT_CHARS = 64_000_000
 MB = 1024 * 1024
 
 Rows = Iterator[tuple[int, list[Any]]]
@@ -120,7 +132,8 @@ def _csv_records(path: Path, encoding: str) -> Rows:
             count += 1
             if count > MAX_ROWS + 1:
                 raise RosterError("ROSTER_TOO_MANY_ROWS", limit=MAX_ROWS)
-            yield start, _check_width(start, record)
+            # a member list exported by partybot and saved as CSV keeps its escaping
+            yield start, _check_width(start, [from_text(field) for field in record])
 
 
 def _csv_error(line: int, error: str) -> RosterError:
@@ -148,13 +161,31 @@ def _check_parts(path: Path) -> None:
                               size=part.file_size // MB, limit=limit // MB)
 
 
-def _read_xlsx(path: Path) -> RosterTable:
-    from openpyxl import load_workbook
+def _open_xlsx(path: Path) -> Any:
+    """openpyxl's read-only workbook, its shared strings read by bot.xlsx_strings (each
+    one's length bounded as it streams) instead of openpyxl's whole-element parser."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
 
+    class Reader(ExcelReader):
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = read_shared_strings(source, MAX_FIELD_CHARS)
+
+    reader = Reader(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def _read_xlsx(path: Path) -> RosterTable:
     _check_parts(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = _open_xlsx(path)
         sheet = workbook.worksheets[0]
+    except StringsRefused as exc:
+        raise RosterError("ROSTER_BAD_XLSX", error=f"sharedStrings: {exc}"[:80]) from None
     except Exception as exc:  # zip, XML or format errors: the file is not a workbook
         raise RosterError("ROSTER_BAD_XLSX", error=type(exc).__name__) from None
     # only for progress: never trusted beyond that
@@ -175,11 +206,13 @@ def _xlsx_rows(workbook: Any, sheet: Any) -> Rows:
     parser yields only the rows and cells present; pinned in pyproject.toml (openpyxl
     3.1), since WorkSheetParser is not public API.
     """
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet._reader import WorkSheetParser
 
     try:
         with sheet._get_source() as source:
             parser = WorkSheetParser(source, sheet._shared_strings, data_only=True)
+            text = 0
             for line, cells in parser.parse():
                 if line > MAX_ROWS + 1:
                     raise RosterError("ROSTER_TOO_MANY_ROWS", limit=MAX_ROWS)
@@ -191,9 +224,19 @@ def _xlsx_rows(workbook: Any, sheet: Any) -> Rows:
                             raise _line_error(line, "ROSTER_TOO_MANY_COLUMNS",
                                               limit=MAX_COLUMNS)
                         continue
+                    if isinstance(value, TooLong) or \
+                            (isinstance(value, str) and len(value) > MAX_FIELD_CHARS):
+                        # refused before the value is copied, normalised or validated
+                        raise _line_error(line, "ROSTER_CELL_TOO_LONG", limit=MAX_FIELD_CHARS,
+                                          cell=f"{get_column_letter(column)}{line}")
+                    if isinstance(value, str):
+                        text += len(value)
+                        if text > MAX_XLSX_TEXT_CHARS:
+                            raise _line_error(line, "ROSTER_XLSX_TOO_MUCH_TEXT",
+                                              limit=MAX_XLSX_TEXT_CHARS // 10_000)
                     if column > len(values):
                         values.extend([None] * (column - len(values)))
-                    values[column - 1] = value
+                    values[column - 1] = from_text(value)
                 yield line, values
     except RosterError:
         raise

@@ -602,3 +602,7 @@ CONSOLE_SCAN_CANCELLED = "已取消这次电脑端登录，那台电脑不会进
 CONSOLE_PHONE_LOGGED_OUT = "已退出电脑端管理后台的 {count} 个登录。"
 CONSOLE_NO_SUCH_LOGIN = "没有账号「{login}」。"
 CLI_CONSOLE_PASSWORD_CHANGED = "账号「{login}」的密码已改好；它在各处的 {ended} 个登录都已退出。"
+
+# Issue 23, item 7: an XLSX cell over the field limit is refused as it is read.
+ROSTER_CELL_TOO_LONG = "单元格 {cell} 超过 {limit} 个字：名册每一格最多 {limit} 个字，请检查这一格"
+ROSTER_XLSX_TOO_MUCH_TEXT = "到这一行，表格里的文字已超过 {limit} 万字（一个名册文件最多这么多）：请拆成几个文件分别导入"

@@ -86,3 +86,39 @@ def entity_bomb(path: Path) -> Path:
         for name, data in parts.items():
             archive.writestr(name, data)
     return path
+
+
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SHARED_STRINGS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def with_shared_strings(path: Path, strings: str, sheet_rows: str, dimension: str) -> Path:
+    """An XLSX whose sheet rows (after the header) may refer to the shared strings
+    `strings` (the <si> elements, in order) with t="s"."""
+    write_xlsx(path, sheet_rows, dimension=dimension)
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["[Content_Types].xml"] = CONTENT_TYPES.replace("</Types>", (
+        '<Override PartName="/xl/sharedStrings.xml" '
+        f'ContentType="{SHARED_STRINGS_TYPE}"/></Types>')).encode()
+    parts["xl/_rels/workbook.xml.rels"] = WORKBOOK_RELS.replace("</Relationships>", (
+        f'<Relationship Id="rId2" Type="{SHARED_STRINGS_REL}" Target="sharedStrings.xml"/>'
+        '</Relationships>')).encode()
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'{strings}</sst>').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def shared_string_bomb(path: Path, rows: int = 300, chars: int = 30_000_000) -> Path:
+    """One shared string of `chars` characters (30 MB deflates to ~36 KB) used as 姓名 in
+    every one of `rows` rows: each row is a reference, the string is in the file once."""
+    body = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c><c r="B{n}" t="s"><v>1</v></c>'
+                   f'<c r="C{n}" t="inlineStr"><is><t>1380000{n:04d}</t></is></c></row>'
+                   for n in range(2, rows + 2))
+    return with_shared_strings(path, f'<si><t>{"x" * chars}</t></si><si><t>一支部</t></si>',
+                               body, f"A1:C{rows + 1}")

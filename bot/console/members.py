@@ -8,12 +8,12 @@ from io import BytesIO
 
 from flask import abort, flash, redirect, send_file, url_for
 from flask.typing import ResponseReturnValue
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from bot.console.access import audit_change, bp, branch_in_scope, login_required
 from bot.services import services_of
+from bot.workbook import Sheet, new_workbook
 from core import texts, words
 from models.binding import release_member
 from models.member import Member
@@ -60,15 +60,15 @@ def export_members(branch_id: int) -> ResponseReturnValue:
                        & HelpPair.ended_at.is_(None))
             .outerjoin(helper, helper.id == HelpPair.helper_id)
             .where(Member.branch_id == branch_id).order_by(Member.name)).all()
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(words.EXPORT_MEMBERS_SHEET)
-        sheet.append([*words.ROSTER_COLUMNS, words.COL_COMMITTEE, words.COL_LATITUDE,
-                      words.COL_LONGITUDE, *EXTRA_COLUMNS])
+        book = new_workbook()  # the one writer: a name like "=1+2" stays text
+        sheet = Sheet(book, words.EXPORT_MEMBERS_SHEET)
+        sheet.row([*words.ROSTER_COLUMNS, words.COL_COMMITTEE, words.COL_LATITUDE,
+                   words.COL_LONGITUDE, *EXTRA_COLUMNS])
         for member, group_name, helper_name in rows:
             roles = [*(member.committee_posts or "").split(words.LIST_SEP)]
             roles += [words.ROLE_ADMIN] if member.is_admin else []
             roles += [words.ROLE_HELPER] if member.is_helper else []
-            sheet.append([
+            sheet.row([
                 member.name, org.name, group_name or "", member.phone or "",
                 words.LIST_SEP.join(r for r in roles if r),
                 member.needs_help_note or member.needs_help or "", member.address or "",
