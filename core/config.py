@@ -118,6 +118,9 @@ class Settings:
     app_id: str | None = None
     app_secret: str | None = field(default=None, repr=False)
     encoding_aes_key: str | None = field(default=None, repr=False)
+    # With an AES key, plaintext POSTs are refused unless the operator opts into WeChat's
+    # compatible mode (WECHAT_COMPATIBLE_MODE), e.g. while switching the account over.
+    compatible_mode: bool = False
     api_base_url: str = DEFAULT_API_BASE_URL
     # False when the API base URL was not configured: `serve`/`run` in sandbox mode
     # then point it at their own /sandbox on the port they listen on.
@@ -282,6 +285,8 @@ def load_settings(
         app_id=app_id,
         app_secret=app_secret,
         encoding_aes_key=aes_key,
+        compatible_mode=parse_bool("WECHAT_COMPATIBLE_MODE", get("WECHAT_COMPATIBLE_MODE"),
+                                   False),
         api_base_url=api_base,
         api_base_url_configured=configured_base is not None,
         timezone=timezone,
