@@ -139,6 +139,9 @@ class Settings:
     wechat_token_configured: bool = False
     # Serve the sandbox to non-loopback clients too (PARTYBOT_SANDBOX_PUBLIC).
     sandbox_public: bool = False
+    # Host names (besides loopback ones) a sandbox-mode server answers to
+    # (PARTYBOT_ALLOWED_HOSTS): other Hosts are a DNS-rebinding page reaching this machine.
+    allowed_hosts: tuple[str, ...] = ()
     # Outbound delivery.
     send_rate: float = 50.0  # messages per second across one delivery loop
     template_daily_quota: int = 100_000
@@ -300,6 +303,7 @@ def load_settings(
         wechat_token_configured=token is not None,
         sandbox_public=parse_bool("PARTYBOT_SANDBOX_PUBLIC", get("PARTYBOT_SANDBOX_PUBLIC"),
                                   False),
+        allowed_hosts=parse_hosts("PARTYBOT_ALLOWED_HOSTS", get("PARTYBOT_ALLOWED_HOSTS")),
         send_rate=parse_float("PARTYBOT_SEND_RATE", get("PARTYBOT_SEND_RATE"), 50.0, 0.1),
         template_daily_quota=parse_int(
             "PARTYBOT_TEMPLATE_DAILY_QUOTA", get("PARTYBOT_TEMPLATE_DAILY_QUOTA"), 100_000
@@ -344,6 +348,16 @@ def load_settings(
         upload_min_free_bytes=MB * parse_int(
             "PARTYBOT_UPLOAD_MIN_FREE_MB", get("PARTYBOT_UPLOAD_MIN_FREE_MB"), 1024, 0),
     )
+
+
+def parse_hosts(name: str, raw: str | None) -> tuple[str, ...]:
+    """Comma-separated host names or addresses (no scheme, port or path), lower-cased."""
+    hosts = tuple(part.strip().lower() for part in (raw or "").split(",") if part.strip())
+    for host in hosts:
+        if any(ch in host for ch in "/:@ ") and not host.startswith("["):
+            raise ConfigError(f"{name} lists host names like partybot.lan or 192.168.1.5 "
+                              f"(no scheme, port or path); got {host!r}")
+    return hosts
 
 
 def parse_clock(name: str, raw: str | None, default: tuple[int, int]) -> tuple[int, int]:

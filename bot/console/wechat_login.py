@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 
 from bot.console.access import bp, log_in, safe_next
 from bot.qrcodes import QR_FAILURES, create_scene_qr
+from bot.sandbox.exposure import sandbox_serves_client
 from bot.services import services_of
 from core import texts
 from core.web_authorization import WebAuthorizationError, authorize_url, openid_for_code
@@ -65,7 +66,7 @@ def login_qr() -> ResponseReturnValue:
 def _qr_answer(url: str, wechat_ticket: str, seconds: int) -> ResponseReturnValue:
     svg = segno.make(url, error="m").svg_inline(scale=QR_SCALE, border=2)
     answer = {"svg": svg, "expires_in": seconds}
-    if services_of().settings.sandbox_served:  # the sandbox's "scan with…" needs the ticket
+    if sandbox_serves_client():  # the sandbox's "scan with…" needs the ticket
         answer["ticket"] = wechat_ticket
     return jsonify(answer)
 
@@ -137,7 +138,7 @@ def _refused(message: str, status: int) -> ResponseReturnValue:
 def login_page_extras() -> dict[str, object]:
     """What the login page shows besides the password form: the sandbox's helpers."""
     services = services_of()
-    if not services.settings.sandbox_served:
+    if not sandbox_serves_client():  # who follows is the sandbox's, for this machine
         return {"sandbox_followers": None}
     with services.sessions() as db:
         return {"sandbox_followers": bound_members_admins_first(db)}
