@@ -142,6 +142,9 @@ class Settings:
     # Host names (besides loopback ones) a sandbox-mode server answers to
     # (PARTYBOT_ALLOWED_HOSTS): other Hosts are a DNS-rebinding page reaching this machine.
     allowed_hosts: tuple[str, ...] = ()
+    # New scan-to-login codes one client address may ask for a minute
+    # (PARTYBOT_LOGIN_QR_PER_MINUTE): each is a qrcode/create call and a row.
+    login_qr_per_minute: int = 5
     # Outbound delivery.
     send_rate: float = 50.0  # messages per second across one delivery loop
     template_daily_quota: int = 100_000
@@ -304,6 +307,8 @@ def load_settings(
         sandbox_public=parse_bool("PARTYBOT_SANDBOX_PUBLIC", get("PARTYBOT_SANDBOX_PUBLIC"),
                                   False),
         allowed_hosts=parse_hosts("PARTYBOT_ALLOWED_HOSTS", get("PARTYBOT_ALLOWED_HOSTS")),
+        login_qr_per_minute=parse_int("PARTYBOT_LOGIN_QR_PER_MINUTE",
+                                      get("PARTYBOT_LOGIN_QR_PER_MINUTE"), 5, 1),
         send_rate=parse_float("PARTYBOT_SEND_RATE", get("PARTYBOT_SEND_RATE"), 50.0, 0.1),
         template_daily_quota=parse_int(
             "PARTYBOT_TEMPLATE_DAILY_QUOTA", get("PARTYBOT_TEMPLATE_DAILY_QUOTA"), 100_000

@@ -28,7 +28,13 @@ from bot.services import services_of
 from core import texts
 from core.web_authorization import WebAuthorizationError, authorize_url, openid_for_code
 from models.console_access import account_of_member, bound_members_admins_first
-from models.console_login import TICKET_LIFETIME, Waiting, claim_ticket, open_ticket
+from models.console_login import (
+    TICKET_LIFETIME,
+    TooManyTickets,
+    Waiting,
+    claim_ticket,
+    open_ticket,
+)
 from models.member import member_by_openid
 
 log = logging.getLogger(__name__)
@@ -50,7 +56,13 @@ def login_qr() -> ResponseReturnValue:
         return _qr_answer(str(session["login_qr_url"]), str(session["login_qr_ticket"]),
                           int(until - now.timestamp()))
     with services.sessions() as db:
-        ticket = open_ticket(db, now)
+        try:
+            ticket = open_ticket(db, now, request.remote_addr,
+                                 services.settings.login_qr_per_minute)
+        except TooManyTickets as refused:
+            log.warning("console: too many login QR codes for %s (limit %d a minute)",
+                        request.remote_addr, services.settings.login_qr_per_minute)
+            return jsonify(error=refused.render()), 429
         db.commit()
     seconds = int(TICKET_LIFETIME.total_seconds())
     try:
