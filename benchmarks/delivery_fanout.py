@@ -63,7 +63,7 @@ def start_fake(port: int) -> subprocess.Popen:
                                stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
-            requests.post(f"http://127.0.0.1:{port}/_fake/reset", timeout=1)
+            requests.post(f"http://127.0.0.1:{port}/_fake/reset", json={}, timeout=1)
             return process
         except requests.ConnectionError:
             time.sleep(0.1)
@@ -323,7 +323,7 @@ def main() -> None:
                     "PYTHONPATH": str(ROOT)}
         url = f"sqlite:///{workdir}/clean.db"
         fill(url, args.messages)
-        requests.post(f"{fake_url}/_fake/reset", timeout=5)
+        requests.post(f"{fake_url}/_fake/reset", json={}, timeout=5)
         requests.post(f"{fake_url}/_fake/latency", json={"seconds": LATENCY}, timeout=5)
         clean = run_partybot(url, fake_url, {**base_env, "PARTYBOT_DATABASE_URL": url},
                              workdir, args.messages)
@@ -332,7 +332,7 @@ def main() -> None:
               flush=True)
 
         url = f"sqlite:///{workdir}/mixed.db"
-        requests.post(f"{fake_url}/_fake/reset", timeout=5)
+        requests.post(f"{fake_url}/_fake/reset", json={}, timeout=5)
         env = {**base_env, "PARTYBOT_DATABASE_URL": url,
                "PARTYBOT_TEMPLATE_IDS": "meeting_notice=TPL-MEETING,relay_digest=TPL-RELAY",
                "PARTYBOT_DELIVERY_LEASE_SECONDS": "10", "PARTYBOT_UNKNOWN_RETRY_SECONDS": "0"}

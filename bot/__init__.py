@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import Flask, Request, Response, abort, request
+from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.exceptions import HTTPException
 
@@ -52,8 +51,9 @@ def create_app(
         fake.know_templates(settings.templates)
         fake.followers = _followers_of(app)
         app.register_blueprint(pages.bp, url_prefix="/sandbox")
-        if not settings.sandbox_public:
-            app.before_request(_sandbox_for_loopback_only)
+        from bot.sandbox.exposure import guard
+
+        app.before_request(guard)
     elif settings.sandbox:
         log.warning("sandbox off: WECHAT_TOKEN is set but WECHAT_APP_ID is not; set both "
                     "for a real account (the sandbox never runs beside a real Token)")
@@ -85,22 +85,6 @@ def _followers_of(app: Flask) -> Callable[[], list[tuple[str, str]]]:
             return bound_members_admins_first(session)
 
     return followers
-
-
-def _sandbox_for_loopback_only() -> None:
-    """The sandbox speaks as any openid: only to this machine, unless made public."""
-    if request.path.startswith("/sandbox") and not _loopback(request.remote_addr):
-        log.warning("refused %s %s from %s: the sandbox serves loopback clients only "
-                    "(PARTYBOT_SANDBOX_PUBLIC=true to change that)", request.method,
-                    request.path, request.remote_addr)
-        abort(404)
-
-
-def _loopback(address: str | None) -> bool:
-    try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 def _register_error_pages(app: Flask) -> None:

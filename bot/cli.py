@@ -98,6 +98,8 @@ def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> No
     click.echo(f"partybot serving on http://{host}:{server.port}/wechat ({mode}); Ctrl-C stops")
     if settings.sandbox_served:
         click.echo(f"sandbox chat page: http://{host}:{server.port}/sandbox/")
+        if host not in ("127.0.0.1", "localhost", "::1") and not settings.sandbox_public:
+            click.echo(texts.CLI_SANDBOX_LOOPBACK_ONLY)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

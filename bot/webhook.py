@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request
 from bot.inbox import SUCCESS, ReplayedSignature
 from bot.services import Services, services_of
 from core.service_allowance import opening_for
-from core.signing import BadEnvelope, BadSignature, check_signature
+from core.signing import BadEnvelope, BadSignature, check_signature, sign
 from core.wxml import Inbound, MalformedXML, parse_xml, to_inbound
 
 log = logging.getLogger(__name__)
@@ -89,11 +89,21 @@ def receive() -> Response:
     services = services_of()
     settings = services.settings
     encrypted = request.args.get("encrypt_type", "raw").lower() == "aes"
-    signature: str | None = None  # safe mode's msg_signature covers the body; plain mode's does not
+    # The signed query, bound to this message by the inbox so that it cannot carry
+    # another body: plain mode's `signature` covers no body at all.
+    signature: str | None = None
     try:
         if encrypted:
             msg_signature, timestamp, nonce = _args("msg_signature", "timestamp", "nonce")
+            # WeChat adds the plain signature of the same timestamp and nonce to safe-mode
+            # URLs; binding it here stops that query being replayed as plaintext.
+            signature = sign(settings.wechat_token, timestamp, nonce)
         else:
+            if services.envelope is not None and not settings.compatible_mode:
+                # With an AES key, a plaintext message proves nothing about its body; the
+                # query of any real encrypted message (an access log) would sign it.
+                raise BadSignature("plaintext message refused: WECHAT_ENCODING_AES_KEY is set"
+                                   " (WECHAT_COMPATIBLE_MODE=true accepts plaintext too)")
             signature, timestamp, nonce = _args("signature", "timestamp", "nonce")
             check_signature((settings.wechat_token, timestamp, nonce), signature)
         body = request.get_data(cache=False)

@@ -118,6 +118,9 @@ class Settings:
     app_id: str | None = None
     app_secret: str | None = field(default=None, repr=False)
     encoding_aes_key: str | None = field(default=None, repr=False)
+    # With an AES key, plaintext POSTs are refused unless the operator opts into WeChat's
+    # compatible mode (WECHAT_COMPATIBLE_MODE), e.g. while switching the account over.
+    compatible_mode: bool = False
     api_base_url: str = DEFAULT_API_BASE_URL
     # False when the API base URL was not configured: `serve`/`run` in sandbox mode
     # then point it at their own /sandbox on the port they listen on.
@@ -136,6 +139,12 @@ class Settings:
     wechat_token_configured: bool = False
     # Serve the sandbox to non-loopback clients too (PARTYBOT_SANDBOX_PUBLIC).
     sandbox_public: bool = False
+    # Host names (besides loopback ones) a sandbox-mode server answers to
+    # (PARTYBOT_ALLOWED_HOSTS): other Hosts are a DNS-rebinding page reaching this machine.
+    allowed_hosts: tuple[str, ...] = ()
+    # New scan-to-login codes one client address may ask for a minute
+    # (PARTYBOT_LOGIN_QR_PER_MINUTE): each is a qrcode/create call and a row.
+    login_qr_per_minute: int = 5
     # Outbound delivery.
     send_rate: float = 50.0  # messages per second across one delivery loop
     template_daily_quota: int = 100_000
@@ -282,6 +291,8 @@ def load_settings(
         app_id=app_id,
         app_secret=app_secret,
         encoding_aes_key=aes_key,
+        compatible_mode=parse_bool("WECHAT_COMPATIBLE_MODE", get("WECHAT_COMPATIBLE_MODE"),
+                                   False),
         api_base_url=api_base,
         api_base_url_configured=configured_base is not None,
         timezone=timezone,
@@ -295,6 +306,9 @@ def load_settings(
         wechat_token_configured=token is not None,
         sandbox_public=parse_bool("PARTYBOT_SANDBOX_PUBLIC", get("PARTYBOT_SANDBOX_PUBLIC"),
                                   False),
+        allowed_hosts=parse_hosts("PARTYBOT_ALLOWED_HOSTS", get("PARTYBOT_ALLOWED_HOSTS")),
+        login_qr_per_minute=parse_int("PARTYBOT_LOGIN_QR_PER_MINUTE",
+                                      get("PARTYBOT_LOGIN_QR_PER_MINUTE"), 5, 1),
         send_rate=parse_float("PARTYBOT_SEND_RATE", get("PARTYBOT_SEND_RATE"), 50.0, 0.1),
         template_daily_quota=parse_int(
             "PARTYBOT_TEMPLATE_DAILY_QUOTA", get("PARTYBOT_TEMPLATE_DAILY_QUOTA"), 100_000
@@ -339,6 +353,16 @@ def load_settings(
         upload_min_free_bytes=MB * parse_int(
             "PARTYBOT_UPLOAD_MIN_FREE_MB", get("PARTYBOT_UPLOAD_MIN_FREE_MB"), 1024, 0),
     )
+
+
+def parse_hosts(name: str, raw: str | None) -> tuple[str, ...]:
+    """Comma-separated host names or addresses (no scheme, port or path), lower-cased."""
+    hosts = tuple(part.strip().lower() for part in (raw or "").split(",") if part.strip())
+    for host in hosts:
+        if any(ch in host for ch in "/:@ ") and not host.startswith("["):
+            raise ConfigError(f"{name} lists host names like partybot.lan or 192.168.1.5 "
+                              f"(no scheme, port or path); got {host!r}")
+    return hosts
 
 
 def parse_clock(name: str, raw: str | None, default: tuple[int, int]) -> tuple[int, int]:

@@ -606,3 +606,7 @@ CLI_CONSOLE_PASSWORD_CHANGED = "账号「{login}」的密码已改好；它在�
 # Issue 23, item 7: an XLSX cell over the field limit is refused as it is read.
 ROSTER_CELL_TOO_LONG = "单元格 {cell} 超过 {limit} 个字：名册每一格最多 {limit} 个字，请检查这一格"
 ROSTER_XLSX_TOO_MUCH_TEXT = "到这一行，表格里的文字已超过 {limit} 万字（一个名册文件最多这么多）：请拆成几个文件分别导入"
+
+# Issue 23, items 5 and 9: sandbox mode on a public address; login QR codes rationed.
+CLI_SANDBOX_LOOPBACK_ONLY = "沙盒模式：聊天页、/wechat 和登录页的「用他的微信扫一扫」只对本机开放，别的电脑只能用密码登录管理后台。用域名或局域网地址打开时，请把这个名字写进 PARTYBOT_ALLOWED_HOSTS（多个用逗号分隔）。"
+CONSOLE_QR_TOO_MANY = "这台电脑获取登录二维码太频繁了，请一分钟后再刷新页面，或用账号密码登录。"

@@ -20,11 +20,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, ForeignKey, String, and_, delete, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    and_,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime, rowcount
 from models.console_access import Account, account_of_member
+from models.errors import DomainError
 
 SCENE_PREFIX = "login:"
 TICKET_LIFETIME = timedelta(minutes=2)
@@ -32,7 +43,12 @@ TICKET_LIFETIME = timedelta(minutes=2)
 # phone, and the page (polling every few seconds) a minute more to claim it.
 CONFIRM_GRACE = timedelta(minutes=1)
 CLAIM_GRACE = timedelta(minutes=2)
-KEEP_FOR = timedelta(days=1)
+# Past its graces a ticket can no longer be scanned, confirmed or claimed: delete it
+# (a loop of page loads must not leave a row per load for a day).
+STALE_AFTER = CONFIRM_GRACE + CLAIM_GRACE
+# New tickets one client address may open in RATE_WINDOW (PARTYBOT_LOGIN_QR_PER_MINUTE):
+# each costs a qrcode/create call; a browser keeps reusing its own through its cookie.
+RATE_WINDOW = timedelta(minutes=1)
 
 
 class LoginTicket(Base):
@@ -40,8 +56,14 @@ class LoginTicket(Base):
 
     __tablename__ = "console_login_ticket"
 
+    __table_args__ = (
+        Index("ix_console_login_ticket_client_created_at", "client", "created_at"),
+    )
+
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The address that asked for it (request.remote_addr), for the per-address limit.
+    client: Mapped[str | None] = mapped_column(String(45))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -54,10 +76,27 @@ class LoginTicket(Base):
         return SCENE_PREFIX + self.key
 
 
-def open_ticket(session: Session, now: datetime) -> LoginTicket:
-    """A new ticket valid for 2 minutes (flushes); forgets tickets older than a day."""
-    session.execute(delete(LoginTicket).where(LoginTicket.expires_at < now - KEEP_FOR))
-    ticket = LoginTicket(key=secrets.token_urlsafe(18), created_at=now,
+class TooManyTickets(DomainError):
+    """One client address asked for more login codes than a minute allows."""
+
+    def __init__(self) -> None:
+        super().__init__("CONSOLE_QR_TOO_MANY")
+
+
+def open_ticket(session: Session, now: datetime, client: str | None = None,
+                per_minute: int | None = None) -> LoginTicket:
+    """A new ticket valid for 2 minutes (flushes); deletes stale tickets. Raises
+    TooManyTickets when `client` already opened `per_minute` in the last minute."""
+    session.execute(delete(LoginTicket).where(LoginTicket.expires_at < now - STALE_AFTER))
+    client = client[:45] if client else None
+    if per_minute is not None:
+        recent = session.scalar(
+            select(func.count()).select_from(LoginTicket)
+            .where(LoginTicket.client == client if client else LoginTicket.client.is_(None),
+                   LoginTicket.created_at > now - RATE_WINDOW))
+        if (recent or 0) >= per_minute:
+            raise TooManyTickets()
+    ticket = LoginTicket(key=secrets.token_urlsafe(18), created_at=now, client=client,
                          expires_at=now + TICKET_LIFETIME)
     session.add(ticket)
     session.flush()

@@ -135,6 +135,10 @@ class Meeting(Base):
     present_count: Mapped[int] = mapped_column(Integer, default=0)
     leave_count: Mapped[int] = mapped_column(Integer, default=0)
     absent_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The sign-in sheet's check-in QR code, made once (each is a WeChat call) and reused
+    # while it lasts (see checkin_qr_to_reuse).
+    qr_url: Mapped[str | None] = mapped_column(String(200))
+    qr_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def kind_name(self) -> str:
@@ -148,6 +152,28 @@ class Meeting(Base):
 
 
 QR_SCENE_PREFIX = "meeting:"
+# A stored check-in code that will not last as long as wanted is still reused unless a
+# new one would last this much longer: a meeting past WeChat's 30-day limit gets a
+# fresher code at most once a day, not at every view of its sheet.
+QR_RENEW_GAIN = timedelta(days=1)
+
+
+def checkin_qr_to_reuse(meeting: Meeting, wanted_until: datetime,
+                        new_would_last_until: datetime) -> str | None:
+    """The stored check-in code's URL if it is still good enough, else None (make one)."""
+    if meeting.qr_url is None or meeting.qr_expires_at is None:
+        return None
+    if meeting.qr_expires_at >= wanted_until \
+            or new_would_last_until - meeting.qr_expires_at < QR_RENEW_GAIN:
+        return meeting.qr_url
+    return None
+
+
+def keep_checkin_qr(session: Session, meeting: Meeting, url: str, expires_at: datetime) -> None:
+    """Remember the check-in code just made for `meeting` (the caller commits)."""
+    meeting.qr_url = url[:200]
+    meeting.qr_expires_at = expires_at
+    session.flush()
 
 
 class MeetingInvite(Base):

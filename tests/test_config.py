@@ -63,10 +63,18 @@ def test_secrets_not_in_repr(tmp_path):
     ("PARTYBOT_SEED_DEMO", "maybe", "PARTYBOT_SEED_DEMO"),
     ("PARTYBOT_TEMPLATE_IDS", "meeting_reminder", "kind=TEMPLATE_ID"),
     ("PARTYBOT_SEND_RATE", "fast", "number"),
+    ("WECHAT_COMPATIBLE_MODE", "sure", "WECHAT_COMPATIBLE_MODE"),
 ])
 def test_bad_values_name_the_variable(tmp_path, name, value, message):
     with pytest.raises(ConfigError, match=message):
         load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path), name: value}, dotenv_path=None)
+
+
+def test_compatible_mode_is_an_explicit_opt_in(tmp_path):
+    base = {"PARTYBOT_INSTANCE_PATH": str(tmp_path), "WECHAT_ENCODING_AES_KEY": "k" * 43}
+    assert load_settings(base, dotenv_path=None).compatible_mode is False
+    assert load_settings({**base, "WECHAT_COMPATIBLE_MODE": "true"},
+                         dotenv_path=None).compatible_mode is True
 
 
 def test_parse_bool_is_strict():

@@ -72,9 +72,63 @@ def test_encrypted_message_without_key_configured_400(client, clock):
     assert client.post(f"/wechat?{signed.query}", data=signed.body).status_code == 400
 
 
-def test_plain_message_still_accepted_when_key_configured(aes_app, clock):
+def test_plain_message_refused_when_key_configured(aes_app, clock, caplog):
+    """Safe mode means safe: a plaintext POST (no encrypt_type) is refused, not handled
+    as plain mode."""
     plain = Chat(aes_app.test_client(), WeChatSide(TOKEN), clock)
+    response = plain.post_xml(text_xml("o1", "帮助"))
+    assert response.status_code == 403
+    assert "plaintext" in caplog.text
+
+
+def test_reused_safe_mode_query_with_plaintext_scan_refused(aes_chat, clock):
+    """The query string of a real encrypted message (from an access log) carries a valid
+    plain `signature`; replayed without encrypt_type over a forged plaintext SCAN it
+    must not reach a handler."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from bot.simulator import event_xml
+
+    now = int(clock().timestamp())
+    real = aes_chat.side.sign_request(text_xml("o-admin", "帮助"), timestamp=now)
+    assert aes_chat.client.post(f"/wechat?{real.query}", data=real.body).status_code == 200
+    stripped = urlencode([(k, v) for k, v in parse_qsl(real.query)
+                          if k not in ("encrypt_type", "msg_signature")])
+    forged = event_xml("o-attacker", "SCAN", "login:whatever", create_time=now)
+    response = aes_chat.client.post(f"/wechat?{stripped}", data=forged.encode())
+    assert response.status_code == 403
+
+
+@pytest.fixture
+def compat_app(settings: Settings, clock):
+    app = create_app(
+        settings.with_overrides(encoding_aes_key=AES_KEY, app_id=APP_ID, app_secret="s",
+                                compatible_mode=True),
+        clock=clock,
+    )
+    yield app
+    services_of(app).dispose()
+
+
+def test_plain_message_accepted_in_explicit_compatible_mode(compat_app, clock):
+    plain = Chat(compat_app.test_client(), WeChatSide(TOKEN), clock)
     assert "绑定" in plain.say("o1", "帮助")
+
+
+def test_compatible_mode_binds_the_query_to_the_encrypted_message(compat_app, clock):
+    """Even with plaintext allowed, the signed query of an encrypted message cannot be
+    reused for another (plaintext) message."""
+    from urllib.parse import parse_qsl, urlencode
+
+    client = compat_app.test_client()
+    side = WeChatSide(TOKEN, AES_KEY, APP_ID)
+    now = int(clock().timestamp())
+    real = side.sign_request(text_xml("o-admin", "帮助", create_time=now), timestamp=now)
+    assert client.post(f"/wechat?{real.query}", data=real.body).status_code == 200
+    stripped = urlencode([(k, v) for k, v in parse_qsl(real.query)
+                          if k not in ("encrypt_type", "msg_signature")])
+    forged = text_xml("o-attacker", "帮助", create_time=now)
+    assert client.post(f"/wechat?{stripped}", data=forged.encode()).status_code == 403
 
 
 # WeChat's own sample (../shared/wechat/official-sample.json)

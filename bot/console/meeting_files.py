@@ -27,7 +27,7 @@ from bot.services import services_of
 from core import texts, words
 from models.errors import DomainError
 from models.meeting_pages import attendance_list
-from models.meetings import MeetingStatus
+from models.meetings import Meeting, MeetingStatus, checkin_qr_to_reuse, keep_checkin_qr
 from models.org import Org
 from models.stored_files import MEETING
 
@@ -47,18 +47,38 @@ def sign_in_sheet(meeting_id: int) -> ResponseReturnValue:
         meeting = meeting_in_scope(session, meeting_id)
         org = session.get(Org, meeting.org_id)
         names = sorted(line.name for line in attendance_list(session, meeting))
-    qr_svg = None
-    if meeting.status == MeetingStatus.PLANNED:
-        lasts = meeting.ends_at + timedelta(days=1) - services.clock()
-        seconds = max(60, min(int(lasts.total_seconds()), MAX_TEMPORARY_SECONDS))
-        try:
-            code = create_scene_qr(services.wechat, meeting.qr_scene, expire_seconds=seconds)
-            qr_svg = segno.make(code.url, error="m").svg_inline(scale=8, border=2)
-        except QR_FAILURES as exc:
-            log.warning("console: no check-in QR code for meeting %s: %s", meeting.id,
-                        type(exc).__name__)
+    qr_url = _checkin_qr_url(meeting) if meeting.status == MeetingStatus.PLANNED else None
+    qr_svg = segno.make(qr_url, error="m").svg_inline(scale=8, border=2) if qr_url else None
     return render_template("console/sheet.html", meeting=meeting, org=org, names=names,
                            qr_svg=qr_svg, tz=tz, words=words)
+
+
+def _checkin_qr_url(meeting: Meeting) -> str | None:
+    """The meeting's check-in code, lasting a day past its end where WeChat allows:
+    the stored one while it is good enough, else a new one, kept (None when WeChat
+    cannot make one: the sheet still has the 签到码)."""
+    services = services_of()
+    now = services.clock()
+    wanted = meeting.ends_at + timedelta(days=1)
+    seconds = max(60, min(int((wanted - now).total_seconds()), MAX_TEMPORARY_SECONDS))
+    reused = checkin_qr_to_reuse(meeting, wanted, now + timedelta(seconds=seconds))
+    if reused is not None:
+        return reused
+    # No transaction stays open across the WeChat call (SQLite: a stale read
+    # snapshot could not write afterwards).
+    try:
+        code = create_scene_qr(services.wechat, meeting.qr_scene, expire_seconds=seconds)
+    except QR_FAILURES as exc:
+        log.warning("console: no check-in QR code for meeting %s: %s", meeting.id,
+                    type(exc).__name__)
+        return None
+    with services.sessions() as session:
+        stored = session.get(Meeting, meeting.id)
+        if stored is not None:
+            keep_checkin_qr(session, stored, code.url,
+                            now + timedelta(seconds=code.expire_seconds or seconds))
+            session.commit()
+    return code.url
 
 
 @bp.post("/meeting/<int:meeting_id>/photos")

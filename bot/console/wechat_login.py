@@ -23,11 +23,18 @@ from flask.typing import ResponseReturnValue
 
 from bot.console.access import bp, log_in, safe_next
 from bot.qrcodes import QR_FAILURES, create_scene_qr
+from bot.sandbox.exposure import sandbox_serves_client
 from bot.services import services_of
 from core import texts
 from core.web_authorization import WebAuthorizationError, authorize_url, openid_for_code
 from models.console_access import account_of_member, bound_members_admins_first
-from models.console_login import TICKET_LIFETIME, Waiting, claim_ticket, open_ticket
+from models.console_login import (
+    TICKET_LIFETIME,
+    TooManyTickets,
+    Waiting,
+    claim_ticket,
+    open_ticket,
+)
 from models.member import member_by_openid
 
 log = logging.getLogger(__name__)
@@ -49,7 +56,13 @@ def login_qr() -> ResponseReturnValue:
         return _qr_answer(str(session["login_qr_url"]), str(session["login_qr_ticket"]),
                           int(until - now.timestamp()))
     with services.sessions() as db:
-        ticket = open_ticket(db, now)
+        try:
+            ticket = open_ticket(db, now, request.remote_addr,
+                                 services.settings.login_qr_per_minute)
+        except TooManyTickets as refused:
+            log.warning("console: too many login QR codes for %s (limit %d a minute)",
+                        request.remote_addr, services.settings.login_qr_per_minute)
+            return jsonify(error=refused.render()), 429
         db.commit()
     seconds = int(TICKET_LIFETIME.total_seconds())
     try:
@@ -65,7 +78,7 @@ def login_qr() -> ResponseReturnValue:
 def _qr_answer(url: str, wechat_ticket: str, seconds: int) -> ResponseReturnValue:
     svg = segno.make(url, error="m").svg_inline(scale=QR_SCALE, border=2)
     answer = {"svg": svg, "expires_in": seconds}
-    if services_of().settings.sandbox_served:  # the sandbox's "scan with…" needs the ticket
+    if sandbox_serves_client():  # the sandbox's "scan with…" needs the ticket
         answer["ticket"] = wechat_ticket
     return jsonify(answer)
 
@@ -137,7 +150,7 @@ def _refused(message: str, status: int) -> ResponseReturnValue:
 def login_page_extras() -> dict[str, object]:
     """What the login page shows besides the password form: the sandbox's helpers."""
     services = services_of()
-    if not services.settings.sandbox_served:
+    if not sandbox_serves_client():  # who follows is the sandbox's, for this machine
         return {"sandbox_followers": None}
     with services.sessions() as db:
         return {"sandbox_followers": bound_members_admins_first(db)}

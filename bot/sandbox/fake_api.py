@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 import random
 import secrets
 import socket
@@ -278,6 +279,8 @@ class FakeWeChat:
                     if m.id > after and (openid is None or m.openid == openid)]
 
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("fake_wechat", __name__, template_folder="templates")
 
 
@@ -321,6 +324,17 @@ def _check_token() -> Response | None:
     error = _state().token_error(request.args.get("access_token"), _state().clock())
     if error is not None:
         return _answer({"errcode": error[0], "errmsg": error[1]})
+    return None
+
+
+@bp.before_request
+def _controls_take_json() -> Response | None:
+    """The controls below change the fake's state: only a JSON POST (which a browser
+    sends cross-site only after a CORS preflight we never answer) may call them."""
+    if request.method == "POST" and "/_fake/" in request.path and not request.is_json:
+        log.warning("refused POST %s: the fake's controls take application/json only",
+                    request.path)
+        return _answer({"errcode": 415, "errmsg": "send application/json"}, 415)
     return None
 
 
