@@ -577,3 +577,8 @@ CONSOLE_OAUTH_FAILED = "微信授权没有成功（{reason}），请关掉页面
 CLI_CONSOLE_USER_ADDED = "控制台账号「{login}」已建好，能看到：{org}及以下。登录地址：{url}"
 CLI_CONSOLE_PASSWORD_PROMPT = "请输入密码（至少 {minimum} 个字符，输入时不显示）："
 CLI_CONSOLE_PASSWORD_EMPTY = "没有读到密码：请从标准输入提供（例如 echo 密码 | partybot console-user add …）"
+
+# Issue 23, items 11 and 12: requests refused before any view runs.
+REQUEST_CONTROL_CHARACTERS = "输入里有不能保存的控制字符（例如从别处复制来的隐藏字符）。请删掉后重新输入。"
+REQUEST_TOO_LARGE = "提交的内容太大（上限 {limit}）。照片请压缩后再传，名册请分成几个文件。"
+CONSOLE_BAD_QUARTER = "没有这个季度：请用页面上的“上一季度/下一季度”链接（格式如 2026-4）。"
