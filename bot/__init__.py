@@ -32,6 +32,7 @@ def create_app(
     from bot import health, webhook
     from bot.console import register_console
     from bot.request_guard import register_request_guard
+    from bot.security_headers import register_security_headers
     from bot.services import build_services
 
     settings = test_config or load_settings()
@@ -59,6 +60,7 @@ def create_app(
     elif settings.sandbox:
         log.warning("sandbox off: WECHAT_TOKEN is set but WECHAT_APP_ID is not; set both "
                     "for a real account (the sandbox never runs beside a real Token)")
+    register_security_headers(app)
     _register_error_pages(app)
     return app
 

@@ -67,16 +67,22 @@ def _guard() -> Response | None:
 
 
 def _body_too_large() -> Response | None:
-    """413 from the Content-Length alone; a chunked body without one is cut off at the
-    same limit as it is read (werkzeug's limited stream raises 413)."""
+    """413 from the Content-Length alone, before anything reads the body. A chunked
+    body (no Content-Length; browsers never send a form so) gets the app-wide limit and
+    is read here: werkzeug would silently cut it off at the limit instead."""
     limit = request.max_content_length  # the app-wide limit
-    if request.endpoint in UPLOAD_LIMITS and session.get("account"):
-        limit = request.max_content_length = UPLOAD_LIMITS[request.endpoint]
     length = request.content_length
+    if length is None and "wsgi.input_terminated" in request.environ and limit is not None:
+        request.max_content_length = limit + 1
+        length = len(request.get_data(cache=True))  # kept for the form parser
+        request.max_content_length = limit
+    elif request.endpoint in UPLOAD_LIMITS and session.get("account"):
+        limit = request.max_content_length = UPLOAD_LIMITS[request.endpoint]
     if limit is None or length is None or length <= limit:
         return None
-    log.warning("refused %s %s: body of %d bytes over the limit of %d", request.method,
-                request.path, length, limit)
+    log.warning("refused %s %s: body of %s%d bytes over the limit of %d", request.method,
+                request.path, "at least " if request.content_length is None else "", length,
+                limit)
     return Response(texts.REQUEST_TOO_LARGE.format(limit=_size(limit)), 413,
                     mimetype="text/plain")
 

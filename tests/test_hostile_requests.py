@@ -69,9 +69,11 @@ def test_huge_ids_are_not_found_without_logging_in(client, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("path", [f"/admin/meeting/{HUGE}", f"/admin/meeting/{2**63}",
-                                  f"/admin/meeting/{2**31}", f"/admin/meeting/{2**31 - 1}", f"/admin/study/{HUGE}",
-                                  f"/admin/org/{HUGE}", f"/admin/branch/{HUGE}/meetings"])
+@pytest.mark.parametrize("path", [
+    f"/admin/meeting/{HUGE}", f"/admin/meeting/{2**63}", f"/admin/meeting/{2**31}",
+    f"/admin/meeting/{2**31 - 1}", f"/admin/study/{HUGE}", f"/admin/org/{HUGE}",
+    f"/admin/branch/{HUGE}/meetings", "/admin/meeting/１２",
+])
 def test_huge_ids_are_not_found(app, county, path):
     assert logged_in(app, "liaoyuan").get(path).status_code == 404
 

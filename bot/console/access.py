@@ -23,7 +23,8 @@ from models.org import Org, OrgKind
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
+bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates",
+               static_folder="static")
 
 IDLE_SECONDS = 2 * 3600
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
