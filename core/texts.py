@@ -582,3 +582,4 @@ CLI_CONSOLE_PASSWORD_EMPTY = "没有读到密码：请从标准输入提供（�
 REQUEST_CONTROL_CHARACTERS = "输入里有不能保存的控制字符（例如从别处复制来的隐藏字符）。请删掉后重新输入。"
 REQUEST_TOO_LARGE = "提交的内容太大（上限 {limit}）。照片请压缩后再传，名册请分成几个文件。"
 CONSOLE_BAD_QUARTER = "没有这个季度：请用页面上的“上一季度/下一季度”链接（格式如 2026-4）。"
+CONSOLE_LOGIN_BUSY = "正在为别的登录核对密码，请过两三秒再点一次“登录”。"

@@ -7,12 +7,15 @@ from __future__ import annotations
 import io
 import re
 import socket
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
 
 from bot import create_app
 from bot.services import services_of
+from core import texts
 from tests.live import serving
 from tests.test_console_meetings import logged_in
 
@@ -159,3 +162,50 @@ def test_a_chunked_body_past_the_limit_is_cut_off(app):
                 pass  # refused before the end: fine
             answer = sock.recv(4096).decode("utf-8", "replace")
     assert answer.startswith("HTTP/1.1 413"), answer[:200]
+
+
+# The login flood: one password check at a time per machine, a bucket of 20 then 5/s.
+def wrong_password(browser, login: str = "nobody"):  # type: ignore[no-untyped-def]
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      browser.get("/admin/login").get_data(as_text=True))
+    assert token
+    return browser.post("/admin/login", data={"login": login, "password": "wrong",
+                                              "csrf_token": token[1]})
+
+
+def test_a_password_check_running_elsewhere_turns_the_next_away(app, settings, county,
+                                                                caplog):
+    from bot.console.password_gate import password_gate
+
+    lock = password_gate(settings.instance_path).path
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_GATE, str(lock)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        answer = wrong_password(app.test_client())
+    finally:
+        holder.kill()
+        holder.wait()
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == "2"
+    assert texts.CONSOLE_LOGIN_BUSY in answer.get_data(as_text=True)
+    assert any("turned away" in r.getMessage() for r in caplog.records)
+    assert wrong_password(app.test_client()).status_code == 401  # free again: checked
+
+
+HOLD_THE_GATE = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_after_a_burst_of_twenty_checks_the_rest_wait_their_turn(app, county, monkeypatch):
+    from bot.console import password_gate
+
+    monkeypatch.setattr(password_gate, "RATE", 0.0)  # no refill during the test
+    browser = app.test_client()
+    answers = [wrong_password(browser, f"guess-{n}").status_code for n in range(22)]
+    assert answers == [401] * 20 + [429] * 2

@@ -10,6 +10,7 @@ from flask import redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from bot.console.access import bp, log_in, safe_next
+from bot.console.password_gate import password_gate
 from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
 from core import texts
@@ -39,10 +40,20 @@ def login_with_password() -> ResponseReturnValue:
         return render_template("console/login.html", next=next_url, login=login_name,
                                error=texts.CONSOLE_LOGIN_EMPTY, **login_page_extras()), 400
     now = services.clock()
-    with services.sessions() as session:
-        checked = check_password(session, login_name, password, now)
-        account = account_of_user(session, checked.user.id) if checked.user else None
-        session.commit()
+    gate = password_gate(services.settings.instance_path)
+    with gate.entered() as entered:
+        if not entered:  # another check is hashing: see password_gate
+            count = gate.note_turned_away()
+            if count is not None:
+                log.warning("console: %d password login(s) turned away: another check was "
+                            "running (latest for %r)", count, login_name[:40])
+            return render_template("console/login.html", next=next_url, login=login_name,
+                                   error=texts.CONSOLE_LOGIN_BUSY, **login_page_extras()), \
+                429, {"Retry-After": "2"}
+        with services.sessions() as session:
+            checked = check_password(session, login_name, password, now)
+            account = account_of_user(session, checked.user.id) if checked.user else None
+            session.commit()
     if account is None:
         log.warning("console: password login refused for %r%s", login_name[:40],
                     " (locked)" if checked.locked_until else "")
