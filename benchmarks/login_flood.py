@@ -22,6 +22,7 @@ import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import free_port  # noqa: E402
-from webhook_rps import OPENID, TOKEN, Target, prepare_partybot_db, start  # noqa: E402
+from webhook_rps import OPENID, TOKEN, prepare_partybot_db  # noqa: E402
 
 from bot.simulator import WeChatSide, text_xml  # noqa: E402
 
@@ -115,6 +116,28 @@ class Flood:
             thread.join()
 
 
+def serve(port: int, workdir: Path, env: dict[str, str], workers: int,
+          name: str = "gunicorn") -> subprocess.Popen:
+    """partybot under gunicorn; its log goes to a file (webhook_rps.start pipes it, and
+    the pipe, unread, fills with a flood's log lines and stalls every worker)."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    log = (workdir / f"{name}.log").open("w")
+    process = subprocess.Popen(
+        [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "bot:create_app()"], cwd=workdir, stdout=log, stderr=log,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError((workdir / f"{name}.log").read_text())
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError("partybot did not start in time")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -128,6 +151,9 @@ def main() -> None:
                         help="every wrong password for one login (locked after 10)")
     parser.add_argument("--healthz", action="store_true",
                         help="flood GET /healthz instead: the floor any 16-client flood sets")
+    parser.add_argument("--separate", action="store_true",
+                        help="the console on a gunicorn of its own (same workers each), as "
+                             "nginx would route /admin and /wechat: no shared queue")
     parser.add_argument("--database-url", default=None,
                         help="partybot's database (default: a fresh SQLite file)")
     args = parser.parse_args()
@@ -137,9 +163,11 @@ def main() -> None:
            "PARTYBOT_DATABASE_URL": args.database_url or f"sqlite:///{workdir}/bench.db"}
     prepare_partybot_db(workdir, env)
     port = free_port()
-    server = start(Target("partybot", "bot:create_app()", False, env), port, workdir,
-                   args.workers)
-    probe, flood = Probe(port), Flood(port, args.same_login, args.healthz)
+    server = serve(port, workdir, env, args.workers)
+    console_port = free_port() if args.separate else port
+    console = serve(console_port, workdir, env, args.workers, "console") \
+        if args.separate else None
+    probe, flood = Probe(port), Flood(console_port, args.same_login, args.healthz)
     try:
         probe.start()
         time.sleep(1)  # warm up: first requests of each worker
@@ -153,8 +181,11 @@ def main() -> None:
     finally:
         probe.stopping.set()
         probe.join()
-        server.terminate()
-        server.wait()
+        for process in (server, console):
+            if process is not None:
+                process.terminate()
+                process.wait()
+    errors = sum(log.read_text().count("unhandled error") for log in workdir.glob("*.log"))
     alone = probe.between(alone_start, flood_start)
     flooded = probe.between(flood_start, flood_end)
     database = "PostgreSQL" if env["PARTYBOT_DATABASE_URL"].startswith("postgresql") \
@@ -162,12 +193,14 @@ def main() -> None:
     attempts = sum(flood.statuses.values())
     kind = "GET /healthz" if args.healthz else "wrong passwords, " + (
         "one login" if args.same_login else "a new login each time")
-    print(f"\n{database}; gunicorn {args.workers} sync workers; machine: "
+    pools = " (webhook) + the same for the console" if args.separate else ""
+    print(f"\n{database}; gunicorn {args.workers} sync workers{pools}; machine: "
           f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{date.today()}; flood: {kind}")
     print(f"login flood: {attempts} attempts in {flood_end - flood_start:.1f} s "
           f"({attempts / (flood_end - flood_start):.0f}/s), answers "
-          f"{dict(sorted(flood.statuses.items()))}; webhook errors: {probe.errors}\n")
+          f"{dict(sorted(flood.statuses.items()))}; webhook errors: {probe.errors}; "
+          f"unhandled errors logged: {errors}\n")
     print("| webhook `帮助`, 1 client every 50 ms | requests | median | p95 | median vs alone |")
     print("|---|---:|---:|---:|---:|")
     base = statistics.median(alone)
