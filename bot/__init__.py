@@ -30,6 +30,8 @@ def create_app(
     """Build the app from the environment (or from `test_config` in tests)."""
     from bot import health, webhook
     from bot.console import register_console
+    from bot.request_guard import register_request_guard
+    from bot.security_headers import register_security_headers
     from bot.services import build_services
 
     settings = test_config or load_settings()
@@ -39,6 +41,7 @@ def create_app(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
     app.session_interface = ConsoleOnlySessions()
+    register_request_guard(app)  # first: its converter is used by every route below
     app.extensions["partybot"] = build_services(settings, clock, dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
@@ -57,6 +60,7 @@ def create_app(
     elif settings.sandbox:
         log.warning("sandbox off: WECHAT_TOKEN is set but WECHAT_APP_ID is not; set both "
                     "for a real account (the sandbox never runs beside a real Token)")
+    register_security_headers(app)
     _register_error_pages(app)
     return app
 

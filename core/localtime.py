@@ -8,6 +8,7 @@ compare directly with stored times.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -181,8 +182,18 @@ def clock_time(moment: datetime, tz: ZoneInfo) -> str:
     return f"{moment.astimezone(tz):%H:%M}"
 
 
-def quarter_asked(asked: str, tz: ZoneInfo, default: datetime) -> datetime:
-    """A moment inside the quarter a page asks for as "2026-4"; `default` otherwise."""
-    if len(asked) == 6 and asked[:4].isdigit() and asked[4] == "-" and asked[5] in "1234":
-        return datetime(int(asked[:4]), 3 * int(asked[5]) - 1, 15, tzinfo=tz)
-    return default
+# Quarters a page may ask for: far enough either way for any ledger, and well inside
+# what datetime and the databases can hold (9999-4 overflowed at the quarter's end).
+QUARTER_YEARS = range(1900, 2200)
+_QUARTER = re.compile(r"([0-9]{4})-([1-4])")
+
+
+def quarter_asked(asked: str, tz: ZoneInfo, default: datetime) -> datetime | None:
+    """A moment inside the quarter a page asks for as "2026-4"; `default` when nothing
+    is asked; None when what is asked is not a quarter in QUARTER_YEARS."""
+    if not asked:
+        return default
+    found = _QUARTER.fullmatch(asked)
+    if found is None or int(found[1]) not in QUARTER_YEARS:
+        return None
+    return datetime(int(found[1]), 3 * int(found[2]) - 1, 15, tzinfo=tz)

@@ -610,3 +610,9 @@ ROSTER_XLSX_TOO_MUCH_TEXT = "到这一行，表格里的文字已超过 {limit} 
 # Issue 23, items 5 and 9: sandbox mode on a public address; login QR codes rationed.
 CLI_SANDBOX_LOOPBACK_ONLY = "沙盒模式：聊天页、/wechat 和登录页的「用他的微信扫一扫」只对本机开放，别的电脑只能用密码登录管理后台。用域名或局域网地址打开时，请把这个名字写进 PARTYBOT_ALLOWED_HOSTS（多个用逗号分隔）。"
 CONSOLE_QR_TOO_MANY = "这台电脑获取登录二维码太频繁了，请一分钟后再刷新页面，或用账号密码登录。"
+
+# Issue 23, items 11 and 12: requests refused before any view runs.
+REQUEST_CONTROL_CHARACTERS = "输入里有不能保存的控制字符（例如从别处复制来的隐藏字符）。请删掉后重新输入。"
+REQUEST_TOO_LARGE = "提交的内容太大（上限 {limit}）。照片请压缩后再传，名册请分成几个文件。"
+CONSOLE_BAD_QUARTER = "没有这个季度：请用页面上的“上一季度/下一季度”链接（格式如 2026-4）。"
+CONSOLE_LOGIN_BUSY = "正在为别的登录核对密码，请过两三秒再点一次“登录”。"

@@ -69,12 +69,17 @@ def console(settings, clock):  # type: ignore[no-untyped-def]
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     opened = context.new_page()
+    # Chromium reports what the Content-Security-Policy blocked on the console.
+    blocked: list[str] = []
+    opened.on("console", lambda message: blocked.append(message.text)
+              if "Content Security Policy" in message.text else None)
     yield opened
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         SCREENSHOTS.mkdir(exist_ok=True)
         opened.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not blocked, blocked
 
 
 def log_in(page: Page, base_url: str, login: str, password: str = PASSWORD) -> None:
@@ -107,6 +112,22 @@ def test_township_staff_log_in_at_phone_width_and_see_their_branches(page, conso
     page.screenshot(path=str(tmp_path / "overview-pc.png"), full_page=True)
     page.click("text=退出")
     expect(page.locator("h1")).to_have_text("登录管理后台")
+
+
+def test_confirmations_work_under_the_content_security_policy(page, console):
+    base_url, ids = console
+    log_in(page, base_url, "east-it")
+    expect(page.locator("h1")).to_contain_text("东乡党委")
+    page.goto(f"{base_url}/admin/branch/{ids['liaoyuan']}")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="解绑").click()
+    page.wait_for_timeout(300)
+    assert asked == ["解除张明的微信绑定？（换了新手机时用）"]
+    expect(page.locator("main")).to_contain_text("已绑定")  # said no: nothing happened
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="解绑").click()
+    expect(page.locator("main")).to_contain_text("已解除张明原来的微信")
 
 
 def test_a_form_posted_without_its_csrf_token_gets_400(page, console):

@@ -8,15 +8,18 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, abort, g, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from bot.request_guard import UPLOAD_LIMITS as UPLOAD_LIMITS
 from bot.services import services_of
 from core import texts
+from core.localtime import quarter_asked
 from models.audit import record_change
 from models.base import write_session
 from models.console_access import Account, account_by_key, in_scope
@@ -31,11 +34,9 @@ from models.org import Org, OrgKind
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
+bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates",
+               static_folder="static")
 
-# Uploads may be larger than the app-wide body limit (64 KiB, sized for the webhook):
-# endpoint -> its own limit, set before the CSRF check reads the form.
-UPLOAD_LIMITS: dict[str, int] = {}
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 
@@ -55,8 +56,6 @@ def _template_globals() -> dict[str, Any]:
 @bp.before_request
 def _load_account() -> None:
     """The CSRF check for every POST, then the account the session remembers."""
-    if request.endpoint in UPLOAD_LIMITS:
-        request.max_content_length = UPLOAD_LIMITS[request.endpoint]
     if request.method == "POST":
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
         if not sent or not secrets.compare_digest(sent, session.get("csrf") or ""):
@@ -117,11 +116,23 @@ def current_account() -> Account:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after logging in: only a console path (no open redirect)."""
+    """Where to go after logging in: only a console path (no open redirect, and no
+    control character: a CR/LF would split the Location header)."""
     if target and target.startswith("/admin") and not target.startswith("//") \
-            and "\\" not in target:
+            and "\\" not in target and target.isprintable():
         return target
     return url_for("console.overview")
+
+
+def quarter_of_query(default: datetime) -> datetime:
+    """A moment in the quarter ?quarter=YYYY-Q asks for (`default` without one); 400
+    for one that is no quarter a page can show (9999-4 overflowed the period's end)."""
+    asked = request.args.get("quarter", "")
+    moment = quarter_asked(asked, services_of().settings.tz, default)
+    if moment is None:
+        log.info("console: %s asked for quarter %r, refused", request.path, asked[:20])
+        abort(Response(texts.CONSOLE_BAD_QUARTER, 400, mimetype="text/plain"))
+    return moment
 
 
 def in_wechat_browser() -> bool:

@@ -10,6 +10,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from bot.console.access import bp, current_account, log_in, log_out, login_required, safe_next
+from bot.console.password_gate import password_gate
 from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
 from core import texts
@@ -45,22 +46,32 @@ def login_with_password() -> ResponseReturnValue:
         return render_template("console/login.html", next=next_url, login=login_name,
                                error=texts.CONSOLE_LOGIN_EMPTY, **login_page_extras()), 400
     now = services.clock()
-    # Three short transactions, none open while scrypt runs: take a try (committed
-    # before hashing, so parallel guesses see it; on SQLite `write_session` queues
-    # writers instead of failing with "database is locked"), check the password, and
-    # on success start the count afresh.
-    with write_session(services.engine) as session:
-        reserved = reserve_password_try(session, login_name, now)
-        session.commit()
-    account = None
-    if reserved.granted:
-        with services.sessions() as session:
-            user_id = user_with_password(session, login_name, password)
-        if user_id is not None:
-            with write_session(services.engine) as session:
-                user = password_login_done(session, user_id, now)
-                account = account_of_user(session, user.id) if user else None
-                session.commit()
+    gate = password_gate(services.settings.instance_path)
+    with gate.entered() as entered:
+        if not entered:  # another check is hashing: see password_gate (no try is taken)
+            count = gate.note_turned_away()
+            if count is not None:
+                log.warning("console: %d password login(s) turned away: another check was "
+                            "running (latest for %r)", count, login_name[:40])
+            return render_template("console/login.html", next=next_url, login=login_name,
+                                   error=texts.CONSOLE_LOGIN_BUSY, **login_page_extras()), \
+                429, {"Retry-After": "2"}
+        # Three short transactions, none open while scrypt runs: take a try (committed
+        # before hashing, so parallel guesses see it; on SQLite `write_session` queues
+        # writers instead of failing with "database is locked"), check the password, and
+        # on success start the count afresh.
+        with write_session(services.engine) as session:
+            reserved = reserve_password_try(session, login_name, now)
+            session.commit()
+        account = None
+        if reserved.granted:
+            with services.sessions() as session:
+                user_id = user_with_password(session, login_name, password)
+            if user_id is not None:
+                with write_session(services.engine) as session:
+                    user = password_login_done(session, user_id, now)
+                    account = account_of_user(session, user.id) if user else None
+                    session.commit()
     if account is None:
         locked = reserved.locked_until
         log.warning("console: password login refused for %r%s", login_name[:40],

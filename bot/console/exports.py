@@ -11,11 +11,17 @@ from io import BytesIO
 from flask import abort, request, send_file
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import bp, current_account, login_required, org_in_scope
+from bot.console.access import (
+    bp,
+    current_account,
+    login_required,
+    org_in_scope,
+    quarter_of_query,
+)
 from bot.ledger_org import export_org_ledger
 from bot.services import services_of
 from core import words
-from core.localtime import period_containing, quarter_asked
+from core.localtime import period_containing
 from models.org import Org, branches_under
 
 log = logging.getLogger(__name__)
@@ -30,8 +36,7 @@ def export_ledger_workbook() -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     org_id = request.args.get("org", type=int) or current_account().org_id
-    period = period_containing(quarter_asked(request.args.get("quarter", ""), tz,
-                                             services.clock()), "quarter", tz)
+    period = period_containing(quarter_of_query(services.clock()), "quarter", tz)
     started = time.perf_counter()
     out = BytesIO()
     with services.sessions() as session:

@@ -26,10 +26,11 @@ from bot.console.access import (
     current_account,
     login_required,
     org_in_scope,
+    quarter_of_query,
 )
 from bot.services import services_of
 from core import texts, words
-from core.localtime import period_containing, quarter_asked
+from core.localtime import period_containing
 from models.attendance import backfill
 from models.console_access import member_of_account, scope_ids
 from models.errors import DomainError
@@ -106,8 +107,7 @@ def meetings(branch_id: int) -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    period = period_containing(quarter_asked(request.args.get("quarter", ""), tz, now),
-                               "quarter", tz)
+    period = period_containing(quarter_of_query(now), "quarter", tz)
     with services.sessions() as session:
         org = branch_in_scope(session, branch_id)
         found = meetings_between(session, branch_id, period.start, period.end)

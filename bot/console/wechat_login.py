@@ -27,6 +27,7 @@ from bot.sandbox.exposure import sandbox_serves_client
 from bot.services import services_of
 from core import texts
 from core.web_authorization import WebAuthorizationError, authorize_url, openid_for_code
+from models.base import write_session
 from models.console_access import account_of_member, bound_members_admins_first
 from models.console_login import (
     TICKET_LIFETIME,
@@ -91,7 +92,9 @@ def login_qr_state() -> ResponseReturnValue:
     if not key:
         return jsonify(state=Waiting.EXPIRED.value)
     services = services_of()
-    with services.sessions() as db:
+    # Reads the ticket, then uses it up: on SQLite that needs the write lock up front, or
+    # parallel polls fail with "database is locked".
+    with write_session(services.engine) as db:
         claim = claim_ticket(db, str(key), services.clock())
         db.commit()
     if claim.state in (Waiting.EXPIRED, Waiting.CANCELLED):  # the next load makes another
