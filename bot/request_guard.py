@@ -17,7 +17,9 @@ from typing import Any
 from flask import Flask, Response, request, session
 from werkzeug.routing import IntegerConverter, Map
 
+from bot.services import services_of
 from core import texts
+from models.console_sessions import live_session
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ def _body_too_large() -> Response | None:
         request.max_content_length = limit + 1
         length = len(request.get_data(cache=True))  # kept for the form parser
         request.max_content_length = limit
-    elif request.endpoint in UPLOAD_LIMITS and session.get("account"):
+    elif request.endpoint in UPLOAD_LIMITS and _logged_in():
         limit = request.max_content_length = UPLOAD_LIMITS[request.endpoint]
     if limit is None or length is None or length <= limit:
         return None
@@ -85,6 +87,17 @@ def _body_too_large() -> Response | None:
                 limit)
     return Response(texts.REQUEST_TOO_LARGE.format(limit=_size(limit)), 413,
                     mimetype="text/plain")
+
+
+def _logged_in() -> bool:
+    """Whether the cookie names a live console session (only upload routes ask: one
+    primary-key read before a large body is accepted)."""
+    token = session.get("sid")
+    if not token:
+        return False
+    services = services_of()
+    with services.sessions() as db:
+        return live_session(db, str(token), services.clock()) is not None
 
 
 def _control_characters() -> str | None:

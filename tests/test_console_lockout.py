@@ -22,9 +22,9 @@ import requests
 from sqlalchemy import select
 
 import models.console_access as console_access
-from models.guesses import CONSOLE_LOGIN, GuessGuard, release_guess, reserve_guess
 from bot import create_app
 from bot.services import services_of
+from models.guesses import CONSOLE_LOGIN, GuessGuard, release_guess, reserve_guess
 from tests.conftest import CONSOLE_PASSWORD
 from tests.live import serving
 
