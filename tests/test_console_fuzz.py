@@ -49,7 +49,7 @@ QUERY_KEYS = ["quarter", "page", "q", "next", "org", "days", "kind", "branch", "
 FORM_KEYS = ["login", "password", "next", "kind", "day", "start", "end", "place", "topic",
              "audience", "host", "joint", "status", "reason", "member", "minutes", "title",
              "body", "link", "time", "confirm", "action", "name", "parent", "answer",
-             "helper", "openid", "text", "ticket"]
+             "helper", "openid", "text", "ticket", "csrf_token"]
 QUERIES = st.dictionaries(st.sampled_from(QUERY_KEYS), VALUES, max_size=3)
 FORMS = st.dictionaries(st.sampled_from(FORM_KEYS), VALUES, max_size=6)
 

@@ -123,3 +123,20 @@ def test_parallel_polls_of_scanned_codes_never_fail_on_sqlite(console_app, wecha
                 states += polled
     # each browser is logged in by its first poll; the later ones find the code used up
     assert states.count("done") == 32 and states.count("expired") == 64, states
+
+
+@pytest.mark.parametrize("where", ["form", "header"])
+def test_a_non_ascii_csrf_token_is_refused_not_a_500(client, county, where):
+    client.get("/admin/login")
+    data = {"login": "x", "password": "y"}
+    if where == "form":
+        answer = client.post("/admin/login", data={**data, "csrf_token": "中"})
+    else:
+        answer = client.post("/admin/login", data=data, headers={"X-CSRF-Token": "é"})
+    assert answer.status_code == 400
+
+
+def test_a_non_ascii_oauth_state_is_refused_not_a_500(client, county):
+    client.get("/admin/oauth?next=/admin/")
+    answer = client.get("/admin/oauth/callback?code=x&state=%E4%B8%AD")
+    assert answer.status_code == 400

@@ -40,6 +40,13 @@ bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templa
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 
+def same_token(sent: str, expected: str) -> bool:
+    """Constant-time comparison of a token someone sent with ours. As bytes: on str,
+    compare_digest raises TypeError for any non-ASCII character (a 500 for "中")."""
+    return secrets.compare_digest(sent.encode("utf-8", "replace"),
+                                  expected.encode("utf-8", "replace"))
+
+
 def csrf_token() -> str:
     """This session's CSRF token (made on first use); every form carries it."""
     token = session.get("csrf")
@@ -58,7 +65,7 @@ def _load_account() -> None:
     """The CSRF check for every POST, then the account the session remembers."""
     if request.method == "POST":
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
-        if not sent or not secrets.compare_digest(sent, session.get("csrf") or ""):
+        if not sent or not same_token(sent, session.get("csrf") or ""):
             log.warning("console: POST %s without a valid CSRF token refused", request.path)
             abort(400, "missing or wrong CSRF token")
     g.account = None

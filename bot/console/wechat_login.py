@@ -21,7 +21,7 @@ import segno
 from flask import jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import bp, log_in, safe_next
+from bot.console.access import bp, log_in, safe_next, same_token
 from bot.qrcodes import QR_FAILURES, create_scene_qr
 from bot.sandbox.exposure import sandbox_serves_client
 from bot.services import services_of
@@ -125,7 +125,7 @@ def oauth_callback() -> ResponseReturnValue:
     expected = session.pop("oauth_state", None)
     next_url = session.pop("oauth_next", None)
     code = request.args.get("code", "")[:200]
-    if not expected or not secrets.compare_digest(request.args.get("state", ""), expected) \
+    if not expected or not same_token(request.args.get("state", ""), expected) \
             or not code:
         log.warning("console: web authorization came back without its state or code")
         return _refused(texts.CONSOLE_OAUTH_FAILED.format(reason="state"), 400)
