@@ -29,7 +29,7 @@ def on_subscribe(ctx: Context) -> Reply:
 @router.event("unsubscribe")
 def on_unsubscribe(ctx: Context) -> Reply:
     """Unfollowing unlinks the openid; following again means binding again."""
-    unbind_openid(ctx.session, ctx.openid)
+    unbind_openid(ctx.session, ctx.openid, ctx.now)
     ctx.forget_member()
     return None
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import texts
 from models.base import rowcount
+from models.console_sessions import end_all_sessions
 from models.guesses import BINDING, forget_failures, release_guess, reserve_guess
 from models.member import Member, member_by_openid
 from models.outbox import ChannelPolicy, Notice
@@ -91,14 +92,22 @@ def bind_openid(
     return BindResult(BindOutcome.BOUND, member)
 
 
-def unbind_openid(session: Session, openid: str) -> Member | None:
-    """Unlink the member bound to `openid` (they unfollowed); returns who it was."""
+def unbind_openid(session: Session, openid: str, now: datetime) -> Member | None:
+    """Unlink the member bound to `openid` (they unfollowed); returns who it was. The
+    console sessions that WeChat started end with it."""
     member = member_by_openid(session, openid)
     if member is not None:
         member.openid = None
         member.subscribed = False
+        _end_console_sessions(session, member, now)
         session.flush()
     return member
+
+
+def _end_console_sessions(session: Session, member: Member, now: datetime) -> None:
+    """A released WeChat (a lost phone, an unfollow) can no longer send 退出电脑端: the
+    PC sessions it logged in end here (key as models.console_access.Account.key)."""
+    end_all_sessions(session, f"member:{member.id}", now)
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,7 @@ def release_member(session: Session, member: Member, outbox: ChannelPolicy,
         return False
     member.openid = None
     member.subscribed = False
+    _end_console_sessions(session, member, now)
     session.flush()
     outbox.enqueue(session, f"unbound:{member.id}:{int(now.timestamp())}",
                    _OldWeChat(member.id, old_openid),

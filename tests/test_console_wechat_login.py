@@ -4,14 +4,17 @@ inside WeChat's browser — against the fake API over real HTTP."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from bot import create_app
 from bot.services import services_of
 from bot.simulator import WeChatSide
+from models.member import Member
 from models.org import OrgAdmin
 from tests.conftest import TOKEN, Chat
 from tests.factories import make_branch, make_member, make_township
@@ -242,3 +245,35 @@ def test_the_sandbox_scans_a_code_by_its_ticket(console_app, fake):
     unknown = tool.post("/sandbox/scan", json={"openid": "o-admin", "ticket": ticket})
     assert unknown.status_code == 410 and "过期" in unknown.get_json()["error"]
     assert tool.post("/sandbox/scan", json={}).status_code == 400
+
+
+def _scanned_in(console_app, wechat, fake, openid):  # type: ignore[no-untyped-def]
+    browser = console_app.test_client()
+    browser.get("/admin/login/qr")
+    wechat.event(openid, "SCAN", scene_of_latest_code(fake))
+    wechat.say(openid, "确认登录")
+    assert browser.get("/admin/login/qr/state").get_json()["state"] == "done"
+    assert browser.get("/admin/orgs").status_code == 200
+    return browser
+
+
+def test_unbinding_a_lost_phone_ends_the_pc_sessions_it_started(console_app, wechat, fake):
+    secretary = _scanned_in(console_app, wechat, fake, "o-admin")
+    officer = _scanned_in(console_app, wechat, fake, "o-officer")
+    with services_of(console_app).sessions() as session:
+        member = session.scalars(select(Member).where(Member.name == "李书记")).one()
+        branch_id, member_id = member.branch_id, member.id
+    page = officer.get(f"/admin/branch/{branch_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    unbound = officer.post(f"/admin/branch/{branch_id}/member/{member_id}/unbind",
+                           data={"csrf_token": token})
+    assert unbound.status_code == 302
+    # the old phone can no longer send 退出电脑端: the unbinding ends its PC sessions
+    assert secretary.get("/admin/orgs").status_code == 302
+    assert officer.get("/admin/orgs").status_code == 200
+
+
+def test_unfollowing_ends_the_pc_sessions_of_that_wechat(console_app, wechat, fake):
+    secretary = _scanned_in(console_app, wechat, fake, "o-admin")
+    wechat.event("o-admin", "unsubscribe")
+    assert secretary.get("/admin/orgs").status_code == 302
