@@ -8,8 +8,8 @@ from __future__ import annotations
 from core import texts
 from core.localtime import when
 from handlers.router import Context, Reply, Role, Router, Takes
+from models.console_access import end_member_sessions
 from models.console_login import SCENE_PREFIX, Scan, cancel_scan, confirm_scan, scan_ticket
-from models.console_sessions import end_all_sessions
 
 router = Router("console_login")
 
@@ -49,6 +49,5 @@ def refuse_login(ctx: Context) -> Reply:
 @router.command("退出电脑端", Role.ANY_ADMIN, usage="退出电脑端", takes=Takes.NOTHING)
 def log_out_everywhere(ctx: Context) -> Reply:
     """退出电脑端管理后台的所有登录（手机丢了、有人冒用时）"""
-    account_key = f"member:{ctx.bound_caller.member_id}"  # Account.key of a member
-    ended = end_all_sessions(ctx.session, account_key, ctx.now)
+    ended = end_member_sessions(ctx.session, ctx.bound_caller.member_id, ctx.now)
     return texts.CONSOLE_PHONE_LOGGED_OUT.format(count=ended)

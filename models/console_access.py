@@ -104,6 +104,14 @@ def change_password(session: Session, login: str, password: str, now: datetime) 
     return end_all_sessions(session, f"user:{user.id}", now)  # Account.key of a user
 
 
+def end_member_sessions(session: Session, member_id: int, now: datetime) -> int:
+    """Every console session of a member (「退出电脑端」): those their WeChat logged in and
+    those of the password accounts linked to them; returns how many ended."""
+    users = session.scalars(select(ConsoleUser.id).where(ConsoleUser.member_id == member_id))
+    keys = [f"member:{member_id}", *(f"user:{user_id}" for user_id in users)]  # Account.key
+    return sum(end_all_sessions(session, key, now) for key in keys)
+
+
 def _guess_key(login: str) -> str:
     return f"login:{login.strip()[:LOGIN_MAX]}"
 

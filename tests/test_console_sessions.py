@@ -120,3 +120,11 @@ def test_a_new_password_ends_every_session_of_the_account(client, county, databa
     unknown = CliRunner().invoke(main, ["console-user", "password", "nobody"],
                                  input="a brand new secret\n")
     assert unknown.exit_code != 0 and "没有账号「nobody」" in unknown.output
+
+
+def test_the_phone_ends_the_password_sessions_of_its_member_too(app, county, chat):
+    browser = app.test_client()
+    log_in(browser, "liaoyuan")  # the password account linked to 李书记 (o-admin)
+    assert browser.get("/admin/orgs").status_code == 200
+    assert "1 个登录" in chat.say("o-admin", "退出电脑端")
+    assert browser.get("/admin/orgs").status_code == 302
