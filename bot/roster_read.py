@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,6 +45,12 @@ MAX_OTHER_PART_BYTES = 32 * 1024 * 1024
 # characters of strings each under the field limit. No more than the largest CSV holds.
 MAX_XLSX_TEXT_CHARS = 64_000_000
 MB = 1024 * 1024
+# The longest tag (name and attributes, between '<' and '>') an XLSX part may have; real
+# ones are well under a kilobyte. Longer ones are refused as they stream in: expat (2.5)
+# slows with the square of a tag fed in pieces, and a 30 MB attribute in a 31 KB file
+# cost 16 s of CPU. Text between tags is not bounded here: expat hands it over in
+# pieces, and cells over the field limit are refused with their line (below).
+MAX_TAG_BYTES = 64 * 1024
 
 Rows = Iterator[tuple[int, list[Any]]]
 
@@ -161,6 +168,42 @@ def _check_parts(path: Path) -> None:
                               size=part.file_size // MB, limit=limit // MB)
 
 
+class BoundedTags:
+    """A zip member read through a check: no tag longer than MAX_TAG_BYTES, whatever
+    the XML parser does with it."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+        self.in_tag = 0  # bytes since an unclosed '<', or -1 outside a tag
+
+    def read(self, size: int = -1) -> bytes:
+        """Read like the member, refusing an over-long tag as soon as it passes."""
+        chunk = self.source.read(size)
+        close = chunk.find(b">")
+        carried = 0  # the length of a tag left open by the chunks before
+        if self.in_tag >= 0:
+            carried = self.in_tag + (close if close >= 0 else len(chunk))
+        if carried > MAX_TAG_BYTES or _LONG_TAG.search(chunk) is not None:
+            raise RosterError("ROSTER_XLSX_LONG_TAG", limit=MAX_TAG_BYTES // 1024)
+        opened, closed = chunk.rfind(b"<"), chunk.rfind(b">")
+        if opened > closed:
+            self.in_tag = len(chunk) - opened - 1
+        elif closed >= 0:
+            self.in_tag = -1
+        elif self.in_tag >= 0:
+            self.in_tag += len(chunk)
+        return chunk
+
+    def __enter__(self) -> BoundedTags:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.source.close()
+
+
+_LONG_TAG = re.compile(rb"<[^>]{%d}" % (MAX_TAG_BYTES + 1))
+
+
 def _open_xlsx(path: Path) -> Any:
     """openpyxl's read-only workbook, its shared strings read by bot.xlsx_strings (each
     one's length bounded as it streams) instead of openpyxl's whole-element parser."""
@@ -171,7 +214,7 @@ def _open_xlsx(path: Path) -> Any:
         def read_strings(self) -> None:
             part = self.package.find(SHARED_STRINGS)
             if part is not None:
-                with self.archive.open(part.PartName[1:]) as source:
+                with BoundedTags(self.archive.open(part.PartName[1:])) as source:
                     self.shared_strings = read_shared_strings(source, MAX_FIELD_CHARS)
 
     reader = Reader(path, read_only=True, data_only=True)
@@ -184,6 +227,8 @@ def _read_xlsx(path: Path) -> RosterTable:
     try:
         workbook = _open_xlsx(path)
         sheet = workbook.worksheets[0]
+    except RosterError:
+        raise
     except StringsRefused as exc:
         raise RosterError("ROSTER_BAD_XLSX", error=f"sharedStrings: {exc}"[:80]) from None
     except Exception as exc:  # zip, XML or format errors: the file is not a workbook
@@ -210,7 +255,7 @@ def _xlsx_rows(workbook: Any, sheet: Any) -> Rows:
     from openpyxl.worksheet._reader import WorkSheetParser
 
     try:
-        with sheet._get_source() as source:
+        with BoundedTags(sheet._get_source()) as source:
             parser = WorkSheetParser(source, sheet._shared_strings, data_only=True)
             text = 0
             for line, cells in parser.parse():

@@ -15,7 +15,7 @@ runs, phonetic runs left out, its "x005F_" unescaping), so a roster reads the sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import IO
+from typing import Protocol
 from xml.parsers import expat
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -74,7 +74,15 @@ def _no_doctype(*_: object) -> None:
     raise StringsRefused("DOCTYPE")
 
 
-def read_shared_strings(source: IO[bytes], limit: int) -> list[str | TooLong]:
+class Readable(Protocol):
+    """What the reader needs of a zip member (or a check wrapped around one)."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to `size` bytes; b"" at the end."""
+        ...
+
+
+def read_shared_strings(source: Readable, limit: int) -> list[str | TooLong]:
     """The strings of a sharedStrings part, each longer than `limit` characters as a
     TooLong; StringsRefused if the part is not well-formed XML without a DTD."""
     table = _Table(limit)
