@@ -52,6 +52,13 @@ def from_text(value: object) -> object:
     return value
 
 
+def file_name(name: str) -> str:
+    """A workbook's download name: whitespace runs (a line break kept in an org's name
+    from an old import) become one space and path separators go: a CR/LF in a header
+    is refused by the server (a 500), a slash is a folder to the browser."""
+    return " ".join(name.replace("/", " ").replace("\\", " ").split())
+
+
 def new_workbook(styles: Iterable[NamedStyle] = ()) -> Workbook:
     """A write-only workbook with `styles` registered (cells name them, which is cheap;
     styling a cell attribute by attribute hashes style objects for every cell)."""

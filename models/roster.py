@@ -166,12 +166,14 @@ def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> Roster
         raise RosterError("ROSTER_NAME_EMPTY")
     if len(name) > NAME_LIMIT:
         raise RosterError("ROSTER_NAME_TOO_LONG", limit=NAME_LIMIT)
-    branch = get(words.COL_BRANCH)
+    # A line break or tab typed into an org's cell (Alt+Enter in Excel) is a space: it
+    # would otherwise live in the org's name, and in every download's file name.
+    branch = " ".join(get(words.COL_BRANCH).split())
     if not branch:
         raise RosterError("ROSTER_BRANCH_EMPTY")
     if len(branch) > ORG_NAME_LIMIT:
         raise RosterError("ROSTER_BRANCH_TOO_LONG", limit=ORG_NAME_LIMIT)
-    group = get(words.COL_GROUP) or None
+    group = " ".join(get(words.COL_GROUP).split()) or None
     if group is not None and len(group) > ORG_NAME_LIMIT:
         raise RosterError("ROSTER_GROUP_TOO_LONG", limit=ORG_NAME_LIMIT)
     try:

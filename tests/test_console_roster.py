@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models.member import Member
 from models.org import Org
@@ -63,3 +63,25 @@ def test_bad_rows_and_rows_outside_the_scope_are_listed_and_nothing_is_written(a
     broken = upload(secretary, "\x00\x01garbage", name="名册.xlsx").get_data(as_text=True)
     assert "文件没有导入" in broken and "没有写入任何数据" in broken
     assert app.test_client().post("/admin/roster").status_code == 400  # no CSRF token
+
+
+def test_line_breaks_in_org_names_are_folded_and_the_exports_download(app, session, county):
+    township = logged_in(app, "east-it")
+    page = upload(township, HEADER + '新人,"新\n支部","一\t组",13900000009,,,,\n')
+    assert "导入完成：新增 1 人" in page.get_data(as_text=True)
+    session.rollback()
+    branch = session.scalars(select(Org).where(Org.name == "新 支部")).one()
+    assert session.scalars(select(Org.name).where(Org.parent_id == branch.id)).one() == "一 组"
+    members = township.get(f"/admin/branch/{branch.id}/members.xlsx")
+    ledger = township.get(f"/admin/export/ledger?org={branch.id}")
+    assert (members.status_code, ledger.status_code) == (200, 200)
+
+
+def test_an_org_name_holding_a_line_break_from_before_still_downloads(app, session, county):
+    session.execute(update(Org).where(Org.id == county["liaoyuan"]).values(name="辽原村\r\n党支部"))
+    session.commit()
+    secretary = logged_in(app, "liaoyuan")
+    members = secretary.get(f"/admin/branch/{county['liaoyuan']}/members.xlsx")
+    ledger = secretary.get(f"/admin/export/ledger?org={county['liaoyuan']}")
+    assert (members.status_code, ledger.status_code) == (200, 200)
+    assert "\n" not in members.headers["Content-Disposition"]

@@ -20,6 +20,7 @@ from bot.console.access import (
 )
 from bot.ledger_org import export_org_ledger
 from bot.services import services_of
+from bot.workbook import file_name
 from core import words
 from core.localtime import period_containing
 from models.org import Org, branches_under
@@ -52,4 +53,4 @@ def export_ledger_workbook() -> ResponseReturnValue:
              summary.org, summary.branches, summary.meetings, time.perf_counter() - started)
     out.seek(0)
     name = words.LEDGER_FILE_NAME.format(org=summary.org, period=period.label)
-    return send_file(out, mimetype=XLSX, as_attachment=True, download_name=name)
+    return send_file(out, mimetype=XLSX, as_attachment=True, download_name=file_name(name))

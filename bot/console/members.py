@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from bot.console.access import audit_change, bp, branch_in_scope, login_required
 from bot.services import services_of
-from bot.workbook import Sheet, new_workbook
+from bot.workbook import Sheet, file_name, new_workbook
 from core import texts, words
 from models.binding import release_member
 from models.member import Member
@@ -81,4 +81,4 @@ def export_members(branch_id: int) -> ResponseReturnValue:
         name = org.name
     out.seek(0)
     return send_file(out, mimetype=XLSX, as_attachment=True,
-                     download_name=f"{name}{words.EXPORT_MEMBERS_SUFFIX}.xlsx")
+                     download_name=file_name(f"{name}{words.EXPORT_MEMBERS_SUFFIX}.xlsx"))
