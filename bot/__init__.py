@@ -41,6 +41,12 @@ def create_app(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
     app.session_interface = ConsoleOnlySessions()
+    if settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # the client's real address and scheme, as the trusted proxies in front saw them
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
     register_request_guard(app)  # first: its converter is used by every route below
     app.extensions["partybot"] = build_services(settings, clock, dispatcher)
     app.register_blueprint(webhook.bp)

@@ -145,6 +145,10 @@ class Settings:
     # New scan-to-login codes one client address may ask for a minute
     # (PARTYBOT_LOGIN_QR_PER_MINUTE): each is a qrcode/create call and a row.
     login_qr_per_minute: int = 5
+    # Proxies in front that set X-Forwarded-For/-Proto (PARTYBOT_PROXIES; nginx: 1): the
+    # client's address is then the one they saw, for the login-code ration and the
+    # sandbox's loopback check. 0 trusts no header (a client could forge one).
+    proxies: int = 0
     # Outbound delivery.
     send_rate: float = 50.0  # messages per second across one delivery loop
     template_daily_quota: int = 100_000
@@ -309,6 +313,7 @@ def load_settings(
         allowed_hosts=parse_hosts("PARTYBOT_ALLOWED_HOSTS", get("PARTYBOT_ALLOWED_HOSTS")),
         login_qr_per_minute=parse_int("PARTYBOT_LOGIN_QR_PER_MINUTE",
                                       get("PARTYBOT_LOGIN_QR_PER_MINUTE"), 5, 1),
+        proxies=parse_int("PARTYBOT_PROXIES", get("PARTYBOT_PROXIES"), 0),
         send_rate=parse_float("PARTYBOT_SEND_RATE", get("PARTYBOT_SEND_RATE"), 50.0, 0.1),
         template_daily_quota=parse_int(
             "PARTYBOT_TEMPLATE_DAILY_QUOTA", get("PARTYBOT_TEMPLATE_DAILY_QUOTA"), 100_000

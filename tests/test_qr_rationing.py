@@ -87,3 +87,23 @@ def test_the_sign_in_sheet_makes_its_code_once_per_meeting(qr_app, fake, clock, 
     for _ in range(3):
         browser.get(f"/admin/meeting/{meeting.id}/sheet")
     assert fake.state.calls["qrcode/create"] == before + 2
+
+
+def test_behind_a_trusted_proxy_the_ration_is_per_real_client(settings, clock, fake):
+    """Behind nginx every request comes from 127.0.0.1: without PARTYBOT_PROXIES one client
+    could spend everyone's login codes (and a sandbox would serve the world)."""
+    from bot import create_app
+    from bot.services import services_of
+
+    app = create_app(settings.with_overrides(api_base_url=fake.base_url, api_timeout=0.5,
+                                             proxies=1), clock=clock)
+    try:
+        def ask(client_address: str) -> int:
+            browser = app.test_client()
+            return browser.get("/admin/login/qr", headers={
+                "X-Forwarded-For": client_address}).status_code
+
+        assert [ask("198.51.100.7") for _ in range(6)][-1] == 429
+        assert ask("198.51.100.8") == 200  # another person behind the same nginx
+    finally:
+        services_of(app).dispose()
