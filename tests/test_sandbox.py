@@ -178,3 +178,10 @@ def test_the_sandbox_has_templates_only_for_the_kinds_wechat_has_templates_for()
         assert spec is not None and spec.template_id == f"sandbox-{kind}"
     for kind in ("question_answer", "account", "draft"):
         assert policy.template_of(Notice(kind, "x")) is None, kind
+
+
+@pytest.mark.parametrize("body", [{"openid": "o-page", "text": "\ud800"},
+                                  {"openid": "\udfff", "text": "帮助"}])
+def test_a_lone_surrogate_is_refused_not_a_500(sandbox_app, body):
+    answer = sandbox_app.test_client().post("/sandbox/send", json=body)
+    assert answer.status_code == 400

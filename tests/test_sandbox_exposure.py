@@ -108,3 +108,13 @@ def test_allowed_hosts_setting(tmp_path):
     with pytest.raises(ConfigError, match="PARTYBOT_ALLOWED_HOSTS"):
         load_settings({"PARTYBOT_INSTANCE_PATH": str(tmp_path),
                        "PARTYBOT_ALLOWED_HOSTS": "http://partybot.lan/"}, dotenv_path=None)
+
+
+@pytest.mark.parametrize(("address", "local"), [
+    ("127.0.0.1", True), ("127.3.4.5", True), ("::1", True), ("::ffff:127.0.0.1", True),
+    ("::ffff:192.0.2.2", False), ("192.0.2.2", False), ("", False), (None, False),
+    ("not an address", False)])
+def test_which_client_addresses_are_this_machine(address, local):
+    from bot.sandbox.exposure import is_loopback
+
+    assert is_loopback(address) is local

@@ -27,9 +27,12 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 def is_loopback(address: str | None) -> bool:
     """Whether a client address is this machine."""
     try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
+        ip = ipaddress.ip_address(address or "")
     except ValueError:
         return False
+    # a server bound to "::" sees local IPv4 clients as ::ffff:127.0.0.1
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return (mapped or ip).is_loopback
 
 
 def host_name(host: str) -> str:

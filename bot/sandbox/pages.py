@@ -55,6 +55,10 @@ def scan() -> ResponseReturnValue:
 
 def _post_to_webhook(xml: str) -> ResponseReturnValue:
     """Sign `xml` as WeChat would, POST it to /wechat, return the opened reply."""
+    try:
+        xml.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from JSON ("\ud800"): no WeChat text
+        return jsonify(error=texts.SANDBOX_BAD_TEXT), 400
     settings = services_of().settings
     side = WeChatSide(settings.wechat_token, settings.encoding_aes_key,
                       settings.effective_app_id)
