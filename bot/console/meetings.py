@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.access import (
+    UPLOAD_LIMITS,
     audit_change,
     bp,
     branch_in_scope,
@@ -74,6 +75,9 @@ log = logging.getLogger(__name__)
 
 TEXT_MAX = 200
 MINUTES_MAX = 20_000
+# A form sends a Chinese character as 9 bytes (%E7%BA%AA): the record form's body may pass
+# the app-wide 64 KiB limit (sized for the webhook) long before MINUTES_MAX.
+UPLOAD_LIMITS["console.save_record"] = MINUTES_MAX * 9 + 64 * 1024
 JOINT_MAX = 200  # joint branches one form may invite
 
 
