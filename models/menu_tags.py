@@ -120,8 +120,3 @@ def record_told(session: Session, tagged: Mapping[str, str | None], now: datetim
             for openid, role in tagged.items() if role is not None]
     for start in range(0, len(rows), 1000):
         session.execute(insert(MenuTag), rows[start:start + 1000])
-
-
-def told_role(session: Session, openid: str) -> str | None:
-    """The role tag WeChat has for `openid`, if any."""
-    return session.scalar(select(MenuTag.role).where(MenuTag.openid == openid))

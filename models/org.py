@@ -52,11 +52,6 @@ def add_org(session: Session, name: str, kind: str, parent: Org | None = None) -
     return org
 
 
-def child_org(session: Session, parent: Org, name: str) -> Org | None:
-    """The child of `parent` called `name`, if any."""
-    return session.scalar(select(Org).where(Org.parent_id == parent.id, Org.name == name))
-
-
 class OrgAdmin(Base):
     """A member who administers an org and everything below it (township/county staff)."""
 

@@ -2,7 +2,7 @@
 
 A feature enqueues inside its own transaction, so the notice exists exactly when the
 change that caused it does; the unique `dedupe_key` makes enqueuing the same notice
-twice a no-op. The delivery loop (bot/delivery.py) claims due rows and sends them.
+twice a no-op. The delivery loop (schedules/delivery_loop.py) claims due rows and sends them.
 
 Statuses: pending → sending → sent (→ report: delivered / failed), or failed (a
 permanent error), unknown (the lease ran out mid-send; reconciled later),
