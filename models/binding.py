@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import texts
 from models.base import rowcount
-from models.console_sessions import end_all_sessions
+from models.console_sessions import end_all_sessions, member_key
 from models.guesses import BINDING, forget_failures, release_guess, reserve_guess
 from models.member import Member, member_by_openid
 from models.outbox import ChannelPolicy, Notice
@@ -106,8 +106,8 @@ def unbind_openid(session: Session, openid: str, now: datetime) -> Member | None
 
 def _end_console_sessions(session: Session, member: Member, now: datetime) -> None:
     """A released WeChat (a lost phone, an unfollow) can no longer send 退出电脑端: the
-    PC sessions it logged in end here (key as models.console_access.Account.key)."""
-    end_all_sessions(session, f"member:{member.id}", now)
+    PC sessions it logged in end here."""
+    end_all_sessions(session, member_key(member.id), now)
 
 
 @dataclass(frozen=True)

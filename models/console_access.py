@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import texts
 from models.base import Base, UTCDateTime
-from models.console_sessions import end_all_sessions
+from models.console_sessions import end_all_sessions, member_key, user_key
 from models.errors import DomainError
 from models.guesses import CONSOLE_LOGIN, GuessState, forget_failures, reserve_guess
 from models.member import Member
@@ -101,14 +101,14 @@ def change_password(session: Session, login: str, password: str, now: datetime) 
         raise DomainError("CONSOLE_NO_SUCH_LOGIN", login=login[:LOGIN_MAX])
     user.password_hash = hash_password(password)
     forget_failures(session, CONSOLE_LOGIN, _guess_key(user.login))
-    return end_all_sessions(session, f"user:{user.id}", now)  # Account.key of a user
+    return end_all_sessions(session, user_key(user.id), now)
 
 
 def end_member_sessions(session: Session, member_id: int, now: datetime) -> int:
     """Every console session of a member (「退出电脑端」): those their WeChat logged in and
     those of the password accounts linked to them; returns how many ended."""
     users = session.scalars(select(ConsoleUser.id).where(ConsoleUser.member_id == member_id))
-    keys = [f"member:{member_id}", *(f"user:{user_id}" for user_id in users)]  # Account.key
+    keys = [member_key(member_id), *(user_key(user_id) for user_id in users)]
     return sum(end_all_sessions(session, key, now) for key in keys)
 
 

@@ -41,6 +41,16 @@ class ConsoleSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+def member_key(member_id: int) -> str:
+    """The account key of a member who logs in through WeChat (Account.key)."""
+    return f"member:{member_id}"
+
+
+def user_key(user_id: int) -> str:
+    """The account key of a password account (Account.key)."""
+    return f"user:{user_id}"
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
