@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
-from models.base import make_engine
-from models.migrate import upgrade_database
-from models.org import Org, OrgKind
+from models.db.engine import make_engine
+from models.db.migration_check import upgrade_database
+from models.members.org_tables import Org, OrgKind
 
 
 def free_port() -> int:

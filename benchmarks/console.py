@@ -43,17 +43,18 @@ from county import NOW, TZ, build  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot import create_app  # noqa: E402
-from bot.ledger import export_ledger  # noqa: E402
-from bot.ledger_org import export_org_ledger  # noqa: E402
+from bot.ledger.branch import export_ledger  # noqa: E402
+from bot.ledger.orgs import export_org_ledger  # noqa: E402
 from bot.services import services_of  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.localtime import last_week  # noqa: E402
-from models.base import make_engine, make_session_factory  # noqa: E402
-from models.compliance import compliance  # noqa: E402
-from models.console_access import add_console_user  # noqa: E402
-from models.member import Member  # noqa: E402
-from models.org import Org, OrgKind, branches_under  # noqa: E402
-from models.study import StudyItem, StudyRecord  # noqa: E402
+from models.console.accounts import add_console_user  # noqa: E402
+from models.db.engine import make_engine, make_session_factory  # noqa: E402
+from models.meetings.compliance import compliance  # noqa: E402
+from models.members.org_tables import Org, OrgKind  # noqa: E402
+from models.members.orgs import branches_under  # noqa: E402
+from models.members.tables import Member  # noqa: E402
+from models.study.tables import StudyItem, StudyRecord  # noqa: E402
 
 PASSWORD = "benchmark password"
 

@@ -2,8 +2,8 @@
 (about a million attendance rows), on SQLite and on PostgreSQL.
 
 Measures:
-1. the compliance roll-up of the whole county (models.compliance.compliance over every
-   branch below the county, models.org.branches_under);
+1. the compliance roll-up of the whole county (models.meetings.compliance.compliance over every
+   branch below the county, models.members.orgs.branches_under);
 2. one branch's yearly ledger export (bot.ledger.export_ledger);
 3. a check-in burst: 5,000 members send `签到 <code>` through the webhook within one
    minute (gunicorn, 2 workers), latency p50 / p99, and whether every check-in was
@@ -37,13 +37,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from common import free_port, fresh_database  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from bot.ledger import export_ledger  # noqa: E402
+from bot.ledger.branch import export_ledger  # noqa: E402
 from bot.simulator import WeChatSide, text_xml  # noqa: E402
-from models.base import make_engine, make_session_factory  # noqa: E402
-from models.compliance import compliance  # noqa: E402
-from models.meetings import Attendance, Meeting, MeetingStatus  # noqa: E402
-from models.member import Member  # noqa: E402
-from models.org import Org, OrgKind, branches_under  # noqa: E402
+from models.db.engine import make_engine, make_session_factory  # noqa: E402
+from models.meetings.compliance import compliance  # noqa: E402
+from models.meetings.tables import Attendance, Meeting, MeetingStatus  # noqa: E402
+from models.members.org_tables import Org, OrgKind  # noqa: E402
+from models.members.orgs import branches_under  # noqa: E402
+from models.members.tables import Member  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 TOKEN = "bench-token"

@@ -41,14 +41,15 @@ from common import free_port  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from core.service_allowance import MESSAGE  # noqa: E402
-from core.templates import default_spec  # noqa: E402
-from models.base import make_engine, make_session_factory, utcnow  # noqa: E402
-from models.member import Member  # noqa: E402
-from models.migrate import upgrade_database  # noqa: E402
-from models.org import Org  # noqa: E402
-from models.outbox import Channel, ChannelPolicy, Notice, Outbox, Status  # noqa: E402
-from models.pairing import HelpPair  # noqa: E402
-from models.service_allowance import open_allowance  # noqa: E402
+from core.template_messages import default_spec  # noqa: E402
+from models.db.base import utcnow  # noqa: E402
+from models.db.engine import make_engine, make_session_factory  # noqa: E402
+from models.db.migration_check import upgrade_database  # noqa: E402
+from models.delivery.allowance import open_allowance  # noqa: E402
+from models.delivery.outbox import Channel, ChannelPolicy, Notice, Outbox, Status  # noqa: E402
+from models.members.org_tables import Org  # noqa: E402
+from models.members.tables import Member  # noqa: E402
+from models.pairing.tables import HelpPair  # noqa: E402
 
 LATENCY = 0.020
 TEMPLATE = "TPL-BENCH"

@@ -33,8 +33,8 @@ from sqlalchemy import insert, select, update  # noqa: E402
 from bot.menu import publish_menus  # noqa: E402
 from bot.sandbox.fake_api import make_fake_app  # noqa: E402
 from core.config import Settings  # noqa: E402
-from models.base import make_engine, make_session_factory  # noqa: E402
-from models.member import Member  # noqa: E402
+from models.db.engine import make_engine, make_session_factory  # noqa: E402
+from models.members.tables import Member  # noqa: E402
 from schedules.menu_tags import sync_menu_tags  # noqa: E402
 from schedules.runtime import build_runtime  # noqa: E402
 from tests.live import serving  # noqa: E402

@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from common import add_county, fresh_database  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from models.base import make_engine, make_session_factory  # noqa: E402
-from models.matching import PairSuggestion  # noqa: E402
-from models.member import Member  # noqa: E402
+from models.db.engine import make_engine, make_session_factory  # noqa: E402
+from models.members.tables import Member  # noqa: E402
+from models.pairing.matching import PairSuggestion  # noqa: E402
 
 NOW = datetime.now(UTC)
 REASONS = ["老式手机", "行动不便", "不会用微信", "无手机"]

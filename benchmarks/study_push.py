@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from common import add_county, analyze, fresh_database  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from models.base import make_engine, make_session_factory  # noqa: E402
-from models.member import Member  # noqa: E402
-from models.outbox import Outbox  # noqa: E402
-from models.posting import Draft, publish  # noqa: E402
-from models.study import StudyRecord  # noqa: E402
+from models.db.engine import make_engine, make_session_factory  # noqa: E402
+from models.delivery.outbox import Outbox  # noqa: E402
+from models.members.tables import Member  # noqa: E402
+from models.study.posting import Draft, publish  # noqa: E402
+from models.study.tables import StudyRecord  # noqa: E402
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -137,12 +137,12 @@ PREPARE = f"""
 from datetime import timedelta
 from common import fresh_database
 from core.config import load_settings
-from models.base import make_engine, make_session_factory, utcnow
+from models.db.base import make_engine, make_session_factory, utcnow
 from bot.demo import seed_demo
 from models.meetings import MeetingKind, NewMeeting, create_meeting
-from models.member import Member
-from models.org import Org
-from models.posting import Draft, publish
+from models.members.queries import Member
+from models.members.orgs import Org
+from models.study.posting import Draft, publish
 from sqlalchemy import select
 
 settings = load_settings()

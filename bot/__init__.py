@@ -88,7 +88,7 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
 def _followers_of(app: Flask) -> Callable[[], list[tuple[str, str]]]:
     """Who follows the sandbox account: its bound members, admins first."""
     from bot.services import services_of
-    from models.console_access import bound_members_admins_first
+    from models.console.accounts import bound_members_admins_first
 
     def followers() -> list[tuple[str, str]]:
         with services_of(app).sessions() as session:

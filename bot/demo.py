@@ -16,23 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import words
-from models.attendance import check_in
-from models.meeting_notices import notify_created
-from models.meetings import (
-    Meeting,
-    MeetingKind,
-    MeetingStatus,
-    Method,
-    NewMeeting,
-    close_meeting,
-    create_meeting,
-)
-from models.member import Member, NeedsHelp
-from models.org import Org, OrgAdmin, OrgKind, add_org
-from models.outbox import ChannelPolicy
-from models.pairing import HelpPair
-from models.posting import make_draft, publish
-from models.trends import last_quarters
+from models.delivery.outbox import ChannelPolicy
+from models.meetings.actions import NewMeeting, close_meeting, create_meeting
+from models.meetings.attendance import check_in
+from models.meetings.notices import notify_created
+from models.meetings.tables import Meeting, MeetingKind, MeetingStatus, Method
+from models.meetings.trends import last_quarters
+from models.members.org_tables import Org, OrgAdmin, OrgKind
+from models.members.orgs import add_org
+from models.members.tables import Member, NeedsHelp
+from models.pairing.tables import HelpPair
+from models.study.posting import make_draft, publish
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """`GET /healthz`: is the process up, and does a write to the database commit?
 
-The probe writes one heartbeat row (models.heartbeat) at most once a second per
+The probe writes one heartbeat row (models.db.heartbeat) at most once a second per
 process; a load balancer polling faster gets the last answer again.
 """
 
@@ -15,8 +15,8 @@ from flask.typing import ResponseReturnValue
 
 from bot.services import services_of
 from core.outage import describe
-from models.base import write_session
-from models.heartbeat import beat
+from models.db.heartbeat import beat
+from models.db.write_gate import write_session
 
 log = logging.getLogger(__name__)
 

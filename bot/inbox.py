@@ -7,7 +7,7 @@ handler runs once. If the handler fails, its changes are rolled back and the rep
 should have given (a polite refusal or an apology) is stored instead.
 
 The per-message statements (dedupe claim, stored reply, caller lookup) run on the raw
-DBAPI cursor of the request's connection (models.prepared): this is the hottest path of
+DBAPI cursor of the request's connection (models.db.raw_statements): this is the hottest path of
 the service, and the only place partybot bypasses SQLAlchemy's execution layer.
 """
 
@@ -27,11 +27,13 @@ from core.service_allowance import opening_for
 from core.wxml import Inbound, render_news, render_text
 from handlers import Dispatcher
 from handlers.router import Context, DomainError, News, Reply
-from models.base import WROTE, WriteGate, is_database_outage, track_writes, write_gate_for
-from models.inbound import InboundQueries
-from models.member import Caller, CallerQuery
-from models.outbox import ChannelPolicy
-from models.service_allowance import AllowanceQuery
+from models.db.engine import WROTE, track_writes
+from models.db.inbound import InboundQueries
+from models.db.outage import is_database_outage
+from models.db.write_gate import WriteGate, write_gate_for
+from models.delivery.allowance import AllowanceQuery
+from models.delivery.outbox import ChannelPolicy
+from models.members.queries import Caller, CallerQuery
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The account's menus, defined in code and published with `partybot menu publish`.
 
 WeChat shows each follower one menu: the conditional menu of their role tag (党员,
-帮扶人, 支部管理员 — models.menu_tags keeps the tags in step with roles), or the default
+帮扶人, 支部管理员 — models.members.menu_tags keeps the tags in step with roles), or the default
 menu for everyone else, which offers binding. Buttons are clicks whose key is
 "CMD:<command>": a click does what typing the command does (handlers/__init__.py), so
 the menus and the chat commands never drift.
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core import words
 from core.wechat import WeChatAPI
 from handlers import MENU_COMMAND_PREFIX, Dispatcher
-from models.menu_tags import remember_tag_ids
+from models.members.menu_tags import remember_tag_ids
 from schedules.menu_tags import sync_menu_tags
 from schedules.runtime import Runtime
 
@@ -45,7 +45,7 @@ DEFAULT_MENU: dict[str, Any] = {"button": [
     _click(words.MENU_ABOUT, words.CMD_HELP),
 ]}
 
-# role -> its menu (the role names are models.menu_tags.ROLES)
+# role -> its menu (the role names are models.members.menu_tags.ROLES)
 ROLE_MENUS: dict[str, dict[str, Any]] = {
     "member": {"button": [
         _STUDY, _CHECK_IN,

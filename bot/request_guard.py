@@ -19,7 +19,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from bot.services import services_of
 from core import texts
-from models.console_sessions import live_session
+from models.console.sessions import live_session
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from core.localtime import PERIOD_KINDS
-from core.templates import (
+from core.template_messages import (
     KIND_FIELDS,
     TemplateFileError,
     TemplateSpec,
@@ -160,7 +160,7 @@ class Settings:
     api_timeout: float = 5.0
     # Template id per notice kind (PARTYBOT_TEMPLATE_IDS="meeting_reminder=TPL1,...").
     configured_template_ids: dict[str, str] = field(default_factory=dict)
-    # Templates with their keywords (PARTYBOT_TEMPLATES_FILE, TOML; core.templates).
+    # Templates with their keywords (PARTYBOT_TEMPLATES_FILE, TOML; core.template_messages).
     templates_file: Path | None = None
     configured_templates: dict[str, TemplateSpec] = field(default_factory=dict)
     # Meetings: how often each kind is required (PARTYBOT_CADENCE="party_lecture=quarter,…").

@@ -43,7 +43,7 @@ def meeting_fields(meeting: MeetingLike, tz: ZoneInfo) -> dict[str, str]:
 
 
 def meeting_template_fields(meeting: MeetingLike, tz: ZoneInfo) -> dict[str, str]:
-    """The fields a meeting notice offers its template (core.templates.KIND_FIELDS)."""
+    """The fields a meeting notice offers its template (core.template_messages.KIND_FIELDS)."""
     title = texts.MEETING_TITLE_WITH_TOPIC.format(kind=meeting.kind_name, topic=meeting.topic) \
         if meeting.topic else meeting.kind_name
     return {"meeting": title, "kind": meeting.kind_name, "topic": meeting.topic,

@@ -5,7 +5,7 @@ messages within 48 hours; after a menu click, a follow or a QR scan, 3 within on
 minute. Allowances do not add up: each action resets the count and the window to the
 action's own. Past the count WeChat answers 45047; outside any window, 45015.
 
-Shared by the outbox (models.service_allowance) and the fake WeChat API, so that both
+Shared by the outbox (models.delivery.allowance) and the fake WeChat API, so that both
 sides count the same way.
 """
 

@@ -270,7 +270,7 @@ NOTICE_RELAY_DIGEST = "【帮学提醒】今天请帮以下党员转达（转达
 NOTICE_RELAY_DIGEST_LINE = "· {name}：{items}"
 RELAY_ITEM = "{when} {what}"
 NOTICE_RELAY_URGENT = "【紧急转达】以下会议24小时内召开，请马上转告（转达后发送「帮学 姓名 完成」）：\n{lines}"
-# Held notices, combined into one message when the member next writes (models.held).
+# Held notices, combined into one message when the member next writes (models.delivery.held).
 HELD_HEAD = "您有{count}条通知之前没能发给您（最新的在前）："
 HELD_ITEM = "【{when}】{text}"
 HELD_CONTINUED = "（接上条）"
@@ -282,7 +282,7 @@ STATS_REACH_HELD = "暂未送达{count}人：{names}（他们下次给公众号�
 STATS_REACH_UNREACHABLE = "联系不上{count}人：{names}（没有绑定微信，也没有帮扶人，请当面通知或安排帮扶人）"
 STATS_REACH_FAILED = "发送失败{count}条：{reasons}"
 STATS_REACH_REASON = "{reason}{count}条"
-# Why a notice failed (models.reach.failure_reason), in words an admin understands.
+# Why a notice failed (models.delivery.reach.failure_reason), in words an admin understands.
 FAILURE_REASONS = {
     "43004": "未关注公众号", "40003": "微信账号无效", "43019": "已把公众号拉黑",
     "47003": "模板内容不合要求", "40037": "模板ID无效", "45047": "客服消息超过条数",
@@ -346,7 +346,7 @@ OVERDUE_ITEM = "{helper}→{member}「{what}」"
 PLANNED_SUFFIX = "，已安排"
 MORE_NAMES = "{names}等"
 
-# Roster import (models.roster, bot.roster_file)
+# Roster import (models.members.roster, bot.roster.importing)
 ROSTER_ROW = "第 {line} 行：{message}"
 ROSTER_UNKNOWN_COLUMN = "忽略未知的列「{name}」"
 ROSTER_DUPLICATE_COLUMN = "表头里「{name}」出现了两次"
@@ -392,7 +392,7 @@ ROSTER_COMMITTEE_DIFFERS = "「{branch}」的上级党组织第 {first} 行写�
 ROSTER_AMBIGUOUS_COMMITTEE = "系统里有 {count} 个叫「{name}」的党委或党总支，无法确定是哪一个"
 ROSTER_ORG_MOVED = "「{branch}」从「{old}」移到「{new}」下"
 
-# The org tree (models/org_tree.py)
+# The org tree (models/members/org_tree.py)
 ORG_NAME_EMPTY = "组织名称不能为空"
 ORG_NAME_BAD = "组织名称最多 {limit} 个字，且不能含控制字符"
 ORG_WRONG_PARENT = "{kind}不能放在「{parent}」下（党委下可设党委、党总支、党支部，党总支下设党支部，党支部下设党小组）"
@@ -400,7 +400,7 @@ ORG_NAME_TAKEN = "「{parent}」下已经有叫「{name}」的组织"
 ORG_GROUP_STAYS = "党小组「{name}」不能单独移动：它的党员属于所在支部。请在名册里改「党小组」一列后重新导入。"
 ORG_MOVE_INTO_ITSELF = "不能把「{name}」移到它自己下面的「{parent}」里"
 
-# The command line (bot/cli.py, bot/cli_admin.py)
+# The command line (bot/cli.py, bot/cli/admin.py)
 CLI_PROGRESS = "  {stage} {done}/{total} 行…"
 CLI_IMPORT_FILE_ERROR = "{file}：{error}。没有写入任何数据。"
 CLI_IMPORT_ROWS_ERROR = "{file} 有 {count} 行错误，没有写入任何数据："
@@ -446,7 +446,7 @@ DEMO_TRY = {
 CLI_DEMO_CONSOLE = "管理后台在 /admin：登录页二维码下面点「用他的微信扫一扫」（沙盒里代替手机扫码），选李书记或何委员即可进入。也可以建一个乡镇的密码账号（密码从标准输入读，至少10个字符）：\n  echo '换成你自己的密码至少十个字' | .venv/bin/partybot console-user add 乡里 --org {org}"
 CLI_DEMO_USER = "  partybot chat --openid {openid:<14} # {name}，{role}，{branch}"
 
-# The terminal chat (bot/chat.py)
+# The terminal chat (bot/cli/chat.py)
 CHAT_INTRO = """在下面输入文字，就像在微信里给公众号发消息（一条消息里要换行就写 \\n，
 例如：发布 标题\\n正文第一行\\nhttps://…）。其他操作：
   /subscribe  /unsubscribe   关注 / 取消关注
@@ -479,7 +479,7 @@ SANDBOX_USER = "用户{openid}"
 SANDBOX_EMPTY = "openid 和消息都不能为空"
 SANDBOX_QR_EXPIRED = "这个二维码已过期（或不是这个沙盒生成的），请刷新页面换一个。"
 SANDBOX_UNKNOWN_ACTION = "无法识别的操作"
-# Templates (core.templates): titles and keyword names as a county would pick them in
+# Templates (core.template_messages): titles and keyword names as a county would pick them in
 # WeChat's console, sample notices for `partybot templates check`, its verdicts.
 TEMPLATE_TITLES = {
     "meeting_notice": "会议通知", "meeting_reminder": "会议提醒",

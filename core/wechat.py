@@ -68,7 +68,7 @@ class TokenSlot(Protocol):
 
 
 class TokenStore(Protocol):
-    """Where the token is shared between processes (models.token: the database)."""
+    """Where the token is shared between processes (models.delivery.access_token: the database)."""
 
     def read(self) -> StoredToken | None:
         """The stored token, if any."""

@@ -9,8 +9,8 @@ catch-all — goes to the first route, in router order, that accepts it.
 from __future__ import annotations
 
 from core import texts, words
-from core.pages import first_page
 from core.reading import Reader, Reading
+from core.reply_pagination import first_page
 from handlers import (
     console_login,
     conversation,
@@ -25,8 +25,8 @@ from handlers import (
     study,
 )
 from handlers.router import Context, Reply, Role, Route, Router
-from models.member import Caller
-from models.reply_pages import keep_rest
+from models.delivery.reply_rest import keep_rest
+from models.members.queries import Caller
 
 # Order matters for non-command routes: feature routers first, the catch-all last.
 ROUTERS: list[Router] = [

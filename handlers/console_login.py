@@ -8,8 +8,8 @@ from __future__ import annotations
 from core import texts
 from core.localtime import when
 from handlers.router import Context, Reply, Role, Router, Takes
-from models.console_access import end_member_sessions
-from models.console_login import SCENE_PREFIX, Scan, cancel_scan, confirm_scan, scan_ticket
+from models.console.accounts import end_member_sessions
+from models.console.logins import SCENE_PREFIX, Scan, cancel_scan, confirm_scan, scan_ticket
 
 router = Router("console_login")
 

@@ -12,12 +12,12 @@ from core import texts, words
 from core.conversation import is_question, question_topic, small_talk_kind
 from core.notices import meeting_fields
 from handlers.router import Context, Reply, Role, Router
-from models.attendance import attendance_of
-from models.meetings import open_for_check_in, upcoming_for
-from models.member import branch_admin_names
-from models.questions import forward_question
-from models.relay_items import current_relays
-from models.study import unread_item
+from models.meetings.actions import open_for_check_in, upcoming_for
+from models.meetings.attendance import attendance_of
+from models.members.queries import branch_admin_names
+from models.pairing.relay_items import current_relays
+from models.questions.actions import forward_question
+from models.study.actions import unread_item
 
 router = Router("conversation")
 

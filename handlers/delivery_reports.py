@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from handlers.router import Context, Reply, Router
-from models.delivery import record_report
+from models.delivery.claims import record_report
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core import texts, words
 from core.conversation import question_topic
 from handlers.router import Context, Reply, Role, Router, Takes
-from models.reply_pages import take_rest
+from models.delivery.reply_rest import take_rest
 
 router = Router("general")
 

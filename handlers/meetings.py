@@ -9,14 +9,7 @@ import re
 from core import texts, words
 from core.notices import meeting_fields
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
-from models.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
-from models.meeting_codes import meeting_for_code
-from models.meeting_notices import notify_cancelled
-from models.meetings import (
-    QR_SCENE_PREFIX,
-    AttendanceStatus,
-    Meeting,
-    Method,
+from models.meetings.actions import (
     branch_meeting,
     cancel_meeting,
     close_meeting,
@@ -26,7 +19,12 @@ from models.meetings import (
     open_meeting_by_code,
     upcoming_for,
 )
-from models.member import Member, find_member
+from models.meetings.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
+from models.meetings.codes import meeting_for_code
+from models.meetings.notices import notify_cancelled
+from models.meetings.tables import QR_SCENE_PREFIX, AttendanceStatus, Meeting, Method
+from models.members.queries import find_member
+from models.members.tables import Member
 
 router = Router("meetings")
 

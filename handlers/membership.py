@@ -7,8 +7,8 @@ import re
 from core import texts
 from core.localtime import clock_time
 from handlers.router import Context, Reply, Role, Router
-from models.binding import BindOutcome, bind_openid, release_member, unbind_openid
-from models.member import find_member
+from models.members.binding import BindOutcome, bind_openid, release_member, unbind_openid
+from models.members.queries import find_member
 
 router = Router("membership")
 

@@ -13,15 +13,10 @@ from core.localtime import when
 from core.notices import meeting_fields
 from core.reading import normalize
 from handlers.router import Context, DomainError, Reply, Role, Router
-from models.meeting_notices import notify_created
-from models.meetings import (
-    KIND_WORDS,
-    MeetingKind,
-    NewMeeting,
-    committee_member_ids,
-    create_meeting,
-)
-from models.org import groups_of
+from models.meetings.actions import NewMeeting, committee_member_ids, create_meeting
+from models.meetings.notices import notify_created
+from models.meetings.tables import KIND_WORDS, MeetingKind
+from models.members.orgs import groups_of
 
 router = Router("new_meeting")
 

@@ -8,13 +8,13 @@ from core.notices import meeting_fields
 from handlers.meetings import open_meeting
 from handlers.router import Context, Reply, Role, Router
 from handlers.study import feedback_of
-from models.attendance import Outcome, ask_leave, check_in
-from models.meetings import Method
-from models.member import find_member
-from models.pairing import end_pair, helper_member, helper_of, make_pair, members_of
-from models.relay_items import current_relays
-from models.relays import confirm_relays
-from models.study import attach_feedback, recent_relay_record
+from models.meetings.attendance import Outcome, ask_leave, check_in
+from models.meetings.tables import Method
+from models.members.queries import find_member
+from models.pairing.actions import end_pair, helper_member, helper_of, make_pair, members_of
+from models.pairing.relay_items import current_relays
+from models.pairing.relays import confirm_relays
+from models.study.actions import attach_feedback, recent_relay_record
 
 router = Router("pairing")
 

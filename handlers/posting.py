@@ -17,8 +17,8 @@ from datetime import datetime
 from core import texts, words
 from core.localtime import when
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
-from models.org import Org
-from models.post_drafts import (
+from models.members.org_tables import Org
+from models.study.drafts import (
     Addition,
     PostDraft,
     add_image,
@@ -29,7 +29,7 @@ from models.post_drafts import (
     open_draft,
     publish_draft,
 )
-from models.posting import (
+from models.study.posting import (
     URL,
     Draft,
     checked_link,
@@ -43,7 +43,7 @@ from models.posting import (
     take_pending_post,
     withdraw_item,
 )
-from models.study import LINK_MAX, TITLE_MAX, StudyItem
+from models.study.tables import LINK_MAX, TITLE_MAX, StudyItem
 
 router = Router("posting")
 

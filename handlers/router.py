@@ -24,9 +24,10 @@ from core import texts
 from core.config import Settings
 from core.reading import Reading
 from core.wxml import Article, Inbound
+from models.delivery.outbox import ChannelPolicy
 from models.errors import DomainError
-from models.member import Caller, Member
-from models.outbox import ChannelPolicy
+from models.members.queries import Caller
+from models.members.tables import Member
 
 __all__ = ["Context", "DomainError", "News", "Reply", "Role", "Route", "Router", "Takes"]
 

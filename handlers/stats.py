@@ -10,11 +10,12 @@ from core import texts, words
 from core.localtime import day, period_containing, start_of_month, when
 from core.notices import names_list
 from handlers.router import Context, Reply, Role, Router, Takes
-from models.compliance import State, compliance, summarize_branches
-from models.org import Org, admin_org_of, branches_under
-from models.pairing_reports import branch_pair_report
-from models.questions import open_questions
-from models.reach import Reach, branch_reach, failure_text
+from models.delivery.reach import Reach, branch_reach, failure_text
+from models.meetings.compliance import State, compliance, summarize_branches
+from models.members.org_tables import Org
+from models.members.orgs import admin_org_of, branches_under
+from models.pairing.reports import branch_pair_report
+from models.questions.actions import open_questions
 
 router = Router("stats")
 

@@ -8,9 +8,8 @@ from core.notices import names_list
 from core.wxml import Article
 from handlers.posting import item_number
 from handlers.router import Context, News, Reply, Role, Router, Takes
-from models.study import (
+from models.study.actions import (
     Feedback,
-    StudyItem,
     attach_feedback,
     item_meant_by_studied,
     item_to_read,
@@ -19,7 +18,8 @@ from models.study import (
     remember_view,
     visible_item,
 )
-from models.study_reports import progress_this_week, year_record
+from models.study.reports import progress_this_week, year_record
+from models.study.tables import StudyItem
 
 router = Router("study")
 

@@ -4,30 +4,31 @@ Importing this package registers every table on `Base.metadata` (Alembic and the
 tests rely on that).
 """
 
-from models.audit import AuditEntry
-from models.base import Base
-from models.console_access import ConsoleUser
-from models.console_login import LoginTicket
-from models.console_sessions import ConsoleSession
-from models.delivery_state import DeliveryCounter, DeliveryPause
-from models.guesses import GuessGuard
-from models.heartbeat import Heartbeat
-from models.inbound import InboundMessage
-from models.matching import PairSuggestion
-from models.meetings import Attendance, Meeting, MeetingInvite
-from models.member import Member
-from models.menu_tags import MenuTag, WeChatTag
-from models.org import Org, OrgAdmin, OrgKind
-from models.outbox import Outbox
-from models.pairing import HelpPair
-from models.post_drafts import PostDraft, PostDraftImage
-from models.questions import Question
-from models.relays import Relay
-from models.reply_pages import ReplyRest
-from models.roster_import import RosterImport, RosterImportRow
-from models.service_allowance import ServiceAllowance
-from models.stored_files import StoredFile
-from models.study import (
+from models.console.accounts import ConsoleUser
+from models.console.audit import AuditEntry
+from models.console.logins import LoginTicket
+from models.console.sessions import ConsoleSession
+from models.db.base import Base
+from models.db.guesses import GuessGuard
+from models.db.heartbeat import Heartbeat
+from models.db.inbound import InboundMessage
+from models.db.stored_files import StoredFile
+from models.delivery.access_token import AccessToken
+from models.delivery.allowance import ServiceAllowance
+from models.delivery.outbox import Outbox
+from models.delivery.reply_rest import ReplyRest
+from models.delivery.state import DeliveryCounter, DeliveryPause
+from models.meetings.tables import Attendance, Meeting, MeetingInvite
+from models.members.menu_tags import MenuTag, WeChatTag
+from models.members.org_tables import Org, OrgAdmin, OrgKind
+from models.members.roster_tables import RosterImport, RosterImportRow
+from models.members.tables import Member
+from models.pairing.matching import PairSuggestion
+from models.pairing.relays import Relay
+from models.pairing.tables import HelpPair
+from models.questions.tables import Question
+from models.study.drafts import PostDraft, PostDraftImage
+from models.study.tables import (
     PendingPost,
     StudyFeedback,
     StudyItem,
@@ -35,7 +36,6 @@ from models.study import (
     StudyRecord,
     StudyView,
 )
-from models.token import AccessToken
 
 __all__ = [
     "AccessToken",

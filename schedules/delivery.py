@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from models.base import write_session
-from models.delivery import reap_expired_leases, retry_unknown
+from models.db.write_gate import write_session
+from models.delivery.claims import reap_expired_leases, retry_unknown
 from schedules.delivery_loop import DeliveryWorker, DrainStats
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime

@@ -12,9 +12,9 @@ Error handling follows what WeChat's codes mean:
   template ...): failed, with WeChat's code and message.
 
 Customer-service rows are counted against the member's allowance when claimed
-(models.service_allowance), so partybot never asks past it; a row the allowance does
+(models.delivery.allowance), so partybot never asks past it; a row the allowance does
 not cover goes straight to the next channel. Held notices of members who wrote again
-are combined into new rows first (models.held).
+are combined into new rows first (models.delivery.held).
 """
 
 from __future__ import annotations
@@ -39,12 +39,13 @@ from wechatpy.exceptions import WeChatClientException
 from core.localtime import local_day, next_midnight
 from core.service_allowance import REFUSED_CODES
 from core.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
-from models import delivery, service_allowance
-from models.base import write_session
-from models.delivery import SendOutcome
-from models.delivery_state import count_sent, pause_channel, paused_channels, sent_today
-from models.held import release_held, reroute
-from models.outbox import Channel, Outbox, Status
+from models.db.write_gate import write_session
+from models.delivery import allowance as service_allowance
+from models.delivery import claims as delivery
+from models.delivery.claims import SendOutcome
+from models.delivery.held import release_held, reroute
+from models.delivery.outbox import Channel, Outbox, Status
+from models.delivery.state import count_sent, pause_channel, paused_channels, sent_today
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -1,12 +1,12 @@
 """Drafts left alone: a post started in chat and not sent or cancelled within 30
-minutes is dropped, and its author is sent what it held (models.post_drafts)."""
+minutes is dropped, and its author is sent what it held (models.study.drafts)."""
 
 from __future__ import annotations
 
 import logging
 
-from models.base import write_session
-from models.post_drafts import expire_drafts
+from models.db.write_gate import write_session
+from models.study.drafts import expire_drafts
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
 

@@ -16,13 +16,15 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core import texts
-from models.base import write_session
-from models.compliance import State, compliance
-from models.meeting_notices import remind
-from models.meetings import KIND_NAMES, Meeting, MeetingStatus, close_meeting, meetings_due_to_close
-from models.member import Member
-from models.org import Org, OrgKind, admins_of
-from models.outbox import Notice
+from models.db.write_gate import write_session
+from models.delivery.outbox import Notice
+from models.meetings.actions import close_meeting, meetings_due_to_close
+from models.meetings.compliance import State, compliance
+from models.meetings.notices import remind
+from models.meetings.tables import KIND_NAMES, Meeting, MeetingStatus
+from models.members.org_tables import Org, OrgKind
+from models.members.orgs import admins_of
+from models.members.tables import Member
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
 

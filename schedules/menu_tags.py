@@ -1,5 +1,5 @@
 """Menu tags: every minute, members whose role changed are queued for a new tag (outbox
-rows on the `tag` channel, models.menu_tags), and the queued rows are sent to WeChat in
+rows on the `tag` channel, models.members.menu_tags), and the queued rows are sent to WeChat in
 batches of 50 openids per call (tags/members/batchuntagging, then batchtagging).
 
 A batch WeChat refuses for good is retried one openid at a time, so that one bad openid
@@ -21,11 +21,11 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 from core.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
-from models import delivery
-from models.base import write_session
-from models.delivery import Result, SendOutcome
-from models.menu_tags import queue_tag_changes, record_told, tag_changes, tag_ids
-from models.outbox import Channel
+from models.db.write_gate import write_session
+from models.delivery import claims as delivery
+from models.delivery.claims import Result, SendOutcome
+from models.delivery.outbox import Channel
+from models.members.menu_tags import queue_tag_changes, record_told, tag_changes, tag_ids
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
 

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from core import texts
 from core.localtime import local_day
-from models.base import write_session
-from models.member import Member
-from models.outbox import Notice
-from models.relay_items import RelayItem, current_relays, lines_by_member, member_names
-from models.relays import Relay
-from models.urgent_relays import queue_urgent_relays
+from models.db.write_gate import write_session
+from models.delivery.outbox import Notice
+from models.members.tables import Member
+from models.pairing.relay_items import RelayItem, current_relays, lines_by_member, member_names
+from models.pairing.relays import Relay
+from models.pairing.urgent import queue_urgent_relays
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
 

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.wechat import WeChatAPI, make_client
-from models.base import make_engine, make_session_factory, utcnow
-from models.outbox import ChannelPolicy
-from models.token import DatabaseTokenStore
+from models.db.base import utcnow
+from models.db.engine import make_engine, make_session_factory
+from models.delivery.access_token import DatabaseTokenStore
+from models.delivery.outbox import ChannelPolicy
 
 
 @dataclass

@@ -27,8 +27,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from core.outage import OutageLog
-from models.base import is_database_outage
-from models.locks import HeldLock, try_lock
+from models.db.locks import HeldLock, try_lock
+from models.db.outage import is_database_outage
 from schedules import (  # noqa: F401  (importing registers their jobs)
     delivery,
     drafts,

@@ -22,14 +22,16 @@ from sqlalchemy.orm import Session
 from core import notices, texts, words
 from core.localtime import last_week
 from core.notices import names_list
-from models.base import write_session
-from models.compliance import BranchCompliance, compliance
-from models.member import Member
-from models.org import Org, OrgAdmin, OrgKind, subtree_ids
-from models.outbox import Notice, not_reached_for_branch
-from models.pairing_reports import branch_pair_report
-from models.study import StudyItem, StudyRecord, ancestor_ids
-from models.study_reports import BranchStudy, study_by_branch
+from models.db.write_gate import write_session
+from models.delivery.outbox import Notice, not_reached_for_branch
+from models.meetings.compliance import BranchCompliance, compliance
+from models.members.org_tables import Org, OrgAdmin, OrgKind
+from models.members.orgs import subtree_ids
+from models.members.tables import Member
+from models.pairing.reports import branch_pair_report
+from models.study.actions import ancestor_ids
+from models.study.reports import BranchStudy, study_by_branch
+from models.study.tables import StudyItem, StudyRecord
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
 

@@ -8,10 +8,10 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from models.base import write_session
-from models.guesses import prune_guards
-from models.inbound import prune_inbound
-from models.stored_files import find_orphans, release_due, remove_files
+from models.db.guesses import prune_guards
+from models.db.inbound import prune_inbound
+from models.db.stored_files import find_orphans, release_due, remove_files
+from models.db.write_gate import write_session
 from schedules.registry import JobSpec, register
 from schedules.runtime import Runtime
 

@@ -22,8 +22,8 @@ from bot.sandbox.fake_api import FakeWeChat, Fault, make_fake_app
 from bot.services import build_services, services_of
 from bot.simulator import Reply, WeChatSide, event_xml, text_xml
 from core.config import Settings
-from models.base import make_engine
-from models.migrate import upgrade_database
+from models.db.engine import make_engine
+from models.db.migration_check import upgrade_database
 from tests.live import serving
 
 PG_URL = os.environ.get("PARTYBOT_TEST_DATABASE_URL")
@@ -217,8 +217,8 @@ CONSOLE_PASSWORD = "correct horse 42"
 def county(session, clock):  # type: ignore[no-untyped-def]
     """Two townships; 辽原村 (secretary 李书记, a group, 张明 and 刘芳) in the east, 远山村
     in the west; password accounts for the secretary and each township."""
-    from models.console_access import add_console_user
-    from models.org import Org, OrgKind
+    from models.console.accounts import add_console_user
+    from models.members.org_tables import Org, OrgKind
     from tests.factories import make_branch, make_member, make_township
 
     east, west = make_township(session, "东乡党委"), make_township(session, "西乡党委")

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.service_allowance import MESSAGE, Opening
-from models.member import Member
-from models.org import Org, OrgKind
-from models.service_allowance import open_allowance
+from models.delivery.allowance import open_allowance
+from models.members.org_tables import Org, OrgKind
+from models.members.tables import Member
 
 
 def make_township(session: Session, name: str = "红光乡党委") -> Org:
@@ -45,7 +45,8 @@ def make_meeting(session: Session, branch: Org, starts_at, kind: str = "branch_a
     """A planned meeting (flushed), created as if an hour before `created` (default: now)."""
     from datetime import timedelta
 
-    from models.meetings import MeetingKind, NewMeeting, create_meeting
+    from models.meetings.actions import NewMeeting, create_meeting
+    from models.meetings.tables import MeetingKind
 
     now = created or starts_at - timedelta(days=2)
     return create_meeting(session, NewMeeting(org_id=branch.id, kind=MeetingKind(kind),

@@ -10,14 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from core.service_allowance import EVENT, MESSAGE
-from models.held import combined_texts
-from models.meetings import MeetingKind, NewMeeting, cancel_meeting, create_meeting
-from models.outbox import ChannelPolicy, Notice, Outbox, Status
-from models.pairing import make_pair
-from models.posting import Draft, publish
-from models.relays import Relay
-from models.service_allowance import ServiceAllowance, allowance_of
-from models.study import record_study
+from models.delivery.allowance import ServiceAllowance, allowance_of
+from models.delivery.held import combined_texts
+from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
+from models.meetings.actions import NewMeeting, cancel_meeting, create_meeting
+from models.meetings.tables import MeetingKind
+from models.pairing.actions import make_pair
+from models.pairing.relays import Relay
+from models.study.actions import record_study
+from models.study.posting import Draft, publish
 from schedules.delivery_loop import DeliveryWorker
 from tests.factories import make_branch, make_member, wrote_to_us
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models.member import Member
+from models.members.tables import Member
 from tests.factories import make_branch, make_member
 
 

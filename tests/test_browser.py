@@ -12,8 +12,8 @@ import pytest
 
 from bot import create_app
 from bot.services import services_of
-from models.console_access import add_console_user
-from models.org import Org, OrgAdmin, OrgKind
+from models.console.accounts import add_console_user
+from models.members.org_tables import Org, OrgAdmin, OrgKind
 from tests.factories import make_branch, make_member, make_township
 from tests.live import serving, serving_own_sandbox
 
@@ -290,7 +290,7 @@ def test_township_staff_build_their_tree_import_post_answer_and_hold_a_joint_mee
     from sqlalchemy import select
 
     from bot.simulator import WeChatSide
-    from models.outbox import Outbox
+    from models.delivery.outbox import Outbox
     from tests.conftest import TOKEN, Chat
 
     base_url = own_sandbox.config["BASE_URL"]

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.localtime import period_containing
-from models.attendance import check_in
-from models.compliance import State, compliance
-from models.meetings import AttendanceStatus, Method, close_meeting
-from models.org import Org, OrgKind, branches_under
+from models.meetings.actions import close_meeting
+from models.meetings.attendance import check_in
+from models.meetings.compliance import State, compliance
+from models.meetings.tables import AttendanceStatus, Method
+from models.members.org_tables import Org, OrgKind
+from models.members.orgs import branches_under
 from tests.factories import make_branch, make_meeting, make_member, make_township
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -118,7 +120,7 @@ def test_stats_reply_for_branch_admin(chat, session, county, clock):
 
 
 def test_backfill_changes_counts(session, county):
-    from models.attendance import backfill
+    from models.meetings.attendance import backfill
 
     _township, a, _b, people = county
     now = utc(2026, 11, 26, 2, 0)

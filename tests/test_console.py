@@ -8,15 +8,15 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
-from models.console_access import (
+from bot.cli.main import main
+from models.console.accounts import (
     account_of_member,
     add_console_user,
     hash_password,
     password_matches,
 )
 from models.errors import DomainError
-from models.org import Org, OrgAdmin, OrgKind
+from models.members.org_tables import Org, OrgAdmin, OrgKind
 from tests.factories import make_branch, make_member, make_township
 from tests.procs import command_env
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models.audit import AuditEntry
-from models.meetings import Attendance, Meeting, MeetingInvite
-from models.outbox import Outbox
+from models.console.audit import AuditEntry
+from models.delivery.outbox import Outbox
+from models.meetings.tables import Attendance, Meeting, MeetingInvite
 from tests.conftest import Chat
 from tests.test_console_meetings import create, local_form, logged_in
 
@@ -18,7 +18,7 @@ from tests.test_console_meetings import create, local_form, logged_in
 @pytest.fixture
 def neighbour(session, county):  # type: ignore[no-untyped-def]
     """东村党支部 (王东) beside 辽原村 under 东乡党委."""
-    from models.org import Org
+    from models.members.org_tables import Org
     from tests.factories import make_branch, make_member
 
     east = session.get(Org, session.get(Org, county["liaoyuan"]).parent_id)
@@ -29,7 +29,7 @@ def neighbour(session, county):  # type: ignore[no-untyped-def]
 
 
 def notices_to(session, meeting_id: int, kind: str | None = None) -> set[str]:  # type: ignore[no-untyped-def]
-    from models.member import Member
+    from models.members.tables import Member
 
     query = select(Member.name).join(Outbox, Outbox.member_id == Member.id).where(
         Outbox.dedupe_key.like(f"meeting:{meeting_id}:member:%"))
@@ -131,7 +131,7 @@ def test_invitees_cannot_change_once_it_has_started_and_joint_members_are_backfi
     assert late.status_code == 400 and "不能再改" in late.get_data(as_text=True)
     browser.post(f"/admin/meeting/{meeting.id}/close", data={"csrf_token": browser.token})
     session.rollback()
-    from models.member import Member
+    from models.members.tables import Member
 
     wang = session.scalars(select(Member).where(Member.name == "王东")).one()
     absent = session.scalars(select(Attendance.member_id).where(

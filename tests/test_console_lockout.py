@@ -21,10 +21,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-import models.console_access as console_access
+import models.console.accounts as console_access
 from bot import create_app
 from bot.services import services_of
-from models.guesses import CONSOLE_LOGIN, GuessGuard, release_guess, reserve_guess
+from models.db.guesses import CONSOLE_LOGIN, GuessGuard, release_guess, reserve_guess
 from tests.conftest import CONSOLE_PASSWORD
 from tests.live import serving
 

@@ -12,9 +12,9 @@ from io import BytesIO
 import segno
 from sqlalchemy import select
 
-from models.audit import AuditEntry
-from models.meetings import Attendance, Meeting, MeetingStatus
-from models.outbox import Outbox
+from models.console.audit import AuditEntry
+from models.delivery.outbox import Outbox
+from models.meetings.tables import Attendance, Meeting, MeetingStatus
 from tests.conftest import CONSOLE_PASSWORD as PASSWORD
 from tests.conftest import Chat
 

@@ -8,10 +8,10 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.roster_file import import_roster
-from models.audit import AuditEntry
-from models.member import Member
-from models.outbox import Outbox
+from bot.roster.importing import import_roster
+from models.console.audit import AuditEntry
+from models.delivery.outbox import Outbox
+from models.members.tables import Member
 from tests.test_console_meetings import logged_in
 
 
@@ -60,7 +60,7 @@ def test_unbind_from_the_branch_page(app, session, county):
 
 def test_a_big_branch_is_listed_a_page_at_a_time_and_searched_in_the_database(
         app, session, county):
-    from models.org import Org
+    from models.members.org_tables import Org
     from tests.factories import make_member
 
     branch = session.get(Org, county["liaoyuan"])

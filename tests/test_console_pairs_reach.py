@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models.audit import AuditEntry
-from models.matching import PairSuggestion
-from models.member import Member
-from models.outbox import ChannelPolicy, Notice, Outbox
-from models.pairing import HelpPair
+from models.console.audit import AuditEntry
+from models.delivery.outbox import ChannelPolicy, Notice, Outbox
+from models.members.tables import Member
+from models.pairing.matching import PairSuggestion
+from models.pairing.tables import HelpPair
 from tests.factories import make_member
 from tests.test_console_meetings import logged_in
 
 
 def _village(session, county):  # type: ignore[no-untyped-def]
-    from models.org import Org
+    from models.members.org_tables import Org
 
     branch = session.get(Org, county["liaoyuan"])
     make_member(session, branch, "王帮扶", "13800000021", openid="o-wang", is_helper=True,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models.audit import AuditEntry
-from models.outbox import Outbox
-from models.questions import Question
+from models.console.audit import AuditEntry
+from models.delivery.outbox import Outbox
+from models.questions.tables import Question
 from tests.conftest import Chat
 from tests.test_console_meetings import logged_in
 

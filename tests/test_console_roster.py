@@ -8,8 +8,8 @@ from io import BytesIO
 
 from sqlalchemy import select, update
 
-from models.member import Member
-from models.org import Org
+from models.members.org_tables import Org
+from models.members.tables import Member
 from tests.test_console_meetings import logged_in
 
 HEADER = "姓名,支部,党小组,手机,角色,需帮扶,住址,上级党组织\n"

@@ -9,7 +9,7 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from models.console_sessions import ConsoleSession
+from models.console.sessions import ConsoleSession
 from tests.conftest import CONSOLE_PASSWORD
 
 
@@ -100,7 +100,7 @@ def test_a_new_password_ends_every_session_of_the_account(client, county, databa
                                                           tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from bot.cli.main import main
     from tests.procs import command_env
 
     log_in(client)

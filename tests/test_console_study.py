@@ -9,9 +9,9 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from models.audit import AuditEntry
-from models.org import Org, OrgKind
-from models.study import StudyItem
+from models.console.audit import AuditEntry
+from models.members.org_tables import Org, OrgKind
+from models.study.tables import StudyItem
 from tests.conftest import Chat
 from tests.test_console_meetings import logged_in, png_bytes, same_picture
 
@@ -162,7 +162,7 @@ def test_the_township_sees_what_its_branches_posted_themselves(app, session, cou
     below = page[page.index("下级组织自己发布的"):]
     assert "本村学习：秋收互助" in below and "辽原村党支部" in below
     session.rollback()
-    from models.study import StudyRecord
+    from models.study.tables import StudyRecord
 
     assert len(session.scalars(select(StudyRecord)).all()) == 1
     assert "<td>1/3</td>" in below  # 张明 of the branch's three

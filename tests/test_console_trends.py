@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from core.config import DEFAULT_CADENCE
 from core.localtime import last_week
-from models.meetings import close_meeting
-from models.member import Member
-from models.org import Org
-from models.study import StudyItem, StudyRecord
-from models.trends import last_quarters, quarter_trends
+from models.meetings.actions import close_meeting
+from models.meetings.trends import last_quarters, quarter_trends
+from models.members.org_tables import Org
+from models.members.tables import Member
+from models.study.tables import StudyItem, StudyRecord
 from tests.factories import make_meeting, make_member
 from tests.test_console_meetings import logged_in
 
@@ -24,8 +24,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def held(session, branch, when, kind, present: int = 0):  # type: ignore[no-untyped-def]
     """A meeting of `kind` at `when`, closed with `present` of its invitees checked in."""
-    from models.attendance import check_in
-    from models.meetings import Method
+    from models.meetings.attendance import check_in
+    from models.meetings.tables import Method
 
     meeting = make_meeting(session, branch, when, kind=kind)
     members = session.scalars(select(Member).where(Member.branch_id == branch.id)

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot import create_app
 from bot.services import services_of
 from bot.simulator import WeChatSide
-from models.member import Member
-from models.org import OrgAdmin
+from models.members.org_tables import OrgAdmin
+from models.members.tables import Member
 from tests.conftest import TOKEN, Chat
 from tests.factories import make_branch, make_member, make_township
 

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.simulator import message_xml, text_xml
-from models.meetings import Attendance, Meeting
-from models.member import Member
-from models.questions import Question
-from models.study import StudyItem, StudyRecord
+from models.meetings.tables import Attendance, Meeting
+from models.members.tables import Member
+from models.questions.tables import Question
+from models.study.tables import StudyItem, StudyRecord
 from tests.factories import make_branch, make_meeting, make_member, make_township
 
 
@@ -104,7 +104,7 @@ def test_leave_and_proxy_commands_without_spaces(chat, session, village, clock):
     record = attendance(session, meeting, "张明")
     assert (record.status, record.reason) == ("leave", "有事，去县医院复查。")
     session.add(village["old"])
-    from models.pairing import make_pair
+    from models.pairing.actions import make_pair
 
     make_pair(session, session.get(Member, village["helper"].id),
               session.get(Member, village["old"].id), clock(), None, 3)
@@ -234,7 +234,7 @@ def test_rebinding_after_a_new_phone(chat, session, village, clock):
     reply = chat.say("o-admin", "解绑 张明")
     assert "已解除张明原来的微信" in reply
     session.rollback()
-    from models.outbox import Outbox
+    from models.delivery.outbox import Outbox
 
     notice = session.scalars(select(Outbox).where(Outbox.openid == "o-zm")).one()
     assert notice.kind == "account" and "解除张明和这个微信的绑定" in str(notice.payload)
@@ -248,7 +248,7 @@ def test_rebinding_after_a_new_phone(chat, session, village, clock):
 def test_member_unbind_cli(database_url, tmp_path, monkeypatch, session, village):
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from bot.cli.main import main
     from tests.procs import command_env
 
     for name, value in command_env(database_url, tmp_path).items():

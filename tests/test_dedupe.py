@@ -14,8 +14,8 @@ from bot.services import services_of
 from bot.simulator import WeChatSide, event_xml, text_xml
 from handlers import Dispatcher
 from handlers.router import Context, Router
-from models.guesses import GuessGuard
-from models.inbound import InboundMessage, last_message_at
+from models.db.guesses import GuessGuard
+from models.db.inbound import InboundMessage, last_message_at
 from tests.conftest import TOKEN
 from tests.live import serving
 

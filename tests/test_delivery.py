@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from core.localtime import local_day, next_midnight
-from models.delivery import MAX_ATTEMPTS, reap_expired_leases, retry_unknown
-from models.delivery_state import DeliveryPause, sent_today
-from models.outbox import ChannelPolicy, Notice, Outbox, Status
+from models.delivery.claims import MAX_ATTEMPTS, reap_expired_leases, retry_unknown
+from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
+from models.delivery.state import DeliveryPause, sent_today
 from schedules.delivery_loop import DeliveryWorker
 from tests.factories import make_branch, make_member, wrote_to_us
 
@@ -218,7 +218,7 @@ def test_rate_limit(services, session, clock, members, fake):
 # Issue 11, item 3: a row sent again after a lost lease or a SIGKILL reaches nobody twice.
 def test_a_template_row_sent_twice_reaches_the_member_once(worker, services, session, clock,
                                                            members, fake):
-    from models.delivery import claim
+    from models.delivery.claims import claim
     from schedules.delivery_loop import send_row
 
     queue(session, clock, members, "meeting_reminder", 1)
@@ -241,7 +241,7 @@ def test_a_template_row_sent_twice_reaches_the_member_once(worker, services, ses
     {"time3": {"value": "12月5日（周五）09:00"}},
 ])
 def test_the_fake_refuses_values_outside_their_keyword_type(services, fake, data):
-    from models.delivery import Claimed
+    from models.delivery.claims import Claimed
     from schedules.delivery_loop import send_row
 
     row = Claimed(1, "o-x", "template", "meeting_reminder",

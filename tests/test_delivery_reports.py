@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.simulator import event_xml
-from models.outbox import Outbox, Status
+from models.delivery.outbox import Outbox, Status
 from tests.factories import make_branch, make_member
 
 

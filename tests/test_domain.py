@@ -11,24 +11,33 @@ from sqlalchemy import select
 
 from core import localtime, texts
 from core.geo import distance_m
-from models.base import make_engine, make_session_factory
+from models.db.engine import make_engine, make_session_factory
 from models.errors import DomainError, MemberLookupError, PairingError, StudyError
-from models.meetings import Attendance, AttendanceStatus, Method, close_meeting, meeting_near
-from models.member import find_member
-from models.org import OrgAdmin, make_org_admin
-from models.pairing import helper_member, make_pair
-from models.posting import Draft, hold_post, make_draft, posting_org, publish, take_pending_post
-from models.relays import Relay, confirm_relays
-from models.study import (
+from models.meetings.actions import close_meeting, meeting_near
+from models.meetings.tables import Attendance, AttendanceStatus, Method
+from models.members.org_tables import OrgAdmin
+from models.members.orgs import make_org_admin
+from models.members.queries import find_member
+from models.pairing.actions import helper_member, make_pair
+from models.pairing.relays import Relay, confirm_relays
+from models.study.actions import (
     Feedback,
-    StudyRecord,
     attach_feedback,
     item_meant_by_studied,
     item_to_read,
     recent_record_for_feedback,
     record_study,
 )
-from models.study_reports import progress_this_week, year_record
+from models.study.posting import (
+    Draft,
+    hold_post,
+    make_draft,
+    posting_org,
+    publish,
+    take_pending_post,
+)
+from models.study.reports import progress_this_week, year_record
+from models.study.tables import StudyRecord
 from tests.factories import make_branch, make_meeting, make_member, make_township
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -207,7 +216,7 @@ def test_write_tracking_tells_reads_from_writes(database_url):
     what counts as a write is decided here."""
     from sqlalchemy import text
 
-    from models.base import WROTE, track_writes
+    from models.db.engine import WROTE, track_writes
 
     engine = make_engine(database_url)
     track_writes(engine)

@@ -13,8 +13,8 @@ from bot.simulator import text_xml
 from core import texts
 from core.signing import sign
 from handlers import dispatcher
-from models.base import utcnow
-from models.pairing import make_pair
+from models.db.base import utcnow
+from models.pairing.actions import make_pair
 from tests.conftest import TOKEN
 from tests.factories import make_branch, make_member, make_township
 

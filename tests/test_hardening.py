@@ -79,8 +79,8 @@ def test_instance_and_database_files_are_private(tmp_path):
     import stat
 
     from core.config import load_settings
-    from models.base import make_engine
-    from models.migrate import upgrade_database
+    from models.db.engine import make_engine
+    from models.db.migration_check import upgrade_database
 
     old = os.umask(0o022)
     try:
@@ -105,7 +105,7 @@ def test_instance_and_database_files_are_private(tmp_path):
 def test_binding_guards_are_pruned_with_the_dedupe_keys(services, session, clock):
     from sqlalchemy import func, select
 
-    from models.guesses import GuessGuard
+    from models.db.guesses import GuessGuard
     from schedules.upkeep import prune_inbound_keys
 
     session.add_all([
@@ -174,8 +174,8 @@ def test_ledger_never_writes_a_formula(chat, session, clock, tmp_path):
 
     from openpyxl import load_workbook
 
-    from bot.ledger import export_ledger
-    from models.meetings import close_meeting
+    from bot.ledger.branch import export_ledger
+    from models.meetings.actions import close_meeting
 
     branch = make_branch(session, "=分支")
     make_member(session, branch, "李书记", "13800000001", openid="o-admin", is_admin=True)
@@ -187,7 +187,7 @@ def test_ledger_never_writes_a_formula(chat, session, clock, tmp_path):
     reply = chat.say("o-admin", f"新建会议 党课 {when} {HOSTILE[0]} {HOSTILE[1]}")
     assert "会议已创建" in reply
     meeting = session.scalars(__import__("sqlalchemy").select(
-        __import__("models.meetings", fromlist=["Meeting"]).Meeting)).one()
+        __import__("models.meetings.tables", fromlist=["Meeting"]).Meeting)).one()
     close_meeting(session, meeting, meeting.starts_at + timedelta(hours=3))
     session.commit()
     day = meeting.starts_at.date()
@@ -203,7 +203,7 @@ def test_ledger_never_writes_a_formula(chat, session, clock, tmp_path):
 
 
 def test_as_text_leaves_ordinary_values_alone():
-    from bot.ledger import as_text
+    from bot.ledger.branch import as_text
 
     assert as_text("张明") == "张明" and as_text(3) == 3 and as_text("") == ""
     assert as_text("-") == "'-"  # a lone minus is harmless but cheap to escape
@@ -215,8 +215,8 @@ def test_new_meeting_for_a_big_branch_answers_quickly(chat, session, clock):
 
     from sqlalchemy import func, insert, select
 
-    from models.member import Member
-    from models.outbox import Outbox
+    from models.delivery.outbox import Outbox
+    from models.members.tables import Member
 
     branch = make_branch(session)
     make_member(session, branch, "李书记", "13800000001", openid="o-admin", is_admin=True)
@@ -306,7 +306,7 @@ def _concurrently(app, clock, messages):
 def test_concurrent_binding_has_exactly_one_winner(app, session, clock, trial):
     from sqlalchemy import select
 
-    from models.member import Member
+    from models.members.tables import Member
 
     branch = make_branch(session)
     make_member(session, branch, "韩梅", "13800000015")
@@ -363,7 +363,7 @@ def test_secrets_in_logged_urls_are_redacted(caplog):
 def test_the_cli_installs_the_redacting_filter():
     import logging
 
-    from bot.cli import _setup_logging
+    from bot.cli.main import _setup_logging
     from core.redact import RedactingFilter
 
     root = logging.getLogger()

@@ -25,7 +25,7 @@ def test_database_unreachable_is_503(settings, tmp_path):
 def test_a_database_that_cannot_write_is_503(app, client, session):
     from sqlalchemy import func, select
 
-    from models.heartbeat import Heartbeat
+    from models.db.heartbeat import Heartbeat
 
     assert client.get("/healthz").status_code == 200
     assert client.get("/healthz").status_code == 200  # within a second: no second write

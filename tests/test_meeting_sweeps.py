@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from models.meetings import Attendance, Meeting, MeetingStatus, cancel_meeting
-from models.org import OrgAdmin
-from models.outbox import Outbox
+from models.delivery.outbox import Outbox
+from models.meetings.actions import cancel_meeting
+from models.meetings.tables import Attendance, Meeting, MeetingStatus
+from models.members.org_tables import OrgAdmin
 from schedules.meetings import close_finished, send_reminders, warn_at_risk
 from tests.factories import make_branch, make_meeting, make_member, make_township
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.simulator import event_xml, message_xml
-from models.meetings import Attendance, Meeting, MeetingInvite, MeetingStatus
-from models.member import Member as Member_
-from models.org import Org
-from models.outbox import Outbox
+from models.delivery.outbox import Outbox
+from models.meetings.tables import Attendance, Meeting, MeetingInvite, MeetingStatus
+from models.members.org_tables import Org
+from models.members.tables import Member as Member_
 from tests.factories import make_branch, make_meeting, make_member, make_township
 
 SHANGHAI_OFFSET = timedelta(hours=8)
@@ -51,7 +51,7 @@ def only_meeting(session) -> Meeting:
 
 
 def record(session, meeting_id: int, name: str) -> Attendance | None:
-    from models.member import Member
+    from models.members.tables import Member
 
     session.rollback()
     session.expire_all()
@@ -293,7 +293,8 @@ def test_place_and_topic_kept_as_typed_after_any_date_form(chat, session, clock,
 # Meetings for the right people (issue 12, item 7).
 @pytest.fixture
 def committee_and_groups(session, branch):
-    from models.org import OrgKind, add_org
+    from models.members.org_tables import OrgKind
+    from models.members.orgs import add_org
 
     first = add_org(session, "第一党小组", OrgKind.GROUP, branch)
     second = add_org(session, "第二党小组", OrgKind.GROUP, branch)
@@ -308,7 +309,7 @@ def committee_and_groups(session, branch):
 
 
 def invited_names(session, meeting) -> set[str]:
-    from models.meetings import invitee_ids
+    from models.meetings.actions import invitee_ids
 
     session.rollback()
     ids = invitee_ids(session, session.get(Meeting, meeting.id))

@@ -11,11 +11,11 @@ import requests
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.menu import ROLE_MENUS, all_menus, publish_menus
 from bot.simulator import event_xml
-from models.menu_tags import MenuTag
-from models.outbox import Channel, Outbox, Status
+from models.delivery.outbox import Channel, Outbox, Status
+from models.members.menu_tags import MenuTag
 from schedules.menu_tags import sync_menu_tags
 from tests.factories import make_branch, make_member, make_township
 from tests.procs import Proc, command_env, free_port, partybot, wait_healthy

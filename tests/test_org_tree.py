@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli import main
-from bot.roster_file import RosterRejected, import_roster
-from models.org import Org, OrgKind
-from models.org_tree import (
+from bot.cli.main import main
+from bot.roster.importing import RosterRejected, import_roster
+from models.members.org_tables import Org, OrgKind
+from models.members.org_tree import (
     OrgTreeError,
     create_org,
     kind_from_name,
@@ -198,7 +198,7 @@ def test_an_ambiguous_committee_is_refused(session, tmp_path):
 
 @pytest.fixture
 def county_tree(session, clock):  # type: ignore[no-untyped-def]
-    from models.console_access import add_console_user
+    from models.console.accounts import add_console_user
 
     county = create_org(session, "某县县委", None)
     east = create_org(session, "东乡党委", county)
@@ -217,7 +217,7 @@ def county_tree(session, clock):  # type: ignore[no-untyped-def]
 
 
 def test_county_staff_add_rename_and_move_orgs_with_an_audit_trail(app, session, county_tree):
-    from models.audit import AuditEntry
+    from models.console.audit import AuditEntry
 
     browser = logged_in(app, "county-it")
     page = browser.get("/admin/orgs").get_data(as_text=True)

@@ -17,9 +17,9 @@ from bot import create_app
 from bot.services import services_of
 from bot.simulator import WeChatSide, text_xml
 from core import texts
-from models.base import make_engine, make_session_factory
-from models.migrate import upgrade_database
-from models.outbox import ChannelPolicy, Notice, Outbox, Status
+from models.db.engine import make_engine, make_session_factory
+from models.db.migration_check import upgrade_database
+from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
 from tests.conftest import AES_KEY, TOKEN, Chat
 from tests.factories import make_branch, make_member, wrote_to_us
 from tests.procs import Proc, command_env, partybot
@@ -94,7 +94,7 @@ def _queue_notice(url: str, openid: str, fake) -> None:
 
 
 def _now():
-    from models.base import utcnow
+    from models.db.base import utcnow
 
     return utcnow()
 

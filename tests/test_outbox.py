@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from core.service_allowance import MESSAGE
-from core.templates import Keyword, TemplateSpec
-from models import outbox
-from models.outbox import Channel, ChannelPolicy, Notice, Outbox, Status
-from models.pairing import HelpPair
-from models.relays import Relay
-from models.service_allowance import open_allowance
+from core.template_messages import Keyword, TemplateSpec
+from models.delivery import outbox
+from models.delivery.allowance import open_allowance
+from models.delivery.outbox import Channel, ChannelPolicy, Notice, Outbox, Status
+from models.pairing.relays import Relay
+from models.pairing.tables import HelpPair
 from tests.factories import make_branch, make_member
 
 NOTICE = Notice(kind="meeting_reminder", text="明天上午9点支部党员大会，请准时参加。",

@@ -13,16 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.simulator import message_xml
 from core.localtime import when
-from models.matching import Person, suggest_pairs
-from models.meetings import Attendance
-from models.outbox import ChannelPolicy, Outbox, Status
-from models.pairing import HelpPair, make_pair
-from models.posting import Draft, publish
-from models.relays import Relay
-from models.study import StudyRecord
+from models.delivery.outbox import ChannelPolicy, Outbox, Status
+from models.meetings.tables import Attendance
+from models.pairing.actions import make_pair
+from models.pairing.matching import Person, suggest_pairs
+from models.pairing.relays import Relay
+from models.pairing.tables import HelpPair
+from models.study.posting import Draft, publish
+from models.study.tables import StudyRecord
 from schedules.pairing import remind_and_escalate, send_relay_digests
 from schedules.study import push_due_items
 from tests.factories import make_branch, make_meeting, make_member, make_township

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.simulator import message_xml
-from models.outbox import Outbox, Status
-from models.pairing import HelpPair
-from models.post_drafts import PostDraft
-from models.relay_items import current_relays
-from models.study import StudyItem, StudyItemImage, StudyRecord
+from models.delivery.outbox import Outbox, Status
+from models.pairing.relay_items import current_relays
+from models.pairing.tables import HelpPair
+from models.study.drafts import PostDraft
+from models.study.tables import StudyItem, StudyItemImage, StudyRecord
 from schedules.drafts import expire_stale_drafts
 from schedules.study import push_due_items
 from tests.factories import make_branch, make_member, make_township

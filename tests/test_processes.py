@@ -59,7 +59,7 @@ def test_scheduler_process_does_not_load_the_chat(database_url, tmp_path):
 
 
 def test_chat_line_with_backslash_n_is_one_multiline_message():
-    from bot.chat import line_to_xml
+    from bot.cli.chat import line_to_xml
     from core.wxml import parse_xml
 
     xml = line_to_xml("o1", "发布 标题\\n正文\\nhttps://a.cn/x")

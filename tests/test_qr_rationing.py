@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from bot import create_app
 from bot.services import services_of
 from core import texts
-from models.console_login import LoginTicket
-from models.meetings import Meeting
+from models.console.logins import LoginTicket
+from models.meetings.tables import Meeting
 from tests.test_console_meetings import create, local_form, logged_in
 
 REMOTE = {"REMOTE_ADDR": "203.0.113.9"}

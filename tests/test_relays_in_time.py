@@ -15,10 +15,10 @@ from bot import create_app
 from bot.services import services_of
 from bot.simulator import WeChatSide
 from core.localtime import when
-from models.meetings import Meeting
-from models.outbox import Outbox
-from models.pairing import make_pair
-from models.relays import Relay
+from models.delivery.outbox import Outbox
+from models.meetings.tables import Meeting
+from models.pairing.actions import make_pair
+from models.pairing.relays import Relay
 from schedules.delivery_loop import DeliveryWorker
 from schedules.pairing import send_relay_digests, send_urgent_relays
 from tests.conftest import TOKEN, Chat

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from bot.cli import main
-from bot.roster_file import RosterRejected, import_roster
-from models.member import Member
-from models.org import Org, OrgKind
-from models.roster import RosterError
+from bot.cli.main import main
+from bot.roster.importing import RosterRejected, import_roster
+from models.members.org_tables import Org, OrgKind
+from models.members.roster import RosterError
+from models.members.tables import Member
 
 HEADER = ["姓名", "支部", "党小组", "手机", "角色", "需帮扶", "住址"]
 GOOD = [

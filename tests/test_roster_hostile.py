@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.roster_file import RosterRejected, import_roster
-from bot.roster_read import MAX_ROWS
+from bot.roster.importing import RosterRejected, import_roster
+from bot.roster.reading import MAX_ROWS
 from core import texts
-from models.member import Member
-from models.org import Org
-from models.roster import RosterError
+from models.members.org_tables import Org
+from models.members.roster import RosterError
+from models.members.tables import Member
 from tests.roster_bombs import dimension_bomb, entity_bomb, last_row_only, tall_bomb
 from tests.test_roster import GOOD, HEADER, write_csv
 
@@ -33,8 +33,8 @@ def _members(session) -> int:
 MEASURE = """
 import sys, time
 from pathlib import Path
-from bot.roster_read import read_table
-from models.roster import RosterError
+from bot.roster.reading import read_table
+from models.members.roster import RosterError
 started = time.monotonic()
 try:
     table = read_table(Path(sys.argv[1]))
@@ -129,7 +129,7 @@ def test_lengths_are_the_columns_sizes(session, tmp_path):
 # 2. An import held the write gate for its whole transaction: webhook requests waited.
 def test_the_webhook_answers_while_an_import_writes(app, chat, session, tmp_path,
                                                     monkeypatch):
-    import bot.roster_file as roster_file
+    import bot.roster.importing as roster_file
 
     monkeypatch.setattr(roster_file, "BATCH_ROWS", 200)
     rows = [[f"党员{i}", f"支部{i % 5}", "", f"139{i:08d}", "", "", ""] for i in range(3000)]
@@ -154,10 +154,10 @@ def test_the_webhook_answers_while_an_import_writes(app, chat, session, tmp_path
 
 
 def test_a_crash_before_every_row_is_staged_leaves_nothing(session, tmp_path):
-    from bot.roster_read import read_table
-    from models.base import write_session
-    from models.roster import map_header, validate_rows
-    from models.roster_import import plan_roster, stage_rows, start_import
+    from bot.roster.reading import read_table
+    from models.db.write_gate import write_session
+    from models.members.roster import map_header, validate_rows
+    from models.members.roster_import import plan_roster, stage_rows, start_import
 
     engine = session.get_bind()
     first = write_csv(tmp_path / "a.csv", GOOD)
@@ -178,8 +178,8 @@ def test_a_crash_before_every_row_is_staged_leaves_nothing(session, tmp_path):
 
 def test_a_crash_while_applying_is_finished_by_the_next_import(session, tmp_path,
                                                                 monkeypatch):
-    import bot.roster_file as roster_file
-    from models import roster_import
+    import bot.roster.importing as roster_file
+    from models.members import roster_import
 
     monkeypatch.setattr(roster_file, "BATCH_ROWS", 2)
     real_apply = roster_import.apply_batch
@@ -204,6 +204,6 @@ def test_a_crash_while_applying_is_finished_by_the_next_import(session, tmp_path
 
 
 def _now():
-    from models.base import utcnow
+    from models.db.base import utcnow
 
     return utcnow()

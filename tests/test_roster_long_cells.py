@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.reader.strings import read_string_table
 
-from bot.cli import main
-from bot.roster_file import import_roster
-from bot.roster_read import MAX_FIELD_CHARS, MAX_XLSX_TEXT_CHARS, read_table
+from bot.cli.main import main
+from bot.roster.importing import import_roster
+from bot.roster.reading import MAX_FIELD_CHARS, MAX_XLSX_TEXT_CHARS, read_table
 from bot.xlsx_strings import TooLong, read_shared_strings
-from models.roster import RosterError
+from models.members.roster import RosterError
 from tests.procs import command_env
 from tests.roster_bombs import _cell, shared_string_bomb, with_shared_strings, write_xlsx
 from tests.test_console_meetings import logged_in

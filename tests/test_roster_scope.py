@@ -9,11 +9,11 @@ import getpass
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli import main
-from models.audit import AuditEntry
-from models.console_access import ConsoleUser
-from models.member import Member
-from models.org import Org
+from bot.cli.main import main
+from models.console.accounts import ConsoleUser
+from models.console.audit import AuditEntry
+from models.members.org_tables import Org
+from models.members.tables import Member
 from tests.factories import make_branch, make_member
 from tests.procs import command_env
 from tests.test_console_meetings import logged_in
@@ -131,7 +131,7 @@ def test_a_branch_name_used_in_another_township_resolves_within_the_account(
     assert sorted(m.branch_id for m in wangs) == sorted([twin.id, county["liaoyuan"]])
     assert _member(session, "张明").group_id is None
     # The CLI has no scope: without --parent the name is still ambiguous; with it, not.
-    from bot.roster_file import RosterRejected, import_roster
+    from bot.roster.importing import RosterRejected, import_roster
 
     path = tmp_path / "r.csv"
     path.write_text(HEADER + "刘芳,辽原村党支部,,13800000003,帮扶人,,,\n",
@@ -149,9 +149,9 @@ def test_a_branch_name_used_in_another_township_resolves_within_the_account(
 def test_an_import_resumed_after_a_crash_lands_where_it_was_planned(session, county, clock):
     """The decision is taken (status `applying`) and the process dies: the next import
     finishes it with the same resolution of names, into the township's own branch."""
-    from bot.roster_file import finish_unfinished_imports
-    from models.roster import RosterRow
-    from models.roster_import import (
+    from bot.roster.importing import finish_unfinished_imports
+    from models.members.roster import RosterRow
+    from models.members.roster_import import (
         Importer,
         commit_import,
         plan_roster,
@@ -175,7 +175,7 @@ def test_an_import_resumed_after_a_crash_lands_where_it_was_planned(session, cou
 
 def test_a_committee_name_used_in_both_townships_resolves_within_the_account(
         app, session, county):
-    from models.org import OrgKind
+    from models.members.org_tables import OrgKind
 
     liaoyuan = session.get(Org, county["liaoyuan"])
     east = session.get(Org, liaoyuan.parent_id)

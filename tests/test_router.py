@@ -13,8 +13,8 @@ from bot.simulator import WeChatSide, event_xml, message_xml
 from core import texts
 from handlers import Dispatcher, dispatcher
 from handlers.router import Context, DomainError, Role, Router, normalize_text
-from models.member import Member
-from models.org import Org, OrgKind
+from models.members.org_tables import Org, OrgKind
+from models.members.tables import Member
 from tests.conftest import TOKEN, Chat
 
 router = Router("test")

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot import create_app
-from bot.cli import main
+from bot.cli.main import main
 from bot.menu import MenuError, all_menus, missing_commands, validate_menu
 from bot.qrcodes import create_scene_qr, render_png
 from bot.services import services_of
@@ -98,9 +98,10 @@ def test_run_delivers_pushes_that_chat_shows(database_url, tmp_path):
         wait_healthy(f"http://127.0.0.1:{port}/healthz", server.process)
         from sqlalchemy import select
 
-        from models.base import make_engine, make_session_factory, utcnow
-        from models.member import Member
-        from models.outbox import ChannelPolicy, Notice
+        from models.db.base import utcnow
+        from models.db.engine import make_engine, make_session_factory
+        from models.delivery.outbox import ChannelPolicy, Notice
+        from models.members.tables import Member
 
         engine = make_engine(database_url)
         with make_session_factory(engine)() as session:
@@ -169,8 +170,8 @@ def test_the_sandbox_has_templates_only_for_the_kinds_wechat_has_templates_for()
     template on a real account; in the sandbox they used to go out as templates the
     fake did not know (40037, failed) instead of customer-service messages."""
     from core.config import SandboxTemplates
-    from core.templates import KIND_FIELDS
-    from models.outbox import ChannelPolicy, Notice
+    from core.template_messages import KIND_FIELDS
+    from models.delivery.outbox import ChannelPolicy, Notice
 
     policy = ChannelPolicy(SandboxTemplates())
     for kind in KIND_FIELDS:

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models.base import utcnow
-from models.delivery import reap_expired_leases, retry_unknown
-from models.outbox import ChannelPolicy, Notice, Outbox, Status
+from models.db.base import utcnow
+from models.delivery.claims import reap_expired_leases, retry_unknown
+from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
 from schedules.registry import JOBS
 from schedules.scheduler import make_scheduler
 from tests.factories import make_branch, make_member, wrote_to_us

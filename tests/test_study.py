@@ -10,8 +10,8 @@ import requests
 from sqlalchemy import func, select
 
 from bot.simulator import WeChatSide, message_xml, text_xml
-from models.org import OrgAdmin
-from models.study import StudyItem, StudyRecord
+from models.members.org_tables import OrgAdmin
+from models.study.tables import StudyItem, StudyRecord
 from tests.conftest import TOKEN
 from tests.factories import make_branch, make_member, make_township
 from tests.live import serving

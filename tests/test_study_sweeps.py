@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from core.service_allowance import MESSAGE
-from models.org import OrgAdmin
-from models.outbox import ChannelPolicy, Outbox, Status
-from models.posting import Draft, publish
-from models.service_allowance import open_allowance
-from models.study import StudyItem, StudyRecord, record_study
+from models.delivery.allowance import open_allowance
+from models.delivery.outbox import ChannelPolicy, Outbox, Status
+from models.members.org_tables import OrgAdmin
+from models.study.actions import record_study
+from models.study.posting import Draft, publish
+from models.study.tables import StudyItem, StudyRecord
 from schedules import study as study_jobs
 from schedules.study import push_due_items, send_digests
 from tests.factories import make_branch, make_member, make_township

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from core.config import ConfigError, load_settings
-from core.templates import load_templates_file
-from models.outbox import ChannelPolicy, Notice
+from core.template_messages import load_templates_file
+from models.delivery.outbox import ChannelPolicy, Notice
 from schedules.delivery_loop import DeliveryWorker
 from tests.factories import make_branch, make_member
 

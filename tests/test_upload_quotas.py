@@ -18,8 +18,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from core.config import ConfigError, load_settings
-from models.meetings import Meeting
-from models.study import StudyItem
+from models.meetings.tables import Meeting
+from models.study.tables import StudyItem
 from tests.conftest import Chat
 from tests.test_console_meetings import create, local_form, logged_in
 from tests.test_console_study import post
@@ -220,7 +220,7 @@ def test_a_cancelled_meetings_photos_go_after_the_retention_and_not_before(
 def test_the_sweep_removes_old_orphans_and_adopts_photos_stored_before_the_quota(
         app, session, county, clock, settings):
     from bot.services import services_of
-    from models.stored_files import StoredFile
+    from models.db.stored_files import StoredFile
     from schedules.upkeep import sweep_uploads
 
     secretary = logged_in(app, "liaoyuan")
@@ -278,7 +278,7 @@ def test_quotas_and_retention_are_read_from_the_environment(tmp_path):
 def test_photos_released_in_a_transaction_that_rolls_back_stay(
         app, session, county, clock, settings):
     from bot.services import services_of
-    from models.stored_files import StoredFile, release_due
+    from models.db.stored_files import StoredFile, release_due
     from schedules.upkeep import sweep_uploads
 
     secretary = logged_in(app, "liaoyuan")

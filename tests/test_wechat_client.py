@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wechatpy.exceptions import WeChatClientException
 
 from core.wechat import TokenFetchError, TokenKeeper, WeChatAPI
-from models.token import AccessToken, DatabaseTokenStore
+from models.delivery.access_token import AccessToken, DatabaseTokenStore
 
 
 def another_process(services) -> WeChatAPI:

@@ -15,14 +15,15 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from bot.cli import main
-from bot.roster_file import import_roster
+from bot.cli.main import main
+from bot.roster.importing import import_roster
 from bot.workbook import FORMULA_START, as_text, from_text
-from models.attendance import ask_leave, check_in
-from models.meetings import Meeting, Method, close_meeting
-from models.member import Member
-from models.org import Org
-from models.pairing import make_pair
+from models.meetings.actions import close_meeting
+from models.meetings.attendance import ask_leave, check_in
+from models.meetings.tables import Meeting, Method
+from models.members.org_tables import Org
+from models.members.tables import Member
+from models.pairing.actions import make_pair
 from tests.factories import make_meeting, make_member
 from tests.procs import command_env
 from tests.test_console_meetings import logged_in

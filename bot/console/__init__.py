@@ -11,14 +11,14 @@ from __future__ import annotations
 from flask import Flask
 
 # Importing the page modules registers their views on the blueprint.
-from bot.console import (  # noqa: F401
+from bot.console import (  # noqa: F401  (importing registers their views)
     audit_log,
     auth,
     exports,
     meeting_files,
     meetings,
     members,
-    org_pages,
+    orgs,
     overview,
     pairs_reach,
     questions,

@@ -1,6 +1,6 @@
 """Console sessions, CSRF and scope: the checks every console view relies on.
 
-A session lives on the server (models.console_sessions); the signed cookie carries its
+A session lives on the server (models.console.sessions); the signed cookie carries its
 token and the CSRF token only."""
 
 from __future__ import annotations
@@ -20,17 +20,17 @@ from bot.request_guard import UPLOAD_LIMITS as UPLOAD_LIMITS
 from bot.services import services_of
 from core import texts
 from core.localtime import quarter_asked
-from models.audit import record_change
-from models.base import write_session
-from models.console_access import Account, account_by_key, in_scope
-from models.console_sessions import (
+from models.console.accounts import Account, account_by_key, in_scope
+from models.console.audit import record_change
+from models.console.sessions import (
     end_all_sessions,
     end_session,
     live_session,
     start_session,
     touch_session,
 )
-from models.org import Org, OrgKind
+from models.db.write_gate import write_session
+from models.members.org_tables import Org, OrgKind
 
 log = logging.getLogger(__name__)
 

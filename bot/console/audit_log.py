@@ -10,9 +10,9 @@ from sqlalchemy import select
 from bot.console.access import bp, current_account, login_required
 from bot.services import services_of
 from core import words
-from models.audit import entries_for
-from models.console_access import scope_ids
-from models.org import Org
+from models.console.accounts import scope_ids
+from models.console.audit import entries_for
+from models.members.org_tables import Org
 
 SHOWN = 200
 

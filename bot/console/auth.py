@@ -15,13 +15,13 @@ from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
 from core import texts
 from core.localtime import when
-from models.base import write_session
-from models.console_access import (
+from models.console.accounts import (
     account_of_user,
     password_login_done,
     reserve_password_try,
     user_with_password,
 )
+from models.db.write_gate import write_session
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,13 @@ from bot.console.access import (
     org_in_scope,
     quarter_of_query,
 )
-from bot.ledger_org import export_org_ledger
+from bot.ledger.orgs import export_org_ledger
 from bot.services import services_of
 from bot.workbook import file_name
 from core import words
 from core.localtime import period_containing
-from models.org import Org, branches_under
+from models.members.org_tables import Org
+from models.members.orgs import branches_under
 
 log = logging.getLogger(__name__)
 

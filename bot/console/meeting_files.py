@@ -25,11 +25,12 @@ from bot.console.uploads import (
 from bot.qrcodes import MAX_TEMPORARY_SECONDS, QR_FAILURES, create_scene_qr
 from bot.services import services_of
 from core import texts, words
+from models.db.stored_files import MEETING
 from models.errors import DomainError
-from models.meeting_pages import attendance_list
-from models.meetings import Meeting, MeetingStatus, checkin_qr_to_reuse, keep_checkin_qr
-from models.org import Org
-from models.stored_files import MEETING
+from models.meetings.actions import checkin_qr_to_reuse, keep_checkin_qr
+from models.meetings.listing import attendance_list
+from models.meetings.tables import Meeting, MeetingStatus
+from models.members.org_tables import Org
 
 log = logging.getLogger(__name__)
 

@@ -32,18 +32,19 @@ from bot.console.access import (
 from bot.services import services_of
 from core import texts, words
 from core.localtime import period_containing
-from models.attendance import backfill
-from models.console_access import member_of_account, scope_ids
+from models.console.accounts import member_of_account, scope_ids
 from models.errors import DomainError
-from models.meeting_notices import (
-    Notified,
-    notify_cancelled,
-    notify_changed,
-    notify_created,
-    notify_invited,
-    notify_uninvited,
+from models.meetings.actions import (
+    NewMeeting,
+    cancel_meeting,
+    change_invitees,
+    change_meeting,
+    close_meeting,
+    create_meeting,
+    invitee_ids,
 )
-from models.meeting_pages import (
+from models.meetings.attendance import backfill
+from models.meetings.listing import (
     attendance_list,
     audience_choices,
     default_audience,
@@ -54,22 +55,23 @@ from models.meeting_pages import (
     joint_ids_for,
     meetings_between,
 )
-from models.meetings import (
+from models.meetings.notices import (
+    Notified,
+    notify_cancelled,
+    notify_changed,
+    notify_created,
+    notify_invited,
+    notify_uninvited,
+)
+from models.meetings.tables import (
     KIND_NAMES,
     AttendanceStatus,
     Meeting,
     MeetingKind,
     MeetingStatus,
-    NewMeeting,
-    cancel_meeting,
-    change_invitees,
-    change_meeting,
-    close_meeting,
-    create_meeting,
-    invitee_ids,
 )
-from models.member import Member
-from models.org import Org
+from models.members.org_tables import Org
+from models.members.tables import Member
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from bot.console.access import audit_change, bp, branch_in_scope, login_required
 from bot.services import services_of
 from bot.workbook import Sheet, file_name, new_workbook
 from core import texts, words
-from models.binding import release_member
-from models.member import Member
-from models.org import Org
-from models.pairing import HelpPair
+from models.members.binding import release_member
+from models.members.org_tables import Org
+from models.members.tables import Member
+from models.pairing.tables import HelpPair
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXTRA_COLUMNS = (words.EXPORT_WECHAT, words.EXPORT_HELPER)  # not read back by the importer

@@ -1,7 +1,7 @@
 """The console's first pages: the overview of every branch in scope (township and
 county staff) with the quarterly trend, and one branch at a glance. Built on the same
-compliance picture as the chat's 统计 (models.compliance) and the same study numbers as
-the weekly digest (models.study_reports), so they never disagree."""
+compliance picture as the chat's 统计 (models.meetings.compliance) and the same study numbers as
+the weekly digest (models.study.reports), so they never disagree."""
 
 from __future__ import annotations
 
@@ -25,13 +25,14 @@ from bot.console.access import (
 )
 from bot.services import services_of
 from core.localtime import last_week
-from models.compliance import State, compliance, lag
-from models.member_pages import member_page
-from models.org import Org, OrgKind, branch_refs_under
-from models.questions import waiting_count
-from models.reach import unreachable_counts
-from models.study_reports import BranchStudy, study_by_branch
-from models.trends import last_quarters, quarter_trends
+from models.delivery.reach import unreachable_counts
+from models.meetings.compliance import State, compliance, lag
+from models.meetings.trends import last_quarters, quarter_trends
+from models.members.listing import member_page
+from models.members.org_tables import Org, OrgKind
+from models.members.orgs import branch_refs_under
+from models.questions.actions import waiting_count
+from models.study.reports import BranchStudy, study_by_branch
 
 TREND_QUARTERS = 4
 STUDY_RATES_FOR = 600.0  # seconds an app reuses last week's study rates

@@ -6,8 +6,8 @@ relay completion this month and the members not reached. Delivery: how the branc
 notices went out per channel, what is held or failed and why (WeChat's reason in
 Chinese), who cannot be reached at all, and the photos the branch stores against its
 quotas (township and county staff: their whole scope; the county: the free disk). The
-rules are models.pairing, models.matching, models.pairing_reports, models.reach and
-models.stored_files — the chat's 统计 reads the same.
+rules are models.pairing, models.pairing.matching, models.pairing.reports, models.delivery.reach and
+models.db.stored_files — the chat's 统计 reads the same.
 """
 
 from __future__ import annotations
@@ -31,21 +31,28 @@ from bot.console.uploads import free_disk
 from bot.services import services_of
 from core import texts, words
 from core.localtime import start_of_day, start_of_month
-from models.console_access import member_of_account
+from models.console.accounts import member_of_account
+from models.db.stored_files import Usage, megabytes, usage
+from models.delivery.reach import (
+    branch_reach,
+    failure_text,
+    recent_failures,
+    unreachable_members,
+)
 from models.errors import DomainError
-from models.matching import (
+from models.members.org_tables import Org
+from models.members.orgs import subtree_query
+from models.members.tables import Member
+from models.pairing.actions import end_pair
+from models.pairing.matching import (
     apply_suggestion,
     names_needing_a_helper,
     reject_suggestion,
     suggest_for,
     waiting_suggestions,
 )
-from models.member import Member
-from models.org import Org, subtree_query
-from models.pairing import HelpPair, end_pair
-from models.pairing_reports import branch_pair_report
-from models.reach import branch_reach, failure_text, recent_failures, unreachable_members
-from models.stored_files import Usage, megabytes, usage
+from models.pairing.reports import branch_pair_report
+from models.pairing.tables import HelpPair
 
 REACH_DAYS = (7, 30, 90)
 

@@ -12,7 +12,7 @@ it clicks 登录 again a moment later; during a flood, scanning the login code w
 still works.
 
 Threads of one process exclude each other with a lock, processes with a non-blocking
-flock on a file in the instance folder (as models.base.WriteGate does for writes).
+flock on a file in the instance folder (as models.db.base.WriteGate does for writes).
 """
 
 from __future__ import annotations

@@ -18,17 +18,17 @@ from bot.console.access import (
 )
 from bot.services import services_of
 from core import texts, words
-from models.console_access import member_of_account
+from models.console.accounts import member_of_account
 from models.errors import DomainError
-from models.member import Member
-from models.questions import (
+from models.members.tables import Member
+from models.questions.actions import (
     ANSWER_MAX,
-    Question,
     answer_question,
     answered_questions,
     mark_answered,
     open_questions,
 )
+from models.questions.tables import Question
 
 log = logging.getLogger(__name__)
 

@@ -24,13 +24,13 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from bot.console.access import UPLOAD_LIMITS, bp, current_account, login_required
-from bot.roster_file import RosterRejected, import_roster
-from bot.roster_read import MAX_CSV_BYTES
+from bot.roster.importing import RosterRejected, import_roster
+from bot.roster.reading import MAX_CSV_BYTES
 from bot.services import services_of
 from core import texts
-from models.console_access import Account, roster_rows_outside
-from models.roster import ImportReport, RosterError, RosterRow, RowProblem
-from models.roster_import import Importer
+from models.console.accounts import Account, roster_rows_outside
+from models.members.roster import ImportReport, RosterError, RosterRow, RowProblem
+from models.members.roster_import import Importer
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ members will get it in chat; one item's page — who has not studied it, per bra
 the 心得 received (words, photos, voice), 立即推送 and 撤回.
 
 Every rule is the chat's: make_draft, find_duplicate, publish, push_now and
-withdraw_item (models.posting); the preview is the chat's own render_item.
+withdraw_item (models.study.posting); the preview is the chat's own render_item.
 """
 
 from __future__ import annotations
@@ -39,20 +39,29 @@ from bot.services import services_of
 from core import texts, words
 from core.localtime import when
 from handlers.study import render_item
-from models.console_access import in_scope, member_of_account
+from models.console.accounts import in_scope, member_of_account
+from models.db.stored_files import STUDY, release_due, remove_files
 from models.errors import DomainError, StudyError
-from models.member import Member
-from models.org import Org, OrgKind, branches_under, subtree_ids
-from models.posting import find_duplicate, make_draft, publish, push_now, push_time, withdraw_item
-from models.stored_files import STUDY, release_due, remove_files
-from models.study import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem, StudyItemImage, ancestor_ids
-from models.study_reports import (
+from models.members.org_tables import Org, OrgKind
+from models.members.orgs import branches_under, subtree_ids
+from models.members.tables import Member
+from models.study.actions import ancestor_ids
+from models.study.posting import (
+    find_duplicate,
+    make_draft,
+    publish,
+    push_now,
+    push_time,
+    withdraw_item,
+)
+from models.study.reports import (
     feedback_on,
     item_progress_by_branch,
     items_posted_below,
     items_seen_by,
     not_studied,
 )
+from models.study.tables import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem, StudyItemImage
 
 log = logging.getLogger(__name__)
 

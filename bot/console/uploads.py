@@ -2,7 +2,7 @@
 content — whatever the file name or the browser says — at most 8 MB, decoded and
 encoded again (upright, ≤ 2048 px, no EXIF: core.photos), counted against the org's
 quotas and stored with a random name and mode 0640 under the instance folder, never in
-a static path (models.stored_files)."""
+a static path (models.db.stored_files)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from bot.console.access import current_account
 from bot.services import services_of
 from core.localtime import start_of_day
 from core.photos import MAX_PIXELS, Photo, PhotoRefused, prepare_photo
+from models.db.stored_files import check_quota, folder_of, store_files
 from models.errors import DomainError
-from models.stored_files import check_quota, folder_of, store_files
 
 log = logging.getLogger(__name__)
 

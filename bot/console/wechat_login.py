@@ -27,16 +27,16 @@ from bot.sandbox.exposure import sandbox_serves_client
 from bot.services import services_of
 from core import texts
 from core.web_authorization import WebAuthorizationError, authorize_url, openid_for_code
-from models.base import write_session
-from models.console_access import account_of_member, bound_members_admins_first
-from models.console_login import (
+from models.console.accounts import account_of_member, bound_members_admins_first
+from models.console.logins import (
     TICKET_LIFETIME,
     TooManyTickets,
     Waiting,
     claim_ticket,
     open_ticket,
 )
-from models.member import member_by_openid
+from models.db.write_gate import write_session
+from models.members.queries import member_by_openid
 
 log = logging.getLogger(__name__)
 

@@ -42,8 +42,8 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from core import texts
 from core.service_allowance import EVENT, MESSAGE, OVER_LIMIT, WINDOW_CLOSED, Opening
+from core.template_messages import KIND_FIELDS, TemplateSpec
 from core.template_types import problem
-from core.templates import KIND_FIELDS, TemplateSpec
 
 TOKEN_TTL = 7200
 OLD_TOKEN_GRACE = 300  # a replaced token keeps working for 5 minutes

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from bot.chat import line_to_xml
+from bot.cli.chat import line_to_xml
 from bot.sandbox.fake_api import scene_of_ticket
 from bot.services import services_of
 from bot.simulator import WeChatSide, event_xml

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0001'
@@ -24,15 +24,15 @@ def upgrade() -> None:
     op.create_table('bind_guard',
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('window_start', models.base.UTCDateTime(), nullable=False),
-    sa.Column('locked_until', models.base.UTCDateTime(), nullable=True),
+    sa.Column('window_start', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('locked_until', models.db.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('openid', name=op.f('pk_bind_guard'))
     )
     op.create_table('inbound_message',
     sa.Column('key', sa.String(length=160), nullable=False),
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('msg_type', sa.String(length=32), nullable=False),
-    sa.Column('received_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('received_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('reply', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_inbound_message'))
     )
@@ -44,7 +44,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['org.id'], name=op.f('fk_org_parent_id_org')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org'))
     )
@@ -62,9 +62,9 @@ def upgrade() -> None:
     sa.Column('needs_help', sa.String(length=20), nullable=True),
     sa.Column('address', sa.String(length=200), nullable=True),
     sa.Column('openid', sa.String(length=64), nullable=True),
-    sa.Column('bound_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('bound_at', models.db.base.UTCDateTime(), nullable=True),
     sa.Column('subscribed', sa.Boolean(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['branch_id'], ['org.id'], name=op.f('fk_member_branch_id_org')),
     sa.ForeignKeyConstraint(['group_id'], ['org.id'], name=op.f('fk_member_group_id_org')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_member')),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0002'
@@ -24,8 +24,8 @@ def upgrade() -> None:
     op.create_table('access_token',
     sa.Column('app_id', sa.String(length=64), nullable=False),
     sa.Column('token', sa.String(length=1024), nullable=False),
-    sa.Column('expires_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('fetched_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('fetched_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('source', sa.String(length=30), nullable=False),
     sa.PrimaryKeyConstraint('app_id', name=op.f('pk_access_token'))
     )
@@ -36,8 +36,8 @@ def upgrade() -> None:
     sa.Column('fields', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('done_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('done_at', models.db.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deferred_task')),
     sa.UniqueConstraint('inbound_key', name=op.f('uq_deferred_task_inbound_key'))
     )
@@ -52,7 +52,7 @@ def upgrade() -> None:
     )
     op.create_table('delivery_pause',
     sa.Column('channel', sa.String(length=20), nullable=False),
-    sa.Column('until', models.base.UTCDateTime(), nullable=False),
+    sa.Column('until', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('channel', name=op.f('pk_delivery_pause'))
     )
@@ -65,17 +65,17 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('send_after', models.base.UTCDateTime(), nullable=False),
+    sa.Column('send_after', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('lease_owner', sa.String(length=80), nullable=True),
-    sa.Column('lease_until', models.base.UTCDateTime(), nullable=True),
+    sa.Column('lease_until', models.db.base.UTCDateTime(), nullable=True),
     sa.Column('wechat_msgid', sa.String(length=40), nullable=True),
     sa.Column('last_error_code', sa.Integer(), nullable=True),
     sa.Column('last_error', sa.String(length=300), nullable=True),
     sa.Column('unknown_retried', sa.Boolean(), nullable=False),
     sa.Column('report', sa.String(length=40), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('sent_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', models.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_outbox_member_id_member')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_dedupe_key'))

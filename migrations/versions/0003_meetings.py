@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0003'
@@ -26,8 +26,8 @@ def upgrade() -> None:
     sa.Column('org_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('starts_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('ends_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('starts_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('place', sa.String(length=200), nullable=False),
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
@@ -39,10 +39,10 @@ def upgrade() -> None:
     sa.Column('minutes', sa.Text(), nullable=True),
     sa.Column('photos', sa.JSON(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('closed_at', models.base.UTCDateTime(), nullable=True),
-    sa.Column('reminded_24h_at', models.base.UTCDateTime(), nullable=True),
-    sa.Column('reminded_1h_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('closed_at', models.db.base.UTCDateTime(), nullable=True),
+    sa.Column('reminded_24h_at', models.db.base.UTCDateTime(), nullable=True),
+    sa.Column('reminded_1h_at', models.db.base.UTCDateTime(), nullable=True),
     sa.Column('expected_count', sa.Integer(), nullable=False),
     sa.Column('present_count', sa.Integer(), nullable=False),
     sa.Column('leave_count', sa.Integer(), nullable=False),
@@ -79,7 +79,7 @@ def upgrade() -> None:
     sa.Column('method', sa.String(length=10), nullable=False),
     sa.Column('reason', sa.String(length=200), nullable=True),
     sa.Column('recorded_by', sa.Integer(), nullable=True),
-    sa.Column('recorded_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('backfilled', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_attendance_meeting_id_meeting')),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_attendance_member_id_member')),

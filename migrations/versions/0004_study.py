@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0004'
@@ -29,8 +29,8 @@ def upgrade() -> None:
     sa.Column('link', sa.String(length=500), nullable=True),
     sa.Column('media_link', sa.String(length=500), nullable=True),
     sa.Column('source', sa.String(length=100), nullable=True),
-    sa.Column('publish_at', models.base.UTCDateTime(), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('publish_at', models.db.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_pending_post_member_id_member')),
     sa.ForeignKeyConstraint(['org_id'], ['org.id'], name=op.f('fk_pending_post_org_id_org')),
     sa.PrimaryKeyConstraint('member_id', name=op.f('pk_pending_post'))
@@ -45,10 +45,10 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=100), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('publish_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('push_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('pushed_at', models.base.UTCDateTime(), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('publish_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('push_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('pushed_at', models.db.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['member.id'], name=op.f('fk_study_item_author_id_member')),
     sa.ForeignKeyConstraint(['org_id'], ['org.id'], name=op.f('fk_study_item_org_id_org')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_study_item'))
@@ -62,14 +62,14 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
-    sa.Column('studied_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('studied_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('via', sa.String(length=10), nullable=False),
     sa.Column('helper_id', sa.Integer(), nullable=True),
     sa.Column('feedback_kind', sa.String(length=10), nullable=True),
     sa.Column('feedback_text', sa.Text(), nullable=True),
     sa.Column('feedback_media_id', sa.String(length=200), nullable=True),
     sa.Column('feedback_url', sa.String(length=500), nullable=True),
-    sa.Column('feedback_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('feedback_at', models.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['helper_id'], ['member.id'], name=op.f('fk_study_record_helper_id_member')),
     sa.ForeignKeyConstraint(['item_id'], ['study_item.id'], name=op.f('fk_study_record_item_id_study_item')),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_study_record_member_id_member')),
@@ -82,7 +82,7 @@ def upgrade() -> None:
     op.create_table('study_view',
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
-    sa.Column('viewed_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('viewed_at', models.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['study_item.id'], name=op.f('fk_study_view_item_id_study_item')),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_study_view_member_id_member')),
     sa.PrimaryKeyConstraint('member_id', name=op.f('pk_study_view'))

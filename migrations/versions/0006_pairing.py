@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0006'
@@ -25,9 +25,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('helper_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('ended_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', models.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['created_by'], ['member.id'], name=op.f('fk_help_pair_created_by_member')),
     sa.ForeignKeyConstraint(['helper_id'], ['member.id'], name=op.f('fk_help_pair_helper_id_member')),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_help_pair_member_id_member')),
@@ -41,7 +41,7 @@ def upgrade() -> None:
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('helper_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=100), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['helper_id'], ['member.id'], name=op.f('fk_pair_suggestion_helper_id_member')),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_pair_suggestion_member_id_member')),
     sa.PrimaryKeyConstraint('member_id', name=op.f('pk_pair_suggestion'))
@@ -54,11 +54,11 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('subject', sa.String(length=60), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('confirmed_at', models.base.UTCDateTime(), nullable=True),
-    sa.Column('digested_at', models.base.UTCDateTime(), nullable=True),
-    sa.Column('reminded_at', models.base.UTCDateTime(), nullable=True),
-    sa.Column('escalated_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('confirmed_at', models.db.base.UTCDateTime(), nullable=True),
+    sa.Column('digested_at', models.db.base.UTCDateTime(), nullable=True),
+    sa.Column('reminded_at', models.db.base.UTCDateTime(), nullable=True),
+    sa.Column('escalated_at', models.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['helper_id'], ['member.id'], name=op.f('fk_relay_helper_id_member')),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_relay_member_id_member')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_relay')),

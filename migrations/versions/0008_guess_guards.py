@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0008'
@@ -27,8 +27,8 @@ def upgrade() -> None:
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('purpose', sa.String(length=20), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('window_start', models.base.UTCDateTime(), nullable=False),
-    sa.Column('locked_until', models.base.UTCDateTime(), nullable=True),
+    sa.Column('window_start', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('locked_until', models.db.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('openid', 'purpose', name=op.f('pk_guess_guard'))
     )
     op.drop_table('bind_guard')
@@ -38,8 +38,8 @@ def downgrade() -> None:
     op.create_table('bind_guard',
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('window_start', models.base.UTCDateTime(), nullable=False),
-    sa.Column('locked_until', models.base.UTCDateTime(), nullable=True),
+    sa.Column('window_start', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('locked_until', models.db.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('openid', name=op.f('pk_bind_guard'))
     )
     op.drop_table('guess_guard')

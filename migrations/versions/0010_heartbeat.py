@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0010'
@@ -22,7 +22,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('heartbeat',
     sa.Column('name', sa.String(length=40), nullable=False),
-    sa.Column('beat_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('beat_at', models.db.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_heartbeat'))
     )
 

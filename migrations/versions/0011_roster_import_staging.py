@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0011'
@@ -28,8 +28,8 @@ def upgrade() -> None:
     sa.Column('created', sa.Integer(), nullable=False),
     sa.Column('updated', sa.Integer(), nullable=False),
     sa.Column('unchanged', sa.Integer(), nullable=False),
-    sa.Column('started_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('started_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', models.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['parent_id'], ['org.id'],
                             name=op.f('fk_roster_import_parent_id_org')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_roster_import'))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0012'
@@ -23,8 +23,8 @@ def upgrade() -> None:
     op.create_table('service_allowance',
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('remaining', sa.Integer(), nullable=False),
-    sa.Column('until', models.base.UTCDateTime(), nullable=False),
-    sa.Column('opened_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('until', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('opened_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('opened_by', sa.String(length=10), nullable=False),
     sa.PrimaryKeyConstraint('openid', name=op.f('pk_service_allowance'))
     )
@@ -33,7 +33,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('carried_by', sa.Integer(), nullable=True))
         batch_op.create_index('ix_outbox_held_openid', ['openid'], unique=False, sqlite_where=sa.text("status = 'held'"), postgresql_where=sa.text("status = 'held'"))
     with op.batch_alter_table('relay', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('dropped_at', models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('dropped_at', models.db.base.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:

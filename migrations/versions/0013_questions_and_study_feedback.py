@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0013'
@@ -27,8 +27,8 @@ def upgrade() -> None:
     sa.Column('branch_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('text', sa.String(length=501), nullable=False),
-    sa.Column('asked_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('answered_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('asked_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('answered_at', models.db.base.UTCDateTime(), nullable=True),
     sa.Column('answered_by', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['answered_by'], ['member.id'], name=op.f('fk_question_answered_by_member')),
     sa.ForeignKeyConstraint(['branch_id'], ['org.id'], name=op.f('fk_question_branch_id_org')),
@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=True),
     sa.Column('media_id', sa.String(length=200), nullable=True),
     sa.Column('url', sa.String(length=500), nullable=True),
-    sa.Column('sent_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', models.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['record_id'], ['study_record.id'], name=op.f('fk_study_feedback_record_id_study_record')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_study_feedback'))
     )
@@ -70,7 +70,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('study_record', schema=None) as batch_op:
         batch_op.add_column(sa.Column('feedback_media_id', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('feedback_at', models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('feedback_at', models.db.base.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('feedback_text', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('feedback_kind', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('feedback_url', sa.String(length=500), nullable=True))

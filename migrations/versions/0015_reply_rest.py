@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0015'
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table('reply_rest',
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('saved_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('saved_at', models.db.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('openid', name=op.f('pk_reply_rest'))
     )
 

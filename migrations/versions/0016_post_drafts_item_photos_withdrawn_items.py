@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0016'
@@ -28,10 +28,10 @@ def upgrade() -> None:
     sa.Column('link', sa.String(length=500), nullable=True),
     sa.Column('media_link', sa.String(length=500), nullable=True),
     sa.Column('source', sa.String(length=100), nullable=True),
-    sa.Column('publish_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('publish_at', models.db.base.UTCDateTime(), nullable=True),
     sa.Column('duplicate_of', sa.Integer(), nullable=True),
-    sa.Column('started_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('touched_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('started_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('touched_at', models.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_post_draft_member_id_member')),
     sa.ForeignKeyConstraint(['org_id'], ['org.id'], name=op.f('fk_post_draft_org_id_org')),
     sa.PrimaryKeyConstraint('member_id', name=op.f('pk_post_draft'))
@@ -62,7 +62,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_study_item_image_item_id'), ['item_id'], unique=False)
 
     with op.batch_alter_table('study_item', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('withdrawn_at', models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('withdrawn_at', models.db.base.UTCDateTime(), nullable=True))
 
 
 

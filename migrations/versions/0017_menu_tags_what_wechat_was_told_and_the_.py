@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0017'
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table('menu_tag',
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('tagged_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('tagged_at', models.db.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('openid', name=op.f('pk_menu_tag'))
     )
     op.create_table('wechat_tag',

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0018'
@@ -26,8 +26,8 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('org_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('last_login_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('last_login_at', models.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_console_user_member_id_member')),
     sa.ForeignKeyConstraint(['org_id'], ['org.id'], name=op.f('fk_console_user_org_id_org')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_console_user')),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0019'
@@ -22,11 +22,11 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('console_login_ticket',
     sa.Column('key', sa.String(length=32), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=True),
-    sa.Column('scanned_at', models.base.UTCDateTime(), nullable=True),
-    sa.Column('used_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('scanned_at', models.db.base.UTCDateTime(), nullable=True),
+    sa.Column('used_at', models.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_console_login_ticket_member_id_member'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_console_login_ticket'))
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0020'
@@ -22,7 +22,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('actor_key', sa.String(length=40), nullable=False),
     sa.Column('actor_name', sa.String(length=100), nullable=False),
     sa.Column('org_id', sa.Integer(), nullable=False),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 
 revision = '0023'
@@ -23,16 +23,16 @@ def upgrade() -> None:
     op.create_table('console_session',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('account_key', sa.String(length=40), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', models.base.UTCDateTime(), nullable=False),
-    sa.Column('ended_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', models.db.base.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', models.db.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_console_session'))
     )
     with op.batch_alter_table('console_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_console_session_account_key'), ['account_key'], unique=False)
 
     with op.batch_alter_table('console_login_ticket', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('confirmed_at', models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('confirmed_at', models.db.base.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 revision = '0024'
 down_revision = '0023'
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('stored_at', models.base.UTCDateTime(), nullable=False),
+    sa.Column('stored_at', models.db.base.UTCDateTime(), nullable=False),
     sa.Column('stored_by', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['org_id'], ['org.id'], name=op.f('fk_stored_file_org_id_org')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_file')),

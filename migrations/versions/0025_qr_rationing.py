@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
+import models.db.base
 
 revision = '0025'
 down_revision = '0024'
@@ -26,7 +26,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.add_column(sa.Column('qr_url', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('qr_expires_at', models.base.UTCDateTime(),
+        batch_op.add_column(sa.Column('qr_expires_at', models.db.base.UTCDateTime(),
                                       nullable=True))
 
 

@@ -1,0 +1,1 @@
+"""The `partybot` command line."""

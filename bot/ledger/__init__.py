@@ -1,0 +1,1 @@
+"""台账: the 三会一课 ledger workbooks (one branch, or every branch below an org)."""

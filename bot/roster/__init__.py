@@ -1,0 +1,1 @@
+"""Roster files: reading CSV/XLSX safely, and importing them in short transactions."""

@@ -1,0 +1,1 @@
+"""The console's accounts, logins, sessions and the audit log."""

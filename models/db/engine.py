@@ -1,0 +1,106 @@
+"""The engine and session factory: SQLite pragmas and real transactions, file modes,
+connect timeouts, and the flag that says a connection wrote."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+CONNECT_TIMEOUT_SECONDS = 3
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; for SQLite, make the file's folder and set the pragmas."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            private_file(Path(database))
+        engine = create_engine(url, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        # A server that does not answer (network partition) fails a request in seconds,
+        # not the OS's minutes: WeChat waits 5 s, and the scheduler retries anyway.
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
+    return create_engine(url, **kwargs)
+
+
+def private_file(path: Path) -> None:
+    """Create the database file (and its folder) readable by this user only.
+
+    It holds phone numbers, openids and the live access token. SQLite gives the -wal and
+    -shm files the database file's permissions, so they are private too.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    elif path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o600)  # an older install made it world-readable
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy (the "begin" hook below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        # WAL + NORMAL is durable against application crashes; only an OS crash can
+        # lose the last commits, which WeChat's retries and the outbox tolerate.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Straight to the driver: this runs for every transaction, and SQLAlchemy's
+        # statement machinery would add tens of microseconds to each.
+        immediate = connection.get_execution_options().get("sqlite_immediate")
+        connection.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        )
+
+
+def immediate_engine(engine: Engine) -> Engine:
+    """The same engine, but transactions take SQLite's write lock at BEGIN.
+
+    Use it for read-then-write transactions on SQLite, which would otherwise fail with
+    "database is locked" when another writer commits between the read and the write.
+    On PostgreSQL the option is ignored.
+    """
+    return engine.execution_options(sqlite_immediate=True)
+
+
+WROTE = "partybot_wrote"  # connection.info flag: a statement other than a read ran
+
+
+def track_writes(engine: Engine) -> None:
+    """Flag each connection that runs anything but a read (SELECT / WITH … SELECT).
+
+    The inbox uses it on PostgreSQL: a message whose handler only read commits its
+    dedupe key without waiting for the WAL flush (see bot.inbox).
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+            connection.info[WROTE] = True
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (expire_on_commit=False)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

@@ -1,0 +1,2 @@
+"""Outbound notices: the outbox and its channel policy, claims, allowances, held
+notices, reach, the access token and the rest of long replies."""

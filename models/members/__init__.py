@@ -1,0 +1,1 @@
+"""Members and the org tree: tables, binding, roster import, menu tags, listings."""

@@ -1,0 +1,84 @@
+"""Party members (党员): the roster, roles and the WeChat openid they bound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Dialect,
+    bindparam,
+    exists,
+    func,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from models.db.raw_statements import Prepared
+from models.errors import MemberLookupError
+from models.members.org_tables import OrgAdmin
+from models.members.tables import Member
+
+
+def branch_admin_names(session: Session, branch_id: int, limit: int = 3) -> list[str]:
+    """The names of the branch's admins (who answers members' questions)."""
+    return list(session.scalars(select(Member.name).where(
+        Member.branch_id == branch_id, Member.is_admin.is_(True))
+        .order_by(Member.id).limit(limit)))
+
+
+def find_member(session: Session, branch_id: int, name: str) -> Member:
+    """The one member of the branch called `name`; MemberLookupError if none or several.
+
+    Every command that names a member (补录, 结对, 解除结对, 解绑) uses this, so that two
+    members with the same name are never confused: the admin is told instead.
+    """
+    found = list(session.scalars(select(Member).where(Member.name == name,
+                                                      Member.branch_id == branch_id)
+                                 .order_by(Member.id).limit(2)))
+    if not found:
+        raise MemberLookupError("MEMBER_NOT_FOUND", name=name)
+    if len(found) > 1:
+        count = session.scalar(select(func.count()).select_from(Member).where(
+            Member.name == name, Member.branch_id == branch_id))
+        raise MemberLookupError("MEMBER_AMBIGUOUS", name=name, count=count)
+    return found[0]
+
+
+def member_by_openid(session: Session, openid: str) -> Member | None:
+    """The member bound to this openid, if any."""
+    return session.scalar(select(Member).where(Member.openid == openid))
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a message, as the router needs it: enough for role checks and help."""
+
+    member_id: int
+    name: str
+    branch_id: int
+    is_admin: bool
+    is_helper: bool
+    is_org_admin: bool = False  # administers an org (township / county)
+
+
+class CallerQuery:
+    """Looks up the Caller for an openid
+    (prepared once per dialect; see models.db.raw_statements)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        table = Member.__table__
+        org_admin = OrgAdmin.__table__
+        is_org_admin = exists(select(org_admin.c.id).where(org_admin.c.member_id == table.c.id))
+        self._query = Prepared(
+            select(table.c.id, table.c.name, table.c.branch_id, table.c.is_admin,
+                   table.c.is_helper, is_org_admin.label("is_org_admin"))
+            .where(table.c.openid == bindparam("openid")),
+            dialect,
+        )
+
+    def __call__(self, cursor: Any, openid: str) -> Caller | None:
+        row = self._query.run(cursor, openid=openid).fetchone()
+        if row is None:
+            return None
+        return Caller(row[0], row[1], row[2], bool(row[3]), bool(row[4]), bool(row[5]))

@@ -1,0 +1,1 @@
+"""一帮一: pairs, matching suggestions, relays and reports."""

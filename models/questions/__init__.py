@@ -1,0 +1,1 @@
+"""Members' questions for their branch admin."""

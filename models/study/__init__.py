@@ -1,0 +1,1 @@
+"""Study content: items, posting and drafts, reading, feedback, reports."""
