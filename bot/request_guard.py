@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, current_app, request, session
 from werkzeug.routing import IntegerConverter, Map
 
 from bot.services import services_of
@@ -26,10 +27,7 @@ log = logging.getLogger(__name__)
 GUARDED_PREFIXES = ("/admin", "/sandbox", "/m/")
 # Every id is an INTEGER column: 32 bits on PostgreSQL (SQLite takes 64).
 ID_MAX = 2**31 - 1
-# Endpoints that take uploads larger than the app-wide body limit (sized for the
-# webhook): endpoint -> its limit. Only a logged-in session gets it: a stranger's body
-# is refused at the app-wide limit before a byte of it is parsed.
-UPLOAD_LIMITS: dict[str, int] = {}
+View = TypeVar("View", bound=Callable[..., Any])
 # C0 controls and DEL: never typed by a person. TAB, LF and CR come from textareas, so
 # a form value may carry them; a query string or a path may not.
 _FORM_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -78,8 +76,8 @@ def _body_too_large() -> Response | None:
         request.max_content_length = limit + 1
         length = len(request.get_data(cache=True))  # kept for the form parser
         request.max_content_length = limit
-    elif request.endpoint in UPLOAD_LIMITS and _logged_in():
-        limit = request.max_content_length = UPLOAD_LIMITS[request.endpoint]
+    elif (upload := _upload_limit()) is not None and _logged_in():
+        limit = request.max_content_length = upload
     if limit is None or length is None or length <= limit:
         return None
     log.warning("refused %s %s: body of %s%d bytes over the limit of %d", request.method,
@@ -87,6 +85,21 @@ def _body_too_large() -> Response | None:
                 limit)
     return Response(texts.REQUEST_TOO_LARGE.format(limit=_size(limit)), 413,
                     mimetype="text/plain")
+
+
+def upload_limit(limit: int) -> Callable[[View], View]:
+    """Let a view take a body up to `limit` bytes, larger than the app-wide limit (sized
+    for the webhook). Only a logged-in session gets it: a stranger's body is refused at
+    the app-wide limit before a byte of it is parsed."""
+    def mark(view: View) -> View:
+        view.upload_limit = limit  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def _upload_limit() -> int | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "upload_limit", None)
 
 
 def _logged_in() -> bool:

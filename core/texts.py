@@ -589,7 +589,6 @@ UPLOAD_DISK_FULL = "服务器磁盘快满了，照片暂时没有保存。请告
 ROSTER_MEMBER_OUTSIDE = "「{name}」{phone}是你管理范围以外的党员，不能在这里修改（要调动请找上级组织）"
 ROSTER_PHONE_SHOWN = "（手机 {phone}）"
 ROSTER_AUDIT_MORE = "{shown}…（共 {count} 个）"
-CLI_ACTOR_NAME = "命令行"
 CONSOLE_ROSTER_SCOPE_NOTE = "已经登记在你管理范围以外的党员（姓名和手机号相同）不能在这里修改，调动请找上级组织。每次导入都记入「操作记录」。"
 
 # Issue 23 item 4: console sessions on the server, scan login confirmed on the phone.

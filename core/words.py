@@ -108,6 +108,13 @@ EXPORT_MEMBERS_SUFFIX = "党员名册"
 FEEDBACK_KIND_NAMES = {"text": "文字", "image": "照片", "voice": "语音"}
 
 # The audit log's actions as the console shows them.
+# Who acted, in the audit log, when it was not a person with a name in the roster.
+ACTOR_CLI = "命令行"
+ACTOR_JOB = "定时任务"
+# The surfaces a change can come from (models.actors.Surface), as the audit page names them.
+SURFACE_NAMES = {"chat": "微信对话", "console": "管理后台", "cli": "命令行", "job": "定时任务",
+                 "page": "党员页面", "api": "小程序"}
+
 AUDIT_ACTION_NAMES = {
     "meeting.create": "安排会议", "meeting.change": "修改会议", "meeting.cancel": "取消会议",
     "meeting.close": "结束会议",

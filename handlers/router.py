@@ -24,6 +24,7 @@ from core import texts
 from core.config import Settings
 from core.reading import Reading
 from core.wxml import Article, Inbound
+from models.actors import Actor, Surface
 from models.delivery.outbox import ChannelPolicy
 from models.errors import DomainError
 from models.members.queries import Caller
@@ -167,6 +168,12 @@ class Context:
         """The caller as an ORM object, or None when not bound."""
         caller = self.caller
         return None if caller is None else self.session.get(Member, caller.member_id)
+
+    @property
+    def actor(self) -> Actor:
+        """The bound caller as the actor of a change (the audit log's "who", surface chat)."""
+        caller = self.bound_caller
+        return Actor.member(caller.member_id, caller.name, Surface.CHAT)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -28,7 +28,7 @@ from tests.test_console_meetings import local_form, logged_in
 
 PREFIXES = ("/admin", "/sandbox", "/healthz")
 # would end the secretary's session for the examples after them
-SKIPPED = {"console.logout", "console.logout_everywhere"}
+SKIPPED = {"console.auth.logout", "console.auth.logout_everywhere"}
 # per route, per browser and method; PARTYBOT_FUZZ_EXAMPLES=200 for a deeper run by hand
 EXAMPLES = int(os.environ.get("PARTYBOT_FUZZ_EXAMPLES", "4"))
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli.main import main
+from models.actors import Actor
 from models.console.accounts import ConsoleUser
 from models.console.audit import AuditEntry
 from models.members.org_tables import Org
@@ -163,7 +164,8 @@ def test_an_import_resumed_after_a_crash_lands_where_it_was_planned(session, cou
     twin = make_branch(session, "辽原村党支部", west)  # the east's has the lower id
     session.commit()
     row = RosterRow(2, "新人", "辽原村党支部", None, "13900000001", False, False, None, None)
-    plan = plan_roster(session, [row], Importer("user:2", "west-it", west.id, limited=True))
+    importer = Importer(Actor.console("user:2", "west-it"), west.id, limited=True)
+    plan = plan_roster(session, [row], importer)
     assert plan.problems == []
     import_id = start_import(session, "a.csv", west, plan, clock())
     stage_rows(session, import_id, plan.changes)

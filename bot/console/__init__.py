@@ -1,17 +1,18 @@
 """The console at /admin: a web workplace for branch secretaries and township/county
-staff, on the same domain functions as the chat.
+staff, on the same actions as the chat.
 
-One blueprint; `access` loads the account from the session (idle for 2 hours: logged
-out), checks the CSRF token of every POST (400 without it), and offers `login_required`
-and `org_in_scope` (404 outside the account's org subtree) to every view.
+`register_console` (called by `create_app`) builds the console's blueprint for that app
+and nests one blueprint per area under it; importing a console module registers
+nothing. On every console request `access` loads the account from the server-side
+session and checks the CSRF token of every POST (400 without it); `request_db` gives
+the request its one database session and answers every refused change the same way.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 
-# Importing the page modules registers their views on the blueprint.
-from bot.console import (  # noqa: F401  (importing registers their views)
+from bot.console import (
     audit_log,
     auth,
     exports,
@@ -26,13 +27,32 @@ from bot.console import (  # noqa: F401  (importing registers their views)
     study_pages,
     wechat_login,
 )
-from bot.console.access import bp
+from bot.console.access import load_account, template_globals
+from bot.console.request_db import close_db, refused
+from models.errors import DomainError
 
-__all__ = ["bp", "register_console"]
+__all__ = ["register_console"]
+
+# One blueprint per area; their endpoints read "console.<area>.<view>".
+AREAS = (auth, wechat_login, overview, meetings, meeting_files, members, roster_upload, orgs,
+         study_pages, questions, pairs_reach, audit_log, exports)
+
+
+def console_blueprint() -> Blueprint:
+    """A fresh /admin blueprint with every area under it (one per app)."""
+    console = Blueprint("console", __name__, url_prefix="/admin",
+                        template_folder="templates", static_folder="static")
+    console.before_request(load_account)
+    console.app_context_processor(template_globals)
+    console.teardown_request(close_db)
+    console.register_error_handler(DomainError, refused)
+    for area in AREAS:
+        console.register_blueprint(area.bp)
+    return console
 
 
 def register_console(app: Flask, secure_cookies: bool) -> None:
     """Mount the console; cookies are Secure when the public address is https."""
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=secure_cookies)
-    app.register_blueprint(bp)
+    app.register_blueprint(console_blueprint())

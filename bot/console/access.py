@@ -12,14 +12,14 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, abort, g, redirect, request, session, url_for
+from flask import Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from bot.request_guard import UPLOAD_LIMITS as UPLOAD_LIMITS
 from bot.services import services_of
 from core import texts
 from core.localtime import quarter_asked
+from models.actors import Actor
 from models.console.accounts import Account, account_by_key, in_scope
 from models.console.audit import record_change
 from models.console.sessions import (
@@ -33,9 +33,6 @@ from models.db.write_gate import write_session
 from models.members.org_tables import Org, OrgKind
 
 log = logging.getLogger(__name__)
-
-bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates",
-               static_folder="static")
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
@@ -55,13 +52,11 @@ def csrf_token() -> str:
     return cast(str, token)
 
 
-@bp.app_context_processor
-def _template_globals() -> dict[str, Any]:
+def template_globals() -> dict[str, Any]:
     return {"csrf_token": csrf_token, "account": g.get("account"), "texts": texts}
 
 
-@bp.before_request
-def _load_account() -> None:
+def load_account() -> None:
     """The CSRF check for every POST, then the account the session remembers."""
     if request.method == "POST":
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
@@ -128,7 +123,7 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/admin") and not target.startswith("//") \
             and "\\" not in target and target.isprintable():
         return target
-    return url_for("console.overview")
+    return url_for("console.overview.overview")
 
 
 def quarter_of_query(default: datetime) -> datetime:
@@ -156,8 +151,8 @@ def login_required(view: View) -> View:
         if g.get("account") is None:
             here = request.full_path.rstrip("?")
             if in_wechat_browser():
-                return redirect(url_for("console.oauth_start", next=here))
-            return redirect(url_for("console.login", next=here))
+                return redirect(url_for("console.wechat_login.oauth_start", next=here))
+            return redirect(url_for("console.auth.login", next=here))
         return view(*args, **kwargs)
 
     return cast(View, wrapped)
@@ -189,7 +184,16 @@ def audit_change(session: Session, org_id: int, action: str, target: str,
                  after: dict[str, Any] | None = None) -> None:
     """Write a console change to the audit log as the logged-in account (same
     transaction as the change: the caller commits both)."""
-    account = current_account()
-    record_change(session, actor_key=account.key, actor_name=account.name, org_id=org_id,
-                  action=action, target=target, now=services_of().clock(),
-                  before=before, after=after)
+    record_change(session, actor_of(current_account()), org_id=org_id, action=action,
+                  target=target, now=services_of().clock(), before=before, after=after)
+
+
+def actor_of(account: Account) -> Actor:
+    """A console account as the actor of a change."""
+    return Actor.console(account.key, account.name,
+                         account.id if account.kind == "member" else None)
+
+
+def console_actor() -> Actor:
+    """The logged-in account as the actor of a change."""
+    return actor_of(current_account())

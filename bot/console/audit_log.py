@@ -3,16 +3,18 @@ scope (who, when, what, before and after)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from bot.console.access import bp, current_account, login_required
+from bot.console.access import current_account, login_required
 from bot.services import services_of
 from core import words
 from models.console.accounts import scope_ids
 from models.console.audit import entries_for
 from models.members.org_tables import Org
+
+bp = Blueprint("audit", __name__)  # registered under the console in bot/console/__init__.py
 
 SHOWN = 200
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import bp, current_account, log_in, log_out, login_required, safe_next
+from bot.console.access import current_account, log_in, log_out, login_required, safe_next
 from bot.console.password_gate import password_gate
 from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
@@ -22,6 +22,8 @@ from models.console.accounts import (
     user_with_password,
 )
 from models.db.write_gate import write_session
+
+bp = Blueprint("auth", __name__)  # registered under the console in bot/console/__init__.py
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ def logout() -> ResponseReturnValue:
     log_out()
     if account is not None:
         log.info("console: %s logged out", account.key)
-    return redirect(url_for("console.login"))
+    return redirect(url_for("console.auth.login"))
 
 
 @bp.post("/logout/all")
@@ -105,4 +107,4 @@ def logout_everywhere() -> ResponseReturnValue:
     ended = log_out(everywhere=True)
     log.info("console: %s logged out everywhere (%d sessions)", account.key, ended)
     flash(texts.CONSOLE_LOGGED_OUT_EVERYWHERE.format(count=ended))
-    return redirect(url_for("console.login"))
+    return redirect(url_for("console.auth.login"))

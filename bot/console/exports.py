@@ -8,16 +8,10 @@ import time
 from datetime import timedelta
 from io import BytesIO
 
-from flask import abort, request, send_file
+from flask import Blueprint, abort, request, send_file
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import (
-    bp,
-    current_account,
-    login_required,
-    org_in_scope,
-    quarter_of_query,
-)
+from bot.console.access import current_account, login_required, org_in_scope, quarter_of_query
 from bot.ledger.orgs import export_org_ledger
 from bot.services import services_of
 from bot.workbook import file_name
@@ -25,6 +19,8 @@ from core import words
 from core.localtime import period_containing
 from models.members.org_tables import Org
 from models.members.orgs import branches_under
+
+bp = Blueprint("exports", __name__)  # registered under the console in bot/console/__init__.py
 
 log = logging.getLogger(__name__)
 

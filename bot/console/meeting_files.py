@@ -9,10 +9,10 @@ import logging
 from datetime import timedelta
 
 import segno
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import UPLOAD_LIMITS, bp, login_required
+from bot.console.access import login_required
 from bot.console.meetings import audit, meeting_in_scope
 from bot.console.uploads import (
     PHOTO_MAX_BYTES,
@@ -23,6 +23,7 @@ from bot.console.uploads import (
     send_photo,
 )
 from bot.qrcodes import MAX_TEMPORARY_SECONDS, QR_FAILURES, create_scene_qr
+from bot.request_guard import upload_limit
 from bot.services import services_of
 from core import texts, words
 from models.db.stored_files import MEETING
@@ -32,10 +33,12 @@ from models.meetings.listing import attendance_list
 from models.meetings.tables import Meeting, MeetingStatus
 from models.members.org_tables import Org
 
+bp = Blueprint("meeting_files", __name__)  # registered under the console in bot/console/__init__.py
+
 log = logging.getLogger(__name__)
 
 PHOTOS_PER_MEETING = 30
-UPLOAD_LIMITS["console.upload_photo"] = PHOTO_MAX_BYTES + 64 * 1024
+UPLOAD_PHOTO_BODY_MAX = PHOTO_MAX_BYTES + 64 * 1024
 
 
 @bp.get("/meeting/<int:meeting_id>/sheet")
@@ -84,11 +87,12 @@ def _checkin_qr_url(meeting: Meeting) -> str | None:
 
 @bp.post("/meeting/<int:meeting_id>/photos")
 @login_required
+@upload_limit(UPLOAD_PHOTO_BODY_MAX)
 def upload_photo(meeting_id: int) -> ResponseReturnValue:
     """Add one photo (JPEG or PNG by its content, ≤ 8 MB; downscaled; within the org's
     quotas). A cancelled meeting takes none: its photos are on their way out."""
     services = services_of()
-    back = redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
+    back = redirect(url_for("console.meetings.meeting", meeting_id=meeting_id) + "#record")
     with services.sessions() as session:
         meeting = meeting_in_scope(session, meeting_id)
         photos = list(meeting.photos or [])

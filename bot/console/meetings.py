@@ -14,21 +14,20 @@ import logging
 from datetime import datetime, time
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.access import (
-    UPLOAD_LIMITS,
     audit_change,
-    bp,
     branch_in_scope,
     current_account,
     login_required,
     org_in_scope,
     quarter_of_query,
 )
+from bot.request_guard import upload_limit
 from bot.services import services_of
 from core import texts, words
 from core.localtime import period_containing
@@ -73,13 +72,15 @@ from models.meetings.tables import (
 from models.members.org_tables import Org
 from models.members.tables import Member
 
+bp = Blueprint("meetings", __name__)  # registered under the console in bot/console/__init__.py
+
 log = logging.getLogger(__name__)
 
 TEXT_MAX = 200
 MINUTES_MAX = 20_000
 # A form sends a Chinese character as 9 bytes (%E7%BA%AA): the record form's body may pass
 # the app-wide 64 KiB limit (sized for the webhook) long before MINUTES_MAX.
-UPLOAD_LIMITS["console.save_record"] = MINUTES_MAX * 9 + 64 * 1024
+SAVE_RECORD_BODY_MAX = MINUTES_MAX * 9 + 64 * 1024
 JOINT_MAX = 200  # joint branches one form may invite
 
 
@@ -205,7 +206,7 @@ def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
                                    **_form_choices(session, branch_id)), 400
         flash(texts.CONSOLE_MEETING_CREATED.format(kind=meeting.kind_name, code=meeting.code,
                                                    notified=notified))
-        return redirect(url_for("console.meeting", meeting_id=meeting.id))
+        return redirect(url_for("console.meetings.meeting", meeting_id=meeting.id))
 
 
 def _new_meeting(session: Session, branch_id: int, form: dict[str, Any], tz: Any) -> NewMeeting:
@@ -291,7 +292,7 @@ def _change(meeting_id: int, action: str) -> ResponseReturnValue:
             session.rollback()
             message = error.render()
         flash(message)
-    return redirect(url_for("console.meeting", meeting_id=meeting_id))
+    return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id))
 
 
 def _edit_form(session: Session, meeting: Meeting, tz: Any) -> dict[str, Any]:
@@ -363,7 +364,7 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
             if not (moved or invitees.added or invitees.removed):
                 session.rollback()
                 flash(texts.CONSOLE_MEETING_UNCHANGED)
-                return redirect(url_for("console.meeting", meeting_id=meeting_id))
+                return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id))
             audit(session, found, "meeting.change", before,
                   {**snapshot(found), "invitees": invitee_summary(session, found)})
             session.commit()
@@ -372,7 +373,7 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
             log.info("console: meeting %s not changed: %s", meeting_id, error.key)
             return _render_edit(session, found, form, error.render()), 400
         flash(_change_message(moved, changed, added, dropped))
-        return redirect(url_for("console.meeting", meeting_id=meeting_id))
+        return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id))
 
 
 def _change_message(moved: bool, changed: Notified, added: Notified,
@@ -426,7 +427,7 @@ def backfill_view(meeting_id: int) -> ResponseReturnValue:
         except DomainError as error:
             session.rollback()
             flash(error.render())
-    return redirect(url_for("console.meeting", meeting_id=meeting_id))
+    return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id))
 
 
 def _member_to_backfill(session: Session, meeting: Meeting, value: str) -> Member:
@@ -442,6 +443,7 @@ def _member_to_backfill(session: Session, meeting: Meeting, value: str) -> Membe
 
 @bp.post("/meeting/<int:meeting_id>/record")
 @login_required
+@upload_limit(SAVE_RECORD_BODY_MAX)
 def save_record(meeting_id: int) -> ResponseReturnValue:
     """The meeting's record: minutes (纪要), recorder, lecturer."""
     services = services_of()
@@ -463,5 +465,5 @@ def save_record(meeting_id: int) -> ResponseReturnValue:
         except DomainError as error:
             session.rollback()
             flash(error.render())
-    return redirect(url_for("console.meeting", meeting_id=meeting_id) + "#record")
+    return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id) + "#record")
 

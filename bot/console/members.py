@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot.console.access import audit_change, bp, branch_in_scope, login_required
+from bot.console.access import audit_change, branch_in_scope, login_required
 from bot.services import services_of
 from bot.workbook import Sheet, file_name, new_workbook
 from core import texts, words
@@ -19,6 +19,8 @@ from models.members.binding import release_member
 from models.members.org_tables import Org
 from models.members.tables import Member
 from models.pairing.tables import HelpPair
+
+bp = Blueprint("members", __name__)  # registered under the console in bot/console/__init__.py
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXTRA_COLUMNS = (words.EXPORT_WECHAT, words.EXPORT_HELPER)  # not read back by the importer
@@ -41,7 +43,7 @@ def unbind_member(branch_id: int, member_id: int) -> ResponseReturnValue:
                          before={"wechat": words.EXPORT_BOUND})
         session.commit()
         flash((texts.UNBIND_OK if released else texts.UNBIND_NOT_BOUND).format(name=member.name))
-    return redirect(url_for("console.branch", branch_id=branch_id))
+    return redirect(url_for("console.overview.branch", branch_id=branch_id))
 
 
 @bp.get("/branch/<int:branch_id>/members.xlsx")

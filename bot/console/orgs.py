@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from bot.console.access import audit_change, bp, current_account, login_required, scoped_org
+from bot.console.access import audit_change, current_account, login_required, scoped_org
 from bot.services import services_of
 from core import texts, words
 from models.errors import DomainError
@@ -28,6 +28,8 @@ from models.members.org_tree import (
     rename_org,
     tree_below,
 )
+
+bp = Blueprint("orgs", __name__)  # registered under the console in bot/console/__init__.py
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ def add_org() -> ResponseReturnValue:
             return _tree_page(session, form, error.render(), 400)
         flash(texts.CONSOLE_ORG_ADDED.format(name=org.name, kind=words.ORG_KIND_NAMES[org.kind],
                                              parent=parent.name))
-        return redirect(url_for("console.org_tree") + f"#org-{org.id}")
+        return redirect(url_for("console.orgs.org_tree") + f"#org-{org.id}")
 
 
 @bp.get("/org/<int:org_id>")
@@ -139,7 +141,7 @@ def rename_org_from_page(org_id: int) -> ResponseReturnValue:
             session.rollback()
             return _org_page(session, org, error.render(), 400)
         flash(texts.CONSOLE_ORG_RENAMED.format(old=old, name=org.name))
-        return redirect(url_for("console.org_page", org_id=org_id))
+        return redirect(url_for("console.orgs.org_page", org_id=org_id))
 
 
 @bp.post("/org/<int:org_id>/move")
@@ -164,4 +166,4 @@ def move_org_from_page(org_id: int) -> ResponseReturnValue:
             session.rollback()
             return _org_page(session, org, error.render(), 400)
         flash(texts.CONSOLE_ORG_MOVED.format(name=org.name, parent=parent.name))
-        return redirect(url_for("console.org_page", org_id=org_id))
+        return redirect(url_for("console.orgs.org_page", org_id=org_id))

@@ -11,18 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.console.access import (
-    bp,
-    branch_in_scope,
-    current_account,
-    login_required,
-    org_in_scope,
-)
+from bot.console.access import branch_in_scope, current_account, login_required, org_in_scope
 from bot.services import services_of
 from core.localtime import last_week
 from models.delivery.reach import unreachable_counts
@@ -33,6 +27,8 @@ from models.members.org_tables import Org, OrgKind
 from models.members.orgs import branch_refs_under
 from models.questions.actions import waiting_count
 from models.study.reports import BranchStudy, study_by_branch
+
+bp = Blueprint("overview", __name__)  # registered under the console in bot/console/__init__.py
 
 TREND_QUARTERS = 4
 STUDY_RATES_FOR = 600.0  # seconds an app reuses last week's study rates
@@ -68,7 +64,7 @@ def overview() -> ResponseReturnValue:
     """Every branch in scope, lagging first; a branch secretary goes to their branch."""
     account = current_account()
     if not account.is_staff:
-        return redirect(url_for("console.branch", branch_id=account.org_id))
+        return redirect(url_for("console.overview.branch", branch_id=account.org_id))
     services = services_of()
     settings = services.settings
     with services.sessions() as session:

@@ -15,18 +15,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.console.access import (
-    audit_change,
-    bp,
-    branch_in_scope,
-    current_account,
-    login_required,
-)
+from bot.console.access import audit_change, branch_in_scope, current_account, login_required
 from bot.console.uploads import free_disk
 from bot.services import services_of
 from core import texts, words
@@ -53,6 +47,8 @@ from models.pairing.matching import (
 )
 from models.pairing.reports import branch_pair_report
 from models.pairing.tables import HelpPair
+
+bp = Blueprint("pairs", __name__)  # registered under the console in bot/console/__init__.py
 
 REACH_DAYS = (7, 30, 90)
 
@@ -97,7 +93,7 @@ def change_pairs(branch_id: int) -> ResponseReturnValue:
         member = session.get(Member, member_id) if member_id else None
         if action != "suggest" and (member is None or member.branch_id != branch_id):
             flash(texts.PAIR_SUGGESTION_GONE)
-            return redirect(url_for("console.pairs", branch_id=branch_id))
+            return redirect(url_for("console.pairs.pairs", branch_id=branch_id))
         try:
             if action == "suggest":
                 found, made, unmatched = suggest_for(session, [branch_id], now,
@@ -133,7 +129,7 @@ def change_pairs(branch_id: int) -> ResponseReturnValue:
             session.rollback()
             message = error.render()
         flash(message)
-        return redirect(url_for("console.pairs", branch_id=branch_id))
+        return redirect(url_for("console.pairs.pairs", branch_id=branch_id))
 
 
 @bp.get("/branch/<int:branch_id>/reach")

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import (
-    audit_change,
-    bp,
-    branch_in_scope,
-    current_account,
-    login_required,
-)
+from bot.console.access import audit_change, branch_in_scope, current_account, login_required
 from bot.services import services_of
 from core import texts, words
 from models.console.accounts import member_of_account
@@ -29,6 +23,8 @@ from models.questions.actions import (
     open_questions,
 )
 from models.questions.tables import Question
+
+bp = Blueprint("questions", __name__)  # registered under the console in bot/console/__init__.py
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +58,7 @@ def answer(question_id: int) -> ResponseReturnValue:
         if question is None:
             abort(404)
         branch_in_scope(session, question.branch_id)
-        back = url_for("console.questions", branch_id=question.branch_id)
+        back = url_for("console.questions.questions", branch_id=question.branch_id)
         me = member_of_account(session, account)
         try:
             if request.form.get("action") == "close":

@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from flask import Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
-from bot.console.access import UPLOAD_LIMITS, bp, current_account, login_required
+from bot.console.access import actor_of, current_account, login_required
+from bot.request_guard import upload_limit
 from bot.roster.importing import RosterRejected, import_roster
 from bot.roster.reading import MAX_CSV_BYTES
 from bot.services import services_of
@@ -32,12 +33,14 @@ from models.console.accounts import Account, roster_rows_outside
 from models.members.roster import ImportReport, RosterError, RosterRow, RowProblem
 from models.members.roster_import import Importer
 
+bp = Blueprint("roster", __name__)  # registered under the console in bot/console/__init__.py
+
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".xlsx", ".csv")
 PROBLEMS_SHOWN = 200
 MARK = "<!--progress-->"
-UPLOAD_LIMITS["console.upload_roster"] = MAX_CSV_BYTES + 256 * 1024
+UPLOAD_ROSTER_BODY_MAX = MAX_CSV_BYTES + 256 * 1024
 
 
 @bp.get("/roster")
@@ -64,6 +67,7 @@ def _saved_upload() -> Path | None:
 
 @bp.post("/roster")
 @login_required
+@upload_limit(UPLOAD_ROSTER_BODY_MAX)
 def upload_roster() -> ResponseReturnValue:
     """Import the file, streaming its progress; then the result or every problem."""
     path = _saved_upload()
@@ -83,7 +87,7 @@ def upload_roster() -> ResponseReturnValue:
             report = import_roster(
                 engine, path, None,
                 lambda stage, done, total: events.put(("progress", (stage, done, total))),
-                importer=Importer(account.key, account.name, account.org_id, limited=True),
+                importer=Importer(actor_of(account), account.org_id, limited=True),
                 file_name=file_name, check=check)
             events.put(("done", report))
         except RosterRejected as exc:

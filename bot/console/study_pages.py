@@ -14,15 +14,13 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.console.access import (
-    UPLOAD_LIMITS,
     audit_change,
-    bp,
     current_account,
     login_required,
     scoped_org,
@@ -35,6 +33,7 @@ from bot.console.uploads import (
     read_photo,
     send_photo,
 )
+from bot.request_guard import upload_limit
 from bot.services import services_of
 from core import texts, words
 from core.localtime import when
@@ -63,10 +62,12 @@ from models.study.reports import (
 )
 from models.study.tables import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem, StudyItemImage
 
+bp = Blueprint("study", __name__)  # registered under the console in bot/console/__init__.py
+
 log = logging.getLogger(__name__)
 
 IMAGES_PER_ITEM = 9
-UPLOAD_LIMITS["console.post_study"] = IMAGES_PER_ITEM * PHOTO_MAX_BYTES + 256 * 1024
+POST_STUDY_BODY_MAX = IMAGES_PER_ITEM * PHOTO_MAX_BYTES + 256 * 1024
 
 
 def _posting_org(session: Session, org_id: int) -> Org:
@@ -134,6 +135,7 @@ def _publish_at(form: dict[str, str], tz: Any) -> datetime | None:
 
 @bp.post("/org/<int:org_id>/study/new")
 @login_required
+@upload_limit(POST_STUDY_BODY_MAX)
 def post_study(org_id: int) -> ResponseReturnValue:
     """预览 shows the item as members will get it; 发布 posts it (photos attached)."""
     services = services_of()
@@ -174,14 +176,14 @@ def post_study(org_id: int) -> ResponseReturnValue:
         base = (services.settings.public_url or request.host_url).rstrip("/")
         for name in names:
             session.add(StudyItemImage(item_id=item.id, pic_url=base + url_for(
-                "console.study_image", item_id=item.id, name=name)))
+                "console.study.study_image", item_id=item.id, name=name)))
         _audit(session, item, "study.publish", {
             "title": item.title, "org": org.name, "images": len(photos),
             "push_at": item.push_at.isoformat()})
         session.commit()
         moment = texts.POST_OK_NOW if item.push_at <= now else when(item.push_at, tz)
         flash(texts.POST_OK.format(id=item.id, title=item.title, org=org.name, when=moment))
-        return redirect(url_for("console.study_item", item_id=item.id))
+        return redirect(url_for("console.study.study_item", item_id=item.id))
 
 
 def _item_in_view(session: Session, item_id: int) -> tuple[StudyItem, bool]:
@@ -254,7 +256,7 @@ def _change(item_id: int, action: str) -> ResponseReturnValue:
             message = error.render()
     remove_files(Path(services.settings.instance_path), released)
     flash(message)
-    return redirect(url_for("console.study_item", item_id=item_id))
+    return redirect(url_for("console.study.study_item", item_id=item_id))
 
 
 @bp.post("/study/<int:item_id>/withdraw")

@@ -18,10 +18,10 @@ import logging
 import secrets
 
 import segno
-from flask import jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import bp, log_in, safe_next, same_token
+from bot.console.access import log_in, safe_next, same_token
 from bot.qrcodes import QR_FAILURES, create_scene_qr
 from bot.sandbox.exposure import sandbox_serves_client
 from bot.services import services_of
@@ -37,6 +37,8 @@ from models.console.logins import (
 )
 from models.db.write_gate import write_session
 from models.members.queries import member_by_openid
+
+bp = Blueprint("wechat_login", __name__)  # registered under the console in bot/console/__init__.py
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ def oauth_start() -> ResponseReturnValue:
     session["oauth_next"] = safe_next(request.args.get("next"))
     base = (services.settings.public_url or request.host_url).rstrip("/")
     return redirect(authorize_url(services.settings,
-                                  base + url_for("console.oauth_callback"), state))
+                                  base + url_for("console.wechat_login.oauth_callback"), state))
 
 
 @bp.get("/oauth/callback")

@@ -15,7 +15,6 @@ discards whatever a crashed one left (see models.members.roster_import).
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.roster.reading import read_table
 from core import texts
+from models.actors import Actor
 from models.db.engine import make_session_factory
 from models.db.locks import try_lock
 from models.db.write_gate import write_session
@@ -94,11 +94,7 @@ def throttled(progress: Progress | None) -> Progress | None:
 
 def command_line_importer() -> Importer:
     """The CLI as an importer: county-wide, audited as the operating-system user."""
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):  # no login name (a container's bare uid)
-        user = "?"
-    return Importer(f"cli:{user}", texts.CLI_ACTOR_NAME)
+    return Importer(Actor.cli())
 
 
 def resolve_parent(session: Session, name: str | None) -> Org | None:

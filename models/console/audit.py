@@ -1,33 +1,38 @@
-"""The audit log: every change made in the console — who, when, what, before and after.
+"""The audit log: every change, from every surface — who, through what, when, what,
+before and after.
 
-Written by the console views through `record_change` (and by every roster import,
-console or CLI: models.members.roster_audit), in the same transaction as the change itself
-(so a change that rolls back leaves no entry, and no change goes unrecorded). Org
-admins read the entries of their subtree (`entries_for`).
+Written by the actions (models/<feature>/actions.py) through `record_change`, in the same
+transaction as the change itself (so a change that rolls back leaves no entry, and no
+change goes unrecorded). Org admins read the entries of their subtree (`entries_for`),
+filtered by surface, actor, org and date; `prune` drops what is older than the retention.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy import JSON, ForeignKey, Index, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.db.base import Base, UTCDateTime
+from models.actors import Actor, Surface
+from models.db.base import Base, UTCDateTime, rowcount
 
 
 class AuditEntry(Base):
     """One change."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_org_id_at", "org_id", "at"),)
+    __table_args__ = (Index("ix_audit_entry_org_id_at", "org_id", "at"),
+                      Index("ix_audit_entry_at", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    actor_key: Mapped[str] = mapped_column(String(40))  # "member:12", "user:3"
+    actor_key: Mapped[str] = mapped_column(String(40))  # "member:12", "user:3", "cli:root"
     actor_name: Mapped[str] = mapped_column(String(100))
+    surface: Mapped[str] = mapped_column(String(10), server_default=Surface.CONSOLE.value)
     org_id: Mapped[int] = mapped_column(ForeignKey("org.id"))  # whose change it is
     action: Mapped[str] = mapped_column(String(40))  # e.g. "meeting.create"
     target: Mapped[str] = mapped_column(String(200))  # what, in words
@@ -35,20 +40,50 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-def record_change(session: Session, *, actor_key: str, actor_name: str, org_id: int,
-                  action: str, target: str, now: datetime,
-                  before: dict[str, Any] | None = None,
+def record_change(session: Session, actor: Actor, *, org_id: int, action: str, target: str,
+                  now: datetime, before: dict[str, Any] | None = None,
                   after: dict[str, Any] | None = None) -> AuditEntry:
     """Add one entry (the caller commits, with the change)."""
-    entry = AuditEntry(at=now, actor_key=actor_key[:40], actor_name=actor_name[:100],
-                       org_id=org_id, action=action[:40], target=target[:200],
-                       before=before, after=after)
+    entry = AuditEntry(at=now, actor_key=actor.key[:40], actor_name=actor.name[:100],
+                       surface=actor.surface.value, org_id=org_id, action=action[:40],
+                       target=target[:200], before=before, after=after)
     session.add(entry)
     return entry
 
 
-def entries_for(session: Session, org_ids: Iterable[int], limit: int = 200) -> list[AuditEntry]:
-    """The newest entries about these orgs."""
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.org_id.in_(list(org_ids)))
-                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page narrows to; None means any."""
+
+    surface: str | None = None
+    actor: str | None = None  # a part of the actor's name or key
+    org_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+
+
+def entries_for(session: Session, org_ids: Iterable[int], limit: int = 200,
+                only: AuditFilter | None = None) -> list[AuditEntry]:
+    """The newest entries about these orgs (narrowed by `only`)."""
+    query = select(AuditEntry).where(AuditEntry.org_id.in_(list(org_ids)))
+    if only is not None:
+        if only.surface:
+            query = query.where(AuditEntry.surface == only.surface)
+        if only.actor:
+            pattern = "%" + only.actor.replace("\\", "\\\\").replace("%", "\\%") \
+                .replace("_", "\\_") + "%"
+            query = query.where(AuditEntry.actor_name.like(pattern, escape="\\")
+                                | AuditEntry.actor_key.like(pattern, escape="\\"))
+        if only.org_id is not None:
+            query = query.where(AuditEntry.org_id == only.org_id)
+        if only.since is not None:
+            query = query.where(AuditEntry.at >= only.since)
+        if only.until is not None:
+            query = query.where(AuditEntry.at < only.until)
+    return list(session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                 .limit(limit)))
+
+
+def prune(session: Session, older_than: datetime) -> int:
+    """Drop entries made before `older_than` (the retention); how many went."""
+    return rowcount(session.execute(delete(AuditEntry).where(AuditEntry.at < older_than)))

@@ -41,9 +41,8 @@ def record_import(session: Session, importer: Importer, file_name: str, plan: Ro
         after["orgs_moved"] = _names(report.orgs_moved)
     touched = {orgs.branches[name] for name in plan.branch_names if name in orgs.branches}
     touched |= plan.left_ids
-    return [record_change(session, actor_key=importer.key, actor_name=importer.name,
-                          org_id=org_id, action=ACTION, target=file_name, now=now,
-                          after=after)
+    return [record_change(session, importer.actor, org_id=org_id, action=ACTION,
+                          target=file_name, now=now, after=after)
             for org_id in filed_under(session, touched)]
 
 

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from core import texts, words
+from models.actors import Actor
 from models.db.base import table_of
 from models.members.org_tables import Org, OrgKind
 from models.members.org_tree import ABOVE_BRANCH, committees_by_name, kind_from_name
@@ -59,8 +60,7 @@ class Importer:
     `limited` refuses rows that match a member outside that subtree (the console: an
     account may not move or rewrite someone it cannot see); the CLI is county-wide."""
 
-    key: str  # the audit log's actor: "user:3", "member:12", "cli:alice"
-    name: str
+    actor: Actor  # who the audit log names
     org_id: int | None = None
     limited: bool = False
 
@@ -120,7 +120,7 @@ def plan_roster(session: Session, rows: list[RosterRow],
     """Compare validated rows with the database (reads only). A limited importer's rows
     that match a member outside its org are problems: the row would move that member
     or rewrite their roles."""
-    importer = importer or Importer("", "")
+    importer = importer or Importer(Actor.cli())
     plan = RosterPlan(ImportReport())
     scope = _scope(session, importer.org_id)
     branches = OrgNames(_branches_by_name(session), scope)
