@@ -23,7 +23,7 @@ from models.meetings.notices import notify_created
 from models.meetings.tables import Meeting, MeetingKind, MeetingStatus, Method
 from models.meetings.trends import last_quarters
 from models.members.org_tables import Org, OrgAdmin, OrgKind
-from models.members.orgs import add_org
+from models.members.orgs import add_org, make_org_admin
 from models.members.tables import Member, NeedsHelp
 from models.pairing.tables import HelpPair
 from models.study.posting import make_draft, publish
@@ -113,9 +113,10 @@ def seed_demo(session: Session, now: datetime, outbox: ChannelPolicy | None = No
         assert member is not None
         session.add(HelpPair(helper_id=helper.id, member_id=member.id, created_at=now))
     # 何委员 is the township's organization officer: warnings about its branches reach her.
+    # (Seeding is the made-up county as it stands before anyone acts: not audited.)
     township_admin = session.scalar(select(Member).where(Member.openid == "demo-township"))
     assert township_admin is not None
-    session.add(OrgAdmin(org_id=township.id, member_id=township_admin.id))
+    make_org_admin(session, township, township_admin.id)
     secretary = session.scalar(select(Member).where(Member.openid == "demo-admin"))
     assert secretary is not None
     secretary.committee_posts = "书记"

@@ -426,8 +426,6 @@ CLI_LEDGER_SUFFIX = "--out 请用 .xlsx 文件名"
 CLI_LEDGER_NEEDS_BRANCH = "台账按党支部导出；「{name}」下的支部有：{below}"
 CLI_NONE = "（无）"
 CLI_LEDGER_DONE = "台账已导出：{path}（{branch}，{meetings} 次会议，{members} 名党员）"
-CLI_MEMBERS_FOUND = "找到 {count} 位叫「{name}」的党员"
-CLI_ADD_PHONE = "，请加 --phone 区分"
 CLI_ORG_ADMIN_DONE = "{member} 现在是「{org}」的管理员。"
 CLI_PAIRS_SUMMARY = "需要帮扶、还没有帮扶人的党员 {needing} 人；可用帮扶人 {helpers} 人。建议结对 {suggested} 对，无法匹配 {unmatched} 人。"
 CLI_PAIR_LINE = "  {helper} → {member}（{reason}）"
@@ -617,3 +615,7 @@ CONSOLE_BAD_QUARTER = "没有这个季度：请用页面上的“上一季度/�
 CONSOLE_LOGIN_BUSY = "正在为别的登录核对密码，请过两三秒再点一次“登录”。"
 ROSTER_XLSX_LONG_TAG = "Excel 文件里有一段超长的内容（一个标记超过 {limit} KB），不像正常的名册，没有导入。请用 Excel 或 WPS 重新另存为 .xlsx 后再试"
 SANDBOX_BAD_TEXT = "这段文字里有微信发不出的字符，请重新输入。"
+
+# Issue 24 (members, the org tree, console accounts): a member named anywhere in the roster.
+MEMBER_NOT_FOUND_ANYWHERE = "名册里没有叫「{name}」的党员（有手机号时，也要和名册里的对得上）。"
+MEMBER_AMBIGUOUS_ANYWHERE = "名册里有{count}位叫「{name}」的党员，无法确定是哪一位，请加上手机号（或手机后四位）区分。"

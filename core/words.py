@@ -304,3 +304,9 @@ HELP_ALL = "全部"  # 帮助 全部: every command this person may use
 MORE_WORD = "更多"  # the next page of a long reply
 # While a draft is open these still act as commands; any other text joins the draft.
 DRAFT_WORDS = ("预览", "发送", "取消", "帮助", "更多", "发布")
+
+# Issue 24 (members, the org tree, console accounts): the audit log's names for their changes.
+AUDIT_ACTION_NAMES.update({
+    "member.bind": "绑定微信", "member.unsubscribe": "取消关注", "org.admin": "任命组织管理员",
+    "console_user.add": "新建控制台账号", "console_user.password": "修改控制台密码",
+})

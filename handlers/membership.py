@@ -7,7 +7,8 @@ import re
 from core import texts
 from core.localtime import clock_time
 from handlers.router import Context, Reply, Role, Router
-from models.members.binding import BindOutcome, bind_openid, release_member, unbind_openid
+from models.members.actions import bind_wechat, follow_again, unbind_wechat, unfollow
+from models.members.binding import BindOutcome
 from models.members.queries import find_member
 
 router = Router("membership")
@@ -21,7 +22,7 @@ def on_subscribe(ctx: Context) -> Reply:
     """A new (or returning) follower: say how to bind."""
     member = ctx.bound_member()
     if member is not None:
-        member.subscribed = True
+        follow_again(member)
         return texts.WELCOME_BACK.format(name=member.name)
     return texts.WELCOME
 
@@ -29,7 +30,7 @@ def on_subscribe(ctx: Context) -> Reply:
 @router.event("unsubscribe")
 def on_unsubscribe(ctx: Context) -> Reply:
     """Unfollowing unlinks the openid; following again means binding again."""
-    unbind_openid(ctx.session, ctx.openid, ctx.now)
+    unfollow(ctx.session, ctx.openid, ctx.now)
     ctx.forget_member()
     return None
 
@@ -53,7 +54,7 @@ def bind(ctx: Context) -> Reply:
     if len(args) < 2 or not PHONE_SUFFIX.match(args[-1]):
         return texts.BIND_USAGE
     name, suffix = "".join(args[:-1]), args[-1]
-    result = bind_openid(ctx.session, ctx.openid, name, suffix, ctx.now)
+    result = bind_wechat(ctx.session, ctx.openid, name, suffix, ctx.now)
     ctx.forget_member()
     member = result.member
     if member is not None:
@@ -75,6 +76,6 @@ def unbind_member(ctx: Context) -> Reply:
         return texts.UNBIND_USAGE
     member = find_member(ctx.session, ctx.member.branch_id,
                          ctx.reading.words[0] if ctx.reading else ctx.args[0])
-    if not release_member(ctx.session, member, ctx.outbox, ctx.now):
+    if not unbind_wechat(ctx.session, ctx.actor, member, ctx.outbox, ctx.now):
         return texts.UNBIND_NOT_BOUND.format(name=member.name)
     return texts.UNBIND_OK.format(name=member.name)

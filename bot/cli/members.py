@@ -20,15 +20,17 @@ def member() -> None:
 @click.option("--branch", "branch_name", required=True, help="The member's branch.")
 def member_unbind(name: str, branch_name: str) -> None:
     """Release NAME's WeChat so they can bind a new one (as the admin's 解绑)."""
+    from models.actors import Actor
     from models.db.base import utcnow
     from models.delivery.outbox import ChannelPolicy
-    from models.members.binding import release_member
+    from models.members.actions import unbind_wechat
     from models.members.queries import find_member
 
     with database() as (settings, session):
         branch = one_org(session, branch_name)
         found = find_member(session, branch.id, name)
-        released = release_member(session, found, ChannelPolicy(settings.templates), utcnow())
+        released = unbind_wechat(session, Actor.cli(), found, ChannelPolicy(settings.templates),
+                                 utcnow())
         session.commit()
     done = texts.CLI_UNBIND_DONE if released else texts.CLI_UNBIND_NOT_BOUND
     click.echo(done.format(name=name, branch=branch.name))
@@ -44,26 +46,22 @@ def console_user() -> None:
 @click.option("--org", "org_name", required=True, help="What the account sees: this org "
               "and everything below it.")
 @click.option("--member", "member_name", default=None, help="The roster member it belongs to.")
-def console_user_add(login: str, org_name: str, member_name: str | None) -> None:
+@click.option("--phone", default=None, help="The member's phone (or its end), if the name "
+              "is not unique.")
+def console_user_add(login: str, org_name: str, member_name: str | None,
+                     phone: str | None) -> None:
     """Add a password account; the password is read from standard input, never an
     argument (it would be in the shell history and the process list)."""
-    from sqlalchemy import select
-
-    from models.console.accounts import add_console_user
+    from models.actors import Actor
+    from models.console.account_actions import add_console_account
     from models.db.base import utcnow
-    from models.members.tables import Member
+    from models.members.queries import find_member
 
     password = _read_password()
     with database() as (settings, session):
         org = one_org(session, org_name)
-        member = None
-        if member_name:
-            found = list(session.scalars(select(Member).where(Member.name == member_name)))
-            if len(found) != 1:
-                raise click.ClickException(
-                    texts.CLI_MEMBERS_FOUND.format(count=len(found), name=member_name))
-            member = found[0]
-        add_console_user(session, login, password, org, member, utcnow())
+        member = find_member(session, None, member_name, phone) if member_name else None
+        add_console_account(session, Actor.cli(), login, password, org, member, utcnow())
         session.commit()
         url = f"{settings.public_url or 'http://127.0.0.1:5000'}/admin/login"
     click.echo(texts.CLI_CONSOLE_USER_ADDED.format(login=login, org=org_name, url=url))
@@ -74,12 +72,13 @@ def console_user_add(login: str, org_name: str, member_name: str | None) -> None
 def console_user_password(login: str) -> None:
     """Give a password account a new password (read from standard input); every console
     session of the account ends, so whoever knew the old one is logged out too."""
-    from models.console.accounts import change_password
+    from models.actors import Actor
+    from models.console.account_actions import change_console_password
     from models.db.base import utcnow
 
     password = _read_password()
     with database() as (_settings, session):
-        ended = change_password(session, login, password, utcnow())
+        ended = change_console_password(session, Actor.cli(), login, password, utcnow())
         session.commit()
     click.echo(texts.CLI_CONSOLE_PASSWORD_CHANGED.format(login=login, ended=ended))
 

@@ -22,11 +22,13 @@ def org() -> None:
               "(general branch, branch, else a committee).")
 def org_add(name: str, parent_name: str | None, kind: str | None) -> None:
     """Add an org to the tree (the console's 组织架构 page does the same)."""
-    from models.members.org_tree import create_org
+    from models.actors import Actor
+    from models.db.base import utcnow
+    from models.members.actions import create_org
 
     with database() as (_, session):
         parent = one_org(session, parent_name) if parent_name else None
-        made = create_org(session, name, parent, kind)
+        made = create_org(session, Actor.cli(), name, parent, kind, utcnow())
         session.commit()
         click.echo(texts.CLI_ORG_ADDED.format(
             name=made.name, kind=words.ORG_KIND_NAMES[made.kind],
@@ -61,21 +63,14 @@ def org_tree(org_name: str | None) -> None:
 @click.option("--phone", default=None, help="The member's phone, if the name is not unique.")
 def org_admin(org_name: str, member_name: str, phone: str | None) -> None:
     """Make a member an admin of an org (township/county staff: warnings, digests)."""
-    from sqlalchemy import select
-
-    from models.members.orgs import make_org_admin
-    from models.members.tables import Member
+    from models.actors import Actor
+    from models.db.base import utcnow
+    from models.members.actions import appoint_org_admin
+    from models.members.queries import find_member
 
     with database() as (_, session):
         org = one_org(session, org_name)
-        query = select(Member).where(Member.name == member_name)
-        if phone:
-            query = query.where(Member.phone.endswith(phone))
-        members = list(session.scalars(query))
-        if len(members) != 1:
-            raise click.ClickException(
-                texts.CLI_MEMBERS_FOUND.format(count=len(members), name=member_name)
-                + (texts.CLI_ADD_PHONE if members else ""))
-        make_org_admin(session, org, members[0].id)
+        found = find_member(session, None, member_name, phone)
+        appoint_org_admin(session, Actor.cli(), org, found, utcnow())
         session.commit()
     click.echo(texts.CLI_ORG_ADMIN_DONE.format(member=member_name, org=org_name))

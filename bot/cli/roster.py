@@ -18,8 +18,10 @@ from core import texts
 def import_roster_cmd(file: Path, parent_name: str | None) -> None:
     """Import a CSV or XLSX roster; all or nothing, safe to re-run."""
     from bot.roster.importing import RosterRejected, import_roster
+    from models.actors import Actor
     from models.db.engine import make_engine
     from models.members.roster import RosterError
+    from models.members.roster_import import Importer
 
     def progress(stage: str, done: int, total: int) -> None:
         click.echo(texts.CLI_PROGRESS.format(stage=stage, done=done, total=total), err=True)
@@ -29,7 +31,9 @@ def import_roster_cmd(file: Path, parent_name: str | None) -> None:
     engine = make_engine(settings.database_url)
     try:
         require_migrated(engine)
-        report = import_roster(engine, file, parent_name, progress)
+        # County-wide, audited as the operator (models.members.roster_audit).
+        report = import_roster(engine, file, parent_name, progress,
+                               importer=Importer(Actor.cli()))
     except RosterError as exc:
         raise click.ClickException(
             texts.CLI_IMPORT_FILE_ERROR.format(file=file.name, error=exc)) from None

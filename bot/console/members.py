@@ -1,6 +1,7 @@
 """A branch's members in the console: unbind a member's WeChat (the chat's 解绑, the
-same release_member), and the member list as a workbook in the roster's own format — so
-a secretary can correct it in Excel and import it again."""
+same action: models.members.actions.unbind_wechat), and the member list as a workbook
+in the roster's own format — so a secretary can correct it in Excel and import it
+again."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot.console.access import audit_change, branch_in_scope, login_required
+from bot.console.access import branch_in_scope, console_actor, login_required
+from bot.console.request_db import db, save
 from bot.services import services_of
 from bot.workbook import Sheet, file_name, new_workbook
 from core import texts, words
-from models.members.binding import release_member
+from models.members.actions import unbind_wechat
 from models.members.org_tables import Org
 from models.members.tables import Member
 from models.pairing.tables import HelpPair
@@ -31,18 +33,15 @@ EXTRA_COLUMNS = (words.EXPORT_WECHAT, words.EXPORT_HELPER)  # not read back by t
 def unbind_member(branch_id: int, member_id: int) -> ResponseReturnValue:
     """解绑: free the member's WeChat so they can bind a new phone."""
     services = services_of()
-    now = services.clock()
-    with services.sessions() as session:
-        branch_in_scope(session, branch_id)
-        member = session.get(Member, member_id)
-        if member is None or member.branch_id != branch_id:
-            abort(404)
-        released = release_member(session, member, services.outbox, now)
-        if released:
-            audit_change(session, branch_id, "member.unbind", member.name,
-                         before={"wechat": words.EXPORT_BOUND})
-        session.commit()
-        flash((texts.UNBIND_OK if released else texts.UNBIND_NOT_BOUND).format(name=member.name))
+    session = db()
+    branch_in_scope(session, branch_id)
+    member = session.get(Member, member_id)
+    if member is None or member.branch_id != branch_id:
+        abort(404)
+    released = unbind_wechat(session, console_actor(), member, services.outbox,
+                             services.clock())
+    save()
+    flash((texts.UNBIND_OK if released else texts.UNBIND_NOT_BOUND).format(name=member.name))
     return redirect(url_for("console.overview.branch", branch_id=branch_id))
 
 
@@ -50,37 +49,36 @@ def unbind_member(branch_id: int, member_id: int) -> ResponseReturnValue:
 @login_required
 def export_members(branch_id: int) -> ResponseReturnValue:
     """The branch's members in the roster's columns (plus WeChat and helper)."""
-    services = services_of()
-    with services.sessions() as session:
-        org = branch_in_scope(session, branch_id)
-        parent = session.get(Org, org.parent_id) if org.parent_id else None
-        group, helper = aliased(Org), aliased(Member)
-        rows = session.execute(
-            select(Member, group.name, helper.name)
-            .outerjoin(group, group.id == Member.group_id)
-            .outerjoin(HelpPair, (HelpPair.member_id == Member.id)
-                       & HelpPair.ended_at.is_(None))
-            .outerjoin(helper, helper.id == HelpPair.helper_id)
-            .where(Member.branch_id == branch_id).order_by(Member.name)).all()
-        book = new_workbook()  # the one writer: a name like "=1+2" stays text
-        sheet = Sheet(book, words.EXPORT_MEMBERS_SHEET)
-        sheet.row([*words.ROSTER_COLUMNS, words.COL_COMMITTEE, words.COL_LATITUDE,
-                   words.COL_LONGITUDE, *EXTRA_COLUMNS])
-        for member, group_name, helper_name in rows:
-            roles = [*(member.committee_posts or "").split(words.LIST_SEP)]
-            roles += [words.ROLE_ADMIN] if member.is_admin else []
-            roles += [words.ROLE_HELPER] if member.is_helper else []
-            sheet.row([
-                member.name, org.name, group_name or "", member.phone or "",
-                words.LIST_SEP.join(r for r in roles if r),
-                member.needs_help_note or member.needs_help or "", member.address or "",
-                parent.name if parent is not None and parent.kind != "branch" else "",
-                member.latitude, member.longitude,
-                words.EXPORT_BOUND if member.openid else words.EXPORT_NOT_BOUND,
-                helper_name or ""])
-        out = BytesIO()
-        book.save(out)
-        name = org.name
+    session = db()
+    org = branch_in_scope(session, branch_id)
+    parent = session.get(Org, org.parent_id) if org.parent_id else None
+    group, helper = aliased(Org), aliased(Member)
+    rows = session.execute(
+        select(Member, group.name, helper.name)
+        .outerjoin(group, group.id == Member.group_id)
+        .outerjoin(HelpPair, (HelpPair.member_id == Member.id)
+                   & HelpPair.ended_at.is_(None))
+        .outerjoin(helper, helper.id == HelpPair.helper_id)
+        .where(Member.branch_id == branch_id).order_by(Member.name)).all()
+    book = new_workbook()  # the one writer: a name like "=1+2" stays text
+    sheet = Sheet(book, words.EXPORT_MEMBERS_SHEET)
+    sheet.row([*words.ROSTER_COLUMNS, words.COL_COMMITTEE, words.COL_LATITUDE,
+               words.COL_LONGITUDE, *EXTRA_COLUMNS])
+    for member, group_name, helper_name in rows:
+        roles = [*(member.committee_posts or "").split(words.LIST_SEP)]
+        roles += [words.ROLE_ADMIN] if member.is_admin else []
+        roles += [words.ROLE_HELPER] if member.is_helper else []
+        sheet.row([
+            member.name, org.name, group_name or "", member.phone or "",
+            words.LIST_SEP.join(r for r in roles if r),
+            member.needs_help_note or member.needs_help or "", member.address or "",
+            parent.name if parent is not None and parent.kind != "branch" else "",
+            member.latitude, member.longitude,
+            words.EXPORT_BOUND if member.openid else words.EXPORT_NOT_BOUND,
+            helper_name or ""])
+    out = BytesIO()
+    book.save(out)
+    name = org.name
     out.seek(0)
     return send_file(out, mimetype=XLSX, as_attachment=True,
                      download_name=file_name(f"{name}{words.EXPORT_MEMBERS_SUFFIX}.xlsx"))

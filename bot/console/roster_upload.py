@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
-from bot.console.access import actor_of, current_account, login_required
+from bot.console.access import console_actor, current_account, login_required
 from bot.request_guard import upload_limit
 from bot.roster.importing import RosterRejected, import_roster
 from bot.roster.reading import MAX_CSV_BYTES
@@ -76,6 +76,8 @@ def upload_roster() -> ResponseReturnValue:
                                error=texts.CONSOLE_ROSTER_NO_FILE), 400
     file_name = Path(request.files["roster"].filename or path.name).name
     account = current_account()
+    # Who imports is fixed here, in the request: the import runs in a worker thread.
+    importer = Importer(console_actor(), account.org_id, limited=True)
     engine = services_of().engine
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
@@ -87,7 +89,7 @@ def upload_roster() -> ResponseReturnValue:
             report = import_roster(
                 engine, path, None,
                 lambda stage, done, total: events.put(("progress", (stage, done, total))),
-                importer=Importer(actor_of(account), account.org_id, limited=True),
+                importer=importer,
                 file_name=file_name, check=check)
             events.put(("done", report))
         except RosterRejected as exc:

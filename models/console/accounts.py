@@ -91,10 +91,11 @@ def add_console_user(session: Session, login: str, password: str, org: Org,
     return user
 
 
-def change_password(session: Session, login: str, password: str, now: datetime) -> int:
+def change_password(session: Session, login: str, password: str,
+                    now: datetime) -> tuple[ConsoleUser, int]:
     """A new password for the account `login`: every console session of the account ends
-    and its wrong-password count starts afresh. Returns how many sessions ended;
-    DomainError for an unknown login or a short password."""
+    and its wrong-password count starts afresh. Returns the account and how many
+    sessions ended; DomainError for an unknown login or a short password."""
     if len(password) < PASSWORD_MIN:
         raise DomainError("CONSOLE_PASSWORD_SHORT", minimum=PASSWORD_MIN)
     user = session.scalar(select(ConsoleUser).where(ConsoleUser.login == login.strip()))
@@ -102,7 +103,7 @@ def change_password(session: Session, login: str, password: str, now: datetime) 
         raise DomainError("CONSOLE_NO_SUCH_LOGIN", login=login[:LOGIN_MAX])
     user.password_hash = hash_password(password)
     forget_failures(session, CONSOLE_LOGIN, _guess_key(user.login))
-    return end_all_sessions(session, user_key(user.id), now)
+    return user, end_all_sessions(session, user_key(user.id), now)
 
 
 def end_member_sessions(session: Session, member_id: int, now: datetime) -> int:

@@ -27,21 +27,30 @@ def branch_admin_names(session: Session, branch_id: int, limit: int = 3) -> list
         .order_by(Member.id).limit(limit)))
 
 
-def find_member(session: Session, branch_id: int, name: str) -> Member:
-    """The one member of the branch called `name`; MemberLookupError if none or several.
+def find_member(session: Session, branch_id: int | None, name: str,
+                phone_suffix: str | None = None) -> Member:
+    """The one member called `name` — of the branch `branch_id`, or of the whole roster
+    when it is None — whose phone ends with `phone_suffix` when one is given;
+    MemberLookupError if none or several.
 
-    Every command that names a member (补录, 结对, 解除结对, 解绑) uses this, so that two
-    members with the same name are never confused: the admin is told instead.
+    Every place that names a member (补录, 结对, 解除结对, 解绑 in chat; `partybot member
+    unbind`, `org-admin`, `console-user add`) uses this, so that two members with the
+    same name are never confused: the person asking is told instead.
     """
-    found = list(session.scalars(select(Member).where(Member.name == name,
-                                                      Member.branch_id == branch_id)
-                                 .order_by(Member.id).limit(2)))
+    where = [Member.name == name]
+    if branch_id is not None:
+        where.append(Member.branch_id == branch_id)
+    if phone_suffix:
+        where.append(Member.phone.endswith(phone_suffix, autoescape=True))
+    found = list(session.scalars(select(Member).where(*where).order_by(Member.id).limit(2)))
+    anywhere = branch_id is None
     if not found:
-        raise MemberLookupError("MEMBER_NOT_FOUND", name=name)
+        raise MemberLookupError("MEMBER_NOT_FOUND_ANYWHERE" if anywhere else "MEMBER_NOT_FOUND",
+                                name=name)
     if len(found) > 1:
-        count = session.scalar(select(func.count()).select_from(Member).where(
-            Member.name == name, Member.branch_id == branch_id))
-        raise MemberLookupError("MEMBER_AMBIGUOUS", name=name, count=count)
+        count = session.scalar(select(func.count()).select_from(Member).where(*where))
+        raise MemberLookupError("MEMBER_AMBIGUOUS_ANYWHERE" if anywhere else "MEMBER_AMBIGUOUS",
+                                name=name, count=count)
     return found[0]
 
 
