@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from core import texts, words
 from core.notices import meeting_fields
-from handlers.meetings import open_meeting
+from handlers.args import feedback_of, open_meeting
 from handlers.router import Context, Reply, Role, Router
-from handlers.study import feedback_of
 from models.meetings.attendance import Outcome, ask_leave, check_in
 from models.meetings.tables import Method
 from models.members.queries import find_member
