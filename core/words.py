@@ -304,3 +304,9 @@ HELP_ALL = "全部"  # 帮助 全部: every command this person may use
 MORE_WORD = "更多"  # the next page of a long reply
 # While a draft is open these still act as commands; any other text joins the draft.
 DRAFT_WORDS = ("预览", "发送", "取消", "帮助", "更多", "发布")
+
+# Issue 24 (pairing): the audit log's names for the 一帮一 changes every surface makes.
+AUDIT_ACTION_NAMES.update({
+    "pair.create": "结对", "relay.confirm": "确认已转达", "relay.proof": "转达凭证",
+    "relay.escalate": "转达逾期上报",
+})
