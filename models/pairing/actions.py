@@ -8,6 +8,9 @@ change happens, whatever the surface (chat, console, CLI, a job): it takes the a
 `Actor` and the time, applies the rule (PairingError with a catalog key), and writes the
 audit entry in the caller's transaction. None of them commits.
 
+The scheduler's sweeps over relays (the daily message to each helper, reminders, the
+escalation of relays left undone) are models.pairing.sweeps: they queue notices, and the
+outbox itself reads models.pairing.actions (helpers_of), so they cannot live here.
 Who helps whom, read only, is models.pairing.queries; matching is models.pairing.matching.
 """
 
@@ -202,3 +205,4 @@ def keep_relay_proof(session: Session, actor: Actor, record: StudyRecord, feedba
     record_change(session, actor, org_id=member.branch_id, action="relay.proof",
                   target=member.name, now=now, after={"kind": feedback.kind})
     return pieces
+
