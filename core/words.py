@@ -310,3 +310,9 @@ AUDIT_ACTION_NAMES.update({
     "member.bind": "绑定微信", "member.unsubscribe": "取消关注", "org.admin": "任命组织管理员",
     "console_user.add": "新建控制台账号", "console_user.password": "修改控制台密码",
 })
+
+# Issue 24 (pairing): the audit log's names for the 一帮一 changes every surface makes.
+AUDIT_ACTION_NAMES.update({
+    "pair.create": "结对", "relay.confirm": "确认已转达", "relay.proof": "转达凭证",
+    "relay.escalate": "转达逾期上报",
+})

@@ -8,6 +8,7 @@ import re
 
 from core import texts, words
 from core.notices import meeting_fields
+from handlers.args import open_meeting
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.meetings.actions import (
     branch_meeting,
@@ -20,24 +21,14 @@ from models.meetings.actions import (
     upcoming_for,
 )
 from models.meetings.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
-from models.meetings.codes import meeting_for_code
 from models.meetings.notices import notify_cancelled
 from models.meetings.tables import QR_SCENE_PREFIX, AttendanceStatus, Meeting, Method
 from models.members.queries import find_member
-from models.members.tables import Member
 
 router = Router("meetings")
 
 MEETING_ID = re.compile(r"^[0-9]{1,9}$")
 STATUS_WORDS = {word: AttendanceStatus(status) for word, status in words.ATTENDANCE_WORDS.items()}
-
-
-def open_meeting(ctx: Context, code: str, member: Member | None = None) -> Meeting:
-    """The open meeting with this 签到码 that `member` (default: the caller) is invited
-    to; any other code gets one refusal and counts as a wrong guess."""
-    invited = member or ctx.member
-    return meeting_for_code(ctx.session, ctx.openid, code,
-                            lambda meeting: is_invited(ctx.session, meeting, invited), ctx.now)
 
 
 def _code_argument(ctx: Context) -> str:

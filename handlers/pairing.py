@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from core import texts, words
 from core.notices import meeting_fields
-from handlers.meetings import open_meeting
+from handlers.args import feedback_of, open_meeting
 from handlers.router import Context, Reply, Role, Router
-from handlers.study import feedback_of
 from models.meetings.attendance import Outcome, ask_leave, check_in
 from models.meetings.tables import Method
 from models.members.queries import find_member
-from models.pairing.actions import end_pair, helper_member, helper_of, make_pair, members_of
+from models.pairing.actions import confirm_relays, end_pair, keep_relay_proof, make_pair
+from models.pairing.queries import helper_member, members_of
 from models.pairing.relay_items import current_relays
-from models.pairing.relays import confirm_relays
-from models.study.actions import attach_feedback, recent_relay_record
+from models.study.actions import recent_relay_record
 
 router = Router("pairing")
 
@@ -49,7 +48,7 @@ def helping(ctx: Context) -> Reply:
 def confirm(ctx: Context, name: str) -> Reply:
     """帮学 <姓名> 完成: the helper passed things on; relays confirmed, the study recorded."""
     member = helper_member(ctx.session, ctx.member, name)
-    done = confirm_relays(ctx.session, ctx.member, member, ctx.now)
+    done = confirm_relays(ctx.session, ctx.actor, ctx.member, member, ctx.now)
     if not done.anything:
         return texts.PAIR_DONE_NOTHING.format(name=member.name)
     what = [texts.PAIR_DONE_STUDY.format(title=done.item.title)] if done.item else []
@@ -68,7 +67,7 @@ def _keep_proof(ctx: Context, kind: str) -> Reply:
     record = recent_relay_record(ctx.session, ctx.bound_caller.member_id, ctx.now)
     if record is None:
         return None
-    attach_feedback(ctx.session, record, feedback_of(ctx, kind), ctx.now)
+    keep_relay_proof(ctx.session, ctx.actor, record, feedback_of(ctx, kind), ctx.now)
     return texts.PAIR_PROOF_OK.format(name=record.member.name)
 
 
@@ -118,7 +117,7 @@ def pair(ctx: Context) -> Reply:
     branch_id = ctx.member.branch_id
     helper = find_member(ctx.session, branch_id, ctx.args[0])
     member = find_member(ctx.session, branch_id, ctx.args[1])
-    make_pair(ctx.session, helper, member, ctx.now, ctx.member, ctx.settings.helper_capacity)
+    make_pair(ctx.session, ctx.actor, helper, member, ctx.now, ctx.settings.helper_capacity)
     return texts.PAIR_MADE.format(helper=helper.name, member=member.name)
 
 
@@ -128,6 +127,5 @@ def unpair(ctx: Context) -> Reply:
     if len(ctx.args) != 1:
         return texts.UNPAIR_USAGE
     member = find_member(ctx.session, ctx.member.branch_id, ctx.args[0])
-    helper = helper_of(ctx.session, member.id)
-    end_pair(ctx.session, member, ctx.now)
-    return texts.PAIR_ENDED.format(member=member.name, helper=helper.name if helper else "")
+    pair = end_pair(ctx.session, ctx.actor, member, ctx.now)
+    return texts.PAIR_ENDED.format(member=member.name, helper=pair.helper.name)

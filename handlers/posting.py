@@ -16,6 +16,7 @@ from datetime import datetime
 
 from core import texts, words
 from core.localtime import when
+from handlers.args import item_number
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.members.org_tables import Org
 from models.study.drafts import (
@@ -50,8 +51,6 @@ router = Router("posting")
 UNSAFE_SCHEME = re.compile(r"^(javascript|data|vbscript|file|ftp|about):", re.IGNORECASE)
 SCHEDULE = re.compile(rf"^{words.POST_SCHEDULE}\s*(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}})"
                       r"\s+(\d{1,2}):(\d{2})$")
-NUMBER_IN_WORD = re.compile(r"[0-9]+")
-MAX_NUMBER_DIGITS = 9  # an item number longer than this is not one of ours
 
 
 def read_post_lines(lines: list[str], ctx: Context) -> Addition:
@@ -277,18 +276,6 @@ def confirm_post(ctx: Context) -> Reply:
     if held is None:
         return texts.POST_NOTHING_PENDING
     return _publish(ctx, *held)
-
-
-def item_number(ctx: Context) -> int | None:
-    """The 编号 argument (ASCII digits, bounded); DomainError if it is not a number."""
-    if not ctx.args:
-        return None
-    word = ctx.args[0]
-    if not word.isdigit():  # "第12期", "12期", "No.12": the number in it
-        word = "".join(NUMBER_IN_WORD.findall(word)[:1])
-    if not (word.isascii() and word.isdigit()) or len(word) > MAX_NUMBER_DIGITS:
-        raise DomainError("STUDY_BAD_NUMBER")
-    return int(word)
 
 
 @router.command("推送", Role.ANY_ADMIN, usage="推送 <编号>", takes=Takes.NUMBER)

@@ -6,10 +6,9 @@ from core import texts
 from core.conversation import is_reflection
 from core.notices import names_list
 from core.wxml import Article
-from handlers.posting import item_number
+from handlers.args import feedback_of, item_number
 from handlers.router import Context, News, Reply, Role, Router, Takes
 from models.study.actions import (
-    Feedback,
     attach_feedback,
     item_meant_by_studied,
     item_to_read,
@@ -74,15 +73,6 @@ def studied(ctx: Context) -> Reply:
     if not record_study(ctx.session, item, caller.member_id, ctx.now):
         return texts.STUDIED_ALREADY.format(title=item.title)
     return texts.STUDIED_OK.format(title=item.title)
-
-
-def feedback_of(ctx: Context, kind: str) -> Feedback:
-    """What the message carries as feedback (a photo, a voice message or words)."""
-    message = ctx.message
-    # In sandbox mode there is no media download; the picture's URL is the content.
-    return Feedback(kind, message.content if kind == "text"
-                    else message.get("Recognition") or None,
-                    message.get("MediaId") or None, message.get("PicUrl") or None)
 
 
 def _in_feedback_window(ctx: Context) -> bool:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from core.service_allowance import EVENT, MESSAGE
+from models.actors import Actor
 from models.delivery.allowance import ServiceAllowance, allowance_of
 from models.delivery.held import combined_texts
 from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
@@ -88,7 +89,7 @@ def test_a_message_opens_five_in_48_hours_and_the_sixth_waits(chat, worker, sess
 
 def test_past_the_allowance_a_paired_member_goes_to_the_helper(chat, worker, session, clock,
                                                                village, fake, services):
-    make_pair(session, village["wang"], village["li"], clock(), None, 3)
+    make_pair(session, Actor.cli("test"), village["wang"], village["li"], clock(), 3)
     session.commit()
     wrote_to_us(session, "o-li", clock(), fake)
     session.commit()
@@ -218,7 +219,7 @@ def test_wechat_refusing_moves_the_row_on_instead_of_failing_it(worker, session,
 
 
 def test_45047_from_wechat_moves_the_rest_to_the_helper(worker, session, clock, village, fake):
-    make_pair(session, village["wang"], village["li"], clock(), None, 3)
+    make_pair(session, Actor.cli("test"), village["wang"], village["li"], clock(), 3)
     wrote_to_us(session, "o-li", clock())  # partybot counts 5 ...
     session.commit()
     fake.state.user_acted("o-li", EVENT)  # ... but WeChat saw a click last: 3

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.simulator import message_xml, text_xml
+from models.actors import Actor
 from models.meetings.tables import Attendance, Meeting
 from models.members.tables import Member
 from models.questions.tables import Question
@@ -106,8 +107,8 @@ def test_leave_and_proxy_commands_without_spaces(chat, session, village, clock):
     session.add(village["old"])
     from models.pairing.actions import make_pair
 
-    make_pair(session, session.get(Member, village["helper"].id),
-              session.get(Member, village["old"].id), clock(), None, 3)
+    make_pair(session, Actor.cli("test"), session.get(Member, village["helper"].id),
+              session.get(Member, village["old"].id), clock(), 3)
     session.commit()
     clock.advance(minutes=40)
     assert "已替赵大爷签到" in chat.say("o-helper", f"代签 赵大爷{meeting.code}")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core import localtime, texts
 from core.geo import distance_m
+from models.actors import Actor
 from models.db.engine import make_engine, make_session_factory
 from models.errors import DomainError, MemberLookupError, PairingError, StudyError
 from models.meetings.actions import close_meeting, meeting_near
@@ -18,8 +19,9 @@ from models.meetings.tables import Attendance, AttendanceStatus, Method
 from models.members.org_tables import OrgAdmin
 from models.members.orgs import make_org_admin
 from models.members.queries import find_member
-from models.pairing.actions import helper_member, make_pair
-from models.pairing.relays import Relay, confirm_relays
+from models.pairing.actions import confirm_relays, make_pair
+from models.pairing.queries import helper_member
+from models.pairing.relays import Relay
 from models.study.actions import (
     Feedback,
     attach_feedback,
@@ -105,18 +107,18 @@ def test_backfill_with_two_members_of_one_name_asks_instead_of_guessing(chat, se
 
 def test_confirm_relays_records_the_study_via_the_helper(db, village):
     _township, branch, people = village
-    make_pair(db, people["helper"], people["old"], NOW, None, 3)
+    make_pair(db, Actor.cli("test"), people["helper"], people["old"], NOW, 3)
     item = publish(db, branch.id, Draft("学习党章", "第一章"), None, NOW, NOW)
     db.add(Relay(dedupe_key="k", helper_id=people["helper"].id, member_id=people["old"].id,
                  kind="study_push", subject=f"study:{item.id}", text="学习党章",
                  created_at=NOW))
     db.flush()
-    done = confirm_relays(db, people["helper"], people["old"], NOW)
+    done = confirm_relays(db, Actor.cli("test"), people["helper"], people["old"], NOW)
     assert done.item is not None and done.item.id == item.id and done.notices == 0
     record = db.scalar(select(StudyRecord).where(StudyRecord.member_id == people["old"].id))
     assert record is not None and (record.via, record.helper_id) == ("helper",
                                                                      people["helper"].id)
-    assert not confirm_relays(db, people["helper"], people["old"], NOW).anything
+    assert not confirm_relays(db, Actor.cli("test"), people["helper"], people["old"], NOW).anything
     with pytest.raises(PairingError):
         helper_member(db, people["helper"], "张明")
 

@@ -13,6 +13,7 @@ from bot.simulator import text_xml
 from core import texts
 from core.signing import sign
 from handlers import dispatcher
+from models.actors import Actor
 from models.db.base import utcnow
 from models.pairing.actions import make_pair
 from tests.conftest import TOKEN
@@ -111,7 +112,7 @@ def everyone_bound(session):
                         is_admin=True, is_helper=True)
     old = make_member(session, branch, "赵大爷", None, needs_help="无手机")
 
-    make_pair(session, admin, old, utcnow(), None, 3)
+    make_pair(session, Actor.cli("test"), admin, old, utcnow(), 3)
     session.commit()
 
 

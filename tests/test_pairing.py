@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.cli.main import main
 from bot.simulator import message_xml
 from core.localtime import when
+from models.actors import Actor
 from models.delivery.outbox import ChannelPolicy, Outbox, Status
 from models.meetings.tables import Attendance
 from models.pairing.actions import make_pair
@@ -117,7 +118,7 @@ def village(session, clock):
         "plain": make_member(session, branch, "张明", "13800000006", openid="o-zm"),
     }
     for key in ("old", "nophone"):
-        make_pair(session, people["helper"], people[key], clock(), None, 3)
+        make_pair(session, Actor.cli("test"), people["helper"], people[key], clock(), 3)
     session.commit()
     return branch, people
 

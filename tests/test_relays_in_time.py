@@ -15,6 +15,7 @@ from bot import create_app
 from bot.services import services_of
 from bot.simulator import WeChatSide
 from core.localtime import when
+from models.actors import Actor
 from models.delivery.outbox import Outbox
 from models.meetings.tables import Meeting
 from models.pairing.actions import make_pair
@@ -41,7 +42,7 @@ def village(session, clock):
         "gone": make_member(session, branch, "钱多", "13800000007"),
     }
     for key in ("old", "nophone"):
-        make_pair(session, people["helper"], people[key], clock(), None, 3)
+        make_pair(session, Actor.cli("test"), people["helper"], people[key], clock(), 3)
     session.commit()
     return branch, people
 

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from bot.cli.main import main
 from bot.roster.importing import import_roster
 from bot.workbook import FORMULA_START, as_text, from_text
+from models.actors import Actor
 from models.meetings.actions import close_meeting
 from models.meetings.attendance import ask_leave, check_in
 from models.meetings.tables import Meeting, Method
@@ -69,7 +70,7 @@ def _hostile_branch(session, county, tmp_path):  # type: ignore[no-untyped-def]
     make_member(session, branch, "'引号开头", "13900009999")  # already starts with a quote
     people = {m.name: m for m in session.scalars(select(Member).where(
         Member.branch_id == branch.id))}
-    make_pair(session, people["=1+2"], people["@SUM(A1:A9)"], MEETING_AT, None, 3)
+    make_pair(session, Actor.cli("test"), people["=1+2"], people["@SUM(A1:A9)"], MEETING_AT, 3)
     start = MEETING_AT
     meeting = make_meeting(session, branch, start, topic=HOSTILE[1], place=HOSTILE[2],
                            host_id=people["=1+2"].id, recorder_id=people["-1+2"].id)

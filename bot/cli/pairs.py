@@ -19,17 +19,18 @@ def pairs_suggest(org_name: str | None) -> None:
     """Propose a helper for every member who needs one (saved for `pairs apply`)."""
     from sqlalchemy import select
 
+    from models.actors import Actor
     from models.db.base import utcnow
     from models.members.orgs import branches_under
     from models.members.tables import Member
-    from models.pairing.matching import suggest_for
+    from models.pairing.actions import generate_suggestions
 
     with database() as (settings, session):
         branch_ids = None
         if org_name:
             branch_ids = [b.id for b in branches_under(session, one_org(session, org_name).id)]
-        found, suggestions, unmatched = suggest_for(session, branch_ids, utcnow(),
-                                                    settings.helper_capacity)
+        found, suggestions, unmatched = generate_suggestions(
+            session, Actor.cli(), branch_ids, utcnow(), settings.helper_capacity)
         session.commit()
         names: dict[int, str] = {}
         if len(found.needing) <= 500:  # a list longer than that helps nobody on a terminal
@@ -54,11 +55,12 @@ def pairs_suggest(org_name: str | None) -> None:
 @pairs.command("apply")
 def pairs_apply() -> None:
     """Make the suggested pairs real."""
+    from models.actors import Actor
     from models.db.base import utcnow
-    from models.pairing.matching import apply_suggestions
+    from models.pairing.actions import apply_suggestions
 
     with database() as (settings, session):
-        result = apply_suggestions(session, utcnow(), settings.helper_capacity)
+        result = apply_suggestions(session, Actor.cli(), utcnow(), settings.helper_capacity)
         session.commit()
     click.echo(texts.CLI_PAIRS_APPLIED.format(made=len(result.made),
                                               skipped=len(result.skipped)))

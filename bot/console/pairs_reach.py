@@ -6,7 +6,8 @@ relay completion this month and the members not reached. Delivery: how the branc
 notices went out per channel, what is held or failed and why (WeChat's reason in
 Chinese), who cannot be reached at all, and the photos the branch stores against its
 quotas (township and county staff: their whole scope; the county: the free disk). The
-rules are models.pairing, models.pairing.matching, models.pairing.reports, models.delivery.reach and
+changes are models.pairing.actions (the same the chat and `partybot pairs` call), the
+reading models.pairing.matching, models.pairing.reports, models.delivery.reach and
 models.db.stored_files — the chat's 统计 reads the same.
 """
 
@@ -20,12 +21,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.console.access import audit_change, branch_in_scope, current_account, login_required
+from bot.console.access import branch_in_scope, console_actor, current_account, login_required
+from bot.console.request_db import db, refusal_goes_to, save
 from bot.console.uploads import free_disk
 from bot.services import services_of
 from core import texts, words
 from core.localtime import start_of_day, start_of_month
-from models.console.accounts import member_of_account
 from models.db.stored_files import Usage, megabytes, usage
 from models.delivery.reach import (
     branch_reach,
@@ -33,18 +34,17 @@ from models.delivery.reach import (
     recent_failures,
     unreachable_members,
 )
-from models.errors import DomainError
+from models.errors import PairingError
 from models.members.org_tables import Org
 from models.members.orgs import subtree_query
 from models.members.tables import Member
-from models.pairing.actions import end_pair
-from models.pairing.matching import (
+from models.pairing.actions import (
     apply_suggestion,
-    names_needing_a_helper,
+    end_pair,
+    generate_suggestions,
     reject_suggestion,
-    suggest_for,
-    waiting_suggestions,
 )
+from models.pairing.matching import names_needing_a_helper, waiting_suggestions
 from models.pairing.reports import branch_pair_report
 from models.pairing.tables import HelpPair
 
@@ -70,14 +70,14 @@ def pairs(branch_id: int) -> ResponseReturnValue:
     """The branch's 一帮一: pairs, suggestions, this month's relays."""
     services = services_of()
     now = services.clock()
-    with services.sessions() as session:
-        org = branch_in_scope(session, branch_id)
-        report = branch_pair_report(session, branch_id, start_of_month(now, services.settings.tz),
-                                    now)
-        needing = names_needing_a_helper(session, branch_id)
-        return render_template("console/pairs.html", org=org, pairs=_pairs_of(session, branch_id),
-                               suggestions=waiting_suggestions(session, [branch_id]),
-                               report=report, needing=needing)
+    session = db()
+    org = branch_in_scope(session, branch_id)
+    report = branch_pair_report(session, branch_id, start_of_month(now, services.settings.tz),
+                                now)
+    needing = names_needing_a_helper(session, branch_id)
+    return render_template("console/pairs.html", org=org, pairs=_pairs_of(session, branch_id),
+                           suggestions=waiting_suggestions(session, [branch_id]),
+                           report=report, needing=needing)
 
 
 @bp.post("/branch/<int:branch_id>/pairs")
@@ -86,50 +86,36 @@ def change_pairs(branch_id: int) -> ResponseReturnValue:
     """suggest | apply <member> | reject <member> | end <member>."""
     services = services_of()
     now = services.clock()
+    capacity = services.settings.helper_capacity
     action = request.form.get("action", "")
     member_id = request.form.get("member", type=int)
-    with services.sessions() as session:
-        branch_in_scope(session, branch_id)
-        member = session.get(Member, member_id) if member_id else None
-        if action != "suggest" and (member is None or member.branch_id != branch_id):
-            flash(texts.PAIR_SUGGESTION_GONE)
-            return redirect(url_for("console.pairs.pairs", branch_id=branch_id))
-        try:
-            if action == "suggest":
-                found, made, unmatched = suggest_for(session, [branch_id], now,
-                                                     services.settings.helper_capacity)
-                message = texts.CONSOLE_PAIRS_SUGGESTED.format(
-                    needing=len(found.needing), suggested=len(made), unmatched=len(unmatched)) \
-                    if found.needing else texts.CONSOLE_PAIRS_NONE_NEEDED
-                audit_change(session, branch_id, "pair.suggest", str(len(made)))
-            elif action == "apply" and member is not None:
-                me = member_of_account(session, current_account())
-                pair = apply_suggestion(session, member.id, now,
-                                        services.settings.helper_capacity, me)
-                helper = session.get(Member, pair.helper_id)
-                helper_name = helper.name if helper else ""
-                message = texts.CONSOLE_PAIR_MADE.format(helper=helper_name, member=member.name)
-                audit_change(session, branch_id, "pair.apply", member.name,
-                             after={"helper": helper_name})
-            elif action == "reject" and member is not None:
-                reject_suggestion(session, member.id)
-                message = texts.CONSOLE_PAIR_REJECTED
-                audit_change(session, branch_id, "pair.reject", member.name)
-            elif action == "end" and member is not None:
-                pair = end_pair(session, member, now)
-                helper = session.get(Member, pair.helper_id)
-                helper_name = helper.name if helper else ""
-                message = texts.CONSOLE_PAIR_ENDED.format(helper=helper_name, member=member.name)
-                audit_change(session, branch_id, "pair.end", member.name,
-                             after={"helper": helper_name})
-            else:
-                message = texts.PAIR_SUGGESTION_GONE
-            session.commit()
-        except DomainError as error:
-            session.rollback()
-            message = error.render()
-        flash(message)
-        return redirect(url_for("console.pairs.pairs", branch_id=branch_id))
+    session = db()
+    branch_in_scope(session, branch_id)
+    here = url_for("console.pairs.pairs", branch_id=branch_id)
+    refusal_goes_to(here)
+    member = session.get(Member, member_id) if member_id else None
+    actor = console_actor()
+    if action == "suggest":
+        found, made, unmatched = generate_suggestions(session, actor, [branch_id], now, capacity)
+        message = texts.CONSOLE_PAIRS_SUGGESTED.format(
+            needing=len(found.needing), suggested=len(made), unmatched=len(unmatched)) \
+            if found.needing else texts.CONSOLE_PAIRS_NONE_NEEDED
+    elif member is None or member.branch_id != branch_id:  # not this branch's to change
+        raise PairingError("PAIR_SUGGESTION_GONE")
+    elif action == "apply":
+        pair = apply_suggestion(session, actor, member.id, now, capacity)
+        message = texts.CONSOLE_PAIR_MADE.format(helper=pair.helper.name, member=member.name)
+    elif action == "reject":
+        reject_suggestion(session, actor, member.id, now)
+        message = texts.CONSOLE_PAIR_REJECTED
+    elif action == "end":
+        pair = end_pair(session, actor, member, now)
+        message = texts.CONSOLE_PAIR_ENDED.format(helper=pair.helper.name, member=member.name)
+    else:
+        raise PairingError("PAIR_SUGGESTION_GONE")
+    save()
+    flash(message)
+    return redirect(here)
 
 
 @bp.get("/branch/<int:branch_id>/reach")
@@ -140,16 +126,16 @@ def reach(branch_id: int) -> ResponseReturnValue:
     days = request.args.get("days", type=int) or 30
     days = days if days in REACH_DAYS else 30
     since = services.clock() - timedelta(days=days)
-    with services.sessions() as session:
-        org = branch_in_scope(session, branch_id)
-        found = branch_reach(session, branch_id, since)
-        reasons = [(failure_text(key), count) for key, count in found.failed.most_common()]
-        return render_template(
-            "console/reach.html", org=org, reach=found, reasons=reasons, days=days,
-            choices=REACH_DAYS, unreachable=unreachable_members(session, branch_id),
-            failures=recent_failures(session, branch_id, since), tz=services.settings.tz,
-            failure_text=failure_text, kind_names=words.NOTICE_KIND_NAMES,
-            storage=_storage(session, branch_id), mb=megabytes)
+    session = db()
+    org = branch_in_scope(session, branch_id)
+    found = branch_reach(session, branch_id, since)
+    reasons = [(failure_text(key), count) for key, count in found.failed.most_common()]
+    return render_template(
+        "console/reach.html", org=org, reach=found, reasons=reasons, days=days,
+        choices=REACH_DAYS, unreachable=unreachable_members(session, branch_id),
+        failures=recent_failures(session, branch_id, since), tz=services.settings.tz,
+        failure_text=failure_text, kind_names=words.NOTICE_KIND_NAMES,
+        storage=_storage(session, branch_id), mb=megabytes)
 
 
 def _storage(session: Session, branch_id: int) -> dict[str, object]:

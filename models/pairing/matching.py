@@ -2,8 +2,8 @@
 
 就近、便利、快捷: a helper from the member's own branch, preferably of the same 党小组 or
 address, else the nearest by coordinates, else the least loaded; never over capacity,
-never oneself; deterministic. `partybot pairs suggest` saves the proposals,
-`partybot pairs apply` makes them pairs.
+never oneself; deterministic. Storing the proposals and making them pairs are actions
+(models.pairing.actions: generate_suggestions, apply_suggestion(s), reject_suggestion).
 """
 
 from __future__ import annotations
@@ -11,19 +11,17 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, delete, func, select
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from core import words
 from core.geo import distance_m
 from models.db.base import Base, UTCDateTime
-from models.errors import PairingError
 from models.members.tables import Member
-from models.pairing.actions import make_pair
 from models.pairing.tables import HelpPair
 
 
@@ -172,28 +170,6 @@ def matching_input(session: Session, branch_ids: list[int] | None,
     )
 
 
-def save_suggestions(session: Session, suggestions: list[Suggestion], member_ids: list[int],
-                     now: datetime) -> None:
-    """Replace the stored suggestions for these members (flushes)."""
-    for start in range(0, len(member_ids), 5000):
-        session.execute(delete(PairSuggestion).where(
-            PairSuggestion.member_id.in_(member_ids[start:start + 5000])))
-    session.add_all([PairSuggestion(member_id=s.member_id, helper_id=s.helper_id,
-                                    reason=s.reason, created_at=now) for s in suggestions])
-    session.flush()
-
-
-def suggest_for(session: Session, branch_ids: list[int] | None, now: datetime,
-                default_capacity: int) -> tuple[MatchingInput, list[Suggestion], list[Unmatched]]:
-    """Propose a helper for every member of these branches (all: None) who needs one,
-    and keep the proposals for applying (`pairs apply`, the console's 一帮一 page)."""
-    found = matching_input(session, branch_ids, default_capacity)
-    suggestions, unmatched = suggest_pairs(found.needing, found.helpers, found.load,
-                                           found.capacity)
-    save_suggestions(session, suggestions, [p.id for p in found.needing], now)
-    return found, suggestions, unmatched
-
-
 @dataclass(frozen=True)
 class WaitingSuggestion:
     """A stored proposal, with names, as the console lists it."""
@@ -215,53 +191,3 @@ def waiting_suggestions(session: Session, branch_ids: list[int]) -> list[Waiting
         .join(helper, helper.id == PairSuggestion.helper_id)
         .where(Member.branch_id.in_(branch_ids)).order_by(Member.name)).all()
     return [WaitingSuggestion(*row) for row in rows]
-
-
-def apply_suggestion(session: Session, member_id: int, now: datetime, default_capacity: int,
-                     created_by: Member | None = None) -> HelpPair:
-    """Make one stored proposal a pair (the proposal is used up either way); flushes.
-    PairingError when it is gone or no longer possible."""
-    suggestion = session.get(PairSuggestion, member_id)
-    if suggestion is None:
-        raise PairingError("PAIR_SUGGESTION_GONE")
-    helper = session.get(Member, suggestion.helper_id)
-    member = session.get(Member, suggestion.member_id)
-    session.delete(suggestion)
-    session.flush()
-    if helper is None or member is None:
-        raise PairingError("PAIR_SUGGESTION_GONE")
-    return make_pair(session, helper, member, now, created_by, default_capacity)
-
-
-def reject_suggestion(session: Session, member_id: int) -> None:
-    """Drop one stored proposal (flushes)."""
-    session.execute(delete(PairSuggestion).where(PairSuggestion.member_id == member_id))
-    session.flush()
-
-
-@dataclass
-class Applied:
-    """What `pairs apply` did."""
-
-    made: list[tuple[str, str]] = field(default_factory=list)  # helper, member
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # member, why
-
-
-def apply_suggestions(session: Session, now: datetime, default_capacity: int) -> Applied:
-    """Turn every stored suggestion into a pair (those still possible); flushes."""
-    result = Applied()
-    for suggestion in list(session.scalars(select(PairSuggestion).order_by(
-            PairSuggestion.member_id))):
-        helper = session.get(Member, suggestion.helper_id)
-        member = session.get(Member, suggestion.member_id)
-        session.delete(suggestion)
-        if helper is None or member is None:
-            continue
-        try:
-            make_pair(session, helper, member, now, None, default_capacity)
-        except PairingError as exc:
-            result.skipped.append((member.name, exc.render()))
-            continue
-        result.made.append((helper.name, member.name))
-    session.flush()
-    return result

@@ -1,8 +1,9 @@
 """Relay tasks (一帮一): notices a helper is to pass on to the member they help.
 
 Every notice for a paired member that no direct channel reaches becomes a relay task
-(the outbox writes it, models.delivery.outbox); the helper confirms relays with 帮学 <姓名> 完成,
-which also records the member's study of the item relayed.
+(the outbox writes it, models.delivery.outbox); the helper confirms relays with 帮学 <姓名> 完成
+(models.pairing.actions.confirm_relays), which also records the member's study of the
+item relayed.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.db.base import Base, UTCDateTime
-from models.members.tables import Member
-from models.study.actions import latest_unread, record_study
 from models.study.tables import StudyItem
 
 
@@ -84,18 +83,3 @@ class Confirmation:
     def anything(self) -> bool:
         """Whether there was anything to confirm."""
         return self.item is not None or self.notices > 0
-
-
-def confirm_relays(session: Session, helper: Member, member: Member,
-                   now: datetime) -> Confirmation:
-    """The helper passed everything open on to `member`: relays confirmed, and the
-    newest study item relayed (or, with none, the newest unread) recorded as studied."""
-    relays = open_relays(session, helper.id, member.id)
-    study_ids = [r.item_id for r in relays if r.item_id is not None]
-    item = session.get(StudyItem, study_ids[-1]) if study_ids else \
-        latest_unread(session, member, now)
-    for relay in relays:
-        relay.confirmed_at = now
-    studied = item is not None and record_study(session, item, member, now, helper)
-    session.flush()
-    return Confirmation(item if studied else None, sum(1 for r in relays if r.item_id is None))

@@ -1,0 +1,57 @@
+"""一帮一, read only: who helps whom, and how many a helper may help.
+
+The changes to pairs are models.pairing.actions; these answer questions about them for
+the actions, the chat, the console and delivery (which relays a notice to a member's
+helper)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.errors import PairingError
+from models.members.tables import Member
+from models.pairing.tables import HelpPair
+
+
+def active_pair_of(session: Session, member_id: int) -> HelpPair | None:
+    """The member's current pair, if any."""
+    return session.scalar(select(HelpPair).where(HelpPair.member_id == member_id,
+                                                 HelpPair.ended_at.is_(None)))
+
+
+def helper_of(session: Session, member_id: int) -> Member | None:
+    """The member's current helper, if any."""
+    pair = active_pair_of(session, member_id)
+    return session.get(Member, pair.helper_id) if pair else None
+
+
+def members_of(session: Session, helper_id: int) -> list[Member]:
+    """The members a helper currently helps."""
+    ids = select(HelpPair.member_id).where(HelpPair.helper_id == helper_id,
+                                           HelpPair.ended_at.is_(None))
+    return list(session.scalars(select(Member).where(Member.id.in_(ids)).order_by(Member.id)))
+
+
+def capacity_of(member: Member, default: int) -> int:
+    """How many members this helper may help."""
+    return member.helper_capacity if member.helper_capacity is not None else default
+
+
+def helpers_of(session: Session, member_ids: list[int]) -> dict[int, int]:
+    """member id → helper id, for those of `member_ids` with an active pair."""
+    found: dict[int, int] = {}
+    for start in range(0, len(member_ids), 5000):  # stay under bind-parameter limits
+        found.update({member_id: helper_id for member_id, helper_id in session.execute(
+            select(HelpPair.member_id, HelpPair.helper_id).where(
+                HelpPair.member_id.in_(member_ids[start:start + 5000]),
+                HelpPair.ended_at.is_(None)))})
+    return found
+
+
+def helper_member(session: Session, helper: Member, name: str) -> Member:
+    """One of the members `helper` helps, by name; PairingError if there is none such."""
+    for member in members_of(session, helper.id):
+        if member.name == name:
+            return member
+    raise PairingError("PAIR_NOT_YOURS", name=name)
