@@ -21,7 +21,7 @@ from models.members.tables import Member
 from models.pairing.relay_items import RelayItem, current_relays, lines_by_member, member_names
 from models.pairing.relays import Relay
 from models.pairing.urgent import queue_urgent_relays
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -113,9 +113,11 @@ def remind_and_escalate(runtime: Runtime) -> tuple[int, int]:
     return reminded, escalated
 
 
-register(JobSpec("pairing.relay_digest", send_relay_digests, "cron",
-                 lambda settings: {"hour": settings.relay_digest_time[0],
-                                   "minute": settings.relay_digest_time[1]}))
-register(JobSpec("pairing.urgent_relays", send_urgent_relays, "interval", {"minutes": 1}))
-register(JobSpec("pairing.remind_and_escalate", remind_and_escalate, "cron",
-                 {"hour": 10, "minute": 0}))
+JOBS = [
+    JobSpec("pairing.relay_digest", send_relay_digests, "cron",
+            lambda settings: {"hour": settings.relay_digest_time[0],
+                              "minute": settings.relay_digest_time[1]}),
+    JobSpec("pairing.urgent_relays", send_urgent_relays, "interval", {"minutes": 1}),
+    JobSpec("pairing.remind_and_escalate", remind_and_escalate, "cron",
+            {"hour": 10, "minute": 0}),
+]

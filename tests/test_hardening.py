@@ -363,7 +363,7 @@ def test_secrets_in_logged_urls_are_redacted(caplog):
 def test_the_cli_installs_the_redacting_filter():
     import logging
 
-    from bot.cli.main import _setup_logging
+    from core.logging_setup import configure_logging as _setup_logging
     from core.redact import RedactingFilter
 
     root = logging.getLogger()
