@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.service_allowance import MESSAGE, Opening
-from models.delivery.allowance import open_allowance
+from models.db.webhook_statements import open_allowance
 from models.members.org_tables import Org, OrgKind
 from models.members.tables import Member
 

@@ -78,9 +78,9 @@ def test_instance_and_database_files_are_private(tmp_path):
     import os
     import stat
 
+    from bot.schema_upgrade import upgrade_database
     from core.config import load_settings
     from models.db.engine import make_engine
-    from models.db.migration_check import upgrade_database
 
     old = os.umask(0o022)
     try:

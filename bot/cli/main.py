@@ -31,8 +31,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply migrations to the configured database."""
+    from bot.schema_upgrade import upgrade_database
     from models.db.engine import make_engine
-    from models.db.migration_check import upgrade_database
 
     engine = make_engine(settings_or_exit().database_url)
     try:
@@ -130,9 +130,9 @@ def run(host: str, port: int) -> None:
         demo_users,
         seed_demo,
     )
+    from bot.schema_upgrade import upgrade_database
     from models.db.base import utcnow
     from models.db.engine import make_engine
-    from models.db.migration_check import upgrade_database
     from models.delivery.outbox import ChannelPolicy
 
     settings = settings_or_exit()
