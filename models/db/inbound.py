@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, Text, delete, func, select
+from sqlalchemy import Index, String, Text, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.db.base import Base, UTCDateTime, rowcount
@@ -32,13 +32,6 @@ class InboundMessage(Base):
     # Plain mode: the request's signature, which covers the timestamp and nonce but not
     # the body. Unique, so one signed query cannot carry a second, different message.
     signature: Mapped[str | None] = mapped_column(String(40), unique=True)
-
-
-def last_message_at(session: Session, openid: str) -> datetime | None:
-    """When this user last sent us anything (message, menu click, scan, follow)."""
-    return session.scalar(
-        select(func.max(InboundMessage.received_at)).where(InboundMessage.openid == openid)
-    )
 
 
 def prune_inbound(session: Session, now: datetime, keep: timedelta = timedelta(days=4)) -> int:

@@ -84,8 +84,3 @@ def close(session: Session, openid: str) -> None:
     """WeChat said no (45047/45015): nothing is left, whatever we counted."""
     session.execute(update(ServiceAllowance).where(ServiceAllowance.openid == openid)
                     .values(remaining=0).execution_options(synchronize_session=False))
-
-
-def allowance_of(session: Session, openid: str) -> ServiceAllowance | None:
-    """The member's allowance row (open or not)."""
-    return session.get(ServiceAllowance, openid)
