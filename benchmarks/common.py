@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
+from bot.schema_upgrade import upgrade_database
 from models.db.engine import make_engine
-from models.db.migration_check import upgrade_database
 from models.members.org_tables import Org, OrgKind
 
 

@@ -40,12 +40,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from common import free_port  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from bot.schema_upgrade import upgrade_database  # noqa: E402
 from core.service_allowance import MESSAGE  # noqa: E402
 from core.template_messages import default_spec  # noqa: E402
 from models.db.base import utcnow  # noqa: E402
 from models.db.engine import make_engine, make_session_factory  # noqa: E402
-from models.db.migration_check import upgrade_database  # noqa: E402
-from models.delivery.allowance import open_allowance  # noqa: E402
+from models.db.webhook_statements import open_allowance  # noqa: E402
 from models.delivery.outbox import Channel, ChannelPolicy, Notice, Outbox, Status  # noqa: E402
 from models.members.org_tables import Org  # noqa: E402
 from models.members.tables import Member  # noqa: E402
@@ -59,7 +59,7 @@ MEETING_FIELDS = {"meeting": "支部党员大会", "time": "2026年12月5日 09:
 
 
 def start_fake(port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "bot.sandbox.fake_api", "--port",
+    process = subprocess.Popen([sys.executable, "-m", "bot.sandbox.fake_server", "--port",
                                 str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     for _ in range(100):

@@ -3,7 +3,7 @@ PostgreSQL comparison): the same app, the read-only fast commit switched off."""
 
 from __future__ import annotations
 
-from bot import create_app, inbox
+from bot import create_app
+from core.config import load_settings
 
-inbox.ASYNC_READ_ONLY_COMMITS = False
-app = create_app()
+app = create_app(load_settings().with_overrides(async_read_only_commits=False))

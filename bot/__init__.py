@@ -27,13 +27,22 @@ def create_app(
     clock: Callable[[], datetime] | None = None,
     dispatcher: Dispatcher | None = None,
 ) -> Flask:
-    """Build the app from the environment (or from `test_config` in tests)."""
+    """Build the app from the environment (or from `test_config` in tests).
+
+    Built from the environment, this is a process's entry point (gunicorn
+    'bot:create_app()'), so it sets up the process's logging; tests and the CLI pass
+    their settings and have set up their own.
+    """
     from bot import health, webhook
     from bot.console import register_console
     from bot.request_guard import register_request_guard
     from bot.security_headers import register_security_headers
     from bot.services import build_services
 
+    if test_config is None:
+        from core.logging_setup import configure_logging
+
+        configure_logging()
     settings = test_config or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
     app.config.update(
@@ -54,7 +63,7 @@ def create_app(
     register_console(app, secure_cookies=(settings.public_url or "").startswith("https://"))
     if settings.sandbox_served:
         from bot.sandbox import pages
-        from bot.sandbox.fake_api import install_fake
+        from bot.sandbox.fake_server import install_fake
 
         fake = install_fake(app, "/sandbox")
         fake.know_templates(settings.templates)

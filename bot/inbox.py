@@ -6,9 +6,10 @@ A duplicate — a sequential or a concurrent retry from WeChat — finds the key
 handler runs once. If the handler fails, its changes are rolled back and the reply it
 should have given (a polite refusal or an apology) is stored instead.
 
-The per-message statements (dedupe claim, stored reply, caller lookup) run on the raw
-DBAPI cursor of the request's connection (models.db.raw_statements): this is the hottest path of
-the service, and the only place partybot bypasses SQLAlchemy's execution layer.
+The per-message statements (dedupe claim, allowance, caller lookup, stored reply) run
+on the raw DBAPI cursor of the request's connection (models.db.webhook_statements): this
+is the hottest path of the service, and the only place partybot bypasses SQLAlchemy's
+execution layer.
 """
 
 from __future__ import annotations
@@ -28,21 +29,15 @@ from core.wxml import Inbound, render_news, render_text
 from handlers import Dispatcher
 from handlers.router import Context, DomainError, News, Reply
 from models.db.engine import WROTE, track_writes
-from models.db.inbound import InboundQueries
 from models.db.outage import is_database_outage
+from models.db.webhook_statements import WebhookStatements
 from models.db.write_gate import WriteGate, write_gate_for
-from models.delivery.allowance import AllowanceQuery
 from models.delivery.outbox import ChannelPolicy
-from models.members.queries import Caller, CallerQuery
+from models.members.queries import Caller
 
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
-# PostgreSQL: a message whose handler wrote nothing (帮助, 会议, a refusal …) commits its
-# dedupe key and reply without waiting for the WAL flush. A crash can then lose that key;
-# WeChat's retry would re-run a handler that only reads. Turned off by a benchmark to
-# measure the difference.
-ASYNC_READ_ONLY_COMMITS = True
 
 
 @dataclass(frozen=True)
@@ -53,10 +48,8 @@ class Inbox:
     dispatcher: Dispatcher
     settings: Settings
     outbox: ChannelPolicy
-    queries: InboundQueries
-    caller_query: CallerQuery
+    statements: WebhookStatements
     write_gate: WriteGate
-    allowance: AllowanceQuery
     # The database's state as this process sees it: one log line when it goes, one when
     # it comes back, however many messages arrive in between.
     outage: OutageLog = field(default_factory=lambda: OutageLog(log, "database"))
@@ -72,9 +65,8 @@ class Inbox:
         """Prepare the statements for this engine's dialect."""
         if engine.dialect.name == "postgresql":
             track_writes(engine)
-        return cls(engine, dispatcher, settings, outbox, InboundQueries(engine.dialect),
-                   CallerQuery(engine.dialect), write_gate_for(engine),
-                   AllowanceQuery(engine.dialect))
+        return cls(engine, dispatcher, settings, outbox, WebhookStatements(engine.dialect),
+                   write_gate_for(engine))
 
     def handle(self, message: Inbound, now: datetime, signature: str | None = None) -> str:
         """Record, dispatch and answer one message; commits. Returns the rendered reply.
@@ -102,30 +94,33 @@ class Inbox:
         key = message.dedupe_key
         connection.begin()
         cursor = _cursor(connection)
-        if not self.queries.claim(cursor, key, message.from_user, message.msg_type, now,
+        if not self.statements.claim(cursor, key, message.from_user, message.msg_type, now,
                                   signature):
-            if signature is not None and not self.queries.known(cursor, key):
+            if signature is not None and not self.statements.known(cursor, key):
                 connection.rollback()
                 raise ReplayedSignature(key)
             connection.rollback()
             log.info("duplicate delivery of %s from %s; replaying the first reply", key,
                      message.from_user)
-            return self.queries.reply_of(_cursor(connection), key) or SUCCESS
+            return self.statements.reply_of(_cursor(connection), key) or SUCCESS
         self._open_allowance(cursor, message, now)
         connection.info.pop(WROTE, None)
         reply, ok = self._run_handler(connection, message, now)
         rendered = render_reply(message, reply, now)
         if ok:
-            self.queries.save_reply(cursor, key, rendered)
-            if ASYNC_READ_ONLY_COMMITS and self.postgres and not connection.info.get(WROTE):
+            self.statements.save_reply(cursor, key, rendered)
+            # PostgreSQL: a message whose handler wrote nothing (帮助, 会议, a refusal …)
+            # need not wait for the WAL flush (Settings.async_read_only_commits).
+            if self.settings.async_read_only_commits and self.postgres \
+                    and not connection.info.get(WROTE):
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         else:  # rolled back, key and all: record the key with the reply we give instead
             connection.begin()
             cursor = _cursor(connection)
-            if self.queries.claim(cursor, key, message.from_user, message.msg_type, now,
+            if self.statements.claim(cursor, key, message.from_user, message.msg_type, now,
                                   signature):
                 self._open_allowance(cursor, message, now)
-                self.queries.save_reply(cursor, key, rendered)
+                self.statements.save_reply(cursor, key, rendered)
         connection.commit()  # (if a retry claimed the key meanwhile, it answers for itself)
         return rendered
 
@@ -134,14 +129,14 @@ class Inbox:
         (5 in 48 h after a message, 3 in a minute after a click, scan or follow)."""
         opening = opening_for(message.msg_type, message.event)
         if opening is not None:
-            self.allowance.open(cursor, message.from_user, opening, now)
+            self.statements.open_allowance(cursor, message.from_user, opening, now)
 
     def _run_handler(self, connection: Connection, message: Inbound,
                      now: datetime) -> tuple[Reply, bool]:
         """Dispatch; (reply, True), or (refusal or apology, False) after a rollback."""
 
         def lookup_caller() -> Caller | None:
-            return self.caller_query(_cursor(connection), message.from_user)
+            return self.statements.caller(_cursor(connection), message.from_user)
 
         ctx = Context(connection=connection, message=message, now=now, settings=self.settings,
                       outbox=self.outbox, lookup_caller=lookup_caller)

@@ -29,7 +29,7 @@ def build_services(
     dispatcher: Dispatcher | None = None,
 ) -> Services:
     """Connect to the database and set up the AES envelope when a key is configured."""
-    from handlers import dispatcher as default_dispatcher
+    from handlers import build_dispatcher
 
     runtime = build_runtime(settings, clock)
     envelope = (
@@ -37,7 +37,7 @@ def build_services(
         if settings.encoding_aes_key
         else None
     )
-    inbox = Inbox.create(runtime.engine, dispatcher or default_dispatcher, settings,
+    inbox = Inbox.create(runtime.engine, dispatcher or build_dispatcher(), settings,
                          runtime.outbox)
     return Services(runtime.settings, runtime.engine, runtime.sessions, runtime.outbox,
                     runtime.clock, envelope=envelope, inbox=inbox)

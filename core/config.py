@@ -184,6 +184,10 @@ class Settings:
     # Every org's photos share one disk: no upload may leave less than this free
     # (PARTYBOT_UPLOAD_MIN_FREE_MB), whatever the quotas still allow.
     upload_min_free_bytes: int = 1024 * MB
+    # PostgreSQL: a message whose handler only read commits its dedupe key and reply
+    # without waiting for the WAL flush (PARTYBOT_ASYNC_READ_ONLY_COMMITS, default on;
+    # a crash may then lose that key, and WeChat's retry re-runs a handler that reads).
+    async_read_only_commits: bool = True
 
     @property
     def sandbox(self) -> bool:
@@ -357,6 +361,8 @@ def load_settings(
             "PARTYBOT_CANCELLED_PHOTO_DAYS", get("PARTYBOT_CANCELLED_PHOTO_DAYS"), 90, 0),
         upload_min_free_bytes=MB * parse_int(
             "PARTYBOT_UPLOAD_MIN_FREE_MB", get("PARTYBOT_UPLOAD_MIN_FREE_MB"), 1024, 0),
+        async_read_only_commits=parse_bool("PARTYBOT_ASYNC_READ_ONLY_COMMITS",
+                                           get("PARTYBOT_ASYNC_READ_ONLY_COMMITS"), True),
     )
 
 

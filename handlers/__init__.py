@@ -1,5 +1,9 @@
 """The dispatcher: feature routers included in a fixed order, catch-all last.
 
+Importing this package builds nothing: `build_dispatcher()` includes the routers, and
+the app factory calls it (bot.services). `handlers.dispatcher`, for callers that want
+the default one (tests, `partybot menu check`), is built on first use.
+
 Text is read by core.reading's tolerant reader ("签到：1234", "签 到 一二三四。",
 "请假2255有事", "学完了"), and a command runs when its word was read and its arguments
 fit. Everything else — other text, message types, events, menu clicks, QR scenes, the
@@ -7,6 +11,9 @@ catch-all — goes to the first route, in router order, that accepts it.
 """
 
 from __future__ import annotations
+
+import functools
+from typing import Any
 
 from core import texts, words
 from core.reading import Reader, Reading
@@ -28,12 +35,16 @@ from handlers.router import Context, Reply, Role, Route, Router
 from models.delivery.reply_rest import keep_rest
 from models.members.queries import Caller
 
-# Order matters for non-command routes: feature routers first, the catch-all last.
-ROUTERS: list[Router] = [
-    membership.router, meetings.router, new_meeting.router, stats.router, posting.router,
-    study.router, pairing.router, console_login.router, delivery_reports.router,
-    conversation.router, general.router,
-]
+
+def routers() -> list[Router]:
+    """The feature routers in dispatch order: order matters for non-command routes,
+    feature routers first, the catch-all last."""
+    return [
+        membership.router, meetings.router, new_meeting.router, stats.router, posting.router,
+        study.router, pairing.router, console_login.router, delivery_reports.router,
+        conversation.router, general.router,
+    ]
+
 
 # Menu buttons (bot/menu.py) send "CMD:<command word>": a click runs that command.
 MENU_COMMAND_PREFIX = "CMD:"
@@ -201,6 +212,24 @@ def _scene_of(event: str, event_key: str) -> str | None:
     return None
 
 
-dispatcher = Dispatcher(ROUTERS)
+def build_dispatcher() -> Dispatcher:
+    """A dispatcher over every feature router, in order."""
+    return Dispatcher(routers())
 
-__all__ = ["Context", "Dispatcher", "Role", "dispatcher"]
+
+@functools.cache
+def default_dispatcher() -> Dispatcher:
+    """The process's default dispatcher, built on first use (routers never change after
+    import, so one is enough)."""
+    return build_dispatcher()
+
+
+def __getattr__(name: str) -> Any:
+    # `from handlers import dispatcher` builds the default dispatcher then, not at import.
+    if name == "dispatcher":
+        return default_dispatcher()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Context", "Dispatcher", "Role", "build_dispatcher", "default_dispatcher",
+           "routers"]

@@ -13,7 +13,7 @@ from datetime import timedelta
 from models.db.write_gate import write_session
 from models.delivery.claims import reap_expired_leases, retry_unknown
 from schedules.delivery_loop import DeliveryWorker, DrainStats
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ def reconcile_leases(runtime: Runtime) -> tuple[int, int, int]:
     return reaped, retried, failed
 
 
-register(JobSpec("delivery.drain", drain_outbox, "interval", {"seconds": 2}, delivery=True))
-register(JobSpec("delivery.reconcile", reconcile_leases, "interval", {"seconds": 30},
-                 delivery=True))
+JOBS = [
+    JobSpec("delivery.drain", drain_outbox, "interval", {"seconds": 2}, delivery=True),
+    JobSpec("delivery.reconcile", reconcile_leases, "interval", {"seconds": 30},
+            delivery=True),
+]

@@ -7,7 +7,7 @@ import logging
 
 from models.db.write_gate import write_session
 from models.study.drafts import expire_drafts
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -24,4 +24,6 @@ def expire_stale_drafts(runtime: Runtime) -> int:
     return expired
 
 
-register(JobSpec("drafts.expire", expire_stale_drafts, "interval", {"minutes": 1}))
+JOBS = [
+    JobSpec("drafts.expire", expire_stale_drafts, "interval", {"minutes": 1}),
+]

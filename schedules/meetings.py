@@ -25,7 +25,7 @@ from models.meetings.tables import KIND_NAMES, Meeting, MeetingStatus
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import admins_of
 from models.members.tables import Member
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,8 @@ def warn_at_risk(runtime: Runtime) -> int:
     return queued
 
 
-register(JobSpec("meetings.remind", send_reminders, "interval", {"minutes": 1}))
-register(JobSpec("meetings.close_finished", close_finished, "interval", {"minutes": 5}))
-register(JobSpec("meetings.warn_at_risk", warn_at_risk, "cron", {"hour": 9, "minute": 0}))
+JOBS = [
+    JobSpec("meetings.remind", send_reminders, "interval", {"minutes": 1}),
+    JobSpec("meetings.close_finished", close_finished, "interval", {"minutes": 5}),
+    JobSpec("meetings.warn_at_risk", warn_at_risk, "cron", {"hour": 9, "minute": 0}),
+]

@@ -26,7 +26,7 @@ from models.delivery import claims as delivery
 from models.delivery.claims import Result, SendOutcome
 from models.delivery.outbox import Channel
 from models.members.menu_tags import queue_tag_changes, record_told, tag_changes, tag_ids
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -140,4 +140,6 @@ class _Sender:
             return Result(0, SendOutcome.RETRY, error=f"{type(exc).__name__}: {exc}"[:300])
 
 
-register(JobSpec("menu.sync_tags", sync_menu_tags, "interval", {"minutes": 1}))
+JOBS = [
+    JobSpec("menu.sync_tags", sync_menu_tags, "interval", {"minutes": 1}),
+]

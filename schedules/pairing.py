@@ -20,7 +20,7 @@ from models.pairing.sweeps import (
     queue_relay_reminders,
 )
 from models.pairing.urgent import queue_urgent_relays
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -67,9 +67,11 @@ def remind_and_escalate(runtime: Runtime) -> tuple[int, int]:
     return reminded, escalated
 
 
-register(JobSpec("pairing.relay_digest", send_relay_digests, "cron",
-                 lambda settings: {"hour": settings.relay_digest_time[0],
-                                   "minute": settings.relay_digest_time[1]}))
-register(JobSpec("pairing.urgent_relays", send_urgent_relays, "interval", {"minutes": 1}))
-register(JobSpec(REMIND_AND_ESCALATE, remind_and_escalate, "cron",
-                 {"hour": 10, "minute": 0}))
+JOBS = [
+    JobSpec("pairing.relay_digest", send_relay_digests, "cron",
+            lambda settings: {"hour": settings.relay_digest_time[0],
+                              "minute": settings.relay_digest_time[1]}),
+    JobSpec("pairing.urgent_relays", send_urgent_relays, "interval", {"minutes": 1}),
+    JobSpec(REMIND_AND_ESCALATE, remind_and_escalate, "cron",
+            {"hour": 10, "minute": 0}),
+]

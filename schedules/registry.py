@@ -1,4 +1,8 @@
-"""The job registry: each schedules/ module adds its jobs here, in code.
+"""The job list: every schedules/ module with jobs, named here, in code.
+
+Nothing is registered by importing a module: each declares `JOBS = [JobSpec(...)]`
+and `all_jobs()` collects them when the scheduler asks, so the jobs a process runs do
+not depend on what else it happened to import.
 
 A job is a plain function `job(runtime)`; the scheduler wraps it so that each run
 gets its own log context and an exception is logged, never lost, and never kills
@@ -7,40 +11,20 @@ the scheduler.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from schedules import delivery, drafts, meetings, menu_tags, pairing, study, tokens, upkeep
+from schedules.job_spec import JobFunc, JobSpec, TriggerArgs
 
-from core.config import Settings
-from schedules.runtime import Runtime
+__all__ = ["JobFunc", "JobSpec", "TriggerArgs", "all_jobs"]
 
-JobFunc = Callable[[Runtime], Any]
-TriggerArgs = dict[str, Any] | Callable[[Settings], dict[str, Any]]
+# The modules whose `JOBS` the scheduler runs, in the order they are added.
+JOB_MODULES = (delivery, tokens, upkeep, drafts, meetings, study, pairing, menu_tags)
 
 
-@dataclass(frozen=True)
-class JobSpec:
-    """One job: a stable id, the function, and its APScheduler trigger arguments."""
-
-    id: str
-    func: JobFunc
-    trigger: str  # "interval" or "cron"
-    # Fixed, or computed from the settings (a configurable time of day).
-    trigger_args: TriggerArgs = field(default_factory=dict)
-    delivery: bool = False  # also runs on delivery-only workers
-
-    def trigger_kwargs(self, settings: Settings) -> dict[str, Any]:
-        """The trigger's arguments under these settings."""
-        return self.trigger_args(settings) if callable(self.trigger_args) \
-            else dict(self.trigger_args)
-
-
-JOBS: dict[str, JobSpec] = {}
-
-
-def register(spec: JobSpec) -> JobSpec:
-    """Add a job (ids are unique; registering the same id twice is a bug)."""
-    if spec.id in JOBS:
-        raise ValueError(f"job id registered twice: {spec.id}")
-    JOBS[spec.id] = spec
-    return spec
+def all_jobs() -> list[JobSpec]:
+    """Every job, a fresh list on each call; a job id declared twice is a bug."""
+    jobs: list[JobSpec] = [spec for module in JOB_MODULES for spec in module.JOBS]
+    ids = [spec.id for spec in jobs]
+    duplicated = sorted({job_id for job_id in ids if ids.count(job_id) > 1})
+    if duplicated:
+        raise ValueError(f"job ids declared twice: {duplicated}")
+    return jobs

@@ -29,16 +29,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from core.outage import OutageLog
 from models.db.locks import HeldLock, try_lock
 from models.db.outage import is_database_outage
-from schedules import (  # noqa: F401  (importing registers their jobs)
-    delivery,
-    drafts,
-    meetings,
-    pairing,
-    study,
-    tokens,
-    upkeep,
-)
-from schedules.registry import JOBS, JobSpec
+from schedules.job_spec import JobSpec
+from schedules.registry import all_jobs
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -52,18 +44,6 @@ BACKOFF_MAX_SECONDS = 30.0
 
 # One per process: the jobs and the leader election see the same database.
 database_state = OutageLog(log, "scheduler: database")
-
-
-class _SkipOverlapNotices(logging.Filter):
-    """A job still running when its next turn comes is skipped by design
-    (max_instances=1): the delivery loop drains for up to a minute on a 2-second
-    interval. APScheduler warns about every skip; that is noise, not news."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "maximum number of running instances reached" not in record.getMessage()
-
-
-logging.getLogger("apscheduler.scheduler").addFilter(_SkipOverlapNotices())
 
 
 def _run_job(spec: JobSpec, runtime: Runtime) -> Any:
@@ -92,7 +72,7 @@ def add_jobs(scheduler: BaseScheduler, runtime: Runtime, specs: Iterable[JobSpec
 def make_scheduler(runtime: Runtime, delivery_only: bool = False) -> BackgroundScheduler:
     """A scheduler with the registry's jobs, in the configured time zone."""
     scheduler = BackgroundScheduler(timezone=runtime.settings.tz)
-    specs = [s for s in JOBS.values() if s.delivery or not delivery_only]
+    specs = [s for s in all_jobs() if s.delivery or not delivery_only]
     add_jobs(scheduler, runtime, specs)
     return scheduler
 

@@ -32,7 +32,7 @@ from models.pairing.reports import branch_pair_report
 from models.study.actions import ancestor_ids
 from models.study.reports import BranchStudy, study_by_branch
 from models.study.tables import StudyItem, StudyRecord
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -201,6 +201,8 @@ def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
     return "\n".join(lines)
 
 
-register(JobSpec("study.push", push_due_items, "interval", {"minutes": 1}))
-register(JobSpec("digests.weekly", send_digests, "cron",
-                 {"day_of_week": "mon", "hour": 9, "minute": 0}))
+JOBS = [
+    JobSpec("study.push", push_due_items, "interval", {"minutes": 1}),
+    JobSpec("digests.weekly", send_digests, "cron",
+            {"day_of_week": "mon", "hour": 9, "minute": 0}),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.wechat import TokenFetchError
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -20,4 +20,6 @@ def refresh_token(runtime: Runtime) -> bool:
         return False
 
 
-register(JobSpec("wechat.refresh_token", refresh_token, "interval", {"seconds": 60}))
+JOBS = [
+    JobSpec("wechat.refresh_token", refresh_token, "interval", {"seconds": 60}),
+]

@@ -12,7 +12,7 @@ from models.db.guesses import prune_guards
 from models.db.inbound import prune_inbound
 from models.db.stored_files import find_orphans, release_due, remove_files
 from models.db.write_gate import write_session
-from schedules.registry import JobSpec, register
+from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -27,10 +27,6 @@ def prune_inbound_keys(runtime: Runtime) -> int:
     if removed or guards:
         log.info("pruned %d old inbound message keys and %d guess guards", removed, guards)
     return removed
-
-
-register(JobSpec("upkeep.prune_inbound", prune_inbound_keys, "cron",
-                 {"hour": 3, "minute": 17}))
 
 
 def sweep_uploads(runtime: Runtime) -> int:
@@ -52,4 +48,7 @@ def sweep_uploads(runtime: Runtime) -> int:
     return removed
 
 
-register(JobSpec("upkeep.sweep_uploads", sweep_uploads, "cron", {"minute": 41}))
+JOBS = [
+    JobSpec("upkeep.prune_inbound", prune_inbound_keys, "cron", {"hour": 3, "minute": 17}),
+    JobSpec("upkeep.sweep_uploads", sweep_uploads, "cron", {"minute": 41}),
+]

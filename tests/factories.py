@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.service_allowance import MESSAGE, Opening
-from models.delivery.allowance import open_allowance
+from models.db.inbound import InboundMessage
+from models.db.webhook_statements import open_allowance
+from models.delivery.allowance import ServiceAllowance
 from models.members.org_tables import Org, OrgKind
 from models.members.tables import Member
 
@@ -62,3 +65,15 @@ def wrote_to_us(session: Session, openid: str, now: datetime, fake: Any = None,
     open_allowance(session, openid, opening, now)
     if fake is not None:
         fake.state.user_acted(openid, opening)
+
+
+def last_message_at(session: Session, openid: str) -> datetime | None:
+    """When this user last sent us anything (message, menu click, scan, follow)."""
+    return session.scalar(
+        select(func.max(InboundMessage.received_at)).where(InboundMessage.openid == openid)
+    )
+
+
+def allowance_of(session: Session, openid: str) -> ServiceAllowance | None:
+    """The member's allowance row (open or not)."""
+    return session.get(ServiceAllowance, openid)

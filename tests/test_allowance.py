@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.service_allowance import EVENT, MESSAGE
 from models.actors import Actor
-from models.delivery.allowance import ServiceAllowance, allowance_of
+from models.delivery.allowance import ServiceAllowance
 from models.delivery.held import combined_texts
 from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
 from models.meetings.actions import NewMeeting, cancel_meeting, create_meeting
@@ -21,7 +21,7 @@ from models.pairing.relays import Relay
 from models.study.actions import record_study
 from models.study.posting import Draft, publish
 from schedules.delivery_loop import DeliveryWorker
-from tests.factories import make_branch, make_member, wrote_to_us
+from tests.factories import allowance_of, make_branch, make_member, wrote_to_us
 
 NO_TEMPLATES = ChannelPolicy({})
 

@@ -15,8 +15,9 @@ from bot.simulator import WeChatSide, event_xml, text_xml
 from handlers import Dispatcher
 from handlers.router import Context, Router
 from models.db.guesses import GuessGuard
-from models.db.inbound import InboundMessage, last_message_at
+from models.db.inbound import InboundMessage
 from tests.conftest import TOKEN
+from tests.factories import last_message_at
 from tests.live import serving
 
 

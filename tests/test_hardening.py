@@ -78,9 +78,9 @@ def test_instance_and_database_files_are_private(tmp_path):
     import os
     import stat
 
+    from bot.schema_upgrade import upgrade_database
     from core.config import load_settings
     from models.db.engine import make_engine
-    from models.db.migration_check import upgrade_database
 
     old = os.umask(0o022)
     try:
@@ -363,7 +363,7 @@ def test_secrets_in_logged_urls_are_redacted(caplog):
 def test_the_cli_installs_the_redacting_filter():
     import logging
 
-    from bot.cli.main import _setup_logging
+    from core.logging_setup import configure_logging as _setup_logging
     from core.redact import RedactingFilter
 
     root = logging.getLogger()

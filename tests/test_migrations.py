@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 import models
+from bot.schema_upgrade import upgrade_database
 from models.db.engine import make_engine
-from models.db.migration_check import upgrade_database
 from tests.conftest import PG_URL
 
 
@@ -38,7 +38,7 @@ def test_downgrade_and_upgrade_again(tmp_path):
     upgrade_database(engine)
     from alembic import command
 
-    from models.db.migration_check import alembic_config
+    from bot.schema_upgrade import alembic_config
 
     config = alembic_config(str(engine.url))
     command.downgrade(config, "base")

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import create_app
+from bot.schema_upgrade import upgrade_database
 from bot.services import services_of
 from bot.simulator import WeChatSide, text_xml
 from core import texts
 from models.db.engine import make_engine, make_session_factory
-from models.db.migration_check import upgrade_database
 from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
 from tests.conftest import AES_KEY, TOKEN, Chat
 from tests.factories import make_branch, make_member, wrote_to_us

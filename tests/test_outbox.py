@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from core.service_allowance import MESSAGE
 from core.template_messages import Keyword, TemplateSpec
+from models.db.webhook_statements import open_allowance
 from models.delivery import outbox
-from models.delivery.allowance import open_allowance
 from models.delivery.outbox import Channel, ChannelPolicy, Notice, Outbox, Status
 from models.pairing.relays import Relay
 from models.pairing.tables import HelpPair

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from models.db.base import utcnow
 from models.delivery.claims import reap_expired_leases, retry_unknown
 from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
-from schedules.registry import JOBS
+from schedules.registry import all_jobs
 from schedules.scheduler import make_scheduler
 from tests.factories import make_branch, make_member, wrote_to_us
 from tests.procs import Proc, command_env, partybot
@@ -29,7 +29,7 @@ def test_jobs_are_defined_in_code_with_safe_settings(services):
         assert job.misfire_grace_time >= 3600
     assert str(scheduler.timezone) == "Asia/Shanghai"
     delivery_only = {job.id for job in make_scheduler(services, delivery_only=True).get_jobs()}
-    assert delivery_only == {s.id for s in JOBS.values() if s.delivery}
+    assert delivery_only == {s.id for s in all_jobs() if s.delivery}
 
 
 def test_second_scheduler_stands_by_and_takes_over(database_url, tmp_path, fake):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.service_allowance import MESSAGE
-from models.delivery.allowance import open_allowance
+from models.db.webhook_statements import open_allowance
 from models.delivery.outbox import ChannelPolicy, Outbox, Status
 from models.members.org_tables import OrgAdmin
 from models.study.actions import record_study

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 from typing import Any
@@ -12,28 +11,16 @@ import click
 from bot.cli.admin import COMMANDS as ADMIN_COMMANDS
 from bot.cli.support import database, require_migrated, runtime, settings_or_exit
 from bot.cli.template_messages import templates
-from core import redact, texts
+from core import texts
 from core.config import Settings
-
-log = logging.getLogger("partybot")
-
-
-def _setup_logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    redact.install()
-    # Alembic announces every plugin it loads; only its migration lines are news.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+from core.logging_setup import configure_logging
 
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 def main(verbose: bool) -> None:
     """partybot: the WeChat Official Account backend for Party branches."""
-    _setup_logging(verbose)
+    configure_logging(verbose)
 
 
 @main.group()
@@ -44,8 +31,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply migrations to the configured database."""
+    from bot.schema_upgrade import upgrade_database
     from models.db.engine import make_engine
-    from models.db.migration_check import upgrade_database
 
     engine = make_engine(settings_or_exit().database_url)
     try:
@@ -143,9 +130,9 @@ def run(host: str, port: int) -> None:
         demo_users,
         seed_demo,
     )
+    from bot.schema_upgrade import upgrade_database
     from models.db.base import utcnow
     from models.db.engine import make_engine
-    from models.db.migration_check import upgrade_database
     from models.delivery.outbox import ChannelPolicy
 
     settings = settings_or_exit()

@@ -40,10 +40,10 @@ def menu() -> None:
 def menu_publish() -> None:
     """Publish the menus in bot/menu.py (one per role, chosen by user tag) and tag members."""
     from bot.menu import all_menus, publish_menus
-    from handlers import dispatcher
+    from handlers import build_dispatcher
     from schedules.menu_tags import sync_menu_tags
 
-    _check_menus(all_menus(), dispatcher)
+    _check_menus(all_menus(), build_dispatcher())
     with runtime() as built:
         with built.sessions() as session:
             ids = _call_wechat("menu publish", lambda: publish_menus(built.wechat, session))

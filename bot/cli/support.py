@@ -11,10 +11,10 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot.schema_upgrade import database_behind
 from core import texts
 from core.config import ConfigError, Settings, load_settings
 from models.db.engine import make_engine, make_session_factory
-from models.db.migration_check import database_behind
 from models.db.write_gate import write_session
 from models.errors import DomainError
 from models.members.org_tables import Org

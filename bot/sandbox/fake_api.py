@@ -13,6 +13,8 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     GET  /cgi-bin/user/info
     GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token   (fake_oauth)
 
+(mounted together by bot.sandbox.fake_server)
+
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.
 
@@ -38,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from core import texts
 from core.service_allowance import EVENT, MESSAGE, OVER_LIMIT, WINDOW_CLOSED, Opening
@@ -699,46 +701,3 @@ def scene_of_ticket(state: FakeWeChat, ticket: str) -> str | None:
                     return None
                 return str(code["scene"])
     return None
-
-
-def install_fake(app: Flask, url_prefix: str = "") -> FakeWeChat:
-    """Mount the fake on `app` (at `url_prefix`) with fresh state; returns the state."""
-    state = FakeWeChat()
-    app.extensions["fake_wechat"] = state
-    app.register_blueprint(bp, url_prefix=url_prefix or None)
-    return state
-
-
-def make_fake_app() -> Flask:
-    """A standalone app serving only the fake, at the root."""
-    app = Flask("fake_wechat")
-    install_fake(app)
-    return app
-
-
-def main() -> None:
-    """Serve the fake alone: python -m bot.sandbox.fake_api --port 9000."""
-    import argparse
-
-    from werkzeug.serving import make_server
-
-    parser = argparse.ArgumentParser(description="fake WeChat API")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9000)
-    args = parser.parse_args()
-    # Run as __main__, this module is a second copy without the OAuth routes: serve
-    # the imported one.
-    from bot.sandbox import fake_api
-
-    server = make_server(args.host, args.port, fake_api.make_fake_app(), threaded=True)
-    print(f"fake WeChat API on http://{args.host}:{server.port}", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
-
-
-if __name__ == "__main__":
-    main()
-
-
-# Web authorization lives in its own module, on this blueprint.
-from bot.sandbox import fake_oauth  # noqa: E402,F401

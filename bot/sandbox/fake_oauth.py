@@ -1,4 +1,5 @@
-"""The fake's WeChat web authorization (snsapi_base), on the fake's blueprint.
+"""The fake's WeChat web authorization (snsapi_base), a blueprint of its own that
+bot.sandbox.fake_server mounts beside the fake API's.
 
 Inside WeChat, `/connect/oauth2/authorize` comes straight back to `redirect_uri` with a
 code, silently. The sandbox has no WeChat to know who is holding the phone, so its
@@ -13,13 +14,15 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlencode, urlsplit
 
-from flask import Response, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from bot.sandbox.fake_api import _answer, _misbehave, _state, bp
+from bot.sandbox.fake_api import _answer, _misbehave, _state
 
 CODE_SECONDS = 300
 SCOPES = ("snsapi_base", "snsapi_userinfo")
+
+bp = Blueprint("fake_wechat_oauth", __name__, template_folder="templates")
 
 
 @bp.get("/connect/oauth2/authorize")

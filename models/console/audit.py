@@ -4,7 +4,7 @@ before and after.
 Written by the actions (models/<feature>/actions.py) through `record_change`, in the same
 transaction as the change itself (so a change that rolls back leaves no entry, and no
 change goes unrecorded). Org admins read the entries of their subtree (`entries_for`),
-filtered by surface, actor, org and date; `prune` drops what is older than the retention.
+filtered by surface, actor, org and date.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, delete, select
+from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.actors import Actor, Surface
-from models.db.base import Base, UTCDateTime, rowcount
+from models.db.base import Base, UTCDateTime
 
 
 class AuditEntry(Base):
@@ -82,8 +82,3 @@ def entries_for(session: Session, org_ids: Iterable[int], limit: int = 200,
             query = query.where(AuditEntry.at < only.until)
     return list(session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                 .limit(limit)))
-
-
-def prune(session: Session, older_than: datetime) -> int:
-    """Drop entries made before `older_than` (the retention); how many went."""
-    return rowcount(session.execute(delete(AuditEntry).where(AuditEntry.at < older_than)))

@@ -3,22 +3,20 @@ and until when (the rules: core.service_allowance).
 
 Opened (reset, never added to) by the webhook for every user action that opens one,
 spent by the delivery loop when it claims a customer-service row, so that partybot
-never asks WeChat for a message past the allowance. One row per openid.
+never asks WeChat for a message past the allowance. One row per openid. The opening
+upsert (the webhook's, and `open_allowance` through a Session) is in
+models.db.webhook_statements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Dialect, Integer, String, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.service_allowance import Opening
-from models.db.base import Base, UTCDateTime, rowcount, table_of
-from models.db.raw_statements import Prepared
+from models.db.base import Base, UTCDateTime, rowcount
 
 
 class ServiceAllowance(Base):
@@ -31,42 +29,6 @@ class ServiceAllowance(Base):
     until: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_by: Mapped[str] = mapped_column(String(10))  # "message" or "event"
-
-
-def _upsert(dialect_name: str) -> Any:
-    table = table_of(ServiceAllowance)
-    dialect_insert: Any = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    statement = dialect_insert(table).values(
-        openid=bindparam("openid"), remaining=bindparam("remaining"),
-        until=bindparam("until"), opened_at=bindparam("opened_at"),
-        opened_by=bindparam("opened_by"))
-    # Reset, not added: the latest action decides. An older action arriving late (a
-    # retried event) must not shorten a newer allowance.
-    return statement.on_conflict_do_update(
-        index_elements=["openid"],
-        set_={name: statement.excluded[name]
-              for name in ("remaining", "until", "opened_at", "opened_by")},
-        where=table.c.opened_at <= statement.excluded.opened_at)
-
-
-class AllowanceQuery:
-    """The webhook's statement, prepared once per dialect
-    (the hot path: models.db.raw_statements)."""
-
-    def __init__(self, dialect: Dialect) -> None:
-        self._open = Prepared(_upsert(dialect.name), dialect)
-
-    def open(self, cursor: Any, openid: str, opening: Opening, now: datetime) -> None:
-        """Reset `openid`'s allowance to what `opening` gives, from `now`."""
-        self._open.run(cursor, openid=openid, remaining=opening.count,
-                       until=now + opening.window, opened_at=now, opened_by=opening.action)
-
-
-def open_allowance(session: Session, openid: str, opening: Opening, now: datetime) -> None:
-    """The same as the webhook does, through a Session (tests, the simulator)."""
-    session.execute(_upsert(session.get_bind().dialect.name), {
-        "openid": openid, "remaining": opening.count, "until": now + opening.window,
-        "opened_at": now, "opened_by": opening.action})
 
 
 def open_allowances(session: Session, openids: Iterable[str], now: datetime) -> set[str]:
@@ -122,8 +84,3 @@ def close(session: Session, openid: str) -> None:
     """WeChat said no (45047/45015): nothing is left, whatever we counted."""
     session.execute(update(ServiceAllowance).where(ServiceAllowance.openid == openid)
                     .values(remaining=0).execution_options(synchronize_session=False))
-
-
-def allowance_of(session: Session, openid: str) -> ServiceAllowance | None:
-    """The member's allowance row (open or not)."""
-    return session.get(ServiceAllowance, openid)

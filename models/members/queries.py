@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import (
-    Dialect,
-    bindparam,
-    exists,
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.db.raw_statements import Prepared
 from models.errors import MemberLookupError
-from models.members.org_tables import OrgAdmin
 from models.members.tables import Member
 
 
@@ -61,7 +52,8 @@ def member_by_openid(session: Session, openid: str) -> Member | None:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a message, as the router needs it: enough for role checks and help."""
+    """Who sent a message, as the router needs it: enough for role checks and help
+    (looked up by the webhook: models.db.webhook_statements)."""
 
     member_id: int
     name: str
@@ -69,25 +61,3 @@ class Caller:
     is_admin: bool
     is_helper: bool
     is_org_admin: bool = False  # administers an org (township / county)
-
-
-class CallerQuery:
-    """Looks up the Caller for an openid
-    (prepared once per dialect; see models.db.raw_statements)."""
-
-    def __init__(self, dialect: Dialect) -> None:
-        table = Member.__table__
-        org_admin = OrgAdmin.__table__
-        is_org_admin = exists(select(org_admin.c.id).where(org_admin.c.member_id == table.c.id))
-        self._query = Prepared(
-            select(table.c.id, table.c.name, table.c.branch_id, table.c.is_admin,
-                   table.c.is_helper, is_org_admin.label("is_org_admin"))
-            .where(table.c.openid == bindparam("openid")),
-            dialect,
-        )
-
-    def __call__(self, cursor: Any, openid: str) -> Caller | None:
-        row = self._query.run(cursor, openid=openid).fetchone()
-        if row is None:
-            return None
-        return Caller(row[0], row[1], row[2], bool(row[3]), bool(row[4]), bool(row[5]))

@@ -1,20 +1,27 @@
-"""Apply Alembic migrations from code (`partybot db upgrade`, `partybot run`, tests)."""
+"""Apply Alembic migrations from code (`partybot db upgrade`, `partybot run`, tests).
+
+Here in bot/, not in models/: the migrations import the models, so the models must
+not import the migrations (tests/test_layers.py).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-import migrations
+
+def migrations_folder() -> str:
+    """Where the packaged migrations are (the `migrations` package's folder)."""
+    return str(files("migrations"))
 
 
 def alembic_config(url: str) -> Config:
     """An Alembic config pointing at the packaged migrations and this database."""
     config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("script_location", migrations_folder())
     # ConfigParser interpolation would choke on a "%" in a password.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
