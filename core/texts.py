@@ -617,3 +617,7 @@ CONSOLE_BAD_QUARTER = "没有这个季度：请用页面上的“上一季度/�
 CONSOLE_LOGIN_BUSY = "正在为别的登录核对密码，请过两三秒再点一次“登录”。"
 ROSTER_XLSX_LONG_TAG = "Excel 文件里有一段超长的内容（一个标记超过 {limit} KB），不像正常的名册，没有导入。请用 Excel 或 WPS 重新另存为 .xlsx 后再试"
 SANDBOX_BAD_TEXT = "这段文字里有微信发不出的字符，请重新输入。"
+
+# Issue 24 (study and questions): an item changed in the console.
+STUDY_EDITED = "已修改第{id}期《{title}》。"
+STUDY_EDIT_NOTHING = "第{id}期没有改动：标题、正文、链接和时间都和原来一样。"

@@ -304,3 +304,9 @@ HELP_ALL = "全部"  # 帮助 全部: every command this person may use
 MORE_WORD = "更多"  # the next page of a long reply
 # While a draft is open these still act as commands; any other text joins the draft.
 DRAFT_WORDS = ("预览", "发送", "取消", "帮助", "更多", "发布")
+
+# Issue 24 (study and questions): the audit log's names for their changes.
+AUDIT_ACTION_NAMES.update({
+    "study.edit": "修改学习内容", "study.studied": "已学", "study.feedback": "学习心得",
+    "study.draft_expire": "草稿过期作废", "question.ask": "党员提问",
+})

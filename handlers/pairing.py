@@ -14,7 +14,8 @@ from models.members.queries import find_member
 from models.pairing.actions import end_pair, helper_member, helper_of, make_pair, members_of
 from models.pairing.relay_items import current_relays
 from models.pairing.relays import confirm_relays
-from models.study.actions import attach_feedback, recent_relay_record
+from models.study.queries import recent_relay_record
+from models.study.records import attach_feedback
 
 router = Router("pairing")
 

@@ -44,7 +44,7 @@ def test_an_answer_from_the_page_reaches_the_member(app, session, county, chat: 
     assert "这个问题已经回复过了" in secretary.get(again.location).get_data(as_text=True)
     assert session.scalars(select(Outbox).where(Outbox.kind == "question_answer")).all() \
         .__len__() == 1
-    entry = session.scalars(select(AuditEntry)).one()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.surface == "console")).one()
     assert entry.action == "question.answer" and entry.after == {
         "answer": "交给支部组织委员刘芳，每季度第一个月。"}
 

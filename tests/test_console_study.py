@@ -59,7 +59,7 @@ def test_a_post_from_the_form_is_what_members_get_in_chat(app, session, county, 
     listing = secretary.get(f"/admin/org/{county['liaoyuan']}/study").get_data(as_text=True)
     assert "1/3" in listing
     session.rollback()
-    entry = session.scalars(select(AuditEntry)).one()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.surface == "console")).one()
     assert entry.action == "study.publish" and entry.after["images"] == 1
 
 

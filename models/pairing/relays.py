@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.db.base import Base, UTCDateTime
 from models.members.tables import Member
-from models.study.actions import latest_unread, record_study
+from models.study.queries import latest_unread
+from models.study.records import record_study
 from models.study.tables import StudyItem
 
 
