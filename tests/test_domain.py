@@ -20,14 +20,6 @@ from models.members.orgs import make_org_admin
 from models.members.queries import find_member
 from models.pairing.actions import helper_member, make_pair
 from models.pairing.relays import Relay, confirm_relays
-from models.study.actions import (
-    Feedback,
-    attach_feedback,
-    item_meant_by_studied,
-    item_to_read,
-    recent_record_for_feedback,
-    record_study,
-)
 from models.study.posting import (
     Draft,
     hold_post,
@@ -36,6 +28,8 @@ from models.study.posting import (
     publish,
     take_pending_post,
 )
+from models.study.queries import item_meant_by_studied, recent_record_for_feedback
+from models.study.records import Feedback, attach_feedback, item_to_read, record_study
 from models.study.reports import progress_this_week, year_record
 from models.study.tables import StudyRecord
 from tests.factories import make_branch, make_meeting, make_member, make_township

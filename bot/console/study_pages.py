@@ -271,7 +271,8 @@ def withdraw_study(item_id: int) -> ResponseReturnValue:
     services = services_of()
     session = db()
     _, org = _changeable(session, item_id)
-    done = withdraw_item(session, console_actor(), org, item_id, services.clock())
+    done = withdraw_item(session, console_actor(), org, item_id, services.clock(),
+                         release_photos=True)
     message = withdrawn_sentence(done.item, done.dropped)
     save()
     # Its photos go with it: the rows went in the action, the files once it is saved.

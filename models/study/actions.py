@@ -175,11 +175,15 @@ class Withdrawal:
     released_files: list[str]
 
 
-def withdraw_item(session: Session, actor: Actor, org: Org, item_id: int,
-             now: datetime) -> Withdrawal:
-    """撤回: members who have not studied it no longer see or get it; its photos go."""
+def withdraw_item(session: Session, actor: Actor, org: Org, item_id: int, now: datetime,
+                  release_photos: bool = False) -> Withdrawal:
+    """撤回: members who have not studied it no longer see or get it. Its photos go at
+    the next upkeep sweep, or now with `release_photos` — for a caller that deletes the
+    files once it has committed (a file whose row went while the file stayed would be
+    adopted again by the sweep)."""
     item, dropped = _withdraw_item(session, org, item_id, now)
-    released = release_due(session, now, timedelta(0), only=(STUDY, item.id))
+    released = release_due(session, now, timedelta(0), only=(STUDY, item.id)) \
+        if release_photos else []
     record_change(session, actor, org_id=org.id, action="study.withdraw", target=_target(item),
                   now=now, after={"dropped": dropped})
     return Withdrawal(item, dropped, released)
