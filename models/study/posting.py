@@ -1,5 +1,8 @@
 """发布: checking a post, publishing it to an org's subtree, and holding a repeat of a
-recent post until its author confirms it (确认发布)."""
+recent post until its author confirms it (确认发布).
+
+The steps the actions (models.study.actions) are made of: surfaces call the actions,
+which also write the audit entry."""
 
 from __future__ import annotations
 
