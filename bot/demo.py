@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import words
+from core.config import Settings
+from models.actors import Actor
 from models.delivery.outbox import ChannelPolicy
 from models.meetings.actions import NewMeeting, close_meeting, create_meeting
 from models.meetings.attendance import check_in
@@ -26,7 +28,8 @@ from models.members.org_tables import Org, OrgAdmin, OrgKind
 from models.members.orgs import add_org, make_org_admin
 from models.members.tables import Member, NeedsHelp
 from models.pairing.tables import HelpPair
-from models.study.posting import make_draft, publish
+from models.study.actions import PushTimes, publish_post, push_item_now
+from models.study.posting import make_draft
 
 
 @dataclass(frozen=True)
@@ -122,11 +125,17 @@ def seed_demo(session: Session, now: datetime, outbox: ChannelPolicy | None = No
     secretary.committee_posts = "书记"
     helper.committee_posts = "组织委员"
     session.flush()
-    publish(session, branches[0].id, make_draft(
+    zone = tz or ZoneInfo("Asia/Shanghai")
+    # Posted by the operator who started the demo, in the secretary's name, and pushed
+    # at once: the newcomer's first 学习 finds it, their phone is told within a minute.
+    seeded = publish_post(session, Actor.cli(), branches[0], make_draft(
         "学习党章第一章 总纲",
         "中国共产党是中国工人阶级的先锋队，同时是中国人民和中华民族的先锋队。"
-        "请大家认真学习，结合本村实际谈体会。", now), secretary, now, now)
-    _seed_history(session, branches, now, tz or ZoneInfo("Asia/Shanghai"))
+        "请大家认真学习，结合本村实际谈体会。", now), now,
+        PushTimes(zone, Settings.study_push_time), author=secretary, confirmed=True)
+    assert seeded.item is not None
+    push_item_now(session, Actor.cli(), branches[0], seeded.item.id, now)
+    _seed_history(session, branches, now, zone)
     meeting = create_meeting(session, NewMeeting(
         org_id=branches[0].id, kind=MeetingKind.BRANCH_ASSEMBLY,
         starts_at=now + timedelta(minutes=40), place="村委会",

@@ -619,3 +619,7 @@ SANDBOX_BAD_TEXT = "这段文字里有微信发不出的字符，请重新输入
 # Issue 24 (members, the org tree, console accounts): a member named anywhere in the roster.
 MEMBER_NOT_FOUND_ANYWHERE = "名册里没有叫「{name}」的党员（有手机号时，也要和名册里的对得上）。"
 MEMBER_AMBIGUOUS_ANYWHERE = "名册里有{count}位叫「{name}」的党员，无法确定是哪一位，请加上手机号（或手机后四位）区分。"
+
+# Issue 24 (study and questions): an item changed in the console.
+STUDY_EDITED = "已修改第{id}期《{title}》。"
+STUDY_EDIT_NOTHING = "第{id}期没有改动：标题、正文、链接和时间都和原来一样。"

@@ -316,3 +316,9 @@ AUDIT_ACTION_NAMES.update({
     "pair.create": "结对", "relay.confirm": "确认已转达", "relay.proof": "转达凭证",
     "relay.escalate": "转达逾期上报",
 })
+
+# Issue 24 (study and questions): the audit log's names for their changes.
+AUDIT_ACTION_NAMES.update({
+    "study.edit": "修改学习内容", "study.studied": "已学", "study.feedback": "学习心得",
+    "study.draft_expire": "草稿过期作废", "question.ask": "党员提问",
+})

@@ -14,7 +14,7 @@ from models.meetings.actions import is_invited
 from models.meetings.codes import meeting_for_code
 from models.meetings.tables import Meeting
 from models.members.tables import Member
-from models.study.actions import Feedback
+from models.study.records import Feedback
 
 NUMBER_IN_WORD = re.compile(r"[0-9]+")
 MAX_NUMBER_DIGITS = 9  # an item number longer than this is not one of ours

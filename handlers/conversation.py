@@ -16,8 +16,8 @@ from models.meetings.actions import open_for_check_in, upcoming_for
 from models.meetings.attendance import attendance_of
 from models.members.queries import branch_admin_names
 from models.pairing.relay_items import current_relays
-from models.questions.actions import forward_question
-from models.study.actions import unread_item
+from models.questions.actions import ask_question
+from models.study.queries import unread_item
 
 router = Router("conversation")
 
@@ -81,7 +81,7 @@ def answer_question(ctx: Context, asked: str) -> Reply:
         return ctx.dispatcher.topic_help(route)
     if caller is None:
         return texts.QUESTION_NEED_BINDING
-    forward_question(ctx.session, caller.member_id, caller.branch_id, asked, ctx.now)
+    ask_question(ctx.session, ctx.actor, caller.member_id, caller.branch_id, asked, ctx.now)
     return texts.QUESTION_FORWARDED.format(admins=_admin_names(ctx, caller.branch_id))
 
 

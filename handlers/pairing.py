@@ -13,7 +13,7 @@ from models.members.queries import find_member
 from models.pairing.actions import confirm_relays, end_pair, keep_relay_proof, make_pair
 from models.pairing.queries import helper_member, members_of
 from models.pairing.relay_items import current_relays
-from models.study.actions import recent_relay_record
+from models.study.queries import recent_relay_record
 
 router = Router("pairing")
 

@@ -19,32 +19,27 @@ from core.localtime import when
 from handlers.args import item_number
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.members.org_tables import Org
+from models.study.actions import (
+    Published,
+    PushTimes,
+    publish_held,
+    publish_post,
+    push_item_now,
+    withdraw_item,
+)
 from models.study.drafts import (
     Addition,
     PostDraft,
     add_image,
     add_to_draft,
-    checked_post,
     current_draft,
     drop_draft,
     open_draft,
-    publish_draft,
+    send_draft,
 )
-from models.study.posting import (
-    URL,
-    Draft,
-    checked_link,
-    find_duplicate,
-    hold_post,
-    make_draft,
-    posting_org,
-    publish,
-    push_now,
-    push_time,
-    take_pending_post,
-    withdraw_item,
-)
-from models.study.tables import LINK_MAX, TITLE_MAX, StudyItem
+from models.study.posting import URL, Draft, checked_link, make_draft, posting_org
+from models.study.rendering import published_sentence, withdrawn_sentence
+from models.study.tables import LINK_MAX, TITLE_MAX
 
 router = Router("posting")
 
@@ -119,15 +114,18 @@ def _title_on_first_line(first_line: str, ctx: Context) -> str:
     return first_line[reading.tokens[0].start:].strip()
 
 
-def _published(ctx: Context, org: Org, item: StudyItem) -> Reply:
-    moment = texts.POST_OK_NOW if item.push_at <= ctx.now else when(item.push_at, ctx.tz)
-    return texts.POST_OK.format(id=item.id, title=item.title, org=org.name, when=moment)
+def _push_times(ctx: Context) -> PushTimes:
+    return PushTimes(ctx.tz, ctx.settings.study_push_time)
 
 
-def _publish(ctx: Context, org: Org, draft: Draft) -> Reply:
-    item = publish(ctx.session, org.id, draft, ctx.member, ctx.now,
-                   push_time(draft, ctx.now, ctx.tz, ctx.settings.study_push_time))
-    return _published(ctx, org, item)
+def _published(ctx: Context, org: Org, published: Published,
+               duplicate_sentence: str) -> Reply:
+    """The reply to a publish: the one "published" sentence, or the repeat it was."""
+    if published.item is None:
+        assert published.duplicate is not None
+        return duplicate_sentence.format(id=published.duplicate.id,
+                                         title=published.duplicate.title)
+    return published_sentence(published.item, org.name, ctx.now, ctx.tz)
 
 
 @router.command("发布", Role.ANY_ADMIN, usage="发布 <标题>（正文可以接着发）")
@@ -138,17 +136,14 @@ def post(ctx: Context) -> Reply:
     title = _title_on_first_line((raw.splitlines() or [""])[0], ctx)
     if title and sum(1 for line in raw.splitlines() if line.strip()) == 1:
         # Enter sent the title alone: the rest follows in the next messages
-        open_draft(ctx.session, ctx.member, org.id, title, ctx.now, ctx.outbox)
+        open_draft(ctx.session, ctx.actor, ctx.member, org.id, title, ctx.now, ctx.outbox)
         return texts.DRAFT_OPENED.format(title=title)
     open_ = current_draft(ctx.session, ctx.member.id, ctx.now)
     if open_ is not None:
         raise DomainError("DRAFT_ALREADY_OPEN", title=open_.title)
-    draft = parse_post(raw, ctx)
-    duplicate = find_duplicate(ctx.session, org.id, draft, ctx.now)
-    if duplicate is not None:
-        hold_post(ctx.session, ctx.member, org.id, draft, ctx.now)
-        return texts.POST_DUPLICATE.format(id=duplicate.id, title=duplicate.title)
-    return _publish(ctx, org, draft)
+    published = publish_post(ctx.session, ctx.actor, org, parse_post(raw, ctx), ctx.now,
+                             _push_times(ctx), author=ctx.member, hold_repeat=True)
+    return _published(ctx, org, published, texts.POST_DUPLICATE)
 
 
 def _draft(ctx: Context) -> PostDraft:
@@ -221,7 +216,7 @@ def offered_link(ctx: Context) -> Reply:
     """A forwarded article from an admin: offered as a post (a draft to 发送)."""
     title, link, description = _forwarded(ctx)
     org = posting_org(ctx.session, ctx.member)
-    draft = open_draft(ctx.session, ctx.member, org.id, title, ctx.now, ctx.outbox)
+    draft = open_draft(ctx.session, ctx.actor, ctx.member, org.id, title, ctx.now, ctx.outbox)
     add_to_draft(draft, Addition(body_lines=(description,) if description else (), link=link),
                  ctx.now)
     return texts.LINK_OFFER.format(title=title, org=org.name)
@@ -246,18 +241,10 @@ def preview(ctx: Context) -> Reply:
 def send(ctx: Context) -> Reply:
     """发布正在写的内容"""
     draft = _draft(ctx)
-    post_ = checked_post(draft, ctx.now,
-                         when(draft.publish_at, ctx.tz) if draft.publish_at else "")
-    if draft.duplicate_of is None:
-        duplicate = find_duplicate(ctx.session, draft.org_id, post_, ctx.now)
-        if duplicate is not None:
-            draft.duplicate_of = duplicate.id
-            draft.touched_at = ctx.now
-            return texts.DRAFT_DUPLICATE.format(id=duplicate.id, title=duplicate.title)
-    org = ctx.session.get(Org, draft.org_id) or posting_org(ctx.session, ctx.member)
-    item = publish_draft(ctx.session, draft, post_, ctx.member, ctx.now,
-                         push_time(post_, ctx.now, ctx.tz, ctx.settings.study_push_time))
-    return _published(ctx, org, item)
+    org, published = send_draft(
+        ctx.session, ctx.actor, draft, ctx.member, ctx.now, _push_times(ctx),
+        when(draft.publish_at, ctx.tz) if draft.publish_at else "")
+    return _published(ctx, org, published, texts.DRAFT_DUPLICATE)
 
 
 @router.command("取消", Role.ANY_ADMIN, usage="取消", takes=Takes.NOTHING)
@@ -272,10 +259,10 @@ def cancel(ctx: Context) -> Reply:
 @router.command("确认发布", Role.ANY_ADMIN, usage="确认发布", takes=Takes.NOTHING)
 def confirm_post(ctx: Context) -> Reply:
     """确认再发一次一天内发过的相同内容"""
-    held = take_pending_post(ctx.session, ctx.member, ctx.now)
+    held = publish_held(ctx.session, ctx.actor, ctx.member, ctx.now, _push_times(ctx))
     if held is None:
         return texts.POST_NOTHING_PENDING
-    return _publish(ctx, *held)
+    return _published(ctx, *held, texts.POST_DUPLICATE)
 
 
 @router.command("推送", Role.ANY_ADMIN, usage="推送 <编号>", takes=Takes.NUMBER)
@@ -284,7 +271,8 @@ def push(ctx: Context) -> Reply:
     number = item_number(ctx)
     if number is None:
         return texts.PUSH_USAGE
-    item = push_now(ctx.session, posting_org(ctx.session, ctx.member), number, ctx.now)
+    item = push_item_now(ctx.session, ctx.actor, posting_org(ctx.session, ctx.member), number,
+                         ctx.now)
     return texts.PUSH_OK.format(id=item.id, title=item.title)
 
 
@@ -294,8 +282,6 @@ def withdraw(ctx: Context) -> Reply:
     number = item_number(ctx)
     if number is None:
         return texts.WITHDRAW_USAGE
-    item, dropped = withdraw_item(ctx.session, posting_org(ctx.session, ctx.member), number,
-                                  ctx.now)
-    return texts.WITHDRAW_OK.format(
-        id=item.id, title=item.title,
-        dropped=texts.WITHDRAW_DROPPED.format(count=dropped) if dropped else "")
+    done = withdraw_item(ctx.session, ctx.actor, posting_org(ctx.session, ctx.member), number,
+                         ctx.now)
+    return withdrawn_sentence(done.item, done.dropped)

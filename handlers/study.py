@@ -5,18 +5,12 @@ from __future__ import annotations
 from core import texts
 from core.conversation import is_reflection
 from core.notices import names_list
-from core.wxml import Article
 from handlers.args import feedback_of, item_number
 from handlers.router import Context, News, Reply, Role, Router, Takes
-from models.study.actions import (
-    attach_feedback,
-    item_meant_by_studied,
-    item_to_read,
-    recent_record_for_feedback,
-    record_study,
-    remember_view,
-    visible_item,
-)
+from models.study.actions import give_feedback, mark_studied
+from models.study.queries import item_meant_by_studied, recent_record_for_feedback, visible_item
+from models.study.records import item_to_read, remember_view
+from models.study.rendering import item_message
 from models.study.reports import progress_this_week, year_record
 from models.study.tables import StudyItem
 
@@ -24,23 +18,9 @@ router = Router("study")
 
 
 def render_item(item: StudyItem, prefix: str = "") -> Reply:
-    """A news reply when the item has a link, text otherwise."""
-    if item.link:
-        description = f"{prefix}{item.summary}\n{texts.STUDY_NEWS_FOOTER}".strip()
-        return News([Article(title=texts.STUDY_NEWS_TITLE.format(id=item.id, title=item.title),
-                             description=description, url=item.link)])
-    media = texts.STUDY_MEDIA_LINE.format(link=item.media_link) if item.media_link else ""
-    return prefix + texts.STUDY_TEXT.format(id=item.id, title=item.title, body=item.body,
-                                            link="", media=media + _photo_lines(item))
-
-
-def _photo_lines(item: StudyItem) -> str:
-    """The item's photos as links a phone opens (WeChat's picture URLs)."""
-    urls = [image.pic_url for image in item.images if image.pic_url]
-    lines = "".join(texts.STUDY_IMAGE_LINE.format(number=number, url=url)
-                    for number, url in enumerate(urls, 1))
-    missing = len(item.images) - len(urls)
-    return lines + (texts.STUDY_IMAGES_NO_URL.format(count=missing) if missing else "")
+    """The item as a chat reply (models.study.rendering: the console shows the same)."""
+    message = item_message(item, prefix)
+    return message if isinstance(message, str) else News(message.articles)
 
 
 @router.command("学习", Role.MEMBER, usage="学习 [编号]", takes=Takes.NUMBER)
@@ -70,7 +50,8 @@ def studied(ctx: Context) -> Reply:
                                    ctx.tz)
     if item is None:
         return texts.STUDY_NOTHING_AT_ALL
-    if not record_study(ctx.session, item, caller.member_id, ctx.now):
+    if not mark_studied(ctx.session, ctx.actor, item, caller.member_id,
+                        caller.branch_id, ctx.now):
         return texts.STUDIED_ALREADY.format(title=item.title)
     return texts.STUDIED_OK.format(title=item.title)
 
@@ -93,10 +74,12 @@ def _feedback_voice(ctx: Context) -> bool:
 
 
 def _keep_feedback(ctx: Context, kind: str) -> Reply:
-    record = recent_record_for_feedback(ctx.session, ctx.bound_caller.member_id, ctx.now)
-    if record is None:  # the window closed between the check and now
+    caller = ctx.bound_caller
+    kept = give_feedback(ctx.session, ctx.actor, caller.member_id, caller.branch_id,
+                         feedback_of(ctx, kind), ctx.now)
+    if kept is None:  # the window closed between the check and now
         return None
-    pieces = attach_feedback(ctx.session, record, feedback_of(ctx, kind), ctx.now)
+    record, pieces = kept
     if pieces > 1:
         return texts.FEEDBACK_MORE.format(title=record.item.title, count=pieces)
     return texts.FEEDBACK_OK.format(title=record.item.title)

@@ -32,6 +32,13 @@ class Actor:
     surface: Surface
     member_id: int | None = None  # set when a party member acts (chat, console via WeChat)
 
+    def acts_for(self, member_id: int) -> bool:
+        """Whether this change is made for someone else (a helper's 代签, an admin's 补录):
+        then it is audited. A member's own record (签到, 请假, 已学, 心得, 提问) is its own
+        trace — the row names who, when and how — and would bury the admins' changes in
+        the log under a county's daily routine."""
+        return self.member_id != member_id
+
     @classmethod
     def member(cls, member_id: int, name: str, surface: Surface = Surface.CHAT) -> Actor:
         """A member acting through chat (or their pages / the mini-program)."""

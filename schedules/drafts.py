@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from models.actors import Actor
 from models.db.write_gate import write_session
 from models.study.drafts import expire_drafts
 from schedules.job_spec import JobSpec
@@ -12,11 +13,13 @@ from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+JOB_ID = "drafts.expire"
+
 
 def expire_stale_drafts(runtime: Runtime) -> int:
     """Expire drafts untouched for 30 minutes; returns how many."""
     with write_session(runtime.engine) as session:
-        expired = expire_drafts(session, runtime.outbox, runtime.clock())
+        expired = expire_drafts(session, Actor.job(JOB_ID), runtime.outbox, runtime.clock())
         session.commit()
     if expired:
         log.info("drafts: %d left alone for 30 minutes expired; their authors were told",
@@ -25,5 +28,5 @@ def expire_stale_drafts(runtime: Runtime) -> int:
 
 
 JOBS = [
-    JobSpec("drafts.expire", expire_stale_drafts, "interval", {"minutes": 1}),
+    JobSpec(JOB_ID, expire_stale_drafts, "interval", {"minutes": 1}),
 ]

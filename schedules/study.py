@@ -29,7 +29,7 @@ from models.members.org_tables import Org, OrgAdmin, OrgKind
 from models.members.orgs import subtree_ids
 from models.members.tables import Member
 from models.pairing.reports import branch_pair_report
-from models.study.actions import ancestor_ids
+from models.study.queries import ancestor_ids
 from models.study.reports import BranchStudy, study_by_branch
 from models.study.tables import StudyItem, StudyRecord
 from schedules.job_spec import JobSpec

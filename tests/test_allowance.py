@@ -18,8 +18,8 @@ from models.meetings.actions import NewMeeting, cancel_meeting, create_meeting
 from models.meetings.tables import MeetingKind
 from models.pairing.actions import make_pair
 from models.pairing.relays import Relay
-from models.study.actions import record_study
 from models.study.posting import Draft, publish
+from models.study.records import record_study
 from schedules.delivery_loop import DeliveryWorker
 from tests.factories import allowance_of, make_branch, make_member, wrote_to_us
 

@@ -22,14 +22,6 @@ from models.members.queries import find_member
 from models.pairing.actions import confirm_relays, make_pair
 from models.pairing.queries import helper_member
 from models.pairing.relays import Relay
-from models.study.actions import (
-    Feedback,
-    attach_feedback,
-    item_meant_by_studied,
-    item_to_read,
-    recent_record_for_feedback,
-    record_study,
-)
 from models.study.posting import (
     Draft,
     hold_post,
@@ -38,6 +30,8 @@ from models.study.posting import (
     publish,
     take_pending_post,
 )
+from models.study.queries import item_meant_by_studied, recent_record_for_feedback
+from models.study.records import Feedback, attach_feedback, item_to_read, record_study
 from models.study.reports import progress_this_week, year_record
 from models.study.tables import StudyRecord
 from tests.factories import make_branch, make_meeting, make_member, make_township

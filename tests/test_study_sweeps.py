@@ -13,8 +13,8 @@ from core.service_allowance import MESSAGE
 from models.db.webhook_statements import open_allowance
 from models.delivery.outbox import ChannelPolicy, Outbox, Status
 from models.members.org_tables import OrgAdmin
-from models.study.actions import record_study
 from models.study.posting import Draft, publish
+from models.study.records import record_study
 from models.study.tables import StudyItem, StudyRecord
 from schedules import study as study_jobs
 from schedules.study import push_due_items, send_digests

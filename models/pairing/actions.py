@@ -39,7 +39,8 @@ from models.pairing.queries import active_pair_of, capacity_of, members_of
 from models.pairing.queries import helpers_of as helpers_of  # delivery reads it from here
 from models.pairing.relays import Confirmation, open_relays
 from models.pairing.tables import HelpPair
-from models.study.actions import Feedback, attach_feedback, latest_unread, record_study
+from models.study.queries import latest_unread
+from models.study.records import Feedback, attach_feedback, record_study
 from models.study.tables import StudyItem, StudyRecord
 
 

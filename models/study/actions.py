@@ -1,231 +1,216 @@
-"""Study content: items posted to an org and everything below it, who studied what
-(by themselves or through a helper), and the feedback they sent back as proof.
+"""Every change to study content, one function each, whatever the surface: publish
+(a chat one-message 发布, 确认发布, the console's form; a chat draft's 发送 is
+models.study.drafts.send_draft, which ends here), edit, push
+now, withdraw, 已学 and its 心得.
+
+Each takes the acting `Actor` and the time, applies the rule (StudyError with a catalog
+key), and writes the audit entry in the caller's transaction; the surfaces parse, call
+one of these, and render. Nothing here commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Select,
-    bindparam,
-    func,
-    select,
-)
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core.localtime import same_local_day
-from models.db.base import UTCDateTime
+from models.actors import Actor
+from models.console.audit import record_change
+from models.db.stored_files import STUDY, release_due
 from models.errors import StudyError
 from models.members.org_tables import Org
 from models.members.tables import Member
-from models.study.tables import (
-    FEEDBACK_WINDOW,
-    LINK_MAX,
-    VIEW_MEMORY,
-    StudyFeedback,
-    StudyItem,
-    StudyRecord,
-    StudyView,
+from models.study.posting import (
+    Draft,
+    find_duplicate,
+    hold_post,
+    make_draft,
+    own_item,
+    publish,
+    push_time,
+    take_pending_post,
 )
-
-
-def _ancestors(org_id: Any) -> Any:
-    """A recursive CTE of `org_id` and its ancestors (items posted to any of them reach
-    members of `org_id`)."""
-    chain = select(Org.id, Org.parent_id).where(Org.id == org_id).cte("chain", recursive=True)
-    return chain.union_all(select(Org.id, Org.parent_id).where(Org.id == chain.c.parent_id))
-
-
-def ancestor_ids(session: Session, org_id: int) -> list[int]:
-    """`org_id` and every org above it (a recursive query)."""
-    return list(session.scalars(_ANCESTORS, {"branch_id": org_id}))
-
-
-# The reading statements are built once: 学习 and 已学 are the busiest commands after
-# 帮助, and building a recursive CTE costs more than running it.
-_ANCESTORS = select(_ancestors(bindparam("branch_id")).c.id)
-_VISIBLE = (select(StudyItem)
-            .where(StudyItem.org_id.in_(_ANCESTORS),
-                   StudyItem.publish_at <= bindparam("now", type_=UTCDateTime()),
-                   StudyItem.withdrawn_at.is_(None))
-            .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
-_NEWEST = _VISIBLE.limit(1)
-_UNREAD = _VISIBLE.where(StudyItem.id.not_in(
-    select(StudyRecord.item_id).where(StudyRecord.member_id == bindparam("member_id")))
-).limit(1)
-_BY_ID = _VISIBLE.where(StudyItem.id == bindparam("item_id"))
-
-
-def visible_items(branch_id: int, now: datetime) -> Select[Any]:
-    """A query for the published items a member of `branch_id` sees, newest first."""
-    return _VISIBLE.params(branch_id=branch_id, now=now)
-
-
-def newest_item(session: Session, branch_id: int, now: datetime) -> StudyItem | None:
-    """The newest item the branch sees."""
-    item: StudyItem | None = session.scalar(_NEWEST, {"branch_id": branch_id, "now": now})
-    return item
-
-
-def unread_item(session: Session, branch_id: int, member_id: int,
-                now: datetime) -> StudyItem | None:
-    """The newest visible item this member has not studied."""
-    item: StudyItem | None = session.scalar(
-        _UNREAD, {"branch_id": branch_id, "member_id": member_id, "now": now})
-    return item
-
-
-def latest_unread(session: Session, member: Member, now: datetime) -> StudyItem | None:
-    """The newest visible item this member has not studied."""
-    return unread_item(session, member.branch_id, member.id, now)
-
-
-def visible_item(session: Session, branch_id: int, item_id: int,
-                 now: datetime) -> StudyItem:
-    """Item `item_id` if the branch sees it; StudyError otherwise."""
-    item: StudyItem | None = session.scalar(
-        _BY_ID, {"branch_id": branch_id, "now": now, "item_id": item_id})
-    if item is None:
-        withdrawn = session.scalar(select(StudyItem.title).where(
-            StudyItem.id == item_id, StudyItem.withdrawn_at.is_not(None)))
-        if withdrawn is not None:
-            raise StudyError("STUDY_WITHDRAWN", id=item_id, title=withdrawn)
-        raise StudyError("STUDY_NO_SUCH_ITEM", id=item_id)
-    return item
+from models.study.posting import push_now as _push_now
+from models.study.posting import withdraw_item as _withdraw_item
+from models.study.queries import recent_record_for_feedback
+from models.study.records import Feedback, attach_feedback, record_study
+from models.study.tables import StudyItem, StudyItemImage, StudyRecord
 
 
 @dataclass(frozen=True)
-class Reading:
-    """What 学习 shows: an item (and whether it is an older unread one), or nothing."""
+class PushTimes:
+    """When members are told of a new item: the org's zone and its daily push time."""
 
-    item: StudyItem | None
-    older_unread: bool = False
-    newest_id: int | None = None  # with no item: the newest one, to offer 学习 <编号>
-
-
-def item_to_read(session: Session, branch_id: int, member_id: int, now: datetime,
-                 tz: ZoneInfo) -> Reading:
-    """The newest item the member has not studied (today's first); once today's are
-    studied, the next unread one, not the same one again.
-
-    The item shown is remembered, so that a following 已学 means that one.
-    """
-    newest = newest_item(session, branch_id, now)
-    if newest is None:
-        return Reading(None)
-    unread = unread_item(session, branch_id, member_id, now)
-    if unread is None:
-        return Reading(None, newest_id=newest.id)
-    remember_view(session, member_id, unread.id, now)
-    return Reading(unread, older_unread=not same_local_day(unread.publish_at, now, tz))
-
-
-def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now: datetime,
-                          tz: ZoneInfo) -> StudyItem | None:
-    """What a bare 已学 refers to: the item opened within a day, else today's, else the
-    newest unread."""
-    viewed = session.scalar(
-        select(StudyItem).join(StudyView, StudyView.item_id == StudyItem.id)
-        .where(StudyView.member_id == member_id, StudyView.viewed_at >= now - VIEW_MEMORY))
-    if viewed is not None:
-        return viewed
-    newest = newest_item(session, branch_id, now)
-    if newest is not None and same_local_day(newest.publish_at, now, tz):
-        return newest
-    return unread_item(session, branch_id, member_id, now)
-
-
-def _upserts(dialect_insert: Any) -> tuple[Any, Any]:
-    """The view upsert and the record insert for one dialect (built once each)."""
-    view = dialect_insert(StudyView).values(member_id=bindparam("member_id"),
-                                            item_id=bindparam("item_id"),
-                                            viewed_at=bindparam("now"))
-    view = view.on_conflict_do_update(
-        index_elements=["member_id"],
-        set_={"item_id": view.excluded.item_id, "viewed_at": view.excluded.viewed_at})
-    record = (dialect_insert(StudyRecord)
-              .values(item_id=bindparam("item_id"), member_id=bindparam("member_id"),
-                      studied_at=bindparam("now"), via=bindparam("via"),
-                      helper_id=bindparam("helper_id"))
-              .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
-              .returning(StudyRecord.id))
-    return view, record
-
-
-_UPSERTS = {"postgresql": _upserts(postgresql.insert), "sqlite": _upserts(sqlite.insert)}
-
-
-def _statements(session: Session) -> tuple[Any, Any]:
-    return _UPSERTS[session.get_bind().dialect.name]
-
-
-def remember_view(session: Session, member_id: int, item_id: int, now: datetime) -> None:
-    """Note the item the member just opened."""
-    session.execute(_statements(session)[0],
-                    {"member_id": member_id, "item_id": item_id, "now": now})
-
-
-def record_study(session: Session, item: StudyItem, member: Member | int, now: datetime,
-                 helper: Member | None = None) -> bool:
-    """Record that `member` studied `item` (via `helper` if given).
-
-    Returns False if they already had (nothing changes). Safe under concurrent retries:
-    the insert ignores a row that a parallel request has just written.
-    """
-    member_id = member if isinstance(member, int) else member.id
-    inserted = session.execute(_statements(session)[1], {
-        "item_id": item.id, "member_id": member_id, "now": now,
-        "via": "helper" if helper else "self", "helper_id": helper.id if helper else None,
-    }).first()
-    return inserted is not None
-
-
-def recent_record_for_feedback(session: Session, member_id: int,
-                               now: datetime) -> StudyRecord | None:
-    """The record of the member's own 已学 within the feedback window (the latest)."""
-    return session.scalar(
-        select(StudyRecord).where(StudyRecord.member_id == member_id,
-                                  StudyRecord.studied_at >= now - FEEDBACK_WINDOW,
-                                  StudyRecord.via == "self")
-        .order_by(StudyRecord.studied_at.desc()).limit(1))
-
-
-def recent_relay_record(session: Session, helper_id: int, now: datetime) -> StudyRecord | None:
-    """The record of a helper's 帮学 … 完成 within the feedback window (the latest)."""
-    return session.scalar(
-        select(StudyRecord).where(StudyRecord.helper_id == helper_id,
-                                  StudyRecord.studied_at >= now - FEEDBACK_WINDOW)
-        .order_by(StudyRecord.studied_at.desc()).limit(1))
+    tz: ZoneInfo
+    daily: tuple[int, int]
 
 
 @dataclass(frozen=True)
-class Feedback:
-    """A photo, a voice message or a few words sent back as proof of study."""
+class ItemImage:
+    """A photo of an item: WeChat's media id (chat) and/or a picture URL."""
 
-    kind: str  # text / image / voice
-    text: str | None = None
     media_id: str | None = None
-    url: str | None = None
+    pic_url: str | None = None
 
 
-FEEDBACK_TEXT_MAX = 1000
+# The photos of a new item: given, or made once the item has its number (the console
+# stores uploaded files under it).
+Images = Sequence[ItemImage] | Callable[[StudyItem], Sequence[ItemImage]]
 
 
-def attach_feedback(session: Session, record: StudyRecord, feedback: Feedback,
-                    now: datetime) -> int:
-    """Add the feedback to the study record (the member's own, or the relay's proof),
-    after any sent before; returns how many pieces the record now has (flushes)."""
-    session.add(StudyFeedback(
-        record_id=record.id, kind=feedback.kind,
-        text=(feedback.text or "")[:FEEDBACK_TEXT_MAX] or None,
-        media_id=(feedback.media_id or "")[:200] or None,
-        url=(feedback.url or "")[:LINK_MAX] or None, sent_at=now))
+@dataclass(frozen=True)
+class Published:
+    """A post published (`item`), or held back because it repeats `duplicate`."""
+
+    item: StudyItem | None = None
+    duplicate: StudyItem | None = None
+
+
+def _target(item: StudyItem) -> str:
+    return f"#{item.id} {item.title}"
+
+
+def publish_post(session: Session, actor: Actor, org: Org, post: Draft, now: datetime,
+                 times: PushTimes, *, author: Member | None = None, confirmed: bool = False,
+                 hold_repeat: bool = False, images: Images = ()) -> Published:
+    """Publish `post` to `org`'s subtree. A repeat of a post made there within a day is
+    not published unless `confirmed`: it is returned as the duplicate (and, with
+    `hold_repeat`, kept for the author's 确认发布) (flushes)."""
+    if not confirmed:
+        duplicate = find_duplicate(session, org.id, post, now)
+        if duplicate is not None:
+            if hold_repeat and author is not None:
+                hold_post(session, author, org.id, post, now)
+            return Published(duplicate=duplicate)
+    item = publish(session, org.id, post, author, now,
+                   push_time(post, now, times.tz, times.daily))
+    photos = images(item) if callable(images) else images
+    for photo in photos:
+        session.add(StudyItemImage(item_id=item.id, media_id=photo.media_id,
+                                   pic_url=photo.pic_url))
     session.flush()
-    return int(session.scalar(select(func.count()).where(
-        StudyFeedback.record_id == record.id)) or 0)
+    record_change(session, actor, org_id=org.id, action="study.publish", target=_target(item),
+                  now=now, after={"title": item.title, "org": org.name, "images": len(photos),
+                                  "push_at": item.push_at.isoformat()})
+    return Published(item)
 
+
+def publish_held(session: Session, actor: Actor, author: Member, now: datetime,
+                 times: PushTimes) -> tuple[Org, Published] | None:
+    """确认发布: publish the author's held repeat, if still fresh (None if none)."""
+    held = take_pending_post(session, author, now)
+    if held is None:
+        return None
+    org, post = held
+    return org, publish_post(session, actor, org, post, now, times, author=author,
+                             confirmed=True)
+
+
+@dataclass(frozen=True)
+class ItemEdit:
+    """What the console's edit form sends: the item's words, link and time."""
+
+    title: str
+    body: str
+    link: str | None = None
+    publish_at: datetime | None = None  # None: keep the item's time
+    schedule_text: str = ""
+
+
+def edit_item(session: Session, actor: Actor, org: Org, item_id: int, edit: ItemEdit,
+              now: datetime) -> StudyItem:
+    """Change an item's title, text, link or (before members are told) its time,
+    within the same limits as a new post. StudyError for another org's item, a
+    withdrawn one, a new time once pushed, or no change at all (flushes)."""
+    item = own_item(session, org, item_id)
+    if item.withdrawn_at is not None:
+        raise StudyError("STUDY_ALREADY_WITHDRAWN", id=item.id, title=item.title)
+    moved = edit.publish_at is not None and edit.publish_at != item.publish_at
+    if moved and item.pushed_at is not None:
+        raise StudyError("STUDY_ALREADY_PUSHED", id=item.id, title=item.title)
+    post = make_draft(edit.title, edit.body, now, link=edit.link,
+                      publish_at=edit.publish_at if moved else None,
+                      schedule_text=edit.schedule_text)
+    wanted: dict[str, Any] = {"title": post.title, "body": post.body, "link": post.link}
+    if moved and post.publish_at is not None:
+        wanted.update(publish_at=post.publish_at, push_at=post.publish_at)
+    before = {key: getattr(item, key) for key in wanted if getattr(item, key) != wanted[key]}
+    if not before:
+        raise StudyError("STUDY_EDIT_NOTHING", id=item.id)
+    for key in before:
+        setattr(item, key, wanted[key])
+    item.content_hash = post.content_hash
+    session.flush()
+    record_change(session, actor, org_id=org.id, action="study.edit", target=_target(item),
+                  now=now, before=_plain(before), after=_plain({k: wanted[k] for k in before}))
+    return item
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Values the audit log's JSON column holds (times as ISO text)."""
+    return {key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in values.items()}
+
+
+def push_item_now(session: Session, actor: Actor, org: Org, item_id: int,
+                  now: datetime) -> StudyItem:
+    """推送 / 立即推送: members are told within a minute instead of at the push time."""
+    item = _push_now(session, org, item_id, now)
+    record_change(session, actor, org_id=org.id, action="study.push", target=_target(item),
+                  now=now, after={"push_at": now.isoformat()})
+    return item
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A withdrawn item, the notices dropped, and the photo files to delete once the
+    change is committed (their rows are gone already)."""
+
+    item: StudyItem
+    dropped: int
+    released_files: list[str]
+
+
+def withdraw_item(session: Session, actor: Actor, org: Org, item_id: int, now: datetime,
+                  release_photos: bool = False) -> Withdrawal:
+    """撤回: members who have not studied it no longer see or get it. Its photos go at
+    the next upkeep sweep, or now with `release_photos` — for a caller that deletes the
+    files once it has committed (a file whose row went while the file stayed would be
+    adopted again by the sweep)."""
+    item, dropped = _withdraw_item(session, org, item_id, now)
+    released = release_due(session, now, timedelta(0), only=(STUDY, item.id)) \
+        if release_photos else []
+    record_change(session, actor, org_id=org.id, action="study.withdraw", target=_target(item),
+                  now=now, after={"dropped": dropped})
+    return Withdrawal(item, dropped, released)
+
+
+def mark_studied(session: Session, actor: Actor, item: StudyItem, member_id: int,
+                 branch_id: int, now: datetime) -> bool:
+    """已学: the member's own record of studying `item`; False (nothing written) if
+    they had already. Ids, not the member: 已学 is a busy command and loads no one."""
+    if not record_study(session, item, member_id, now):
+        return False
+    if actor.acts_for(member_id):
+        record_change(session, actor, org_id=branch_id, action="study.studied",
+                      target=_target(item), now=now)
+    return True
+
+
+def give_feedback(session: Session, actor: Actor, member_id: int, branch_id: int,
+                  feedback: Feedback, now: datetime) -> tuple[StudyRecord, int] | None:
+    """A 心得 (words, a photo, a voice message) on the member's 已学 of the last few
+    minutes: the record and how many pieces it has now; None when the window closed."""
+    record = recent_record_for_feedback(session, member_id, now)
+    if record is None:
+        return None
+    pieces = attach_feedback(session, record, feedback, now)
+    if actor.acts_for(member_id):
+        record_change(session, actor, org_id=branch_id, action="study.feedback",
+                      target=_target(record.item), now=now,
+                      after={"kind": feedback.kind, "pieces": pieces})
+    return record, pieces

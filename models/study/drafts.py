@@ -2,7 +2,7 @@
 「发布 <标题>」 arrives alone and the text, photos and forwarded article come after it.
 
 A draft belongs to its author (one at a time); each message adds to it, 预览 shows it,
-发送 publishes it through the same checks as a one-message post (models.study.posting), 取消
+发送 publishes it through the same action as a one-message post (models.study.actions), 取消
 drops it. A draft nobody touches for 30 minutes expires: its author is sent what it
 held, so that nothing typed is lost.
 """
@@ -16,12 +16,16 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core import texts
+from models.actors import Actor
+from models.console.audit import record_change
 from models.db.base import Base, UTCDateTime
 from models.delivery.outbox import ChannelPolicy, Notice
 from models.errors import StudyError
+from models.members.org_tables import Org
 from models.members.tables import Member
-from models.study.posting import Draft, make_draft, publish
-from models.study.tables import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem, StudyItemImage
+from models.study.actions import ItemImage, Published, PushTimes, publish_post
+from models.study.posting import Draft, find_duplicate, make_draft, posting_org
+from models.study.tables import BODY_MAX, LINK_MAX, TITLE_MAX
 
 DRAFT_LIFETIME = timedelta(minutes=30)
 IMAGES_MAX = 9  # as many as WeChat lets one send at once
@@ -79,8 +83,8 @@ def current_draft(session: Session, member_id: int, now: datetime) -> PostDraft 
     return draft if draft is not None and now - draft.touched_at <= DRAFT_LIFETIME else None
 
 
-def open_draft(session: Session, author: Member, org_id: int, title: str, now: datetime,
-               outbox: ChannelPolicy) -> PostDraft:
+def open_draft(session: Session, actor: Actor, author: Member, org_id: int, title: str,
+               now: datetime, outbox: ChannelPolicy) -> PostDraft:
     """Start a draft titled `title`; StudyError when one is open already (it would be
     lost). A stale one is expired first, with its notice (flushes)."""
     title = title.strip()
@@ -90,7 +94,7 @@ def open_draft(session: Session, author: Member, org_id: int, title: str, now: d
     if old is not None:
         if now - old.touched_at <= DRAFT_LIFETIME:
             raise StudyError("DRAFT_ALREADY_OPEN", title=old.title)
-        expire_draft(session, old, outbox, now)
+        expire_draft(session, actor, old, outbox, now)
     draft = PostDraft(member_id=author.id, org_id=org_id, title=title, body="",
                       started_at=now, touched_at=now)
     session.add(draft)
@@ -136,17 +140,24 @@ def checked_post(draft: PostDraft, now: datetime, schedule_text: str = "") -> Dr
                       draft.source, draft.publish_at, schedule_text)
 
 
-def publish_draft(session: Session, draft: PostDraft, post: Draft, author: Member,
-                  now: datetime, push_at: datetime) -> StudyItem:
-    """Publish the checked `post` of `draft` with its photos; the draft is gone
-    (flushes)."""
-    item = publish(session, draft.org_id, post, author, now, push_at)
-    for image in draft.images:
-        session.add(StudyItemImage(item_id=item.id, media_id=image.media_id,
-                                   pic_url=image.pic_url))
+def send_draft(session: Session, actor: Actor, draft: PostDraft, author: Member,
+               now: datetime, times: PushTimes, schedule_text: str = "") -> tuple[Org, Published]:
+    """发送: publish the author's draft with its photos; the draft is gone. The first
+    发送 of a repeat is held back (the draft remembers it: the next 发送 publishes)."""
+    post = checked_post(draft, now, schedule_text)
+    org = session.get(Org, draft.org_id) or posting_org(session, author)
+    if draft.duplicate_of is None:
+        duplicate = find_duplicate(session, draft.org_id, post, now)
+        if duplicate is not None:
+            draft.duplicate_of = duplicate.id
+            draft.touched_at = now
+            return org, Published(duplicate=duplicate)
+    photos = [ItemImage(image.media_id, image.pic_url) for image in draft.images]
+    published = publish_post(session, actor, org, post, now, times, author=author,
+                             confirmed=True, images=photos)
     session.delete(draft)
     session.flush()
-    return item
+    return org, published
 
 
 def drop_draft(session: Session, draft: PostDraft) -> None:
@@ -155,9 +166,10 @@ def drop_draft(session: Session, draft: PostDraft) -> None:
     session.flush()
 
 
-def expire_draft(session: Session, draft: PostDraft, outbox: ChannelPolicy,
+def expire_draft(session: Session, actor: Actor, draft: PostDraft, outbox: ChannelPolicy,
                  now: datetime) -> None:
-    """Drop a draft left alone, and send its author what it held (flushes)."""
+    """Drop a draft left alone, and send its author what it held (flushes). Audited:
+    unlike the author's own 取消, nobody asked for this one to go."""
     author = session.get(Member, draft.member_id)
     if author is not None:
         body = draft.body if len(draft.body) <= EXPIRY_NOTICE_BODY \
@@ -167,14 +179,17 @@ def expire_draft(session: Session, draft: PostDraft, outbox: ChannelPolicy,
                                           images=len(draft.images))
         outbox.enqueue(session, f"draft:{draft.member_id}:{int(draft.started_at.timestamp())}",
                        author, Notice("draft", text), now)
+    record_change(session, actor, org_id=draft.org_id, action="study.draft_expire",
+                  target=draft.title, now=now,
+                  after={"body": len(draft.body), "images": len(draft.images)})
     session.delete(draft)
     session.flush()
 
 
-def expire_drafts(session: Session, outbox: ChannelPolicy, now: datetime) -> int:
+def expire_drafts(session: Session, actor: Actor, outbox: ChannelPolicy, now: datetime) -> int:
     """Expire every draft untouched for 30 minutes; how many (flushes)."""
     stale = list(session.scalars(select(PostDraft).where(
         PostDraft.touched_at < now - DRAFT_LIFETIME).order_by(PostDraft.member_id)))
     for draft in stale:
-        expire_draft(session, draft, outbox, now)
+        expire_draft(session, actor, draft, outbox, now)
     return len(stale)

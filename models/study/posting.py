@@ -1,5 +1,8 @@
 """发布: checking a post, publishing it to an org's subtree, and holding a repeat of a
-recent post until its author confirms it (确认发布)."""
+recent post until its author confirms it (确认发布).
+
+The steps the actions (models.study.actions) are made of: surfaces call the actions,
+which also write the audit entry."""
 
 from __future__ import annotations
 
@@ -126,7 +129,7 @@ def take_pending_post(session: Session, author: Member,
     return (org, draft) if org is not None else None
 
 
-def _own_item(session: Session, org: Org, item_id: int) -> StudyItem:
+def own_item(session: Session, org: Org, item_id: int) -> StudyItem:
     """Item `item_id` if `org` posted it; StudyError otherwise."""
     item = session.get(StudyItem, item_id)
     if item is None or item.org_id != org.id:
@@ -138,7 +141,7 @@ def push_now(session: Session, org: Org, item_id: int, now: datetime) -> StudyIt
     """The admin's 推送 <编号>: tell members about an item now instead of at its push
     time (the scheduler queues it within a minute). StudyError for another org's item
     or one already pushed (flushes)."""
-    item = _own_item(session, org, item_id)
+    item = own_item(session, org, item_id)
     if item.pushed_at is not None:
         raise StudyError("STUDY_ALREADY_PUSHED", id=item_id, title=item.title)
     item.push_at = now
@@ -152,7 +155,7 @@ def withdraw_item(session: Session, org: Org, item_id: int, now: datetime) -> tu
     or get its notice (queued and held notices are dropped; helpers' relays drop it at
     their next look); study records stay. Returns the item and the notices dropped.
     StudyError for another org's item or one already withdrawn (flushes)."""
-    item = _own_item(session, org, item_id)
+    item = own_item(session, org, item_id)
     if item.withdrawn_at is not None:
         raise StudyError("STUDY_ALREADY_WITHDRAWN", id=item_id, title=item.title)
     item.withdrawn_at = now

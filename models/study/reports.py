@@ -17,7 +17,7 @@ from models.meetings.attendance import attended_count
 from models.members.org_tables import Org
 from models.members.orgs import subtree_ids
 from models.members.tables import Member
-from models.study.actions import ancestor_ids, visible_items
+from models.study.queries import ancestor_ids, visible_items
 from models.study.tables import StudyFeedback, StudyItem, StudyRecord
 
 STREAK_LOOKBACK = timedelta(days=400)

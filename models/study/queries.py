@@ -1,0 +1,116 @@
+"""Study, read only: which items a member's branch sees (posted to it or to any org
+above it), the one a bare 已学 means, and the records a 心得 can be attached to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session
+
+from core.localtime import same_local_day
+from models.db.base import UTCDateTime
+from models.errors import StudyError
+from models.members.org_tables import Org
+from models.members.tables import Member
+from models.study.tables import FEEDBACK_WINDOW, VIEW_MEMORY, StudyItem, StudyRecord, StudyView
+
+
+def _ancestors(org_id: Any) -> Any:
+    """A recursive CTE of `org_id` and its ancestors (items posted to any of them reach
+    members of `org_id`)."""
+    chain = select(Org.id, Org.parent_id).where(Org.id == org_id).cte("chain", recursive=True)
+    return chain.union_all(select(Org.id, Org.parent_id).where(Org.id == chain.c.parent_id))
+
+
+def ancestor_ids(session: Session, org_id: int) -> list[int]:
+    """`org_id` and every org above it (a recursive query)."""
+    return list(session.scalars(_ANCESTORS, {"branch_id": org_id}))
+
+
+# The reading statements are built once: 学习 and 已学 are the busiest commands after
+# 帮助, and building a recursive CTE costs more than running it.
+_ANCESTORS = select(_ancestors(bindparam("branch_id")).c.id)
+_VISIBLE = (select(StudyItem)
+            .where(StudyItem.org_id.in_(_ANCESTORS),
+                   StudyItem.publish_at <= bindparam("now", type_=UTCDateTime()),
+                   StudyItem.withdrawn_at.is_(None))
+            .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
+_NEWEST = _VISIBLE.limit(1)
+_UNREAD = _VISIBLE.where(StudyItem.id.not_in(
+    select(StudyRecord.item_id).where(StudyRecord.member_id == bindparam("member_id")))
+).limit(1)
+_BY_ID = _VISIBLE.where(StudyItem.id == bindparam("item_id"))
+
+
+def visible_items(branch_id: int, now: datetime) -> Select[Any]:
+    """A query for the published items a member of `branch_id` sees, newest first."""
+    return _VISIBLE.params(branch_id=branch_id, now=now)
+
+
+def newest_item(session: Session, branch_id: int, now: datetime) -> StudyItem | None:
+    """The newest item the branch sees."""
+    item: StudyItem | None = session.scalar(_NEWEST, {"branch_id": branch_id, "now": now})
+    return item
+
+
+def unread_item(session: Session, branch_id: int, member_id: int,
+                now: datetime) -> StudyItem | None:
+    """The newest visible item this member has not studied."""
+    item: StudyItem | None = session.scalar(
+        _UNREAD, {"branch_id": branch_id, "member_id": member_id, "now": now})
+    return item
+
+
+def latest_unread(session: Session, member: Member, now: datetime) -> StudyItem | None:
+    """The newest visible item this member has not studied."""
+    return unread_item(session, member.branch_id, member.id, now)
+
+
+def visible_item(session: Session, branch_id: int, item_id: int,
+                 now: datetime) -> StudyItem:
+    """Item `item_id` if the branch sees it; StudyError otherwise."""
+    item: StudyItem | None = session.scalar(
+        _BY_ID, {"branch_id": branch_id, "now": now, "item_id": item_id})
+    if item is None:
+        withdrawn = session.scalar(select(StudyItem.title).where(
+            StudyItem.id == item_id, StudyItem.withdrawn_at.is_not(None)))
+        if withdrawn is not None:
+            raise StudyError("STUDY_WITHDRAWN", id=item_id, title=withdrawn)
+        raise StudyError("STUDY_NO_SUCH_ITEM", id=item_id)
+    return item
+
+
+def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now: datetime,
+                          tz: ZoneInfo) -> StudyItem | None:
+    """What a bare 已学 refers to: the item opened within a day, else today's, else the
+    newest unread."""
+    viewed = session.scalar(
+        select(StudyItem).join(StudyView, StudyView.item_id == StudyItem.id)
+        .where(StudyView.member_id == member_id, StudyView.viewed_at >= now - VIEW_MEMORY))
+    if viewed is not None:
+        return viewed
+    newest = newest_item(session, branch_id, now)
+    if newest is not None and same_local_day(newest.publish_at, now, tz):
+        return newest
+    return unread_item(session, branch_id, member_id, now)
+
+
+def recent_record_for_feedback(session: Session, member_id: int,
+                               now: datetime) -> StudyRecord | None:
+    """The record of the member's own 已学 within the feedback window (the latest)."""
+    return session.scalar(
+        select(StudyRecord).where(StudyRecord.member_id == member_id,
+                                  StudyRecord.studied_at >= now - FEEDBACK_WINDOW,
+                                  StudyRecord.via == "self")
+        .order_by(StudyRecord.studied_at.desc()).limit(1))
+
+
+def recent_relay_record(session: Session, helper_id: int, now: datetime) -> StudyRecord | None:
+    """The record of a helper's 帮学 … 完成 within the feedback window (the latest)."""
+    return session.scalar(
+        select(StudyRecord).where(StudyRecord.helper_id == helper_id,
+                                  StudyRecord.studied_at >= now - FEEDBACK_WINDOW)
+        .order_by(StudyRecord.studied_at.desc()).limit(1))
