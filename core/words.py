@@ -304,3 +304,9 @@ HELP_ALL = "全部"  # 帮助 全部: every command this person may use
 MORE_WORD = "更多"  # the next page of a long reply
 # While a draft is open these still act as commands; any other text joins the draft.
 DRAFT_WORDS = ("预览", "发送", "取消", "帮助", "更多", "发布")
+
+# Issue 24 (meetings): the audit log's names for the meeting actions added with it.
+AUDIT_ACTION_NAMES.update({
+    "meeting.invitees": "调整参会人员", "attendance.check_in": "签到",
+    "attendance.leave": "请假",
+})
