@@ -13,7 +13,7 @@ from core.service_allowance import EVENT, MESSAGE
 from models.delivery.allowance import ServiceAllowance, allowance_of
 from models.delivery.held import combined_texts
 from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
-from models.meetings.actions import NewMeeting, cancel_meeting, create_meeting
+from models.meetings.rules import NewMeeting, cancel_meeting, create_meeting
 from models.meetings.tables import MeetingKind
 from models.pairing.actions import make_pair
 from models.pairing.relays import Relay
