@@ -138,8 +138,9 @@ def test_cancel_close_backfill_and_the_record(app, county, clock, session, chat:
     assert meeting.minutes.startswith("一、学习党章") and meeting.recorder_id == secretary
     actions = [entry.action for entry in session.scalars(select(AuditEntry)
                                                          .order_by(AuditEntry.id))]
-    assert actions == ["meeting.create", "meeting.close", "attendance.backfill",
-                       "meeting.record"]
+    # (issue 24: the members' own 签到 and 请假 in the chat are audited too)
+    assert actions == ["meeting.create", "attendance.check_in", "attendance.leave",
+                       "meeting.close", "attendance.backfill", "meeting.record"]
 
 
 def test_a_meeting_not_yet_begun_is_cancelled_and_its_invitees_told(app, county, clock,
