@@ -139,7 +139,8 @@ from common import fresh_database
 from core.config import load_settings
 from models.db.base import make_engine, make_session_factory, utcnow
 from bot.demo import seed_demo
-from models.meetings import MeetingKind, NewMeeting, create_meeting
+from models.meetings.rules import NewMeeting, create_meeting
+from models.meetings.tables import MeetingKind
 from models.members.queries import Member
 from models.members.orgs import Org
 from models.study.posting import Draft, publish

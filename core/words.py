@@ -322,3 +322,9 @@ AUDIT_ACTION_NAMES.update({
     "study.edit": "修改学习内容", "study.studied": "已学", "study.feedback": "学习心得",
     "study.draft_expire": "草稿过期作废", "question.ask": "党员提问",
 })
+
+# Issue 24 (meetings): the audit log's names for the meeting actions added with it.
+AUDIT_ACTION_NAMES.update({
+    "meeting.invitees": "调整参会人员", "attendance.check_in": "代签到",
+    "attendance.leave": "代请假",
+})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from handlers.router import Context, DomainError
-from models.meetings.actions import is_invited
+from models.meetings.queries import is_invited
 from models.meetings.codes import meeting_for_code
 from models.meetings.tables import Meeting
 from models.members.tables import Member

@@ -12,8 +12,8 @@ from core import texts, words
 from core.conversation import is_question, question_topic, small_talk_kind
 from core.notices import meeting_fields
 from handlers.router import Context, Reply, Role, Router
-from models.meetings.actions import open_for_check_in, upcoming_for
 from models.meetings.attendance import attendance_of
+from models.meetings.queries import open_for_check_in, upcoming_for
 from models.members.queries import branch_admin_names
 from models.pairing.relay_items import current_relays
 from models.questions.actions import ask_question

@@ -10,18 +10,16 @@ from core import texts, words
 from core.notices import meeting_fields
 from handlers.args import open_meeting
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
-from models.meetings.actions import (
+from models.meetings.actions import ask_leave, backfill, cancel_meeting, check_in, close_meeting
+from models.meetings.attendance import Outcome, attendance_of
+from models.meetings.queries import (
     branch_meeting,
-    cancel_meeting,
-    close_meeting,
     is_invited,
     meeting_near,
     open_for_check_in,
     open_meeting_by_code,
     upcoming_for,
 )
-from models.meetings.attendance import Outcome, ask_leave, attendance_of, backfill, check_in
-from models.meetings.notices import notify_cancelled
 from models.meetings.tables import QR_SCENE_PREFIX, AttendanceStatus, Meeting, Method
 from models.members.queries import find_member
 
@@ -54,8 +52,8 @@ def _admins_meeting(ctx: Context, number: str | None = None) -> Meeting:
 def cancel(ctx: Context) -> Reply:
     """取消还没开的会议，并通知参会党员"""
     meeting = _admins_meeting(ctx)
-    cancel_meeting(ctx.session, meeting, ctx.now)
-    count = notify_cancelled(ctx.session, ctx.outbox, meeting, ctx.tz, ctx.now)
+    count = cancel_meeting(ctx.session, ctx.actor, meeting, outbox=ctx.outbox, tz=ctx.tz,
+                           now=ctx.now)
     return texts.MEETING_CANCELLED.format(count=count, **meeting_fields(meeting, ctx.tz))
 
 
@@ -63,15 +61,14 @@ def cancel(ctx: Context) -> Reply:
 def close(ctx: Context) -> Reply:
     """结束会议：没签到也没请假的记为缺席"""
     meeting = _admins_meeting(ctx)
-    close_meeting(ctx.session, meeting, ctx.now)
+    close_meeting(ctx.session, ctx.actor, meeting, ctx.now)
     return texts.MEETING_CLOSED.format(id=meeting.id, expected=meeting.expected_count,
                                        present=meeting.present_count,
                                        leave=meeting.leave_count, absent=meeting.absent_count)
 
 
 def _check_in_reply(ctx: Context, meeting: Meeting, method: Method) -> Reply:
-    member = ctx.member
-    outcome = check_in(ctx.session, meeting, member, method, member, ctx.now)
+    outcome = check_in(ctx.session, ctx.actor, meeting, ctx.member, method, ctx.now)
     if outcome is Outcome.ALREADY:
         return texts.CHECKIN_ALREADY
     template = texts.CHECKIN_REPLACED_LEAVE if outcome is Outcome.REPLACED_LEAVE \
@@ -132,7 +129,7 @@ def leave(ctx: Context) -> Reply:
         return texts.LEAVE_USAGE
     meeting = _by_code(ctx)
     reason = ctx.rest(1)
-    outcome = ask_leave(ctx.session, meeting, ctx.member, reason, Method.CODE, ctx.member,
+    outcome = ask_leave(ctx.session, ctx.actor, meeting, ctx.member, reason, Method.CODE,
                         ctx.now)
     if outcome is Outcome.ALREADY:
         return texts.LEAVE_ALREADY.format(reason=reason)
@@ -200,7 +197,7 @@ def backfill_record(ctx: Context) -> Reply:
     meeting = _admins_meeting(ctx, ctx.args[0])
     member = find_member(ctx.session, admin.branch_id, ctx.args[1])
     status = STATUS_WORDS[ctx.args[2]]
-    backfill(ctx.session, meeting, member, status, admin, ctx.now, ctx.rest(3) or None)
+    backfill(ctx.session, ctx.actor, meeting, member, status, ctx.rest(3) or None, ctx.now)
     return texts.BACKFILL_OK.format(name=member.name, status=words.ATTENDANCE_NAMES[status],
                                     id=meeting.id, present=meeting.present_count,
                                     leave=meeting.leave_count, absent=meeting.absent_count)

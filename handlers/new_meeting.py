@@ -13,8 +13,8 @@ from core.localtime import when
 from core.notices import meeting_fields
 from core.reading import normalize
 from handlers.router import Context, DomainError, Reply, Role, Router
-from models.meetings.actions import NewMeeting, committee_member_ids, create_meeting
-from models.meetings.notices import notify_created
+from models.meetings.actions import NewMeeting, create_meeting
+from models.meetings.listing import COMMITTEE, EVERYONE, GROUP_PREFIX, invites_for
 from models.meetings.tables import KIND_WORDS, MeetingKind
 from models.members.orgs import groups_of
 
@@ -61,22 +61,21 @@ def read_meeting_request(ctx: Context) -> MeetingRequest:
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a new meeting invites beyond its host: everyone, or these."""
+    """Who a new meeting invites: one of the console form's audience choices
+    (models.meetings.listing: everyone, the committee, "group:<id>")."""
 
-    member_ids: tuple[int, ...] = ()
-    org_ids: tuple[int, ...] = ()
+    choice: str = EVERYONE
     label: str = ""  # for the admin's reply
 
 
 def audience_of(ctx: Context, request: MeetingRequest) -> tuple[Audience, MeetingRequest]:
     """支委会: the committee; 党小组会: the group it names (taken out of the place and
-    topic); anything else: the whole branch."""
+    topic); anything else: the whole branch. Names become ids here; whom they invite
+    is decided by the console's function (invites_for)."""
     branch_id = ctx.member.branch_id
     if request.kind == MeetingKind.COMMITTEE_MEETING:
-        committee = committee_member_ids(ctx.session, branch_id)
-        if not committee:
-            raise DomainError("MEETING_NO_COMMITTEE")
-        return Audience(member_ids=tuple(committee), label=texts.MEETING_FOR_COMMITTEE.format(
+        committee, _ = invites_for(ctx.session, branch_id, COMMITTEE)
+        return Audience(COMMITTEE, texts.MEETING_FOR_COMMITTEE.format(
             count=len(committee))), request
     if request.kind == MeetingKind.GROUP_MEETING:
         groups = groups_of(ctx.session, branch_id)
@@ -93,7 +92,7 @@ def audience_of(ctx: Context, request: MeetingRequest) -> tuple[Audience, Meetin
             topic = " ".join(piece for piece in request.topic.split() if piece != named)
         if not place:
             raise DomainError("MEETING_NO_PLACE")
-        return Audience(org_ids=(groups[named],), label=texts.MEETING_FOR_GROUP.format(
+        return Audience(f"{GROUP_PREFIX}{groups[named]}", texts.MEETING_FOR_GROUP.format(
             group=named)), MeetingRequest(request.kind, request.starts_at, place, topic.strip())
     return Audience(), request
 
@@ -112,12 +111,13 @@ def new_meeting(ctx: Context) -> Reply:
             raise DomainError("MEETING_NEW_USAGE")
         place = found[1] or words.DEFAULT_PLACE
     admin = ctx.member
-    meeting = create_meeting(ctx.session, NewMeeting(
+    member_ids, org_ids = invites_for(ctx.session, admin.branch_id, audience.choice)
+    scheduled = create_meeting(ctx.session, ctx.actor, NewMeeting(
         org_id=admin.branch_id, kind=kind, starts_at=starts_at, place=place,
         topic=request.topic, latitude=latitude, longitude=longitude, host_id=admin.id,
-        invite_member_ids=audience.member_ids, invite_org_ids=audience.org_ids,
-    ), created_by=admin.id, now=ctx.now)
-    count = notify_created(ctx.session, ctx.outbox, meeting, ctx.tz, ctx.now)
+        invite_member_ids=member_ids, invite_org_ids=org_ids,
+    ), outbox=ctx.outbox, tz=ctx.tz, now=ctx.now)
+    meeting, count = scheduled.meeting, scheduled.notified
     fields = meeting_fields(meeting, ctx.tz)
     if meeting.starts_at.astimezone(ctx.tz).year != ctx.now.astimezone(ctx.tz).year:
         fields["when"] = when(meeting.starts_at, ctx.tz, with_year=True)

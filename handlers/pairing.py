@@ -7,7 +7,7 @@ from core import texts, words
 from core.notices import meeting_fields
 from handlers.args import feedback_of, open_meeting
 from handlers.router import Context, Reply, Role, Router
-from models.meetings.attendance import Outcome, ask_leave, check_in
+from models.meetings.actions import Outcome, ask_leave, check_in
 from models.meetings.tables import Method
 from models.members.queries import find_member
 from models.pairing.actions import confirm_relays, end_pair, keep_relay_proof, make_pair
@@ -90,7 +90,7 @@ def proxy_check_in(ctx: Context) -> Reply:
         return texts.PROXY_USAGE
     member = helper_member(ctx.session, ctx.member, ctx.args[0])
     meeting = open_meeting(ctx, ctx.args[1], member)
-    outcome = check_in(ctx.session, meeting, member, Method.HELPER, ctx.member, ctx.now)
+    outcome = check_in(ctx.session, ctx.actor, meeting, member, Method.HELPER, ctx.now)
     if outcome is Outcome.ALREADY:
         return texts.CHECKIN_ALREADY
     return texts.PROXY_CHECKIN_OK.format(name=member.name, **meeting_fields(meeting, ctx.tz))
@@ -104,7 +104,7 @@ def proxy_leave(ctx: Context) -> Reply:
     member = helper_member(ctx.session, ctx.member, ctx.args[0])
     meeting = open_meeting(ctx, ctx.args[1], member)
     reason = ctx.rest(2)
-    ask_leave(ctx.session, meeting, member, reason, Method.HELPER, ctx.member, ctx.now)
+    ask_leave(ctx.session, ctx.actor, meeting, member, reason, Method.HELPER, ctx.now)
     return texts.PROXY_LEAVE_OK.format(name=member.name, reason=reason,
                                        **meeting_fields(meeting, ctx.tz))
 

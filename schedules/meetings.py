@@ -16,11 +16,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core import texts
+from models.actors import Actor
 from models.db.write_gate import write_session
 from models.delivery.outbox import Notice
-from models.meetings.actions import close_meeting, meetings_due_to_close
+from models.meetings.actions import close_meeting
 from models.meetings.compliance import State, compliance
 from models.meetings.notices import remind
+from models.meetings.queries import meetings_due_to_close
 from models.meetings.tables import KIND_NAMES, Meeting, MeetingStatus
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import admins_of
@@ -29,6 +31,8 @@ from schedules.job_spec import JobSpec
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+CLOSE_JOB = "meetings.close_finished"  # its id, and the actor the audit log names
 
 DAY_BEFORE = timedelta(hours=24)
 HOUR_BEFORE = timedelta(hours=1)
@@ -79,7 +83,7 @@ def close_finished(runtime: Runtime) -> int:
         with write_session(runtime.engine) as session:
             meeting = session.get(Meeting, meeting_id)
             if meeting is not None and meeting.status == MeetingStatus.PLANNED:
-                close_meeting(session, meeting, now)
+                close_meeting(session, Actor.job(CLOSE_JOB), meeting, now)
                 closed += 1
             session.commit()
     if closed:
@@ -134,6 +138,6 @@ def warn_at_risk(runtime: Runtime) -> int:
 
 JOBS = [
     JobSpec("meetings.remind", send_reminders, "interval", {"minutes": 1}),
-    JobSpec("meetings.close_finished", close_finished, "interval", {"minutes": 5}),
+    JobSpec(CLOSE_JOB, close_finished, "interval", {"minutes": 5}),
     JobSpec("meetings.warn_at_risk", warn_at_risk, "cron", {"hour": 9, "minute": 0}),
 ]

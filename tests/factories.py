@@ -48,7 +48,7 @@ def make_meeting(session: Session, branch: Org, starts_at, kind: str = "branch_a
     """A planned meeting (flushed), created as if an hour before `created` (default: now)."""
     from datetime import timedelta
 
-    from models.meetings.actions import NewMeeting, create_meeting
+    from models.meetings.rules import NewMeeting, create_meeting
     from models.meetings.tables import MeetingKind
 
     now = created or starts_at - timedelta(days=2)

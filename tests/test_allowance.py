@@ -14,7 +14,7 @@ from models.actors import Actor
 from models.delivery.allowance import ServiceAllowance
 from models.delivery.held import combined_texts
 from models.delivery.outbox import ChannelPolicy, Notice, Outbox, Status
-from models.meetings.actions import NewMeeting, cancel_meeting, create_meeting
+from models.meetings.rules import NewMeeting, cancel_meeting, create_meeting
 from models.meetings.tables import MeetingKind
 from models.pairing.actions import make_pair
 from models.pairing.relays import Relay

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.localtime import period_containing
-from models.meetings.actions import close_meeting
 from models.meetings.attendance import check_in
 from models.meetings.compliance import State, compliance
+from models.meetings.rules import close_meeting
 from models.meetings.tables import AttendanceStatus, Method
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import branches_under

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.config import DEFAULT_CADENCE
 from core.localtime import last_week
-from models.meetings.actions import close_meeting
+from models.meetings.rules import close_meeting
 from models.meetings.trends import last_quarters, quarter_trends
 from models.members.org_tables import Org
 from models.members.tables import Member

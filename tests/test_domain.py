@@ -14,7 +14,8 @@ from core.geo import distance_m
 from models.actors import Actor
 from models.db.engine import make_engine, make_session_factory
 from models.errors import DomainError, MemberLookupError, PairingError, StudyError
-from models.meetings.actions import close_meeting, meeting_near
+from models.meetings.queries import meeting_near
+from models.meetings.rules import close_meeting
 from models.meetings.tables import Attendance, AttendanceStatus, Method
 from models.members.org_tables import OrgAdmin
 from models.members.orgs import make_org_admin

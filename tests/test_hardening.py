@@ -175,7 +175,7 @@ def test_ledger_never_writes_a_formula(chat, session, clock, tmp_path):
     from openpyxl import load_workbook
 
     from bot.ledger.branch import export_ledger
-    from models.meetings.actions import close_meeting
+    from models.meetings.rules import close_meeting
 
     branch = make_branch(session, "=分支")
     make_member(session, branch, "李书记", "13800000001", openid="o-admin", is_admin=True)

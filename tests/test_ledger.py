@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.cli.main import main
 from bot.ledger.branch import export_ledger
-from models.meetings.actions import close_meeting
 from models.meetings.attendance import ask_leave, backfill, check_in
+from models.meetings.rules import close_meeting
 from models.meetings.tables import Attendance, AttendanceStatus, Method
 from tests.factories import make_branch, make_meeting, make_member, make_township
 from tests.procs import command_env

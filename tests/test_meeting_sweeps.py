@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models.delivery.outbox import Outbox
-from models.meetings.actions import cancel_meeting
+from models.meetings.rules import cancel_meeting
 from models.meetings.tables import Attendance, Meeting, MeetingStatus
 from models.members.org_tables import OrgAdmin
 from schedules.meetings import close_finished, send_reminders, warn_at_risk

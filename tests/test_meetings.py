@@ -309,7 +309,7 @@ def committee_and_groups(session, branch):
 
 
 def invited_names(session, meeting) -> set[str]:
-    from models.meetings.actions import invitee_ids
+    from models.meetings.queries import invitee_ids
 
     session.rollback()
     ids = invitee_ids(session, session.get(Meeting, meeting.id))

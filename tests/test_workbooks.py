@@ -19,8 +19,8 @@ from bot.cli.main import main
 from bot.roster.importing import import_roster
 from bot.workbook import FORMULA_START, as_text, from_text
 from models.actors import Actor
-from models.meetings.actions import close_meeting
 from models.meetings.attendance import ask_leave, check_in
+from models.meetings.rules import close_meeting
 from models.meetings.tables import Meeting, Method
 from models.members.org_tables import Org
 from models.members.tables import Member

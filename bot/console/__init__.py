@@ -17,6 +17,7 @@ from bot.console import (
     auth,
     exports,
     meeting_files,
+    meeting_record,
     meetings,
     members,
     orgs,
@@ -34,8 +35,8 @@ from models.errors import DomainError
 __all__ = ["register_console"]
 
 # One blueprint per area; their endpoints read "console.<area>.<view>".
-AREAS = (auth, wechat_login, overview, meetings, meeting_files, members, roster_upload, orgs,
-         study_pages, questions, pairs_reach, audit_log, exports)
+AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
+         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
 
 
 def console_blueprint() -> Blueprint:

@@ -16,11 +16,12 @@ from flask import Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from bot.console.request_db import db
 from bot.services import services_of
 from core import texts
 from core.localtime import quarter_asked
 from models.actors import Actor
-from models.console.accounts import Account, account_by_key, in_scope
+from models.console.accounts import Account, account_by_key, in_scope, member_of_account
 from models.console.audit import record_change
 from models.console.sessions import (
     end_all_sessions,
@@ -195,5 +196,15 @@ def actor_of(account: Account) -> Actor:
 
 
 def console_actor() -> Actor:
-    """The logged-in account as the actor of a change."""
-    return actor_of(current_account())
+    """The logged-in account as the actor of a change, with the member behind a password
+    account when it has one (a meeting's creator, an attendance record, a pair name
+    that member). Looked up once per request."""
+    actor: Actor | None = g.get("console_actor")
+    if actor is None:
+        account = current_account()
+        actor = actor_of(account)
+        if actor.member_id is None:
+            me = member_of_account(db(), account)
+            actor = Actor.console(account.key, account.name, me.id if me else None)
+        g.console_actor = actor
+    return actor

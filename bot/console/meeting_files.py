@@ -9,11 +9,12 @@ import logging
 from datetime import timedelta
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import login_required
-from bot.console.meetings import audit, meeting_in_scope
+from bot.console.access import console_actor, login_required
+from bot.console.meetings import meeting_in_scope, meeting_page
+from bot.console.request_db import db, refusal_goes_to, save
 from bot.console.uploads import (
     PHOTO_MAX_BYTES,
     STORED_NAME,
@@ -27,9 +28,9 @@ from bot.request_guard import upload_limit
 from bot.services import services_of
 from core import texts, words
 from models.db.stored_files import MEETING
-from models.errors import DomainError
-from models.meetings.actions import checkin_qr_to_reuse, keep_checkin_qr
+from models.meetings.actions import add_photo
 from models.meetings.listing import attendance_list
+from models.meetings.rules import checkin_qr_to_reuse, keep_checkin_qr
 from models.meetings.tables import Meeting, MeetingStatus
 from models.members.org_tables import Org
 
@@ -37,7 +38,6 @@ bp = Blueprint("meeting_files", __name__)  # registered under the console in bot
 
 log = logging.getLogger(__name__)
 
-PHOTOS_PER_MEETING = 30
 UPLOAD_PHOTO_BODY_MAX = PHOTO_MAX_BYTES + 64 * 1024
 
 
@@ -47,10 +47,10 @@ def sign_in_sheet(meeting_id: int) -> ResponseReturnValue:
     """The A4 sign-in sheet to print and put at the door."""
     services = services_of()
     tz = services.settings.tz
-    with services.sessions() as session:
-        meeting = meeting_in_scope(session, meeting_id)
-        org = session.get(Org, meeting.org_id)
-        names = sorted(line.name for line in attendance_list(session, meeting))
+    session = db()
+    meeting = meeting_in_scope(session, meeting_id)
+    org = session.get(Org, meeting.org_id)
+    names = sorted(line.name for line in attendance_list(session, meeting))
     qr_url = _checkin_qr_url(meeting) if meeting.status == MeetingStatus.PLANNED else None
     qr_svg = segno.make(qr_url, error="m").svg_inline(scale=8, border=2) if qr_url else None
     return render_template("console/sheet.html", meeting=meeting, org=org, names=names,
@@ -60,7 +60,8 @@ def sign_in_sheet(meeting_id: int) -> ResponseReturnValue:
 def _checkin_qr_url(meeting: Meeting) -> str | None:
     """The meeting's check-in code, lasting a day past its end where WeChat allows:
     the stored one while it is good enough, else a new one, kept (None when WeChat
-    cannot make one: the sheet still has the 签到码)."""
+    cannot make one: the sheet still has the 签到码). The stored URL is a cache, not a
+    change to the meeting: kept without an audit entry."""
     services = services_of()
     now = services.clock()
     wanted = meeting.ends_at + timedelta(days=1)
@@ -69,19 +70,17 @@ def _checkin_qr_url(meeting: Meeting) -> str | None:
     if reused is not None:
         return reused
     # No transaction stays open across the WeChat call (SQLite: a stale read
-    # snapshot could not write afterwards).
+    # snapshot could not write afterwards): end the read one first.
+    save()
     try:
         code = create_scene_qr(services.wechat, meeting.qr_scene, expire_seconds=seconds)
     except QR_FAILURES as exc:
         log.warning("console: no check-in QR code for meeting %s: %s", meeting.id,
                     type(exc).__name__)
         return None
-    with services.sessions() as session:
-        stored = session.get(Meeting, meeting.id)
-        if stored is not None:
-            keep_checkin_qr(session, stored, code.url,
-                            now + timedelta(seconds=code.expire_seconds or seconds))
-            session.commit()
+    keep_checkin_qr(db(), meeting, code.url,
+                    now + timedelta(seconds=code.expire_seconds or seconds))
+    save()
     return code.url
 
 
@@ -91,38 +90,26 @@ def _checkin_qr_url(meeting: Meeting) -> str | None:
 def upload_photo(meeting_id: int) -> ResponseReturnValue:
     """Add one photo (JPEG or PNG by its content, ≤ 8 MB; downscaled; within the org's
     quotas). A cancelled meeting takes none: its photos are on their way out."""
-    services = services_of()
-    back = redirect(url_for("console.meetings.meeting", meeting_id=meeting_id) + "#record")
-    with services.sessions() as session:
-        meeting = meeting_in_scope(session, meeting_id)
-        photos = list(meeting.photos or [])
-        try:
-            if meeting.status == MeetingStatus.CANCELLED:
-                raise DomainError("CONSOLE_PHOTO_CANCELLED")
-            if len(photos) >= PHOTOS_PER_MEETING:
-                raise DomainError("CONSOLE_PHOTO_TOO_MANY", limit=PHOTOS_PER_MEETING)
-            photo = read_photo(request.files.get("photo"))
-            [name] = keep_photos(session, meeting.org_id, MEETING, meeting.id, [photo])
-        except DomainError as error:
-            session.rollback()
-            log.warning("console: photo for meeting %s refused: %s", meeting_id, error.key)
-            flash(error.render())
-            return back
-        meeting.photos = [*photos, name]
-        audit(session, meeting, "meeting.photo", None, {"photo": name,
-                                                        "bytes": len(photo.data)})
-        session.commit()
+    meeting = meeting_in_scope(db(), meeting_id)
+    back = meeting_page(meeting_id) + "#record"
+    refusal_goes_to(back)
+
+    def store() -> tuple[str, int]:
+        photo = read_photo(request.files.get("photo"))
+        [name] = keep_photos(db(), meeting.org_id, MEETING, meeting.id, [photo])
+        return name, len(photo.data)
+
+    add_photo(db(), console_actor(), meeting, store, services_of().clock())
+    save()
     flash(texts.CONSOLE_PHOTO_SAVED)
-    return back
+    return redirect(back)
 
 
 @bp.get("/meeting/<int:meeting_id>/photos/<name>")
 @login_required
 def meeting_photo(meeting_id: int, name: str) -> ResponseReturnValue:
     """One photo, to accounts that may see the meeting only."""
-    services = services_of()
-    with services.sessions() as session:
-        meeting = meeting_in_scope(session, meeting_id)
-        if not STORED_NAME.match(name) or name not in (meeting.photos or []):
-            abort(404)
+    meeting = meeting_in_scope(db(), meeting_id)
+    if not STORED_NAME.match(name) or name not in (meeting.photos or []):
+        abort(404)
     return send_photo(photo_folder(MEETING, meeting_id), name, private=True)

@@ -1,16 +1,17 @@
 """三会一课 in the console: a branch's meetings by quarter, scheduling one in a form
 (with the invitee choice of the chat's 新建会议, and other branches for a joint
-session), changing its time, place or invitees before it starts, and one meeting's
-page — live attendance, cancel, close, 补录 and the record (minutes, recorder, lecturer).
+session), changing its time, place or invitees before it starts, one meeting's page —
+live attendance — and cancelling or closing it. (补录 and the record are in
+bot/console/meeting_record.py; the sign-in sheet and photos in meeting_files.py.)
 
-Every rule is the chat's: create_meeting, cancel_meeting, close_meeting, backfill and
-the notices go through the same domain functions; each change is also written to the
-audit log in the same transaction.
+Every change is the chat's action (models.meetings.actions) called with the logged-in
+account as its actor: the action applies the rule, queues the notices and writes the
+audit entry; the view reads the form, calls it, `save()`s and says what happened. A
+refusal is answered by bot/console/request_db.py.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, time
 from typing import Any
 
@@ -20,29 +21,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.access import (
-    audit_change,
     branch_in_scope,
+    console_actor,
     current_account,
     login_required,
     org_in_scope,
     quarter_of_query,
 )
-from bot.request_guard import upload_limit
+from bot.console.request_db import db, refusal_form, refusal_goes_to, save
 from bot.services import services_of
 from core import texts, words
 from core.localtime import period_containing
 from models.console.accounts import member_of_account, scope_ids
 from models.errors import DomainError
 from models.meetings.actions import (
+    Changed,
+    Invites,
+    MeetingChange,
     NewMeeting,
     cancel_meeting,
-    change_invitees,
     change_meeting,
     close_meeting,
     create_meeting,
-    invitee_ids,
 )
-from models.meetings.attendance import backfill
 from models.meetings.listing import (
     attendance_list,
     audience_choices,
@@ -54,33 +55,13 @@ from models.meetings.listing import (
     joint_ids_for,
     meetings_between,
 )
-from models.meetings.notices import (
-    Notified,
-    notify_cancelled,
-    notify_changed,
-    notify_created,
-    notify_invited,
-    notify_uninvited,
-)
-from models.meetings.tables import (
-    KIND_NAMES,
-    AttendanceStatus,
-    Meeting,
-    MeetingKind,
-    MeetingStatus,
-)
+from models.meetings.tables import KIND_NAMES, Meeting, MeetingKind, MeetingStatus
 from models.members.org_tables import Org
 from models.members.tables import Member
 
 bp = Blueprint("meetings", __name__)  # registered under the console in bot/console/__init__.py
 
-log = logging.getLogger(__name__)
-
 TEXT_MAX = 200
-MINUTES_MAX = 20_000
-# A form sends a Chinese character as 9 bytes (%E7%BA%AA): the record form's body may pass
-# the app-wide 64 KiB limit (sized for the webhook) long before MINUTES_MAX.
-SAVE_RECORD_BODY_MAX = MINUTES_MAX * 9 + 64 * 1024
 JOINT_MAX = 200  # joint branches one form may invite
 
 
@@ -93,18 +74,9 @@ def meeting_in_scope(session: Session, meeting_id: int) -> Meeting:
     return meeting
 
 
-def audit(session: Session, meeting: Meeting, action: str,
-          before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    """Write the change to the audit log (same transaction)."""
-    audit_change(session, meeting.org_id, action, f"{meeting.kind_name} #{meeting.id}",
-                 before, after)
-
-
-def snapshot(meeting: Meeting) -> dict[str, Any]:
-    """What the audit log keeps of a meeting."""
-    return {"kind": meeting.kind, "starts_at": meeting.starts_at.isoformat(),
-            "ends_at": meeting.ends_at.isoformat(), "place": meeting.place,
-            "topic": meeting.topic, "status": meeting.status, "code": meeting.code}
+def meeting_page(meeting_id: int) -> str:
+    """The meeting's page in the console."""
+    return url_for("console.meetings.meeting", meeting_id=meeting_id)
 
 
 @bp.get("/branch/<int:branch_id>/meetings")
@@ -115,9 +87,8 @@ def meetings(branch_id: int) -> ResponseReturnValue:
     tz = services.settings.tz
     now = services.clock()
     period = period_containing(quarter_of_query(now), "quarter", tz)
-    with services.sessions() as session:
-        org = branch_in_scope(session, branch_id)
-        found = meetings_between(session, branch_id, period.start, period.end)
+    org = branch_in_scope(db(), branch_id)
+    found = meetings_between(db(), branch_id, period.start, period.end)
     local = period.start.astimezone(tz)
     quarter = (local.month - 1) // 3 + 1
     earlier = f"{local.year - (quarter == 1)}-{4 if quarter == 1 else quarter - 1}"
@@ -157,17 +128,16 @@ def _form_choices(session: Session, branch_id: int) -> dict[str, Any]:
 @login_required
 def new_meeting_form(branch_id: int) -> ResponseReturnValue:
     """The form for scheduling a meeting."""
-    services = services_of()
-    with services.sessions() as session:
-        org = branch_in_scope(session, branch_id)
-        me = member_of_account(session, current_account())
-        kind = request.args.get("kind", MeetingKind.BRANCH_ASSEMBLY)
-        kind = kind if kind in KIND_NAMES else MeetingKind.BRANCH_ASSEMBLY
-        form: dict[str, Any] = {
-            "kind": kind, "audience": default_audience(MeetingKind(kind)), "joint": [],
-            "host": str(me.id) if me is not None and me.branch_id == branch_id else ""}
-        return render_template("console/meeting_form.html", org=org, form=form, error=None,
-                               **_form_choices(session, branch_id))
+    session = db()
+    org = branch_in_scope(session, branch_id)
+    me = member_of_account(session, current_account())
+    kind = request.args.get("kind", MeetingKind.BRANCH_ASSEMBLY)
+    kind = kind if kind in KIND_NAMES else MeetingKind.BRANCH_ASSEMBLY
+    form: dict[str, Any] = {
+        "kind": kind, "audience": default_audience(MeetingKind(kind)), "joint": [],
+        "host": str(me.id) if me is not None and me.branch_id == branch_id else ""}
+    return render_template("console/meeting_form.html", org=org, form=form, error=None,
+                           **_form_choices(session, branch_id))
 
 
 def _read_time(day: str, clock: str, tz: Any) -> datetime | None:
@@ -178,6 +148,14 @@ def _read_time(day: str, clock: str, tz: Any) -> datetime | None:
         return None
 
 
+def _typed(*keys: str) -> dict[str, Any]:
+    """The form as typed (trimmed), the joint branches as a list."""
+    form: dict[str, Any] = {key: (request.form.get(key) or "").strip()[:TEXT_MAX]
+                            for key in keys}
+    form["joint"] = request.form.getlist("joint")[:JOINT_MAX]
+    return form
+
+
 @bp.post("/branch/<int:branch_id>/meetings/new")
 @login_required
 def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
@@ -185,28 +163,20 @@ def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    form: dict[str, Any] = {key: (request.form.get(key) or "").strip()[:TEXT_MAX] for key in
-                            ("kind", "day", "start", "end", "place", "topic", "audience",
-                             "host")}
-    form["joint"] = request.form.getlist("joint")[:JOINT_MAX]
-    with services.sessions() as session:
-        org = branch_in_scope(session, branch_id)
-        try:
-            new = _new_meeting(session, branch_id, form, tz)
-            me = member_of_account(session, current_account())
-            meeting = create_meeting(session, new, created_by=me.id if me else None, now=now)
-            notified = notify_created(session, services.outbox, meeting, tz, now)
-            audit(session, meeting, "meeting.create", None, snapshot(meeting))
-            session.commit()
-        except DomainError as error:
-            session.rollback()
-            log.info("console: meeting form refused: %s", error.key)
-            return render_template("console/meeting_form.html", org=org, form=form,
-                                   error=error.render(),
-                                   **_form_choices(session, branch_id)), 400
-        flash(texts.CONSOLE_MEETING_CREATED.format(kind=meeting.kind_name, code=meeting.code,
-                                                   notified=notified))
-        return redirect(url_for("console.meetings.meeting", meeting_id=meeting.id))
+    form = _typed("kind", "day", "start", "end", "place", "topic", "audience", "host")
+    session = db()
+    org = branch_in_scope(session, branch_id)
+    refusal_form(lambda sentence: render_template(
+        "console/meeting_form.html", org=org, form=form, error=sentence,
+        **_form_choices(db(), branch_id)))
+    scheduled = create_meeting(session, console_actor(),
+                               _new_meeting(session, branch_id, form, tz),
+                               outbox=services.outbox, tz=tz, now=now)
+    save()
+    meeting = scheduled.meeting
+    flash(texts.CONSOLE_MEETING_CREATED.format(kind=meeting.kind_name, code=meeting.code,
+                                               notified=scheduled.notified))
+    return redirect(meeting_page(meeting.id))
 
 
 def _new_meeting(session: Session, branch_id: int, form: dict[str, Any], tz: Any) -> NewMeeting:
@@ -243,56 +213,27 @@ def _branch_member(session: Session, branch_id: int, value: str) -> Member:
 def meeting(meeting_id: int) -> ResponseReturnValue:
     """One meeting: its code, who came (live while it is open), its record."""
     services = services_of()
-    with services.sessions() as session:
-        found = meeting_in_scope(session, meeting_id)
-        org = session.get(Org, found.org_id)
-        lines = attendance_list(session, found)
-        members = {m.id: m.name for m in session.scalars(
-            select(Member).where(Member.branch_id == found.org_id).order_by(Member.name))}
-        return render_template("console/meeting.html", meeting=found, org=org, lines=lines,
-                               members=members, invitees=invitee_summary(session, found),
-                               tz=services.settings.tz, words=words,
-                               now=services.clock(), MeetingStatus=MeetingStatus,
-                               photos=list(found.photos or []))
+    session = db()
+    found = meeting_in_scope(session, meeting_id)
+    org = session.get(Org, found.org_id)
+    lines = attendance_list(session, found)
+    members = {m.id: m.name for m in session.scalars(
+        select(Member).where(Member.branch_id == found.org_id).order_by(Member.name))}
+    return render_template("console/meeting.html", meeting=found, org=org, lines=lines,
+                           members=members, invitees=invitee_summary(session, found),
+                           tz=services.settings.tz, words=words,
+                           now=services.clock(), MeetingStatus=MeetingStatus,
+                           photos=list(found.photos or []))
 
 
 @bp.get("/meeting/<int:meeting_id>/attendance")
 @login_required
 def meeting_attendance(meeting_id: int) -> ResponseReturnValue:
     """The attendance list alone (the meeting page refreshes it while it is open)."""
-    services = services_of()
-    with services.sessions() as session:
-        found = meeting_in_scope(session, meeting_id)
-        return render_template("console/attendance.html", meeting=found,
-                               lines=attendance_list(session, found),
-                               tz=services.settings.tz, words=words)
-
-
-def _change(meeting_id: int, action: str) -> ResponseReturnValue:
-    """Cancel or close, through the chat's functions; a refusal is shown on the page."""
-    services = services_of()
-    tz = services.settings.tz
-    now = services.clock()
-    with services.sessions() as session:
-        found = meeting_in_scope(session, meeting_id)
-        before = snapshot(found)
-        try:
-            if action == "cancel":
-                cancel_meeting(session, found, now)
-                notified = notify_cancelled(session, services.outbox, found, tz, now)
-                message = texts.CONSOLE_MEETING_CANCELLED.format(notified=notified)
-            else:
-                close_meeting(session, found, now)
-                message = texts.CONSOLE_MEETING_CLOSED.format(
-                    expected=found.expected_count, present=found.present_count,
-                    leave=found.leave_count, absent=found.absent_count)
-            audit(session, found, f"meeting.{action}", before, snapshot(found))
-            session.commit()
-        except DomainError as error:
-            session.rollback()
-            message = error.render()
-        flash(message)
-    return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id))
+    found = meeting_in_scope(db(), meeting_id)
+    return render_template("console/attendance.html", meeting=found,
+                           lines=attendance_list(db(), found),
+                           tz=services_of().settings.tz, words=words)
 
 
 def _edit_form(session: Session, meeting: Meeting, tz: Any) -> dict[str, Any]:
@@ -315,11 +256,8 @@ def _render_edit(session: Session, meeting: Meeting, form: dict[str, Any],
 @login_required
 def edit_meeting_form(meeting_id: int) -> ResponseReturnValue:
     """Change a planned meeting's time, place, topic or invitees."""
-    services = services_of()
-    with services.sessions() as session:
-        found = meeting_in_scope(session, meeting_id)
-        return _render_edit(session, found, _edit_form(session, found, services.settings.tz),
-                            None)
+    found = meeting_in_scope(db(), meeting_id)
+    return _render_edit(db(), found, _edit_form(db(), found, services_of().settings.tz), None)
 
 
 @bp.post("/meeting/<int:meeting_id>/edit")
@@ -330,61 +268,43 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    form: dict[str, Any] = {key: (request.form.get(key) or "").strip()[:TEXT_MAX] for key in
-                            ("day", "start", "end", "place", "topic", "audience")}
-    form["joint"] = request.form.getlist("joint")[:JOINT_MAX]
-    with services.sessions() as session:
-        found = meeting_in_scope(session, meeting_id)
-        before = {**snapshot(found), "invitees": invitee_summary(session, found)}
-        try:
-            starts_at = _read_time(form["day"], form["start"], tz)
-            if starts_at is None:
-                raise DomainError("CONSOLE_FORM_TIME")
-            ends_at = _read_time(form["day"], form["end"], tz) if form["end"] else None
-            if form["end"] and ends_at is None:
-                raise DomainError("CONSOLE_FORM_END")
-            if not form["place"]:
-                raise DomainError("CONSOLE_FORM_PLACE")
-            member_ids, org_ids = invites_for(session, found.org_id, form["audience"] or "all")
-            joint_ids = joint_ids_for(form["joint"], _joint_offered(
-                session, found.org_id, invitees_of(session, found).joint_org_ids))
-            invitees = change_invitees(session, found, member_ids, org_ids, joint_ids, now)
-            # told at the old time: they are not coming to the new one
-            dropped = notify_uninvited(session, services.outbox, found, invitees.removed,
-                                       tz, now)
-            moved = change_meeting(session, found, starts_at.astimezone(now.tzinfo),
-                                   ends_at.astimezone(now.tzinfo) if ends_at else None,
-                                   form["place"], form["topic"], now)
-            added = notify_invited(session, services.outbox, found, invitees.added, tz, now)
-            changed = Notified()
-            if moved:
-                staying = [i for i in invitee_ids(session, found) if i not in invitees.added]
-                changed = notify_changed(session, services.outbox, found, tz, now,
-                                         member_ids=staying)
-            if not (moved or invitees.added or invitees.removed):
-                session.rollback()
-                flash(texts.CONSOLE_MEETING_UNCHANGED)
-                return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id))
-            audit(session, found, "meeting.change", before,
-                  {**snapshot(found), "invitees": invitee_summary(session, found)})
-            session.commit()
-        except DomainError as error:
-            session.rollback()
-            log.info("console: meeting %s not changed: %s", meeting_id, error.key)
-            return _render_edit(session, found, form, error.render()), 400
-        flash(_change_message(moved, changed, added, dropped))
-        return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id))
+    form = _typed("day", "start", "end", "place", "topic", "audience")
+    session = db()
+    found = meeting_in_scope(session, meeting_id)
+    refusal_form(lambda sentence: _render_edit(db(), found, form, sentence))
+    starts_at = _read_time(form["day"], form["start"], tz)
+    if starts_at is None:
+        raise DomainError("CONSOLE_FORM_TIME")
+    ends_at = _read_time(form["day"], form["end"], tz) if form["end"] else None
+    if form["end"] and ends_at is None:
+        raise DomainError("CONSOLE_FORM_END")
+    if not form["place"]:
+        raise DomainError("CONSOLE_FORM_PLACE")
+    member_ids, org_ids = invites_for(session, found.org_id, form["audience"] or "all")
+    joint_ids = joint_ids_for(form["joint"], _joint_offered(
+        session, found.org_id, invitees_of(session, found).joint_org_ids))
+    change = MeetingChange(starts_at.astimezone(now.tzinfo),
+                           ends_at.astimezone(now.tzinfo) if ends_at else None,
+                           form["place"], form["topic"])
+    changed = change_meeting(session, console_actor(), found, change,
+                             Invites(member_ids, org_ids, joint_ids),
+                             outbox=services.outbox, tz=tz, now=now)
+    if not changed.anything:
+        flash(texts.CONSOLE_MEETING_UNCHANGED)
+        return redirect(meeting_page(meeting_id))
+    save()
+    flash(_change_message(changed))
+    return redirect(meeting_page(meeting_id))
 
 
-def _change_message(moved: bool, changed: Notified, added: Notified,
-                    dropped: Notified) -> str:
+def _change_message(changed: Changed) -> str:
     parts = []
-    if moved:
-        parts.append(texts.CONSOLE_MEETING_CHANGED.format(notified=changed))
-    if added.total:
-        parts.append(texts.CONSOLE_MEETING_INVITED.format(notified=added))
-    if dropped.total:
-        parts.append(texts.CONSOLE_MEETING_UNINVITED.format(notified=dropped))
+    if changed.moved:
+        parts.append(texts.CONSOLE_MEETING_CHANGED.format(notified=changed.changed))
+    if changed.added.total:
+        parts.append(texts.CONSOLE_MEETING_INVITED.format(notified=changed.added))
+    if changed.dropped.total:
+        parts.append(texts.CONSOLE_MEETING_UNINVITED.format(notified=changed.dropped))
     return "".join(parts)
 
 
@@ -392,78 +312,25 @@ def _change_message(moved: bool, changed: Notified, added: Notified,
 @login_required
 def cancel_meeting_view(meeting_id: int) -> ResponseReturnValue:
     """Cancel a meeting that has not been held; its invitees are told."""
-    return _change(meeting_id, "cancel")
+    services = services_of()
+    found = meeting_in_scope(db(), meeting_id)
+    refusal_goes_to(meeting_page(meeting_id))
+    notified = cancel_meeting(db(), console_actor(), found, outbox=services.outbox,
+                              tz=services.settings.tz, now=services.clock())
+    save()
+    flash(texts.CONSOLE_MEETING_CANCELLED.format(notified=notified))
+    return redirect(meeting_page(meeting_id))
 
 
 @bp.post("/meeting/<int:meeting_id>/close")
 @login_required
 def close_meeting_view(meeting_id: int) -> ResponseReturnValue:
     """Close a meeting: whoever neither checked in nor asked for leave is absent."""
-    return _change(meeting_id, "close")
-
-
-@bp.post("/meeting/<int:meeting_id>/backfill")
-@login_required
-def backfill_view(meeting_id: int) -> ResponseReturnValue:
-    """补录 one member's attendance after the meeting."""
-    services = services_of()
-    status = request.form.get("status", "")
-    reason = (request.form.get("reason") or "").strip()[:TEXT_MAX]
-    with services.sessions() as session:
-        found = meeting_in_scope(session, meeting_id)
-        try:
-            if status not in words.ATTENDANCE_NAMES:
-                raise DomainError("CONSOLE_FORM_STATUS")
-            member = _member_to_backfill(session, found, request.form.get("member", ""))
-            me = member_of_account(session, current_account())
-            before = {"member": member.name}
-            record = backfill(session, found, member, AttendanceStatus(status), me,
-                              services.clock(), reason or None)
-            audit(session, found, "attendance.backfill", before,
-                  {"member": member.name, "status": record.status, "reason": record.reason})
-            session.commit()
-            flash(texts.CONSOLE_BACKFILLED.format(name=member.name,
-                                                  status=words.ATTENDANCE_NAMES[status]))
-        except DomainError as error:
-            session.rollback()
-            flash(error.render())
-    return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id))
-
-
-def _member_to_backfill(session: Session, meeting: Meeting, value: str) -> Member:
-    """A member invited to the meeting (a joint branch's too) or one the account may
-    see (backfill then checks they were invited)."""
-    member = session.get(Member, int(value)) if value.isdigit() else None
-    if member is None:
-        raise DomainError("CONSOLE_FORM_MEMBER")
-    if member.id not in invitee_ids(session, meeting):
-        org_in_scope(session, member.branch_id)
-    return member
-
-
-@bp.post("/meeting/<int:meeting_id>/record")
-@login_required
-@upload_limit(SAVE_RECORD_BODY_MAX)
-def save_record(meeting_id: int) -> ResponseReturnValue:
-    """The meeting's record: minutes (纪要), recorder, lecturer."""
-    services = services_of()
-    with services.sessions() as session:
-        found = meeting_in_scope(session, meeting_id)
-        before = {"minutes": found.minutes, "recorder_id": found.recorder_id,
-                  "lecturer_id": found.lecturer_id}
-        try:
-            for field in ("recorder", "lecturer"):
-                value = request.form.get(field, "")
-                chosen = _branch_member(session, found.org_id, value) if value else None
-                setattr(found, f"{field}_id", chosen.id if chosen else None)
-            found.minutes = (request.form.get("minutes") or "").strip()[:MINUTES_MAX] or None
-            audit(session, found, "meeting.record", before,
-                  {"minutes": found.minutes, "recorder_id": found.recorder_id,
-                   "lecturer_id": found.lecturer_id})
-            session.commit()
-            flash(texts.CONSOLE_MINUTES_SAVED)
-        except DomainError as error:
-            session.rollback()
-            flash(error.render())
-    return redirect(url_for("console.meetings.meeting", meeting_id=meeting_id) + "#record")
-
+    found = meeting_in_scope(db(), meeting_id)
+    refusal_goes_to(meeting_page(meeting_id))
+    close_meeting(db(), console_actor(), found, services_of().clock())
+    save()
+    flash(texts.CONSOLE_MEETING_CLOSED.format(
+        expected=found.expected_count, present=found.present_count,
+        leave=found.leave_count, absent=found.absent_count))
+    return redirect(meeting_page(meeting_id))

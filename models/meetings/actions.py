@@ -1,360 +1,262 @@
-"""三会一课: meetings, invitations, attendance (签到 / 请假 / 缺席), closing and 补录.
+"""三会一课: every change to a meeting, whatever the surface — one function each.
 
-A meeting belongs to one branch; its invitees are that branch's members plus any
-orgs or members invited besides (joint sessions, 双联双促). Attendance has one row per
-invitee and meeting: `present` or `leave` while the meeting is open; on closing,
-every invitee without a row gets `absent`. Each row says how it was recorded
-(code, qr, location, admin, helper), by whom and when; an admin's later entry is
-flagged `backfilled`.
+Chat handlers, console views, the CLI's demo and the scheduler's sweeper call these with
+the acting `Actor` and the time: each applies the rule (models.meetings.rules and
+models.meetings.attendance; a `MeetingError` with a catalog key when it refuses), queues
+the notices through the outbox (the `ChannelPolicy` handed in) and writes one audit entry
+naming the actor and the surface, in the caller's transaction. Nothing here commits.
+
+Reading is in models.meetings.queries; what the console's pages show, in
+models.meetings.listing.
 """
 
 from __future__ import annotations
 
-import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    and_,
-    bindparam,
-    func,
-    or_,
-    select,
-)
 from sqlalchemy.orm import Session
 
-from core.geo import distance_m
+from models.actors import Actor
+from models.console.audit import record_change
+from models.delivery.outbox import ChannelPolicy
 from models.errors import MeetingError
-from models.meetings.tables import (
-    AUDIENCE_ALL,
-    AUDIENCE_INVITED,
-    CHECK_IN_OPENS,
-    CODE_DIGITS,
-    DEFAULT_DURATION,
-    KIND_NAMES,
-    QR_RENEW_GAIN,
-    Attendance,
-    AttendanceStatus,
-    Meeting,
-    MeetingInvite,
-    MeetingKind,
-    MeetingStatus,
-    Method,
+from models.meetings import attendance, rules
+from models.meetings.attendance import Outcome
+from models.meetings.listing import invitee_summary
+from models.meetings.notices import (
+    Notified,
+    notify_cancelled,
+    notify_changed,
+    notify_created,
+    notify_invited,
+    notify_uninvited,
 )
-from models.members.orgs import subtree_ids
+from models.meetings.queries import invitee_ids
+from models.meetings.rules import NewMeeting
+from models.meetings.tables import Attendance, AttendanceStatus, Meeting, MeetingStatus, Method
 from models.members.tables import Member
 
+__all__ = ["MINUTES_MAX", "PHOTOS_PER_MEETING", "Changed", "Invites", "MeetingChange",
+           "MeetingRecord", "NewMeeting", "Outcome", "Scheduled", "add_photo", "ask_leave",
+           "backfill", "cancel_meeting", "change_invitees", "change_meeting", "check_in",
+           "close_meeting", "create_meeting", "record_meeting", "snapshot"]
 
-def checkin_qr_to_reuse(meeting: Meeting, wanted_until: datetime,
-                        new_would_last_until: datetime) -> str | None:
-    """The stored check-in code's URL if it is still good enough, else None (make one)."""
-    if meeting.qr_url is None or meeting.qr_expires_at is None:
-        return None
-    if meeting.qr_expires_at >= wanted_until \
-            or new_would_last_until - meeting.qr_expires_at < QR_RENEW_GAIN:
-        return meeting.qr_url
-    return None
+MINUTES_MAX = 20_000  # characters of minutes (纪要) kept
+PHOTOS_PER_MEETING = 30
 
 
-def keep_checkin_qr(session: Session, meeting: Meeting, url: str, expires_at: datetime) -> None:
-    """Remember the check-in code just made for `meeting` (the caller commits)."""
-    meeting.qr_url = url[:200]
-    meeting.qr_expires_at = expires_at
-    session.flush()
+def snapshot(meeting: Meeting) -> dict[str, Any]:
+    """What the audit log keeps of a meeting."""
+    return {"kind": meeting.kind, "starts_at": meeting.starts_at.isoformat(),
+            "ends_at": meeting.ends_at.isoformat(), "place": meeting.place,
+            "topic": meeting.topic, "status": meeting.status, "code": meeting.code}
 
 
-def generate_code(session: Session) -> str:
-    """A short numeric 签到码 not used by any open meeting."""
-    taken = set(session.scalars(select(Meeting.code).where(
-        Meeting.status == MeetingStatus.PLANNED)))
-    for digits in (CODE_DIGITS, CODE_DIGITS + 2):
-        for _ in range(50):
-            code = f"{random.randrange(10 ** (digits - 1), 10 ** digits)}"
-            if code not in taken:
-                return code
-    raise MeetingError("MEETING_CODES_EXHAUSTED")
+def _audit(session: Session, actor: Actor, meeting: Meeting, action: str, now: datetime,
+           before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    record_change(session, actor, org_id=meeting.org_id, action=action,
+                  target=f"{meeting.kind_name} #{meeting.id}", now=now, before=before,
+                  after=after)
+
+
+def _acting_member(session: Session, actor: Actor) -> Member | None:
+    """The member behind the actor (None: a job, the CLI, a password account)."""
+    return session.get(Member, actor.member_id) if actor.member_id is not None else None
 
 
 @dataclass(frozen=True)
-class NewMeeting:
-    """What an admin asked for."""
+class Scheduled:
+    """A meeting just scheduled, and how its invitees were told."""
 
-    org_id: int
-    kind: MeetingKind
+    meeting: Meeting
+    notified: Notified
+
+
+def create_meeting(session: Session, actor: Actor, new: NewMeeting, *, outbox: ChannelPolicy,
+                   tz: ZoneInfo, now: datetime) -> Scheduled:
+    """Schedule a meeting (its invitees chosen by id: `new`) and send every invitee the
+    会议通知. MeetingError for a past time or a clash."""
+    meeting = rules.create_meeting(session, new, created_by=actor.member_id, now=now)
+    notified = notify_created(session, outbox, meeting, tz, now)
+    _audit(session, actor, meeting, "meeting.create", now, None, snapshot(meeting))
+    return Scheduled(meeting, notified)
+
+
+@dataclass(frozen=True)
+class MeetingChange:
+    """A meeting's new time, place and topic (ends_at None: keep its length)."""
+
     starts_at: datetime
+    ends_at: datetime | None
     place: str
-    topic: str = ""
-    ends_at: datetime | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    host_id: int | None = None
-    recorder_id: int | None = None
-    lecturer_id: int | None = None
-    # invite only these (the committee; a group), not the whole branch
-    invite_member_ids: tuple[int, ...] = ()
-    invite_org_ids: tuple[int, ...] = ()
-    # other branches invited besides (a joint session, 双联双促); the audience above
-    # still decides who of the host branch comes
+    topic: str
+
+
+@dataclass(frozen=True)
+class Invites:
+    """Who a meeting invites besides its branch's audience rule, by id: members or
+    groups of the host branch (none: the whole branch), and other orgs (joint)."""
+
+    member_ids: tuple[int, ...] = ()
+    org_ids: tuple[int, ...] = ()
     joint_org_ids: tuple[int, ...] = ()
 
+
+@dataclass(frozen=True)
+class Changed:
+    """What a change did and who was told: those staying (when it moved), those newly
+    invited (会议通知) and those no longer expected (参会调整)."""
+
+    moved: bool
+    changed: Notified
+    added: Notified
+    dropped: Notified
+
     @property
-    def audience(self) -> str:
-        """"all" unless the meeting invites particular members or a group."""
-        return AUDIENCE_INVITED if self.invite_member_ids or self.invite_org_ids \
-            else AUDIENCE_ALL
+    def anything(self) -> bool:
+        """Whether the meeting changed at all."""
+        return self.moved or bool(self.added.total or self.dropped.total)
 
 
-def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
-                   now: datetime) -> Meeting:
-    """Schedule a meeting; MeetingError for a past time or a clash (flushes)."""
-    if new.starts_at <= now:
-        raise MeetingError("MEETING_IN_PAST")
-    ends_at = new.ends_at or new.starts_at + DEFAULT_DURATION
-    if ends_at <= new.starts_at:
-        raise MeetingError("MEETING_END_BEFORE_START")
-    clash = session.scalar(select(Meeting.id).where(
-        Meeting.org_id == new.org_id, Meeting.kind == new.kind,
-        Meeting.starts_at == new.starts_at, Meeting.status != MeetingStatus.CANCELLED))
-    if clash is not None:
-        raise MeetingError("MEETING_CLASH", kind=KIND_NAMES[new.kind], id=clash)
-    meeting = Meeting(
-        org_id=new.org_id, kind=str(new.kind), topic=new.topic[:200], starts_at=new.starts_at,
-        ends_at=ends_at, place=new.place[:200], latitude=new.latitude,
-        longitude=new.longitude, host_id=new.host_id, recorder_id=new.recorder_id,
-        lecturer_id=new.lecturer_id, status=MeetingStatus.PLANNED, code=generate_code(session),
-        photos=[], created_by=created_by, created_at=now, audience=new.audience,
-    )
-    session.add(meeting)
-    session.flush()
-    session.add_all([MeetingInvite(meeting_id=meeting.id, member_id=member_id)
-                     for member_id in new.invite_member_ids]
-                    + [MeetingInvite(meeting_id=meeting.id, org_id=org_id)
-                       for org_id in (*new.invite_org_ids, *new.joint_org_ids)])
-    session.flush()
-    return meeting
+def change_meeting(session: Session, actor: Actor, meeting: Meeting, change: MeetingChange,
+                   invites: Invites | None = None, *, outbox: ChannelPolicy, tz: ZoneInfo,
+                   now: datetime) -> Changed:
+    """Move a planned meeting or change its place or topic, and (given `invites`) who it
+    invites — one change, one audit entry ("meeting.change"; "meeting.invitees" when
+    only the invitees changed). Those dropped are told first, at the old time (they are
+    not coming to the new one); those added get the 会议通知 at the new time; everyone
+    else hears of a move. MeetingError once it has started or for a past time or clash."""
+    before = {**snapshot(meeting), "invitees": invitee_summary(session, meeting)}
+    invited = rules.InviteeChange((), ())
+    dropped = added = changed = Notified()
+    if invites is not None:
+        invited = rules.change_invitees(session, meeting, invites.member_ids, invites.org_ids,
+                                        invites.joint_org_ids, now)
+        dropped = notify_uninvited(session, outbox, meeting, invited.removed, tz, now)
+    moved = rules.change_meeting(session, meeting, change.starts_at, change.ends_at,
+                                 change.place, change.topic, now)
+    if invited.added:
+        added = notify_invited(session, outbox, meeting, invited.added, tz, now)
+    if moved:
+        staying = [i for i in invitee_ids(session, meeting) if i not in invited.added]
+        changed = notify_changed(session, outbox, meeting, tz, now, member_ids=staying)
+    result = Changed(moved, changed, added, dropped)
+    if result.anything:
+        _audit(session, actor, meeting, "meeting.change" if moved else "meeting.invitees",
+               now, before, {**snapshot(meeting), "invitees": invitee_summary(session, meeting)})
+    return result
 
 
-def committee_member_ids(session: Session, branch_id: int) -> list[int]:
-    """The branch committee (支委): members whose roster 角色 names a committee post."""
-    return list(session.scalars(select(Member.id).where(
-        Member.branch_id == branch_id, Member.committee_posts.is_not(None))
-        .order_by(Member.id)))
+def change_invitees(session: Session, actor: Actor, meeting: Meeting, invites: Invites, *,
+                    outbox: ChannelPolicy, tz: ZoneInfo, now: datetime) -> Changed:
+    """Invite others to a planned meeting, its time and place unchanged (change_meeting)."""
+    same = MeetingChange(meeting.starts_at, meeting.ends_at, meeting.place, meeting.topic)
+    return change_meeting(session, actor, meeting, same, invites, outbox=outbox, tz=tz, now=now)
 
 
-def invitee_ids(session: Session, meeting: Meeting) -> list[int]:
-    """Member ids expected at the meeting (its branch, invited orgs and members)."""
-    invites = list(session.scalars(select(MeetingInvite).where(
-        MeetingInvite.meeting_id == meeting.id)))
-    org_ids = {meeting.org_id} if meeting.audience == AUDIENCE_ALL else set()
-    for item in invites:
-        if item.org_id is not None:
-            org_ids.update(subtree_ids(session, item.org_id))
-    member_ids = {i.member_id for i in invites if i.member_id is not None}
-    member_ids.update(_officers(meeting))  # the host, recorder and lecturer come too
-    query = select(Member.id).where(or_(Member.branch_id.in_(org_ids),
-                                        Member.group_id.in_(org_ids),
-                                        Member.id.in_(member_ids)))
-    return sorted(set(session.scalars(query)))
+def cancel_meeting(session: Session, actor: Actor, meeting: Meeting, *, outbox: ChannelPolicy,
+                   tz: ZoneInfo, now: datetime) -> Notified:
+    """Cancel a planned meeting (its code is free again) and tell every invitee."""
+    before = snapshot(meeting)
+    rules.cancel_meeting(session, meeting, now)
+    notified = notify_cancelled(session, outbox, meeting, tz, now)
+    _audit(session, actor, meeting, "meeting.cancel", now, before, snapshot(meeting))
+    return notified
 
 
-def _officers(meeting: Meeting) -> set[int]:
-    return {i for i in (meeting.host_id, meeting.recorder_id, meeting.lecturer_id)
-            if i is not None}
-
-
-def is_invited(session: Session, meeting: Meeting, member: Member) -> bool:
-    """Whether `member` is expected at `meeting`."""
-    if member.id in _officers(meeting) or (meeting.audience == AUDIENCE_ALL and (
-            member.branch_id == meeting.org_id or member.group_id == meeting.org_id)):
-        return True
-    return member.id in invitee_ids(session, meeting)
-
-
-# Built once: 签到 is the busiest command during a meeting.
-_OPEN_BY_CODE = select(Meeting).where(Meeting.code == bindparam("code"),
-                                      Meeting.status == MeetingStatus.PLANNED)
-
-
-def open_meeting_by_code(session: Session, code: str) -> Meeting | None:
-    """The open (planned) meeting with this 签到码."""
-    meeting: Meeting | None = session.scalar(_OPEN_BY_CODE, {"code": code})
-    return meeting
-
-
-def branch_meeting(session: Session, branch_id: int, number: str) -> Meeting | None:
-    """The branch's meeting named by a 签到码 (its open meeting first, then the latest
-    with that code) or by its 会议编号: admins use whichever they have at hand."""
-    if not number.isdigit():
-        return None
-    if len(number) >= CODE_DIGITS:
-        by_code = session.scalar(
-            select(Meeting).where(Meeting.org_id == branch_id, Meeting.code == number)
-            .order_by((Meeting.status == MeetingStatus.PLANNED).desc(),
-                      Meeting.starts_at.desc()).limit(1))
-        if by_code is not None:
-            return by_code
-    if len(number) > 9:
-        return None
-    meeting = session.get(Meeting, int(number))
-    return meeting if meeting is not None and meeting.org_id == branch_id else None
-
-
-def open_for_check_in(session: Session, member: Member, now: datetime) -> list[Meeting]:
-    """The member's meetings whose check-in is open now (from an hour before the start
-    to the end), soonest first."""
-    return [m for m in upcoming_for(session, member, now, limit=20)
-            if m.starts_at - CHECK_IN_OPENS <= now]
-
-
-def change_meeting(session: Session, meeting: Meeting, starts_at: datetime,
-                   ends_at: datetime | None, place: str, topic: str, now: datetime) -> bool:
-    """Move a meeting that has not started, or change its place or topic (its kind, code
-    and invitees stay); True if anything changed. MeetingError as create_meeting's, and
-    for a meeting already under way or over (flushes)."""
-    if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("CHANGE_ONLY_PLANNED")
-    if meeting.starts_at <= now:
-        raise MeetingError("CHANGE_STARTED")
-    if starts_at <= now:
-        raise MeetingError("MEETING_IN_PAST")
-    ends_at = ends_at or starts_at + (meeting.ends_at - meeting.starts_at)
-    if ends_at <= starts_at:
-        raise MeetingError("MEETING_END_BEFORE_START")
-    clash = session.scalar(select(Meeting.id).where(
-        Meeting.org_id == meeting.org_id, Meeting.kind == meeting.kind, Meeting.id != meeting.id,
-        Meeting.starts_at == starts_at, Meeting.status != MeetingStatus.CANCELLED))
-    if clash is not None:
-        raise MeetingError("MEETING_CLASH", kind=meeting.kind_name, id=clash)
-    wanted = (starts_at, ends_at, place[:200], topic[:200])
-    if wanted == (meeting.starts_at, meeting.ends_at, meeting.place, meeting.topic):
-        return False
-    meeting.starts_at, meeting.ends_at, meeting.place, meeting.topic = wanted
-    session.flush()
-    return True
+def close_meeting(session: Session, actor: Actor, meeting: Meeting, now: datetime) -> int:
+    """Mark a meeting held: invitees with no record are absent (the host present).
+    Returns how many were marked absent. MeetingError before its start."""
+    before = snapshot(meeting)
+    absent = rules.close_meeting(session, meeting, now)
+    _audit(session, actor, meeting, "meeting.close", now, before, {
+        **snapshot(meeting), "expected": meeting.expected_count,
+        "present": meeting.present_count, "leave": meeting.leave_count,
+        "absent": meeting.absent_count})
+    return absent
 
 
 @dataclass(frozen=True)
-class InviteeChange:
-    """Who a change of invitees adds and who it drops (member ids)."""
+class MeetingRecord:
+    """A meeting's record: minutes (纪要), recorder and lecturer (member ids or None)."""
 
-    added: tuple[int, ...]
-    removed: tuple[int, ...]
+    minutes: str | None
+    recorder_id: int | None
+    lecturer_id: int | None
 
 
-def change_invitees(session: Session, meeting: Meeting, member_ids: tuple[int, ...],
-                    org_ids: tuple[int, ...], joint_org_ids: tuple[int, ...],
-                    now: datetime) -> InviteeChange:
-    """Invite others to a meeting that has not started: the host branch's audience (its
-    members or a group, none for everyone) and joint orgs, replacing the invites it had.
-    Attendance already recorded stays. MeetingError as change_meeting's (flushes)."""
-    if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("CHANGE_ONLY_PLANNED")
-    if meeting.starts_at <= now:
-        raise MeetingError("CHANGE_INVITEES_STARTED")
-    before = set(invitee_ids(session, meeting))
-    for invite in session.scalars(select(MeetingInvite).where(
-            MeetingInvite.meeting_id == meeting.id)):
-        session.delete(invite)
+def record_meeting(session: Session, actor: Actor, meeting: Meeting, record: MeetingRecord,
+                   now: datetime) -> None:
+    """Keep the meeting's minutes, recorder and lecturer; the recorder and the lecturer
+    are members of its branch (MeetingError otherwise)."""
+    for member_id in (record.recorder_id, record.lecturer_id):
+        member = session.get(Member, member_id) if member_id is not None else None
+        if member_id is not None and (member is None or member.branch_id != meeting.org_id):
+            raise MeetingError("CONSOLE_FORM_MEMBER")
+    before = {"minutes": meeting.minutes, "recorder_id": meeting.recorder_id,
+              "lecturer_id": meeting.lecturer_id}
+    meeting.recorder_id = record.recorder_id
+    meeting.lecturer_id = record.lecturer_id
+    meeting.minutes = (record.minutes or "").strip()[:MINUTES_MAX] or None
     session.flush()
-    session.add_all([MeetingInvite(meeting_id=meeting.id, member_id=member_id)
-                     for member_id in member_ids]
-                    + [MeetingInvite(meeting_id=meeting.id, org_id=org_id)
-                       for org_id in (*org_ids, *joint_org_ids)])
-    meeting.audience = AUDIENCE_INVITED if member_ids or org_ids else AUDIENCE_ALL
+    _audit(session, actor, meeting, "meeting.record", now, before,
+           {"minutes": meeting.minutes, "recorder_id": meeting.recorder_id,
+            "lecturer_id": meeting.lecturer_id})
+
+
+def add_photo(session: Session, actor: Actor, meeting: Meeting,
+              store: Callable[[], tuple[str, int]], now: datetime) -> str:
+    """Add a photo to the meeting's record; `store` keeps the file (within the org's
+    quotas) and says its stored name and size, called only once the rule allows it: a
+    cancelled meeting takes none (its photos are on their way out), and at most
+    PHOTOS_PER_MEETING. Returns the stored name."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise MeetingError("CONSOLE_PHOTO_CANCELLED")
+    photos = list(meeting.photos or [])
+    if len(photos) >= PHOTOS_PER_MEETING:
+        raise MeetingError("CONSOLE_PHOTO_TOO_MANY", limit=PHOTOS_PER_MEETING)
+    name, size = store()
+    meeting.photos = [*photos, name]
     session.flush()
-    after = set(invitee_ids(session, meeting))
-    return InviteeChange(tuple(sorted(after - before)), tuple(sorted(before - after)))
+    _audit(session, actor, meeting, "meeting.photo", now, None, {"photo": name, "bytes": size})
+    return name
 
 
-def cancel_meeting(session: Session, meeting: Meeting, now: datetime) -> None:
-    """Cancel a planned meeting (frees its code; flushes)."""
-    if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("CANCEL_ONLY_PLANNED")
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.closed_at = now
-    session.flush()
+def check_in(session: Session, actor: Actor, meeting: Meeting, member: Member, method: Method,
+             now: datetime) -> Outcome:
+    """Record `member` present (themselves by code, QR or location; their helper for
+    them). A repeated check-in changes nothing; only a check-in made for someone else is
+    audited (a member's own is its own trace: the record names who, when and how)."""
+    by = member if actor.member_id == member.id else _acting_member(session, actor)
+    outcome = attendance.check_in(session, meeting, member, method, by, now)
+    if outcome is not Outcome.ALREADY and actor.acts_for(member.id):
+        _audit(session, actor, meeting, "attendance.check_in", now, None,
+               {"member": member.name, "status": AttendanceStatus.PRESENT.value,
+                "method": str(method)})
+    return outcome
 
 
-def close_meeting(session: Session, meeting: Meeting, now: datetime) -> int:
-    """Mark the meeting held; every invitee without a record becomes absent, except
-    the host, who held it and is present.
-
-    Returns how many were marked absent (flushes). MeetingError before the start: a
-    meeting that has not begun is cancelled, not closed.
-    """
-    if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("MEETING_NOT_OPEN")
-    if now < meeting.starts_at:
-        raise MeetingError("MEETING_CLOSE_BEFORE_START", code=meeting.code)
-    recorded = set(session.scalars(select(Attendance.member_id).where(
-        Attendance.meeting_id == meeting.id)))
-    missing = [m for m in invitee_ids(session, meeting) if m not in recorded]
-    session.add_all([
-        Attendance(meeting_id=meeting.id, member_id=member_id,
-                   status=AttendanceStatus.PRESENT if member_id == meeting.host_id
-                   else AttendanceStatus.ABSENT,
-                   method=Method.ADMIN, recorded_by=None, recorded_at=now, backfilled=False)
-        for member_id in missing
-    ])
-    meeting.status = MeetingStatus.HELD
-    meeting.closed_at = now
-    session.flush()
-    refresh_counts(session, meeting)
-    return len(missing) - (meeting.host_id in missing)
+def ask_leave(session: Session, actor: Actor, meeting: Meeting, member: Member, reason: str,
+              method: Method, now: datetime) -> Outcome:
+    """Record `member`'s leave (请假) with its reason, before the meeting ends."""
+    by = member if actor.member_id == member.id else _acting_member(session, actor)
+    outcome = attendance.ask_leave(session, meeting, member, reason, method, by, now)
+    if outcome is not Outcome.ALREADY and actor.acts_for(member.id):
+        _audit(session, actor, meeting, "attendance.leave", now, None,
+               {"member": member.name, "status": AttendanceStatus.LEAVE.value,
+                "reason": reason.strip()[:200], "method": str(method)})
+    return outcome
 
 
-def refresh_counts(session: Session, meeting: Meeting) -> None:
-    """Recount the meeting's attendance into its count columns (flushes)."""
-    counts = dict(session.execute(
-        select(Attendance.status, func.count()).where(Attendance.meeting_id == meeting.id)
-        .group_by(Attendance.status)).all())
-    meeting.present_count = counts.get(AttendanceStatus.PRESENT, 0)
-    meeting.leave_count = counts.get(AttendanceStatus.LEAVE, 0)
-    meeting.absent_count = counts.get(AttendanceStatus.ABSENT, 0)
-    meeting.expected_count = meeting.present_count + meeting.leave_count + meeting.absent_count
-    session.flush()
-
-
-def meetings_due_to_close(session: Session, now: datetime, grace: timedelta) -> list[Meeting]:
-    """Planned meetings whose end (plus grace) has passed."""
-    return list(session.scalars(select(Meeting).where(
-        Meeting.status == MeetingStatus.PLANNED, Meeting.ends_at < now - grace)))
-
-
-def upcoming_for(session: Session, member: Member, now: datetime,
-                 limit: int = 5) -> list[Meeting]:
-    """The member's open meetings that have not ended, soonest first."""
-    invited_meeting_ids = select(MeetingInvite.meeting_id).where(or_(
-        MeetingInvite.member_id == member.id,
-        MeetingInvite.org_id.in_([member.branch_id] + ([member.group_id] if member.group_id
-                                                         else []))))
-    query = (select(Meeting).where(
-        Meeting.status == MeetingStatus.PLANNED, Meeting.ends_at >= now,
-        or_(and_(Meeting.org_id == member.branch_id, Meeting.audience == AUDIENCE_ALL),
-            Meeting.id.in_(invited_meeting_ids), Meeting.host_id == member.id,
-            Meeting.recorder_id == member.id, Meeting.lecturer_id == member.id))
-        .order_by(Meeting.starts_at).limit(limit))
-    return list(session.scalars(query))
-
-
-@dataclass(frozen=True)
-class Nearby:
-    """What a location tells about the member's meetings in their check-in window."""
-
-    meeting: Meeting | None  # the nearest one within the radius
-    open_meetings: int  # meetings whose check-in is open now
-    located: int  # of those, meetings that have coordinates
-
-
-def meeting_near(session: Session, member: Member, latitude: float, longitude: float,
-                 now: datetime, radius_m: float) -> Nearby:
-    """The member's open meeting within `radius_m` of the location, if any."""
-    candidates = [m for m in upcoming_for(session, member, now, limit=20)
-                  if m.starts_at - now <= CHECK_IN_OPENS]
-    located = [m for m in candidates if m.latitude is not None and m.longitude is not None]
-    if not located:
-        return Nearby(None, len(candidates), 0)
-    distances = [(distance_m(latitude, longitude, m.latitude or 0.0, m.longitude or 0.0), m.id, m)
-                 for m in located]
-    metres, _, nearest = min(distances, key=lambda d: (d[0], d[1]))
-    return Nearby(nearest if metres <= radius_m else None, len(candidates), len(located))
+def backfill(session: Session, actor: Actor, meeting: Meeting, member: Member,
+             status: AttendanceStatus, reason: str | None, now: datetime) -> Attendance:
+    """补录: an admin's later entry for a held meeting, flagged as backfilled."""
+    record = attendance.backfill(session, meeting, member, status,
+                                 _acting_member(session, actor), now, reason)
+    _audit(session, actor, meeting, "attendance.backfill", now, {"member": member.name},
+           {"member": member.name, "status": record.status, "reason": record.reason})
+    return record

@@ -1,8 +1,11 @@
 """Attendance at 三会一课: check-in (by code, QR, location, a helper), leave, 补录.
 
 One row per invitee and meeting: `present` or `leave` while the meeting is open; closing
-marks the rest `absent` (models.meetings). Each row says how it was recorded, by whom
+marks the rest `absent` (models.meetings.rules). Each row says how it was recorded, by whom
 and when; an admin's later entry is flagged `backfilled`.
+
+These are the rules; the surfaces reach them through models.meetings.actions (which
+writes the audit entry). `recorded_by` is None for a console account with no member.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from models.db.base import insert_ignoring_conflict
 from models.errors import MeetingError
-from models.meetings.actions import is_invited, refresh_counts
+from models.meetings.queries import is_invited
+from models.meetings.rules import refresh_counts
 from models.meetings.tables import (
     CHECK_IN_OPENS,
     Attendance,
@@ -57,6 +61,10 @@ def _insert_record(session: Session, meeting: Meeting, member: Member,
         "meeting_id": meeting.id, "member_id": member.id, "backfilled": False, **values})
 
 
+def _id_of(member: Member | None) -> int | None:
+    return member.id if member is not None else None
+
+
 def check_window(meeting: Meeting, now: datetime) -> None:
     """MeetingError unless check-in is open (1 h before the start until the end)."""
     if meeting.status != MeetingStatus.PLANNED:
@@ -68,7 +76,7 @@ def check_window(meeting: Meeting, now: datetime) -> None:
 
 
 def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
-             recorded_by: Member, now: datetime) -> Outcome:
+             recorded_by: Member | None, now: datetime) -> Outcome:
     """Record `member` as present (flushes). MeetingError if not allowed."""
     if not is_invited(session, meeting, member):
         raise MeetingError("NOT_INVITED")
@@ -76,7 +84,7 @@ def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
     record = _record(session, meeting, member)
     if record is None:
         if _insert_record(session, meeting, member, status=AttendanceStatus.PRESENT,
-                          method=str(method), recorded_by=recorded_by.id, recorded_at=now):
+                          method=str(method), recorded_by=_id_of(recorded_by), recorded_at=now):
             return Outcome.RECORDED
         record = _record(session, meeting, member)  # made a moment ago by a twin request
         assert record is not None
@@ -86,7 +94,7 @@ def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
     record.status = AttendanceStatus.PRESENT
     record.method = str(method)
     record.reason = None
-    record.recorded_by = recorded_by.id
+    record.recorded_by = _id_of(recorded_by)
     record.recorded_at = now
     record.backfilled = False
     session.flush()
@@ -94,7 +102,7 @@ def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
 
 
 def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
-              method: Method, recorded_by: Member, now: datetime) -> Outcome:
+              method: Method, recorded_by: Member | None, now: datetime) -> Outcome:
     """Record a leave request before the meeting ends (flushes)."""
     reason = reason.strip()
     if not reason:
@@ -107,7 +115,7 @@ def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
     if record is None:
         if _insert_record(session, meeting, member, status=AttendanceStatus.LEAVE,
                           method=str(method), reason=reason[:200],
-                          recorded_by=recorded_by.id, recorded_at=now):
+                          recorded_by=_id_of(recorded_by), recorded_at=now):
             return Outcome.RECORDED
         record = _record(session, meeting, member)  # made a moment ago by a twin request
         assert record is not None
@@ -118,7 +126,7 @@ def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
     record.status = AttendanceStatus.LEAVE
     record.method = str(method)
     record.reason = reason[:200]
-    record.recorded_by = recorded_by.id
+    record.recorded_by = _id_of(recorded_by)
     record.recorded_at = now
     session.flush()
     return Outcome.RECORDED

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.db.guesses import MEETING_CODE, locked_until, reserve_guess
 from models.errors import GuessRefused
-from models.meetings.actions import open_meeting_by_code
+from models.meetings.queries import open_meeting_by_code
 from models.meetings.tables import Meeting
 
 CODE = re.compile(r"^[0-9]{4,8}$")  # ASCII digits only: "²" or "١٢٣٤" are not codes

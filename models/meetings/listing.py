@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core import texts, words
 from models.db.base import id_list
 from models.errors import MeetingError
-from models.meetings.actions import committee_member_ids, invitee_ids
+from models.meetings.queries import committee_member_ids, invitee_ids
 from models.meetings.tables import (
     AUDIENCE_ALL,
     Attendance,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import notices, texts
 from models.delivery.outbox import ChannelPolicy, Notice, Status
-from models.meetings.actions import invitee_ids
+from models.meetings.queries import invitee_ids
 from models.meetings.tables import Meeting
 from models.members.tables import Member
 from models.pairing.actions import helpers_of
