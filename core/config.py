@@ -184,6 +184,9 @@ class Settings:
     # Every org's photos share one disk: no upload may leave less than this free
     # (PARTYBOT_UPLOAD_MIN_FREE_MB), whatever the quotas still allow.
     upload_min_free_bytes: int = 1024 * MB
+    # Audit entries older than this many days are deleted by a daily job; 0 keeps them
+    # forever (PARTYBOT_AUDIT_RETENTION_DAYS; five years by default).
+    audit_retention_days: int = 1825
 
     @property
     def sandbox(self) -> bool:
@@ -357,6 +360,8 @@ def load_settings(
             "PARTYBOT_CANCELLED_PHOTO_DAYS", get("PARTYBOT_CANCELLED_PHOTO_DAYS"), 90, 0),
         upload_min_free_bytes=MB * parse_int(
             "PARTYBOT_UPLOAD_MIN_FREE_MB", get("PARTYBOT_UPLOAD_MIN_FREE_MB"), 1024, 0),
+        audit_retention_days=parse_int(
+            "PARTYBOT_AUDIT_RETENTION_DAYS", get("PARTYBOT_AUDIT_RETENTION_DAYS"), 1825, 0),
     )
 
 

@@ -617,3 +617,9 @@ CONSOLE_BAD_QUARTER = "没有这个季度：请用页面上的“上一季度/�
 CONSOLE_LOGIN_BUSY = "正在为别的登录核对密码，请过两三秒再点一次“登录”。"
 ROSTER_XLSX_LONG_TAG = "Excel 文件里有一段超长的内容（一个标记超过 {limit} KB），不像正常的名册，没有导入。请用 Excel 或 WPS 重新另存为 .xlsx 后再试"
 SANDBOX_BAD_TEXT = "这段文字里有微信发不出的字符，请重新输入。"
+
+# Issue 24 (audit page): filters the admin typed that could not be used
+AUDIT_BAD_SURFACE = "没有这种来源，按全部来源显示。"
+AUDIT_BAD_ORG = "这个组织不在你的管理范围内（或不存在），按全部组织显示。"
+AUDIT_BAD_DATE = "“{field}”不是日期（应写成 2026-05-01 这样），这一项没有用上。"
+AUDIT_DATES_REVERSED = "开始日期在结束日期之后，这段时间里没有记录。"

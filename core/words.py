@@ -304,3 +304,7 @@ HELP_ALL = "全部"  # 帮助 全部: every command this person may use
 MORE_WORD = "更多"  # the next page of a long reply
 # While a draft is open these still act as commands; any other text joins the draft.
 DRAFT_WORDS = ("预览", "发送", "取消", "帮助", "更多", "发布")
+
+# Issue 24 (audit page): the date fields, as the filter's messages name them
+AUDIT_FILTER_SINCE = "从"
+AUDIT_FILTER_UNTIL = "到"
