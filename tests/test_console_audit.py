@@ -217,3 +217,13 @@ def test_retention_job_is_scheduled_daily():
     spec = JOBS["upkeep.prune_audit"]
     assert spec.func is prune_audit_log and spec.trigger == "cron"
     assert set(spec.trigger_kwargs(load_settings({}, dotenv_path=None))) == {"hour", "minute"}
+
+
+def test_entries_for_never_leaves_the_scope_given(session, entries, county):
+    from models.console.audit import AuditFilter, entries_for
+
+    own = {county["liaoyuan"], county["group"]}
+    assert entries_for(session, own, only=AuditFilter(org_id=county["far"])) == []
+    assert entries_for(session, own, only=AuditFilter(org_id=entries["east"])) != []
+    assert {e.org_id for e in entries_for(
+        session, own, only=AuditFilter(org_id=entries["east"]))} == {county["liaoyuan"]}
