@@ -211,10 +211,10 @@ def test_retention_setting(tmp_path):
 
 
 def test_retention_job_is_scheduled_daily():
-    from schedules.registry import JOBS
+    from schedules.registry import all_jobs
     from schedules.upkeep import prune_audit_log
 
-    spec = JOBS["upkeep.prune_audit"]
+    spec = {job.id: job for job in all_jobs()}["upkeep.prune_audit"]
     assert spec.func is prune_audit_log and spec.trigger == "cron"
     assert set(spec.trigger_kwargs(load_settings({}, dotenv_path=None))) == {"hour", "minute"}
 

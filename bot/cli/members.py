@@ -53,7 +53,7 @@ def console_user_add(login: str, org_name: str, member_name: str | None,
     """Add a password account; the password is read from standard input, never an
     argument (it would be in the shell history and the process list)."""
     from models.actors import Actor
-    from models.console.account_actions import add_console_account
+    from models.console.actions import add_console_account
     from models.db.base import utcnow
     from models.members.queries import find_member
 
@@ -73,7 +73,7 @@ def console_user_password(login: str) -> None:
     """Give a password account a new password (read from standard input); every console
     session of the account ends, so whoever knew the old one is logged out too."""
     from models.actors import Actor
-    from models.console.account_actions import change_console_password
+    from models.console.actions import change_console_password
     from models.db.base import utcnow
 
     password = _read_password()
