@@ -1,0 +1,48 @@
+"""Small talk, questions for the branch admin, voice and media (handlers/conversation.py)."""
+
+# Conversation (handlers/conversation.py): small talk, questions, voice, media.
+SMALL_TALK_ANSWERS = {
+    "greeting": "你好！", "thanks": "不客气！", "ack": "好的。", "bye": "再见！", "emoji": "👍 ",
+}
+NEXT_BIND = "发送「绑定 姓名 手机后四位」绑定党员身份，就能签到、学习。"
+NEXT_CHECK_IN = "{kind}（{when}）正在签到，回复「签到」即可签到。"
+NEXT_RELAYS = "你有{count}项待转达，回复「帮学」查看。"
+NEXT_STUDY = "还有《{title}》没学，回复「学习」查看。"
+NEXT_MEETING = "近期会议：{kind} {when}，回复「会议」查看。"
+NEXT_HELP = "回复「帮助」看看能做什么。"
+QUESTION_FORWARDED = "这个问题已转给支部管理员（{admins}），他们会尽快回复你。"
+QUESTION_ANSWER = "你在{when}问的「{question}」，{admin}回复：\n{answer}"
+PAIR_SUGGESTION_GONE = "这条建议已经处理过了，请刷新页面。"
+QUESTION_ANSWER_EMPTY = "请写下回复的内容。"
+QUESTION_ANSWER_TOO_LONG = "回复最多 {limit} 个字（现在 {length} 个字），请分两次发。"
+QUESTION_ALREADY_ANSWERED = "这个问题已经回复过了。"
+QUESTION_NEED_BINDING = "绑定党员身份后可以向支部提问。发送「绑定 姓名 手机后四位」绑定。"
+BRANCH_ADMIN = "支部管理员"
+VOICE_RAN = "（听到：{text}）\n"
+VOICE_HEARD = "听到你说：「{text}」。"
+VOICE_NOT_A_COMMAND = "这不是一条命令。签到请说「签到」加签到码，其他事发送「帮助」查看。"
+VOICE_NOT_RECOGNISED = "收到语音，但没能听出文字。签到请说或打「签到」和签到码；其他事请打字，或发送「帮助」。"
+PHOTO_OUTSIDE_WINDOW = "收到照片。如果是学习心得，请先发送「已学」，再在10分钟内发照片。"
+VIDEO_RECEIVED = "收到视频（公众号不保存视频）。"
+LINK_FROM_MEMBER = "收到文章，谢谢分享。学习内容由支部管理员发布。"
+HELP_EXAMPLE = "\n  例如：{example}"
+COMMAND_EXAMPLES = {
+    "签到": "签到 1234（只有一场会在签到时，发「签到」就行）",
+    "请假": "请假 1234 外出务工",
+    "学习": "学习 12",
+    "已学": "已学",
+    "绑定": "绑定 张三 1234",
+    "代签": "代签 赵大爷 1234",
+    "代请假": "代请假 赵大爷 1234 腿脚不便",
+    "帮学": "帮学 赵大爷 完成",
+    "新建会议": "新建会议 党员大会 12月6日上午9点 村委会 学习党章",
+    "补录": "补录 1234 张明 出席",
+    "发布": "发布 学习党章第一章",
+}
+FEEDBACK_OK = "学习心得已收到，记在《{title}》下。"
+FEEDBACK_MORE = "又收到一份学习心得，记在《{title}》下（共{count}份）。"
+MY_RECORD = "{name}，你{year}年的记录：\n学习 {studies} 期（连续学习 {streak} 天）\n参加会议 {meetings} 次"
+UNSTUDIED_HEADER = "本周学习内容的学习情况（{branch}）："
+UNSTUDIED_ITEM = "《{title}》：已学 {done}/{total}{names}"
+UNSTUDIED_NAMES = "，未学：{names}"
+UNSTUDIED_NONE = "本周还没有发布学习内容。"
