@@ -59,7 +59,7 @@ MEETING_FIELDS = {"meeting": "支部党员大会", "time": "2026年12月5日 09:
 
 
 def start_fake(port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "bot.sandbox.fake_server", "--port",
+    process = subprocess.Popen([sys.executable, "-m", "bot.sandbox.fake_api", "--port",
                                 str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     for _ in range(100):

@@ -31,7 +31,7 @@ from common import add_county, analyze, fresh_database  # noqa: E402
 from sqlalchemy import insert, select, update  # noqa: E402
 
 from bot.menu import publish_menus  # noqa: E402
-from bot.sandbox.fake_server import make_fake_app  # noqa: E402
+from bot.sandbox.fake_api import make_fake_app  # noqa: E402
 from core.config import Settings  # noqa: E402
 from models.db.engine import make_engine, make_session_factory  # noqa: E402
 from models.members.tables import Member  # noqa: E402

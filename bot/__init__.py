@@ -62,16 +62,9 @@ def create_app(
     app.register_blueprint(health.bp)
     register_console(app, secure_cookies=(settings.public_url or "").startswith("https://"))
     if settings.sandbox_served:
-        from bot.sandbox import pages
-        from bot.sandbox.fake_server import install_fake
+        from bot.sandbox.mount import mount_sandbox
 
-        fake = install_fake(app, "/sandbox")
-        fake.know_templates(settings.templates)
-        fake.followers = _followers_of(app)
-        app.register_blueprint(pages.bp, url_prefix="/sandbox")
-        from bot.sandbox.exposure import guard
-
-        app.before_request(guard)
+        mount_sandbox(app, settings)
     elif settings.sandbox:
         log.warning("sandbox off: WECHAT_TOKEN is set but WECHAT_APP_ID is not; set both "
                     "for a real account (the sandbox never runs beside a real Token)")
@@ -92,18 +85,6 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
         if request.path.startswith(("/admin", "/sandbox")):
             return super().open_session(app, request)
         return self.make_null_session(app)
-
-
-def _followers_of(app: Flask) -> Callable[[], list[tuple[str, str]]]:
-    """Who follows the sandbox account: its bound members, admins first."""
-    from bot.services import services_of
-    from models.console.accounts import bound_members_admins_first
-
-    def followers() -> list[tuple[str, str]]:
-        with services_of(app).sessions() as session:
-            return bound_members_admins_first(session)
-
-    return followers
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 
 from bot.inbox import SUCCESS, ReplayedSignature
 from bot.services import Services, services_of
-from core.service_allowance import opening_for
 from core.signing import BadEnvelope, BadSignature, check_signature, sign
 from core.wxml import Inbound, MalformedXML, parse_xml, to_inbound
 
@@ -72,15 +72,18 @@ def verify_url() -> Response:
     return _plain(echostr)
 
 
-def _tell_sandbox_wechat(message: Inbound) -> None:
-    """In the sandbox, the fake WeChat API serves in this process: like WeChat, it learns
-    of the user's action and opens their customer-service allowance."""
-    fake = current_app.extensions.get("fake_wechat")
-    if fake is None:  # a real account: WeChat itself keeps count
-        return
-    opening = opening_for(message.msg_type, message.event)
-    if opening is not None:
-        fake.user_acted(message.from_user, opening)
+INBOUND_LISTENERS = "partybot.inbound_listeners"  # in app.extensions
+
+
+def listen_to_inbound(app: Flask, listener: Callable[[Inbound], None]) -> None:
+    """Show `listener` every message that passed the checks, before it is handled (the
+    fake WeChat API serving in this process counts users' actions as WeChat does)."""
+    app.extensions.setdefault(INBOUND_LISTENERS, []).append(listener)
+
+
+def _tell_listeners(message: Inbound) -> None:
+    for listener in current_app.extensions.get(INBOUND_LISTENERS, ()):
+        listener(message)
 
 
 @bp.post("/wechat")
@@ -122,7 +125,7 @@ def receive() -> Response:
     except (BadRequest, BadEnvelope, MalformedXML) as exc:
         return _refuse(400, str(exc))
 
-    _tell_sandbox_wechat(message)
+    _tell_listeners(message)
     try:
         reply = services.inbox.handle(message, services.clock(), signature)
     except ReplayedSignature:

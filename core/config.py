@@ -136,6 +136,9 @@ class Settings:
     # without waiting for the WAL flush (PARTYBOT_ASYNC_READ_ONLY_COMMITS, default on;
     # a crash may then lose that key, and WeChat's retry re-runs a handler that reads).
     async_read_only_commits: bool = True
+    # Audit entries older than this many days are deleted by a daily job; 0 keeps them
+    # forever (PARTYBOT_AUDIT_RETENTION_DAYS; five years by default).
+    audit_retention_days: int = 1825
 
     @property
     def sandbox(self) -> bool:
@@ -311,5 +314,7 @@ def load_settings(
             "PARTYBOT_UPLOAD_MIN_FREE_MB", get("PARTYBOT_UPLOAD_MIN_FREE_MB"), 1024, 0),
         async_read_only_commits=parse_bool("PARTYBOT_ASYNC_READ_ONLY_COMMITS",
                                            get("PARTYBOT_ASYNC_READ_ONLY_COMMITS"), True),
+        audit_retention_days=parse_int(
+            "PARTYBOT_AUDIT_RETENTION_DAYS", get("PARTYBOT_AUDIT_RETENTION_DAYS"), 1825, 0),
     )
 

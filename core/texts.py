@@ -623,3 +623,9 @@ MEMBER_AMBIGUOUS_ANYWHERE = "名册里有{count}位叫「{name}」的党员，�
 # Issue 24 (study and questions): an item changed in the console.
 STUDY_EDITED = "已修改第{id}期《{title}》。"
 STUDY_EDIT_NOTHING = "第{id}期没有改动：标题、正文、链接和时间都和原来一样。"
+
+# Issue 24 (audit page): filters the admin typed that could not be used
+AUDIT_BAD_SURFACE = "没有这种来源，按全部来源显示。"
+AUDIT_BAD_ORG = "这个组织不在你的管理范围内（或不存在），按全部组织显示。"
+AUDIT_BAD_DATE = "“{field}”不是日期（应写成 2026-05-01 这样），这一项没有用上。"
+AUDIT_DATES_REVERSED = "开始日期在结束日期之后，这段时间里没有记录。"

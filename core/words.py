@@ -328,3 +328,7 @@ AUDIT_ACTION_NAMES.update({
     "meeting.invitees": "调整参会人员", "attendance.check_in": "代签到",
     "attendance.leave": "代请假",
 })
+
+# Issue 24 (audit page): the date fields, as the filter's messages name them
+AUDIT_FILTER_SINCE = "从"
+AUDIT_FILTER_UNTIL = "到"

@@ -31,9 +31,8 @@ from handlers import (
     stats,
     study,
 )
-from handlers.router import Context, Reply, Role, Route, Router
+from handlers.router import Context, Reply, Role, Route, Router, Sender
 from models.delivery.reply_rest import keep_rest
-from models.members.queries import Caller
 
 
 def routers() -> list[Router]:
@@ -191,7 +190,7 @@ def fit_reply(ctx: Context, reply: Reply) -> Reply:
     return page
 
 
-def _help_words(caller: Caller | None) -> tuple[str, ...]:
+def _help_words(caller: Sender | None) -> tuple[str, ...]:
     if caller is None:
         return words.HELP_FOR_STRANGER
     if caller.is_admin:

@@ -23,7 +23,7 @@ MAX_NUMBER_DIGITS = 9  # an item number longer than this is not one of ours
 def open_meeting(ctx: Context, code: str, member: Member | None = None) -> Meeting:
     """The open meeting with this 签到码 that `member` (default: the caller) is invited
     to; any other code gets one refusal and counts as a wrong guess."""
-    invited = member or ctx.member
+    invited = member or ctx.me.member
     return meeting_for_code(ctx.session, ctx.openid, code,
                             lambda meeting: is_invited(ctx.session, meeting, invited), ctx.now)
 

@@ -27,7 +27,7 @@ def next_step(ctx: Context) -> str:
     caller = ctx.caller
     if caller is None:
         return texts.NEXT_BIND
-    member = ctx.member
+    member = ctx.me.member
     open_now = [meeting for meeting in open_for_check_in(ctx.session, member, ctx.now)
                 if attendance_of(ctx.session, meeting, member) is None]
     if open_now:
@@ -81,7 +81,7 @@ def answer_question(ctx: Context, asked: str) -> Reply:
         return ctx.dispatcher.topic_help(route)
     if caller is None:
         return texts.QUESTION_NEED_BINDING
-    ask_question(ctx.session, ctx.actor, caller.member_id, caller.branch_id, asked, ctx.now)
+    ask_question(ctx.session, ctx.me.actor, caller.member_id, caller.branch_id, asked, ctx.now)
     return texts.QUESTION_FORWARDED.format(admins=_admin_names(ctx, caller.branch_id))
 
 

@@ -42,7 +42,7 @@ def _by_code(ctx: Context) -> Meeting:
 def _admins_meeting(ctx: Context, number: str | None = None) -> Meeting:
     """The admin's own meeting named by its 签到码 or its 会议编号."""
     number = number if number is not None else _code_argument(ctx)
-    meeting = branch_meeting(ctx.session, ctx.member.branch_id, number)
+    meeting = branch_meeting(ctx.session, ctx.me.member.branch_id, number)
     if meeting is None:
         raise DomainError("MEETING_NOT_IN_BRANCH", number=number[:20])
     return meeting
@@ -52,7 +52,7 @@ def _admins_meeting(ctx: Context, number: str | None = None) -> Meeting:
 def cancel(ctx: Context) -> Reply:
     """取消还没开的会议，并通知参会党员"""
     meeting = _admins_meeting(ctx)
-    count = cancel_meeting(ctx.session, ctx.actor, meeting, outbox=ctx.outbox, tz=ctx.tz,
+    count = cancel_meeting(ctx.session, ctx.me.actor, meeting, outbox=ctx.outbox, tz=ctx.tz,
                            now=ctx.now)
     return texts.MEETING_CANCELLED.format(count=count, **meeting_fields(meeting, ctx.tz))
 
@@ -61,14 +61,14 @@ def cancel(ctx: Context) -> Reply:
 def close(ctx: Context) -> Reply:
     """结束会议：没签到也没请假的记为缺席"""
     meeting = _admins_meeting(ctx)
-    close_meeting(ctx.session, ctx.actor, meeting, ctx.now)
+    close_meeting(ctx.session, ctx.me.actor, meeting, ctx.now)
     return texts.MEETING_CLOSED.format(id=meeting.id, expected=meeting.expected_count,
                                        present=meeting.present_count,
                                        leave=meeting.leave_count, absent=meeting.absent_count)
 
 
 def _check_in_reply(ctx: Context, meeting: Meeting, method: Method) -> Reply:
-    outcome = check_in(ctx.session, ctx.actor, meeting, ctx.member, method, ctx.now)
+    outcome = check_in(ctx.session, ctx.me.actor, meeting, ctx.me.member, method, ctx.now)
     if outcome is Outcome.ALREADY:
         return texts.CHECKIN_ALREADY
     template = texts.CHECKIN_REPLACED_LEAVE if outcome is Outcome.REPLACED_LEAVE \
@@ -87,7 +87,7 @@ def check_in_by_code(ctx: Context) -> Reply:
 def check_in_to_open_meeting(ctx: Context) -> Reply:
     """签到 without a code (typed, spoken or the menu's button): the one meeting whose
     check-in is open for this member; with several, which ones; with none, when."""
-    member = ctx.member
+    member = ctx.me.member
     meetings = open_for_check_in(ctx.session, member, ctx.now)
     if len(meetings) == 1:
         return _check_in_reply(ctx, meetings[0], Method.CODE)
@@ -109,7 +109,7 @@ def _names_open_meeting(ctx: Context) -> bool:
     if code is None or ctx.caller is None:
         return False
     meeting = open_meeting_by_code(ctx.session, code)
-    return meeting is not None and is_invited(ctx.session, meeting, ctx.member)
+    return meeting is not None and is_invited(ctx.session, meeting, ctx.me.member)
 
 
 @router.message("text", Role.MEMBER, when=_names_open_meeting)
@@ -129,18 +129,16 @@ def leave(ctx: Context) -> Reply:
         return texts.LEAVE_USAGE
     meeting = _by_code(ctx)
     reason = ctx.rest(1)
-    outcome = ask_leave(ctx.session, ctx.actor, meeting, ctx.member, reason, Method.CODE,
+    outcome = ask_leave(ctx.session, ctx.me.actor, meeting, ctx.me.member, reason, Method.CODE,
                         ctx.now)
     if outcome is Outcome.ALREADY:
         return texts.LEAVE_ALREADY.format(reason=reason)
     return texts.LEAVE_OK.format(reason=reason, **meeting_fields(meeting, ctx.tz))
 
 
-@router.scene(QR_SCENE_PREFIX)
+@router.scene(QR_SCENE_PREFIX, Role.MEMBER, refusal="SCAN_NEED_BINDING")
 def check_in_by_qr(ctx: Context) -> Reply:
     """Scanning the meeting's QR code (also scanning to follow) checks in."""
-    if ctx.caller is None:
-        return texts.SCAN_NEED_BINDING
     meeting_id = ctx.scene[len(QR_SCENE_PREFIX):]
     meeting = ctx.session.get(Meeting, int(meeting_id)) if MEETING_ID.match(meeting_id) \
         else None
@@ -161,7 +159,7 @@ def check_in_by_location(ctx: Context) -> Reply:
     if not (math.isfinite(latitude) and math.isfinite(longitude)
             and -90 <= latitude <= 90 and -180 <= longitude <= 180):
         return texts.LOCATION_NO_MEETING.format(radius=radius)
-    near = meeting_near(ctx.session, ctx.member, latitude, longitude, ctx.now, radius)
+    near = meeting_near(ctx.session, ctx.me.member, latitude, longitude, ctx.now, radius)
     if near.open_meetings and not near.located:
         return texts.LOCATION_NO_COORDINATES
     if near.meeting is None:
@@ -172,7 +170,7 @@ def check_in_by_location(ctx: Context) -> Reply:
 @router.command("会议", Role.MEMBER, usage="会议", takes=Takes.NOTHING)
 def my_meetings(ctx: Context) -> Reply:
     """我近期要参加的会议"""
-    member = ctx.member
+    member = ctx.me.member
     meetings = upcoming_for(ctx.session, member, ctx.now)
     if not meetings:
         return texts.MY_MEETINGS_NONE
@@ -193,11 +191,11 @@ def backfill_record(ctx: Context) -> Reply:
     if len(ctx.args) < 3 or not MEETING_ID.match(ctx.args[0]) \
             or ctx.args[2] not in STATUS_WORDS:
         return texts.BACKFILL_USAGE
-    admin = ctx.member
+    admin = ctx.me.member
     meeting = _admins_meeting(ctx, ctx.args[0])
     member = find_member(ctx.session, admin.branch_id, ctx.args[1])
     status = STATUS_WORDS[ctx.args[2]]
-    backfill(ctx.session, ctx.actor, meeting, member, status, ctx.rest(3) or None, ctx.now)
+    backfill(ctx.session, ctx.me.actor, meeting, member, status, ctx.rest(3) or None, ctx.now)
     return texts.BACKFILL_OK.format(name=member.name, status=words.ATTENDANCE_NAMES[status],
                                     id=meeting.id, present=meeting.present_count,
                                     leave=meeting.leave_count, absent=meeting.absent_count)

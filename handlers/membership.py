@@ -20,8 +20,8 @@ FULL_PHONE = re.compile(r"^(?:\+?86)?1\d{10}$")  # a mainland mobile number
 @router.event("subscribe")
 def on_subscribe(ctx: Context) -> Reply:
     """A new (or returning) follower: say how to bind."""
-    member = ctx.bound_member()
-    if member is not None:
+    if ctx.caller is not None:
+        member = ctx.caller.member
         follow_again(member)
         return texts.WELCOME_BACK.format(name=member.name)
     return texts.WELCOME
@@ -74,8 +74,8 @@ def unbind_member(ctx: Context) -> Reply:
     """党员换了手机：解除他原来的微信，让他用新微信重新绑定"""
     if len(ctx.args) != 1:
         return texts.UNBIND_USAGE
-    member = find_member(ctx.session, ctx.member.branch_id,
+    member = find_member(ctx.session, ctx.me.member.branch_id,
                          ctx.reading.words[0] if ctx.reading else ctx.args[0])
-    if not unbind_wechat(ctx.session, ctx.actor, member, ctx.outbox, ctx.now):
+    if not unbind_wechat(ctx.session, ctx.me.actor, member, ctx.outbox, ctx.now):
         return texts.UNBIND_NOT_BOUND.format(name=member.name)
     return texts.UNBIND_OK.format(name=member.name)

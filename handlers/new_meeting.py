@@ -72,7 +72,7 @@ def audience_of(ctx: Context, request: MeetingRequest) -> tuple[Audience, Meetin
     """支委会: the committee; 党小组会: the group it names (taken out of the place and
     topic); anything else: the whole branch. Names become ids here; whom they invite
     is decided by the console's function (invites_for)."""
-    branch_id = ctx.member.branch_id
+    branch_id = ctx.me.member.branch_id
     if request.kind == MeetingKind.COMMITTEE_MEETING:
         committee, _ = invites_for(ctx.session, branch_id, COMMITTEE)
         return Audience(COMMITTEE, texts.MEETING_FOR_COMMITTEE.format(
@@ -110,9 +110,9 @@ def new_meeting(ctx: Context) -> Reply:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise DomainError("MEETING_NEW_USAGE")
         place = found[1] or words.DEFAULT_PLACE
-    admin = ctx.member
+    admin = ctx.me.member
     member_ids, org_ids = invites_for(ctx.session, admin.branch_id, audience.choice)
-    scheduled = create_meeting(ctx.session, ctx.actor, NewMeeting(
+    scheduled = create_meeting(ctx.session, ctx.me.actor, NewMeeting(
         org_id=admin.branch_id, kind=kind, starts_at=starts_at, place=place,
         topic=request.topic, latitude=latitude, longitude=longitude, host_id=admin.id,
         invite_member_ids=member_ids, invite_org_ids=org_ids,

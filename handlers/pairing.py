@@ -28,13 +28,13 @@ def helping(ctx: Context) -> Reply:
         if len(args) != 2 or args[1] != words.DONE_WORD or not args[0]:
             return texts.PAIR_DONE_USAGE
         return confirm(ctx, args[0])
-    members = members_of(ctx.session, ctx.member.id)
+    members = members_of(ctx.session, ctx.me.member.id)
     if not members:
         return texts.PAIR_NONE
     lines = [texts.PAIR_LIST_HEADER]
     for member in members:
         # the same list as the daily message: what no longer matters is left out
-        items = current_relays(ctx.session, ctx.now, [ctx.member.id], member.id)
+        items = current_relays(ctx.session, ctx.now, [ctx.me.member.id], member.id)
         tasks = texts.PAIR_LIST_TASKS.format(
             count=len(items), items=words.ITEM_SEP.join(item.line(ctx.tz)
                                                         for item in items[:3])) \
@@ -47,8 +47,8 @@ def helping(ctx: Context) -> Reply:
 
 def confirm(ctx: Context, name: str) -> Reply:
     """帮学 <姓名> 完成: the helper passed things on; relays confirmed, the study recorded."""
-    member = helper_member(ctx.session, ctx.member, name)
-    done = confirm_relays(ctx.session, ctx.actor, ctx.member, member, ctx.now)
+    member = helper_member(ctx.session, ctx.me.member, name)
+    done = confirm_relays(ctx.session, ctx.me.actor, ctx.me.member, member, ctx.now)
     if not done.anything:
         return texts.PAIR_DONE_NOTHING.format(name=member.name)
     what = [texts.PAIR_DONE_STUDY.format(title=done.item.title)] if done.item else []
@@ -64,10 +64,10 @@ def _relay_proof_window(ctx: Context) -> bool:
 
 
 def _keep_proof(ctx: Context, kind: str) -> Reply:
-    record = recent_relay_record(ctx.session, ctx.bound_caller.member_id, ctx.now)
+    record = recent_relay_record(ctx.session, ctx.me.member_id, ctx.now)
     if record is None:
         return None
-    keep_relay_proof(ctx.session, ctx.actor, record, feedback_of(ctx, kind), ctx.now)
+    keep_relay_proof(ctx.session, ctx.me.actor, record, feedback_of(ctx, kind), ctx.now)
     return texts.PAIR_PROOF_OK.format(name=record.member.name)
 
 
@@ -88,9 +88,9 @@ def proxy_check_in(ctx: Context) -> Reply:
     """替我帮扶的党员签到（签到时间内）"""
     if len(ctx.args) != 2:
         return texts.PROXY_USAGE
-    member = helper_member(ctx.session, ctx.member, ctx.args[0])
+    member = helper_member(ctx.session, ctx.me.member, ctx.args[0])
     meeting = open_meeting(ctx, ctx.args[1], member)
-    outcome = check_in(ctx.session, ctx.actor, meeting, member, Method.HELPER, ctx.now)
+    outcome = check_in(ctx.session, ctx.me.actor, meeting, member, Method.HELPER, ctx.now)
     if outcome is Outcome.ALREADY:
         return texts.CHECKIN_ALREADY
     return texts.PROXY_CHECKIN_OK.format(name=member.name, **meeting_fields(meeting, ctx.tz))
@@ -101,10 +101,10 @@ def proxy_leave(ctx: Context) -> Reply:
     """替我帮扶的党员请假（会议结束前，要写原因）"""
     if len(ctx.args) < 3:
         return texts.PROXY_LEAVE_USAGE
-    member = helper_member(ctx.session, ctx.member, ctx.args[0])
+    member = helper_member(ctx.session, ctx.me.member, ctx.args[0])
     meeting = open_meeting(ctx, ctx.args[1], member)
     reason = ctx.rest(2)
-    ask_leave(ctx.session, ctx.actor, meeting, member, reason, Method.HELPER, ctx.now)
+    ask_leave(ctx.session, ctx.me.actor, meeting, member, reason, Method.HELPER, ctx.now)
     return texts.PROXY_LEAVE_OK.format(name=member.name, reason=reason,
                                        **meeting_fields(meeting, ctx.tz))
 
@@ -114,10 +114,10 @@ def pair(ctx: Context) -> Reply:
     """让一名党员帮扶另一名（一帮一）"""
     if len(ctx.args) != 2:
         return texts.PAIR_USAGE
-    branch_id = ctx.member.branch_id
+    branch_id = ctx.me.member.branch_id
     helper = find_member(ctx.session, branch_id, ctx.args[0])
     member = find_member(ctx.session, branch_id, ctx.args[1])
-    make_pair(ctx.session, ctx.actor, helper, member, ctx.now, ctx.settings.helper_capacity)
+    make_pair(ctx.session, ctx.me.actor, helper, member, ctx.now, ctx.settings.helper_capacity)
     return texts.PAIR_MADE.format(helper=helper.name, member=member.name)
 
 
@@ -126,6 +126,6 @@ def unpair(ctx: Context) -> Reply:
     """结束某位党员的帮扶结对"""
     if len(ctx.args) != 1:
         return texts.UNPAIR_USAGE
-    member = find_member(ctx.session, ctx.member.branch_id, ctx.args[0])
-    pair = end_pair(ctx.session, ctx.actor, member, ctx.now)
+    member = find_member(ctx.session, ctx.me.member.branch_id, ctx.args[0])
+    pair = end_pair(ctx.session, ctx.me.actor, member, ctx.now)
     return texts.PAIR_ENDED.format(member=member.name, helper=pair.helper.name)

@@ -132,22 +132,22 @@ def _published(ctx: Context, org: Org, published: Published,
 def post(ctx: Context) -> Reply:
     """发布学习内容给本支部（乡镇、县管理员发给下面所有支部）"""
     raw = ctx.message.content if ctx.message.msg_type == "text" else ctx.text
-    org = posting_org(ctx.session, ctx.member)
+    org = posting_org(ctx.session, ctx.me.member)
     title = _title_on_first_line((raw.splitlines() or [""])[0], ctx)
     if title and sum(1 for line in raw.splitlines() if line.strip()) == 1:
         # Enter sent the title alone: the rest follows in the next messages
-        open_draft(ctx.session, ctx.actor, ctx.member, org.id, title, ctx.now, ctx.outbox)
+        open_draft(ctx.session, ctx.me.actor, ctx.me.member, org.id, title, ctx.now, ctx.outbox)
         return texts.DRAFT_OPENED.format(title=title)
-    open_ = current_draft(ctx.session, ctx.member.id, ctx.now)
+    open_ = current_draft(ctx.session, ctx.me.member.id, ctx.now)
     if open_ is not None:
         raise DomainError("DRAFT_ALREADY_OPEN", title=open_.title)
-    published = publish_post(ctx.session, ctx.actor, org, parse_post(raw, ctx), ctx.now,
-                             _push_times(ctx), author=ctx.member, hold_repeat=True)
+    published = publish_post(ctx.session, ctx.me.actor, org, parse_post(raw, ctx), ctx.now,
+                             _push_times(ctx), author=ctx.me.member, hold_repeat=True)
     return _published(ctx, org, published, texts.POST_DUPLICATE)
 
 
 def _draft(ctx: Context) -> PostDraft:
-    draft = current_draft(ctx.session, ctx.member.id, ctx.now)
+    draft = current_draft(ctx.session, ctx.me.member.id, ctx.now)
     if draft is None:
         raise DomainError("DRAFT_NONE")
     return draft
@@ -160,7 +160,7 @@ def _is_poster(ctx: Context) -> bool:
 def _writing(ctx: Context) -> bool:
     """An admin with a draft open, and a message that is not one of the draft's words."""
     return _is_poster(ctx) and ctx.word not in words.DRAFT_WORDS \
-        and current_draft(ctx.session, ctx.bound_caller.member_id, ctx.now) is not None
+        and current_draft(ctx.session, ctx.me.member_id, ctx.now) is not None
 
 
 def _summary(draft: PostDraft) -> str:
@@ -215,8 +215,8 @@ def draft_link(ctx: Context) -> Reply:
 def offered_link(ctx: Context) -> Reply:
     """A forwarded article from an admin: offered as a post (a draft to 发送)."""
     title, link, description = _forwarded(ctx)
-    org = posting_org(ctx.session, ctx.member)
-    draft = open_draft(ctx.session, ctx.actor, ctx.member, org.id, title, ctx.now, ctx.outbox)
+    org = posting_org(ctx.session, ctx.me.member)
+    draft = open_draft(ctx.session, ctx.me.actor, ctx.me.member, org.id, title, ctx.now, ctx.outbox)
     add_to_draft(draft, Addition(body_lines=(description,) if description else (), link=link),
                  ctx.now)
     return texts.LINK_OFFER.format(title=title, org=org.name)
@@ -242,7 +242,7 @@ def send(ctx: Context) -> Reply:
     """发布正在写的内容"""
     draft = _draft(ctx)
     org, published = send_draft(
-        ctx.session, ctx.actor, draft, ctx.member, ctx.now, _push_times(ctx),
+        ctx.session, ctx.me.actor, draft, ctx.me.member, ctx.now, _push_times(ctx),
         when(draft.publish_at, ctx.tz) if draft.publish_at else "")
     return _published(ctx, org, published, texts.DRAFT_DUPLICATE)
 
@@ -259,7 +259,7 @@ def cancel(ctx: Context) -> Reply:
 @router.command("确认发布", Role.ANY_ADMIN, usage="确认发布", takes=Takes.NOTHING)
 def confirm_post(ctx: Context) -> Reply:
     """确认再发一次一天内发过的相同内容"""
-    held = publish_held(ctx.session, ctx.actor, ctx.member, ctx.now, _push_times(ctx))
+    held = publish_held(ctx.session, ctx.me.actor, ctx.me.member, ctx.now, _push_times(ctx))
     if held is None:
         return texts.POST_NOTHING_PENDING
     return _published(ctx, *held, texts.POST_DUPLICATE)
@@ -271,7 +271,7 @@ def push(ctx: Context) -> Reply:
     number = item_number(ctx)
     if number is None:
         return texts.PUSH_USAGE
-    item = push_item_now(ctx.session, ctx.actor, posting_org(ctx.session, ctx.member), number,
+    item = push_item_now(ctx.session, ctx.me.actor, posting_org(ctx.session, ctx.me.member), number,
                          ctx.now)
     return texts.PUSH_OK.format(id=item.id, title=item.title)
 
@@ -282,6 +282,6 @@ def withdraw(ctx: Context) -> Reply:
     number = item_number(ctx)
     if number is None:
         return texts.WITHDRAW_USAGE
-    done = withdraw_item(ctx.session, ctx.actor, posting_org(ctx.session, ctx.member), number,
+    done = withdraw_item(ctx.session, ctx.me.actor, posting_org(ctx.session, ctx.me.member), number,
                          ctx.now)
     return withdrawn_sentence(done.item, done.dropped)

@@ -30,7 +30,8 @@ from models.errors import DomainError
 from models.members.queries import Caller
 from models.members.tables import Member
 
-__all__ = ["Context", "DomainError", "News", "Reply", "Role", "Route", "Router", "Takes"]
+__all__ = ["Context", "DomainError", "News", "Reply", "Role", "Route", "Router", "Sender",
+           "Takes"]
 
 
 class Role(Enum):
@@ -42,7 +43,7 @@ class Role(Enum):
     ADMIN = "admin"  # bound and a branch admin
     ANY_ADMIN = "any_admin"  # a branch admin or an org admin (township / county)
 
-    def allows(self, caller: Caller | None) -> bool:
+    def allows(self, caller: Sender | Caller | None) -> bool:
         """Whether `caller` (None: not bound) has this role."""
         if self is Role.ANYONE:
             return True
@@ -97,6 +98,40 @@ class News:
 Reply = str | News | None
 
 
+class Sender:
+    """Who is writing, bound to the roster — the one object a handler asks: ids and roles
+    from the inbox's one-statement lookup (no ORM load: the busiest commands need only
+    these), the member's row on first use, and the actor of their changes."""
+
+    __slots__ = ("_context", "_member", "branch_id", "is_admin", "is_helper", "is_org_admin",
+                 "member_id", "name")
+
+    def __init__(self, found: Caller, context: Context) -> None:
+        self.member_id = found.member_id
+        self.name = found.name
+        self.branch_id = found.branch_id
+        self.is_admin = found.is_admin
+        self.is_helper = found.is_helper
+        self.is_org_admin = found.is_org_admin
+        self._context = context
+        self._member: Member | None = None
+
+    @property
+    def member(self) -> Member:
+        """The sender's row (loaded once, in the request's session)."""
+        if self._member is None:
+            member = self._context.session.get(Member, self.member_id)
+            if member is None:  # unbound or removed since the lookup, in this transaction
+                raise LookupError(f"member {self.member_id} is gone")
+            self._member = member
+        return self._member
+
+    @property
+    def actor(self) -> Actor:
+        """The sender as the actor of a change (the audit log's "who", surface chat)."""
+        return Actor.member(self.member_id, self.name, Surface.CHAT)
+
+
 @dataclass
 class Context:
     """What a handler gets: the message, the time, and the request's transaction.
@@ -121,7 +156,6 @@ class Context:
     scene: str = ""  # the QR scene of a SCAN or scan-to-follow, without "qrscene_"
     _session: Session | None = field(default=None, repr=False)
     _caller: Any = field(default=False, repr=False)  # False = not looked up yet
-    _member: Member | None = field(default=None, repr=False)
 
     @property
     def openid(self) -> str:
@@ -136,44 +170,25 @@ class Context:
         return self._session
 
     @property
-    def caller(self) -> Caller | None:
-        """Who is writing (None: not bound to the roster), looked up once."""
+    def caller(self) -> Sender | None:
+        """Who is writing (None: not bound to the roster), looked up once. Handlers open
+        to anyone ask this; handlers whose role requires binding use `me`."""
         if self._caller is False:
             if self._session is not None:
                 self._session.flush()  # let the lookup see the handler's own changes
-            self._caller = self.lookup_caller()
-        caller: Caller | None = self._caller
+            found = self.lookup_caller()
+            self._caller = None if found is None else Sender(found, self)
+        caller: Sender | None = self._caller
         return caller
 
     @property
-    def bound_caller(self) -> Caller:
-        """The caller, for handlers whose role requires binding (ids and roles only:
-        no ORM load, for the busiest commands)."""
+    def me(self) -> Sender:
+        """The bound sender, in handlers whose role requires binding (the router has
+        checked the role before the handler runs)."""
         caller = self.caller
         if caller is None:
-            raise LookupError("ctx.bound_caller used in a handler open to unbound users")
+            raise LookupError("ctx.me used in a handler open to unbound users")
         return caller
-
-    @property
-    def member(self) -> Member:
-        """The bound caller as an ORM object, for handlers whose role requires binding."""
-        if self._member is None:
-            member = self.bound_member()
-            if member is None:
-                raise LookupError("ctx.member used in a handler open to unbound users")
-            self._member = member
-        return self._member
-
-    def bound_member(self) -> Member | None:
-        """The caller as an ORM object, or None when not bound."""
-        caller = self.caller
-        return None if caller is None else self.session.get(Member, caller.member_id)
-
-    @property
-    def actor(self) -> Actor:
-        """The bound caller as the actor of a change (the audit log's "who", surface chat)."""
-        caller = self.bound_caller
-        return Actor.member(caller.member_id, caller.name, Surface.CHAT)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -189,7 +204,6 @@ class Context:
     def forget_member(self) -> None:
         """Look the caller up again next time (after binding or unbinding)."""
         self._caller = False
-        self._member = None
 
     def finish(self) -> None:
         """Flush the handler's ORM changes into the transaction and release the session."""
@@ -219,6 +233,7 @@ class Route:
     usage: str = ""  # how to type a command, for 帮助
     when: Callable[[Context], bool] | None = None
     takes: Takes = Takes.ANYTHING
+    refusal: str = ""  # catalog key of the refusal, when the role's own does not fit
 
     @property
     def summary(self) -> str:
@@ -229,7 +244,7 @@ class Route:
     def run(self, ctx: Context) -> Reply:
         """Check the role, then call the handler."""
         if not self.role.allows(ctx.caller if self.role is not Role.ANYONE else None):
-            return self.role.refusal()
+            return getattr(texts, self.refusal) if self.refusal else self.role.refusal()
         return self.handler(ctx)
 
 
@@ -242,9 +257,10 @@ class Router:
 
     def _register(self, kind: str, key: str, role: Role, usage: str = "",
                   when: Callable[[Context], bool] | None = None,
-                  takes: Takes = Takes.ANYTHING) -> Callable[[Handler], Handler]:
+                  takes: Takes = Takes.ANYTHING,
+                  refusal: str = "") -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
-            self.routes.append(Route(handler, role, kind, key, usage, when, takes))
+            self.routes.append(Route(handler, role, kind, key, usage, when, takes, refusal))
             return handler
 
         return decorator
@@ -269,9 +285,12 @@ class Router:
         """A click on the menu button with this key."""
         return self._register("menu", key, role)
 
-    def scene(self, prefix: str, role: Role = Role.ANYONE) -> Callable[[Handler], Handler]:
-        """A parametric QR scan whose scene starts with `prefix` (SCAN or subscribe)."""
-        return self._register("scene", prefix, role)
+    def scene(self, prefix: str, role: Role = Role.ANYONE,
+              refusal: str = "") -> Callable[[Handler], Handler]:
+        """A parametric QR scan whose scene starts with `prefix` (SCAN or subscribe);
+        `refusal` names the catalog sentence for someone without the role (a scan says
+        what binding is for)."""
+        return self._register("scene", prefix, role, refusal=refusal)
 
     def capture(self, role: Role = Role.ANYONE,
                 when: Callable[[Context], bool] | None = None) -> Callable[[Handler], Handler]:

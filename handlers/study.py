@@ -26,7 +26,7 @@ def render_item(item: StudyItem, prefix: str = "") -> Reply:
 @router.command("学习", Role.MEMBER, usage="学习 [编号]", takes=Takes.NUMBER)
 def study(ctx: Context) -> Reply:
     """今天的学习内容（「学习 编号」看以前的）"""
-    caller = ctx.bound_caller
+    caller = ctx.me
     number = item_number(ctx)
     if number is not None:
         item = visible_item(ctx.session, caller.branch_id, number, ctx.now)
@@ -43,14 +43,14 @@ def study(ctx: Context) -> Reply:
 @router.command("已学", Role.MEMBER, usage="已学 [编号]", takes=Takes.NUMBER)
 def studied(ctx: Context) -> Reply:
     """学完了：记下这一期（之后10分钟内可以发照片或语音作为心得）"""
-    caller = ctx.bound_caller
+    caller = ctx.me
     number = item_number(ctx)
     item = visible_item(ctx.session, caller.branch_id, number, ctx.now) if number is not None \
         else item_meant_by_studied(ctx.session, caller.branch_id, caller.member_id, ctx.now,
                                    ctx.tz)
     if item is None:
         return texts.STUDY_NOTHING_AT_ALL
-    if not mark_studied(ctx.session, ctx.actor, item, caller.member_id,
+    if not mark_studied(ctx.session, ctx.me.actor, item, caller.member_id,
                         caller.branch_id, ctx.now):
         return texts.STUDIED_ALREADY.format(title=item.title)
     return texts.STUDIED_OK.format(title=item.title)
@@ -74,8 +74,8 @@ def _feedback_voice(ctx: Context) -> bool:
 
 
 def _keep_feedback(ctx: Context, kind: str) -> Reply:
-    caller = ctx.bound_caller
-    kept = give_feedback(ctx.session, ctx.actor, caller.member_id, caller.branch_id,
+    caller = ctx.me
+    kept = give_feedback(ctx.session, ctx.me.actor, caller.member_id, caller.branch_id,
                          feedback_of(ctx, kind), ctx.now)
     if kept is None:  # the window closed between the check and now
         return None
@@ -106,8 +106,8 @@ def text_feedback(ctx: Context) -> Reply:
 @router.command("我的", Role.MEMBER, usage="我的", takes=Takes.NOTHING)
 def my_record(ctx: Context) -> Reply:
     """我今年的学习和参会记录"""
-    record = year_record(ctx.session, ctx.member, ctx.now, ctx.tz)
-    return texts.MY_RECORD.format(name=ctx.member.name, year=record.year,
+    record = year_record(ctx.session, ctx.me.member, ctx.now, ctx.tz)
+    return texts.MY_RECORD.format(name=ctx.me.member.name, year=record.year,
                                   studies=record.studies, streak=record.streak,
                                   meetings=record.meetings)
 
@@ -115,7 +115,7 @@ def my_record(ctx: Context) -> Reply:
 @router.command("未学", Role.ADMIN, usage="未学", takes=Takes.NOTHING)
 def not_studied(ctx: Context) -> Reply:
     """本周发布的内容，本支部还有谁没学"""
-    branch = ctx.member.branch
+    branch = ctx.me.member.branch
     progress = progress_this_week(ctx.session, branch.id, ctx.now, ctx.tz)
     if not progress:
         return texts.UNSTUDIED_NONE

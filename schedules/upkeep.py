@@ -1,6 +1,7 @@
 """Upkeep: prune old inbound-message keys (retries come within seconds; the 48-hour
 customer-service window needs two days; we keep four); every hour, delete the uploaded
-photos nothing needs any more."""
+photos nothing needs any more; every day, drop audit entries past their retention
+(PARTYBOT_AUDIT_RETENTION_DAYS)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+from models.console.audit import prune, retention_cutoff
 from models.db.guesses import prune_guards
 from models.db.inbound import prune_inbound
 from models.db.stored_files import find_orphans, release_due, remove_files
@@ -48,7 +50,24 @@ def sweep_uploads(runtime: Runtime) -> int:
     return removed
 
 
+
+
+def prune_audit_log(runtime: Runtime) -> int:
+    """Delete audit entries older than PARTYBOT_AUDIT_RETENTION_DAYS (0 keeps them all);
+    returns how many."""
+    keep_days = runtime.settings.audit_retention_days
+    cutoff = retention_cutoff(runtime.clock(), keep_days)
+    if cutoff is None:
+        return 0
+    with write_session(runtime.engine) as session:
+        removed = prune(session, cutoff)
+        session.commit()
+    log.info("pruned %d audit entries older than %d days", removed, keep_days)
+    return removed
+
+
 JOBS = [
     JobSpec("upkeep.prune_inbound", prune_inbound_keys, "cron", {"hour": 3, "minute": 17}),
     JobSpec("upkeep.sweep_uploads", sweep_uploads, "cron", {"minute": 41}),
+    JobSpec("upkeep.prune_audit", prune_audit_log, "cron", {"hour": 3, "minute": 29}),
 ]

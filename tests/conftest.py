@@ -18,8 +18,7 @@ from sqlalchemy import Engine, text
 
 import models
 from bot import create_app
-from bot.sandbox.fake_api import FakeWeChat, Fault
-from bot.sandbox.fake_server import make_fake_app
+from bot.sandbox.fake_api import FakeWeChat, Fault, make_fake_app
 from bot.schema_upgrade import upgrade_database
 from bot.services import build_services, services_of
 from bot.simulator import Reply, WeChatSide, event_xml, text_xml

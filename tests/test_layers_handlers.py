@@ -49,3 +49,24 @@ def test_the_check_sees_an_import_of_another_router(tmp_path):
                       "from handlers.args import item_number\nimport handlers.posting\n")
     assert handlers_modules_named(module) - SHARED == {
         "handlers.meetings", "handlers.study", "handlers.posting"}
+
+
+def test_every_refusal_a_route_names_is_a_catalog_sentence():
+    """Role refusals come from the decorator: a route's own refusal is a catalog key."""
+    from core import texts
+    from handlers import routers
+
+    named = [(route.handler.__name__, route.refusal) for router in routers()
+             for route in router.routes if route.refusal]
+    assert named, "no route names its own refusal"
+    assert [(name, key) for name, key in named
+            if not isinstance(getattr(texts, key, None), str)] == []
+
+
+def test_handlers_ask_who_is_writing_one_way():
+    """`ctx.caller` (open handlers: None when unbound) and `ctx.me` (bound ones) are the
+    same `Sender`; the old accessors are gone."""
+    from handlers.router import Context
+
+    for gone in ("bound_caller", "bound_member", "member", "actor"):
+        assert not hasattr(Context, gone), gone

@@ -47,8 +47,8 @@ def study_log(ctx: Context) -> str:
 @router.command("改名", Role.MEMBER)
 def rename_then_refuse(ctx: Context) -> str:
     """changes something, then refuses: the change must not stick"""
-    assert ctx.member is not None
-    ctx.member.name = "改过的名字"
+    assert ctx.me.member is not None
+    ctx.me.member.name = "改过的名字"
     ctx.session.flush()
     raise DomainError("MEETING_NOT_YOURS")
 

@@ -1,5 +1,4 @@
-"""The fake's WeChat web authorization (snsapi_base), a blueprint of its own that
-bot.sandbox.fake_server mounts beside the fake API's.
+"""The fake's WeChat web authorization (snsapi_base).
 
 Inside WeChat, `/connect/oauth2/authorize` comes straight back to `redirect_uri` with a
 code, silently. The sandbox has no WeChat to know who is holding the phone, so its
@@ -17,12 +16,13 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from bot.sandbox.fake_api import _answer, _misbehave, _state
+from bot.sandbox.fake_http import answer, fake_state, misbehave
+
+# its own templates: the standalone fake (make_fake_app) has no sandbox pages beside it
+bp = Blueprint("fake_oauth", __name__, template_folder="templates")
 
 CODE_SECONDS = 300
 SCOPES = ("snsapi_base", "snsapi_userinfo")
-
-bp = Blueprint("fake_wechat_oauth", __name__, template_folder="templates")
 
 
 @bp.get("/connect/oauth2/authorize")
@@ -39,9 +39,9 @@ def oauth_authorize() -> ResponseReturnValue:
     openid = request.args.get("sandbox_openid", "").strip()[:64]
     if not openid:
         return Response(render_template(
-            "sandbox_authorize.html", followers=_state().followers(), scope=scope,
+            "sandbox_authorize.html", followers=fake_state().followers(), scope=scope,
             args=request.args), mimetype="text/html")
-    state = _state()
+    state = fake_state()
     code = "fake-code-" + secrets.token_urlsafe(12)
     with state.lock:
         state.oauth_codes[code] = (openid, state.clock())
@@ -53,21 +53,21 @@ def oauth_authorize() -> ResponseReturnValue:
 @bp.get("/sns/oauth2/access_token")
 def oauth_access_token() -> Response:
     """Exchange a code for the visitor's openid (snsapi_base: nothing more)."""
-    if (fault := _misbehave("sns/oauth2/access_token")) is not None:
+    if (fault := misbehave("sns/oauth2/access_token")) is not None:
         return fault
     args = request.args
     if args.get("grant_type") != "authorization_code" or not args.get("appid") \
             or not args.get("secret"):
-        return _answer({"errcode": 40002, "errmsg": "invalid grant_type"})
-    state = _state()
+        return answer({"errcode": 40002, "errmsg": "invalid grant_type"})
+    state = fake_state()
     with state.lock:
         issued = state.oauth_codes.get(args.get("code", ""))
         if issued is not None and issued[1] + CODE_SECONDS > state.clock():
             state.oauth_codes[args["code"]] = (issued[0], -1.0)  # used up
     if issued is None or (issued[1] >= 0 and issued[1] + CODE_SECONDS <= state.clock()):
-        return _answer({"errcode": 40029, "errmsg": "invalid code"})
+        return answer({"errcode": 40029, "errmsg": "invalid code"})
     if issued[1] < 0:
-        return _answer({"errcode": 40163, "errmsg": "code been used"})
-    return _answer({"access_token": "fake-web-" + secrets.token_urlsafe(16),
+        return answer({"errcode": 40163, "errmsg": "code been used"})
+    return answer({"access_token": "fake-web-" + secrets.token_urlsafe(16),
                     "expires_in": 7200, "refresh_token": "fake-refresh-" + secrets.token_urlsafe(8),
                     "openid": issued[0], "scope": "snsapi_base"})

@@ -11,7 +11,8 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.typing import ResponseReturnValue
 
 from bot.cli.chat import line_to_xml
-from bot.sandbox.fake_api import scene_of_ticket
+from bot.sandbox.fake_http import fake_state
+from bot.sandbox.fake_state import scene_of_ticket
 from bot.services import services_of
 from bot.simulator import WeChatSide, event_xml
 from core import texts
@@ -47,7 +48,7 @@ def scan() -> ResponseReturnValue:
     ticket = str(body.get("ticket") or "")[:100]
     if not openid or not ticket:
         return jsonify(error=texts.SANDBOX_EMPTY), 400
-    scene = scene_of_ticket(current_app.extensions["fake_wechat"], ticket)
+    scene = scene_of_ticket(fake_state(), ticket)
     if scene is None:
         return jsonify(error=texts.SANDBOX_QR_EXPIRED), 410
     return _post_to_webhook(event_xml(openid, "SCAN", scene))

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from core.notices import first_line
 from core.template_messages import TemplateSpec, default_spec
 from models.db.base import Base, UTCDateTime, utcnow
+from models.db.enum_type import str_enum
 from models.delivery.allowance import open_allowances
 from models.members.tables import Member
 from models.pairing.actions import helpers_of
@@ -109,9 +110,9 @@ class Outbox(Base):
     kind: Mapped[str] = mapped_column(String(40))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     openid: Mapped[str | None] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 20))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default=Status.PENDING)
+    status: Mapped[Status] = mapped_column(str_enum(Status, 20), default=Status.PENDING)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(80))

@@ -92,7 +92,7 @@ def check_in(session: Session, meeting: Meeting, member: Member, method: Method,
         return Outcome.ALREADY
     outcome = Outcome.REPLACED_LEAVE
     record.status = AttendanceStatus.PRESENT
-    record.method = str(method)
+    record.method = method
     record.reason = None
     record.recorded_by = _id_of(recorded_by)
     record.recorded_at = now
@@ -124,7 +124,7 @@ def ask_leave(session: Session, meeting: Meeting, member: Member, reason: str,
     if record.reason == reason[:200]:
         return Outcome.ALREADY
     record.status = AttendanceStatus.LEAVE
-    record.method = str(method)
+    record.method = method
     record.reason = reason[:200]
     record.recorded_by = _id_of(recorded_by)
     record.recorded_at = now
@@ -146,7 +146,7 @@ def backfill(session: Session, meeting: Meeting, member: Member, status: Attenda
     if record is None:
         record = Attendance(meeting_id=meeting.id, member_id=member.id)
         session.add(record)
-    record.status = str(status)
+    record.status = status
     record.method = Method.ADMIN
     record.reason = (reason or "").strip()[:200] or None
     record.recorded_by = admin.id if admin is not None else None

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import words
 from models.db.base import Base, UTCDateTime, utcnow
+from models.db.enum_type import str_enum
 from models.members.org_tables import Org
 from models.members.tables import Member
 
@@ -103,7 +104,8 @@ class Meeting(Base):
     host_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     recorder_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     lecturer_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
-    status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.PLANNED)
+    status: Mapped[MeetingStatus] = mapped_column(str_enum(MeetingStatus, 20),
+                                                  default=MeetingStatus.PLANNED)
     code: Mapped[str] = mapped_column(String(8))
     minutes: Mapped[str | None] = mapped_column(Text)
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -171,8 +173,8 @@ class Attendance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10))
-    method: Mapped[str] = mapped_column(String(10))
+    status: Mapped[AttendanceStatus] = mapped_column(str_enum(AttendanceStatus, 10))
+    method: Mapped[Method] = mapped_column(str_enum(Method, 10))
     reason: Mapped[str | None] = mapped_column(String(200))
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,81 @@
+"""The fake's custom menus: the default menu (WeChat's limits on buttons and names),
+conditional menus by user tag, and deleting them all. Which one a user sees is
+FakeWeChat.menu_for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from bot.sandbox.fake_http import answer, fake_state, json_body, refused
+
+bp = Blueprint("fake_menus", __name__)
+
+CONDITIONAL_MENU_IDS = 400000000  # WeChat's menuids are large numbers
+
+
+@bp.post("/cgi-bin/menu/create")
+def menu_create() -> Response:
+    """Store the default menu after checking WeChat's limits (3 buttons, 5 sub-buttons
+    each)."""
+    if (bad := refused("menu/create")) is not None:
+        return bad
+    body = json_body()
+    if (problem := _menu_problem(body)) is not None:
+        return problem
+    fake_state().menu = body
+    return answer({"errcode": 0, "errmsg": "ok"})
+
+
+def _menu_problem(body: dict[str, Any]) -> Response | None:
+    buttons = body.get("button")
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+        return answer({"errcode": 40016, "errmsg": "invalid button size"})
+    for button in buttons:
+        subs = button.get("sub_button") or []
+        if len(subs) > 5:
+            return answer({"errcode": 40023, "errmsg": "invalid sub button size"})
+        if len(button.get("name", "").encode()) > 16:
+            return answer({"errcode": 40018, "errmsg": "invalid button name size"})
+        for sub in subs:
+            if len(sub.get("name", "").encode()) > 60:
+                return answer({"errcode": 40018, "errmsg": "invalid button name size"})
+    return None
+
+
+@bp.post("/cgi-bin/menu/addconditional")
+def menu_add_conditional() -> Response:
+    """A conditional menu: only after a default menu, with a matchrule naming a tag
+    that exists."""
+    if (bad := refused("menu/addconditional")) is not None:
+        return bad
+    body = json_body()
+    state = fake_state()
+    if state.menu is None:
+        return answer({"errcode": 65303,
+                       "errmsg": "there is no selfmenu, please create selfmenu first"})
+    rule = body.get("matchrule")
+    if not isinstance(rule, dict) or not any(rule.values()):
+        return answer({"errcode": 65304, "errmsg": "match rule empty"})
+    tag_id = str(rule.get("tag_id", ""))
+    if tag_id and (not tag_id.isdigit() or int(tag_id) not in state.tags):
+        return answer({"errcode": 65310, "errmsg": "invalid tag id"})
+    if (problem := _menu_problem(body)) is not None:
+        return problem
+    menuid = str(CONDITIONAL_MENU_IDS + next(state.ids))
+    with state.lock:
+        state.conditional_menus.append((menuid, body))
+    return answer({"menuid": menuid})
+
+
+@bp.get("/cgi-bin/menu/delete")
+def menu_delete() -> Response:
+    """Remove the default menu and every conditional one."""
+    if (bad := refused("menu/delete")) is not None:
+        return bad
+    state = fake_state()
+    with state.lock:
+        state.menu = None
+        state.conditional_menus.clear()
+    return answer({"errcode": 0, "errmsg": "ok"})
