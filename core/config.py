@@ -8,7 +8,6 @@ secret key is generated once per install into `instance/`.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,15 +16,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from core.localtime import PERIOD_KINDS
-from core.template_messages import (
-    KIND_FIELDS,
-    TemplateFileError,
-    TemplateSpec,
-    default_spec,
-    load_templates_file,
-)
-from core.words import MEETING_KIND_NAMES
+# The parsers live in core.config_values; the names other modules import from here
+# (ConfigError, DEFAULT_CADENCE, parse_bool, …) are re-exported so that they still can.
+from core.config_values import DEFAULT_CADENCE as DEFAULT_CADENCE
+from core.config_values import ConfigError as ConfigError
+from core.config_values import instance_secret, templates_from
+from core.config_values import parse_bool as parse_bool
+from core.config_values import parse_cadence as parse_cadence
+from core.config_values import parse_clock as parse_clock
+from core.config_values import parse_float as parse_float
+from core.config_values import parse_hosts as parse_hosts
+from core.config_values import parse_int as parse_int
+from core.config_values import parse_template_ids as parse_template_ids
+from core.template_messages import KIND_FIELDS, TemplateSpec, default_spec
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/partybot.db"
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
@@ -36,19 +39,6 @@ SANDBOX_APP_SECRET = "sandbox-secret"
 # In sandbox mode the fake WeChat API is served by `partybot serve` itself.
 SANDBOX_API_BASE_URL = "http://127.0.0.1:5000/sandbox"
 MB = 1024 * 1024
-
-# How often each kind of meeting is required (《中国共产党支部工作条例（试行）》);
-# PARTYBOT_CADENCE overrides it. 党小组会 counts only where a branch has groups.
-DEFAULT_CADENCE: dict[str, str] = {
-    "branch_assembly": "quarter",
-    "committee_meeting": "month",
-    "group_meeting": "month",
-    "party_lecture": "quarter",
-    "life_meeting": "year",
-}
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 
 
 class SandboxTemplates(dict[str, TemplateSpec]):
@@ -65,48 +55,6 @@ class SandboxTemplates(dict[str, TemplateSpec]):
         if found is None:
             raise KeyError(key)
         return cast(TemplateSpec, found)
-
-
-class ConfigError(ValueError):
-    """A setting is missing or malformed; the message names the variable."""
-
-
-def parse_bool(name: str, raw: str | None, default: bool) -> bool:
-    """Parse a boolean variable strictly: a typo is an error, not a silent False."""
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
-
-
-def parse_int(name: str, raw: str | None, default: int, minimum: int = 0) -> int:
-    """Parse a non-negative integer variable."""
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer; got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}; got {value}")
-    return value
-
-
-def parse_float(name: str, raw: str | None, default: float, minimum: float = 0.0) -> float:
-    """Parse a non-negative number variable."""
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        raise ConfigError(f"{name} must be a number; got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}; got {value}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -293,7 +241,7 @@ def load_settings(
             raise ConfigError(
                 f"PARTYBOT_PUBLIC_URL must start with http:// or https://; got {public_url!r}")
     secret_key = get("PARTYBOT_SECRET_KEY") or (
-        _instance_secret(instance_path) if generate_secret else ""
+        instance_secret(instance_path) if generate_secret else ""
     )
 
     return Settings(
@@ -337,7 +285,7 @@ def load_settings(
         api_timeout=parse_float("WECHAT_API_TIMEOUT", get("WECHAT_API_TIMEOUT"), 5.0, 0.1),
         configured_template_ids=parse_template_ids(get("PARTYBOT_TEMPLATE_IDS")),
         templates_file=Path(templates_file) if templates_file else None,
-        configured_templates=_templates_from(templates_file),
+        configured_templates=templates_from(templates_file),
         cadence=parse_cadence(get("PARTYBOT_CADENCE")),
         study_push_time=parse_clock("PARTYBOT_STUDY_PUSH_TIME", get("PARTYBOT_STUDY_PUSH_TIME"),
                                     (8, 0)),
@@ -370,84 +318,3 @@ def load_settings(
             "PARTYBOT_AUDIT_RETENTION_DAYS", get("PARTYBOT_AUDIT_RETENTION_DAYS"), 1825, 0),
     )
 
-
-def parse_hosts(name: str, raw: str | None) -> tuple[str, ...]:
-    """Comma-separated host names or addresses (no scheme, port or path), lower-cased."""
-    hosts = tuple(part.strip().lower() for part in (raw or "").split(",") if part.strip())
-    for host in hosts:
-        if any(ch in host for ch in "/:@ ") and not host.startswith("["):
-            raise ConfigError(f"{name} lists host names like partybot.lan or 192.168.1.5 "
-                              f"(no scheme, port or path); got {host!r}")
-    return hosts
-
-
-def parse_clock(name: str, raw: str | None, default: tuple[int, int]) -> tuple[int, int]:
-    """"HH:MM" as (hour, minute)."""
-    if raw is None:
-        return default
-    hour, sep, minute = raw.strip().partition(":")
-    if not sep or not hour.isdigit() or not minute.isdigit() or int(hour) > 23 \
-            or int(minute) > 59:
-        raise ConfigError(f"{name} must look like 08:00; got {raw!r}")
-    return int(hour), int(minute)
-
-
-def parse_cadence(raw: str | None) -> dict[str, str]:
-    """The meeting cadence: defaults, overridden by "kind=month|quarter|year|none,…"."""
-    cadence = dict(DEFAULT_CADENCE)
-    kinds = set(MEETING_KIND_NAMES)
-    for entry in (raw or "").split(","):
-        if not entry.strip():
-            continue
-        kind, _, period = (part.strip() for part in entry.partition("="))
-        if kind not in kinds or period not in (*PERIOD_KINDS, "none"):
-            raise ConfigError(
-                f"PARTYBOT_CADENCE entries look like party_lecture=quarter (kinds: "
-                f"{', '.join(sorted(kinds))}; periods: month, quarter, year, none); "
-                f"got {entry!r}")
-        if period == "none":
-            cadence.pop(kind, None)
-        else:
-            cadence[kind] = period
-    return cadence
-
-
-def _templates_from(path: str | None) -> dict[str, TemplateSpec]:
-    """The templates file's templates; a file that cannot be read is a ConfigError."""
-    if path is None:
-        return {}
-    try:
-        return load_templates_file(Path(path))
-    except TemplateFileError as exc:
-        raise ConfigError(f"PARTYBOT_TEMPLATES_FILE: {exc}") from exc
-
-
-def parse_template_ids(raw: str | None) -> dict[str, str]:
-    """"kind=TEMPLATE_ID,kind2=ID2" into a dict; a malformed entry is an error."""
-    result: dict[str, str] = {}
-    for entry in (raw or "").split(","):
-        if not entry.strip():
-            continue
-        kind, sep, template_id = entry.partition("=")
-        if not sep or not kind.strip() or not template_id.strip():
-            raise ConfigError(
-                f"PARTYBOT_TEMPLATE_IDS entries look like kind=TEMPLATE_ID; got {entry!r}"
-            )
-        result[kind.strip()] = template_id.strip()
-    return result
-
-
-def _instance_secret(instance_path: Path) -> str:
-    """Read the per-install secret key, creating it (mode 0600) on first use."""
-    path = instance_path / "secret_key"
-    if path.is_file():
-        return path.read_text().strip()
-    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first; use theirs
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key

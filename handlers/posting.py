@@ -226,7 +226,7 @@ def offered_link(ctx: Context) -> Reply:
 def preview(ctx: Context) -> Reply:
     """看一看正在写的内容"""
     draft = _draft(ctx)
-    org = ctx.session.get(Org, draft.org_id)
+    org = draft.org
     lines = [texts.DRAFT_PREVIEW_HEADER.format(org=org.name if org else "", title=draft.title)]
     lines += [value for value in (draft.body, draft.link) if value]
     if draft.media_link:

@@ -112,10 +112,9 @@ def send_digests(runtime: Runtime) -> int:
             Org.kind == OrgKind.BRANCH))}
         pictures = {c.branch_id: c for c in compliance(session, list(branches.values()), now,
                                                        settings.tz, settings.cadence)}
-        for org_id, member_id in session.execute(select(OrgAdmin.org_id, OrgAdmin.member_id)):
-            member, org = session.get(Member, member_id), session.get(Org, org_id)
-            if member is None or org is None:
-                continue
+        for admin_of_org in session.scalars(select(OrgAdmin)):
+            org_id, member_id = admin_of_org.org_id, admin_of_org.member_id
+            member, org = admin_of_org.member, admin_of_org.org
             below = [b for b in subtree_ids(session, org_id) if b in branches]
             text = org_digest(org, below, branches, by_branch, pictures, week.label)
             console = f"{settings.public_url}/admin/?org={org_id}" if settings.public_url \

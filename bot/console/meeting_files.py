@@ -32,7 +32,6 @@ from models.meetings.actions import add_photo
 from models.meetings.listing import attendance_list
 from models.meetings.rules import checkin_qr_to_reuse, keep_checkin_qr
 from models.meetings.tables import Meeting, MeetingStatus
-from models.members.org_tables import Org
 
 bp = Blueprint("meeting_files", __name__)  # registered under the console in bot/console/__init__.py
 
@@ -49,7 +48,7 @@ def sign_in_sheet(meeting_id: int) -> ResponseReturnValue:
     tz = services.settings.tz
     session = db()
     meeting = meeting_in_scope(session, meeting_id)
-    org = session.get(Org, meeting.org_id)
+    org = meeting.org
     names = sorted(line.name for line in attendance_list(session, meeting))
     qr_url = _checkin_qr_url(meeting) if meeting.status == MeetingStatus.PLANNED else None
     qr_svg = segno.make(qr_url, error="m").svg_inline(scale=8, border=2) if qr_url else None

@@ -215,7 +215,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     services = services_of()
     session = db()
     found = meeting_in_scope(session, meeting_id)
-    org = session.get(Org, found.org_id)
+    org = found.org
     lines = attendance_list(session, found)
     members = {m.id: m.name for m in session.scalars(
         select(Member).where(Member.branch_id == found.org_id).order_by(Member.name))}
@@ -247,7 +247,7 @@ def _edit_form(session: Session, meeting: Meeting, tz: Any) -> dict[str, Any]:
 def _render_edit(session: Session, meeting: Meeting, form: dict[str, Any],
                  error: str | None) -> str:
     return render_template("console/meeting_edit.html", meeting=meeting,
-                           org=session.get(Org, meeting.org_id), error=error, form=form,
+                           org=meeting.org, error=error, form=form,
                            **_invitee_choices(session, meeting.org_id,
                                               invitees_of(session, meeting).joint_org_ids))
 

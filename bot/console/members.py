@@ -51,7 +51,7 @@ def export_members(branch_id: int) -> ResponseReturnValue:
     """The branch's members in the roster's columns (plus WeChat and helper)."""
     session = db()
     org = branch_in_scope(session, branch_id)
-    parent = session.get(Org, org.parent_id) if org.parent_id else None
+    parent = org.parent
     group, helper = aliased(Org), aliased(Member)
     rows = session.execute(
         select(Member, group.name, helper.name)

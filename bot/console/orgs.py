@@ -95,7 +95,7 @@ def _org_page(session: Session, org: Org, error: str | None) -> str:
     inside.add(org.parent_id or 0)  # where it is now is no choice
     parents = [] if root else [(org_id, label) for org_id, label in
                                _parents_for(session, org.kind) if org_id not in inside]
-    parent = session.get(Org, org.parent_id) if org.parent_id else None
+    parent = org.parent
     return render_template("console/org.html", org=org, below=below, parents=parents,
                            parent=parent, root=root, error=error,
                            kind_name=words.ORG_KIND_NAMES[org.kind], OrgKind=OrgKind)

@@ -15,7 +15,6 @@ from bot.console.request_db import db, refusal_goes_to, save
 from bot.services import services_of
 from core import texts, words
 from models.console.accounts import member_of_account
-from models.members.tables import Member
 from models.questions.actions import ANSWER_MAX, answer_question, close_question
 from models.questions.queries import answered_questions, open_questions
 from models.questions.tables import Question
@@ -59,9 +58,8 @@ def answer(question_id: int) -> ResponseReturnValue:
         status = answer_question(session, console_actor(), services.outbox, question,
                                  (request.form.get("answer") or "")[:ANSWER_MAX + 1],
                                  services.clock(), services.settings.tz, answered_by)
-        asker = session.get(Member, question.member_id)
         message = texts.CONSOLE_ANSWER_SENT.format(
-            name=asker.name if asker else "",
+            name=question.member.name,
             how=words.REACH_HOW.get(str(status), words.REACH_HOW["pending"]))
     save()
     flash(message)

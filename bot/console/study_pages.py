@@ -192,7 +192,7 @@ def study_item(item_id: int) -> ResponseReturnValue:
     services = services_of()
     session = db()
     item, may_change = _item_in_view(session, item_id)
-    org = session.get(Org, item.org_id)
+    org = item.org
     top = item.org_id if may_change else current_account().org_id
     branch_ids = [b.id for b in branches_under(session, top)]
     chosen = request.args.get("branch", type=int)
@@ -215,8 +215,8 @@ def _changeable(session: Session, item_id: int) -> tuple[StudyItem, Org]:
     """The item and its org, if the account may change it (404 otherwise); a refusal
     is flashed on the item's page."""
     item, may_change = _item_in_view(session, item_id)
-    org = session.get(Org, item.org_id)
-    if not may_change or org is None:
+    org = item.org
+    if not may_change:
         abort(404)
     refusal_goes_to(url_for("console.study.study_item", item_id=item_id))
     return item, org

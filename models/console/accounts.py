@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core import texts
 from models.console.sessions import end_all_sessions, member_key, user_key
@@ -50,6 +50,10 @@ class ConsoleUser(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Read-only: `console-user add` writes the ids.
+    org: Mapped[Org] = relationship(viewonly=True)
+    member: Mapped[Member | None] = relationship(viewonly=True)
 
 
 def hash_password(password: str) -> str:
@@ -186,9 +190,7 @@ def account_of_user(session: Session, user_id: int) -> Account | None:
     user = session.get(ConsoleUser, user_id)
     if user is None:
         return None
-    org = session.get(Org, user.org_id)
-    if org is None:
-        return None
+    org = user.org
     return Account("user", user.id, user.login, org.id, org.name, org.kind != "branch")
 
 
@@ -232,7 +234,7 @@ def member_of_account(session: Session, account: Account) -> Member | None:
     if account.kind == "member":
         return session.get(Member, account.id)
     user = session.get(ConsoleUser, account.id)
-    return session.get(Member, user.member_id) if user and user.member_id else None
+    return user.member if user else None
 
 
 def roster_rows_outside(session: Session, account: Account,

@@ -17,11 +17,13 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import words
 from models.db.base import Base, UTCDateTime, utcnow
 from models.db.enum_type import str_enum
+from models.members.org_tables import Org
+from models.members.tables import Member
 
 CHECK_IN_OPENS = timedelta(hours=1)  # before the start
 DEFAULT_DURATION = timedelta(hours=2)
@@ -123,6 +125,13 @@ class Meeting(Base):
     qr_url: Mapped[str | None] = mapped_column(String(200))
     qr_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # Read-only (lazy, one identity-map look-up each): the actions write the ids.
+    org: Mapped[Org] = relationship(viewonly=True)
+    host: Mapped[Member | None] = relationship(foreign_keys=[host_id], viewonly=True)
+    recorder: Mapped[Member | None] = relationship(foreign_keys=[recorder_id], viewonly=True)
+    lecturer: Mapped[Member | None] = relationship(foreign_keys=[lecturer_id], viewonly=True)
+    creator: Mapped[Member | None] = relationship(foreign_keys=[created_by], viewonly=True)
+
     @property
     def kind_name(self) -> str:
         """The kind in Chinese."""
@@ -151,6 +160,9 @@ class MeetingInvite(Base):
     org_id: Mapped[int | None] = mapped_column(ForeignKey("org.id"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
 
+    org: Mapped[Org | None] = relationship(viewonly=True)
+    member: Mapped[Member | None] = relationship(viewonly=True)
+
 
 class Attendance(Base):
     """One invitee's record for one meeting."""
@@ -167,3 +179,8 @@ class Attendance(Base):
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    meeting: Mapped[Meeting] = relationship(viewonly=True)
+    member: Mapped[Member] = relationship(foreign_keys=[member_id], viewonly=True)
+    # Who recorded it (a helper's 代签, an admin's 补录); None: the member themselves.
+    recorder: Mapped[Member | None] = relationship(foreign_keys=[recorded_by], viewonly=True)

@@ -82,7 +82,7 @@ def follow_again(member: Member) -> None:
 
 
 def _org_facts(session: Session, org: Org) -> dict[str, str]:
-    parent = session.get(Org, org.parent_id) if org.parent_id else None
+    parent = org.parent
     return {"name": org.name, "kind": words.ORG_KIND_NAMES[org.kind],
             "parent": parent.name if parent else words.ORG_TOP}
 

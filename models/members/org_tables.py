@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.db.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # models.members.tables imports this module
+    from models.members.tables import Member
 
 
 class OrgKind(StrEnum):
@@ -31,6 +35,10 @@ class Org(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    # Read-only: the tree is written through parent_id (org_tree, the roster import's
+    # bulk statements), so a writable relationship would be a second, stale, truth.
+    parent: Mapped[Org | None] = relationship(remote_side=[id], viewonly=True)
+
     def __repr__(self) -> str:
         return f"<Org {self.id} {self.kind} {self.name}>"
 
@@ -44,3 +52,6 @@ class OrgAdmin(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("org.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+
+    org: Mapped[Org] = relationship(viewonly=True)
+    member: Mapped[Member] = relationship(viewonly=True)

@@ -86,7 +86,7 @@ def rename_org(session: Session, org: Org, raw_name: str) -> str:
     name = clean_name(raw_name)
     old = org.name
     if name != old:
-        parent = session.get(Org, org.parent_id) if org.parent_id else None
+        parent = org.parent
         _check_place(session, name, org.kind, parent, moving=org)
         org.name = name
         session.flush()
@@ -97,11 +97,13 @@ def move_org(session: Session, org: Org, parent: Org | None) -> Org | None:
     """Put `org` (and everything below it) under `parent`; returns the old parent."""
     if org.kind == OrgKind.GROUP:  # its members belong to its branch: the roster moves them
         raise OrgTreeError("ORG_GROUP_STAYS", name=org.name)
-    old = session.get(Org, org.parent_id) if org.parent_id else None
+    old = org.parent
     if parent is not None and parent.id in subtree_ids(session, org.id):
         raise OrgTreeError("ORG_MOVE_INTO_ITSELF", name=org.name, parent=parent.name)
     _check_place(session, org.name, org.kind, parent, moving=org)
     org.parent_id = parent.id if parent else None
+    # Org.parent is read-only and was loaded above: forget it, so that it is read again.
+    session.expire(org, ["parent"])
     session.flush()
     return old
 

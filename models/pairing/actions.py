@@ -79,9 +79,8 @@ def end_pair(session: Session, actor: Actor, member: Member, now: datetime) -> H
     if pair is None:
         raise PairingError("PAIR_NO_HELPER", name=member.name)
     pair.ended_at = now
-    helper = session.get(Member, pair.helper_id)
     record_change(session, actor, org_id=member.branch_id, action="pair.end", target=member.name,
-                  now=now, before={"helper": helper.name if helper else ""})
+                  now=now, before={"helper": pair.helper.name})
     session.flush()
     return pair
 
@@ -122,8 +121,7 @@ def apply_suggestion(session: Session, actor: Actor, member_id: int, now: dateti
     suggestion = session.get(PairSuggestion, member_id)
     if suggestion is None:
         raise PairingError("PAIR_SUGGESTION_GONE")
-    helper = session.get(Member, suggestion.helper_id)
-    member = session.get(Member, suggestion.member_id)
+    helper, member = suggestion.helper, suggestion.member
     session.delete(suggestion)
     session.flush()
     if helper is None or member is None:
@@ -137,7 +135,7 @@ def reject_suggestion(session: Session, actor: Actor, member_id: int, now: datet
     member = session.get(Member, member_id)
     if suggestion is None or member is None:
         raise PairingError("PAIR_SUGGESTION_GONE")
-    helper = session.get(Member, suggestion.helper_id)
+    helper = suggestion.helper
     session.delete(suggestion)
     record_change(session, actor, org_id=member.branch_id, action="pair.reject",
                   target=member.name, now=now, before={"helper": helper.name if helper else ""})
@@ -159,8 +157,7 @@ def apply_suggestions(session: Session, actor: Actor, now: datetime,
     result = Applied()
     for suggestion in list(session.scalars(select(PairSuggestion).order_by(
             PairSuggestion.member_id))):
-        helper = session.get(Member, suggestion.helper_id)
-        member = session.get(Member, suggestion.member_id)
+        helper, member = suggestion.helper, suggestion.member
         session.delete(suggestion)
         if helper is None or member is None:
             continue

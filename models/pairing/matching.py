@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, func, select
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from core import words
 from core.geo import distance_m
@@ -34,6 +34,10 @@ class PairSuggestion(Base):
     helper_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     reason: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Read-only: proposals are stored with the ids.
+    member: Mapped[Member] = relationship(foreign_keys=[member_id], viewonly=True)
+    helper: Mapped[Member] = relationship(foreign_keys=[helper_id], viewonly=True)
 
 
 @dataclass(frozen=True)

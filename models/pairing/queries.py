@@ -23,7 +23,7 @@ def active_pair_of(session: Session, member_id: int) -> HelpPair | None:
 def helper_of(session: Session, member_id: int) -> Member | None:
     """The member's current helper, if any."""
     pair = active_pair_of(session, member_id)
-    return session.get(Member, pair.helper_id) if pair else None
+    return pair.helper if pair else None
 
 
 def members_of(session: Session, helper_id: int) -> list[Member]:

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.db.base import Base, UTCDateTime
+from models.members.tables import Member
 from models.study.tables import StudyItem
 
 
@@ -42,6 +43,10 @@ class Relay(Base):
     # No longer worth passing on (the meeting began or was called off, the item was
     # studied): out of the helper's lists (models.pairing.relay_items).
     dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Read-only: relays are written by one INSERT … ON CONFLICT (add_relays).
+    helper: Mapped[Member] = relationship(foreign_keys=[helper_id], viewonly=True)
+    member: Mapped[Member] = relationship(foreign_keys=[member_id], viewonly=True)
 
     @property
     def item_id(self) -> int | None:

@@ -65,14 +65,11 @@ def branch_pair_report(session: Session, branch_id: int, month_start: datetime,
         recent = list(session.scalars(select(Relay).where(
             Relay.helper_id == helper_id, Relay.created_at >= now - IDLE_AFTER)))
         if recent and not any(r.confirmed_at for r in recent):
-            helper = session.get(Member, helper_id)
-            if helper is not None:
-                report.idle_helpers.append(helper.name)
+            report.idle_helpers.append(recent[0].helper.name)
     for relay in session.scalars(select(Relay).where(
             Relay.member_id.in_(ids), Relay.confirmed_at.is_(None), Relay.dropped_at.is_(None),
             Relay.escalated_at.is_not(None)).order_by(Relay.id)):
-        helper = session.get(Member, relay.helper_id)
-        report.overdue.append((helper.name if helper else "", members[relay.member_id].name,
+        report.overdue.append((relay.helper.name, members[relay.member_id].name,
                                relay.text.splitlines()[0][:24] if relay.text else ""))
     return report
 

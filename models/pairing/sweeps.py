@@ -34,9 +34,7 @@ def queue_relay_digests(session: Session, outbox: ChannelPolicy, now: datetime,
         by_helper[item.relay.helper_id].append(item)
     queued = 0
     for helper_id, found in by_helper.items():
-        helper = session.get(Member, helper_id)
-        if helper is None:
-            continue
+        helper = found[0].relay.helper
         text = texts.NOTICE_RELAY_DIGEST.format(lines=lines_by_member(session, found, tz))
         queued += outbox.enqueue(
             session, f"relay-digest:{helper_id}:{day}", helper,
@@ -63,9 +61,7 @@ def queue_relay_reminders(session: Session, outbox: ChannelPolicy, now: datetime
         by_helper[relay.helper_id].append(relay)
     reminded = 0
     for helper_id, items in by_helper.items():
-        helper = session.get(Member, helper_id)
-        if helper is None:
-            continue
+        helper = items[0].helper
         lines = lines_by_member(session, [RelayItem(r, r.created_at, False) for r in items], tz)
         text = texts.NOTICE_RELAY_OVERDUE.format(days=after_days, lines=lines)
         reminded += outbox.enqueue(session, f"relay-remind:{helper_id}:{day}", helper,

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from core import texts
 from models.delivery.outbox import ChannelPolicy, Notice
-from models.members.tables import Member
 from models.pairing.relay_items import (
     RelayItem,
     current_relays,
@@ -33,9 +32,7 @@ def queue_urgent_relays(session: Session, outbox: ChannelPolicy, now: datetime, 
         by_helper.setdefault(item.relay.helper_id, []).append(item)
     queued = 0
     for helper_id, found in sorted(by_helper.items()):
-        helper = session.get(Member, helper_id)
-        if helper is None:
-            continue
+        helper = found[0].relay.helper
         text = texts.NOTICE_RELAY_URGENT.format(lines=lines_by_member(session, found, tz))
         newest = max(item.relay.id for item in found)
         queued += outbox.enqueue(session, f"relay-urgent:{helper_id}:{newest}", helper, Notice(

@@ -16,7 +16,6 @@ from models.actors import Actor
 from models.console.audit import record_change
 from models.delivery.outbox import ChannelPolicy, Notice, Status
 from models.errors import DomainError
-from models.members.tables import Member
 from models.questions.queries import open_questions, waiting_count
 from models.questions.tables import QUESTION_MAX, Question
 
@@ -69,7 +68,7 @@ def answer_question(session: Session, actor: Actor, outbox: ChannelPolicy, quest
         raise QuestionError("QUESTION_ANSWER_TOO_LONG", limit=ANSWER_MAX, length=len(answer))
     if question.answered_at is not None:
         raise QuestionError("QUESTION_ALREADY_ANSWERED")
-    member = session.get(Member, question.member_id)
+    member = question.member
     if member is None:
         raise QuestionError("QUESTION_ALREADY_ANSWERED")
     asked = question.text if len(question.text) <= 60 else question.text[:59] + "…"

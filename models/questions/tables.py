@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.db.base import Base, UTCDateTime
+from models.members.org_tables import Org
+from models.members.tables import Member
 
 QUESTION_MAX = 500  # characters kept; a longer message is cut, with "…"
 
@@ -26,3 +28,7 @@ class Question(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     answer: Mapped[str | None] = mapped_column(Text)  # what was sent back, if anything
+
+    branch: Mapped[Org] = relationship(viewonly=True)
+    member: Mapped[Member] = relationship(foreign_keys=[member_id], viewonly=True)
+    answerer: Mapped[Member | None] = relationship(foreign_keys=[answered_by], viewonly=True)

@@ -52,6 +52,9 @@ class PostDraft(Base):
 
     images: Mapped[list[PostDraftImage]] = relationship(
         order_by="PostDraftImage.id", cascade="all, delete-orphan")
+    # Read-only: a draft is opened with the ids.
+    author: Mapped[Member] = relationship(viewonly=True)
+    org: Mapped[Org] = relationship(viewonly=True)
 
 
 class PostDraftImage(Base):
@@ -145,7 +148,7 @@ def send_draft(session: Session, actor: Actor, draft: PostDraft, author: Member,
     """发送: publish the author's draft with its photos; the draft is gone. The first
     发送 of a repeat is held back (the draft remembers it: the next 发送 publishes)."""
     post = checked_post(draft, now, schedule_text)
-    org = session.get(Org, draft.org_id) or posting_org(session, author)
+    org = draft.org or posting_org(session, author)
     if draft.duplicate_of is None:
         duplicate = find_duplicate(session, draft.org_id, post, now)
         if duplicate is not None:
@@ -170,7 +173,7 @@ def expire_draft(session: Session, actor: Actor, draft: PostDraft, outbox: Chann
                  now: datetime) -> None:
     """Drop a draft left alone, and send its author what it held (flushes). Audited:
     unlike the author's own 取消, nobody asked for this one to go."""
-    author = session.get(Member, draft.member_id)
+    author = draft.author
     if author is not None:
         body = draft.body if len(draft.body) <= EXPIRY_NOTICE_BODY \
             else draft.body[:EXPIRY_NOTICE_BODY] + "…"

@@ -123,7 +123,7 @@ def take_pending_post(session: Session, author: Member,
         return None
     draft = Draft(pending.title, pending.body, pending.link, pending.media_link, pending.source,
                   pending.publish_at)
-    org = session.get(Org, pending.org_id)
+    org = pending.org
     session.delete(pending)
     session.flush()
     return (org, draft) if org is not None else None

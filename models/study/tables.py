@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.db.base import Base, UTCDateTime, utcnow
+from models.members.org_tables import Org
 from models.members.tables import Member
 
 TITLE_MAX = 64
@@ -50,6 +51,9 @@ class StudyItem(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     images: Mapped[list[StudyItemImage]] = relationship(order_by="StudyItemImage.id")
+    # Read-only: posting writes the ids.
+    org: Mapped[Org] = relationship(viewonly=True)
+    author: Mapped[Member | None] = relationship(viewonly=True)
 
     @property
     def summary(self) -> str:
@@ -84,6 +88,8 @@ class StudyRecord(Base):
 
     item: Mapped[StudyItem] = relationship()
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    # The helper who marked it studied for the member (via "helper"), read-only.
+    helper: Mapped[Member | None] = relationship(foreign_keys=[helper_id], viewonly=True)
     feedback: Mapped[list[StudyFeedback]] = relationship(
         order_by="StudyFeedback.id", back_populates="record")
 
@@ -130,6 +136,9 @@ class PendingPost(Base):
     source: Mapped[str | None] = mapped_column(String(100))
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    org: Mapped[Org] = relationship(viewonly=True)
+    author: Mapped[Member] = relationship(viewonly=True)
 
 
 def summarize(body: str) -> str:
