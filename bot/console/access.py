@@ -127,6 +127,19 @@ def safe_next(target: str | None) -> str:
     return url_for("console.overview.overview")
 
 
+ID_DIGITS = 9  # below 2**31: fits every id column, SQLite's and PostgreSQL's
+
+
+def form_id(value: str | None) -> int | None:
+    """An id sent by a form or a query string, or None. Only ASCII digits: `isdigit`
+    also accepts superscripts (which `int` refuses), and a longer number overflows the
+    database's integer — both were 500s."""
+    value = value or ""
+    if value.isascii() and value.isdigit() and len(value) <= ID_DIGITS:
+        return int(value)
+    return None
+
+
 def quarter_of_query(default: datetime) -> datetime:
     """A moment in the quarter ?quarter=YYYY-Q asks for (`default` without one); 400
     for one that is no quarter a page can show (9999-4 overflowed the period's end)."""

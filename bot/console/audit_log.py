@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from bot.console.access import current_account, login_required
+from bot.console.access import current_account, form_id, login_required
 from bot.console.request_db import db
 from bot.services import services_of
 from core import texts, words
@@ -71,8 +71,9 @@ def read_filter(args: MultiDict[str, str], scope: set[int], tz: ZoneInfo) -> Ask
     actor = "".join(ch for ch in typed["actor"] if ch.isprintable())[:ACTOR_CHARS].strip()
     org_id: int | None = None
     if typed["org"]:
-        if typed["org"].isdigit() and int(typed["org"]) in scope:
-            org_id = int(typed["org"])
+        asked_org = form_id(typed["org"])
+        if asked_org is not None and asked_org in scope:
+            org_id = asked_org
         else:  # another branch's id reads as no org at all: nothing outside the scope
             problems.append(texts.AUDIT_BAD_ORG)
     days: dict[str, date | None] = {}

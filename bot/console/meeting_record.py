@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from bot.console.access import console_actor, login_required, org_in_scope
+from bot.console.access import console_actor, form_id, login_required, org_in_scope
 from bot.console.meetings import TEXT_MAX, meeting_in_scope, meeting_page
 from bot.console.request_db import db, refusal_goes_to, save
 from bot.request_guard import upload_limit
@@ -50,7 +50,8 @@ def backfill_view(meeting_id: int) -> ResponseReturnValue:
 def _member_to_backfill(session: Session, meeting: Meeting, value: str) -> Member:
     """A member invited to the meeting (a joint branch's too) or one the account may
     see (backfill then checks they were invited)."""
-    member = session.get(Member, int(value)) if value.isdigit() else None
+    member_id = form_id(value)
+    member = session.get(Member, member_id) if member_id is not None else None
     if member is None:
         raise DomainError("CONSOLE_FORM_MEMBER")
     if member.id not in invitee_ids(session, meeting):
@@ -63,9 +64,10 @@ def _member_id(field: str) -> int | None:
     value = request.form.get(field, "")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    member_id = form_id(value)
+    if member_id is None:
         raise DomainError("CONSOLE_FORM_MEMBER")
-    return int(value)
+    return member_id
 
 
 @bp.post("/meeting/<int:meeting_id>/record")

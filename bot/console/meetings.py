@@ -24,6 +24,7 @@ from bot.console.access import (
     branch_in_scope,
     console_actor,
     current_account,
+    form_id,
     login_required,
     org_in_scope,
     quarter_of_query,
@@ -202,7 +203,8 @@ def _new_meeting(session: Session, branch_id: int, form: dict[str, Any], tz: Any
 
 
 def _branch_member(session: Session, branch_id: int, value: str) -> Member:
-    member = session.get(Member, int(value)) if value.isdigit() else None
+    member_id = form_id(value)
+    member = session.get(Member, member_id) if member_id is not None else None
     if member is None or member.branch_id != branch_id:
         raise DomainError("CONSOLE_FORM_MEMBER")
     return member

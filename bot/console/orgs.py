@@ -13,7 +13,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from bot.console.access import console_actor, current_account, login_required, scoped_org
+from bot.console.access import (
+    console_actor,
+    current_account,
+    form_id,
+    login_required,
+    scoped_org,
+)
 from bot.console.request_db import db, refusal_form, save
 from bot.services import services_of
 from core import texts, words
@@ -67,7 +73,8 @@ def add_org() -> ResponseReturnValue:
     form = {key: (request.form.get(key) or "").strip()[:NAME_MAX]
             for key in ("name", "parent", "kind")}
     session = db()
-    parent = scoped_org(session, int(form["parent"])) if form["parent"].isdigit() else None
+    parent_id = form_id(form["parent"])
+    parent = scoped_org(session, parent_id) if parent_id is not None else None
     if parent is None:
         abort(400, texts.CONSOLE_ORG_PICK_PARENT)
     kind = form["kind"] if form["kind"] in ADDABLE_KINDS else None
@@ -126,7 +133,8 @@ def move_org_from_page(org_id: int) -> ResponseReturnValue:
     if org.id == current_account().org_id:
         abort(403, texts.CONSOLE_ORG_OWN_ROOT)
     target = request.form.get("parent") or ""
-    parent = scoped_org(session, int(target)) if target.isdigit() else None
+    parent_id = form_id(target)
+    parent = scoped_org(session, parent_id) if parent_id is not None else None
     if parent is None:
         abort(400, texts.CONSOLE_ORG_PICK_PARENT)
     refusal_form(lambda sentence: _org_page(db(), org, sentence))

@@ -21,7 +21,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.console.access import branch_in_scope, console_actor, current_account, login_required
+from bot.console.access import (
+    branch_in_scope,
+    console_actor,
+    current_account,
+    form_id,
+    login_required,
+)
 from bot.console.request_db import db, refusal_goes_to, save
 from bot.console.uploads import free_disk
 from bot.services import services_of
@@ -88,7 +94,7 @@ def change_pairs(branch_id: int) -> ResponseReturnValue:
     now = services.clock()
     capacity = services.settings.helper_capacity
     action = request.form.get("action", "")
-    member_id = request.form.get("member", type=int)
+    member_id = form_id(request.form.get("member"))
     session = db()
     branch_in_scope(session, branch_id)
     here = url_for("console.pairs.pairs", branch_id=branch_id)

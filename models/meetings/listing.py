@@ -95,7 +95,8 @@ def joint_ids_for(chosen: list[str], offered: list[Org]) -> tuple[int, ...]:
     offered_ids = {org.id for org in offered}
     ids = []
     for value in chosen:
-        if not value.isdigit() or int(value) not in offered_ids:
+        # ASCII only: `isdigit` also passes superscripts, which `int` refuses
+        if not (value.isascii() and value.isdigit()) or int(value) not in offered_ids:
             raise MeetingError("MEETING_BAD_JOINT")
         ids.append(int(value))
     return tuple(sorted(set(ids)))
