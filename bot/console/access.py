@@ -22,7 +22,6 @@ from core import texts
 from core.localtime import quarter_asked
 from models.actors import Actor
 from models.console.accounts import Account, account_by_key, in_scope, member_of_account
-from models.console.audit import record_change
 from models.console.sessions import (
     end_all_sessions,
     end_session,
@@ -191,15 +190,6 @@ def scoped_org(session: Session, org_id: int,
 def branch_in_scope(session: Session, branch_id: int) -> Org:
     """The branch, or 404 when it is not one or not the account's to see."""
     return scoped_org(session, branch_id, (OrgKind.BRANCH,))
-
-
-def audit_change(session: Session, org_id: int, action: str, target: str,
-                 before: dict[str, Any] | None = None,
-                 after: dict[str, Any] | None = None) -> None:
-    """Write a console change to the audit log as the logged-in account (same
-    transaction as the change: the caller commits both)."""
-    record_change(session, actor_of(current_account()), org_id=org_id, action=action,
-                  target=target, now=services_of().clock(), before=before, after=after)
 
 
 def actor_of(account: Account) -> Actor:
