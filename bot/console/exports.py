@@ -12,6 +12,7 @@ from flask import Blueprint, abort, request, send_file
 from flask.typing import ResponseReturnValue
 
 from bot.console.access import current_account, login_required, org_in_scope, quarter_of_query
+from bot.console.request_db import db
 from bot.ledger.orgs import export_org_ledger
 from bot.services import services_of
 from bot.workbook import file_name
@@ -37,15 +38,15 @@ def export_ledger_workbook() -> ResponseReturnValue:
     period = period_containing(quarter_of_query(services.clock()), "quarter", tz)
     started = time.perf_counter()
     out = BytesIO()
-    with services.sessions() as session:
-        org_in_scope(session, org_id)
-        org = session.get(Org, org_id)
-        if org is None:
-            abort(404)
-        branches = branches_under(session, org_id)
-        start = period.start.astimezone(tz).date()
-        end = (period.end - timedelta(days=1)).astimezone(tz).date()
-        summary = export_org_ledger(session, org, branches, start, end, tz, out)
+    session = db()
+    org_in_scope(session, org_id)
+    org = session.get(Org, org_id)
+    if org is None:
+        abort(404)
+    branches = branches_under(session, org_id)
+    start = period.start.astimezone(tz).date()
+    end = (period.end - timedelta(days=1)).astimezone(tz).date()
+    summary = export_org_ledger(session, org, branches, start, end, tz, out)
     log.info("console: ledger workbook of %s (%d branches, %d meetings) in %.1f s",
              summary.org, summary.branches, summary.meetings, time.perf_counter() - started)
     out.seek(0)

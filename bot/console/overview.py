@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.access import branch_in_scope, current_account, login_required, org_in_scope
+from bot.console.request_db import db
 from bot.services import services_of
 from core.localtime import last_week
 from models.delivery.reach import unreachable_counts
@@ -67,24 +68,24 @@ def overview() -> ResponseReturnValue:
         return redirect(url_for("console.overview.branch", branch_id=account.org_id))
     services = services_of()
     settings = services.settings
-    with services.sessions() as session:
-        committees = list(session.scalars(select(Org).where(
-            Org.parent_id == account.org_id, Org.kind == OrgKind.COMMITTEE).order_by(Org.name)))
-        chosen = request.args.get("org", type=int) or account.org_id
-        org_in_scope(session, chosen)
-        branches = branch_refs_under(session, chosen)
-        parents = {org.id: org.parent_id for org in branches}
-        named = {chosen} | {parent for parent in parents.values() if parent is not None}
-        names = {org: name for org, name in session.execute(
-            select(Org.id, Org.name).where(Org.id.in_(named)))}
-        now = services.clock()
-        pictures = sorted(compliance(session, branches, now, settings.tz,
-                                     settings.cadence), key=lag)
-        ids = [org.id for org in branches]
-        unreachable = unreachable_counts(session, ids)
-        week, study = last_weeks_study(session, now, settings.tz)
-        trends = quarter_trends(session, ids, last_quarters(now, settings.tz, TREND_QUARTERS),
-                                settings.cadence)
+    session = db()
+    committees = list(session.scalars(select(Org).where(
+        Org.parent_id == account.org_id, Org.kind == OrgKind.COMMITTEE).order_by(Org.name)))
+    chosen = request.args.get("org", type=int) or account.org_id
+    org_in_scope(session, chosen)
+    branches = branch_refs_under(session, chosen)
+    parents = {org.id: org.parent_id for org in branches}
+    named = {chosen} | {parent for parent in parents.values() if parent is not None}
+    names = {org: name for org, name in session.execute(
+        select(Org.id, Org.name).where(Org.id.in_(named)))}
+    now = services.clock()
+    pictures = sorted(compliance(session, branches, now, settings.tz,
+                                 settings.cadence), key=lag)
+    ids = [org.id for org in branches]
+    unreachable = unreachable_counts(session, ids)
+    week, study = last_weeks_study(session, now, settings.tz)
+    trends = quarter_trends(session, ids, last_quarters(now, settings.tz, TREND_QUARTERS),
+                            settings.cadence)
     # Not every branch needs every kind (党小组会 only with groups): one column per kind
     # any branch needs, in the cadence's order, and "—" where a branch does not.
     needed = {kind.kind: kind.name for picture in pictures for kind in picture.kinds}
@@ -102,17 +103,17 @@ def branch(branch_id: int) -> ResponseReturnValue:
     """One branch: its 三会一课 picture and its members."""
     services = services_of()
     settings = services.settings
-    with services.sessions() as session:
-        org = branch_in_scope(session, branch_id)
-        picture = compliance(session, [org], services.clock(), settings.tz,
-                             settings.cadence)[0]
-        query = (request.args.get("q") or "").strip()[:50]
-        shown = member_page(session, branch_id, query, request.args.get("page", 1, type=int))
-        rows = [{"id": m.id, "name": m.name, "admin": m.is_admin, "helper": m.is_helper,
-                 "posts": m.committee_posts or "", "bound": m.openid is not None,
-                 "needs_help": m.needs_help or ""} for m in shown.members]
-        name = org.name
-        waiting = waiting_count(session, branch_id)
+    session = db()
+    org = branch_in_scope(session, branch_id)
+    picture = compliance(session, [org], services.clock(), settings.tz,
+                         settings.cadence)[0]
+    query = (request.args.get("q") or "").strip()[:50]
+    shown = member_page(session, branch_id, query, request.args.get("page", 1, type=int))
+    rows = [{"id": m.id, "name": m.name, "admin": m.is_admin, "helper": m.is_helper,
+             "posts": m.committee_posts or "", "bound": m.openid is not None,
+             "needs_help": m.needs_help or ""} for m in shown.members]
+    name = org.name
+    waiting = waiting_count(session, branch_id)
     return render_template("console/branch.html", name=name, picture=picture, members=rows,
                            shown=shown, query=query, State=State, branch_id=branch_id,
                            open_questions=waiting)
