@@ -137,11 +137,13 @@ PREPARE = f"""
 from datetime import timedelta
 from common import fresh_database
 from core.config import load_settings
-from models.db.base import make_engine, make_session_factory, utcnow
+from models.db.base import utcnow
+from models.db.engine import make_engine, make_session_factory
 from bot.demo import seed_demo
-from models.meetings import MeetingKind, NewMeeting, create_meeting
-from models.members.queries import Member
-from models.members.orgs import Org
+from models.meetings.tables import MeetingKind
+from models.meetings.actions import NewMeeting, create_meeting
+from models.members.tables import Member
+from models.members.org_tables import Org
 from models.study.posting import Draft, publish
 from sqlalchemy import select
 
