@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import BindParameter, Integer, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from models.db.base import UTCDateTime
@@ -24,7 +24,7 @@ from models.meetings.tables import (
 )
 from models.members.tables import Member
 
-_MEMBER = bindparam("member_id")
+_MEMBER: BindParameter[int] = bindparam("member_id", type_=Integer)
 _BRANCH = select(Member.branch_id).where(Member.id == _MEMBER).scalar_subquery()
 # NULL for a member outside any group: `org_id IN (branch, NULL)` then matches the
 # branch only, as upcoming_for's list without the group does.

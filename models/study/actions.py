@@ -23,6 +23,7 @@ from models.db.base import UTCDateTime
 from models.errors import StudyError
 from models.members.org_tables import Org
 from models.members.tables import Member
+from models.study.hot_reads import newest_item_id, unread_item_id
 from models.study.tables import (
     FEEDBACK_WINDOW,
     LINK_MAX,
@@ -115,14 +116,16 @@ def item_to_read(session: Session, branch_id: int, member_id: int, now: datetime
 
     The item shown is remembered, so that a following 已学 means that one.
     """
-    newest = newest_item(session, branch_id, now)
+    newest = newest_item_id(session, branch_id, now)
     if newest is None:
         return Reading(None)
-    unread = unread_item(session, branch_id, member_id, now)
+    unread = unread_item_id(session, branch_id, member_id, now)
     if unread is None:
-        return Reading(None, newest_id=newest.id)
-    remember_view(session, member_id, unread.id, now)
-    return Reading(unread, older_unread=not same_local_day(unread.publish_at, now, tz))
+        return Reading(None, newest_id=newest[0])
+    unread_id, published = unread
+    remember_view(session, member_id, unread_id, now)
+    return Reading(session.get_one(StudyItem, unread_id),
+                   older_unread=not same_local_day(published, now, tz))
 
 
 def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now: datetime,
@@ -134,10 +137,11 @@ def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now:
         .where(StudyView.member_id == member_id, StudyView.viewed_at >= now - VIEW_MEMORY))
     if viewed is not None:
         return viewed
-    newest = newest_item(session, branch_id, now)
-    if newest is not None and same_local_day(newest.publish_at, now, tz):
-        return newest
-    return unread_item(session, branch_id, member_id, now)
+    newest = newest_item_id(session, branch_id, now)
+    if newest is not None and same_local_day(newest[1], now, tz):
+        return session.get_one(StudyItem, newest[0])
+    unread = unread_item_id(session, branch_id, member_id, now)
+    return None if unread is None else session.get_one(StudyItem, unread[0])
 
 
 def _upserts(dialect_insert: Any) -> tuple[Any, Any]:
