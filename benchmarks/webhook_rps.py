@@ -61,6 +61,7 @@ class Target:
     env: dict[str, str]
     workload: str = "帮助"  # or "mixed"
     baseline: str = "wechatpy echo"
+    root: Path = ROOT  # where its code is imported from (--before: another checkout)
 
 
 def messages(workload: str, code: str) -> list[tuple[str, str]]:
@@ -90,7 +91,8 @@ def start(target: Target, port: int, workdir: Path, workers: int) -> subprocess.
     process = subprocess.Popen(
         [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          target.wsgi],
-        cwd=workdir, env={**os.environ, **target.env, "PYTHONPATH": f"{ROOT}:{ROOT/'benchmarks'}"},
+        cwd=workdir, env={**os.environ, **target.env,
+             "PYTHONPATH": f"{target.root}:{ROOT/'benchmarks'}"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 30
@@ -185,6 +187,9 @@ def main() -> None:
                         help="pre-signed requests per run (must exceed what one run sends)")
     parser.add_argument("--database-url", default=None,
                         help="partybot's database (default: a fresh SQLite file)")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout of partybot, run as more targets in the same "
+                             "rounds (before/after a change)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -206,6 +211,15 @@ def main() -> None:
         Target("wechatpy echo, safe", "echo_app:app", True, {**base_env, **aes_env}),
         Target("partybot, safe", "bot:create_app()", True, {**base_env, **aes_env}),
     ]
+    if args.before is not None:
+        before = args.before.resolve()
+        targets += [
+            Target("partybot before, plain", "bot:create_app()", False, base_env, root=before),
+            Target("partybot mixed before, plain", "bot:create_app()", False, base_env, "mixed",
+                   "WeRoBot echo + session", root=before),
+            Target("partybot before, safe", "bot:create_app()", True, {**base_env, **aes_env},
+                   root=before),
+        ]
     if postgres:
         targets += [
             Target("partybot sync commits, plain", "partybot_sync_app:app", False, base_env),
