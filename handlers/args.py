@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from handlers.router import Context, DomainError
-from models.meetings.queries import is_invited
 from models.meetings.codes import meeting_for_code
+from models.meetings.queries import is_invited
 from models.meetings.tables import Meeting
 from models.members.tables import Member
 from models.study.records import Feedback

@@ -11,7 +11,7 @@ from core.notices import meeting_fields
 from handlers.args import open_meeting
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.meetings.actions import ask_leave, backfill, cancel_meeting, check_in, close_meeting
-from models.meetings.attendance import Outcome, attendance_of
+from models.meetings.attendance import Outcome
 from models.meetings.queries import (
     branch_meeting,
     is_invited,
@@ -21,6 +21,7 @@ from models.meetings.queries import (
     upcoming_for,
 )
 from models.meetings.tables import QR_SCENE_PREFIX, AttendanceStatus, Meeting, Method
+from models.meetings.upcoming import upcoming_with_records
 from models.members.queries import find_member
 
 router = Router("meetings")
@@ -172,15 +173,13 @@ def check_in_by_location(ctx: Context) -> Reply:
 @router.command("会议", Role.MEMBER, usage="会议", takes=Takes.NOTHING)
 def my_meetings(ctx: Context) -> Reply:
     """我近期要参加的会议"""
-    member = ctx.member
-    meetings = upcoming_for(ctx.session, member, ctx.now)
+    meetings = upcoming_with_records(ctx.session, ctx.bound_caller.member_id, ctx.now)
     if not meetings:
         return texts.MY_MEETINGS_NONE
     lines = [texts.MY_MEETINGS_HEADER]
-    for meeting in meetings:
-        record = attendance_of(ctx.session, meeting, member)
-        state = words.MY_STATE_NONE if record is None else (
-            words.MY_STATE_PRESENT if record.status == AttendanceStatus.PRESENT
+    for meeting, status in meetings:
+        state = words.MY_STATE_NONE if status is None else (
+            words.MY_STATE_PRESENT if status == AttendanceStatus.PRESENT
             else words.MY_STATE_LEAVE)
         lines.append(texts.MY_MEETING_LINE.format(state=state, **meeting_fields(meeting, ctx.tz)))
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.localtime import same_local_day
 from models.members.tables import Member
-from models.study.queries import newest_item, unread_item
+from models.study.queries import newest_item_id, unread_item_id
 from models.study.tables import LINK_MAX, StudyFeedback, StudyItem, StudyRecord, StudyView
 
 
@@ -37,14 +37,16 @@ def item_to_read(session: Session, branch_id: int, member_id: int, now: datetime
 
     The item shown is remembered, so that a following 已学 means that one.
     """
-    newest = newest_item(session, branch_id, now)
+    newest = newest_item_id(session, branch_id, now)
     if newest is None:
         return Reading(None)
-    unread = unread_item(session, branch_id, member_id, now)
+    unread = unread_item_id(session, branch_id, member_id, now)
     if unread is None:
-        return Reading(None, newest_id=newest.id)
-    remember_view(session, member_id, unread.id, now)
-    return Reading(unread, older_unread=not same_local_day(unread.publish_at, now, tz))
+        return Reading(None, newest_id=newest[0])
+    unread_id, published = unread
+    remember_view(session, member_id, unread_id, now)
+    return Reading(session.get_one(StudyItem, unread_id),
+                   older_unread=not same_local_day(published, now, tz))
 
 
 def _upserts(dialect_insert: Any) -> tuple[Any, Any]:
