@@ -72,21 +72,22 @@ def instrument() -> None:
     import bot.inbox as inbox
     import bot.webhook as webhook
     from handlers import Dispatcher
-    from models.db.inbound import InboundQueries
-    from models.members.queries import CallerQuery
+    from models.db.webhook_statements import WebhookStatements
 
     webhook.check_signature = timed("signature", webhook.check_signature)
     webhook.parse_xml = timed("parse", webhook.parse_xml)
     webhook.to_inbound = timed("parse", webhook.to_inbound)
     inbox.Inbox.handle = timed("inbox", inbox.Inbox.handle)  # type: ignore[method-assign]
-    InboundQueries.claim = timed("dedupe", InboundQueries.claim)  # type: ignore[method-assign]
+    WebhookStatements.claim = timed(  # type: ignore[method-assign]
+        "dedupe", WebhookStatements.claim)
     inbox.Inbox._open_allowance = timed(  # type: ignore[method-assign]
         "dedupe", inbox.Inbox._open_allowance)
-    CallerQuery.__call__ = timed("caller", CallerQuery.__call__)  # type: ignore[method-assign]
+    WebhookStatements.caller = timed(  # type: ignore[method-assign]
+        "caller", WebhookStatements.caller)
     Dispatcher.dispatch = timed("dispatch", Dispatcher.dispatch)  # type: ignore[method-assign]
     inbox.render_reply = timed("render", inbox.render_reply)
-    InboundQueries.save_reply = timed(  # type: ignore[method-assign]
-        "commit", InboundQueries.save_reply)
+    WebhookStatements.save_reply = timed(  # type: ignore[method-assign]
+        "commit", WebhookStatements.save_reply)
     from sqlalchemy import Connection
     Connection.commit = timed("commit", Connection.commit)  # type: ignore[method-assign]
 

@@ -7,10 +7,17 @@ import math
 import re
 
 from core import texts, words
-from core.notices import meeting_fields
+from core.notices import MeetingLike, meeting_fields
 from handlers.args import open_meeting
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
-from models.meetings.actions import ask_leave, backfill, cancel_meeting, check_in, close_meeting
+from models.meetings.actions import (
+    ask_leave,
+    backfill,
+    cancel_meeting,
+    check_in,
+    check_in_by_code,
+    close_meeting,
+)
 from models.meetings.attendance import Outcome
 from models.meetings.queries import (
     branch_meeting,
@@ -70,6 +77,10 @@ def close(ctx: Context) -> Reply:
 
 def _check_in_reply(ctx: Context, meeting: Meeting, method: Method) -> Reply:
     outcome = check_in(ctx.session, ctx.actor, meeting, ctx.member, method, ctx.now)
+    return _checked_in(ctx, outcome, meeting)
+
+
+def _checked_in(ctx: Context, outcome: Outcome, meeting: MeetingLike) -> Reply:
     if outcome is Outcome.ALREADY:
         return texts.CHECKIN_ALREADY
     template = texts.CHECKIN_REPLACED_LEAVE if outcome is Outcome.REPLACED_LEAVE \
@@ -78,11 +89,13 @@ def _check_in_reply(ctx: Context, meeting: Meeting, method: Method) -> Reply:
 
 
 @router.command("签到", Role.MEMBER, usage="签到 [签到码]")
-def check_in_by_code(ctx: Context) -> Reply:
+def check_in_with_code(ctx: Context) -> Reply:
     """到会签到（也可以扫会议二维码或发送位置）"""
     if not ctx.args:
         return check_in_to_open_meeting(ctx)
-    return _check_in_reply(ctx, _by_code(ctx), Method.CODE)
+    outcome, meeting = check_in_by_code(ctx.session, ctx.actor, ctx.openid, _code_argument(ctx),
+                                        ctx.bound_caller.member_id, ctx.now)
+    return _checked_in(ctx, outcome, meeting)
 
 
 def check_in_to_open_meeting(ctx: Context) -> Reply:
