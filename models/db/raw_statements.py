@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Dialect
+from sqlalchemy import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -86,7 +86,12 @@ def session_cursor(session: Session, *, writes: bool = False) -> Any:
     on PostgreSQL the inbox then commits with the WAL flush.
     """
     session.flush()
-    connection = session.connection()
+    # A session on a Connection already in a transaction (the webhook's Context) runs
+    # there: take its cursor without starting the session's own transaction (about
+    # 20 µs a message).
+    bind = session.bind
+    connection = bind if isinstance(bind, Connection) and bind.in_transaction() \
+        else session.connection()
     if writes:
         connection.info[WROTE] = True
     return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -94,7 +99,7 @@ def session_cursor(session: Session, *, writes: bool = False) -> Any:
 
 def prepared_for(session: Session, cache: dict[str, T], build: Callable[[Dialect], T]) -> T:
     """`build(dialect)` for the session's dialect, built once per dialect in `cache`."""
-    dialect = session.connection().dialect
+    dialect = session.get_bind().dialect
     built = cache.get(dialect.name)
     if built is None:
         built = cache[dialect.name] = build(dialect)
