@@ -14,6 +14,11 @@ the WAL flush (`partybot, sync commits`), the state before read-only messages co
 with synchronous_commit off.
 
     python benchmarks/webhook_rps.py [--seconds 10] [--rounds 3] [--database-url URL]
+                                     [--before PATH]
+
+`--before PATH` runs another checkout of partybot (e.g. the commit before a change) as
+more targets in the same rounds, on a database of its own prepared by its own code (a
+second SQLite file; on PostgreSQL a schema of its own in the same database).
 
 Needs: wrk on PATH, gunicorn (the dev extra) and werobot (`pip install werobot`).
 """
