@@ -14,6 +14,11 @@ the WAL flush (`partybot, sync commits`), the state before read-only messages co
 with synchronous_commit off.
 
     python benchmarks/webhook_rps.py [--seconds 10] [--rounds 3] [--database-url URL]
+                                     [--before PATH]
+
+`--before PATH` runs another checkout of partybot (e.g. the commit before a change) as
+more targets in the same rounds, on a database of its own prepared by its own code (a
+second SQLite file; on PostgreSQL a schema of its own in the same database).
 
 Needs: wrk on PATH, gunicorn (the dev extra) and werobot (`pip install werobot`).
 """
@@ -34,6 +39,7 @@ from datetime import date
 from pathlib import Path
 
 import requests
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,6 +54,7 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wxsandbox00000000"  # partybot's sandbox app id, so no credentials are needed
 OPENID = "demo-member"  # a bound member from the demo data: help is role-filtered
 MEMBERS = 1000  # the mixed workload's senders
+BEFORE_SCHEMA = "partybot_before"  # PostgreSQL: the --before checkout's tables
 MIXED = ("帮助", "学习", "已学", "签到 {code}", "会议")
 
 
@@ -61,6 +68,7 @@ class Target:
     env: dict[str, str]
     workload: str = "帮助"  # or "mixed"
     baseline: str = "wechatpy echo"
+    root: Path = ROOT  # where its code is imported from (--before: another checkout)
 
 
 def messages(workload: str, code: str) -> list[tuple[str, str]]:
@@ -90,7 +98,8 @@ def start(target: Target, port: int, workdir: Path, workers: int) -> subprocess.
     process = subprocess.Popen(
         [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          target.wsgi],
-        cwd=workdir, env={**os.environ, **target.env, "PYTHONPATH": f"{ROOT}:{ROOT/'benchmarks'}"},
+        cwd=workdir, env={**os.environ, **target.env,
+             "PYTHONPATH": f"{target.root}:{ROOT/'benchmarks'}"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 30
@@ -137,16 +146,44 @@ PREPARE = f"""
 from datetime import timedelta
 from common import fresh_database
 from core.config import load_settings
-from models.db.base import make_engine, make_session_factory, utcnow
 from bot.demo import seed_demo
-from models.meetings.rules import NewMeeting, create_meeting
-from models.meetings.tables import MeetingKind
-from models.members.queries import Member
-from models.members.orgs import Org
-from models.study.posting import Draft, publish
 from sqlalchemy import select
 
 settings = load_settings()
+try:  # feature packages; changes are actions taking an Actor (issue 24)
+    from models.actors import Actor
+    from models.db.base import utcnow
+    from models.db.engine import make_engine, make_session_factory
+    from models.delivery.outbox import ChannelPolicy
+    from models.meetings.actions import create_meeting
+    from models.meetings.rules import NewMeeting
+    from models.meetings.tables import MeetingKind
+    from models.members.org_tables import Org
+    from models.members.tables import Member
+    from models.study.actions import PushTimes, publish_post
+    from models.study.posting import Draft
+
+    def post(session, branch, draft, now):
+        publish_post(session, Actor.cli("bench"), branch, draft, now,
+                     PushTimes(settings.tz, settings.study_push_time), confirmed=True)
+
+    def schedule(session, new, now):
+        return create_meeting(session, Actor.cli("bench"), new,
+                              outbox=ChannelPolicy(settings.templates), tz=settings.tz,
+                              now=now).meeting
+except ImportError:  # the flat modules before it (commit 0ec8718, `--before`)
+    from models.base import make_engine, make_session_factory, utcnow
+    from models.meetings import MeetingKind, NewMeeting, create_meeting
+    from models.member import Member
+    from models.org import Org
+    from models.posting import Draft, publish
+
+    def post(session, branch, draft, now):
+        publish(session, branch.id, draft, None, now, now)
+
+    def schedule(session, new, now):
+        return create_meeting(session, new, None, now)
+
 fresh_database(settings.database_url)
 engine = make_engine(settings.database_url)
 session = make_session_factory(engine)()
@@ -156,22 +193,37 @@ branch = session.scalar(select(Org).where(Org.name == "辽原村党支部"))
 session.add_all([Member(name=f"党员{{n}}", branch_id=branch.id, phone=f"139{{n:08d}}",
                         openid=f"bench-{{n}}", subscribed=True, bound_at=now)
                  for n in range({MEMBERS})])
-publish(session, branch.id, Draft("学习党章", "第一章 党员"), None, now, now)
-meeting = create_meeting(session, NewMeeting(org_id=branch.id, kind=MeetingKind.BRANCH_ASSEMBLY,
-                         starts_at=now + timedelta(minutes=30), place="村委会"), None, now)
+post(session, branch, Draft("学习党章", "第一章 党员"), now)
+meeting = schedule(session, NewMeeting(org_id=branch.id, kind=MeetingKind.BRANCH_ASSEMBLY,
+                   starts_at=now + timedelta(minutes=30), place="村委会"), now)
 session.commit()
 print(meeting.code)
 """
 
 
-def prepare_partybot_db(workdir: Path, env: dict[str, str]) -> str:
+def prepare_partybot_db(workdir: Path, env: dict[str, str], root: Path = ROOT) -> str:
     """A fresh database: the demo county, 1,000 more members, today's study item and a
-    meeting open for check-in; returns that meeting's 签到码."""
+    meeting open for check-in; returns that meeting's 签到码. `root`: the checkout whose
+    code (and benchmarks/common.py) builds it."""
     result = subprocess.run([sys.executable, "-c", PREPARE], cwd=workdir, check=True,
                             env={**os.environ, **env,
-                                 "PYTHONPATH": f"{ROOT}:{ROOT / 'benchmarks'}"},
+                                 "PYTHONPATH": f"{root}:{root / 'benchmarks'}"},
                             capture_output=True, text=True)
     return result.stdout.strip().splitlines()[-1]
+
+
+def before_database(url: str | None, workdir: Path) -> str:
+    """Where the --before checkout's own database lives (its schema is older): a second
+    SQLite file, or on PostgreSQL a schema of its own in the same database (its
+    fresh_database drops `public`, so it is prepared before ours)."""
+    if url is None:
+        return f"sqlite:///{workdir}/bench-before.db"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {BEFORE_SCHEMA} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {BEFORE_SCHEMA}"))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{BEFORE_SCHEMA}"
 
 
 def main() -> None:
@@ -184,6 +236,9 @@ def main() -> None:
                         help="pre-signed requests per run (must exceed what one run sends)")
     parser.add_argument("--database-url", default=None,
                         help="partybot's database (default: a fresh SQLite file)")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout of partybot, run as more targets in the same "
+                             "rounds (before/after a change)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -192,7 +247,14 @@ def main() -> None:
     base_env = {"WECHAT_TOKEN": TOKEN, "PARTYBOT_INSTANCE_PATH": str(workdir / "instance"),
                 "PARTYBOT_DATABASE_URL": args.database_url
                 or f"sqlite:///{workdir}/bench.db"}
-    code = prepare_partybot_db(workdir, base_env)
+    before_env: dict[str, str] = {}
+    codes: dict[Path, str] = {}
+    if args.before is not None:  # first: on PostgreSQL its preparation drops `public`
+        before_env = {**base_env, "PARTYBOT_INSTANCE_PATH": str(workdir / "instance-before"),
+                      "PARTYBOT_DATABASE_URL": before_database(args.database_url, workdir)}
+        codes[args.before.resolve()] = prepare_partybot_db(workdir, before_env,
+                                                           args.before.resolve())
+    codes[ROOT] = prepare_partybot_db(workdir, base_env)
     aes_env = {"WECHAT_ENCODING_AES_KEY": AES_KEY, "ECHO_APP_ID": APP_ID}
     postgres = base_env["PARTYBOT_DATABASE_URL"].startswith("postgresql")
 
@@ -205,6 +267,16 @@ def main() -> None:
         Target("wechatpy echo, safe", "echo_app:app", True, {**base_env, **aes_env}),
         Target("partybot, safe", "bot:create_app()", True, {**base_env, **aes_env}),
     ]
+    if args.before is not None:
+        before = args.before.resolve()
+        targets += [
+            Target("partybot before, plain", "bot:create_app()", False, before_env,
+                   root=before),
+            Target("partybot mixed before, plain", "bot:create_app()", False, before_env,
+                   "mixed", "WeRoBot echo + session", root=before),
+            Target("partybot before, safe", "bot:create_app()", True, {**before_env, **aes_env},
+                   root=before),
+        ]
     if postgres:
         targets += [
             Target("partybot sync commits, plain", "partybot_sync_app:app", False, base_env),
@@ -217,7 +289,7 @@ def main() -> None:
     for round_no in range(1, args.rounds + 1):
         for target in targets:
             request_file = workdir / "requests.txt"
-            cycle = messages(target.workload, code)
+            cycle = messages(target.workload, codes.get(target.root, codes[ROOT]))
             make_requests(request_file, args.per_run, target.safe, cycle)
             port = free_port()
             process = start(target, port, workdir, args.workers)

@@ -50,6 +50,11 @@ def create_app(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
     app.session_interface = ConsoleOnlySessions()
+    if not settings.sandbox_served:  # (the sandbox's guard is a Flask hook: Flask it is)
+        from bot.webhook_wsgi import FastWebhook
+
+        # POST /wechat without Flask around it; inside ProxyFix, which fixes its logs' address
+        app.wsgi_app = FastWebhook(app, app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, current_app, request
 
@@ -21,6 +22,7 @@ from core.wxml import Inbound, MalformedXML, parse_xml, to_inbound
 log = logging.getLogger(__name__)
 
 bp = Blueprint("webhook", __name__)
+XML = "application/xml"
 
 
 class BadRequest(ValueError):
@@ -49,8 +51,8 @@ def _check_timestamp(services: Services, timestamp: str) -> None:
         raise BadSignature(f"timestamp {skew:.0f}s away from our clock (limit {tolerance}s)")
 
 
-def _args(*names: str) -> list[str]:
-    values = [request.args.get(name, "") for name in names]
+def _args(query: Mapping[str, str], *names: str) -> list[str]:
+    values = [query.get(name, "") for name in names]
     missing = [name for name, value in zip(names, values, strict=True) if not value]
     if missing:
         raise BadRequest(f"missing query parameter(s): {', '.join(missing)}")
@@ -62,7 +64,8 @@ def verify_url() -> Response:
     """WeChat's URL check when the server address is saved in the console."""
     services = services_of()
     try:
-        signature, timestamp, nonce, echostr = _args("signature", "timestamp", "nonce", "echostr")
+        signature, timestamp, nonce, echostr = _args(request.args, "signature", "timestamp",
+                                                     "nonce", "echostr")
         check_signature((services.settings.wechat_token, timestamp, nonce), signature)
         _check_timestamp(services, timestamp)
     except BadRequest as exc:
@@ -81,23 +84,43 @@ def listen_to_inbound(app: Flask, listener: Callable[[Inbound], None]) -> None:
     app.extensions.setdefault(INBOUND_LISTENERS, []).append(listener)
 
 
-def _tell_listeners(message: Inbound) -> None:
-    for listener in current_app.extensions.get(INBOUND_LISTENERS, ()):
-        listener(message)
+def listeners_of(app: Flask) -> list[Callable[[Inbound], None]]:
+    """Who listens to `app`'s verified messages (the sandbox, when it is mounted)."""
+    found: list[Callable[[Inbound], None]] = app.extensions.get(INBOUND_LISTENERS, [])
+    return found
 
 
-@bp.post("/wechat")
-def receive() -> Response:
-    """A message or event: answer with a passive reply (encrypted in safe mode)."""
-    services = services_of()
+@dataclass(frozen=True)
+class Answer:
+    """What /wechat answers: status, body and its type."""
+
+    status: int
+    body: str
+    mimetype: str = "text/plain"
+
+
+def _refused(status: int, reason: str, remote_addr: str | None) -> Answer:
+    log.warning("refused POST /wechat from %s: %s", remote_addr, reason)
+    return Answer(status, {400: "bad request", 403: "forbidden"}.get(status, "error"))
+
+
+def answer(services: Services, args: Mapping[str, str], read_body: Callable[[], bytes],
+           remote_addr: str | None,
+           listeners: Iterable[Callable[[Inbound], None]] = ()) -> Answer:
+    """A message or event: the passive reply (encrypted in safe mode), without Flask —
+    the view below and the WSGI fast path (`FastWebhook`) both answer with this.
+
+    `args` is the query; `read_body` reads the body, called once the query has passed
+    (so a stranger's body is never read).
+    """
     settings = services.settings
-    encrypted = request.args.get("encrypt_type", "raw").lower() == "aes"
+    encrypted = args.get("encrypt_type", "raw").lower() == "aes"
     # The signed query, bound to this message by the inbox so that it cannot carry
     # another body: plain mode's `signature` covers no body at all.
     signature: str | None = None
     try:
         if encrypted:
-            msg_signature, timestamp, nonce = _args("msg_signature", "timestamp", "nonce")
+            msg_signature, timestamp, nonce = _args(args, "msg_signature", "timestamp", "nonce")
             # WeChat adds the plain signature of the same timestamp and nonce to safe-mode
             # URLs; binding it here stops that query being replayed as plaintext.
             signature = sign(settings.wechat_token, timestamp, nonce)
@@ -107,9 +130,9 @@ def receive() -> Response:
                 # query of any real encrypted message (an access log) would sign it.
                 raise BadSignature("plaintext message refused: WECHAT_ENCODING_AES_KEY is set"
                                    " (WECHAT_COMPATIBLE_MODE=true accepts plaintext too)")
-            signature, timestamp, nonce = _args("signature", "timestamp", "nonce")
+            signature, timestamp, nonce = _args(args, "signature", "timestamp", "nonce")
             check_signature((settings.wechat_token, timestamp, nonce), signature)
-        body = request.get_data(cache=False)
+        body = read_body()
         if encrypted:
             envelope = services.envelope
             if envelope is None:
@@ -121,18 +144,28 @@ def receive() -> Response:
         _check_timestamp(services, timestamp)
         message = to_inbound(parse_xml(body))
     except BadSignature as exc:
-        return _refuse(403, str(exc))
+        return _refused(403, str(exc), remote_addr)
     except (BadRequest, BadEnvelope, MalformedXML) as exc:
-        return _refuse(400, str(exc))
+        return _refused(400, str(exc), remote_addr)
 
-    _tell_listeners(message)
+    for listener in listeners:
+        listener(message)
     try:
         reply = services.inbox.handle(message, services.clock(), signature)
     except ReplayedSignature:
-        return _refuse(403, f"signature already used for another message (now {message.msg_type}"
-                            f" from {message.from_user})")
-    if reply == SUCCESS or not encrypted:
-        return _plain(reply) if reply == SUCCESS else Response(reply, mimetype="application/xml")
+        return _refused(403, f"signature already used for another message (now "
+                             f"{message.msg_type} from {message.from_user})", remote_addr)
+    if reply == SUCCESS:
+        return Answer(200, reply)
+    if not encrypted:
+        return Answer(200, reply, XML)
     assert services.envelope is not None
-    sealed = services.envelope.seal(reply, nonce, str(int(time.time())))
-    return Response(sealed, mimetype="application/xml")
+    return Answer(200, services.envelope.seal(reply, nonce, str(int(time.time()))), XML)
+
+
+@bp.post("/wechat")
+def receive() -> Response:
+    """A message or event: answer with a passive reply (encrypted in safe mode)."""
+    given = answer(services_of(), request.args, lambda: request.get_data(cache=False),
+                   request.remote_addr, listeners_of(current_app))
+    return Response(given.body, status=given.status, mimetype=given.mimetype)

@@ -7,11 +7,18 @@ import math
 import re
 
 from core import texts, words
-from core.notices import meeting_fields
+from core.notices import MeetingLike, meeting_fields
 from handlers.args import open_meeting
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
-from models.meetings.actions import ask_leave, backfill, cancel_meeting, check_in, close_meeting
-from models.meetings.attendance import Outcome, attendance_of
+from models.meetings.actions import (
+    ask_leave,
+    backfill,
+    cancel_meeting,
+    check_in,
+    check_in_by_code,
+    close_meeting,
+)
+from models.meetings.attendance import Outcome
 from models.meetings.queries import (
     branch_meeting,
     is_invited,
@@ -21,6 +28,7 @@ from models.meetings.queries import (
     upcoming_for,
 )
 from models.meetings.tables import QR_SCENE_PREFIX, AttendanceStatus, Meeting, Method
+from models.meetings.upcoming import upcoming_with_records
 from models.members.queries import find_member
 
 router = Router("meetings")
@@ -69,6 +77,10 @@ def close(ctx: Context) -> Reply:
 
 def _check_in_reply(ctx: Context, meeting: Meeting, method: Method) -> Reply:
     outcome = check_in(ctx.session, ctx.me.actor, meeting, ctx.me.member, method, ctx.now)
+    return _checked_in(ctx, outcome, meeting)
+
+
+def _checked_in(ctx: Context, outcome: Outcome, meeting: MeetingLike) -> Reply:
     if outcome is Outcome.ALREADY:
         return texts.CHECKIN_ALREADY
     template = texts.CHECKIN_REPLACED_LEAVE if outcome is Outcome.REPLACED_LEAVE \
@@ -77,11 +89,13 @@ def _check_in_reply(ctx: Context, meeting: Meeting, method: Method) -> Reply:
 
 
 @router.command("签到", Role.MEMBER, usage="签到 [签到码]")
-def check_in_by_code(ctx: Context) -> Reply:
+def check_in_with_code(ctx: Context) -> Reply:
     """到会签到（也可以扫会议二维码或发送位置）"""
     if not ctx.args:
         return check_in_to_open_meeting(ctx)
-    return _check_in_reply(ctx, _by_code(ctx), Method.CODE)
+    outcome, meeting = check_in_by_code(ctx.session, ctx.me.actor, ctx.openid, _code_argument(ctx),
+                                        ctx.me.member_id, ctx.now)
+    return _checked_in(ctx, outcome, meeting)
 
 
 def check_in_to_open_meeting(ctx: Context) -> Reply:
@@ -170,15 +184,13 @@ def check_in_by_location(ctx: Context) -> Reply:
 @router.command("会议", Role.MEMBER, usage="会议", takes=Takes.NOTHING)
 def my_meetings(ctx: Context) -> Reply:
     """我近期要参加的会议"""
-    member = ctx.me.member
-    meetings = upcoming_for(ctx.session, member, ctx.now)
+    meetings = upcoming_with_records(ctx.session, ctx.me.member_id, ctx.now)
     if not meetings:
         return texts.MY_MEETINGS_NONE
     lines = [texts.MY_MEETINGS_HEADER]
-    for meeting in meetings:
-        record = attendance_of(ctx.session, meeting, member)
-        state = words.MY_STATE_NONE if record is None else (
-            words.MY_STATE_PRESENT if record.status == AttendanceStatus.PRESENT
+    for meeting, status in meetings:
+        state = words.MY_STATE_NONE if status is None else (
+            words.MY_STATE_PRESENT if status == AttendanceStatus.PRESENT
             else words.MY_STATE_LEAVE)
         lines.append(texts.MY_MEETING_LINE.format(state=state, **meeting_fields(meeting, ctx.tz)))
     return "\n".join(lines)

@@ -8,8 +8,9 @@ from core.notices import names_list
 from handlers.args import feedback_of, item_number
 from handlers.router import Context, News, Reply, Role, Router, Takes
 from models.study.actions import give_feedback, mark_studied
-from models.study.queries import item_meant_by_studied, recent_record_for_feedback, visible_item
-from models.study.records import item_to_read, remember_view
+from models.study.hot_statements import ItemText
+from models.study.queries import recent_record_for_feedback, visible_item
+from models.study.records import item_meant_by_studied, item_to_read, remember_view
 from models.study.rendering import item_message
 from models.study.reports import progress_this_week, year_record
 from models.study.tables import StudyItem
@@ -17,7 +18,7 @@ from models.study.tables import StudyItem
 router = Router("study")
 
 
-def render_item(item: StudyItem, prefix: str = "") -> Reply:
+def render_item(item: StudyItem | ItemText, prefix: str = "") -> Reply:
     """The item as a chat reply (models.study.rendering: the console shows the same)."""
     message = item_message(item, prefix)
     return message if isinstance(message, str) else News(message.articles)

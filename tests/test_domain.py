@@ -31,8 +31,14 @@ from models.study.posting import (
     publish,
     take_pending_post,
 )
-from models.study.queries import item_meant_by_studied, recent_record_for_feedback
-from models.study.records import Feedback, attach_feedback, item_to_read, record_study
+from models.study.queries import recent_record_for_feedback
+from models.study.records import (
+    Feedback,
+    attach_feedback,
+    item_meant_by_studied,
+    item_to_read,
+    record_study,
+)
 from models.study.reports import progress_this_week, year_record
 from models.study.tables import StudyRecord
 from tests.factories import make_branch, make_meeting, make_member, make_township

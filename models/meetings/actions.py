@@ -26,6 +26,8 @@ from models.delivery.outbox import ChannelPolicy
 from models.errors import MeetingError
 from models.meetings import attendance, rules
 from models.meetings.attendance import Outcome
+from models.meetings.code_check_in import MeetingCard, card_for_code, insert_present
+from models.meetings.codes import meeting_for_code
 from models.meetings.listing import invitee_summary
 from models.meetings.notices import (
     Notified,
@@ -35,7 +37,7 @@ from models.meetings.notices import (
     notify_invited,
     notify_uninvited,
 )
-from models.meetings.queries import invitee_ids
+from models.meetings.queries import invitee_ids, is_invited
 from models.meetings.rules import NewMeeting
 from models.meetings.tables import Attendance, AttendanceStatus, Meeting, MeetingStatus, Method
 from models.members.tables import Member
@@ -43,7 +45,7 @@ from models.members.tables import Member
 __all__ = ["MINUTES_MAX", "PHOTOS_PER_MEETING", "Changed", "Invites", "MeetingChange",
            "MeetingRecord", "NewMeeting", "Outcome", "Scheduled", "add_photo", "ask_leave",
            "backfill", "cancel_meeting", "change_invitees", "change_meeting", "check_in",
-           "close_meeting", "create_meeting", "record_meeting", "snapshot"]
+           "check_in_by_code", "close_meeting", "create_meeting", "record_meeting", "snapshot"]
 
 MINUTES_MAX = 20_000  # characters of minutes (纪要) kept
 PHOTOS_PER_MEETING = 30
@@ -238,6 +240,31 @@ def check_in(session: Session, actor: Actor, meeting: Meeting, member: Member, m
                {"member": member.name, "status": AttendanceStatus.PRESENT.value,
                 "method": str(method)})
     return outcome
+
+
+def check_in_by_code(session: Session, actor: Actor, openid: str, code: str, member_id: int,
+                     now: datetime) -> tuple[Outcome, Meeting | MeetingCard]:
+    """签到 <码>: the member's own check-in with the meeting's 签到码; the outcome and
+    the meeting (for the reply). Any code that is not one of the member's open meetings
+    is a wrong guess (models.meetings.codes), then check_in's rules apply.
+
+    The common case — no pause, the member's branch or group meeting (or they run it),
+    check-in open, no record or already present — is read in one prepared statement
+    (models.meetings.code_check_in) and writes at most the record: no audit entry, as a
+    member's own check-in is its own trace. Anything else goes the general way."""
+    card = card_for_code(session, openid, code, member_id)
+    if card is not None and actor.member_id == member_id and card.invited \
+            and (card.locked_until is None or card.locked_until <= now):
+        attendance.check_window(card, now)
+        if card.record_status == AttendanceStatus.PRESENT:
+            return Outcome.ALREADY, card
+        if card.record_status is None and insert_present(session, card.id, member_id,
+                                                          str(Method.CODE), now):
+            return Outcome.RECORDED, card
+    member = session.get_one(Member, member_id)
+    meeting = meeting_for_code(session, openid, code,
+                               lambda found: is_invited(session, found, member), now)
+    return check_in(session, actor, meeting, member, Method.CODE, now), meeting
 
 
 def ask_leave(session: Session, actor: Actor, meeting: Meeting, member: Member, reason: str,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.db.base import insert_ignoring_conflict
 from models.errors import MeetingError
+from models.meetings.code_check_in import MeetingCard
 from models.meetings.queries import is_invited
 from models.meetings.rules import refresh_counts
 from models.meetings.tables import (
@@ -65,7 +66,7 @@ def _id_of(member: Member | None) -> int | None:
     return member.id if member is not None else None
 
 
-def check_window(meeting: Meeting, now: datetime) -> None:
+def check_window(meeting: Meeting | MeetingCard, now: datetime) -> None:
     """MeetingError unless check-in is open (1 h before the start until the end)."""
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingError("MEETING_NOT_OPEN")

@@ -24,6 +24,7 @@ from models.db.stored_files import STUDY, release_due
 from models.errors import StudyError
 from models.members.org_tables import Org
 from models.members.tables import Member
+from models.study.hot_statements import ItemHeading
 from models.study.posting import (
     Draft,
     find_duplicate,
@@ -70,7 +71,7 @@ class Published:
     duplicate: StudyItem | None = None
 
 
-def _target(item: StudyItem) -> str:
+def _target(item: StudyItem | ItemHeading) -> str:
     return f"#{item.id} {item.title}"
 
 
@@ -189,7 +190,7 @@ def withdraw_item(session: Session, actor: Actor, org: Org, item_id: int, now: d
     return Withdrawal(item, dropped, released)
 
 
-def mark_studied(session: Session, actor: Actor, item: StudyItem, member_id: int,
+def mark_studied(session: Session, actor: Actor, item: StudyItem | ItemHeading, member_id: int,
                  branch_id: int, now: datetime) -> bool:
     """已学: the member's own record of studying `item`; False (nothing written) if
     they had already. Ids, not the member: 已学 is a busy command and loads no one."""

@@ -1,21 +1,20 @@
 """Study, read only: which items a member's branch sees (posted to it or to any org
-above it), the one a bare 已学 means, and the records a 心得 can be attached to."""
+above it) and the records a 心得 can be attached to. (学习 and 已学's own reads are
+prepared statements: models.study.hot_statements.)"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from core.localtime import same_local_day
 from models.db.base import UTCDateTime
 from models.errors import StudyError
 from models.members.org_tables import Org
 from models.members.tables import Member
-from models.study.tables import FEEDBACK_WINDOW, VIEW_MEMORY, StudyItem, StudyRecord, StudyView
+from models.study.tables import FEEDBACK_WINDOW, StudyItem, StudyRecord
 
 
 def _ancestors(org_id: Any) -> Any:
@@ -38,8 +37,8 @@ _VISIBLE = (select(StudyItem)
                    StudyItem.publish_at <= bindparam("now", type_=UTCDateTime()),
                    StudyItem.withdrawn_at.is_(None))
             .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
-_NEWEST = _VISIBLE.limit(1)
-_UNREAD = _VISIBLE.where(StudyItem.id.not_in(
+NEWEST = _VISIBLE.limit(1)
+UNREAD = _VISIBLE.where(StudyItem.id.not_in(
     select(StudyRecord.item_id).where(StudyRecord.member_id == bindparam("member_id")))
 ).limit(1)
 _BY_ID = _VISIBLE.where(StudyItem.id == bindparam("item_id"))
@@ -52,7 +51,7 @@ def visible_items(branch_id: int, now: datetime) -> Select[Any]:
 
 def newest_item(session: Session, branch_id: int, now: datetime) -> StudyItem | None:
     """The newest item the branch sees."""
-    item: StudyItem | None = session.scalar(_NEWEST, {"branch_id": branch_id, "now": now})
+    item: StudyItem | None = session.scalar(NEWEST, {"branch_id": branch_id, "now": now})
     return item
 
 
@@ -60,7 +59,7 @@ def unread_item(session: Session, branch_id: int, member_id: int,
                 now: datetime) -> StudyItem | None:
     """The newest visible item this member has not studied."""
     item: StudyItem | None = session.scalar(
-        _UNREAD, {"branch_id": branch_id, "member_id": member_id, "now": now})
+        UNREAD, {"branch_id": branch_id, "member_id": member_id, "now": now})
     return item
 
 
@@ -81,21 +80,6 @@ def visible_item(session: Session, branch_id: int, item_id: int,
             raise StudyError("STUDY_WITHDRAWN", id=item_id, title=withdrawn)
         raise StudyError("STUDY_NO_SUCH_ITEM", id=item_id)
     return item
-
-
-def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now: datetime,
-                          tz: ZoneInfo) -> StudyItem | None:
-    """What a bare 已学 refers to: the item opened within a day, else today's, else the
-    newest unread."""
-    viewed = session.scalar(
-        select(StudyItem).join(StudyView, StudyView.item_id == StudyItem.id)
-        .where(StudyView.member_id == member_id, StudyView.viewed_at >= now - VIEW_MEMORY))
-    if viewed is not None:
-        return viewed
-    newest = newest_item(session, branch_id, now)
-    if newest is not None and same_local_day(newest.publish_at, now, tz):
-        return newest
-    return unread_item(session, branch_id, member_id, now)
 
 
 def recent_record_for_feedback(session: Session, member_id: int,

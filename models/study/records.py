@@ -8,24 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.localtime import same_local_day
 from models.members.tables import Member
-from models.study.queries import newest_item, unread_item
-from models.study.tables import LINK_MAX, StudyFeedback, StudyItem, StudyRecord, StudyView
+from models.study import hot_statements as hot
+from models.study.hot_statements import ItemHeading, ItemText
+from models.study.tables import LINK_MAX, VIEW_MEMORY, StudyFeedback, StudyItem, StudyRecord
 
 
 @dataclass(frozen=True)
 class Reading:
     """What 学习 shows: an item (and whether it is an older unread one), or nothing."""
 
-    item: StudyItem | None
+    item: ItemText | None
     older_unread: bool = False
     newest_id: int | None = None  # with no item: the newest one, to offer 学习 <编号>
 
@@ -37,59 +36,47 @@ def item_to_read(session: Session, branch_id: int, member_id: int, now: datetime
 
     The item shown is remembered, so that a following 已学 means that one.
     """
-    newest = newest_item(session, branch_id, now)
+    newest = hot.newest_item(session, branch_id, now)
     if newest is None:
         return Reading(None)
-    unread = unread_item(session, branch_id, member_id, now)
+    unread = hot.unread_item(session, branch_id, member_id, now)
     if unread is None:
-        return Reading(None, newest_id=newest.id)
-    remember_view(session, member_id, unread.id, now)
-    return Reading(unread, older_unread=not same_local_day(unread.publish_at, now, tz))
+        return Reading(None, newest_id=newest[0].id)
+    item, published = unread
+    hot.remember_view(session, member_id, item.id, now)
+    return Reading(hot.item_text(session, item.id),
+                   older_unread=not same_local_day(published, now, tz))
 
 
-def _upserts(dialect_insert: Any) -> tuple[Any, Any]:
-    """The view upsert and the record insert for one dialect (built once each)."""
-    view = dialect_insert(StudyView).values(member_id=bindparam("member_id"),
-                                            item_id=bindparam("item_id"),
-                                            viewed_at=bindparam("now"))
-    view = view.on_conflict_do_update(
-        index_elements=["member_id"],
-        set_={"item_id": view.excluded.item_id, "viewed_at": view.excluded.viewed_at})
-    record = (dialect_insert(StudyRecord)
-              .values(item_id=bindparam("item_id"), member_id=bindparam("member_id"),
-                      studied_at=bindparam("now"), via=bindparam("via"),
-                      helper_id=bindparam("helper_id"))
-              .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
-              .returning(StudyRecord.id))
-    return view, record
-
-
-_UPSERTS = {"postgresql": _upserts(postgresql.insert), "sqlite": _upserts(sqlite.insert)}
-
-
-def _statements(session: Session) -> tuple[Any, Any]:
-    return _UPSERTS[session.get_bind().dialect.name]
+def item_meant_by_studied(session: Session, branch_id: int, member_id: int, now: datetime,
+                          tz: ZoneInfo) -> ItemHeading | None:
+    """What a bare 已学 refers to: the item opened within a day, else today's, else the
+    newest unread."""
+    viewed = hot.viewed_item(session, member_id, now - VIEW_MEMORY)
+    if viewed is not None:
+        return viewed
+    newest = hot.newest_item(session, branch_id, now)
+    if newest is not None and same_local_day(newest[1], now, tz):
+        return newest[0]
+    unread = hot.unread_item(session, branch_id, member_id, now)
+    return None if unread is None else unread[0]
 
 
 def remember_view(session: Session, member_id: int, item_id: int, now: datetime) -> None:
     """Note the item the member just opened."""
-    session.execute(_statements(session)[0],
-                    {"member_id": member_id, "item_id": item_id, "now": now})
+    hot.remember_view(session, member_id, item_id, now)
 
 
-def record_study(session: Session, item: StudyItem, member: Member | int, now: datetime,
-                 helper: Member | None = None) -> bool:
+def record_study(session: Session, item: StudyItem | ItemHeading, member: Member | int,
+                 now: datetime, helper: Member | None = None) -> bool:
     """Record that `member` studied `item` (via `helper` if given).
 
     Returns False if they already had (nothing changes). Safe under concurrent retries:
     the insert ignores a row that a parallel request has just written.
     """
     member_id = member if isinstance(member, int) else member.id
-    inserted = session.execute(_statements(session)[1], {
-        "item_id": item.id, "member_id": member_id, "now": now,
-        "via": "helper" if helper else "self", "helper_id": helper.id if helper else None,
-    }).first()
-    return inserted is not None
+    return hot.insert_record(session, item.id, member_id, now,
+                             helper.id if helper is not None else None)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from core import texts
 from core.localtime import when
 from core.wxml import Article
+from models.study.hot_statements import ItemText
 from models.study.tables import StudyItem
 
 
@@ -20,7 +21,7 @@ class ItemNews:
     articles: list[Article]
 
 
-def item_message(item: StudyItem, prefix: str = "") -> str | ItemNews:
+def item_message(item: StudyItem | ItemText, prefix: str = "") -> str | ItemNews:
     """A news message when the item has a link, text otherwise."""
     if item.link:
         description = f"{prefix}{item.summary}\n{texts.STUDY_NEWS_FOOTER}".strip()
@@ -31,7 +32,7 @@ def item_message(item: StudyItem, prefix: str = "") -> str | ItemNews:
                                             link="", media=media + _photo_lines(item))
 
 
-def _photo_lines(item: StudyItem) -> str:
+def _photo_lines(item: StudyItem | ItemText) -> str:
     """The item's photos as links a phone opens (WeChat's picture URLs)."""
     urls = [image.pic_url for image in item.images if image.pic_url]
     lines = "".join(texts.STUDY_IMAGE_LINE.format(number=number, url=url)
