@@ -14,7 +14,7 @@ the WAL flush (`partybot, sync commits`), the state before read-only messages co
 with synchronous_commit off.
 
     python benchmarks/webhook_rps.py [--seconds 10] [--rounds 3] [--database-url URL]
-                                     [--before PATH]
+                                     [--before PATH] [--only NAME ...]
 
 `--before PATH` runs another checkout of partybot (e.g. the commit before a change) as
 more targets in the same rounds, on a database of its own prepared by its own code (a
@@ -239,6 +239,9 @@ def main() -> None:
     parser.add_argument("--before", type=Path, default=None,
                         help="another checkout of partybot, run as more targets in the same "
                              "rounds (before/after a change)")
+    parser.add_argument("--only", action="append", default=None,
+                        help="run only the targets whose name contains this text (and "
+                             "their baselines); repeatable, e.g. --only 'partybot, plain'")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -284,6 +287,10 @@ def main() -> None:
                    base_env, "mixed", "WeRoBot echo + session"),
         ]
 
+    if args.only is not None:
+        chosen = [t for t in targets if any(part in t.name for part in args.only)]
+        needed = {f"{t.baseline}, {'safe' if t.safe else 'plain'}" for t in chosen}
+        targets = [t for t in targets if t in chosen or t.name in needed]
     results: dict[str, list[float]] = {t.name: [] for t in targets}
     errors: dict[str, int] = {t.name: 0 for t in targets}
     for round_no in range(1, args.rounds + 1):
