@@ -273,6 +273,8 @@ def test_a_secretary_schedules_a_meeting_and_watches_members_check_in(page, own_
     page.set_input_files("#photo", str(photo))
     page.click("#record button:has-text('上传')")
     expect(page.locator(".photos img")).to_have_count(1)
+    # the image arrives after the page: wait for it to load (a busy machine takes a while)
+    page.wait_for_function("document.querySelector('.photos img').complete", timeout=10_000)
     assert page.evaluate("document.querySelector('.photos img').naturalWidth") > 0
     # the print view: one A4 sheet with the code, the QR code and the names
     page.click("text=打印签到表")
