@@ -16,7 +16,7 @@ from flask import Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from bot.console.request_db import db
+from bot.console.request_db import committed, db
 from bot.services import services_of
 from core import texts
 from core.localtime import quarter_asked
@@ -29,7 +29,6 @@ from models.console.sessions import (
     start_session,
     touch_session,
 )
-from models.db.write_gate import write_session
 from models.members.org_tables import Org, OrgKind
 
 log = logging.getLogger(__name__)
@@ -79,18 +78,14 @@ def load_account() -> None:
         g.account = None
         return
     if live.stale:
-        with write_session(services.engine) as db:
-            touch_session(db, str(token), now)
-            db.commit()
+        committed(lambda db: touch_session(db, str(token), now))
 
 
 def log_in(account: Account) -> None:
     """Start a fresh server-side session for `account`; the cookie holds only its token
     (and a new CSRF token: no fixation)."""
     services = services_of()
-    with write_session(services.engine) as db:
-        token = start_session(db, account.key, services.clock())
-        db.commit()
+    token = committed(lambda db: start_session(db, account.key, services.clock()))
     session.clear()
     session["sid"] = token
     csrf_token()
@@ -100,14 +95,17 @@ def log_out(everywhere: bool = False) -> int:
     """End this session, or every session of the logged-in account; returns how many
     ended. The cookie is cleared either way."""
     services = services_of()
-    token, account, ended = session.get("sid"), g.get("account"), 0
-    with write_session(services.engine) as db:
+    token, account = session.get("sid"), g.get("account")
+
+    def end(db: Session) -> int:
         if everywhere and account is not None:
-            ended = end_all_sessions(db, account.key, services.clock())
-        elif token:
+            return end_all_sessions(db, account.key, services.clock())
+        if token:
             end_session(db, str(token), services.clock())
-            ended = 1
-        db.commit()
+            return 1
+        return 0
+
+    ended = committed(end)
     session.clear()
     return ended
 

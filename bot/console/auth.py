@@ -8,20 +8,22 @@ import logging
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 from bot.console.access import current_account, log_in, log_out, login_required, safe_next
 from bot.console.password_gate import password_gate
+from bot.console.request_db import committed
 from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
 from core import texts
 from core.localtime import when
 from models.console.accounts import (
+    Account,
     account_of_user,
     password_login_done,
     reserve_password_try,
     user_with_password,
 )
-from models.db.write_gate import write_session
 
 bp = Blueprint("auth", __name__)  # registered under the console in bot/console/__init__.py
 
@@ -62,18 +64,19 @@ def login_with_password() -> ResponseReturnValue:
         # before hashing, so parallel guesses see it; on SQLite `write_session` queues
         # writers instead of failing with "database is locked"), check the password, and
         # on success start the count afresh.
-        with write_session(services.engine) as session:
-            reserved = reserve_password_try(session, login_name, now)
-            session.commit()
+        reserved = committed(lambda session: reserve_password_try(session, login_name, now))
         account = None
         if reserved.granted:
             with services.sessions() as session:
                 user_id = user_with_password(session, login_name, password)
             if user_id is not None:
-                with write_session(services.engine) as session:
-                    user = password_login_done(session, user_id, now)
-                    account = account_of_user(session, user.id) if user else None
-                    session.commit()
+                found = user_id
+
+                def done(session: Session) -> Account | None:
+                    user = password_login_done(session, found, now)
+                    return account_of_user(session, user.id) if user else None
+
+                account = committed(done)
     if account is None:
         locked = reserved.locked_until
         log.warning("console: password login refused for %r%s", login_name[:40],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, request, url_for
@@ -21,10 +22,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from bot.services import services_of
+from models.db.write_gate import write_session
 from models.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 FormPage = Callable[[str], str]  # the sentence -> the form's page, rendered
 
 
@@ -38,7 +41,22 @@ def db() -> Session:
 
 def save() -> None:
     """Commit what the request's action decided."""
-    db().commit()
+    _commit(db())
+
+
+def committed(work: Callable[[Session], T]) -> T:
+    """Run `work` in a short transaction of its own, committed at once and apart from the
+    request's session (on SQLite with the write lock taken up front): the login
+    bookkeeping that must be visible before the request goes on — a password try counted
+    before scrypt runs, a session started before its cookie is set, a ticket used up."""
+    with write_session(services_of().engine) as session:
+        result = work(session)
+        _commit(session)
+    return result
+
+
+def _commit(session: Session) -> None:
+    session.commit()  # the console's one commit: the request's session, or `committed`
 
 
 def close_db(_error: BaseException | None = None) -> None:

@@ -22,6 +22,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 
 from bot.console.access import log_in, safe_next, same_token
+from bot.console.request_db import committed
 from bot.qrcodes import QR_FAILURES, create_scene_qr
 from bot.sandbox.exposure import sandbox_serves_client
 from bot.services import services_of
@@ -35,7 +36,6 @@ from models.console.logins import (
     claim_ticket,
     open_ticket,
 )
-from models.db.write_gate import write_session
 from models.members.queries import member_by_openid
 
 bp = Blueprint("wechat_login", __name__)  # registered under the console in bot/console/__init__.py
@@ -58,15 +58,13 @@ def login_qr() -> ResponseReturnValue:
     if session.get("login_ticket") and until - now.timestamp() >= REUSE_MARGIN:
         return _qr_answer(str(session["login_qr_url"]), str(session["login_qr_ticket"]),
                           int(until - now.timestamp()))
-    with services.sessions() as db:
-        try:
-            ticket = open_ticket(db, now, request.remote_addr,
-                                 services.settings.login_qr_per_minute)
-        except TooManyTickets as refused:
-            log.warning("console: too many login QR codes for %s (limit %d a minute)",
-                        request.remote_addr, services.settings.login_qr_per_minute)
-            return jsonify(error=refused.render()), 429
-        db.commit()
+    try:
+        ticket = committed(lambda db: open_ticket(db, now, request.remote_addr,
+                                                  services.settings.login_qr_per_minute))
+    except TooManyTickets as refused:
+        log.warning("console: too many login QR codes for %s (limit %d a minute)",
+                    request.remote_addr, services.settings.login_qr_per_minute)
+        return jsonify(error=refused.render()), 429
     seconds = int(TICKET_LIFETIME.total_seconds())
     try:
         code = create_scene_qr(services.wechat, ticket.scene, expire_seconds=seconds)
@@ -96,9 +94,7 @@ def login_qr_state() -> ResponseReturnValue:
     services = services_of()
     # Reads the ticket, then uses it up: on SQLite that needs the write lock up front, or
     # parallel polls fail with "database is locked".
-    with write_session(services.engine) as db:
-        claim = claim_ticket(db, str(key), services.clock())
-        db.commit()
+    claim = committed(lambda db: claim_ticket(db, str(key), services.clock()))
     if claim.state in (Waiting.EXPIRED, Waiting.CANCELLED):  # the next load makes another
         session.pop("login_qr_until", None)
     if claim.state is not Waiting.DONE or claim.account is None:
