@@ -25,21 +25,16 @@ from schedules.pairing import remind_and_escalate
 from tests.factories import make_member
 from tests.procs import command_env
 from tests.test_console_meetings import logged_in
+from tests.test_console_pairs_reach import _village
 
 CLI_ACTOR = (f"cli:{getpass.getuser()}"[:40], "命令行", "cli")
 
 
 @pytest.fixture
 def village(session, county):  # type: ignore[no-untyped-def]
-    """辽原村 with a helper and two members who need one (same 组 as the helper: 赵大爷)."""
-    branch = session.get(Org, county["liaoyuan"])
-    make_member(session, branch, "王帮扶", "13800000021", openid="o-wang", is_helper=True,
-                address="辽原村一组")
-    make_member(session, branch, "赵大爷", "13800000022", needs_help="老式手机",
-                address="辽原村一组")
-    make_member(session, branch, "孙奶奶", "13800000023", needs_help="无手机",
-                address="辽原村二组")
-    session.commit()
+    """辽原村 with a helper and two members who need one (same 组 as the helper: 赵大爷),
+    as the console's pairing tests have it."""
+    _village(session, county)
     return county
 
 
