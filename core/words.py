@@ -332,3 +332,6 @@ AUDIT_ACTION_NAMES.update({
 # Issue 24 (audit page): the date fields, as the filter's messages name them
 AUDIT_FILTER_SINCE = "从"
 AUDIT_FILTER_UNTIL = "到"
+
+# Issue 24 (jobs): the scheduled push, now an action like the others.
+AUDIT_ACTION_NAMES.update({"study.pushed": "定时推送学习内容"})
