@@ -332,3 +332,28 @@ AUDIT_ACTION_NAMES.update({
 # Issue 24 (audit page): the date fields, as the filter's messages name them
 AUDIT_FILTER_SINCE = "从"
 AUDIT_FILTER_UNTIL = "到"
+
+# Issue 25 (console org form): the kind an org's name suggests. The name's own ending
+# first (…党支部 says it); else the place it is named after: a village or a community
+# has a 党支部, a township, a town or a street office a 党委 (first match wins).
+ORG_KIND_NAMED = (
+    (("小组",), "group"),
+    (("总支", "总支部", "总支委员会"), "general_branch"),
+    (("支部", "支部委员会"), "branch"),
+    (("党委", "工委", "党组", "党工委", "委员会", "县委", "市委", "区委"), "committee"),
+)
+ORG_KIND_PLACES = (
+    (("村", "社区", "居委会", "村委会", "组", "队", "屯", "庄", "公司", "厂", "学校", "小学",
+      "中学", "医院", "卫生院", "站", "所", "中心", "合作社", "协会"), "branch"),
+    (("镇", "乡", "街道", "街道办", "县", "区", "市", "局", "委"), "committee"),
+)
+# Issue 25 (removing an org): what still hangs on an org, by table, as the refusal names it.
+ORG_HOLDS = {
+    "org": "下级组织", "member": "党员", "meeting": "会议", "meeting_invite": "联合会议",
+    "study_item": "学习内容", "pending_post": "待发布的内容", "post_draft": "学习草稿",
+    "question": "党员提问",
+    "console_user": "后台账号", "org_admin": "组织管理员", "stored_file": "上传的文件",
+    "roster_import": "名册导入记录",
+}
+ORG_HOLDS_OTHER = "其他记录"
+AUDIT_ACTION_NAMES.update({"org.remove": "删除组织"})
