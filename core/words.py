@@ -357,3 +357,41 @@ ORG_HOLDS = {
 }
 ORG_HOLDS_OTHER = "其他记录"
 AUDIT_ACTION_NAMES.update({"org.remove": "删除组织"})
+
+# Issue 25 (audit page): the fields the actions keep before and after a change, as the
+# audit page names them (models.console.audit_display); a field not named here is shown
+# by its own name rather than hidden.
+AUDIT_FIELD_NAMES = {
+    # meetings and attendance
+    "kind": "类型", "starts_at": "开始时间", "ends_at": "结束时间", "place": "地点",
+    "topic": "主题", "status": "状态", "code": "签到码", "invitees": "参会人员",
+    "present": "出席人数", "leave": "请假人数", "absent": "缺席人数", "minutes": "会议纪要",
+    "recorder_id": "记录人", "lecturer_id": "授课人", "photo": "照片", "bytes": "大小",
+    "member": "党员", "method": "方式", "reason": "原因",
+    # 一帮一
+    "helper": "帮扶人", "needing": "需帮扶人数", "suggested": "建议结对", "unmatched": "未配上",
+    "relays": "转达条数", "study": "学习内容", "members": "党员", "pieces": "份数",
+    # members, the org tree, console accounts
+    "wechat": "微信", "name": "名称", "parent": "上级组织", "admin": "管理员",
+    "login": "账号", "org": "组织", "sessions_ended": "结束的登录",
+    # the roster
+    "added": "新增", "changed": "修改", "moved": "换了支部", "removed": "移除",
+    "unchanged": "未变", "orgs_created": "新建组织", "orgs_moved": "调整隶属的组织",
+    # study and questions
+    "title": "标题", "body": "正文", "link": "链接", "images": "图片", "push_at": "推送时间",
+    "publish_at": "发布时间", "dropped": "取消的推送", "answer": "回复",
+}
+# Coded values, by the field that holds them (kinds of meetings, 心得 and orgs never share
+# a code, nor do meeting and attendance states).
+AUDIT_VALUE_NAMES = {
+    "kind": {**MEETING_KIND_NAMES, **FEEDBACK_KIND_NAMES, **ORG_KIND_NAMES},
+    "status": {**MEETING_STATUS_NAMES, **ATTENDANCE_NAMES},
+    "method": METHOD_NAMES,
+}
+AUDIT_MEMBER_FIELDS = ("recorder_id", "lecturer_id")  # member ids: shown by name
+AUDIT_EMPTY = "（空）"
+AUDIT_YES = "是"
+AUDIT_NO = "否"
+AUDIT_REMOVED = "（已删除）"
+AUDIT_BYTES = "{kb} KB"
+AUDIT_FIELD_VALUE = "{field}：{value}"  # a field inside a stored value

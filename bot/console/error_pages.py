@@ -71,7 +71,8 @@ def console_error_page(error: HTTPException) -> Response:
             else texts.CONSOLE_ERROR_BACK_LOGIN, came_from=_came_from())
     except Exception:  # the page itself failed (a broken template, no app context …)
         log.exception("console: the error page for %s could not be rendered", code)
-        return Response(f"{title}。{sentence}", status=code, mimetype="text/plain")
+        return Response(texts.CONSOLE_ERROR_PLAIN.format(title=title, sentence=sentence),
+                        status=code, mimetype="text/plain")
     response = Response(body, status=code, mimetype="text/html")
     if error.response is None and code == 405:
         allowed = error.get_headers()

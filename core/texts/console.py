@@ -114,3 +114,4 @@ CONSOLE_ERROR_BACK_HOME = "回到首页"
 CONSOLE_ERROR_BACK_LOGIN = "去登录"
 CONSOLE_ERROR_BACK_PREVIOUS = "返回上一页"
 CONSOLE_NAME = "党建管理后台"
+CONSOLE_ERROR_PLAIN = "{title}。{sentence}"  # when even the error page fails
