@@ -93,7 +93,8 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
 
 
 def _register_error_pages(app: Flask) -> None:
-    """Short plain-text errors: never a stack trace or a debugger page."""
+    """Short plain-text errors: never a stack trace or a debugger page. Under /admin,
+    where people read them, the console's Chinese page in its frame instead."""
 
     from bot.console.error_pages import console_error_page, is_console_path
 
