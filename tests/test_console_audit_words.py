@@ -9,6 +9,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from core import words
@@ -138,3 +141,24 @@ def test_times_follow_the_configured_zone(app, county, session, clock):
     text = "\n".join(changes_cell(logged_in(app, "east-it").get("/admin/audit")
                                   .get_data(as_text=True)))
     assert "开始时间：2026-12-17 02:00" in text
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(max_size=40) | st.sampled_from(["planned", "branch_assembly", "voice",
+                                              "2026-12-16T18:00:00+00:00", "9999-99-99T99:99"]),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12)
+FIELDS = st.sampled_from([*words.AUDIT_FIELD_NAMES, "future", ""]) | st.text(max_size=12)
+
+
+@examples(max_examples=200, deadline=None)
+@given(before=st.none() | st.dictionaries(FIELDS, JSON, max_size=5) | JSON,
+       after=st.none() | st.dictionaries(FIELDS, JSON, max_size=5) | JSON)
+def test_any_stored_entry_is_read_without_a_crash(before, after):
+    for change in describe(AuditEntry(action="x", before=before, after=after), SHANGHAI,
+                           {1: "李书记"}):
+        assert isinstance(change.label, str)
+        assert all(isinstance(side, str) for side in (change.before, change.after)
+                   if side is not None)
