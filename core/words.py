@@ -335,6 +335,8 @@ AUDIT_FILTER_UNTIL = "到"
 
 # Issue 24 (jobs): the scheduled push, now an action like the others.
 AUDIT_ACTION_NAMES.update({"study.pushed": "定时推送学习内容"})
+AUDIT_FIELD_NAMES_PUSHED = {"told": "通知人数"}  # merged into AUDIT_FIELD_NAMES below
+
 # Issue 25 (console org form): the kind an org's name suggests. The name's own ending
 # first (…党支部 says it); else the place it is named after: a village or a community
 # has a 党支部, a township, a town or a street office a 党委 (first match wins).
@@ -397,3 +399,5 @@ AUDIT_NO = "否"
 AUDIT_REMOVED = "（已删除）"
 AUDIT_BYTES = "{kb} KB"
 AUDIT_FIELD_VALUE = "{field}：{value}"  # a field inside a stored value
+
+AUDIT_FIELD_NAMES.update(AUDIT_FIELD_NAMES_PUSHED)
