@@ -30,6 +30,7 @@ from models.members.orgs import subtree_ids
 from models.members.tables import Member
 from models.pairing.reports import branch_pair_report
 from models.study.queries import ancestor_ids
+from models.study.rendering import photo_lines, push_article
 from models.study.reports import BranchStudy, study_by_branch
 from models.study.tables import StudyItem, StudyRecord
 from schedules.job_spec import JobSpec
@@ -58,9 +59,12 @@ def push_item(runtime: Runtime, item_id: int, now: datetime) -> int:
         if item is None or item.pushed_at is not None or item.withdrawn_at is not None:
             return 0
         branch_ids = subtree_ids(session, item.org_id)
-        notice = Notice("study_push", notices.study_push(item.title, item.summary),
+        # The photos go with the push: as links in its text (every channel), and as
+        # the picture of a news card when it goes as a customer-service message.
+        notice = Notice("study_push",
+                        notices.study_push(item.title, item.summary) + photo_lines(item.images),
                         fields={"title": item.title, "summary": item.summary},
-                        url=item.link, subject=f"study:{item.id}")
+                        url=item.link, subject=f"study:{item.id}", article=push_article(item))
     last_id = 0
     while True:
         with write_session(runtime.engine) as session:
