@@ -89,3 +89,7 @@ AUDIT_BAD_SURFACE = "没有这种来源，按全部来源显示。"
 AUDIT_BAD_ORG = "这个组织不在你的管理范围内（或不存在），按全部组织显示。"
 AUDIT_BAD_DATE = "“{field}”不是日期（应写成 2026-05-01 这样），这一项没有用上。"
 AUDIT_DATES_REVERSED = "开始日期在结束日期之后，这段时间里没有记录。"
+
+# Issue 25 (study form photos): photos kept from a 预览 until 发布
+CONSOLE_STUDY_PREVIEW_GONE = "预览时选的图片已经不在了（超过一天没有发布，或已放弃）。请重新选择图片，再预览或发布。"
+CONSOLE_STUDY_DISCARDED = "已放弃这篇内容，预览时选的{count}张图片已删除。"
