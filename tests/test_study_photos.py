@@ -53,6 +53,7 @@ def test_a_drafts_photo_is_the_picture_of_the_card_members_get(chat, session,
     fake.state.user_acted("o-zm", MESSAGE)  # WeChat saw the member write too
     assert reply.msg_type == "news"
     assert pictures(reply.xml) == ["https://mmbiz.qpic.cn/photo1.jpg"]
+    assert "图片：https://mmbiz.qpic.cn/photo1.jpg" in reply.content  # terminal, sandbox
     # the push, as a customer-service message: the same card, the picture on it
     chat.say("o-admin", "推送 1")
     assert push_due_items(dataclasses.replace(services, outbox=NO_TEMPLATES)) > 0
@@ -61,6 +62,7 @@ def test_a_drafts_photo_is_the_picture_of_the_card_members_get(chat, session,
     [article] = card.body["news"]["articles"]
     assert article["picurl"] == "https://mmbiz.qpic.cn/photo1.jpg"
     assert article["url"] == ARTICLE and "学习党章第一章" in article["title"]
+    assert "图片：https://mmbiz.qpic.cn/photo1.jpg" in card.text  # the sandbox's chat page
 
 
 def test_several_photos_and_a_link_go_as_links_every_one_of_them(chat, session,
