@@ -22,10 +22,11 @@ ARTICLE = "https://www.12371.cn/dangzhang.html"
 
 
 def loaded(tab, selector: str) -> int:  # type: ignore[no-untyped-def]
-    """The natural width of the first image matching `selector`, once it has loaded."""
-    tab.wait_for_function(f"document.querySelector({selector!r}) && "
-                          f"document.querySelector({selector!r}).complete", timeout=10_000)
-    return int(tab.evaluate(f"document.querySelector({selector!r}).naturalWidth"))
+    """The natural width of the first image matching `selector`, once it has loaded
+    (polled by Playwright itself: the console's CSP forbids a polled string's eval)."""
+    image = tab.locator(selector).first
+    expect(image).to_have_js_property("complete", True, timeout=10_000)
+    return int(image.evaluate("img => img.naturalWidth"))
 
 
 def test_a_photo_chosen_then_previewed_is_published_and_members_see_it(
