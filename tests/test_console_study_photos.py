@@ -147,3 +147,16 @@ def _text(openid: str, content: str, chat) -> str:  # type: ignore[no-untyped-de
 
     return message_xml(openid, "text", {"Content": content},
                        create_time=int(chat.clock().timestamp()))
+
+
+def test_a_repeat_held_for_confirming_keeps_its_photo(app, session, county):
+    secretary = logged_in(app, "liaoyuan")
+    branch = county["liaoyuan"]
+    assert post(secretary, branch).status_code == 302
+    repeat = post(secretary, branch, images=[(BytesIO(png_bytes()), "a.png")])
+    assert repeat.status_code == 409
+    [name] = KEPT.findall(repeat.get_data(as_text=True))  # chosen once, held for 发布
+    assert post(secretary, branch, kept=name, confirm="yes").status_code == 302
+    session.rollback()
+    first, second = session.scalars(select(StudyItem).order_by(StudyItem.id)).all()
+    assert first.images == [] and [i.pic_url.rsplit("/", 1)[1] for i in second.images] == [name]
