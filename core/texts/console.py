@@ -115,3 +115,7 @@ CONSOLE_ERROR_BACK_LOGIN = "去登录"
 CONSOLE_ERROR_BACK_PREVIOUS = "返回上一页"
 CONSOLE_NAME = "党建管理后台"
 CONSOLE_ERROR_PLAIN = "{title}。{sentence}"  # when even the error page fails
+
+# Issue 25 (study form photos): photos kept from a 预览 until 发布
+CONSOLE_STUDY_PREVIEW_GONE = "预览时选的图片已经不在了（超过一天没有发布，或已放弃）。请重新选择图片，再预览或发布。"
+CONSOLE_STUDY_DISCARDED = "已放弃这篇内容，预览时选的{count}张图片已删除。"

@@ -43,6 +43,7 @@ from models.study.posting import push_now as _push_now
 from models.study.posting import withdraw_item as _withdraw_item
 from models.study.queries import recent_record_for_feedback
 from models.study.records import Feedback, attach_feedback, record_study
+from models.study.rendering import photo_lines, push_article
 from models.study.tables import StudyItem, StudyItemImage, StudyRecord
 
 
@@ -246,9 +247,12 @@ def push_next_chunk(session: Session, actor: Actor, item_id: int, *, after_membe
     item = session.get(StudyItem, item_id)
     if item is None or item.withdrawn_at is not None or item.pushed_at is not None:
         return PushStep(0, after_member_id, True)
-    notice = Notice("study_push", notices.study_push(item.title, item.summary),
+    # The photos go with the push: as links in its text (every channel), and as the
+    # picture of a news card when it goes as a customer-service message.
+    notice = Notice("study_push",
+                    notices.study_push(item.title, item.summary) + photo_lines(item.images),
                     fields={"title": item.title, "summary": item.summary},
-                    url=item.link, subject=f"study:{item.id}")
+                    url=item.link, subject=f"study:{item.id}", article=push_article(item))
     chunk = PUSH_CHUNK
     studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
     members = list(session.execute(
