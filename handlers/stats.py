@@ -10,7 +10,7 @@ from core import texts, words
 from core.localtime import day, period_containing, start_of_month, when
 from core.notices import names_list
 from handlers.router import Context, Reply, Role, Router, Takes
-from models.delivery.reach import Reach, branch_reach, failure_text
+from models.delivery.reach import Reach, branch_reach, failure_text, unreachable_members
 from models.meetings.compliance import State, compliance, summarize_branches
 from models.members.org_tables import Org
 from models.members.orgs import admin_org_of, branches_under
@@ -44,7 +44,8 @@ def stats_lines(ctx: Context, branch: Org) -> list[str]:
             leave=counts.leave, absent=counts.absent, rate=f"{counts.rate:.0%}"))
     else:
         lines.append(texts.STATS_NO_MEETINGS.format(period=quarter))
-    lines += reach_lines(branch_reach(ctx.session, branch.id, ctx.now - REACH_PERIOD))
+    lines += reach_lines(branch_reach(ctx.session, branch.id, ctx.now - REACH_PERIOD),
+                         unreachable_members(ctx.session, branch.id))
     pairs = branch_pair_report(ctx.session, branch.id, start_of_month(ctx.now, tz), ctx.now)
     if pairs.pairs or pairs.relays:
         rate = "—" if pairs.rate is None else f"{pairs.rate:.0%}"
@@ -78,22 +79,25 @@ def question_lines(ctx: Context, branch: Org) -> list[str]:
 REACH_PERIOD = timedelta(days=30)
 
 
-def reach_lines(reach: Reach) -> list[str]:
-    """How the branch's notices reached its members (统计)."""
+def reach_lines(reach: Reach, unreachable: list[str]) -> list[str]:
+    """How the branch's notices reached its members, and who cannot be reached now
+    (统计: the same names as the console's delivery page)."""
+    now_line = [texts.STATS_REACH_UNREACHABLE.format(
+        count=len(unreachable), names=names_list(unreachable, 20))] if unreachable else []
     if not reach.total:
-        return []
+        return now_line
     more = (texts.STATS_REACH_IN_FLIGHT.format(count=reach.in_flight) if reach.in_flight
             else "") + (texts.STATS_REACH_DROPPED.format(count=reach.dropped)
-                        if reach.dropped else "")
+                        if reach.dropped else "") + (
+        texts.STATS_REACH_UNDELIVERABLE.format(count=reach.unreachable_notices)
+        if reach.unreachable_notices else "")
     lines = [texts.STATS_REACH.format(days=REACH_PERIOD.days, template=reach.template,
                                       custom=reach.customer_service, helper=reach.helper,
                                       more=more)]
     if reach.held:
         lines.append(texts.STATS_REACH_HELD.format(count=len(reach.held),
                                                    names=names_list(reach.held, 20)))
-    if reach.unreachable:
-        lines.append(texts.STATS_REACH_UNREACHABLE.format(
-            count=len(reach.unreachable), names=names_list(reach.unreachable, 20)))
+    lines += now_line
     if reach.failed:
         reasons = words.LIST_SEP.join(
             texts.STATS_REACH_REASON.format(reason=failure_text(key), count=count)
