@@ -25,9 +25,14 @@ def lagging_question(text: str) -> frozenset[str] | None:
     folded = "".join(unicodedata.normalize("NFKC", text).split())
     if not folded or len(folded) > LONGEST_QUESTION:
         return None
-    if not any(word in folded for word in words.LAGGING_WORDS):
+    said = [word for word in words.LAGGING_WORDS if word in folded]
+    if not said or not any(word in folded for word in words.LAGGING_UNITS):
         return None
-    if not any(word in folded for word in words.LAGGING_UNITS):
+    # "没开" alone is about meetings only when a meeting or a branch is named:
+    # "村委会没开门" is not a question about 三会一课
+    if all(word in words.LAGGING_OPEN_WORDS for word in said) and not (
+            "支部" in folded or any(word in folded.replace("村委会", "")
+                                   for word in words.LAGGING_MEETING_HINTS)):
         return None
     kinds: set[str] = set()
     rest = folded

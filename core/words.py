@@ -344,3 +344,5 @@ LAGGING_ALL_KINDS = ("三会一课", "开会", "会议", "会")
 STATS_WHOLE_ORG = ("全部", "全乡", "全镇", "全县", "所有", "所有支部", "全部支部", "总体", "汇总")
 STATS_FILLERS = ("一下", "下", "看看", "看")  # 统计一下辽原村
 BRANCH_NAME_SUFFIXES = ("党支部", "支部", "党总支")
+LAGGING_OPEN_WORDS = ("没开", "未开", "没有开", "没召开", "未召开")
+LAGGING_MEETING_HINTS = ("会", "课", "党日")

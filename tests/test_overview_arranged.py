@@ -176,3 +176,36 @@ def test_a_kind_named_narrows_the_answer(chat, township):
 def test_members_asking_the_same_are_not_told_about_branches(chat, township):
     reply = chat.say("o-zm", "哪些支部落后了")
     assert "红光村党支部" not in reply
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("哪些支部落后了", set()), ("哪个支部没开会", set()), ("落后的支部", set()),
+    ("哪几个村三会一课没落实？", set()), ("谁家还没开会", set()), ("支部落后情况", set()),
+    ("有没有支部掉队", set()), ("哪个支部拖后腿了", set()), ("哪些村还没开党课", {"party_lecture"}),
+    ("哪个支部没开支委会", {"committee_meeting"}),
+    ("哪些支部党员大会未召开", {"branch_assembly"}),
+    ("哪个村 组织生活会 还没开", {"life_meeting"}),
+])
+def test_the_reader_hears_questions_about_branches_behind(text, kinds):
+    from core.branch_questions import lagging_question
+
+    assert lagging_question(text) == frozenset(kinds)
+
+
+@pytest.mark.parametrize("text", [
+    "今天开会吗", "我落后了吗", "村委会没开门", "红光村党支部", "统计", "会议什么时候开",
+    "我们学习落后了，要加油" * 3, "",
+])
+def test_the_reader_leaves_other_words_alone(text):
+    from core.branch_questions import lagging_question
+
+    assert lagging_question(text) is None
+
+
+def test_township_staff_may_ask_by_voice(chat, township):
+    from bot.simulator import message_xml
+
+    xml = message_xml("o-officer", "voice", {"MediaId": "voice-1", "Format": "amr",
+                                             "Recognition": "哪些支部落后了？"})
+    reply = chat.send_xml(xml).content
+    assert "东乡党委三会一课落后的支部" in reply and "红光村党支部" in reply, reply
