@@ -51,10 +51,13 @@ class Named(Protocol):
 
 
 def branch_asked(asked: str) -> str:
-    """The branch name in what follows 统计, without fillers ("一下辽原村" → "辽原村")."""
+    """The branch name in what follows 统计, without fillers and particles ("一下辽原村"
+    → "辽原村", "了吗" → "")."""
     name = "".join(unicodedata.normalize("NFKC", asked).split())
+    # "统计了吗", "统计一下吧": particles, not a name
+    name = name.rstrip(words.TRAILING_PUNCTUATION + words.TRAILING_PARTICLES + "吗呢")
     for filler in words.STATS_FILLERS:
-        if name.startswith(filler) and len(name) > len(filler):
+        if name.startswith(filler):
             name = name[len(filler):]
             break
     return name

@@ -209,3 +209,18 @@ def test_township_staff_may_ask_by_voice(chat, township):
                                              "Recognition": "哪些支部落后了？"})
     reply = chat.send_xml(xml).content
     assert "东乡党委三会一课落后的支部" in reply and "红光村党支部" in reply, reply
+
+
+@pytest.mark.parametrize(("said", "name"), [
+    ("一下辽原村", "辽原村"), ("了吗", ""), ("一下吧", ""), ("红光村党支部。", "红光村党支部"),
+    ("看看 红光", "红光"), ("辽原村的", "辽原村"),
+])
+def test_what_follows_stats_is_read_as_a_branch_name(said, name):
+    from core.branch_questions import branch_asked
+
+    assert branch_asked(said) == name
+
+
+@pytest.mark.parametrize("said", ["统计了吗", "统计一下", "统计 全部", "统计一下吧"])
+def test_township_staff_without_a_name_get_their_township(chat, township, said):
+    assert chat.say("o-officer", said).startswith("东乡党委（截至")
