@@ -36,7 +36,7 @@ def test_members_bound_since_a_notice_are_not_called_unreachable(chat, session, 
     assert "张明" in created and "陈强" in created  # at that moment, nobody could reach them
     assert "现在联系不上3人：" in chat.say("o-admin", "统计")
     for openid, name, tail in (("o-zm", "张明", "0002"), ("o-cq", "陈强", "0005")):
-        assert "绑定成功" in chat.say(openid, f"绑定 {name} {tail}") or True
+        assert "绑定成功" in chat.say(openid, f"绑定 {name} {tail}")
     session.rollback()
     code = session.scalars(select(Meeting.code)).one()
     clock.advance(hours=2)
