@@ -401,3 +401,17 @@ AUDIT_BYTES = "{kb} KB"
 AUDIT_FIELD_VALUE = "{field}：{value}"  # a field inside a stored value
 
 AUDIT_FIELD_NAMES.update(AUDIT_FIELD_NAMES_PUSHED)
+
+# Issue 25: township staff asking which branches are behind (core/branch_questions.py):
+# a word for falling behind, and a word for branches (or "which", "who").
+LAGGING_WORDS = ("落后", "掉队", "拖后腿", "没开", "未开", "没有开", "没召开", "未召开",
+                 "没完成", "未完成", "没有完成", "没落实", "未落实", "没有落实", "不达标",
+                 "没达标", "差的", "最差")
+LAGGING_UNITS = ("支部", "村", "哪些", "哪个", "哪几个", "哪家", "谁家", "谁")
+LAGGING_ALL_KINDS = ("三会一课", "开会", "会议", "会")
+# 统计 <支部名>: words after 统计 that mean the whole org, not one branch
+STATS_WHOLE_ORG = ("全部", "全乡", "全镇", "全县", "所有", "所有支部", "全部支部", "总体", "汇总")
+STATS_FILLERS = ("一下", "下", "看看", "看")  # 统计一下辽原村
+BRANCH_NAME_SUFFIXES = ("党支部", "支部", "党总支")
+LAGGING_OPEN_WORDS = ("没开", "未开", "没有开", "没召开", "未召开")
+LAGGING_MEETING_HINTS = ("会", "课", "党日")

@@ -82,12 +82,10 @@ def answer_question(ctx: Context, asked: str) -> Reply:
     if caller is None:
         return texts.QUESTION_NEED_BINDING
     ask_question(ctx.session, ctx.me.actor, caller.member_id, caller.branch_id, asked, ctx.now)
-    return texts.QUESTION_FORWARDED.format(admins=_admin_names(ctx, caller.branch_id))
-
-
-def _admin_names(ctx: Context, branch_id: int) -> str:
-    names = branch_admin_names(ctx.session, branch_id)
-    return words.LIST_SEP.join(names) or texts.BRANCH_ADMIN
+    names = branch_admin_names(ctx.session, caller.branch_id)
+    if not names:  # "支部管理员（支部管理员）" said nothing: say who will see it
+        return texts.QUESTION_FORWARDED_NO_ADMIN
+    return texts.QUESTION_FORWARDED.format(admins=words.LIST_SEP.join(names))
 
 
 @router.message("voice", Role.ANYONE)

@@ -158,5 +158,5 @@ def test_stats_show_reach_per_channel_with_names_and_reasons(chat, session, cloc
     worker.drain(max_seconds=10)
     stats = chat.say("o-admin", "统计")
     assert "近30天的通知：模板消息送达2条，客服消息0条，帮扶人转达2条" in stats
-    assert "联系不上1人：钱多" in stats
+    assert "现在联系不上1人：钱多" in stats
     assert "发送失败1条：未关注公众号1条" in stats

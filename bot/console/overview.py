@@ -84,7 +84,10 @@ def overview() -> ResponseReturnValue:
     ids = [org.id for org in branches]
     unreachable = unreachable_counts(session, ids)
     week, study = last_weeks_study(session, now, settings.tz)
-    trends = quarter_trends(session, ids, last_quarters(now, settings.tz, TREND_QUARTERS),
+    # A branch with nobody on its roster yet (just set up) holds no meetings: counting
+    # it would drag the history down for nothing.
+    staffed = [picture.branch_id for picture in pictures if picture.members]
+    trends = quarter_trends(session, staffed, last_quarters(now, settings.tz, TREND_QUARTERS),
                             settings.cadence)
     # Not every branch needs every kind (党小组会 only with groups): one column per kind
     # any branch needs, in the cadence's order, and "—" where a branch does not.
@@ -94,7 +97,8 @@ def overview() -> ResponseReturnValue:
     return render_template("console/overview.html", rows=list(zip(pictures, cells, strict=True)),
                            kinds=kinds, committees=committees, chosen=chosen, names=names,
                            parents=parents, State=State, unreachable=unreachable,
-                           study=study, week=week, trends=trends, tz=settings.tz)
+                           study=study, week=week, trends=trends, tz=settings.tz,
+                           trend_left_out=len(pictures) - len(staffed))
 
 
 @bp.get("/branch/<int:branch_id>")
@@ -116,4 +120,4 @@ def branch(branch_id: int) -> ResponseReturnValue:
     waiting = waiting_count(session, branch_id)
     return render_template("console/branch.html", name=name, picture=picture, members=rows,
                            shown=shown, query=query, State=State, branch_id=branch_id,
-                           open_questions=waiting)
+                           open_questions=waiting, tz=settings.tz)

@@ -83,11 +83,17 @@ def add_branch_sheets(workbook: Workbook, found: BranchRecords, tz: ZoneInfo, pe
                          [10] + [9] * (len(meetings) + 1))
     matrix.print_setup("landscape", "2:2", "B3")
     matrix.title(texts.LEDGER_MATRIX_TITLE.format(branch=branch.name, period=period))
+    # A meeting not closed yet stays blank, as the legend says: a check-in is not yet a
+    # record of who attended (closing marks the absent, and 补录 may still change it).
+    ended = [m.status == MeetingStatus.HELD for m in meetings]
     matrix.row([words.LEDGER_NAME] + [
-        f"{m.starts_at.astimezone(tz):%m-%d}\n{KIND_NAMES.get(m.kind, m.kind)}" for m in meetings
-    ] + [words.LEDGER_TIMES_PRESENT], "ledger-head", height=32)
+        f"{m.starts_at.astimezone(tz):%m-%d}\n{KIND_NAMES.get(m.kind, m.kind)}"
+        + ("" if held else f"\n{words.LEDGER_NOT_CLOSED}")
+        for m, held in zip(meetings, ended, strict=True)
+    ] + [words.LEDGER_TIMES_PRESENT], "ledger-head", height=32 if all(ended) else 46)
     for member in found.members:
-        row = [found.mark(member.id, m.id) for m in meetings]
+        row = [found.mark(member.id, m.id) if held else ""
+               for m, held in zip(meetings, ended, strict=True)]
         matrix.row([member.name, *row, sum(1 for mark in row if mark == MARKS["present"])],
                    "ledger-mark")
     matrix.row([], "ledger-plain")

@@ -1,5 +1,5 @@
-"""会议记录本: the 台账's meetings in the layout of the paper record book a branch keeps —
-one printed page per meeting (A4 portrait): kind, time, place, host, recorder, lecturer,
+"""会议记录本: the 台账's meetings held, in the layout of the paper record book a branch
+keeps — one printed page per meeting (A4 portrait): kind, time, place, host, recorder, lecturer,
 topic, 应到 / 实到 / 请假 / 缺席 with the names (and leave reasons), what was entered
 afterwards (补录), the minutes (纪要), the photos, and lines for the signatures.
 
@@ -36,8 +36,11 @@ class RecordBook:
         self.pages = 0
 
     def add_branch(self, found: BranchRecords, tz: ZoneInfo) -> None:
-        """A page for each of the branch's meetings, in order."""
-        for number, meeting in enumerate(found.meetings, start=1):
+        """A page for each of the branch's meetings held, in order. A meeting not held
+        yet (arranged, or under way) has no record to print: the meetings sheet lists it
+        as 未结束, and its page comes once it is closed."""
+        held = [m for m in found.meetings if m.status == MeetingStatus.HELD]
+        for number, meeting in enumerate(held, start=1):
             self._page(found, meeting, number, tz)
 
     def _pair(self, first: str, first_value: object, second: str,
@@ -57,7 +60,6 @@ class RecordBook:
         self.pages += 1
         names = found.names
         start, end = meeting.starts_at.astimezone(tz), meeting.ends_at.astimezone(tz)
-        held = meeting.status == MeetingStatus.HELD
         records = sorted(found.records.get(meeting.id, []),
                          key=lambda r: (r.recorded_at, r.member_id))
         by_status: dict[str, list[Record]] = {}
@@ -82,13 +84,10 @@ class RecordBook:
         self._pair(LABELS["lecturer"], names.get(meeting.lecturer_id or 0, ""),
                    LABELS["number"], meeting.id)
         self._wide(LABELS["topic"], meeting.topic or "")
-        if held:
-            self._pair(LABELS["expected"], meeting.expected_count,
-                       LABELS["present"], meeting.present_count)
-            self._pair(LABELS["leave"], meeting.leave_count, LABELS["absent"],
-                       meeting.absent_count)
-        else:
-            self._wide(LABELS["expected"], words.LEDGER_NOT_CLOSED)
+        self._pair(LABELS["expected"], meeting.expected_count,
+                   LABELS["present"], meeting.present_count)
+        self._pair(LABELS["leave"], meeting.leave_count, LABELS["absent"],
+                   meeting.absent_count)
         self._wide(LABELS["present_names"], who(present))
         self._wide(LABELS["leave_names"], words.LIST_SEP.join(
             texts.LEDGER_BOOK_LEAVE.format(name=names.get(r.member_id, ""),

@@ -46,3 +46,6 @@ UNSTUDIED_HEADER = "本周学习内容的学习情况（{branch}）："
 UNSTUDIED_ITEM = "《{title}》：已学 {done}/{total}{names}"
 UNSTUDIED_NAMES = "，未学：{names}"
 UNSTUDIED_NONE = "本周还没有发布学习内容。"
+
+# Issue 25: a question from someone whose branch has no admin named (township staff)
+QUESTION_FORWARDED_NO_ADMIN = "这个问题已记下，支部管理员或上级党组织的同志会尽快回复你。"

@@ -20,7 +20,7 @@ STATS_REACH = "近{days}天的通知：模板消息送达{template}条，客服�
 STATS_REACH_IN_FLIGHT = "，发送中{count}条"
 STATS_REACH_DROPPED = "，过时未发{count}条"
 STATS_REACH_HELD = "暂未送达{count}人：{names}（他们下次给公众号发消息时自动补发）"
-STATS_REACH_UNREACHABLE = "联系不上{count}人：{names}（没有绑定微信，也没有帮扶人，请当面通知或安排帮扶人）"
+STATS_REACH_UNREACHABLE = "现在联系不上{count}人：{names}（没有绑定微信或已取消关注，也没有帮扶人，请当面通知或安排帮扶人）"
 STATS_REACH_FAILED = "发送失败{count}条：{reasons}"
 STATS_REACH_REASON = "{reason}{count}条"
 
@@ -85,3 +85,5 @@ SANDBOX_TEMPLATE_LINE = "{name}：{value}"
 SANDBOX_TEMPLATE_UNTITLED = "模板消息"
 # Issue 25: a news card's picture, as the sandbox and the terminal chat show it
 SANDBOX_NEWS_PICTURE = "图片：{url}"
+
+STATS_REACH_UNDELIVERABLE = "，发送时联系不上{count}条"

@@ -1,6 +1,11 @@
 """How a branch's notices reached its members: by template, customer service or helper;
 held (with names); failed (with WeChat's reason). For 统计 and the console.
 
+Who cannot be reached *now* (no WeChat bound or not following, and no helper) is one
+query, `unreachable_members`, which both 统计 and the console's delivery page print: a
+notice that found nobody last week does not make a member who has bound since
+unreachable.
+
 Counted per notice (outbox row), not per message: a held notice later sent inside a
 combined message counts as reached by customer service once that message is sent.
 """
@@ -34,7 +39,6 @@ class Reach:
     held_notices: int = 0
     unreachable_notices: int = 0
     held: list[str] = field(default_factory=list)  # names (waiting for their next message)
-    unreachable: list[str] = field(default_factory=list)  # names: no WeChat, no helper
     failed: Counter[str] = field(default_factory=Counter)  # reason key -> notices
 
     @property
@@ -76,7 +80,6 @@ def branch_reach(session: Session, branch_id: int, since: datetime) -> Reach:
                Outbox.kind != COMBINED_KIND, Outbox.channel != Channel.TAG))
     reach = Reach()
     held: set[str] = set()
-    unreachable: set[str] = set()
     for channel, status, code, report, error, name, carried in rows:
         if status == Status.MERGED:  # inside a combined message: that message's fate
             status, channel = carried or Status.PENDING, Channel.CUSTOM
@@ -91,7 +94,8 @@ def branch_reach(session: Session, branch_id: int, since: datetime) -> Reach:
             held.add(name)
             reach.held_notices += 1
         elif status == Status.UNDELIVERABLE:
-            unreachable.add(name)
+            # counted, not named: who could not be reached *then* may have bound since;
+            # who cannot be reached now is unreachable_members, for 统计 and the console
             reach.unreachable_notices += 1
         elif status == Status.FAILED:
             reach.failed[failure_reason(code, report, error)] += 1
@@ -99,7 +103,7 @@ def branch_reach(session: Session, branch_id: int, since: datetime) -> Reach:
             reach.dropped += 1
         else:
             reach.in_flight += 1
-    reach.held, reach.unreachable = sorted(held), sorted(unreachable)
+    reach.held = sorted(held)
     return reach
 
 

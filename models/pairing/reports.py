@@ -33,6 +33,7 @@ class PairReport:
 
 
 IDLE_AFTER = timedelta(days=30)
+IN_FLIGHT = (Status.PENDING, Status.SENDING, Status.MERGED)
 
 
 def branch_pair_report(session: Session, branch_id: int, month_start: datetime,
@@ -53,8 +54,8 @@ def branch_pair_report(session: Session, branch_id: int, month_start: datetime,
     notified: set[int] = set()
     for member_id, status in session.execute(select(Outbox.member_id, Outbox.status).where(
             Outbox.member_id.in_(ids), Outbox.created_at >= month_start)):
-        if member_id is None:
-            continue
+        if member_id is None or status in IN_FLIGHT:
+            continue  # still being sent: not (yet) a member we failed to reach
         notified.add(member_id)
         if status == Status.SENT:
             reached.add(member_id)
