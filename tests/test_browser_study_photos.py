@@ -12,8 +12,7 @@ from bot.simulator import message_xml
 from tests import test_browser
 from tests.conftest import Chat
 
-# The browser tests' own fixtures (one Chromium for the session, the county over HTTP).
-browser = test_browser.browser
+# The browser tests' own fixtures (the county over HTTP; Chromium is conftest's `browser`).
 console = test_browser.console
 page = test_browser.page
 expect = test_browser.expect
