@@ -135,7 +135,8 @@ def change_said(ctx: Context, code: str, said: str) -> Reply:
     starts_at = wanted.starts_at or meeting.starts_at
     place = wanted.place or meeting.place
     if starts_at != meeting.starts_at and is_at_night(starts_at, ctx.tz) \
-            and not wanted.confirmed and meeting.status == MeetingStatus.PLANNED:
+            and not wanted.confirmed and meeting.status == MeetingStatus.PLANNED \
+            and ctx.now < min(meeting.starts_at, starts_at):  # else the rules refuse it
         typed = short_when(starts_at, ctx.tz) + (f" {place}" if wanted.place else "")
         return texts.MEETING_CHANGE_NIGHT.format(when=when(starts_at, ctx.tz),
                                                  code=meeting.code, typed=typed)

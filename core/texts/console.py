@@ -89,3 +89,8 @@ AUDIT_BAD_SURFACE = "没有这种来源，按全部来源显示。"
 AUDIT_BAD_ORG = "这个组织不在你的管理范围内（或不存在），按全部组织显示。"
 AUDIT_BAD_DATE = "“{field}”不是日期（应写成 2026-05-01 这样），这一项没有用上。"
 AUDIT_DATES_REVERSED = "开始日期在结束日期之后，这段时间里没有记录。"
+
+
+# Issue 25, item 5: a change of meeting in the console
+CONSOLE_MEETING_CHANGED_WHAT = "已修改会议，已通知{notified}。改动：{changes}"
+CONSOLE_MEETING_NIGHT = "新时间是夜里：{when}。夜里一般不开会，请核对；如果确实是这个时间，请勾选下面的「确认在夜里开会」再保存。这次没有改动，也没有通知党员。"

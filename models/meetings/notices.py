@@ -8,6 +8,7 @@ often the sweep runs.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,7 +103,9 @@ def notify_changed(session: Session, outbox: ChannelPolicy, meeting: Meeting,
     """会议变更 to every invitee, or these (each change is a notice of its own): what
     changed from what (`was`) to what, in the text and in the 会议通知 template's
     keywords alike."""
-    return notify_invitees(session, outbox, meeting, f"changed:{int(now.timestamp())}",
+    # two changes in one second are two notices: the key names what it changed to
+    to = zlib.crc32(f"{meeting.starts_at.isoformat()}|{meeting.place}|{meeting.topic}".encode())
+    return notify_invitees(session, outbox, meeting, f"changed:{int(now.timestamp())}:{to}",
                            notices.meeting_changed(meeting, was, tz), tz, now,
                            member_ids=member_ids,
                            fields=notices.change_template_fields(meeting, was, tz))
