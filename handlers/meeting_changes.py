@@ -16,7 +16,7 @@ from core import texts, words
 from core.dates import read_start
 from core.localtime import when
 from core.notices import change_lines, short_when
-from core.reading import normalize
+from core.reading import normalize, read_numerals
 from handlers.router import Context, DomainError, Reply, Role, Router
 from models.meetings.actions import MeetingChange, change_meeting
 from models.meetings.queries import branch_meeting
@@ -161,25 +161,54 @@ def change_by_command(ctx: Context) -> Reply:
     return change_said(ctx, found["code"], found["what"])
 
 
-def _says_a_change(ctx: Context) -> bool:
+_SPOKEN_CODE = re.compile(f"[{''.join(words.DIGIT_NUMERALS)}]{{4,9}}")
+
+
+def _said(ctx: Context) -> str:
+    """The text of the message — typed, or heard in a voice message — with a code spoken
+    in numerals ("四五八七") as digits."""
+    if ctx.message.msg_type == "voice":
+        heard = normalize((ctx.message.get("Recognition") or "").strip())[0]
+        text = heard.rstrip(words.TRAILING_PUNCTUATION + " ")
+    else:
+        text = ctx.text
+    return _SPOKEN_CODE.sub(lambda found: read_numerals(found[0]) or found[0], text)
+
+
+def _change_in(ctx: Context) -> re.Match[str] | None:
     """An admin's "把4587的会改到明天下午3点", "4587 地点改为党员活动室": a code, then
     words that move the meeting or change its place."""
     caller = ctx.caller
     if caller is None or not caller.is_admin:
-        return False
-    found = _CHANGE_IN_WORDS.match(ctx.text)
+        return None
+    found = _CHANGE_IN_WORDS.match(_said(ctx))
     if found is None:
-        return False
+        return None
     what = found["what"]
-    return any(verb in what for verb in _VERBS) or any(
-        what.startswith(w) or what.startswith(words.MEETING_CHANGE_WORD + w)
-        for w in (*words.MEETING_CHANGE_PLACE_WORDS, *words.MEETING_CHANGE_TIME_WORDS))
+    if any(verb in what for verb in _VERBS) or any(
+            what.startswith(w) or what.startswith(words.MEETING_CHANGE_WORD + w)
+            for w in (*words.MEETING_CHANGE_PLACE_WORDS, *words.MEETING_CHANGE_TIME_WORDS)):
+        return found
+    return None
+
+
+def _says_a_change(ctx: Context) -> bool:
+    return _change_in(ctx) is not None
 
 
 @router.message("text", Role.ADMIN, when=_says_a_change)
 def change_in_words(ctx: Context) -> Reply:
     """A change said in a sentence, read as 改会议."""
-    found = _CHANGE_IN_WORDS.match(ctx.text)
+    found = _change_in(ctx)
     if found is None:  # _says_a_change matched it
         return None
     return change_said(ctx, found["code"], found["what"])
+
+
+@router.message("voice", Role.ADMIN, when=_says_a_change)
+def change_spoken(ctx: Context) -> Reply:
+    """The same, spoken ("把四五八七的会改到明天下午三点"): the reply says what was heard."""
+    reply = change_in_words(ctx)
+    heard = (ctx.message.get("Recognition") or "").strip()
+    return texts.VOICE_RAN.format(text=heard[:60]) + reply if isinstance(reply, str) \
+        else reply

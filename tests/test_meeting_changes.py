@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from bot.simulator import message_xml
 from models.actors import Actor, Surface
 from models.console.audit import AuditEntry
 from models.delivery.outbox import Outbox
@@ -148,13 +149,46 @@ def test_a_new_place_shows_the_old_one_in_the_template(chat, session, clock, vil
     ("把会议{code}提前到明天上午九点", "2026-12-08 09:00", "村委会"),
     ("改会议：{code}，12月10日 14:00", "2026-12-10 14:00", "村委会"),
     ("{code}号会议时间改为12月12日上午10点", "2026-12-12 10:00", "村委会"),
+    # more of each class: other verbs, a spoken code, punctuation, place words
+    ("把{numerals}的会改到明天下午三点。", "2026-12-08 15:00", "村委会"),
+    ("改会议 {numerals} 挪到周四上午十点", "2026-12-10 10:00", "村委会"),
+    ("{code}的会延期到下周一下午2点半", "2026-12-14 14:30", "村委会"),
+    ("将{code}会议调整到12月11日 19:30", "2026-12-11 19:30", "村委会"),
+    ("{code}，会场改成村小学教室", "2026-12-09 09:00", "村小学教室"),
+    ("改会议 {code} 地点：党员活动室", "2026-12-09 09:00", "党员活动室"),
+    ("{code}改地点为文化广场", "2026-12-09 09:00", "文化广场"),
+    ("改会议 {code} 时间改为明天上午10点，地点改为党员活动室", "2026-12-08 10:00",
+     "党员活动室"),
+    ("会议{code}换到后天上午8点半", "2026-12-09 08:30", "村委会"),
 ])
 def test_the_ways_a_secretary_says_it(chat, session, clock, village, said, starts, place):
     code = scheduled(chat, session)
-    reply = chat.say("o-admin", said.format(code=code))
+    numerals = "".join("零一二三四五六七八九"[int(d)] for d in code)
+    reply = chat.say("o-admin", said.format(code=code, numerals=numerals))
     assert "已通知" in reply, reply
     meeting = the_meeting(session)
     assert (local(meeting.starts_at), meeting.place) == (starts, place)
+
+
+def test_a_change_can_be_spoken(chat, session, clock, village):
+    code = scheduled(chat, session)
+    numerals = "".join("零一二三四五六七八九"[int(d)] for d in code)
+    reply = chat.send_xml(message_xml("o-admin", "voice", {
+        "MediaId": "v1", "Format": "amr", "Recognition": f"把{numerals}的会改到明天下午三点。"}))
+    assert "听到" in reply.content and "改为 12月8日（周二）15:00" in reply.content
+    assert local(the_meeting(session).starts_at) == "2026-12-08 15:00"
+
+
+@pytest.mark.parametrize("said", [
+    "{code}", "{code} 这个会几点开", "我改到明天再学", "{code}人参加", "会议",
+    "今天的会改到这里", "改天再说",
+])
+def test_what_is_not_a_change_changes_nothing(chat, session, clock, village, said):
+    code = scheduled(chat, session)
+    reply = chat.say("o-admin", said.format(code=code))
+    assert "已修改" not in reply
+    meeting = the_meeting(session)
+    assert (local(meeting.starts_at), meeting.place) == ("2026-12-09 09:00", "村委会")
 
 
 def test_a_day_without_an_hour_is_asked_for(chat, session, clock, village):
