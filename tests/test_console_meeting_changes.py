@@ -116,5 +116,7 @@ def test_a_second_cancel_says_it_is_already_cancelled(secretary, session, chat):
     assert session.scalar(select(func.count()).select_from(Outbox)) == rows
     changed = edit(secretary, meeting.id, start="14:00")
     assert "已经取消了，不能再改" in changed.get_data(as_text=True)
+    form = secretary.get(f"/admin/meeting/{meeting.id}/edit", follow_redirects=True)
+    assert "已经取消了，不能再改" in form.get_data(as_text=True)
     # and in chat
     assert "已经取消了" in chat.say("o-admin", f"取消会议 {meeting.code}")

@@ -259,8 +259,13 @@ def _render_edit(session: Session, meeting: Meeting, form: dict[str, Any],
 @bp.get("/meeting/<int:meeting_id>/edit")
 @login_required
 def edit_meeting_form(meeting_id: int) -> ResponseReturnValue:
-    """Change a planned meeting's time, place, topic or invitees."""
+    """Change a planned meeting's time, place, topic or invitees (a cancelled or held
+    one: its page, saying why not)."""
     found = meeting_in_scope(db(), meeting_id)
+    if found.status != MeetingStatus.PLANNED:
+        flash(texts.MEETING_CHANGE_CANCELLED if found.status == MeetingStatus.CANCELLED
+              else texts.MEETING_CHANGE_HELD)
+        return redirect(meeting_page(meeting_id))
     return _render_edit(db(), found, _edit_form(db(), found, services_of().settings.tz), None)
 
 
