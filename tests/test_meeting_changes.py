@@ -237,6 +237,15 @@ def test_a_time_at_night_is_confirmed_first(chat, session, clock, village):
     assert local(the_meeting(session).starts_at) == "2026-12-10 22:30"
 
 
+def test_the_same_time_and_place_is_no_change(chat, session, clock, village):
+    code = scheduled(chat, session)
+    before = outbox_count(session)
+    assert "没有改动" in chat.say("o-admin", f"改会议 {code} 村委会")
+    assert "没有改动" in chat.say("o-admin", f"改会议 {code} 12月9日上午9点")
+    assert outbox_count(session) == before
+    assert "过去" in chat.say("o-admin", f"改会议 {code} 12月7日上午9点")  # this morning
+
+
 def test_help_and_usage(chat, session, village):
     assert "改会议" in chat.say("o-admin", "帮助")
     assert "改会议" not in chat.say("o-zm", "帮助")
