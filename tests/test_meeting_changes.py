@@ -253,6 +253,26 @@ def test_help_and_usage(chat, session, village):
     assert "例如" in chat.say("o-admin", "帮助 改会议")
 
 
+def test_the_longest_change_line_fits_the_helpers_list_and_the_template():
+    from core.notices import MeetingWas, change_summary, change_template_fields, meeting_changed
+    from core.template_types import fit
+    from models.pairing.relay_items import RelayItem
+
+    class Lesson:
+        kind_name, place, topic, code = "组织生活会", "村委会", "", "4587"
+        starts_at = datetime(2026, 12, 20, 11, 0, tzinfo=UTC)
+
+    was = MeetingWas(datetime(2026, 12, 19, 11, 0, tzinfo=UTC),
+                     "红光村村委会二楼东侧第一小会议室", "")
+    summary = change_summary(Lesson(), was, TZ)
+    assert summary == "组织生活会改期，原12月19日19:00" and fit("thing1", summary) == summary
+    fields = change_template_fields(Lesson(), was, TZ)
+    assert fields["place"] == "村委会（地点已改）"  # "村委会（原…）" would not fit 20
+    relay = Relay(text=meeting_changed(Lesson(), was, TZ))
+    line = RelayItem(relay, Lesson.starts_at, True).line(TZ)
+    assert line.endswith("【会议变更】组织生活会改期，原12月19日19:00")
+
+
 def test_is_at_night():
     assert is_at_night(datetime(2026, 12, 9, 14, 0, tzinfo=UTC), TZ)  # 22:00
     assert is_at_night(datetime(2026, 12, 9, 21, 59, tzinfo=UTC), TZ)  # 05:59
