@@ -103,14 +103,15 @@ def read_wanted(ctx: Context, meeting: Meeting, said: str) -> Wanted:
 
 def _read_time(ctx: Context, meeting: Meeting, text: str) -> tuple[datetime | None, str]:
     """The start in `text` (core.dates' reader) and what follows it; a clock time alone
-    ("下午4点") is on the meeting's day."""
-    read = read_start(text, ctx.now, ctx.tz)
-    if read is not None:
-        return read.starts_at.astimezone(ctx.now.tzinfo), text[read.used:]
+    ("下午4点") is on the meeting's day, so it is tried first after that day (a text that
+    names its own day does not read after a date)."""
     day = f"{meeting.starts_at.astimezone(ctx.tz):%Y-%m-%d} "
     read = read_start(day + text, ctx.now, ctx.tz)
     if read is not None and read.used > len(day):
         return read.starts_at.astimezone(ctx.now.tzinfo), text[read.used - len(day):]
+    read = read_start(text, ctx.now, ctx.tz)
+    if read is not None:
+        return read.starts_at.astimezone(ctx.now.tzinfo), text[read.used:]
     return None, text
 
 

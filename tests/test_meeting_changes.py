@@ -160,6 +160,8 @@ def test_a_new_place_shows_the_old_one_in_the_template(chat, session, clock, vil
     ("改会议 {code} 时间改为明天上午10点，地点改为党员活动室", "2026-12-08 10:00",
      "党员活动室"),
     ("会议{code}换到后天上午8点半", "2026-12-09 08:30", "村委会"),
+    ("改会议 {code} 9:30", "2026-12-09 09:30", "村委会"),  # a clock alone: the same day
+    ("{code}推到晚上7点", "2026-12-09 19:00", "村委会"),
 ])
 def test_the_ways_a_secretary_says_it(chat, session, clock, village, said, starts, place):
     code = scheduled(chat, session)
