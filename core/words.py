@@ -298,7 +298,7 @@ DATE_WORDS = {"year": "年", "month": "月", "days": "日号", "hour": "点时",
 HELP_FOR_STRANGER = ("绑定", "帮助")
 HELP_FOR_MEMBER = ("签到", "请假", "学习", "已学", "会议", "我的")
 HELP_FOR_HELPER = ("帮学", "代签", "代请假", "签到", "学习", "已学")
-HELP_FOR_ADMIN = ("新建会议", "结束会议", "发布", "统计", "未学", "签到")
+HELP_FOR_ADMIN = ("新建会议", "改会议", "结束会议", "发布", "统计", "未学")
 HELP_FOR_ORG_ADMIN = ("发布", "学习", "签到", "会议", "我的", "请假")
 HELP_ALL = "全部"  # 帮助 全部: every command this person may use
 MORE_WORD = "更多"  # the next page of a long reply
@@ -415,3 +415,29 @@ STATS_FILLERS = ("一下", "下", "看看", "看")  # 统计一下辽原村
 BRANCH_NAME_SUFFIXES = ("党支部", "支部", "党总支")
 LAGGING_OPEN_WORDS = ("没开", "未开", "没有开", "没召开", "未召开")
 LAGGING_MEETING_HINTS = ("会", "课", "党日")
+
+# Issue 25, item 5: the short name of each meeting kind, for a change notice's first line
+# and its template keyword (20 characters with the old time: "组织生活会改期，原12月19日19:00")
+MEETING_KIND_SHORT_NAMES = {
+    "branch_assembly": "党员大会", "committee_meeting": "支委会", "group_meeting": "党小组会",
+    "party_lecture": "党课", "theme_day": "主题党日", "life_meeting": "组织生活会",
+    "other": "会议",
+}
+# 改会议: the words that say a meeting moves or changes place ("改到", "推迟到" …), and
+# those that name what changes
+MEETING_CHANGE_VERBS = ("改到", "改为", "改成", "改在", "改至", "推迟到", "推到", "延期到",
+                        "延到", "提前到", "挪到", "换到", "调到", "调整到", "调整为", "移到")
+MEETING_CHANGE_PLACE_WORDS = ("地点", "会场", "开会地点")
+MEETING_CHANGE_TIME_WORDS = ("时间", "开会时间")
+MEETING_CHANGE_CONFIRM = "确认"
+# Words that show a text meant a time (then a missing hour is asked for, not taken as a
+# place): days, parts of the day, clock words
+MEETING_TIME_HINTS = ("今天", "明天", "后天", "周", "星期", "礼拜", "月", "号", "点", "上午",
+                      "下午", "晚上", "早上", "中午", "凌晨", "傍晚", "夜里", ":")
+MEETING_CHANGE_SEPARATORS = " ：:，,。、"
+MEETING_CHANGE_LEADING = ("把", "将", "改", "在")  # "把…", "改在…", "在党员活动室"
+MEETING_CHANGE_AFTER_WHAT = ("为", "是")  # "地点为…", "时间是…"
+MEETING_CHANGE_BEFORE_CODE = ("把", "将", "会议")  # "把4587…", "会议4587…"
+MEETING_CHANGE_AFTER_CODE = ("号", "的", "会议", "会")  # "4587号会议…", "4587的会…"
+DAY_MARKS = "月号日"  # "12号", "10日"
+MEETING_CHANGE_WORD = "改"  # "改地点…", "改时间…"

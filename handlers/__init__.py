@@ -23,6 +23,7 @@ from handlers import (
     conversation,
     delivery_reports,
     general,
+    meeting_changes,
     meetings,
     membership,
     new_meeting,
@@ -39,7 +40,8 @@ def routers() -> list[Router]:
     """The feature routers in dispatch order: order matters for non-command routes,
     feature routers first, the catch-all last."""
     return [
-        membership.router, meetings.router, new_meeting.router, stats.router, posting.router,
+        membership.router, meetings.router, new_meeting.router, meeting_changes.router,
+        stats.router, posting.router,
         study.router, pairing.router, console_login.router, delivery_reports.router,
         conversation.router, general.router,
     ]

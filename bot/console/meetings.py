@@ -32,7 +32,8 @@ from bot.console.access import (
 from bot.console.request_db import db, refusal_form, refusal_goes_to, save
 from bot.services import services_of
 from core import texts, words
-from core.localtime import period_containing
+from core.localtime import period_containing, when
+from core.notices import change_lines
 from models.console.accounts import member_of_account, scope_ids
 from models.errors import DomainError
 from models.meetings.actions import (
@@ -56,6 +57,7 @@ from models.meetings.listing import (
     joint_ids_for,
     meetings_between,
 )
+from models.meetings.rules import is_at_night
 from models.meetings.tables import KIND_NAMES, Meeting, MeetingKind, MeetingStatus
 from models.members.org_tables import Org
 from models.members.tables import Member
@@ -257,8 +259,13 @@ def _render_edit(session: Session, meeting: Meeting, form: dict[str, Any],
 @bp.get("/meeting/<int:meeting_id>/edit")
 @login_required
 def edit_meeting_form(meeting_id: int) -> ResponseReturnValue:
-    """Change a planned meeting's time, place, topic or invitees."""
+    """Change a planned meeting's time, place, topic or invitees (a cancelled or held
+    one: its page, saying why not)."""
     found = meeting_in_scope(db(), meeting_id)
+    if found.status != MeetingStatus.PLANNED:
+        flash(texts.MEETING_CHANGE_CANCELLED if found.status == MeetingStatus.CANCELLED
+              else texts.MEETING_CHANGE_HELD)
+        return redirect(meeting_page(meeting_id))
     return _render_edit(db(), found, _edit_form(db(), found, services_of().settings.tz), None)
 
 
@@ -270,18 +277,25 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    form = _typed("day", "start", "end", "place", "topic", "audience")
+    form = _typed("day", "start", "end", "place", "topic", "audience", "night_ok")
     session = db()
     found = meeting_in_scope(session, meeting_id)
     refusal_form(lambda sentence: _render_edit(db(), found, form, sentence))
     starts_at = _read_time(form["day"], form["start"], tz)
     if starts_at is None:
         raise DomainError("CONSOLE_FORM_TIME")
-    ends_at = _read_time(form["day"], form["end"], tz) if form["end"] else None
-    if form["end"] and ends_at is None:
+    # The end as the form showed it, untouched: it moves with the start (same length)
+    shown_end = f"{found.ends_at.astimezone(tz):%H:%M}"
+    end = form["end"] if form["end"] != shown_end else ""
+    ends_at = _read_time(form["day"], end, tz) if end else None
+    if end and ends_at is None:
         raise DomainError("CONSOLE_FORM_END")
     if not form["place"]:
         raise DomainError("CONSOLE_FORM_PLACE")
+    if starts_at != found.starts_at and is_at_night(starts_at, tz) and not form["night_ok"] \
+            and found.status == MeetingStatus.PLANNED and now < min(found.starts_at, starts_at):
+        form["night_ask"] = True
+        raise DomainError("CONSOLE_MEETING_NIGHT", when=when(starts_at, tz))
     member_ids, org_ids = invites_for(session, found.org_id, form["audience"] or "all")
     joint_ids = joint_ids_for(form["joint"], _joint_offered(
         session, found.org_id, invitees_of(session, found).joint_org_ids))
@@ -295,13 +309,17 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
         flash(texts.CONSOLE_MEETING_UNCHANGED)
         return redirect(meeting_page(meeting_id))
     save()
-    flash(_change_message(changed))
+    flash(_change_message(changed, found, tz))
     return redirect(meeting_page(meeting_id))
 
 
-def _change_message(changed: Changed) -> str:
+def _change_message(changed: Changed, meeting: Meeting, tz: Any) -> str:
     parts = []
-    if changed.moved:
+    if changed.moved and changed.was is not None:
+        parts.append(texts.CONSOLE_MEETING_CHANGED_WHAT.format(
+            changes=words.ITEM_SEP.join(change_lines(meeting, changed.was, tz)),
+            notified=changed.changed))
+    elif changed.moved:
         parts.append(texts.CONSOLE_MEETING_CHANGED.format(notified=changed.changed))
     if changed.added.total:
         parts.append(texts.CONSOLE_MEETING_INVITED.format(notified=changed.added))

@@ -119,3 +119,8 @@ CONSOLE_ERROR_PLAIN = "{title}。{sentence}"  # when even the error page fails
 # Issue 25 (study form photos): photos kept from a 预览 until 发布
 CONSOLE_STUDY_PREVIEW_GONE = "预览时选的图片已经不在了（超过一天没有发布，或已放弃）。请重新选择图片，再预览或发布。"
 CONSOLE_STUDY_DISCARDED = "已放弃这篇内容，预览时选的{count}张图片已删除。"
+
+
+# Issue 25, item 5: a change of meeting in the console
+CONSOLE_MEETING_CHANGED_WHAT = "已修改会议，已通知{notified}。改动：{changes}"
+CONSOLE_MEETING_NIGHT = "新时间是夜里：{when}。夜里一般不开会，请核对；如果确实是这个时间，请勾选下面的「确认在夜里开会」再保存。这次没有改动，也没有通知党员。"

@@ -3,7 +3,6 @@ failed, and the template-message titles, keywords and verdicts."""
 
 # Notices (outbox)
 NOTICE_MEETING_NEW = "【会议通知】{kind}\n时间：{when}\n地点：{place}{topic}\n签到码：{code}（到会后发送「签到 {code}」；不能参加请发送「请假 {code} 原因」）"
-NOTICE_MEETING_CHANGED = "【会议变更】{kind}改为：\n时间：{when}\n地点：{place}{topic}\n签到码不变：{code}"
 NOTICE_MEETING_CANCELLED = "【会议取消】原定{when}的{kind}已取消。"
 NOTICE_MEETING_UNINVITED = "【参会调整】原定{when}的{kind}调整了参会人员，您不用参加这次会议了。"
 NOTICE_MEETING_REMINDER = "【会议提醒】{lead}{kind}\n时间：{when}\n地点：{place}\n签到码：{code}"
@@ -87,3 +86,22 @@ SANDBOX_TEMPLATE_UNTITLED = "模板消息"
 SANDBOX_NEWS_PICTURE = "图片：{url}"
 
 STATS_REACH_UNDELIVERABLE = "，发送时联系不上{count}条"
+
+
+
+# Issue 25, item 5: a change of meeting reads as a change — what changed, from what to
+# what — in the full text, the helper's list (its first line) and the template keywords.
+NOTICE_MEETING_CHANGE = "【会议变更】{summary}\n{changes}\n签到码不变：{code}。以本通知为准，之前通知的时间地点作废。"
+CHANGE_SUMMARY_TIME = "{kind}改期，原{old}"
+CHANGE_SUMMARY_PLACE = "{kind}改地点"
+CHANGE_SUMMARY_TOPIC = "{kind}改主题"
+CHANGE_LINE_TIME = "时间：{old} 改为 {new}"
+CHANGE_LINE_PLACE = "地点：{old} 改为 {new}"
+CHANGE_LINE_TOPIC = "主题：{old} 改为 {new}"
+CHANGE_LINE_SAME_TIME = "时间：{when}（不变）"
+CHANGE_LINE_SAME_PLACE = "地点：{place}（不变）"
+CHANGE_NO_TOPIC = "（无）"
+SHORT_WHEN = "{month}月{day}日{clock}"
+TEMPLATE_PLACE_CHANGED = "{new}（原{old}）"
+TEMPLATE_PLACE_CHANGED_SHORT = "{new}（地点已改）"
+CHANGE_SUMMARY_OTHER = "{kind}有变更"

@@ -94,3 +94,22 @@ LAGGING_ARRANGED = "已安排、还没开：{names}"
 LAGGING_EMPTY = "还没有党员、不计入：{names}"
 LAGGING_FOOTER = "看一个支部的详情，请发送「统计 支部名」，例如「统计 {example}」。"
 LAGGING_SEP = "；"
+
+
+# Issue 25, item 5: 改会议 — changing a meeting's time or place in chat
+MEETING_CHANGE_USAGE = (
+    "改会议格式：改会议 签到码 新时间或新地点\n"
+    "例如：改会议 4587 下周四下午3点\n改会议 4587 地点改为党员活动室\n"
+    "也可以说：把4587的会改到明天下午3点"
+)
+MEETING_CHANGED = "已修改{kind}（会议编号 {id}）：\n{changes}\n签到码不变：{code}，已通知{count}。"
+MEETING_CHANGE_NOTHING = "时间地点都和原来一样，没有改动，没有发通知。"
+MEETING_CHANGE_NEEDS_HOUR = "请说清楚改到几点，例如：改会议 {code} {example}。这次没有改动，没有发通知。"
+MEETING_CHANGE_HOUR_EXAMPLE = "明天下午3点"
+MEETING_CHANGE_NIGHT = (
+    "新时间是夜里：{when}。夜里一般不开会，这次没有改动，也没有通知党员。"
+    "如果确实是这个时间，请发送：改会议 {code} {typed} 确认"
+)
+MEETING_CHANGE_CANCELLED = "这次会议已经取消了，不能再改。要重新开，请发送「新建会议 …」安排一次新的。"
+MEETING_CHANGE_HELD = "这次会议已经开过了，不能再改时间地点。"
+MEETING_ALREADY_CANCELLED = "这次会议已经取消了（{kind} {when}），不用再取消，也不会再通知党员。"

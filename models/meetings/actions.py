@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from core.notices import MeetingWas, meeting_fields
 from models.actors import Actor
 from models.console.audit import record_change
 from models.delivery.outbox import ChannelPolicy
@@ -119,6 +120,7 @@ class Changed:
     changed: Notified
     added: Notified
     dropped: Notified
+    was: MeetingWas | None = None  # the time, place and topic before (for the reply)
 
     @property
     def anything(self) -> bool:
@@ -135,6 +137,7 @@ def change_meeting(session: Session, actor: Actor, meeting: Meeting, change: Mee
     not coming to the new one); those added get the 会议通知 at the new time; everyone
     else hears of a move. MeetingError once it has started or for a past time or clash."""
     before = {**snapshot(meeting), "invitees": invitee_summary(session, meeting)}
+    was = MeetingWas.of(meeting)
     invited = rules.InviteeChange((), ())
     dropped = added = changed = Notified()
     if invites is not None:
@@ -147,8 +150,8 @@ def change_meeting(session: Session, actor: Actor, meeting: Meeting, change: Mee
         added = notify_invited(session, outbox, meeting, invited.added, tz, now)
     if moved:
         staying = [i for i in invitee_ids(session, meeting) if i not in invited.added]
-        changed = notify_changed(session, outbox, meeting, tz, now, member_ids=staying)
-    result = Changed(moved, changed, added, dropped)
+        changed = notify_changed(session, outbox, meeting, was, tz, now, member_ids=staying)
+    result = Changed(moved, changed, added, dropped, was)
     if result.anything:
         _audit(session, actor, meeting, "meeting.change" if moved else "meeting.invitees",
                now, before, {**snapshot(meeting), "invitees": invitee_summary(session, meeting)})
@@ -164,7 +167,10 @@ def change_invitees(session: Session, actor: Actor, meeting: Meeting, invites: I
 
 def cancel_meeting(session: Session, actor: Actor, meeting: Meeting, *, outbox: ChannelPolicy,
                    tz: ZoneInfo, now: datetime) -> Notified:
-    """Cancel a planned meeting (its code is free again) and tell every invitee."""
+    """Cancel a planned meeting (its code is free again) and tell every invitee; one
+    already cancelled says so and tells nobody again."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise MeetingError("MEETING_ALREADY_CANCELLED", **meeting_fields(meeting, tz))
     before = snapshot(meeting)
     rules.cancel_meeting(session, meeting, now)
     notified = notify_cancelled(session, outbox, meeting, tz, now)

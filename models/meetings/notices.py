@@ -8,6 +8,7 @@ often the sweep runs.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,13 +57,15 @@ class Notified:
 def notify_invitees(session: Session, outbox: ChannelPolicy, meeting: Meeting, occasion: str,
                     text: str, tz: ZoneInfo, now: datetime,
                     kind: str = "meeting_notice",
-                    member_ids: Sequence[int] | None = None) -> Notified:
-    """Queue `text` for every invitee (or these members), in one statement per chunk."""
+                    member_ids: Sequence[int] | None = None,
+                    fields: dict[str, str] | None = None) -> Notified:
+    """Queue `text` for every invitee (or these members), in one statement per chunk;
+    the template takes `fields` (default: the meeting's own)."""
     wanted = invitee_ids(session, meeting) if member_ids is None else member_ids
     members = list(session.scalars(select(Member).where(
         Member.id.in_(wanted)).order_by(Member.id))) if wanted else []
     notice = Notice(kind=kind, text=text,
-                    fields=notices.meeting_template_fields(meeting, tz),
+                    fields=fields or notices.meeting_template_fields(meeting, tz),
                     subject=f"meeting:{meeting.id}")
     statuses = outbox.enqueue_each(
         session, [(f"meeting:{meeting.id}:member:{m.id}:{occasion}", m) for m in members],
@@ -94,12 +97,18 @@ def notify_cancelled(session: Session, outbox: ChannelPolicy, meeting: Meeting, 
                            kind="meeting_cancelled")
 
 
-def notify_changed(session: Session, outbox: ChannelPolicy, meeting: Meeting, tz: ZoneInfo,
-                   now: datetime, member_ids: Sequence[int] | None = None) -> Notified:
-    """会议变更 to every invitee, or these (each change is a notice of its own)."""
-    return notify_invitees(session, outbox, meeting, f"changed:{int(now.timestamp())}",
-                           notices.meeting_changed(meeting, tz), tz, now,
-                           member_ids=member_ids)
+def notify_changed(session: Session, outbox: ChannelPolicy, meeting: Meeting,
+                   was: notices.MeetingWas, tz: ZoneInfo, now: datetime,
+                   member_ids: Sequence[int] | None = None) -> Notified:
+    """会议变更 to every invitee, or these (each change is a notice of its own): what
+    changed from what (`was`) to what, in the text and in the 会议通知 template's
+    keywords alike."""
+    # two changes in one second are two notices: the key names what it changed to
+    to = zlib.crc32(f"{meeting.starts_at.isoformat()}|{meeting.place}|{meeting.topic}".encode())
+    return notify_invitees(session, outbox, meeting, f"changed:{int(now.timestamp())}:{to}",
+                           notices.meeting_changed(meeting, was, tz), tz, now,
+                           member_ids=member_ids,
+                           fields=notices.change_template_fields(meeting, was, tz))
 
 
 def notify_invited(session: Session, outbox: ChannelPolicy, meeting: Meeting,

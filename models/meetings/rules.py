@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -124,13 +125,20 @@ def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
     return meeting
 
 
+def refuse_unless_planned(meeting: Meeting) -> None:
+    """A cancelled or held meeting is not changed: MeetingError saying which it is."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise MeetingError("MEETING_CHANGE_CANCELLED")
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingError("MEETING_CHANGE_HELD")
+
+
 def change_meeting(session: Session, meeting: Meeting, starts_at: datetime,
                    ends_at: datetime | None, place: str, topic: str, now: datetime) -> bool:
     """Move a meeting that has not started, or change its place or topic (its kind, code
     and invitees stay); True if anything changed. MeetingError as create_meeting's, and
     for a meeting already under way or over (flushes)."""
-    if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("CHANGE_ONLY_PLANNED")
+    refuse_unless_planned(meeting)
     if meeting.starts_at <= now:
         raise MeetingError("CHANGE_STARTED")
     if starts_at <= now:
@@ -165,8 +173,7 @@ def change_invitees(session: Session, meeting: Meeting, member_ids: tuple[int, .
     """Invite others to a meeting that has not started: the host branch's audience (its
     members or a group, none for everyone) and joint orgs, replacing the invites it had.
     Attendance already recorded stays. MeetingError as change_meeting's (flushes)."""
-    if meeting.status != MeetingStatus.PLANNED:
-        raise MeetingError("CHANGE_ONLY_PLANNED")
+    refuse_unless_planned(meeting)
     if meeting.starts_at <= now:
         raise MeetingError("CHANGE_INVITEES_STARTED")
     invites = list(session.scalars(select(MeetingInvite).where(
@@ -239,3 +246,15 @@ def refresh_counts(session: Session, meeting: Meeting) -> None:
     meeting.absent_count = counts.get(AttendanceStatus.ABSENT, 0)
     meeting.expected_count = meeting.present_count + meeting.leave_count + meeting.absent_count
     session.flush()
+
+
+# A meeting is not held at night: a time from 22:00 to 06:00 (local) is more likely a
+# slip ("两点" read as 02:00, 22:30 typed for 12:30) than meant, so it is confirmed first.
+NIGHT_STARTS = time(22, 0)
+NIGHT_ENDS = time(6, 0)
+
+
+def is_at_night(moment: datetime, tz: ZoneInfo) -> bool:
+    """Whether `moment` falls between 22:00 and 06:00 where the branch is."""
+    local = moment.astimezone(tz).time()
+    return local >= NIGHT_STARTS or local < NIGHT_ENDS

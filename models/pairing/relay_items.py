@@ -37,7 +37,8 @@ class RelayItem:
     happens_at: datetime
     about_meeting: bool
 
-    def line(self, tz: ZoneInfo, width: int = 24) -> str:
+    # 26: a change's first line whole ("【会议变更】组织生活会改期，原12月19日19:00")
+    def line(self, tz: ZoneInfo, width: int = 26) -> str:
         """e.g. "【会议通知】支部党员大会，12月5日（周五）09:00"."""
         return texts.RELAY_ITEM.format(what=first_line(self.relay.text, width),
                                        when=when(self.happens_at, tz))
