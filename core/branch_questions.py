@@ -30,9 +30,10 @@ def lagging_question(text: str) -> frozenset[str] | None:
         return None
     # "没开" alone is about meetings only when a meeting or a branch is named:
     # "村委会没开门" is not a question about 三会一课
+    without_place = folded.replace(words.LAGGING_PLACE_NOT_MEETING, "")
     if all(word in words.LAGGING_OPEN_WORDS for word in said) and not (
-            "支部" in folded or any(word in folded.replace("村委会", "")
-                                   for word in words.LAGGING_MEETING_HINTS)):
+            words.LAGGING_BRANCH_WORD in folded
+            or any(word in without_place for word in words.LAGGING_MEETING_HINTS)):
         return None
     kinds: set[str] = set()
     rest = folded
@@ -55,7 +56,8 @@ def branch_asked(asked: str) -> str:
     → "辽原村", "了吗" → "")."""
     name = "".join(unicodedata.normalize("NFKC", asked).split())
     # "统计了吗", "统计一下吧": particles, not a name
-    name = name.rstrip(words.TRAILING_PUNCTUATION + words.TRAILING_PARTICLES + "吗呢")
+    name = name.rstrip(words.TRAILING_PUNCTUATION + words.TRAILING_PARTICLES
+                       + words.STATS_ASKED_PARTICLES)
     for filler in words.STATS_FILLERS:
         if name.startswith(filler):
             name = name[len(filler):]

@@ -441,3 +441,8 @@ MEETING_CHANGE_BEFORE_CODE = ("把", "将", "会议")  # "把4587…", "会议45
 MEETING_CHANGE_AFTER_CODE = ("号", "的", "会议", "会")  # "4587号会议…", "4587的会…"
 DAY_MARKS = "月号日"  # "12号", "10日"
 MEETING_CHANGE_WORD = "改"  # "改地点…", "改时间…"
+
+# Issue 25 (branch questions): a place named with 会 that is no meeting ("村委会没开门")
+LAGGING_PLACE_NOT_MEETING = "村委会"
+LAGGING_BRANCH_WORD = "支部"  # a question naming a 支部 is about its meetings
+STATS_ASKED_PARTICLES = "吗呢"  # "统计了吗", "统计呢": particles after 统计, not a name

@@ -4,7 +4,6 @@ none arranged, and the page itself never scrolls sideways (issue 25.6)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,9 @@ SHOTS = os.environ.get("PARTYBOT_SCREENSHOTS")
 if not CHROMIUM.exists():
     pytest.skip("browser tests need Debian's chromium", allow_module_level=True)
 
-from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
+# `browser` is conftest's one Chromium for the session.
 
 
 @pytest.mark.parametrize("width", [390, 1366])

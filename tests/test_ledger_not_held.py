@@ -124,7 +124,8 @@ def qr_app(api_settings, clock, township, fake):  # type: ignore[no-untyped-def]
     services_of(app).dispose()
 
 
-def test_the_sign_in_sheet_points_to_the_qr_code_where_it_is(qr_app, township, tmp_path):
+def test_the_sign_in_sheet_points_to_the_qr_code_where_it_is(qr_app, township, tmp_path,
+                                                             request):
     from pathlib import Path
 
     from tests.live import serving
@@ -135,11 +136,8 @@ def test_the_sign_in_sheet_points_to_the_qr_code_where_it_is(qr_app, township, t
     assert not re.search("[左右上下]边的二维码|[左右上下]面的二维码", html)
     if not Path("/usr/bin/chromium").exists():
         return
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright, serving(qr_app) as base_url:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=["--no-sandbox", "--disable-gpu"])
+    browser = request.getfixturevalue("browser")  # conftest's one Chromium
+    with serving(qr_app) as base_url:
         page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
         page.goto(f"{base_url}/admin/login")
         page.fill("#login", "liaoyuan")
@@ -158,4 +156,4 @@ def test_the_sign_in_sheet_points_to_the_qr_code_where_it_is(qr_app, township, t
         qr, words = boxes()  # on paper: beside them, the names fit below
         assert qr["x"] + qr["width"] <= words["x"] + 1
         page.pdf(path=str(tmp_path / "sheet.pdf"), format="A4")
-        browser.close()
+        page.close()
