@@ -115,3 +115,7 @@ CONSOLE_ERROR_BACK_LOGIN = "去登录"
 CONSOLE_ERROR_BACK_PREVIOUS = "返回上一页"
 CONSOLE_NAME = "党建管理后台"
 CONSOLE_ERROR_PLAIN = "{title}。{sentence}"  # when even the error page fails
+
+# Issue 25: a question dismissed as no question.
+QUESTION_ALREADY_DISMISSED = "这条已经忽略了（不是要回复的问题）。"
+CONSOLE_QUESTION_DISMISSED = "已忽略：不是要回复的问题，不算待回复，也不算已回复。"
