@@ -83,6 +83,8 @@ def is_reflection(text: str) -> bool:
 
 _MORE_TALK = {word: kind for kind, said in words.SMALL_TALK_MORE.items() for word in said}
 _STRONGER = sorted(words.THANKS_STRONGER, key=len, reverse=True)
+# "忙不忙", "好不好": asked without a question word
+_A_NOT_A = re.compile(r"(.)" + words.A_NOT_A + r"\1")
 _ADDRESS_REACH = 5  # a name of up to three characters before the title: "李书记", "王大姐"
 
 
@@ -140,7 +142,9 @@ def asks_after_you(text: str) -> bool:
     """A short question that asks after the person, not for a fact: "吃了吗", "忙吗",
     "最近身体好吗", "在家吗"."""
     core = _core(text)
-    if not core or len(core) > words.CARE_MAX_CHARS or not is_question(core):
+    if not core or len(core) > words.CARE_MAX_CHARS:
+        return False
+    if not asks_question(core):
         return False
     if question_topic(core) is not None or any(m in core for m in words.CARE_NOT_WITH):
         return False
@@ -163,11 +167,13 @@ def asks_what_to_do(text: str) -> bool:
 
 
 def asks_question(text: str) -> bool:
-    """is_question, with more question words ("入党申请书交给谁", "咋办")."""
+    """is_question, with more question words ("入党申请书交给谁", "咋办") and "X不X"
+    ("明天开不开会")."""
     if is_question(text):
         return True
     folded = unicodedata.normalize("NFKC", text)
-    return any(marker in folded for marker in words.QUESTION_MARKERS_MORE)
+    return any(marker in folded for marker in words.QUESTION_MARKERS_MORE) \
+        or _A_NOT_A.search(folded) is not None
 
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")

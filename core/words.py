@@ -412,7 +412,8 @@ REFLECTION_WORDS = (
     "党史", "理论", "落实", "带头", "践行", "贯彻", "牢记", "坚定", "坚持", "不忘", "榜样",
     "模范", "先锋", "奉献", "担当", "为人民", "为民", "服务群众", "讲话", "总书记", "全会",
     "二十大", "文章", "讲得", "写得", "说得", "有道理", "记住",
-    "记在心", "铭记", "努力", "争做", "作为党员", "作为一名",
+    "记在心", "铭记", "努力", "争做", "作为党员", "作为一名", "今后", "更好地", "群众",
+    "办实事",
 )
 # A reflection at least this many characters long needs none of those words.
 REFLECTION_MIN_CHARS = 15
@@ -457,6 +458,7 @@ TODO_TASKS = ("任务", "安排", "要办", "要做", "要干", "要我")
 TODO_OTHERS = ("他", "她", "它", "别人", "人家")  # asking about someone else is a question
 TODO_MAX_CHARS = 14
 # Question words beyond words.QUESTION_MARKERS ("入党申请书交给谁").
+A_NOT_A = "不"  # "忙不忙", "开不开会": a question without a question word
 QUESTION_MARKERS_MORE = ("谁", "咋", "啥", "几时", "多久", "要不要", "行不行", "对不对", "请问",
                          "想问", "问一下", "问问")
 
