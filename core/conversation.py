@@ -95,6 +95,10 @@ def chat_kind(text: str) -> str | None:
     kind = small_talk_kind(text)
     if kind is not None:
         return kind
+    folded = unicodedata.normalize("NFKC", text)
+    laughed = [char for char in folded if char.isalnum()]
+    if laughed and all(char in words.LAUGHTER for char in laughed):
+        return "emoji"
     parts = [_core(part) for part in _PARTS.split(text) if _core(part)]
     kinds = [_part_kind(part) or _more_part_kind(part) for part in parts]
     if parts and all(kinds):

@@ -442,6 +442,7 @@ SMALL_TALK_MORE = {
     "ack": ("没事", "没啥事", "没什么", "没什么事", "没关系", "不用", "不用谢", "行行", "中",
             "得嘞", "晓得", "懂"),
 }
+LAUGHTER = "哈呵嘿嘻"  # "哈哈", "呵呵呵": answered like an emoji
 ADDRESS_TITLES = ("书记", "支书", "主任", "老师", "同志", "领导", "委员", "大家", "各位",
                   "大姐", "大哥", "叔", "姨", "您", "你")
 THANKS_STRONGER = ("真是太", "实在", "非常", "十分", "特别", "万分", "真是", "太", "真", "好")
@@ -449,7 +450,8 @@ THANKS_STRONGER = ("真是太", "实在", "非常", "十分", "特别", "万分"
 CARE_STEMS = ("吃", "喝", "忙", "身体", "最近", "近来", "好吗", "好不好", "还好", "睡", "休息",
               "在家", "干嘛", "在吗", "在不")
 CARE_MAX_CHARS = 8
-CARE_NOT_WITH = ("什么", "哪", "几", "多少", "为", "谁", "怎么办", "啥")  # "吃什么" asks a fact
+# "吃什么" asks a fact; "我不去了好吗" asks leave: no greeting
+CARE_NOT_WITH = ("什么", "哪", "几", "多少", "为", "谁", "怎么办", "啥", "我")
 ADDRESS_GREETING = "好"  # "王书记好"
 # "What should I do?": a doing word followed by a "what", or a word for a task.
 TODO_VERBS = ("干", "做", "办", "弄")

@@ -248,9 +248,11 @@ def test_real_questions_are_still_queued(chat, session, village, said):
     ("睡了吗", "care"), ("在家吗", "care"), ("李书记你好", "greeting"), ("刘主任好", "greeting"),
     ("张老师早上好", "greeting"), ("过年好！", "greeting"), ("有人吗？", "greeting"),
     ("书记辛苦了", "thanks"), ("真是太感谢了", "thanks"), ("麻烦您了", "thanks"),
-    ("谢谢谢谢", "thanks"), ("没事了", "ack"), ("不用了，谢谢", "thanks"),
+    ("谢谢谢谢", "thanks"), ("哈哈", "emoji"), ("呵呵呵！", "emoji"), ("没事了", "ack"),
+    ("不用了，谢谢", "thanks"),
     ("吃什么", None), ("党费交了吗", None), ("会议开了吗", None), ("我不去了", None),
-    ("你好，党费交到哪里？", None), ("他在干什么", None),
+    ("你好，党费交到哪里？", None), ("他在干什么", None), ("我不去了好吗", None),
+    ("我吃了药还能去吗", None),
 ])
 def test_what_kind_of_small_talk(said, kind):
     from core.conversation import chat_kind
