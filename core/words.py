@@ -471,3 +471,5 @@ COMMAND_ALIASES.update({
 })
 AUDIT_ACTION_NAMES.update({"study.feedback_withdraw": "撤回学习心得",
                            "question.dismiss": "忽略提问"})
+# Issue 25: what a withdrawn 心得 said, in the audit log.
+AUDIT_FIELD_NAMES.update({"text": "内容"})

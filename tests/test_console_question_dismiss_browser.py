@@ -12,8 +12,9 @@ from models.members.tables import Member
 from models.questions.actions import ask_question
 from tests import test_browser
 
-# test_browser's fixtures (it skips itself when Debian's chromium is missing)
-browser, console, page = test_browser.browser, test_browser.console, test_browser.page
+# test_browser's fixtures (it skips itself when Debian's chromium is missing); the
+# browser itself is conftest's
+console, page = test_browser.console, test_browser.page
 expect = test_browser.expect
 
 

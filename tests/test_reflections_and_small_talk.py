@@ -167,6 +167,11 @@ def test_withdrawing_for_someone_else_is_audited(chat, session, village, clock):
     entry = session.scalars(select(AuditEntry).where(
         AuditEntry.action == "study.feedback_withdraw")).one()
     assert "学习党章" in entry.target
+    assert entry.before == {"kind": "text", "text": "总纲讲得很透彻"}
+    from core import words
+
+    assert {"study.feedback_withdraw", "question.dismiss"} <= set(words.AUDIT_ACTION_NAMES)
+    assert {"kind", "text"} <= set(words.AUDIT_FIELD_NAMES)
 
 
 def test_the_admins_withdraw_command_still_works(chat, session, village):
