@@ -188,12 +188,10 @@ def reads_as_reflection(text: str, title: str = "", body: str = "") -> bool:
     """Words worth keeping as a 心得 on the item `title` / `body`: no small talk and no
     question; then they use study words or the item's own, or, unless they are about
     something else (a plan, an errand, a request), they are long enough."""
+    if not could_be_reflection(text):
+        return False
     folded = unicodedata.normalize("NFKC", text).strip()
-    if not folded or chat_kind(folded) is not None:
-        return False
     length = sum(1 for char in folded if char.isalnum())
-    if _asks(folded, length):
-        return False
     if any(word in folded for word in words.REFLECTION_WORDS):
         return True
     if _mentions_item(folded, title, body):
@@ -201,6 +199,14 @@ def reads_as_reflection(text: str, title: str = "", body: str = "") -> bool:
     if any(word in folded for word in words.NOT_REFLECTION_WORDS):
         return False
     return length >= words.REFLECTION_MIN_CHARS
+
+
+def could_be_reflection(text: str) -> bool:
+    """Not small talk and not a question: worth looking up the item it may be about."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not folded or chat_kind(folded) is not None:
+        return False
+    return not _asks(folded, sum(1 for char in folded if char.isalnum()))
 
 
 def _asks(folded: str, length: int) -> bool:

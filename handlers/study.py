@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import texts
-from core.conversation import reads_as_reflection
+from core.conversation import could_be_reflection, reads_as_reflection
 from core.notices import names_list
 from handlers.args import feedback_of, item_number
 from handlers.router import Context, News, Reply, Role, Router, Takes
@@ -76,7 +76,9 @@ def _reads_as_reflection(ctx: Context) -> bool:
 
 
 def _feedback_words(ctx: Context) -> bool:
-    return bool(ctx.text.strip()) and _reads_as_reflection(ctx)
+    # the words first: most text that reaches here is small talk or a question, and
+    # needs no look-up of the member's 已学
+    return could_be_reflection(ctx.text) and _reads_as_reflection(ctx)
 
 
 def _feedback_voice(ctx: Context) -> bool:
