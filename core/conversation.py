@@ -76,3 +76,155 @@ def is_reflection(text: str) -> bool:
     """Words worth keeping as a 心得: something said that is neither small talk nor a
     question."""
     return bool(text.strip()) and small_talk_kind(text) is None and not is_question(text)
+
+
+# Issue 25: small talk beyond the plain words, "what should I do?", questions asked with
+# more words, and a 心得 judged against the item it is about.
+
+_MORE_TALK = {word: kind for kind, said in words.SMALL_TALK_MORE.items() for word in said}
+_STRONGER = sorted(words.THANKS_STRONGER, key=len, reverse=True)
+# "忙不忙", "好不好": asked without a question word
+_A_NOT_A = re.compile(r"(.)" + words.A_NOT_A + r"\1")
+_ADDRESS_REACH = 5  # a name of up to three characters before the title: "李书记", "王大姐"
+
+
+def chat_kind(text: str) -> str | None:
+    """Like small_talk_kind, and also greetings after a name or title ("李书记你好",
+    "王书记好"), stronger thanks ("太感谢了"), and greetings asked as questions ("吃了吗",
+    "最近身体好吗": "care"). None when any part of the message says something else."""
+    kind = small_talk_kind(text)
+    if kind is not None:
+        return kind
+    folded = unicodedata.normalize("NFKC", text)
+    laughed = [char for char in folded if char.isalnum()]
+    if laughed and all(char in words.LAUGHTER for char in laughed):
+        return "emoji"
+    parts = [_core(part) for part in _PARTS.split(text) if _core(part)]
+    kinds = [_part_kind(part) or _more_part_kind(part) for part in parts]
+    if parts and all(kinds):
+        return next((kind for kind in kinds if kind != "ack"), kinds[0])
+    return None
+
+
+def _plain_kind(part: str) -> str | None:
+    return _part_kind(part) or _MORE_TALK.get(part)
+
+
+def _more_part_kind(part: str) -> str | None:
+    if part in _MORE_TALK:
+        return _MORE_TALK[part]
+    bare = _without_address(part)
+    if bare != part:
+        if bare in ("", words.ADDRESS_GREETING):  # "李书记", "王书记好"
+            return "greeting"
+        kind = _plain_kind(bare) or _stronger_thanks(bare)
+        if kind is not None:
+            return kind
+    kind = _stronger_thanks(part)
+    if kind is not None:
+        return kind
+    return "care" if asks_after_you(part) else None
+
+
+def _without_address(part: str) -> str:
+    """The part without a leading name and title ("李书记你好" → "你好")."""
+    for title in words.ADDRESS_TITLES:
+        at = part.find(title)
+        if at >= 0 and at + len(title) <= _ADDRESS_REACH:
+            return part[at + len(title):]
+    return part
+
+
+def _stronger_thanks(part: str) -> str | None:
+    for word in _STRONGER:  # "太感谢", "真是太感谢", "非常感谢"
+        if part.startswith(word) and _plain_kind(part[len(word):]) == "thanks":
+            return "thanks"
+    return None
+
+
+def asks_after_you(text: str) -> bool:
+    """A short question that asks after the person, not for a fact: "吃了吗", "忙吗",
+    "最近身体好吗", "在家吗"."""
+    core = _core(text)
+    if not core or len(core) > words.CARE_MAX_CHARS:
+        return False
+    if not asks_question(core):
+        return False
+    if question_topic(core) is not None or any(m in core for m in words.CARE_NOT_WITH):
+        return False
+    return any(stem in core for stem in words.CARE_STEMS)
+
+
+def asks_what_to_do(text: str) -> bool:
+    """"我该干什么", "今天干啥", "有什么任务吗": the member asks what is open for them
+    (not about a command's topic, nor about someone else)."""
+    compact = "".join(_PARTS.split(_core(text)))
+    if not compact or len(compact) > words.TODO_MAX_CHARS:
+        return False
+    if any(other in compact for other in words.TODO_OTHERS) or question_topic(compact):
+        return False
+    for verb in words.TODO_VERBS:
+        for what in words.TODO_WHAT:
+            if re.search(re.escape(verb) + ".?" + re.escape(what), compact):
+                return True
+    return any(task in compact for task in words.TODO_TASKS) and asks_question(compact)
+
+
+def asks_question(text: str) -> bool:
+    """is_question, with more question words ("入党申请书交给谁", "咋办") and "X不X"
+    ("明天开不开会")."""
+    if is_question(text):
+        return True
+    folded = unicodedata.normalize("NFKC", text)
+    return any(marker in folded for marker in words.QUESTION_MARKERS_MORE) \
+        or _A_NOT_A.search(folded) is not None
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_LONG_QUESTION = 20  # characters: a question word inside a longer text may be rhetorical
+
+
+def reads_as_reflection(text: str, title: str = "", body: str = "") -> bool:
+    """Words worth keeping as a 心得 on the item `title` / `body`: no small talk and no
+    question; then they use study words or the item's own, or, unless they are about
+    something else (a plan, an errand, a request), they are long enough."""
+    if not could_be_reflection(text):
+        return False
+    folded = unicodedata.normalize("NFKC", text).strip()
+    length = sum(1 for char in folded if char.isalnum())
+    if any(word in folded for word in words.REFLECTION_WORDS):
+        return True
+    if _mentions_item(folded, title, body):
+        return True
+    if any(word in folded for word in words.NOT_REFLECTION_WORDS):
+        return False
+    return length >= words.REFLECTION_MIN_CHARS
+
+
+def could_be_reflection(text: str) -> bool:
+    """Not small talk and not a question: worth looking up the item it may be about."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not folded or chat_kind(folded) is not None:
+        return False
+    return not _asks(folded, sum(1 for char in folded if char.isalnum()))
+
+
+def _asks(folded: str, length: int) -> bool:
+    """A question: asked at the end, or anywhere in a short message."""
+    if folded.endswith("?") \
+            or folded.rstrip(words.TRAILING_PUNCTUATION).endswith(words.QUESTION_ENDINGS):
+        return True
+    return length < _LONG_QUESTION and asks_question(folded)
+
+
+def _mentions_item(folded: str, title: str, body: str) -> bool:
+    """One of the title's words, or two of the body's ("总纲讲得透彻" on 《党章 总纲》)."""
+    said = _item_words(folded)
+    return bool(said & _item_words(title)) or len(said & _item_words(body)) >= 2
+
+
+def _item_words(text: str) -> set[str]:
+    """The two-character words of a text, without those of common characters."""
+    folded = unicodedata.normalize("NFKC", text)
+    return {run[i:i + 2] for run in _CJK_RUN.findall(folded) for i in range(len(run) - 1)
+            if not any(char in words.ITEM_WORD_COMMON for char in run[i:i + 2])}

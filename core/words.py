@@ -446,3 +446,75 @@ MEETING_CHANGE_WORD = "改"  # "改地点…", "改时间…"
 LAGGING_PLACE_NOT_MEETING = "村委会"
 LAGGING_BRANCH_WORD = "支部"  # a question naming a 支部 is about its meetings
 STATS_ASKED_PARTICLES = "吗呢"  # "统计了吗", "统计呢": particles after 统计, not a name
+
+# Issue 25 (心得 and small talk, core/conversation.py): what a reflection on a study item
+# sounds like. A message in the 心得 window is kept when it uses these words or the
+# item's own, or is long enough, and is no question, greeting or request.
+REFLECTION_WORDS = (
+    "学习", "学了", "学到", "学会", "读了", "看了", "听了", "体会", "心得", "收获", "感悟",
+    "感受", "感想", "受教育", "受益", "启发", "启示", "认识到", "意识到", "明白了", "懂得",
+    "深刻", "领会", "理解", "精神", "思想", "初心", "使命", "宗旨", "信念", "党性", "党章",
+    "党史", "理论", "落实", "带头", "践行", "贯彻", "牢记", "坚定", "坚持", "不忘", "榜样",
+    "模范", "先锋", "奉献", "担当", "为人民", "为民", "服务群众", "讲话", "总书记", "全会",
+    "二十大", "文章", "讲得", "写得", "说得", "有道理", "记住",
+    "记在心", "铭记", "努力", "争做", "作为党员", "作为一名", "今后", "更好地", "群众",
+    "办实事",
+)
+# A reflection at least this many characters long needs none of those words.
+REFLECTION_MIN_CHARS = 15
+# Words that say a message is about something else: plans, errands, daily life,
+# requests and troubles. Checked after the reflection words ("请假" alone is no 心得).
+NOT_REFLECTION_WORDS = (
+    "请假", "去不了", "来不了", "不去", "不来", "有事", "没空", "到了", "我到", "到家",
+    "路上", "马上", "入党", "党费", "我要", "我想", "帮我", "帮忙", "麻烦", "请你", "天气",
+    "下雨", "下雪", "吃饭", "没学", "没看", "还没", "看不清", "看不懂", "听不清", "打不开",
+    "不会", "明天", "后天", "晚上", "放假", "回来", "丢了",
+)
+# Characters too common to make an item's words its own ("今天", "我们" are no topic).
+ITEM_WORD_COMMON = "的了是在和与及我你他她它们这那有不也都就要会个一二上下中今天明年月日" \
+                   "说去来好很吗呢吧啊把被给对从向到以为而之其第"
+# Small talk beyond words.SMALL_TALK (as core.conversation compares them: without the
+# trailing 了, 的, 啊 …): more greetings and thanks, the ways of addressing
+# someone before them ("李书记你好"), the words that strengthen thanks ("太感谢了"),
+# and greetings asked as questions ("吃了吗", "忙吗", "最近身体好吗": "care").
+SMALL_TALK_MORE = {
+    "greeting": ("新年好", "过年好", "节日好", "节日快乐", "新年快乐", "春节好", "好久不见",
+                 "有人吗", "在么", "人呢", "在干嘛", "你在干嘛", "在干什么", "你在干什么",
+                 "在忙什么", "你在忙什么", "你在干啥", "在干啥"),
+    "thanks": ("麻烦", "麻烦你", "麻烦您", "辛苦你", "辛苦您", "感谢你", "感谢您", "谢谢你们",
+               "谢谢大家", "感谢支部", "感谢组织", "多谢多谢", "谢谢谢谢", "感谢感谢", "劳驾",
+               "费心"),
+    "ack": ("没事", "没啥事", "没什么", "没什么事", "没关系", "不用", "不用谢", "行行", "中",
+            "得嘞", "晓得", "懂"),
+}
+LAUGHTER = "哈呵嘿嘻"  # "哈哈", "呵呵呵": answered like an emoji
+ADDRESS_TITLES = ("书记", "支书", "主任", "老师", "同志", "领导", "委员", "大家", "各位",
+                  "大姐", "大哥", "叔", "姨", "您", "你")
+THANKS_STRONGER = ("真是太", "实在", "非常", "十分", "特别", "万分", "真是", "太", "真", "好")
+# A short question made of these, and of no command's topic, asks after you ("吃了吗").
+CARE_STEMS = ("吃", "喝", "忙", "身体", "最近", "近来", "好吗", "好不好", "还好", "睡", "休息",
+              "在家", "干嘛", "在吗", "在不")
+CARE_MAX_CHARS = 8
+# "吃什么" asks a fact; "我不去了好吗" asks leave: no greeting
+CARE_NOT_WITH = ("什么", "哪", "几", "多少", "为", "谁", "怎么办", "啥", "我")
+ADDRESS_GREETING = "好"  # "王书记好"
+# "What should I do?": a doing word followed by a "what", or a word for a task.
+TODO_VERBS = ("干", "做", "办", "弄")
+TODO_WHAT = ("什么", "啥", "哪些", "些什么", "点什么", "点啥")
+TODO_TASKS = ("任务", "安排", "要办", "要做", "要干", "要我")
+TODO_OTHERS = ("他", "她", "它", "别人", "人家")  # asking about someone else is a question
+TODO_MAX_CHARS = 14
+# Question words beyond words.QUESTION_MARKERS ("入党申请书交给谁").
+A_NOT_A = "不"  # "忙不忙", "开不开会": a question without a question word
+QUESTION_MARKERS_MORE = ("谁", "咋", "啥", "几时", "多久", "要不要", "行不行", "对不对", "请问",
+                         "想问", "问一下", "问问")
+
+# Issue 25: the 心得 a member takes back, and questions dismissed in the console.
+COMMAND_ALIASES.update({
+    "撤销心得": "撤回心得", "删除心得": "撤回心得", "删掉心得": "撤回心得", "取消心得": "撤回心得",
+    "心得撤回": "撤回心得", "撤回学习心得": "撤回心得", "删除学习心得": "撤回心得",
+})
+AUDIT_ACTION_NAMES.update({"study.feedback_withdraw": "撤回学习心得",
+                           "question.dismiss": "忽略提问"})
+# Issue 25: what a withdrawn 心得 said, in the audit log.
+AUDIT_FIELD_NAMES.update({"text": "内容"})

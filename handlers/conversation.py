@@ -9,15 +9,17 @@ words first) and before the catch-all.
 from __future__ import annotations
 
 from core import texts, words
-from core.conversation import is_question, question_topic, small_talk_kind
+from core.conversation import asks_question, asks_what_to_do, chat_kind, question_topic
 from core.notices import meeting_fields
 from handlers.router import Context, Reply, Role, Router
 from models.meetings.attendance import attendance_of
 from models.meetings.queries import open_for_check_in, upcoming_for
+from models.meetings.tables import CHECK_IN_OPENS, AttendanceStatus
+from models.meetings.upcoming import upcoming_with_records
 from models.members.queries import branch_admin_names
 from models.pairing.relay_items import current_relays
 from models.questions.actions import ask_question
-from models.study.queries import unread_item
+from models.study.queries import unread_count, unread_item
 
 router = Router("conversation")
 
@@ -46,18 +48,58 @@ def next_step(ctx: Context) -> str:
 
 
 def _is_small_talk(ctx: Context) -> bool:
-    return small_talk_kind(ctx.text) is not None
+    return chat_kind(ctx.text) is not None
 
 
 @router.message("text", Role.ANYONE, when=_is_small_talk)
 def small_talk(ctx: Context) -> Reply:
-    """Greetings, thanks, "收到", emoji: one friendly line and the next step."""
-    kind = small_talk_kind(ctx.text) or "ack"
-    return texts.SMALL_TALK_ANSWERS[kind] + next_step(ctx)
+    """Greetings, thanks, "收到", "吃了吗", emoji: one friendly line and the next step
+    (never the admin's queue)."""
+    kind = chat_kind(ctx.text) or "ack"
+    answer = texts.SMALL_TALK_ANSWERS.get(kind) or texts.SMALL_TALK_MORE_ANSWERS[kind]
+    return answer + next_step(ctx)
+
+
+def _asks_what_to_do(ctx: Context) -> bool:
+    return asks_what_to_do(ctx.text)
+
+
+@router.message("text", Role.ANYONE, when=_asks_what_to_do)
+def what_to_do(ctx: Context) -> Reply:
+    """"我该干什么": what is open for this member now — meetings, study, relays — rather
+    than a question for the admin."""
+    caller = ctx.caller
+    if caller is None:
+        return texts.NEXT_BIND
+    lines = [texts.TODO_HEADER]
+    meetings = upcoming_with_records(ctx.session, caller.member_id, ctx.now, limit=3)
+    for meeting, status in meetings:
+        fields = meeting_fields(meeting, ctx.tz)
+        if status is None and meeting.starts_at - CHECK_IN_OPENS <= ctx.now:
+            lines.append(texts.TODO_CHECK_IN.format(**fields))
+            continue
+        state = "" if status is None else texts.TODO_MEETING_STATE.format(
+            state=words.MY_STATE_PRESENT if status == AttendanceStatus.PRESENT
+            else words.MY_STATE_LEAVE)
+        lines.append(texts.TODO_MEETING.format(state=state, **fields))
+    if caller.is_helper:
+        waiting = current_relays(ctx.session, ctx.now, [caller.member_id])
+        if waiting:
+            lines.append(texts.TODO_RELAYS.format(count=len(waiting)))
+    unread = unread_item(ctx.session, caller.branch_id, caller.member_id, ctx.now)
+    if unread is not None:
+        count = unread_count(ctx.session, caller.branch_id, caller.member_id, ctx.now)
+        lines.append(texts.TODO_STUDY_MORE.format(title=unread.title, count=count)
+                     if count > 1 else texts.TODO_STUDY.format(title=unread.title))
+    if len(lines) == 1:
+        return texts.TODO_NOTHING
+    if meetings:
+        lines.append(texts.TODO_MEETINGS_FOOTER)
+    return "\n".join(lines)
 
 
 def _is_question(ctx: Context) -> bool:
-    return is_question(ctx.text)
+    return asks_question(ctx.text)
 
 
 @router.message("text", Role.ANYONE, when=_is_question)

@@ -6,6 +6,7 @@ from core import texts, words
 from core.conversation import question_topic
 from handlers.router import Context, Reply, Role, Router, Takes
 from models.delivery.reply_rest import take_rest
+from models.study.queries import recent_record_for_feedback
 
 router = Router("general")
 
@@ -35,4 +36,14 @@ def more(ctx: Context) -> Reply:
 def not_understood(ctx: Context) -> Reply:
     """Any other text: say so, and point to 帮助."""
     shown = ctx.text if len(ctx.text) <= 20 else ctx.text[:20] + "…"
-    return texts.NOT_UNDERSTOOD.format(text=shown)
+    return texts.NOT_UNDERSTOOD.format(text=shown) + _not_kept_hint(ctx)
+
+
+def _not_kept_hint(ctx: Context) -> str:
+    """Right after 已学, words that did not read as a 心得 were not kept: say how to
+    leave one, in case that is what they were."""
+    caller = ctx.caller
+    if caller is None or recent_record_for_feedback(ctx.session, caller.member_id,
+                                                    ctx.now) is None:
+        return ""
+    return texts.FEEDBACK_NOT_KEPT_HINT

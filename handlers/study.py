@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from core import texts
-from core.conversation import is_reflection
+from core.conversation import could_be_reflection, reads_as_reflection
 from core.notices import names_list
 from handlers.args import feedback_of, item_number
 from handlers.router import Context, News, Reply, Role, Router, Takes
-from models.study.actions import give_feedback, mark_studied
+from models.study.actions import give_feedback, mark_studied, withdraw_feedback
 from models.study.hot_statements import ItemText
 from models.study.queries import recent_record_for_feedback, visible_item
 from models.study.records import item_meant_by_studied, item_to_read, remember_view
@@ -63,15 +63,27 @@ def _in_feedback_window(ctx: Context) -> bool:
         ctx.session, caller.member_id, ctx.now) is not None
 
 
-def _feedback_words(ctx: Context) -> bool:
-    """Words that are a 心得: within the window, and neither a question nor small talk
+def _reads_as_reflection(ctx: Context) -> bool:
+    """Within the window, words that read as a reflection on the item just studied (its
+    own words, study words, or long enough) and not a question, small talk or a request
     (commands never reach here: the dispatcher ran them)."""
-    return is_reflection(ctx.text) and _in_feedback_window(ctx)
+    caller = ctx.caller
+    if caller is None:
+        return False
+    record = recent_record_for_feedback(ctx.session, caller.member_id, ctx.now)
+    return record is not None and reads_as_reflection(ctx.text, record.item.title,
+                                                      record.item.body or "")
+
+
+def _feedback_words(ctx: Context) -> bool:
+    # the words first: most text that reaches here is small talk or a question, and
+    # needs no look-up of the member's 已学
+    return could_be_reflection(ctx.text) and _reads_as_reflection(ctx)
 
 
 def _feedback_voice(ctx: Context) -> bool:
     heard = ctx.message.get("Recognition")
-    return (not heard or is_reflection(ctx.text)) and _in_feedback_window(ctx)
+    return _reads_as_reflection(ctx) if heard else _in_feedback_window(ctx)
 
 
 def _keep_feedback(ctx: Context, kind: str) -> Reply:
@@ -82,8 +94,8 @@ def _keep_feedback(ctx: Context, kind: str) -> Reply:
         return None
     record, pieces = kept
     if pieces > 1:
-        return texts.FEEDBACK_MORE.format(title=record.item.title, count=pieces)
-    return texts.FEEDBACK_OK.format(title=record.item.title)
+        return texts.FEEDBACK_KEPT_MORE.format(title=record.item.title, count=pieces)
+    return texts.FEEDBACK_KEPT.format(title=record.item.title)
 
 
 @router.message("image", Role.MEMBER, when=_in_feedback_window)
@@ -102,6 +114,18 @@ def voice_feedback(ctx: Context) -> Reply:
 def text_feedback(ctx: Context) -> Reply:
     """A few words right after 已学 are kept as the member's reflections."""
     return _keep_feedback(ctx, "text")
+
+
+@router.command("撤回心得", Role.MEMBER, usage="撤回心得", takes=Takes.NOTHING)
+def withdraw_reflection(ctx: Context) -> Reply:
+    """撤回刚发的学习心得（一天内）"""
+    gone = withdraw_feedback(ctx.session, ctx.me.actor, ctx.me.member_id, ctx.me.branch_id,
+                             ctx.now)
+    if gone is None:
+        return texts.FEEDBACK_NOTHING_TO_WITHDRAW
+    what = texts.FEEDBACK_WITHDRAWN_TEXT.format(text=gone.text[:60]) if gone.text \
+        else texts.FEEDBACK_WITHDRAWN_KINDS.get(gone.kind, gone.kind)
+    return texts.FEEDBACK_WITHDRAWN.format(title=gone.title, what=what)
 
 
 @router.command("我的", Role.MEMBER, usage="我的", takes=Takes.NOTHING)

@@ -139,7 +139,7 @@ def test_feedback_window_does_not_swallow_commands_or_questions(chat, session, v
     assert "学习心得" not in reply and "签到" in reply
     assert "签到成功" in chat.say("o-zm", f"签到 {meeting.code}")
     assert "不客气" in chat.say("o-zm", "谢谢")
-    assert "学习心得已收到" in chat.say("o-zm", "学习了党章，很受教育。")
+    assert "已记为学习心得" in chat.say("o-zm", "学习了党章，很受教育。")
     assert "共2份" in chat.say("o-zm", "还要带头落实。")
     session.rollback()
     record = session.scalars(select(StudyRecord)).one()
@@ -205,7 +205,7 @@ def test_voice_in_the_feedback_window_is_a_reflection_unless_a_command(chat, ses
     meeting = open_meeting(session, village, clock)
     chat.say("o-admin", "发布 学习党章\n第一章 总纲。")
     chat.say("o-zm", "已学")
-    assert "学习心得已收到" in chat.send_xml(voice("o-zm", "这次学习很有收获。")).content
+    assert "已记为学习心得" in chat.send_xml(voice("o-zm", "这次学习很有收获。")).content
     assert "学习心得" in chat.send_xml(voice("o-zm", None)).content
     assert "签到成功" in chat.send_xml(voice("o-zm", f"签到{meeting.code}")).content
 

@@ -179,7 +179,7 @@ def test_feedback_within_ten_minutes(chat, session, people, clock):
     chat.say("o-admin", POST)
     chat.say("o-zm", "已学")
     clock.advance(minutes=9)
-    assert "学习心得已收到" in chat.send_xml(image("o-zm")).content
+    assert "已记为学习心得" in chat.send_xml(image("o-zm")).content
     session.rollback()
     record = session.scalars(select(StudyRecord)).one()
     assert [(f.kind, f.media_id, f.url) for f in record.feedback] == [

@@ -1,6 +1,7 @@
 """Members' questions in the console (the queue the chat fills when nothing answers
 them): answer from the page — the answer reaches the member through the outbox, in the
-same transaction — or mark one answered in person. 统计 in chat lists the same queue.
+same transaction — mark one answered in person, or dismiss one that is no question
+(small talk, a slip: counted nowhere). 统计 in chat lists the same queue.
 
 The changes are models.questions.actions', as the console's actor; a refusal is
 flashed on the queue's page (bot.console.request_db)."""
@@ -15,7 +16,12 @@ from bot.console.request_db import db, refusal_goes_to, save
 from bot.services import services_of
 from core import texts, words
 from models.console.accounts import member_of_account
-from models.questions.actions import ANSWER_MAX, answer_question, close_question
+from models.questions.actions import (
+    ANSWER_MAX,
+    answer_question,
+    close_question,
+    dismiss_question,
+)
 from models.questions.queries import answered_questions, open_questions
 from models.questions.tables import Question
 
@@ -40,7 +46,8 @@ def questions(branch_id: int) -> ResponseReturnValue:
 @bp.post("/question/<int:question_id>")
 @login_required
 def answer(question_id: int) -> ResponseReturnValue:
-    """Send an answer (action=answer) or take the question off the queue (action=close)."""
+    """Send an answer (action=answer), mark it answered in person (action=close), or
+    dismiss it as no question (action=dismiss)."""
     services = services_of()
     session = db()
     question = session.get(Question, question_id)
@@ -51,7 +58,11 @@ def answer(question_id: int) -> ResponseReturnValue:
     refusal_goes_to(back)
     me = member_of_account(session, current_account())
     answered_by = me.id if me else None
-    if request.form.get("action") == "close":
+    action = request.form.get("action")
+    if action == "dismiss":
+        dismiss_question(session, console_actor(), question, services.clock())
+        message = texts.CONSOLE_QUESTION_DISMISSED
+    elif action == "close":
         close_question(session, console_actor(), question, services.clock(), answered_by)
         message = texts.CONSOLE_MARKED_ANSWERED
     else:

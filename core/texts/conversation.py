@@ -50,3 +50,23 @@ UNSTUDIED_NONE = "本周还没有发布学习内容。"
 
 # Issue 25: a question from someone whose branch has no admin named (township staff)
 QUESTION_FORWARDED_NO_ADMIN = "这个问题已记下，支部管理员或上级党组织的同志会尽快回复你。"
+
+# Issue 25: what was kept as a 心得 and how to take it back; greetings asked as questions;
+# "what should I do?".
+FEEDBACK_KEPT = "已记为学习心得（《{title}》）。发「撤回心得」可以撤回。"
+FEEDBACK_KEPT_MORE = "已记为学习心得（《{title}》，共{count}份）。发「撤回心得」可以撤回这一份。"
+FEEDBACK_WITHDRAWN = "已撤回你在《{title}》下的学习心得：{what}。"
+FEEDBACK_WITHDRAWN_TEXT = "「{text}」"
+FEEDBACK_WITHDRAWN_KINDS = {"image": "一张照片", "voice": "一段语音", "text": "一段文字"}
+FEEDBACK_NOTHING_TO_WITHDRAW = "没有可以撤回的学习心得（只能撤回一天内发的）。"
+FEEDBACK_NOT_KEPT_HINT = "\n（如果这是学习心得，请多写几句学习体会，或者发照片、语音。）"
+SMALL_TALK_MORE_ANSWERS = {"care": "谢谢关心！"}
+TODO_HEADER = "你现在可以做的事："
+TODO_CHECK_IN = "· {kind}（{when}）正在签到，回复「签到」"
+TODO_RELAYS = "· 有{count}项要转达给你帮扶的党员，回复「帮学」查看"
+TODO_STUDY = "· 学习《{title}》，回复「学习」查看"
+TODO_STUDY_MORE = "· 学习《{title}》等{count}期，回复「学习」查看"
+TODO_MEETING = "· {kind}：{when}，{place}{state}"
+TODO_MEETING_STATE = "（{state}）"
+TODO_MEETINGS_FOOTER = "回复「会议」看会议详情；请假发「请假」加签到码和原因。"
+TODO_NOTHING = "现在没有要办的事：学习内容都学完了，近期也没有你的会议。有问题可以直接问，会转给支部管理员。"

@@ -1,6 +1,7 @@
 """Questions members ask that no help text answers: kept in their branch admin's queue
 (统计 shows them; the console lists them) until the admin answers them or marks them
-answered in person. One function per change — ask, answer, close — each taking the
+answered in person, or dismiss them as no question. One function per change — ask,
+answer, close, dismiss — each taking the
 acting `Actor` and the time and writing the audit entry; nothing here commits."""
 
 from __future__ import annotations
@@ -45,10 +46,17 @@ def ask_question(session: Session, actor: Actor, member_id: int, branch_id: int,
     return question
 
 
-def _take_off_queue(session: Session, question: Question, answered_by: int | None,
-                    now: datetime) -> None:
+def _still_waiting(question: Question) -> None:
+    """QuestionError unless the question is still in the queue."""
+    if question.dismissed_at is not None:
+        raise QuestionError("QUESTION_ALREADY_DISMISSED")
     if question.answered_at is not None:
         raise QuestionError("QUESTION_ALREADY_ANSWERED")
+
+
+def _take_off_queue(session: Session, question: Question, answered_by: int | None,
+                    now: datetime) -> None:
+    _still_waiting(question)
     question.answered_at = now
     question.answered_by = answered_by
     session.flush()
@@ -66,8 +74,7 @@ def answer_question(session: Session, actor: Actor, outbox: ChannelPolicy, quest
         raise QuestionError("QUESTION_ANSWER_EMPTY")
     if len(answer) > ANSWER_MAX:
         raise QuestionError("QUESTION_ANSWER_TOO_LONG", limit=ANSWER_MAX, length=len(answer))
-    if question.answered_at is not None:
-        raise QuestionError("QUESTION_ALREADY_ANSWERED")
+    _still_waiting(question)
     member = question.member
     if member is None:
         raise QuestionError("QUESTION_ALREADY_ANSWERED")
@@ -88,4 +95,14 @@ def close_question(session: Session, actor: Actor, question: Question, now: date
     """当面答复: the admin answered in person or by phone; off the queue, nothing sent."""
     _take_off_queue(session, question, answered_by or actor.member_id, now)
     record_change(session, actor, org_id=question.branch_id, action="question.close",
+                  target=question.text[:TARGET_CHARS], now=now)
+
+
+def dismiss_question(session: Session, actor: Actor, question: Question, now: datetime) -> None:
+    """不是问题: small talk or a slip that reached the queue. Off the queue, nothing sent,
+    and counted nowhere — neither answered nor waiting (flushes)."""
+    _still_waiting(question)
+    question.dismissed_at = now
+    session.flush()
+    record_change(session, actor, org_id=question.branch_id, action="question.dismiss",
                   target=question.text[:TARGET_CHARS], now=now)

@@ -1,5 +1,5 @@
 """Members' questions, read only: the branch's waiting queue (统计, the console) and
-the ones answered lately."""
+the ones answered lately. A dismissed question is in neither."""
 
 from __future__ import annotations
 
@@ -26,13 +26,15 @@ class OpenQuestion:
 def waiting_count(session: Session, branch_id: int) -> int:
     """How many questions wait in the branch's queue."""
     return int(session.scalar(select(func.count()).select_from(Question).where(
-        Question.branch_id == branch_id, Question.answered_at.is_(None))) or 0)
+        Question.branch_id == branch_id, Question.answered_at.is_(None),
+        Question.dismissed_at.is_(None))) or 0)
 
 
 def open_questions(session: Session, branch_id: int,
                    limit: int = 20) -> tuple[int, list[OpenQuestion]]:
     """How many questions wait in the branch's queue, and the oldest `limit` of them."""
-    waiting = (Question.branch_id == branch_id, Question.answered_at.is_(None))
+    waiting = (Question.branch_id == branch_id, Question.answered_at.is_(None),
+               Question.dismissed_at.is_(None))
     total = waiting_count(session, branch_id)
     rows = session.execute(
         select(Question.id, Member.name, Question.text, Question.asked_at)
@@ -60,7 +62,8 @@ def answered_questions(session: Session, branch_id: int,
         select(Question.id, Member.name, Question.text, Question.asked_at,
                Question.answered_at, Question.answer)
         .join(Member, Member.id == Question.member_id)
-        .where(Question.branch_id == branch_id, Question.answered_at.is_not(None))
+        .where(Question.branch_id == branch_id, Question.answered_at.is_not(None),
+               Question.dismissed_at.is_(None))
         .order_by(Question.answered_at.desc(), Question.id.desc()).limit(limit)).all()
     return [AnsweredQuestion(question_id, name, text, asked_at, answered_at or asked_at, answer)
             for question_id, name, text, asked_at, answered_at, answer in rows]

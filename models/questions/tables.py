@@ -28,6 +28,9 @@ class Question(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     answer: Mapped[str | None] = mapped_column(Text)  # what was sent back, if anything
+    # Dismissed by the admin as no question (small talk, a slip): off the queue, and
+    # counted neither as answered nor as waiting.
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     branch: Mapped[Org] = relationship(viewonly=True)
     member: Mapped[Member] = relationship(foreign_keys=[member_id], viewonly=True)

@@ -41,7 +41,7 @@ from models.study.posting import (
 )
 from models.study.posting import push_now as _push_now
 from models.study.posting import withdraw_item as _withdraw_item
-from models.study.queries import recent_record_for_feedback
+from models.study.queries import latest_own_feedback, recent_record_for_feedback
 from models.study.records import Feedback, attach_feedback, record_study
 from models.study.rendering import photo_lines, push_article
 from models.study.tables import StudyItem, StudyItemImage, StudyRecord
@@ -272,3 +272,35 @@ def push_next_chunk(session: Session, actor: Actor, item_id: int, *, after_membe
                       target=_target(item), now=now,
                       after={"told": told_so_far + queued})
     return PushStep(queued, members[-1].id if members else after_member_id, done)
+
+# How long a member can take back a 心得 with 撤回心得: long enough to notice that a
+# message was kept by mistake, short enough that the secretary has not read it yet.
+FEEDBACK_UNDO = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WithdrawnFeedback:
+    """A 心得 taken back: the item it was on, and what it was."""
+
+    title: str
+    kind: str
+    text: str | None
+
+
+def withdraw_feedback(session: Session, actor: Actor, member_id: int, branch_id: int,
+                      now: datetime) -> WithdrawnFeedback | None:
+    """撤回心得: remove the member's last 心得 on their own 已学, sent within a day
+    (a helper's proof of a relay is not theirs to take back); None when there is none.
+    The 已学 itself stays (flushes)."""
+    piece = latest_own_feedback(session, member_id, now - FEEDBACK_UNDO)
+    if piece is None:
+        return None
+    item = piece.record.item
+    gone = WithdrawnFeedback(item.title, piece.kind, piece.text)
+    session.delete(piece)
+    session.flush()
+    if actor.acts_for(member_id):
+        record_change(session, actor, org_id=branch_id, action="study.feedback_withdraw",
+                      target=_target(item), now=now,
+                      before={"kind": gone.kind, "text": gone.text})
+    return gone

@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models.db.base import UTCDateTime
 from models.errors import StudyError
 from models.members.org_tables import Org
 from models.members.tables import Member
-from models.study.tables import FEEDBACK_WINDOW, StudyItem, StudyRecord
+from models.study.tables import FEEDBACK_WINDOW, StudyFeedback, StudyItem, StudyRecord
 
 
 def _ancestors(org_id: Any) -> Any:
@@ -98,3 +98,21 @@ def recent_relay_record(session: Session, helper_id: int, now: datetime) -> Stud
         select(StudyRecord).where(StudyRecord.helper_id == helper_id,
                                   StudyRecord.studied_at >= now - FEEDBACK_WINDOW)
         .order_by(StudyRecord.studied_at.desc()).limit(1))
+
+
+def unread_count(session: Session, branch_id: int, member_id: int, now: datetime) -> int:
+    """How many visible items this member has not studied ("我该干什么")."""
+    unread = _VISIBLE.where(StudyItem.id.not_in(
+        select(StudyRecord.item_id).where(StudyRecord.member_id == member_id))
+    ).order_by(None).params(branch_id=branch_id, now=now).subquery()
+    return int(session.scalar(select(func.count()).select_from(unread)) or 0)
+
+
+def latest_own_feedback(session: Session, member_id: int,
+                        since: datetime) -> StudyFeedback | None:
+    """The member's last 心得 on their own 已学, sent since `since` (撤回心得)."""
+    return session.scalar(
+        select(StudyFeedback).join(StudyRecord, StudyRecord.id == StudyFeedback.record_id)
+        .where(StudyRecord.member_id == member_id, StudyRecord.via == "self",
+               StudyFeedback.sent_at >= since)
+        .order_by(StudyFeedback.sent_at.desc(), StudyFeedback.id.desc()).limit(1))
