@@ -332,3 +332,25 @@ AUDIT_ACTION_NAMES.update({
 # Issue 24 (audit page): the date fields, as the filter's messages name them
 AUDIT_FILTER_SINCE = "从"
 AUDIT_FILTER_UNTIL = "到"
+
+# Issue 25 item 12 (core/dates.py): more of the ways secretaries write a meeting's time.
+PAST_DAYS = {"昨天": -1, "昨日": -1, "前天": -2}  # read so the reply can say it has passed
+THIS_WEEK = ("这", "本")  # 这周五, 本周五
+# One word for a day and its part: 今晚8点 is 今天晚上8点.
+DAY_AND_PART = {"今晚": ("今天", "晚上"), "今早": ("今天", "早上"), "明早": ("明天", "早上"),
+                "明晚": ("明天", "晚上"), "昨晚": ("昨天", "晚上"), "后晚": ("后天", "晚上")}
+NIGHT_WORDS = ("夜里", "半夜", "深夜", "夜间")  # 夜里11点 is 23:00, 半夜2点 is 02:00
+QUARTER_HOURS = {"一刻": 15, "三刻": 45}  # 3点一刻
+HOUR_SUFFIX = "钟"  # 3点钟
+# Between the parts of 新建会议 people type commas as often as spaces.
+MEETING_PART_SEPARATORS = ",，、；;:："
+# Other words for 新建会议 (the console's button says 安排会议).
+MEETING_NEW_ALIASES = {"安排会议": "新建会议", "创建会议": "新建会议", "新增会议": "新建会议",
+                       "添加会议": "新建会议", "新开会议": "新建会议"}
+COMMAND_ALIASES.update(MEETING_NEW_ALIASES)
+# Answers that confirm what the bot asked ("回复「是」").
+YES_WORDS = ("是", "是的", "对", "对的", "确认", "确定", "好", "好的", "可以", "没错", "嗯")
+# The hour offered as an example when the secretary named only the part of the day.
+EXAMPLE_HOURS = {"上午": 9, "早上": 8, "下午": 3, "中午": 12, "晚上": 7}
+WEEKDAY_BRACKETS = ("（(", "）)")  # 12月10日（周四）
+PLACE_ENDS = "，、；;："  # a place ends at these (and at an ASCII comma not before a digit)

@@ -12,6 +12,7 @@ refusal is answered by bot/console/request_db.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
@@ -32,7 +33,7 @@ from bot.console.access import (
 from bot.console.request_db import db, refusal_form, refusal_goes_to, save
 from bot.services import services_of
 from core import texts, words
-from core.localtime import period_containing
+from core.localtime import period_containing, when
 from models.console.accounts import member_of_account, scope_ids
 from models.errors import DomainError
 from models.meetings.actions import (
@@ -56,6 +57,7 @@ from models.meetings.listing import (
     joint_ids_for,
     meetings_between,
 )
+from models.meetings.rules import is_at_night
 from models.meetings.tables import KIND_NAMES, Meeting, MeetingKind, MeetingStatus
 from models.members.org_tables import Org
 from models.members.tables import Member
@@ -164,15 +166,23 @@ def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    form = _typed("kind", "day", "start", "end", "place", "topic", "audience", "host")
+    form = _typed("kind", "day", "start", "end", "place", "topic", "audience", "host",
+                  "night_ok")
     session = db()
     org = branch_in_scope(session, branch_id)
     refusal_form(lambda sentence: render_template(
         "console/meeting_form.html", org=org, form=form, error=sentence,
         **_form_choices(db(), branch_id)))
-    scheduled = create_meeting(session, console_actor(),
-                               _new_meeting(session, branch_id, form, tz),
-                               outbox=services.outbox, tz=tz, now=now)
+    new = _new_meeting(session, branch_id, form, tz)
+    if is_at_night(new.starts_at, tz) and form["night_ok"] != "1" and new.starts_at > now:
+        # nobody is told of a meeting at night before the secretary confirms the time
+        return render_template(
+            "console/meeting_form.html", org=org, form=form, error=None,
+            night_question=texts.CONSOLE_MEETING_NIGHT.format(when=when(new.starts_at, tz)),
+            night_confirm=texts.CONSOLE_MEETING_NIGHT_CONFIRM,
+            **_form_choices(session, branch_id))
+    scheduled = create_meeting(session, console_actor(), replace(
+        new, night_confirmed=form["night_ok"] == "1"), outbox=services.outbox, tz=tz, now=now)
     save()
     meeting = scheduled.meeting
     flash(texts.CONSOLE_MEETING_CREATED.format(kind=meeting.kind_name, code=meeting.code,
