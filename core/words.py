@@ -354,3 +354,7 @@ YES_WORDS = ("是", "是的", "对", "对的", "确认", "确定", "好", "好�
 EXAMPLE_HOURS = {"上午": 9, "早上": 8, "下午": 3, "中午": 12, "晚上": 7}
 WEEKDAY_BRACKETS = ("（(", "）)")  # 12月10日（周四）
 PLACE_ENDS = "，、；;："  # a place ends at these (and at an ASCII comma not before a digit)
+# Labels copied from a notice ("时间：明天下午3点 地点：村委会 主题：学习党章"): skipped.
+MEETING_LABELS = {"time": ("会议时间", "开会时间", "时间"),
+                  "place": ("会议地点", "开会地点", "地点"),
+                  "topic": ("会议主题", "会议内容", "主题", "内容", "议题")}

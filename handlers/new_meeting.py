@@ -79,6 +79,7 @@ def read_meeting_request(ctx: Context) -> MeetingRequest:
 
 def read_rest(ctx: Context, kind: MeetingKind, remainder: str) -> MeetingRequest:
     """The start, place and topic in `remainder` (as typed)."""
+    remainder = _unlabel(remainder, "time")
     normalized, origin = normalize(remainder)
     found = read_when(normalized, ctx.now.astimezone(ctx.tz), ctx.tz)
     if found is None or (found.starts_at is not None and found.starts_at.year < MIN_YEAR):
@@ -95,12 +96,22 @@ def read_rest(ctx: Context, kind: MeetingKind, remainder: str) -> MeetingRequest
 
 def split_place(after: str) -> tuple[str, str]:
     """The place, then the topic as typed (its own commas kept)."""
-    rest = _LEADING.sub("", after).rstrip()
+    rest = _unlabel(after, "place").rstrip()
     if not rest:
         return "", ""
     parts = _PLACE_END.split(rest, maxsplit=1)
-    topic = _LEADING.sub("", parts[1]).strip() if len(parts) > 1 else ""
-    return parts[0], topic
+    topic = _unlabel(parts[1], "topic").strip() if len(parts) > 1 else ""
+    # a voice message ends "…村委会。": the place has no punctuation of its own
+    return parts[0].rstrip(words.TRAILING_PUNCTUATION), topic
+
+
+def _unlabel(text: str, label: str) -> str:
+    """`text` without leading separators and a leading label ("地点：村委会" → "村委会")."""
+    text = _LEADING.sub("", text)
+    for word in words.MEETING_LABELS[label]:
+        if text.startswith(word) and _LEADING.match(text[len(word):]):
+            return _LEADING.sub("", text[len(word):])
+    return text
 
 
 def pending_for(ctx: Context, request: MeetingRequest) -> PendingMeeting:

@@ -311,3 +311,26 @@ def test_the_demos_past_meetings_are_at_daytime_hours(session):
     assert len(held) > 10
     assert [local(m) for m in held if is_at_night(m.starts_at, tz)] == []
     assert {m.starts_at.astimezone(tz).hour for m in held} >= {9, 14}
+
+
+@pytest.mark.parametrize("typed", [
+    "新建会议 党员大会 时间：12月11日下午3点 地点：村委会 主题：学习党章",
+    "新建会议：党员大会，会议时间 12月11日下午3点，会议地点 村委会，内容：学习党章",
+    "新建会议，党员大会，12月11日下午3点，村委会，学习党章。",
+])
+def test_labels_copied_from_a_notice_are_skipped(chat, session, branch, typed):
+    assert "会议已创建" in chat.say("o-admin", typed)
+    [meeting] = meetings(session)
+    assert local(meeting) == "2026-12-11 15:00" and meeting.place == "村委会"
+    assert meeting.topic.startswith("学习党章")
+
+
+def test_a_spoken_new_meeting_ends_the_place_without_its_full_stop(chat, session, branch):
+    from bot.simulator import message_xml
+
+    spoken = "新建会议，支委会，12月11日下午3点，村委会。"
+    reply = chat.send_xml(message_xml("o-admin", "voice", {
+        "MediaId": "voice-1", "Format": "amr", "Recognition": spoken})).content
+    assert "会议已创建" in reply
+    [meeting] = meetings(session)
+    assert meeting.place == "村委会" and local(meeting) == "2026-12-11 15:00"
