@@ -44,6 +44,9 @@ _DATE_FORMS = [
                rf"{_S}(?P<day>{_NUM}){_S}[{_DAYS}]?"),
     # 12-06, 12/6, 12.15 (not the start of a longer number or a time)
     re.compile(r"(?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d.:])"),
+    # 下个月5号, 本月20日
+    re.compile("(?P<month_offset>" + "|".join(sorted(words.MONTH_OFFSETS, key=len, reverse=True))
+               + rf"){_S}(?P<day>{_NUM}){_S}[{_DAYS}]?"),
     # 10号, 十日: a day of this month (or the next, once it has passed)
     re.compile(rf"(?P<day>{_NUM}){_S}[{_DAYS}]"),
     # 今晚, 明早: a day and its part in one word
@@ -199,6 +202,11 @@ def _day(day_parts: dict[str, str | None], today: date, now: datetime, tz: ZoneI
     if day_of_month is None:
         return None
     try:
+        if day_parts.get("month_offset"):
+            first = today.replace(day=1)
+            for _ in range(words.MONTH_OFFSETS[day_parts["month_offset"] or ""]):
+                first = (first + timedelta(days=32)).replace(day=1)
+            return first.replace(day=day_of_month)
         if month is None:  # 10号: this month, or the next once it has passed
             day = date(today.year, today.month, day_of_month)
             if day < today:

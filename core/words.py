@@ -358,3 +358,5 @@ PLACE_ENDS = "，、；;："  # a place ends at these (and at an ASCII comma not
 MEETING_LABELS = {"time": ("会议时间", "开会时间", "时间"),
                   "place": ("会议地点", "开会地点", "地点"),
                   "topic": ("会议主题", "会议内容", "主题", "内容", "议题")}
+# 下个月5号, 本月20日: a day of this month or the next.
+MONTH_OFFSETS = {"下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "这月": 0}

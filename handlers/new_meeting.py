@@ -12,6 +12,7 @@ asked for that one thing, and the answer ("下午3点", "上午", "是") complet
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,6 +90,12 @@ def read_rest(ctx: Context, kind: MeetingKind, remainder: str) -> MeetingRequest
     place, topic = split_place(after)
     if not place:
         raise DomainError("MEETING_NO_PLACE")
+    if found.missing and topic:  # "12月10号 村委会 下午3点": the time after the place
+        said, *rest = _PLACE_END.split(topic, maxsplit=1)
+        later = answer_when(ctx, pending_for(ctx, MeetingRequest(kind, found, place, topic)),
+                            unicodedata.normalize("NFKC", said))
+        if later is not None:
+            found, topic = later, _unlabel("".join(rest), "topic").strip()
     if found.starts_at is not None and found.starts_at <= ctx.now:
         raise DomainError("MEETING_IN_PAST")
     return MeetingRequest(kind, found, place, topic)

@@ -334,3 +334,19 @@ def test_a_spoken_new_meeting_ends_the_place_without_its_full_stop(chat, session
     assert "会议已创建" in reply
     [meeting] = meetings(session)
     assert meeting.place == "村委会" and local(meeting) == "2026-12-11 15:00"
+
+
+@pytest.mark.parametrize(("typed", "resolved", "topic"), [
+    ("下个月5号 下午3点 村委会", "2026-12-05 15:00", ""),
+    ("本月30日 上午9点 村委会", "2026-11-30 09:00", ""),
+    ("下礼拜三两点 村委会", "2026-12-02 14:00", ""),
+    ("12月10号 村委会 下午3点", "2026-12-10 15:00", ""),  # the time after the place
+    ("12月10号 村委会 下午3点 学习党章", "2026-12-10 15:00", "学习党章"),
+    ("明天上午 村委会 9点半", "2026-11-28 09:30", ""),
+    ("12月10号，村委会，下午3点，学习党章，谈体会", "2026-12-10 15:00", "学习党章，谈体会"),
+])
+def test_more_ways_of_saying_when(chat, session, branch, typed, resolved, topic):
+    reply = chat.say("o-admin", f"新建会议 党员大会 {typed}")
+    [meeting] = meetings(session)
+    assert "会议已创建" in reply and local(meeting) == resolved
+    assert (meeting.place, meeting.topic) == ("村委会", topic)
