@@ -360,3 +360,5 @@ MEETING_LABELS = {"time": ("会议时间", "开会时间", "时间"),
                   "topic": ("会议主题", "会议内容", "主题", "内容", "议题")}
 # 下个月5号, 本月20日: a day of this month or the next.
 MONTH_OFFSETS = {"下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "这月": 0}
+# Said to a 新建会议 question: the meeting is not arranged after all.
+MEETING_PENDING_DROP = ("取消", "算了", "不开了", "不安排了", "不要了", "取消会议", "先不开了")

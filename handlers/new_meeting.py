@@ -271,9 +271,13 @@ def _answering(ctx: Context) -> bool:
     if pending is None:
         return False
     text = _answer_text(ctx)
-    if pending.waiting == WAITING_NIGHT and _is_yes(text):
+    if (pending.waiting == WAITING_NIGHT and _is_yes(text)) or _is_drop(text):
         return True
     return answer_when(ctx, pending, text) is not None
+
+
+def _is_drop(text: str) -> bool:
+    return text.rstrip(words.TRAILING_PUNCTUATION + " ") in words.MEETING_PENDING_DROP
 
 
 def _is_yes(text: str) -> bool:
@@ -287,6 +291,9 @@ def answer_pending(ctx: Context) -> Reply:
     assert pending is not None  # _answering checked
     kind = MeetingKind(pending.kind)
     text = _answer_text(ctx)
+    if _is_drop(text):
+        drop_pending(ctx.session, ctx.me.member_id)
+        return texts.MEETING_PENDING_DROPPED.format(kind=KIND_NAMES[kind])
     if pending.waiting == WAITING_NIGHT and _is_yes(text) and pending.starts_at is not None:
         request = MeetingRequest(kind, When(pending.starts_at, "", 0), pending.place,
                                  pending.topic)

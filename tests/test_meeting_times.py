@@ -350,3 +350,11 @@ def test_more_ways_of_saying_when(chat, session, branch, typed, resolved, topic)
     [meeting] = meetings(session)
     assert "会议已创建" in reply and local(meeting) == resolved
     assert (meeting.place, meeting.topic) == ("村委会", topic)
+
+
+@pytest.mark.parametrize("said", ["算了", "取消", "不开了。"])
+def test_a_question_can_be_dropped(chat, session, branch, said):
+    chat.say("o-admin", "新建会议 支委会 下周三 凌晨2点 村委会")
+    assert "不安排了" in chat.say("o-admin", said)
+    chat.say("o-admin", "是")  # nothing waits any more
+    assert meetings(session) == [] and notices(session) == 0

@@ -85,7 +85,8 @@ MEETING_ASK_HALF_DAY = (
 )
 MEETING_ASK_NIGHT = (
     "{kind} {when}，地点：{place}——这是夜里的时间，还没有通知任何人。"
-    "确定这个时间开会吗？回复「是」就安排并通知；时间写错了就直接回复正确的时间，例如「下午2点」。"
+    "确定这个时间开会吗？回复「是」就安排并通知；时间写错了就直接回复正确的时间，例如「下午2点」；"
+    "不开了回复「算了」。"
 )
 MEETING_AFTERNOON_ASSUMED = "\n「{time}」按下午{hour}点（{clock}）安排；不对的话，发送「改会议 {code} 正确的时间」修改。"
 MEETING_PENDING_LAPSED = "刚才的会议没有安排（回复超时了），请重新发送「新建会议」。"
@@ -95,3 +96,4 @@ MY_MEETINGS_NO_MORE = "没有更多会议了。发送「会议」看最近的会
 CONSOLE_MEETING_NIGHT = "开始时间 {when} 是夜里（22:00—次日6:00）。确定这个时间开会吗？确认后才会通知参会人员；时间填错了请直接改。"
 CONSOLE_MEETING_NIGHT_CONFIRM = "确定在这个时间开会"
 MEETING_TODAY = "今天"
+MEETING_PENDING_DROPPED = "好的，这次{kind}不安排了，没有通知任何人。"
