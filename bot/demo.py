@@ -139,7 +139,9 @@ def seed_demo(session: Session, now: datetime, outbox: ChannelPolicy | None = No
     about_to_begin = NewMeeting(
         org_id=branches[0].id, kind=MeetingKind.BRANCH_ASSEMBLY,
         starts_at=now + timedelta(minutes=40), place="村委会",
-        topic="学习二十届四中全会精神", host_id=secretary.id)
+        topic="学习二十届四中全会精神", host_id=secretary.id,
+        # the operator starting the demo at night still wants a meeting to check in to
+        night_confirmed=True)
     if outbox is not None and tz is not None:  # `partybot run`: scheduled, told, audited
         create_meeting(session, Actor.cli(), about_to_begin, outbox=outbox, tz=tz, now=now)
     else:
@@ -157,6 +159,11 @@ _HISTORY = [
 ]
 
 
+# When the made-up meetings began, local time: a village meets in the morning, the
+# afternoon or after the day's work — never in the small hours (issue 25).
+_HISTORY_HOURS = [(9, 0), (14, 30), (19, 30), (15, 0)]
+
+
 def _seed_history(session: Session, branches: list[Org], now: datetime, tz: ZoneInfo) -> None:
     """Held meetings in the three quarters before this one, most members present.
 
@@ -168,8 +175,9 @@ def _seed_history(session: Session, branches: list[Org], now: datetime, tz: Zone
                 Member.branch_id == branch.id).order_by(Member.id)))
             for kind, times in _HISTORY[(number + back) % len(_HISTORY)]:
                 for time_ in range(times):
-                    start = quarter.start + timedelta(days=10 + 25 * time_ + number,
-                                                      hours=1 + number)
+                    hour, minute = _HISTORY_HOURS[(number + time_) % len(_HISTORY_HOURS)]
+                    start = quarter.start.astimezone(tz) + timedelta(
+                        days=10 + 25 * time_ + number, hours=hour, minutes=minute)
                     meeting = rules.create_meeting(session, NewMeeting(
                         org_id=branch.id, kind=kind, starts_at=start, place="村委会",
                         topic=words.DEMO_HISTORY_TOPIC), created_by=None,

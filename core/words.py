@@ -518,3 +518,33 @@ AUDIT_ACTION_NAMES.update({"study.feedback_withdraw": "撤回学习心得",
                            "question.dismiss": "忽略提问"})
 # Issue 25: what a withdrawn 心得 said, in the audit log.
 AUDIT_FIELD_NAMES.update({"text": "内容"})
+
+# Issue 25 item 12 (core/dates.py): more of the ways secretaries write a meeting's time.
+PAST_DAYS = {"昨天": -1, "昨日": -1, "前天": -2}  # read so the reply can say it has passed
+THIS_WEEK = ("这", "本")  # 这周五, 本周五
+# One word for a day and its part: 今晚8点 is 今天晚上8点.
+DAY_AND_PART = {"今晚": ("今天", "晚上"), "今早": ("今天", "早上"), "明早": ("明天", "早上"),
+                "明晚": ("明天", "晚上"), "昨晚": ("昨天", "晚上"), "后晚": ("后天", "晚上")}
+NIGHT_WORDS = ("夜里", "半夜", "深夜", "夜间")  # 夜里11点 is 23:00, 半夜2点 is 02:00
+QUARTER_HOURS = {"一刻": 15, "三刻": 45}  # 3点一刻
+HOUR_SUFFIX = "钟"  # 3点钟
+# Between the parts of 新建会议 people type commas as often as spaces.
+MEETING_PART_SEPARATORS = ",，、；;:："
+# Other words for 新建会议 (the console's button says 安排会议).
+MEETING_NEW_ALIASES = {"安排会议": "新建会议", "创建会议": "新建会议", "新增会议": "新建会议",
+                       "添加会议": "新建会议", "新开会议": "新建会议"}
+COMMAND_ALIASES.update(MEETING_NEW_ALIASES)
+# Answers that confirm what the bot asked ("回复「是」").
+YES_WORDS = ("是", "是的", "对", "对的", "确认", "确定", "好", "好的", "可以", "没错", "嗯")
+# The hour offered as an example when the secretary named only the part of the day.
+EXAMPLE_HOURS = {"上午": 9, "早上": 8, "下午": 3, "中午": 12, "晚上": 7}
+WEEKDAY_BRACKETS = ("（(", "）)")  # 12月10日（周四）
+PLACE_ENDS = "，、；;："  # a place ends at these (and at an ASCII comma not before a digit)
+# Labels copied from a notice ("时间：明天下午3点 地点：村委会 主题：学习党章"): skipped.
+MEETING_LABELS = {"time": ("会议时间", "开会时间", "时间"),
+                  "place": ("会议地点", "开会地点", "地点"),
+                  "topic": ("会议主题", "会议内容", "主题", "内容", "议题")}
+# 下个月5号, 本月20日: a day of this month or the next.
+MONTH_OFFSETS = {"下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "这月": 0}
+# Said to a 新建会议 question: the meeting is not arranged after all.
+MEETING_PENDING_DROP = ("取消", "算了", "不开了", "不安排了", "不要了", "取消会议", "先不开了")

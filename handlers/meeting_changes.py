@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import texts, words
-from core.dates import read_start
+from core.dates import read_start, read_when
 from core.localtime import when
 from core.notices import change_lines, short_when
 from core.reading import normalize, read_numerals
@@ -105,10 +105,13 @@ def _read_time(ctx: Context, meeting: Meeting, text: str) -> tuple[datetime | No
     """The start in `text` (core.dates' reader) and what follows it; a clock time alone
     ("下午4点") is on the meeting's day, so it is tried first after that day (a text that
     names its own day does not read after a date)."""
-    day = f"{meeting.starts_at.astimezone(ctx.tz):%Y-%m-%d} "
-    read = read_start(day + text, ctx.now, ctx.tz)
-    if read is not None and read.used > len(day):
-        return read.starts_at.astimezone(ctx.now.tzinfo), text[read.used - len(day):]
+    said = read_when(text, ctx.now, ctx.tz)
+    if said is None or not said.has_date:
+        # (a weekday after the date would be skipped as one copied from a notice)
+        day = f"{meeting.starts_at.astimezone(ctx.tz):%Y-%m-%d} "
+        read = read_start(day + text, ctx.now, ctx.tz)
+        if read is not None and read.used > len(day):
+            return read.starts_at.astimezone(ctx.now.tzinfo), text[read.used - len(day):]
     read = read_start(text, ctx.now, ctx.tz)
     if read is not None:
         return read.starts_at.astimezone(ctx.now.tzinfo), text[read.used:]

@@ -181,19 +181,36 @@ def check_in_by_location(ctx: Context) -> Reply:
     return _check_in_reply(ctx, near.meeting, Method.LOCATION)
 
 
-@router.command("会议", Role.MEMBER, usage="会议", takes=Takes.NOTHING)
+MEETINGS_PER_PAGE = 5
+MEETINGS_COUNTED = 100  # beyond the page, how many more are counted for "还有N个"
+
+
+@router.command("会议", Role.MEMBER, usage="会议", takes=Takes.NUMBER)
 def my_meetings(ctx: Context) -> Reply:
     """我近期要参加的会议"""
-    meetings = upcoming_with_records(ctx.session, ctx.me.member_id, ctx.now)
+    page = _page(ctx)
+    skipped = (page - 1) * MEETINGS_PER_PAGE
+    found = upcoming_with_records(ctx.session, ctx.me.member_id, ctx.now,
+                                  limit=skipped + MEETINGS_PER_PAGE + MEETINGS_COUNTED)
+    meetings = found[skipped:skipped + MEETINGS_PER_PAGE]
     if not meetings:
-        return texts.MY_MEETINGS_NONE
+        return texts.MY_MEETINGS_NO_MORE if page > 1 else texts.MY_MEETINGS_NONE
     lines = [texts.MY_MEETINGS_HEADER]
     for meeting, status in meetings:
         state = words.MY_STATE_NONE if status is None else (
             words.MY_STATE_PRESENT if status == AttendanceStatus.PRESENT
             else words.MY_STATE_LEAVE)
         lines.append(texts.MY_MEETING_LINE.format(state=state, **meeting_fields(meeting, ctx.tz)))
+    more = len(found) - skipped - len(meetings)
+    if more > 0:  # say so: a member must not think the list is all there is
+        lines.append(texts.MY_MEETINGS_MORE.format(count=more, page=page + 1))
     return "\n".join(lines)
+
+
+def _page(ctx: Context) -> int:
+    """会议 2: the second page (any number that is not a page: the first)."""
+    digits = "".join(char for char in (ctx.args[0] if ctx.args else "") if char.isdigit())
+    return int(digits) if digits.isascii() and 0 < len(digits) <= 3 and int(digits) > 0 else 1
 
 
 @router.command("补录", Role.ADMIN,

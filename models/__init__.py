@@ -18,6 +18,7 @@ from models.delivery.allowance import ServiceAllowance
 from models.delivery.outbox import Outbox
 from models.delivery.reply_rest import ReplyRest
 from models.delivery.state import DeliveryCounter, DeliveryPause
+from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting, MeetingInvite
 from models.members.menu_tags import MenuTag, WeChatTag
 from models.members.org_tables import Org, OrgAdmin, OrgKind
@@ -60,6 +61,7 @@ __all__ = [
     "OrgKind",
     "Outbox",
     "PairSuggestion",
+    "PendingMeeting",
     "PendingPost",
     "PostDraft",
     "PostDraftImage",

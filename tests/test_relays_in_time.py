@@ -56,7 +56,10 @@ def worker(services):
 
 def create(chat, clock, hours: float) -> str:
     start = (clock() + timedelta(hours=hours)).astimezone(TZ)
-    return chat.say("o-admin", f"新建会议 党员大会 {start:%Y-%m-%d %H:%M} 村委会")
+    reply = chat.say("o-admin", f"新建会议 党员大会 {start:%Y-%m-%d %H:%M} 村委会")
+    if "回复「是」" in reply:  # the clock follows the real time: at night, confirm it
+        reply = chat.say("o-admin", "是")
+    return reply
 
 
 def meeting_of(session) -> Meeting:

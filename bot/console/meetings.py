@@ -12,6 +12,7 @@ refusal is answered by bot/console/request_db.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
@@ -166,15 +167,23 @@ def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
     services = services_of()
     tz = services.settings.tz
     now = services.clock()
-    form = _typed("kind", "day", "start", "end", "place", "topic", "audience", "host")
+    form = _typed("kind", "day", "start", "end", "place", "topic", "audience", "host",
+                  "night_ok")
     session = db()
     org = branch_in_scope(session, branch_id)
     refusal_form(lambda sentence: render_template(
         "console/meeting_form.html", org=org, form=form, error=sentence,
         **_form_choices(db(), branch_id)))
-    scheduled = create_meeting(session, console_actor(),
-                               _new_meeting(session, branch_id, form, tz),
-                               outbox=services.outbox, tz=tz, now=now)
+    new = _new_meeting(session, branch_id, form, tz)
+    if is_at_night(new.starts_at, tz) and form["night_ok"] != "1" and new.starts_at > now:
+        # nobody is told of a meeting at night before the secretary confirms the time
+        return render_template(
+            "console/meeting_form.html", org=org, form=form, error=None,
+            night_question=texts.CONSOLE_MEETING_NIGHT.format(when=when(new.starts_at, tz)),
+            night_confirm=texts.CONSOLE_MEETING_NIGHT_CONFIRM,
+            **_form_choices(session, branch_id))
+    scheduled = create_meeting(session, console_actor(), replace(
+        new, night_confirmed=form["night_ok"] == "1"), outbox=services.outbox, tz=tz, now=now)
     save()
     meeting = scheduled.meeting
     flash(texts.CONSOLE_MEETING_CREATED.format(kind=meeting.kind_name, code=meeting.code,
@@ -295,7 +304,7 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
     if starts_at != found.starts_at and is_at_night(starts_at, tz) and not form["night_ok"] \
             and found.status == MeetingStatus.PLANNED and now < min(found.starts_at, starts_at):
         form["night_ask"] = True
-        raise DomainError("CONSOLE_MEETING_NIGHT", when=when(starts_at, tz))
+        raise DomainError("CONSOLE_MEETING_CHANGE_NIGHT", when=when(starts_at, tz))
     member_ids, org_ids = invites_for(session, found.org_id, form["audience"] or "all")
     joint_ids = joint_ids_for(form["joint"], _joint_offered(
         session, found.org_id, invitees_of(session, found).joint_org_ids))

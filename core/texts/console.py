@@ -123,7 +123,7 @@ CONSOLE_STUDY_DISCARDED = "已放弃这篇内容，预览时选的{count}张图�
 
 # Issue 25, item 5: a change of meeting in the console
 CONSOLE_MEETING_CHANGED_WHAT = "已修改会议，已通知{notified}。改动：{changes}"
-CONSOLE_MEETING_NIGHT = "新时间是夜里：{when}。夜里一般不开会，请核对；如果确实是这个时间，请勾选下面的「确认在夜里开会」再保存。这次没有改动，也没有通知党员。"
+CONSOLE_MEETING_CHANGE_NIGHT = "新时间是夜里：{when}。夜里一般不开会，请核对；如果确实是这个时间，请勾选下面的「确认在夜里开会」再保存。这次没有改动，也没有通知党员。"
 
 # Issue 25: a question dismissed as no question.
 QUESTION_ALREADY_DISMISSED = "这条已经忽略了（不是要回复的问题）。"

@@ -99,3 +99,4 @@ CONSOLE_BAD_QUARTER = "没有这个季度：请用页面上的“上一季度/�
 CONSOLE_LOGIN_BUSY = "正在为别的登录核对密码，请过两三秒再点一次“登录”。"
 ROSTER_XLSX_LONG_TAG = "Excel 文件里有一段超长的内容（一个标记超过 {limit} KB），不像正常的名册，没有导入。请用 Excel 或 WPS 重新另存为 .xlsx 后再试"
 SANDBOX_BAD_TEXT = "这段文字里有微信发不出的字符，请重新输入。"
+MEETING_AT_NIGHT = "会议开始时间在夜里（22:00—次日6:00），请先确认这个时间再安排"

@@ -113,3 +113,26 @@ MEETING_CHANGE_NIGHT = (
 MEETING_CHANGE_CANCELLED = "这次会议已经取消了，不能再改。要重新开，请发送「新建会议 …」安排一次新的。"
 MEETING_CHANGE_HELD = "这次会议已经开过了，不能再改时间地点。"
 MEETING_ALREADY_CANCELLED = "这次会议已经取消了（{kind} {when}），不用再取消，也不会再通知党员。"
+
+# Issue 25 items 1 and 12: 新建会议 asks for the one thing it is missing, and confirms a
+# start at night before anyone is told.
+MEETING_ASK_TIME = "{kind}：{day}，地点：{place}。请问几点开？直接回复时间，例如「下午3点」或「9:00」。"
+MEETING_ASK_HOUR = "{kind}：{day}{part}，地点：{place}。请问{part}几点开？直接回复，例如「{part}{example}点」。"
+MEETING_ASK_HALF_DAY = (
+    "{kind}：{day}{time}，地点：{place}。是上午{time}还是晚上{time}？"
+    "请回复「上午」或「晚上」（也可以回复完整时间，例如「上午{time}」）。"
+)
+MEETING_ASK_NIGHT = (
+    "{kind} {when}，地点：{place}——这是夜里的时间，还没有通知任何人。"
+    "确定这个时间开会吗？回复「是」就安排并通知；时间写错了就直接回复正确的时间，例如「下午2点」；"
+    "不开了回复「算了」。"
+)
+MEETING_AFTERNOON_ASSUMED = "\n「{time}」按下午{hour}点（{clock}）安排；不对的话，发送「改会议 {code} 正确的时间」修改。"
+MEETING_PENDING_LAPSED = "刚才的会议没有安排（回复超时了），请重新发送「新建会议」。"
+MEETING_ANSWER_UNCLEAR = "没看懂「{text}」。{question}"
+MY_MEETINGS_MORE = "还有{count}个会议，发送「会议 {page}」看下一页。"
+MY_MEETINGS_NO_MORE = "没有更多会议了。发送「会议」看最近的会议。"
+CONSOLE_MEETING_NIGHT = "开始时间 {when} 是夜里（22:00—次日6:00）。确定这个时间开会吗？确认后才会通知参会人员；时间填错了请直接改。"
+CONSOLE_MEETING_NIGHT_CONFIRM = "确定在这个时间开会"
+MEETING_TODAY = "今天"
+MEETING_PENDING_DROPPED = "好的，这次{kind}不安排了，没有通知任何人。"

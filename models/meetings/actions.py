@@ -84,7 +84,10 @@ class Scheduled:
 def create_meeting(session: Session, actor: Actor, new: NewMeeting, *, outbox: ChannelPolicy,
                    tz: ZoneInfo, now: datetime) -> Scheduled:
     """Schedule a meeting (its invitees chosen by id: `new`) and send every invitee the
-    会议通知. MeetingError for a past time or a clash."""
+    会议通知. MeetingError for a past time or a clash, and for a start at night the
+    secretary has not confirmed (`new.night_confirmed`)."""
+    if rules.is_at_night(new.starts_at, tz) and not new.night_confirmed:
+        raise MeetingError("MEETING_AT_NIGHT")
     meeting = rules.create_meeting(session, new, created_by=actor.member_id, now=now)
     notified = notify_created(session, outbox, meeting, tz, now)
     _audit(session, actor, meeting, "meeting.create", now, None, snapshot(meeting))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -87,12 +87,27 @@ class NewMeeting:
     # other branches invited besides (a joint session, 双联双促); the audience above
     # still decides who of the host branch comes
     joint_org_ids: tuple[int, ...] = ()
+    # the secretary said yes to a start between 22:00 and 06:00 (is_at_night)
+    night_confirmed: bool = False
 
     @property
     def audience(self) -> str:
         """"all" unless the meeting invites particular members or a group."""
         return AUDIENCE_INVITED if self.invite_member_ids or self.invite_org_ids \
             else AUDIENCE_ALL
+
+
+# Nobody meets in the small hours: a start from 22:00 to 06:00 local is a typo ("两点"
+# meant 14:00) until the secretary says otherwise, and nobody is told of it before then.
+NIGHT_STARTS_HOUR = 22
+NIGHT_ENDS_HOUR = 6
+
+
+def is_at_night(starts_at: datetime, tz: ZoneInfo) -> bool:
+    """Whether a meeting starting then (local time in `tz`) starts at night, 22:00–06:00:
+    creating or moving one there needs the secretary's confirmation first."""
+    hour = starts_at.astimezone(tz).hour
+    return hour >= NIGHT_STARTS_HOUR or hour < NIGHT_ENDS_HOUR
 
 
 def create_meeting(session: Session, new: NewMeeting, created_by: int | None,
@@ -246,15 +261,3 @@ def refresh_counts(session: Session, meeting: Meeting) -> None:
     meeting.absent_count = counts.get(AttendanceStatus.ABSENT, 0)
     meeting.expected_count = meeting.present_count + meeting.leave_count + meeting.absent_count
     session.flush()
-
-
-# A meeting is not held at night: a time from 22:00 to 06:00 (local) is more likely a
-# slip ("两点" read as 02:00, 22:30 typed for 12:30) than meant, so it is confirmed first.
-NIGHT_STARTS = time(22, 0)
-NIGHT_ENDS = time(6, 0)
-
-
-def is_at_night(moment: datetime, tz: ZoneInfo) -> bool:
-    """Whether `moment` falls between 22:00 and 06:00 where the branch is."""
-    local = moment.astimezone(tz).time()
-    return local >= NIGHT_STARTS or local < NIGHT_ENDS
