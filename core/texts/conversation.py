@@ -46,3 +46,11 @@ UNSTUDIED_HEADER = "本周学习内容的学习情况（{branch}）："
 UNSTUDIED_ITEM = "《{title}》：已学 {done}/{total}{names}"
 UNSTUDIED_NAMES = "，未学：{names}"
 UNSTUDIED_NONE = "本周还没有发布学习内容。"
+
+# Issue 25: a voice message that is no command says what can be said; "？" alone.
+VOICE_WHAT_YOU_CAN_SAY = (
+    "可以这样说：到了会场说「我到了」签到；去不了说「请假，家里有事」；"
+    "说「学习」看学习内容；说「帮助」看全部。"
+)
+VOICE_WHAT_STRANGERS_CAN_SAY = "先发送「绑定 姓名 手机后四位」绑定党员身份，就能说「我到了」签到、说「学习」学习。"
+EMPTY_MESSAGE_HELP = "有什么需要帮忙的？"
