@@ -189,3 +189,14 @@ def said_day(text: str) -> int | None:
     """The day a message is about, in days from today ("明天家里有事" → 1), if it says."""
     day = _DAYS.search(unicodedata.normalize("NFKC", text))
     return words.LEAVE_DAYS[day[0]] if day is not None else None
+
+
+_DOUBLED_STOP = re.compile(
+    f"[{re.escape(words.QUOTE_OWN_STOPS)}]+({re.escape(words.QUOTE_CLOSE)}"
+    f"[{re.escape(words.QUOTE_FOLLOWING_STOPS)}])")
+
+
+def tidy_quotes(reply: str) -> str:
+    """A reply without doubled punctuation where it quotes someone: "「我到了。」。" →
+    "「我到了」。" (the net under every quoting sentence; each also uses `quoted`)."""
+    return _DOUBLED_STOP.sub(r"\1", reply)

@@ -376,3 +376,7 @@ CLAUSE_SEPARATORS = "，,。.！!；;、"
 CLAUSE_SEP = "，"
 REASON_EDGES = " ：:我俺~～啊呀啦哈吧"
 ARRIVAL_BEING_AT = ("已在", "在")  # "我在会场": only with a place
+# A quote's own full stop before the sentence's ("「我到了。」。"): the quote's goes.
+QUOTE_CLOSE = "」"
+QUOTE_OWN_STOPS = "。.！!"
+QUOTE_FOLLOWING_STOPS = "。，,"

@@ -16,7 +16,7 @@ import functools
 from typing import Any
 
 from core import texts, words
-from core.conversation import has_placeholders, says_arrived, without_placeholders
+from core.conversation import has_placeholders, says_arrived, tidy_quotes, without_placeholders
 from core.reading import Reader, Reading
 from core.reply_pagination import first_page
 from handlers import (
@@ -198,7 +198,7 @@ def fit_reply(ctx: Context, reply: Reply) -> Reply:
     see more; the rest is kept for 更多."""
     if not isinstance(reply, str):
         return reply
-    page, rest = first_page(reply, texts.MORE_FOOTER)
+    page, rest = first_page(tidy_quotes(reply), texts.MORE_FOOTER)
     if rest:
         keep_rest(ctx.session, ctx.openid, rest, ctx.now)
     return page

@@ -7,8 +7,9 @@ import math
 import re
 
 from core import texts, words
-from core.conversation import asks_for_code
+from core.conversation import asks_for_code, quoted, says_arrived
 from core.notices import MeetingLike, meeting_fields
+from core.reading import read_numerals
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.meetings.actions import (
     backfill,
@@ -86,13 +87,19 @@ def _checked_in(ctx: Context, outcome: Outcome, meeting: MeetingLike) -> Reply:
 @router.command("签到", Role.MEMBER, usage="签到 [签到码]")
 def check_in_with_code(ctx: Context) -> Reply:
     """到会签到（也可以扫会议二维码或发送位置）"""
-    if not ctx.args:
+    if not ctx.args or _says_only_arrived(ctx.rest(0)):  # "签到了", "签到，我到了"
         return check_in_to_open_meeting(ctx)
     if asks_for_code(ctx.text):  # "签到码是多少", "签到码忘了": read as 签到 + words
         return code_forgotten(ctx)
     outcome, meeting = check_in_by_code(ctx.session, ctx.me.actor, ctx.openid, _code_argument(ctx),
                                         ctx.me.member_id, ctx.now)
     return _checked_in(ctx, outcome, meeting)
+
+
+def _says_only_arrived(rest: str) -> bool:
+    if any(char.isdigit() for char in rest) or read_numerals(rest.strip()) is not None:
+        return False
+    return not quoted(rest).strip(words.TRAILING_PARTICLES) or says_arrived(rest)
 
 
 def check_in_to_open_meeting(ctx: Context) -> Reply:

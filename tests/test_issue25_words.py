@@ -65,7 +65,7 @@ ARRIVALS = ["我到了", "到了", "来了", "已到", "报到", "我来了", "�
             # more of the same class
             "到", "到！", "我到了。", "我也到了", "我已到", "我到会场了", "我已经到村委会了",
             "我来开会了", "我在会场", "我来报到", "李书记，我到了！", "好的，我到了", "俺到了",
-            "我 到 了", "我到了呀"]
+            "我 到 了", "我到了呀", "签到了", "我签到了", "签到啦", "签到，我到了"]
 
 
 @pytest.mark.parametrize("said", ARRIVALS)
@@ -276,10 +276,15 @@ def test_replies_never_double_the_punctuation_of_what_they_quote(chat, village):
         assert no_doubled_punctuation(reply), reply
 
 
+def test_refusals_quoting_the_user_keep_one_full_stop(chat, village):
+    reply = chat.say("o-admin", "新建会议 大会！ 明天上午9点 村委会")
+    assert "「大会」。" in reply and no_doubled_punctuation(reply)
+
+
 # The reader itself: more of each class --------------------------------------------------
 
 def test_the_reader_classes():
-    assert all(says_arrived(text) for text in ARRIVALS)
+    assert all(says_arrived(text) for text in ARRIVALS if not text.startswith(("签到", "我签")))
     assert not any(says_arrived(text) for text in ("快到了", "到家了", "到了吗", "我不到", ""))
     assert all(leave_said(said) for said, _ in SENTENCES)
     assert leave_said("请假怎么请？") is None and leave_said("党员不能忘记初心") is None

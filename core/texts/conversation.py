@@ -54,3 +54,6 @@ VOICE_WHAT_YOU_CAN_SAY = (
 )
 VOICE_WHAT_STRANGERS_CAN_SAY = "先发送「绑定 姓名 手机后四位」绑定党员身份，就能说「我到了」签到、说「学习」学习。"
 EMPTY_MESSAGE_HELP = "有什么需要帮忙的？"
+COMMAND_EXAMPLES.update({
+    "请假": "请假 1234 外出务工（只有一场会时，发「请假 外出务工」就行）",
+})
