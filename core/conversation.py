@@ -87,8 +87,10 @@ def _alternatives(choices: tuple[str, ...]) -> str:
 
 _ARRIVED = re.compile(
     f"(?:{_alternatives(words.ARRIVAL_SUBJECTS)})?(?:{_alternatives(words.ARRIVAL_ADVERBS)})*"
-    f"(?:(?:{_alternatives(words.ARRIVAL_VERBS)})(?:{_alternatives(words.ARRIVAL_PLACES)})?"
-    f"|(?:{_alternatives(words.ARRIVAL_BEING_AT)})(?:{_alternatives(words.ARRIVAL_PLACES)}))")
+    f"(?:(?:{_alternatives(words.ARRIVAL_VERBS)})(?:{_alternatives(words.ARRIVAL_PLACES)})?)+"
+    f"|(?:{_alternatives(words.ARRIVAL_SUBJECTS)})?(?:{_alternatives(words.ARRIVAL_ADVERBS)})*"
+    f"(?:{_alternatives(words.ARRIVAL_BEING_AT)})(?:{_alternatives(words.ARRIVAL_PLACES)})")
+_ARRIVAL_PARTICLES = re.compile(f"[{words.ARRIVAL_PARTICLES}]")
 _ADDRESS = re.compile(f"^.{{0,3}}(?:{_alternatives(words.ARRIVAL_ADDRESSES)})$")
 
 
@@ -97,9 +99,13 @@ def says_arrived(text: str) -> bool:
     "李书记，我到了！"); not "快到了", "到了吗", "我到家了" or someone else's arrival."""
     # "我 到 了": spaces typed between the characters are nothing
     parts = [_core(part) for part in _PARTS.split(re.sub(r"\s+", "", text)) if _core(part)]
-    arrived = [part for part in parts if _ARRIVED.fullmatch(part)]
-    others = [part for part in parts if not _ARRIVED.fullmatch(part)]
+    arrived = [part for part in parts if _arrival(part)]
+    others = [part for part in parts if not _arrival(part)]
     return bool(arrived) and all(_part_kind(part) or _ADDRESS.match(part) for part in others)
+
+
+def _arrival(part: str) -> bool:
+    return _ARRIVED.fullmatch(_ARRIVAL_PARTICLES.sub("", part)) is not None
 
 
 @dataclass(frozen=True)

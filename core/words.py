@@ -338,15 +338,18 @@ AUDIT_FILTER_UNTIL = "到"
 ARRIVAL_SUBJECTS = ("我们", "我", "俺们", "俺", "咱们", "咱", "本人")
 ARRIVAL_ADVERBS = ("已经", "早就", "刚刚", "已", "都", "刚", "现在", "也", "早", "准时")
 ARRIVAL_VERBS = ("来参加会议", "来参加会", "来参会", "来开会", "来报到", "来签到", "赶到",
-                 "到达", "到场", "到会", "来到", "报到", "过来", "到", "来")
+                 "到达", "到场", "到会", "到位", "来到", "报到", "报道", "签到", "过来", "到", "来")
+# Particles said between and after the words ("到了到了", "我到了哦"): read past them.
+ARRIVAL_PARTICLES = "了啦啊呀哦哈喽咯嘛"
 ARRIVAL_PLACES = ("会场", "会议室", "现场", "村委会", "村部", "活动室", "党员活动室",
                   "党群服务中心", "这里", "这儿", "这边", "开会的地方")
 ARRIVAL_ADDRESSES = ("书记", "主任", "同志", "领导", "老师", "组长", "委员")
 # Leave said in sentences: asking for it, or saying one cannot come.
 LEAVE_ASKED = r"请(?:个|一下|一天|天|半天|一次)?假|告(?:个)?假"
 LEAVE_CANNOT = (r"(?:不能|没法|没办法|无法|不能够)(?:去|来|参加|到会|到场|出席|参会|过去|过来)"
-                r"|(?:去|来|参加|到|出席|参会|赶|回|过去|过来)不(?:了|成|上|到|来|回来|过去)"
-                r"|不(?:去|来|参加|出席|参会)了")
+                r"|(?:去|来|参加|到|出席|参会|赶|回|过去|过来|开)不(?:了|成|上|到|来|回来|过去)"
+                r"|不(?:去|来|参加|出席|参会)了|走不开|脱不开身|抽不开身|抽不出(?:时间|空)"
+                r"|没(?:时间|空)(?:去|来|参加|开会)")
 LEAVE_MAX_CHARS = 60  # longer words are a 心得 or a letter, not a leave request
 # Words around the reason that are not the reason ("我今天去不了了" has none).
 LEAVE_FILLER = (r"我们|我|俺|咱|本人|今天|明天|后天|今晚|明晚|明早|今儿|明儿|晚上|上午|下午|"

@@ -65,7 +65,8 @@ ARRIVALS = ["我到了", "到了", "来了", "已到", "报到", "我来了", "�
             # more of the same class
             "到", "到！", "我到了。", "我也到了", "我已到", "我到会场了", "我已经到村委会了",
             "我来开会了", "我在会场", "我来报到", "李书记，我到了！", "好的，我到了", "俺到了",
-            "我 到 了", "我到了呀", "签到了", "我签到了", "签到啦", "签到，我到了"]
+            "我 到 了", "我到了呀", "到了到了", "来啦来啦", "我到位了", "报道", "我已经签到了",
+            "刚到", "签到了", "我签到了", "签到啦", "签到，我到了"]
 
 
 @pytest.mark.parametrize("said", ARRIVALS)
@@ -145,6 +146,9 @@ SENTENCES = [
     ("书记，今天要去县医院复查，参加不了会议", "今天要去县医院复查"),
     ("不好意思，我腰疼，今天不去了", "腰疼"),
     ("我今天赶不回来，在外地打工", "在外地打工"),
+    ("下午要去镇上，开不了会", "下午要去镇上"),
+    ("今天有事不能参加", "今天有事"),
+    ("孩子结婚，今天参加不了", "孩子结婚"),
 ]
 
 
@@ -162,7 +166,8 @@ def test_leave_said_in_a_sentence_is_asked_back_then_recorded(chat, session, vil
 
 
 @pytest.mark.parametrize("said", ["我想请个假", "明天的会我参加不了", "我不去了", "我来不了",
-                                  "请假", "我去不成了", "俺参加不了"])
+                                  "请假", "我去不成了", "俺参加不了", "我走不开", "没时间参加",
+                                  "这次会议我就不参加了", "我得请假"])
 def test_leave_without_a_reason_asks_for_one(chat, session, village, clock, said):
     meeting = meeting_in(session, village, clock, days=1)
     reply = chat.say("o-zm", said)
@@ -288,6 +293,7 @@ def test_the_reader_classes():
     assert not any(says_arrived(text) for text in ("快到了", "到家了", "到了吗", "我不到", ""))
     assert all(leave_said(said) for said, _ in SENTENCES)
     assert leave_said("请假怎么请？") is None and leave_said("党员不能忘记初心") is None
+    assert leave_said("离不开党的领导") is None and leave_said("能请假吗？") is None
     assert leave_said("明天的会我参加不了").day == 1
     assert all(asks_for_code(text) for text in ("签到码是多少", "我忘了签到码"))
     assert not asks_for_code("签到 1234")
