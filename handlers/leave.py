@@ -32,6 +32,7 @@ from models.meetings.leave_proposals import (
 )
 from models.meetings.queries import upcoming_for
 from models.meetings.tables import Meeting, Method
+from models.pairing.queries import members_of
 
 router = Router("leave")
 
@@ -111,6 +112,11 @@ def leave_in_words(ctx: Context) -> Reply:
     """"我想请个假", "身体不舒服来不了": ask back which meeting, with the reason heard."""
     said = leave_said(_said(ctx))
     assert said is not None  # the route's condition
+    if ctx.me.is_helper:  # "赵大爷今天来不了": the member they help, not themselves
+        named = [m.name for m in members_of(ctx.session, ctx.me.member_id)
+                 if m.name in _said(ctx)]
+        if named:
+            return texts.LEAVE_FOR_HELPED.format(name=named[0])
     meeting = _the_one_meeting(ctx, said.day, said.reason)
     if not isinstance(meeting, Meeting):
         return meeting

@@ -300,3 +300,16 @@ def test_the_reader_classes():
     assert all(answers_yes(text) for text in ("是", "是的", "是的。", "对", "确认", "好的"))
     assert all(answers_no(text) for text in ("不", "不用了", "算了"))
     assert not answers_yes("不是")
+
+
+def test_a_helper_saying_their_member_cannot_come_is_shown_代请假(chat, session, village, clock):
+    branch = village["branch"]
+    make_member(session, branch, "王帮扶", "13800000004", openid="o-helper", is_helper=True)
+    make_member(session, branch, "赵大爷", None, needs_help="无手机")
+    session.commit()
+    assert "结对成功" in chat.say("o-admin", "结对 王帮扶 赵大爷")
+    meeting = meeting_in(session, village, clock, hours=3)
+    reply = chat.say("o-helper", "赵大爷今天来不了，腿疼")
+    assert "代请假 赵大爷" in reply and record(session, meeting, "王帮扶") is None
+    reply = chat.say("o-helper", "我今天去不了了，家里有事")  # their own leave
+    assert reply.startswith("请假参加")

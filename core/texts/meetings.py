@@ -89,3 +89,4 @@ CODE_NOT_NEEDED = (
     "也可以扫会场的二维码，或者请支部书记帮你登记。"
 )
 CODE_OF_MEETING = "\n你的会议：{kind} {when}，{place}，签到码 {code}。"
+LEAVE_FOR_HELPED = "要替{name}请假，请发「代请假 {name} 签到码 原因」（签到码发「会议」可以查看）。"
