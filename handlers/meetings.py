@@ -86,7 +86,7 @@ def _checked_in(ctx: Context, outcome: Outcome, meeting: MeetingLike) -> Reply:
 
 @router.command("签到", Role.MEMBER, usage="签到 [签到码]")
 def check_in_with_code(ctx: Context) -> Reply:
-    """到会签到（也可以扫会议二维码或发送位置）"""
+    """到会签到（也可以说「我到了」、扫会议二维码或发送位置）"""
     if not ctx.args or _says_only_arrived(ctx.rest(0)):  # "签到了", "签到，我到了"
         return check_in_to_open_meeting(ctx)
     if asks_for_code(ctx.text):  # "签到码是多少", "签到码忘了": read as 签到 + words
