@@ -158,17 +158,23 @@ def asks_for_code(text: str) -> bool:
 
 
 def answers_yes(text: str) -> bool:
-    """"是", "是的", "对", "确认", "好的" …: yes to a question the bot asked."""
-    said = _core(text)
-    return said in words.YES_WORDS or unicodedata.normalize("NFKC", text).strip() in \
-        words.YES_WORDS
+    """"是", "是的", "对", "确认", "好的，谢谢" …: yes to a question the bot asked."""
+    return _answers(text, words.YES_WORDS)
 
 
 def answers_no(text: str) -> bool:
-    """"不", "不用了", "算了", "取消" …: no to a question the bot asked."""
-    said = _core(text)
-    return said in words.NO_WORDS or unicodedata.normalize("NFKC", text).strip() in \
-        words.NO_WORDS
+    """"不", "不用了", "算了", "不请了，谢谢" …: no to a question the bot asked."""
+    return _answers(text, words.NO_WORDS)
+
+
+def _answers(text: str, answer_words: tuple[str, ...]) -> bool:
+    """The first part is one of `answer_words`, anything after it small talk."""
+    parts = [part for part in _PARTS.split(unicodedata.normalize("NFKC", text)) if _core(part)]
+    if not parts:
+        return False
+    first = parts[0].strip().lower()
+    return (first in answer_words or _core(first) in answer_words) \
+        and all(_part_kind(_core(part)) for part in parts[1:])
 
 
 _PLACEHOLDERS = re.compile("[" + re.escape(words.PLACEHOLDER_BRACKETS) + "]")

@@ -265,6 +265,19 @@ def test_help_placeholders_copied_with_their_brackets(chat, session, village, cl
     assert "请假格式" in chat.say("o-admin", "请假 <签到码> <原因>")
 
 
+def test_other_commands_copied_with_help_brackets(chat, session, village, clock):
+    branch = village["branch"]
+    make_member(session, branch, "孙丽", "13800000016")
+    make_member(session, branch, "王帮扶", "13800000004", openid="o-helper", is_helper=True)
+    make_member(session, branch, "赵大爷", None, needs_help="无手机")
+    session.commit()
+    assert chat.say("o-new", "绑定 <孙丽> ‹0016›").startswith("绑定成功")
+    chat.say("o-admin", "结对 王帮扶 赵大爷")
+    meeting = meeting_in(session, village, clock, minutes=30)
+    reply = chat.say("o-helper", f"代请假 〈赵大爷〉 〈{meeting.code}〉 〈腿脚不便〉")
+    assert "腿脚不便" in reply and record(session, meeting, "赵大爷").reason == "腿脚不便"
+
+
 # Item 18: "？" alone -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("said", ["？", "?", "？？", "。", "??!", " ？ "])
@@ -299,7 +312,15 @@ def test_the_reader_classes():
     assert not asks_for_code("签到 1234")
     assert all(answers_yes(text) for text in ("是", "是的", "是的。", "对", "确认", "好的"))
     assert all(answers_no(text) for text in ("不", "不用了", "算了"))
-    assert not answers_yes("不是")
+    assert not answers_yes("不是") and not answers_yes("是我")
+    assert answers_yes("好的，谢谢书记") and answers_no("不用了，谢谢")
+
+
+def test_yes_with_thanks_records_the_leave(chat, session, village, clock):
+    meeting = meeting_in(session, village, clock, hours=3)
+    chat.say("o-zm", "身体不舒服来不了")
+    assert chat.say("o-zm", "好的，谢谢书记！").startswith("请假成功")
+    assert record(session, meeting, "张明").reason == "身体不舒服"
 
 
 def test_a_helper_saying_their_member_cannot_come_is_shown_代请假(chat, session, village, clock):
