@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.config import Settings, load_settings
 
@@ -93,7 +93,10 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
 
 
 def _register_error_pages(app: Flask) -> None:
-    """Short plain-text errors: never a stack trace or a debugger page."""
+    """Short plain-text errors: never a stack trace or a debugger page. Under /admin,
+    where people read them, the console's Chinese page in its frame instead."""
+
+    from bot.console.error_pages import console_error_page, is_console_path
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -101,9 +104,13 @@ def _register_error_pages(app: Flask) -> None:
             log.error("HTTP %s: %s", exc.code, exc.description)
         else:
             log.warning("HTTP %s on request: %s", exc.code, exc.description)
+        if is_console_path(request.path):  # people read these: Chinese, in the frame
+            return console_error_page(exc)
         return Response(exc.name.lower(), status=exc.code or 500, mimetype="text/plain")
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         log.exception("unhandled error")
+        if is_console_path(request.path):
+            return console_error_page(InternalServerError())
         return Response("internal error", status=500, mimetype="text/plain")

@@ -15,6 +15,8 @@ execution layer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,6 +40,8 @@ from models.members.queries import Caller
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
+# After a server restart every pooled connection is dead; each try finds one out.
+STALE_CONNECTION_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,7 @@ class Inbox:
         # Every message writes (its dedupe key), so on SQLite the whole transaction
         # goes through the write gate; a retry waits there for the first delivery.
         try:
-            with self.engine.connect() as connection, self.write_gate():
-                rendered = self._handle(connection, message, now, signature)
+            rendered = self._on_a_live_connection(message, now, signature)
         except Exception as exc:
             if not is_database_outage(exc):
                 raise
@@ -89,13 +92,37 @@ class Inbox:
         self.outage.succeeded()
         return rendered
 
+    def _on_a_live_connection(self, message: Inbound, now: datetime,
+                              signature: str | None) -> str:
+        """`_handle` on a pooled connection; again on a fresh one if the pooled one turns
+        out dead at the first statement (the server restarted since it was last used:
+        the pool pings only connections idle for a while, models.db.engine)."""
+        for attempt in range(STALE_CONNECTION_RETRIES + 1):
+            try:
+                with self.engine.connect() as connection, self.write_gate():
+                    return self._handle(connection, message, now, signature)
+            except _StaleConnection as stale:
+                if attempt == STALE_CONNECTION_RETRIES:
+                    raise stale.error from None
+                log.info("a pooled database connection was dead; %s again on a new one",
+                         message.dedupe_key)
+        raise AssertionError("unreachable")
+
     def _handle(self, connection: Connection, message: Inbound, now: datetime,
                 signature: str | None) -> str:
         key = message.dedupe_key
         connection.begin()
         cursor = _cursor(connection)
-        if not self.statements.claim(cursor, key, message.from_user, message.msg_type, now,
-                                  signature):
+        try:
+            claimed, lookup_caller = self._claim(connection, message, now, signature)
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            # Nothing ran yet: a dead connection here can be swapped for a live one.
+            if not self.engine.dialect.is_disconnect(
+                    exc, connection.connection.dbapi_connection, None):
+                raise
+            connection.invalidate(exc)
+            raise _StaleConnection(exc) from exc
+        if not claimed:
             if signature is not None and not self.statements.known(cursor, key):
                 connection.rollback()
                 raise ReplayedSignature(key)
@@ -103,17 +130,21 @@ class Inbox:
             log.info("duplicate delivery of %s from %s; replaying the first reply", key,
                      message.from_user)
             return self.statements.reply_of(_cursor(connection), key) or SUCCESS
-        self._open_allowance(cursor, message, now)
         connection.info.pop(WROTE, None)
-        reply, ok = self._run_handler(connection, message, now)
+        reply, ok = self._run_handler(connection, message, now, lookup_caller)
         rendered = render_reply(message, reply, now)
         if ok:
-            self.statements.save_reply(cursor, key, rendered)
-            # PostgreSQL: a message whose handler wrote nothing (帮助, 会议, a refusal …)
-            # need not wait for the WAL flush (Settings.async_read_only_commits).
-            if self.settings.async_read_only_commits and self.postgres \
-                    and not connection.info.get(WROTE):
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            with _pipeline(connection, self.postgres) as pipelined:
+                self.statements.save_reply(cursor, key, rendered)
+                # PostgreSQL: a message whose handler wrote nothing (帮助, 会议, a refusal
+                # …) need not wait for the WAL flush (Settings.async_read_only_commits).
+                if self.settings.async_read_only_commits and self.postgres \
+                        and not connection.info.get(WROTE):
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                if pipelined is not None:
+                    # Queued with the two above: one round trip for the three. The
+                    # commit below then finds the DBAPI transaction over and sends nothing.
+                    pipelined.commit()
         else:  # rolled back, key and all: record the key with the reply we give instead
             connection.begin()
             cursor = _cursor(connection)
@@ -124,6 +155,32 @@ class Inbox:
         connection.commit()  # (if a retry claimed the key meanwhile, it answers for itself)
         return rendered
 
+    def _claim(self, connection: Connection, message: Inbound, now: datetime,
+               signature: str | None) -> tuple[bool, Callable[[], Caller | None]]:
+        """Claim the message's key and open the sender's allowance; (whether the key was
+        new, how to find the caller).
+
+        On PostgreSQL the claim, the allowance and the caller lookup are pipelined with
+        the BEGIN: one round trip instead of four (for a duplicate the allowance is
+        rolled back with the rest). On SQLite, in process, the caller is looked up only
+        if a handler asks.
+        """
+        if self.postgres:
+            claim, found = _cursor(connection), _cursor(connection)
+            with _pipeline(connection, True):
+                self.statements.send_claim(claim, message.dedupe_key, message.from_user,
+                                           message.msg_type, now, signature)
+                self._open_allowance(_cursor(connection), message, now)
+                self.statements.send_caller(found, message.from_user)
+            caller = self.statements.caller_found(found)
+            return self.statements.claimed(claim), lambda: caller
+        cursor = _cursor(connection)
+        if not self.statements.claim(cursor, message.dedupe_key, message.from_user,
+                                     message.msg_type, now, signature):
+            return False, lambda: None
+        self._open_allowance(cursor, message, now)
+        return True, lambda: self.statements.caller(_cursor(connection), message.from_user)
+
     def _open_allowance(self, cursor: Any, message: Inbound, now: datetime) -> None:
         """The member acted: WeChat now accepts customer-service messages to them again
         (5 in 48 h after a message, 3 in a minute after a click, scan or follow)."""
@@ -131,12 +188,9 @@ class Inbox:
         if opening is not None:
             self.statements.open_allowance(cursor, message.from_user, opening, now)
 
-    def _run_handler(self, connection: Connection, message: Inbound,
-                     now: datetime) -> tuple[Reply, bool]:
+    def _run_handler(self, connection: Connection, message: Inbound, now: datetime,
+                     lookup_caller: Callable[[], Caller | None]) -> tuple[Reply, bool]:
         """Dispatch; (reply, True), or (refusal or apology, False) after a rollback."""
-
-        def lookup_caller() -> Caller | None:
-            return self.statements.caller(_cursor(connection), message.from_user)
 
         ctx = Context(connection=connection, message=message, now=now, settings=self.settings,
                       outbox=self.outbox, lookup_caller=lookup_caller)
@@ -161,12 +215,33 @@ class Inbox:
             return texts.SORRY, False
 
 
+class _StaleConnection(Exception):
+    """The connection was dead before the message's first statement ran."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class ReplayedSignature(Exception):
     """A signed query seen before with a different message: someone replays it."""
 
 
 def _cursor(connection: Connection) -> Any:
     return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+@contextmanager
+def _pipeline(connection: Connection, postgres: bool) -> Iterator[Any]:
+    """On PostgreSQL (psycopg), the statements run in the block are sent together and
+    their results read in one round trip at its end; yields the DBAPI connection.
+    Elsewhere a plain block that yields None."""
+    if not postgres:
+        yield None
+        return
+    dbapi = connection.connection.dbapi_connection
+    with dbapi.pipeline():  # type: ignore[union-attr]
+        yield dbapi
 
 
 def render_reply(message: Inbound, reply: Reply, now: datetime) -> str:

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from core import texts
 from core.signing import Envelope, sign
 from core.wxml import cdata
 
@@ -68,7 +69,7 @@ class Reply:
 
     xml: str
     msg_type: str
-    content: str  # text content, or the news titles and urls joined by newlines
+    content: str  # text content, or the news titles, pictures and urls joined by newlines
 
     @property
     def is_success(self) -> bool:
@@ -126,6 +127,8 @@ class WeChatSide:
                 lines.append(item.findtext("Title") or "")
                 if item.findtext("Description"):
                     lines.append(item.findtext("Description") or "")
+                if item.findtext("PicUrl"):  # the card's picture, as a link to open
+                    lines.append(texts.SANDBOX_NEWS_PICTURE.format(url=item.findtext("PicUrl")))
                 if item.findtext("Url"):
                     lines.append(item.findtext("Url") or "")
             return Reply(text, msg_type, "\n".join(lines))

@@ -23,6 +23,18 @@ class SkipOverlapNotices(logging.Filter):
         return "maximum number of running instances reached" not in record.getMessage()
 
 
+class OnlyMigrationsRun(logging.Filter):
+    """Alembic opens every look at the schema with "Context impl SQLiteImpl." and
+    "Will assume non-transactional DDL.": every command checks that the database is
+    up to date, so these would head every command's output. Only the lines of a
+    migration actually running ("Running upgrade …") are kept."""
+
+    NOISE = ("Context impl ", "Will assume ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.NOISE)
+
+
 def configure_logging(verbose: bool = False) -> None:
     """Root handler and level, secrets redacted on every handler, quiet libraries.
 
@@ -33,6 +45,9 @@ def configure_logging(verbose: bool = False) -> None:
     # Alembic announces every plugin it loads; only its migration lines are news.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, OnlyMigrationsRun) for f in migration.filters):
+        migration.addFilter(OnlyMigrationsRun())
     skips = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(f, SkipOverlapNotices) for f in skips.filters):
         skips.addFilter(SkipOverlapNotices())

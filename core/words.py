@@ -333,6 +333,75 @@ AUDIT_ACTION_NAMES.update({
 AUDIT_FILTER_SINCE = "从"
 AUDIT_FILTER_UNTIL = "到"
 
+# Issue 24 (jobs): the scheduled push, now an action like the others.
+AUDIT_ACTION_NAMES.update({"study.pushed": "定时推送学习内容"})
+AUDIT_FIELD_NAMES_PUSHED = {"told": "通知人数"}  # merged into AUDIT_FIELD_NAMES below
+
+# Issue 25 (console org form): the kind an org's name suggests. The name's own ending
+# first (…党支部 says it); else the place it is named after: a village or a community
+# has a 党支部, a township, a town or a street office a 党委 (first match wins).
+ORG_KIND_NAMED = (
+    (("小组",), "group"),
+    (("总支", "总支部", "总支委员会"), "general_branch"),
+    (("支部", "支部委员会"), "branch"),
+    (("党委", "工委", "党组", "党工委", "委员会", "县委", "市委", "区委"), "committee"),
+)
+ORG_KIND_PLACES = (
+    (("村", "社区", "居委会", "村委会", "组", "队", "屯", "庄", "公司", "厂", "学校", "小学",
+      "中学", "医院", "卫生院", "站", "所", "中心", "合作社", "协会"), "branch"),
+    (("镇", "乡", "街道", "街道办", "县", "区", "市", "局", "委"), "committee"),
+)
+# Issue 25 (removing an org): what still hangs on an org, by table, as the refusal names it.
+ORG_HOLDS = {
+    "org": "下级组织", "member": "党员", "meeting": "会议", "meeting_invite": "联合会议",
+    "study_item": "学习内容", "pending_post": "待发布的内容", "post_draft": "学习草稿",
+    "question": "党员提问",
+    "console_user": "后台账号", "org_admin": "组织管理员", "stored_file": "上传的文件",
+    "roster_import": "名册导入记录",
+}
+ORG_HOLDS_OTHER = "其他记录"
+AUDIT_ACTION_NAMES.update({"org.remove": "删除组织"})
+
+# Issue 25 (audit page): the fields the actions keep before and after a change, as the
+# audit page names them (models.console.audit_display); a field not named here is shown
+# by its own name rather than hidden.
+AUDIT_FIELD_NAMES = {
+    # meetings and attendance
+    "kind": "类型", "starts_at": "开始时间", "ends_at": "结束时间", "place": "地点",
+    "topic": "主题", "status": "状态", "code": "签到码", "invitees": "参会人员",
+    "present": "出席人数", "leave": "请假人数", "absent": "缺席人数", "minutes": "会议纪要",
+    "recorder_id": "记录人", "lecturer_id": "授课人", "photo": "照片", "bytes": "大小",
+    "member": "党员", "method": "方式", "reason": "原因",
+    # 一帮一
+    "helper": "帮扶人", "needing": "需帮扶人数", "suggested": "建议结对", "unmatched": "未配上",
+    "relays": "转达条数", "study": "学习内容", "members": "党员", "pieces": "份数",
+    # members, the org tree, console accounts
+    "wechat": "微信", "name": "名称", "parent": "上级组织", "admin": "管理员",
+    "login": "账号", "org": "组织", "sessions_ended": "结束的登录",
+    # the roster
+    "added": "新增", "changed": "修改", "moved": "换了支部", "removed": "移除",
+    "unchanged": "未变", "orgs_created": "新建组织", "orgs_moved": "调整隶属的组织",
+    # study and questions
+    "title": "标题", "body": "正文", "link": "链接", "images": "图片", "push_at": "推送时间",
+    "publish_at": "发布时间", "dropped": "取消的推送", "answer": "回复",
+}
+# Coded values, by the field that holds them (kinds of meetings, 心得 and orgs never share
+# a code, nor do meeting and attendance states).
+AUDIT_VALUE_NAMES = {
+    "kind": {**MEETING_KIND_NAMES, **FEEDBACK_KIND_NAMES, **ORG_KIND_NAMES},
+    "status": {**MEETING_STATUS_NAMES, **ATTENDANCE_NAMES},
+    "method": METHOD_NAMES,
+}
+AUDIT_MEMBER_FIELDS = ("recorder_id", "lecturer_id")  # member ids: shown by name
+AUDIT_EMPTY = "（空）"
+AUDIT_YES = "是"
+AUDIT_NO = "否"
+AUDIT_REMOVED = "（已删除）"
+AUDIT_BYTES = "{kb} KB"
+AUDIT_FIELD_VALUE = "{field}：{value}"  # a field inside a stored value
+
+AUDIT_FIELD_NAMES.update(AUDIT_FIELD_NAMES_PUSHED)
+
 # Issue 25 (words elderly members say, core/conversation.py): "I'm here" said any way.
 # Who may be named before it, words that may stand between, what "here" may be.
 ARRIVAL_SUBJECTS = ("我们", "我", "俺们", "俺", "咱们", "咱", "本人")

@@ -18,6 +18,7 @@ from core import texts, words
 from core.localtime import when
 from handlers.args import item_number
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
+from models.delivery.outbox import Notice
 from models.members.org_tables import Org
 from models.study.actions import (
     Published,
@@ -38,7 +39,7 @@ from models.study.drafts import (
     send_draft,
 )
 from models.study.posting import URL, Draft, checked_link, make_draft, posting_org
-from models.study.rendering import published_sentence, withdrawn_sentence
+from models.study.rendering import photos_promise, published_sentence, withdrawn_sentence
 from models.study.tables import LINK_MAX, TITLE_MAX
 
 router = Router("posting")
@@ -233,7 +234,11 @@ def preview(ctx: Context) -> Reply:
         lines.append(texts.STUDY_MEDIA_LINE.format(link=draft.media_link).strip())
     if draft.publish_at is not None:
         lines.append(f"{words.POST_SCHEDULE} {when(draft.publish_at, ctx.tz)}")
-    images = texts.DRAFT_PREVIEW_IMAGES.format(count=len(draft.images)) if draft.images else ""
+    images = ""
+    if draft.images:  # and what members will get of them
+        by_template = ctx.outbox.template_of(Notice("study_push", "")) is not None
+        images = texts.DRAFT_PREVIEW_IMAGES.format(count=len(draft.images)) + "\n" \
+            + photos_promise(draft.link, draft.images, by_template)
     return "\n".join(lines) + images + texts.DRAFT_PREVIEW_FOOTER
 
 

@@ -109,7 +109,10 @@ def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
                 "client_msg_id": client_msg_id(row.dedupe_key or str(row.id)),
             })
             return delivery.Result(row.id, SendOutcome.SENT, msgid=str(answer.get("msgid") or ""))
-        client.message.send_text(row.openid, payload["text"])
+        if payload.get("news"):  # a card with a picture (Notice.article)
+            client.message.send_articles(row.openid, [payload["news"]])
+        else:
+            client.message.send_text(row.openid, payload["text"])
         return delivery.Result(row.id, SendOutcome.SENT)
     except WeChatClientException as exc:
         code = exc.errcode

@@ -19,9 +19,8 @@ from core import texts
 from models.actors import Actor
 from models.db.write_gate import write_session
 from models.delivery.outbox import Notice
-from models.meetings.actions import close_meeting
+from models.meetings.actions import DAY_BEFORE, close_meeting, send_due_reminder
 from models.meetings.compliance import State, compliance
-from models.meetings.notices import remind
 from models.meetings.queries import meetings_due_to_close
 from models.meetings.tables import KIND_NAMES, Meeting, MeetingStatus
 from models.members.org_tables import Org, OrgKind
@@ -34,8 +33,6 @@ log = logging.getLogger(__name__)
 
 CLOSE_JOB = "meetings.close_finished"  # its id, and the actor the audit log names
 
-DAY_BEFORE = timedelta(hours=24)
-HOUR_BEFORE = timedelta(hours=1)
 # Days before a period ends at which the branch admin is warned; the org above at 7.
 WARN_DAYS = {"month": (14, 7), "quarter": (30, 14, 7), "year": (30, 14, 7)}
 WARN_UP_DAYS = 7
@@ -53,19 +50,9 @@ def send_reminders(runtime: Runtime) -> int:
     for meeting_id in due:  # one short transaction per meeting
         with write_session(runtime.engine) as session:
             meeting = session.get(Meeting, meeting_id)
-            if meeting is None or meeting.status != MeetingStatus.PLANNED \
-                    or meeting.starts_at <= now:
-                continue
-            if meeting.starts_at - now <= HOUR_BEFORE:
-                if meeting.reminded_1h_at is None:
-                    queued += remind(session, runtime.outbox, meeting, "remind-1h",
-                                     runtime.settings.tz, now).total
-                    meeting.reminded_1h_at = now
-                meeting.reminded_24h_at = meeting.reminded_24h_at or now  # superseded
-            elif meeting.reminded_24h_at is None:
-                queued += remind(session, runtime.outbox, meeting, "remind-24h",
-                                 runtime.settings.tz, now).total
-                meeting.reminded_24h_at = now
+            if meeting is not None:
+                queued += send_due_reminder(session, meeting, outbox=runtime.outbox,
+                                            tz=runtime.settings.tz, now=now)
             session.commit()
     if queued:
         log.info("meetings: queued %d reminders", queued)

@@ -19,9 +19,10 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from core import notices, texts, words
+from core import texts, words
 from core.localtime import last_week
 from core.notices import names_list
+from models.actors import Actor
 from models.db.write_gate import write_session
 from models.delivery.outbox import Notice, not_reached_for_branch
 from models.meetings.compliance import BranchCompliance, compliance
@@ -29,6 +30,7 @@ from models.members.org_tables import Org, OrgAdmin, OrgKind
 from models.members.orgs import subtree_ids
 from models.members.tables import Member
 from models.pairing.reports import branch_pair_report
+from models.study.actions import push_next_chunk
 from models.study.queries import ancestor_ids
 from models.study.reports import BranchStudy, study_by_branch
 from models.study.tables import StudyItem, StudyRecord
@@ -37,7 +39,7 @@ from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2000
+PUSH_JOB = "study.push"  # the actor the audit log names for a scheduled push
 
 
 def push_due_items(runtime: Runtime) -> int:
@@ -51,17 +53,10 @@ def push_due_items(runtime: Runtime) -> int:
 
 
 def push_item(runtime: Runtime, item_id: int, now: datetime) -> int:
-    """Tell the item's audience, chunk by chunk; a restart resumes where it stopped."""
-    queued = 0
-    with runtime.sessions() as session:
-        item = session.get(StudyItem, item_id)
-        if item is None or item.pushed_at is not None or item.withdrawn_at is not None:
-            return 0
-        branch_ids = subtree_ids(session, item.org_id)
-        notice = Notice("study_push", notices.study_push(item.title, item.summary),
-                        fields={"title": item.title, "summary": item.summary},
-                        url=item.link, subject=f"study:{item.id}")
-    last_id = 0
+    """Tell the item's audience, chunk by chunk (models.study.actions.push_next_chunk);
+    a restart resumes where it stopped."""
+    actor = Actor.job(PUSH_JOB)
+    queued, last_id = 0, 0
     while True:
         with write_session(runtime.engine) as session:
             if session.get_bind().dialect.name == "postgresql":
@@ -69,29 +64,15 @@ def push_item(runtime: Runtime, item_id: int, now: datetime) -> int:
                 # losing the last chunks to a server crash means they are redone, so the
                 # commits need not wait for the WAL flush.
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            if session.scalar(select(StudyItem.withdrawn_at).where(StudyItem.id == item_id)):
-                break  # withdrawn while being pushed: the rest are not told
-            studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
-            members = list(session.execute(
-                select(Member.id, Member.openid, Member.subscribed)
-                .where(Member.branch_id.in_(branch_ids), Member.id > last_id,
-                       Member.id.not_in(studied))
-                .order_by(Member.id).limit(CHUNK)))
-            if members:
-                counts = runtime.outbox.enqueue_many(
-                    session, [(f"study:{item_id}:member:{m.id}", m) for m in members],
-                    notice, now)
-                queued += sum(counts.values())
-                last_id = members[-1].id
-            if len(members) < CHUNK:
-                found = session.get(StudyItem, item_id)
-                if found is not None:
-                    found.pushed_at = now
+            step = push_next_chunk(session, actor, item_id, after_member_id=last_id,
+                                   told_so_far=queued, outbox=runtime.outbox, now=now)
             session.commit()
             session.expunge_all()
-        if len(members) < CHUNK:
+        queued, last_id = queued + step.queued, step.last_member_id
+        if step.done:
             break
-    log.info("study: item %s pushed to %d members", item_id, queued)
+    if queued:
+        log.info("study: item %s pushed to %d members", item_id, queued)
     return queued
 
 
@@ -201,7 +182,7 @@ def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
 
 
 JOBS = [
-    JobSpec("study.push", push_due_items, "interval", {"minutes": 1}),
+    JobSpec(PUSH_JOB, push_due_items, "interval", {"minutes": 1}),
     JobSpec("digests.weekly", send_digests, "cron",
             {"day_of_week": "mon", "hour": 9, "minute": 0}),
 ]

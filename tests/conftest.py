@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -238,3 +239,17 @@ def county(session, clock):  # type: ignore[no-untyped-def]
     session.commit()
     return {"liaoyuan": liaoyuan.id, "far": far.id, "group": group.id,
             "secretary": secretary.id}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium (Debian's, never a download) for every browser test module: two
+    modules each starting their own Playwright would clash (its sync API runs one at a
+    time). The modules skip themselves when Chromium is missing."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()

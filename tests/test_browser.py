@@ -33,16 +33,10 @@ if not CHROMIUM.exists():
     pytest.skip("browser tests need Debian's chromium: apt-get install chromium "
                 "fonts-noto-cjk", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
+# `browser` (one Chromium for the whole session) is in tests/conftest.py: every module
+# with browser tests shares it (Playwright's sync API runs one instance at a time).
 
 
 @pytest.fixture

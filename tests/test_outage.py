@@ -150,3 +150,24 @@ def test_schedulers_survive_an_outage_and_one_leads_afterwards(cluster, tmp_path
         codes = [p.stop(signal.SIGTERM) for p in procs]
     assert codes == [0, 0], first.output + second.output
     assert fake.messages("o-after")
+
+
+@pytest.mark.parametrize("ping_after", [0.0, 3600.0], ids=["pinged", "unpinged"])
+def test_a_message_right_after_a_server_restart_gets_its_real_reply(
+        cluster, settings, clock, monkeypatch, ping_after):
+    """Issue 24: the pool no longer pings every checkout. A connection that sat idle is
+    pinged and replaced; one used a moment before the restart is found dead at the
+    message's first statement and the message runs again on a new one."""
+    import models.db.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", ping_after)
+    app = create_app(settings.with_overrides(database_url=cluster.url), clock=clock)
+    chat = Chat(app.test_client(), WeChatSide(TOKEN), clock)
+    try:
+        first = chat.say("o-1", "帮助")
+        assert first != texts.DATABASE_DOWN
+        cluster.stop()
+        cluster.start()
+        assert chat.say("o-1", "帮助") == first
+    finally:
+        services_of(app).dispose()

@@ -13,8 +13,11 @@ def test_run_seeds_demo_and_chat_talks_to_it(database_url, tmp_path):
     server = Proc(partybot("run", "--port", str(port)), env, tmp_path)
     try:
         wait_healthy(f"http://127.0.0.1:{port}/healthz", server.process)
+        # the banner's line, typed as printed into a shell in the same folder
+        printed = next(line.split("#")[0].strip() for line in server.lines
+                       if "chat --openid demo-admin " in line)
         chat = subprocess.run(
-            partybot("chat", "--openid", "demo-admin", "--url", f"http://127.0.0.1:{port}/wechat"),
+            ["/bin/sh", "-c", f"{printed} --url http://127.0.0.1:{port}/wechat"],
             input="帮助\n", env=env, cwd=tmp_path, capture_output=True, text=True, timeout=30)
         assert chat.returncode == 0, chat.stderr
         assert "可以发送以下命令" in chat.stdout
@@ -27,6 +30,7 @@ def test_run_seeds_demo_and_chat_talks_to_it(database_url, tmp_path):
         code = server.stop()
     assert code == 0, server.output
     assert "partybot chat --openid demo-admin" in server.output  # demo openids printed
+    assert "alembic" not in server.output.split("Seeded a demo county.")[1]
 
 
 def test_chat_says_clearly_when_server_is_down(tmp_path, database_url):

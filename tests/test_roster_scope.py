@@ -87,7 +87,8 @@ def test_a_console_import_is_audited_with_its_account_and_a_summary(app, session
     assert entry.after == {"added": 1, "changed": 1, "moved": 0, "removed": 0,
                            "unchanged": 1}
     log = secretary.get("/admin/audit").get_data(as_text=True)
-    assert "导入名册" in log and "名册.csv" in log and "added=1" in log
+    assert "导入名册" in log and "名册.csv" in log
+    assert '<span class="field">新增</span>：<span class="now">1</span>' in log  # issue 25
     # Township staff see it too; the other township does not.
     assert "导入名册" in logged_in(app, "east-it").get("/admin/audit").get_data(as_text=True)
     assert "导入名册" not in logged_in(app, "west-it").get("/admin/audit").get_data(

@@ -207,8 +207,24 @@ def test_a_draft_expired_by_the_job(session, county, chat: Chat, services, clock
     assert entry.target == "学习党章" and entry.org_id == county["liaoyuan"]
 
 
+def test_a_scheduled_push_is_the_jobs_action(session, county, chat: Chat, services, clock):
+    """The scheduler's push goes through models.study.actions like every other change:
+    one entry per item when its last chunk is queued, naming the job and how many
+    members were told."""
+    chat.say("o-admin", "发布 学习党章\n第一段：党章总纲。")
+    clock.advance(days=1)
+    before = entries(session)
+    told = push_due_items(services)
+    assert told > 0
+    entry = new_entry(session, before)
+    assert entry.action == "study.pushed" and entry.surface == "job"
+    assert entry.actor_key == "job:study.push" and entry.after == {"told": told}
+    assert entry.target.endswith(" 学习党章") and entry.org_id == county["liaoyuan"]
+    assert push_due_items(services) == 0 and entries(session)[len(before) + 1:] == []
+
+
 def test_every_new_action_has_a_name_in_the_audit_log():
-    for action in ("study.publish", "study.edit", "study.push", "study.withdraw",
+    for action in ("study.publish", "study.edit", "study.push", "study.pushed", "study.withdraw",
                    "study.studied", "study.feedback", "study.draft_expire", "question.ask",
                    "question.answer", "question.close"):
         assert action in words.AUDIT_ACTION_NAMES

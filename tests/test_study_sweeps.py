@@ -13,10 +13,10 @@ from core.service_allowance import MESSAGE
 from models.db.webhook_statements import open_allowance
 from models.delivery.outbox import ChannelPolicy, Outbox, Status
 from models.members.org_tables import OrgAdmin
+from models.study import actions as study_actions
 from models.study.posting import Draft, publish
 from models.study.records import record_study
 from models.study.tables import StudyItem, StudyRecord
-from schedules import study as study_jobs
 from schedules.study import push_due_items, send_digests
 from tests.factories import make_branch, make_member, make_township
 
@@ -69,7 +69,7 @@ def test_push_resumes_after_a_crash_without_duplicates(services, session, clock,
                                                        monkeypatch):
     township, *_ = county
     item = post(session, township, "全乡学习", clock())
-    monkeypatch.setattr(study_jobs, "CHUNK", 3)
+    monkeypatch.setattr(study_actions, "PUSH_CHUNK", 3)
     real = services.outbox
     calls = []
 

@@ -4,8 +4,9 @@ on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import exists, select, text
 
 from core.service_allowance import EVENT, MESSAGE
@@ -105,3 +106,28 @@ def test_caller_agrees_with_the_orm(session):
             bool(session.scalar(select(exists().where(OrgAdmin.member_id == member.id)))))
         assert statements.caller(cursor, openid) == expected
     assert statements.caller(cursor, "o-org-admin").is_org_admin
+
+
+def test_sqlite_stores_times_as_sqlalchemys_own_datetime_text():
+    """UTCDateTime's fast SQLite bind writes exactly what SQLAlchemy's DATETIME would
+    (times are compared as text in SQLite: one character apart would reorder them)."""
+    from datetime import UTC, timedelta, timezone
+
+    from sqlalchemy import DateTime
+    from sqlalchemy.dialects import sqlite
+
+    from models.db.base import UTCDateTime
+
+    dialect = sqlite.dialect()
+    fast = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    generic = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    shanghai = timezone(timedelta(hours=8))
+    for value in (datetime(2026, 12, 4, 9, 30, tzinfo=UTC),
+                  datetime(2026, 12, 4, 9, 30, 5, 7, tzinfo=UTC),
+                  datetime(2026, 1, 1, 0, 0, tzinfo=shanghai),
+                  datetime(999, 3, 4, 23, 59, 59, 999999, tzinfo=UTC),
+                  datetime(9999, 12, 31, 15, 0, tzinfo=shanghai)):
+        assert fast(value) == generic(value.astimezone(UTC).replace(tzinfo=None))
+    assert fast(None) is None
+    with pytest.raises(ValueError):
+        fast(datetime(2026, 12, 4, 9, 30))

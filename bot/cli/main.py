@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from bot.cli.admin import COMMANDS as ADMIN_COMMANDS
+from bot.cli.own_command import partybot_command
 from bot.cli.support import database, require_migrated, runtime, settings_or_exit
 from bot.cli.template_messages import templates
 from core import texts
@@ -148,15 +149,17 @@ def run(host: str, port: int) -> None:
         code = demo_meeting_code(session)
         township = demo_township(session)
     if users:
+        command = partybot_command()
         click.echo("Demo members you can chat as (in another terminal):")
         for user in users:
-            click.echo(texts.CLI_DEMO_USER.format(openid=user.openid, name=user.name,
-                                                  role=user.role, branch=user.branch))
+            click.echo(texts.CLI_DEMO_USER.format(command=command, openid=user.openid,
+                                                  name=user.name, role=user.role,
+                                                  branch=user.branch))
             hint = texts.DEMO_TRY.get(user.openid)
             if hint:
                 click.echo(texts.CLI_DEMO_TRY.format(hint=hint.format(code=code)))
         if township is not None:
-            click.echo(texts.CLI_DEMO_CONSOLE.format(org=township))
+            click.echo(texts.CLI_DEMO_CONSOLE.format(command=command, org=township))
     _serve(settings, host, port, with_scheduler=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.cli.own_command import partybot_command
 from bot.cli.support import database, one_org
 from core import texts
 
@@ -49,7 +50,7 @@ def pairs_suggest(org_name: str | None) -> None:
         for u in unmatched:
             click.echo(texts.CLI_PAIR_UNMATCHED.format(member=names[u.member_id],
                                                        reason=u.reason))
-    click.echo(texts.CLI_PAIRS_CONFIRM)
+    click.echo(texts.CLI_PAIRS_CONFIRM.format(command=partybot_command()))
 
 
 @pairs.command("apply")

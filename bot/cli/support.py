@@ -11,6 +11,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot.cli.own_command import partybot_command
 from bot.schema_upgrade import database_behind
 from core import texts
 from core.config import ConfigError, Settings, load_settings
@@ -34,7 +35,7 @@ def require_migrated(engine: Engine) -> None:
     """Stop with what to run when the database has not been created or upgraded (not
     with a "no such table" traceback from the first query)."""
     if database_behind(engine):
-        raise click.ClickException(texts.CLI_NOT_MIGRATED)
+        raise click.ClickException(texts.CLI_NOT_MIGRATED.format(command=partybot_command()))
 
 
 @contextmanager

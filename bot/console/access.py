@@ -209,3 +209,13 @@ def console_actor() -> Actor:
             actor = Actor.console(account.key, account.name, me.id if me else None)
         g.console_actor = actor
     return actor
+
+
+PHONE_AGENT_MARKS = ("MicroMessenger", "Mobile", "Android", "iPhone", "iPad", "HarmonyOS")
+
+
+def on_a_phone() -> bool:
+    """Whether the browser says it runs on a phone (or is WeChat's own): a QR code on
+    its screen cannot be scanned by the same phone, so WeChat's way in comes first."""
+    agent = request.headers.get("User-Agent") or ""
+    return any(mark in agent for mark in PHONE_AGENT_MARKS)

@@ -2,7 +2,8 @@
 surface (chat, console, CLI, jobs …), newest first; narrowed by a GET form — surface,
 actor (part of a name), org (one in the account's scope, with everything below it) and a
 date range in the account's time zone. A filter value that cannot be used is named in a
-message and left out; the page is always shown."""
+message and left out; the page is always shown. Each entry's before and after are read
+out in words (models.console.audit_display): what changed, in Chinese, at local times."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from core.localtime import local_range
 from models.actors import Surface
 from models.console.accounts import scope_ids
 from models.console.audit import AuditFilter, entries_for
+from models.console.audit_display import describe, member_names_in
 from models.members.org_tables import Org
 from models.members.org_tree import tree_below
 
@@ -103,8 +105,11 @@ def audit_log() -> ResponseReturnValue:
     names = {org_id: name for org_id, name in session.execute(
         select(Org.id, Org.name).where(Org.id.in_({e.org_id for e in entries})))} \
         if entries else {}
+    tz = services_of().settings.tz
+    members = member_names_in(session, entries)
+    changes = {entry.id: describe(entry, tz, members) for entry in entries}
     return render_template("console/audit.html", entries=entries, names=names,
-                           tz=services_of().settings.tz, shown=SHOWN, asked=asked,
+                           changes=changes, tz=tz, shown=SHOWN, asked=asked,
                            orgs=tree_below(session, account.org_id),
                            surface_names=words.SURFACE_NAMES,
                            action_names=words.AUDIT_ACTION_NAMES)

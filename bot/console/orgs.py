@@ -1,6 +1,6 @@
 """The org tree in the console: township and county staff see their tree and add,
-rename and move the orgs below them (models.members.org_tree's rules, the same as
-`partybot org add` and the roster's 上级党组织); every change is one action
+rename, move and remove (when empty) the orgs below them (models.members.org_tree's
+rules, the same as `partybot org add` and the roster's 上级党组织); every change is one action
 (models.members.actions), audited there as from the CLI.
 
 An account's own org is its root: it may be renamed but not moved (moving it would
@@ -25,7 +25,15 @@ from bot.services import services_of
 from core import texts, words
 from models.members import actions
 from models.members.org_tables import Org, OrgKind
-from models.members.org_tree import ABOVE_BRANCH, PARENT_KINDS, tree_below
+from models.members.org_tree import (
+    ABOVE_BRANCH,
+    PARENT_KINDS,
+    OrgTreeError,
+    holdings,
+    named_kind,
+    suggest_kind,
+    tree_below,
+)
 
 bp = Blueprint("orgs", __name__)  # registered under the console in bot/console/__init__.py
 
@@ -47,14 +55,22 @@ def _parents_for(session: Session, kind: str) -> list[tuple[int, str]]:
             if node.kind in allowed]
 
 
+def _kind_hints() -> list[tuple[tuple[str, ...], str]]:
+    """The endings that suggest a kind, for the form's script (the same as `suggest_kind`:
+    the name's own ending first, then the place's)."""
+    return [(endings, kind) for endings, kind in (*words.ORG_KIND_NAMED, *words.ORG_KIND_PLACES)]
+
+
 def _tree_page(session: Session, form: dict[str, str], error: str | None) -> str:
     nodes = tree_below(session, current_account().org_id)
     holders = [(node.id, words.INDENT * node.depth + node.name) for node in nodes
                if node.kind in ABOVE_BRANCH]
+    suggested = suggest_kind(form["name"]) if form["name"] else None
+    chosen = form["kind"] or (suggested.value if suggested in ADDABLE_KINDS else "")
     return render_template("console/orgs.html", nodes=nodes, holders=holders, form=form,
                            error=error, kinds=[(k.value, words.ORG_KIND_NAMES[k])
                                                for k in ADDABLE_KINDS],
-                           OrgKind=OrgKind)
+                           chosen_kind=chosen, kind_hints=_kind_hints(), OrgKind=OrgKind)
 
 
 @bp.get("/orgs")
@@ -68,7 +84,8 @@ def org_tree() -> ResponseReturnValue:
 @bp.post("/orgs")
 @login_required
 def add_org() -> ResponseReturnValue:
-    """Add a committee, general branch or branch under an org in scope."""
+    """Add a committee, general branch or branch under an org in scope; its kind as
+    chosen on the form, or as its name states it (…党支部), never guessed."""
     _staff_only()
     form = {key: (request.form.get(key) or "").strip()[:NAME_MAX]
             for key in ("name", "parent", "kind")}
@@ -79,6 +96,10 @@ def add_org() -> ResponseReturnValue:
         abort(400, texts.CONSOLE_ORG_PICK_PARENT)
     kind = form["kind"] if form["kind"] in ADDABLE_KINDS else None
     refusal_form(lambda sentence: _tree_page(db(), form, sentence))
+    name = "".join(form["name"].split())
+    if kind is None and name and named_kind(name) is None:
+        # 新建村 says nothing of its kind: never guess a 党委 silently, ask
+        raise OrgTreeError("ORG_KIND_NOT_CHOSEN", name=name)
     org = actions.create_org(session, console_actor(), form["name"], parent, kind,
                              services_of().clock())
     save()
@@ -103,8 +124,10 @@ def _org_page(session: Session, org: Org, error: str | None) -> str:
     parents = [] if root else [(org_id, label) for org_id, label in
                                _parents_for(session, org.kind) if org_id not in inside]
     parent = org.parent
+    held = holdings(session, org)
     return render_template("console/org.html", org=org, below=below, parents=parents,
                            parent=parent, root=root, error=error,
+                           held=words.LIST_SEP.join(held),
                            kind_name=words.ORG_KIND_NAMES[org.kind], OrgKind=OrgKind)
 
 
@@ -142,3 +165,21 @@ def move_org_from_page(org_id: int) -> ResponseReturnValue:
     save()
     flash(texts.CONSOLE_ORG_MOVED.format(name=org.name, parent=parent.name))
     return redirect(url_for("console.orgs.org_page", org_id=org_id))
+
+
+@bp.post("/org/<int:org_id>/remove")
+@login_required
+def remove_org_from_page(org_id: int) -> ResponseReturnValue:
+    """Delete an empty org (no members, child orgs, meetings …); a non-empty one is
+    refused with what it still holds."""
+    _staff_only()
+    session = db()
+    org = scoped_org(session, org_id)
+    if org.id == current_account().org_id:
+        abort(403, texts.CONSOLE_ORG_OWN_ROOT_STAYS)
+    name = org.name
+    refusal_form(lambda sentence: _org_page(db(), scoped_org(db(), org_id), sentence))
+    parent = actions.remove_org(session, console_actor(), org, services_of().clock())
+    save()
+    flash(texts.CONSOLE_ORG_REMOVED.format(name=name, parent=parent.name))
+    return redirect(url_for("console.orgs.org_tree") + f"#org-{parent.id}")

@@ -10,6 +10,7 @@ rendering (models.study.rendering).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -22,20 +23,23 @@ from sqlalchemy.orm import Session
 
 from bot.console.access import console_actor, current_account, login_required, scoped_org
 from bot.console.request_db import db, refusal_form, refusal_goes_to, save
-from bot.console.uploads import (
-    PHOTO_MAX_BYTES,
-    STORED_NAME,
-    keep_photos,
-    photo_folder,
-    read_photo,
-    send_photo,
+from bot.console.study_photos import (
+    add_chosen,
+    drop_all,
+    drop_ticked,
+    give_to_item,
+    held_in_form,
+    refuse_if_missing,
+    remove_after_commit,
 )
+from bot.console.uploads import PHOTO_MAX_BYTES, STORED_NAME, photo_folder, send_photo
 from bot.request_guard import upload_limit
 from bot.services import services_of
 from core import texts, words
 from models.console.accounts import in_scope, member_of_account
-from models.db.stored_files import STUDY, remove_files
-from models.errors import DomainError, StudyError
+from models.db.stored_files import PREVIEW, STUDY, StoredFile, remove_files
+from models.delivery.outbox import Notice
+from models.errors import StudyError
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import branches_under, subtree_ids
 from models.members.tables import Member
@@ -50,7 +54,12 @@ from models.study.actions import (
 )
 from models.study.posting import make_draft
 from models.study.queries import ancestor_ids
-from models.study.rendering import item_message, published_sentence, withdrawn_sentence
+from models.study.rendering import (
+    item_message,
+    photos_promise,
+    published_sentence,
+    withdrawn_sentence,
+)
 from models.study.reports import (
     feedback_on,
     item_progress_by_branch,
@@ -58,7 +67,7 @@ from models.study.reports import (
     items_seen_by,
     not_studied,
 )
-from models.study.tables import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem
+from models.study.tables import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem, StudyItemImage
 
 bp = Blueprint("study", __name__)  # registered under the console in bot/console/__init__.py
 
@@ -96,11 +105,13 @@ def _form_of(request_form: Any) -> dict[str, str]:
 
 
 def _form_html(org: Org, form: dict[str, str], error: str | None = None,
-               preview: Any = None, duplicate: StudyItem | None = None) -> str:
+               preview: Any = None, duplicate: StudyItem | None = None,
+               photos: Sequence[str] = (), promise: str = "") -> str:
+    """The form; `photos` are the stored names it holds (shown, carried to 发布)."""
     return render_template("console/study_form.html", org=org, form=form, error=error,
                            preview=preview, duplicate=duplicate, title_max=TITLE_MAX,
                            body_max=BODY_MAX, link_max=LINK_MAX, images_max=IMAGES_PER_ITEM,
-                           is_text=isinstance(preview, str))
+                           is_text=isinstance(preview, str), photos=photos, promise=promise)
 
 
 @bp.get("/org/<int:org_id>/study/new")
@@ -128,7 +139,8 @@ def _publish_at(form: dict[str, str], tz: ZoneInfo, now: datetime) -> datetime |
 @login_required
 @upload_limit(POST_STUDY_BODY_MAX)
 def post_study(org_id: int) -> ResponseReturnValue:
-    """预览 shows the item as members will get it; 发布 posts it (photos attached)."""
+    """预览 shows the item as members will get it and keeps the photos chosen; 发布 posts
+    it with them; 放弃 lets them go (bot.console.study_photos)."""
     services = services_of()
     settings = services.settings
     now = services.clock()
@@ -136,39 +148,79 @@ def post_study(org_id: int) -> ResponseReturnValue:
     uploads = [f for f in request.files.getlist("images") if f and f.filename]
     session = db()
     org = _posting_org(session, org_id)
-    refusal_form(lambda sentence: _form_html(org, form, sentence))
+    held: list[str] = []  # what a refusal shows: the photos held before this request
+    refusal_form(lambda sentence: _form_html(org, form, sentence, photos=held))
+    photos = held_in_form(session, org.id, request)
+    held += photos.names
+    refuse_if_missing(photos)
+    if request.form.get("action") == "discard":
+        count = drop_all(session, photos)
+        save()
+        remove_after_commit(photos)
+        flash(texts.CONSOLE_STUDY_DISCARDED.format(count=count))
+        return redirect(url_for("console.study.study_items", org_id=org.id))
+    drop_ticked(session, photos, request.form.getlist("drop"))
     post = make_draft(form["title"], form["body"], now, link=form["link"] or None,
                       publish_at=_publish_at(form, settings.tz, now),
                       schedule_text=f"{form['day']} {form['time']}")
-    if len(uploads) > IMAGES_PER_ITEM:
-        raise DomainError("CONSOLE_STUDY_IMAGES", limit=IMAGES_PER_ITEM,
-                          mb=PHOTO_MAX_BYTES // (1024 * 1024))
-    photos = [read_photo(upload) for upload in uploads]
+    add_chosen(session, org.id, photos, uploads, IMAGES_PER_ITEM,
+               PHOTO_MAX_BYTES // (1024 * 1024))
+    base = (settings.public_url or request.host_url).rstrip("/")
+
+    def image_url(item_id: int, name: str) -> str:
+        return base + url_for("console.study.study_image", item_id=item_id, name=name)
+
     if request.form.get("action") == "preview":
         # Numbered as the next item will probably be (a preview, not a promise).
         upcoming = (session.scalar(select(func.max(StudyItem.id))) or 0) + 1
         sample = StudyItem(id=upcoming, title=post.title, body=post.body, link=post.link)
-        sample.images = []
-        return _form_html(org, form, preview=item_message(sample))
-    base = (settings.public_url or request.host_url).rstrip("/")
+        sample.images = [StudyItemImage(pic_url=image_url(upcoming, name))
+                         for name in photos.names]
+        promise = photos_promise(post.link, sample.images, _by_template())
+        page = _form_html(org, form, preview=item_message(sample), photos=photos.names,
+                          promise=promise)
+        save()  # the photos stay for 发布
+        remove_after_commit(photos)
+        return page
 
     def stored(item: StudyItem) -> list[ItemImage]:
-        """The photos kept under the item's number (over the org's quota: refused)."""
-        names = keep_photos(session, org.id, STUDY, item.id, photos) if photos else []
-        return [ItemImage(pic_url=base + url_for("console.study.study_image", item_id=item.id,
-                                                 name=name)) for name in names]
+        """The photos, moved under the item's number."""
+        return [ItemImage(pic_url=image_url(item.id, name))
+                for name in give_to_item(session, photos, STUDY, item.id)]
 
     published = publish_post(session, console_actor(), org, post, now,
                              PushTimes(settings.tz, settings.study_push_time),
                              author=member_of_account(session, current_account()),
                              confirmed=form["confirm"] == "yes", images=stored)
-    if published.item is None:
-        return _form_html(org, form, duplicate=published.duplicate), 409
+    if published.item is None:  # a repeat: asked to confirm, the photos still held
+        page = _form_html(org, form, duplicate=published.duplicate, photos=photos.names)
+        save()
+        remove_after_commit(photos)
+        return page, 409
     item_id = published.item.id
     message = published_sentence(published.item, org.name, now, settings.tz)
     save()
+    remove_after_commit(photos)
     flash(message)
     return redirect(url_for("console.study.study_item", item_id=item_id))
+
+
+def _by_template() -> bool:
+    """Whether members are told of an item by a template message (no picture there)."""
+    return services_of().outbox.template_of(Notice("study_push", "")) is not None
+
+
+@bp.get("/study-preview-image/<name>")
+@login_required
+def study_preview_image(name: str) -> ResponseReturnValue:
+    """A photo held by the account's preview (for the form's thumbnails)."""
+    session = db()
+    row = session.scalar(select(StoredFile).where(
+        StoredFile.owner == PREVIEW, StoredFile.name == name,
+        StoredFile.stored_by == current_account().key))
+    if row is None or not STORED_NAME.match(name):
+        abort(404)
+    return send_photo(photo_folder(PREVIEW, row.owner_id), name, private=True)
 
 
 def _item_in_view(session: Session, item_id: int) -> tuple[StudyItem, bool]:

@@ -21,7 +21,7 @@ import segno
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import log_in, safe_next, same_token
+from bot.console.access import in_wechat_browser, log_in, on_a_phone, safe_next, same_token
 from bot.console.request_db import committed
 from bot.qrcodes import QR_FAILURES, create_scene_qr
 from bot.sandbox.exposure import sandbox_serves_client
@@ -149,9 +149,11 @@ def _refused(message: str, status: int) -> ResponseReturnValue:
 
 
 def login_page_extras() -> dict[str, object]:
-    """What the login page shows besides the password form: the sandbox's helpers."""
+    """What the login page shows besides the password form: the sandbox's helpers, and
+    whether it is on a phone (then WeChat's way in comes first, before the QR code)."""
     services = services_of()
+    phone = {"on_a_phone": on_a_phone(), "in_wechat": in_wechat_browser()}
     if not sandbox_serves_client():  # who follows is the sandbox's, for this machine
-        return {"sandbox_followers": None}
+        return {"sandbox_followers": None, **phone}
     with services.sessions() as db:
-        return {"sandbox_followers": bound_members_admins_first(db)}
+        return {"sandbox_followers": bound_members_admins_first(db), **phone}

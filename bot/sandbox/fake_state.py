@@ -61,6 +61,8 @@ class Delivered:
         if self.channel == "custom":
             if self.body.get("msgtype") == "text":
                 return str(self.body.get("text", {}).get("content", ""))
+            if self.body.get("msgtype") == "news":  # a card: title, words, picture, link
+                return "\n".join(_card_lines(self.body.get("news", {}).get("articles", [])))
             return json.dumps(self.body.get(self.body.get("msgtype", ""), {}), ensure_ascii=False)
         lines = [texts.SANDBOX_TEMPLATE_LINE.format(name=f["name"], value=f["value"])
                  for f in self.fields]
@@ -268,3 +270,14 @@ def scene_of_ticket(state: FakeWeChat, ticket: str) -> str | None:
                     return None
                 return str(code["scene"])
     return None
+
+
+def _card_lines(articles: list[dict[str, str]]) -> list[str]:
+    """A news message's articles as lines of text (the sandbox's chat page)."""
+    lines: list[str] = []
+    for article in articles:
+        lines += [article.get("title", ""), article.get("description", "")]
+        if article.get("picurl"):
+            lines.append(texts.SANDBOX_NEWS_PICTURE.format(url=article["picurl"]))
+        lines.append(article.get("url", ""))
+    return [line for line in lines if line]

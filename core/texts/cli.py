@@ -30,7 +30,7 @@ CLI_ORG_ADMIN_DONE = "{member} 现在是「{org}」的管理员。"
 CLI_PAIRS_SUMMARY = "需要帮扶、还没有帮扶人的党员 {needing} 人；可用帮扶人 {helpers} 人。建议结对 {suggested} 对，无法匹配 {unmatched} 人。"
 CLI_PAIR_LINE = "  {helper} → {member}（{reason}）"
 CLI_PAIR_UNMATCHED = "  无法匹配：{member}（{reason}）"
-CLI_PAIRS_CONFIRM = "确认无误后运行 `partybot pairs apply` 生效。"
+CLI_PAIRS_CONFIRM = "确认无误后运行 `{command} pairs apply` 生效。"
 CLI_PAIRS_APPLIED = "已结对 {made} 对，跳过 {skipped} 人。"
 CLI_PAIR_SKIPPED = "  跳过 {member}：{why}"
 CLI_DEMO_TRY = "      试试：{hint}"
@@ -41,8 +41,8 @@ DEMO_TRY = {
     "demo-member-2": "请假 {code} 家里有事、学习、我的",
     "demo-township": "统计、发布 标题（再发正文、照片，最后「发送」）、帮助",
 }
-CLI_DEMO_CONSOLE = "管理后台在 /admin：登录页二维码下面点「用他的微信扫一扫」（沙盒里代替手机扫码），选李书记或何委员即可进入。也可以建一个乡镇的密码账号（密码从标准输入读，至少10个字符）：\n  echo '换成你自己的密码至少十个字' | .venv/bin/partybot console-user add 乡里 --org {org}"
-CLI_DEMO_USER = "  partybot chat --openid {openid:<14} # {name}，{role}，{branch}"
+CLI_DEMO_CONSOLE = "管理后台在 /admin：登录页二维码下面点「用他的微信扫一扫」（沙盒里代替手机扫码），选李书记或何委员即可进入。也可以建一个乡镇的密码账号（密码从标准输入读，至少10个字符）：\n  echo '换成你自己的密码至少十个字' | {command} console-user add 乡里 --org {org}"
+CLI_DEMO_USER = "  {command} chat --openid {openid:<14} # {name}，{role}，{branch}"
 
 
 # The terminal chat (bot/cli/chat.py)

@@ -89,3 +89,33 @@ AUDIT_BAD_SURFACE = "没有这种来源，按全部来源显示。"
 AUDIT_BAD_ORG = "这个组织不在你的管理范围内（或不存在），按全部组织显示。"
 AUDIT_BAD_DATE = "“{field}”不是日期（应写成 2026-05-01 这样），这一项没有用上。"
 AUDIT_DATES_REVERSED = "开始日期在结束日期之后，这段时间里没有记录。"
+
+# Issue 25 (org tree): the kind chosen on the form, and removing an empty org
+CONSOLE_ORG_KIND_PICK = "请选择类型"
+CONSOLE_ORG_REMOVED = "已删除「{name}」；它的操作记录归到「{parent}」下。"
+CONSOLE_ORG_OWN_ROOT_STAYS = "不能删除自己所在的组织。"
+
+# Issue 25 (error pages): what the console says when a page cannot be shown
+CONSOLE_ERROR_TITLES = {
+    400: "请求有误", 403: "没有权限", 404: "找不到这个页面", 405: "不能这样打开这个页面",
+    413: "上传的文件太大", 429: "操作太频繁", 500: "出错了",
+}
+CONSOLE_ERROR_SENTENCES = {
+    400: "这个页面收到的内容不完整或不对（也可能是页面停留太久，请刷新后再试）。",
+    403: "你的账号不能做这项操作。",
+    404: "地址可能输错了，或者这项内容不在你的管理范围内、已被删除。",
+    405: "请从后台的页面上点按钮操作，不要直接输入地址。",
+    413: "请换一个小一些的文件再试。",
+    429: "请稍等一会儿再试。",
+    500: "服务器处理时出了问题，已记录下来。请稍后再试；一直不行请联系县里管理系统的同志。",
+}
+CONSOLE_ERROR_OTHER = "这个页面暂时打不开。"
+CONSOLE_ERROR_BACK_HOME = "回到首页"
+CONSOLE_ERROR_BACK_LOGIN = "去登录"
+CONSOLE_ERROR_BACK_PREVIOUS = "返回上一页"
+CONSOLE_NAME = "党建管理后台"
+CONSOLE_ERROR_PLAIN = "{title}。{sentence}"  # when even the error page fails
+
+# Issue 25 (study form photos): photos kept from a 预览 until 发布
+CONSOLE_STUDY_PREVIEW_GONE = "预览时选的图片已经不在了（超过一天没有发布，或已放弃）。请重新选择图片，再预览或发布。"
+CONSOLE_STUDY_DISCARDED = "已放弃这篇内容，预览时选的{count}张图片已删除。"

@@ -83,3 +83,5 @@ TEMPLATE_CHECK_OK = "可用"
 TEMPLATE_CHECK_SUMMARY = "{kinds}种通知已配置模板，{problems}处问题。"
 SANDBOX_TEMPLATE_LINE = "{name}：{value}"
 SANDBOX_TEMPLATE_UNTITLED = "模板消息"
+# Issue 25: a news card's picture, as the sandbox and the terminal chat show it
+SANDBOX_NEWS_PICTURE = "图片：{url}"

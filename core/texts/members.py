@@ -71,3 +71,8 @@ ROSTER_XLSX_TOO_MUCH_TEXT = "到这一行，表格里的文字已超过 {limit} 
 # Issue 24 (members, the org tree, console accounts): a member named anywhere in the roster.
 MEMBER_NOT_FOUND_ANYWHERE = "名册里没有叫「{name}」的党员（有手机号时，也要和名册里的对得上）。"
 MEMBER_AMBIGUOUS_ANYWHERE = "名册里有{count}位叫「{name}」的党员，无法确定是哪一位，请加上手机号（或手机后四位）区分。"
+
+# Issue 25 (console org form and removing an org)
+ORG_KIND_NOT_CHOSEN = "请选择「{name}」的类型（党委、党总支还是党支部）：从名称看不出来。"
+ORG_NOT_EMPTY = "「{name}」不能删除：下面还有{holds}。先把它们移走或删除，再删这个组织。"
+ORG_TOP_STAYS = "「{name}」是最上层的组织，不能删除。"

@@ -77,3 +77,11 @@ DIGEST_BRANCH_ALL_REACHED = "上周的通知都送达了。"
 # Issue 24 (study and questions): an item changed in the console.
 STUDY_EDITED = "已修改第{id}期《{title}》。"
 STUDY_EDIT_NOTHING = "第{id}期没有改动：标题、正文、链接和时间都和原来一样。"
+STUDY_LINK_LINE = "\n原文：{link}"
+# What members get of an item's photos, said wherever a post is previewed (chat 预览,
+# the console's form): a WeChat news card holds one picture, so several photos go as
+# links in a text message.
+PREVIEW_PHOTO_CARD = "党员收到一张图文卡片，卡片上的图片就是这张照片；点开卡片看文章。"
+PREVIEW_PHOTO_LINKS = "党员收到一条文字消息，{count}张照片各有一个链接，点开就能看。"
+PREVIEW_PHOTO_NO_CARD = "（图文卡片只能放一张图：有多张照片时不发卡片，文章链接也写在文字里。）"
+PREVIEW_PHOTO_TEMPLATE = "学习提醒以服务通知送达时，通知里只有标题和摘要，不带照片；党员点菜单里的「学习」或发送「学习」就能看到照片。"

@@ -9,7 +9,7 @@ transaction and start one lazily at the first write. A connection can ask for
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -61,6 +61,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+    def bind_processor(self, dialect: Any) -> Callable[[Any], Any] | None:
+        """On SQLite, the text SQLAlchemy's DATETIME stores ("2026-12-04 09:30:00.000000"),
+        written by `isoformat` in C: the generic path (process_bind_param, then a
+        %-format of seven fields) costs ~12 µs a value, on every write of a message."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def stored_text(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use an aware UTC datetime")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return stored_text
 
 
 def table_of(model: type[Base]) -> Table:

@@ -47,6 +47,9 @@ class Prepared:
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.processors[name] = processor
+        # Each bind in order with its processor (None: passed as is), for params().
+        self.plan: list[tuple[str, Callable[[Any], Any] | None]] = [
+            (name, self.processors.get(name)) for name in self.names]
         columns = getattr(statement, "selected_columns", None) or []
         self.result_processors: list[Callable[[Any], Any] | None] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -62,14 +65,12 @@ class Prepared:
 
     def params(self, values: dict[str, Any]) -> Any:
         """Bind values in the form the DBAPI expects (tuple or dict), processed."""
-        merged = {**self.defaults, **values}
-        processed = {
-            name: self.processors[name](merged[name]) if name in self.processors else merged[name]
-            for name in self.names
-        }
+        merged = {**self.defaults, **values} if self.defaults else values
         if self.positional:
-            return tuple(processed[name] for name in self.names)
-        return processed
+            return tuple(merged[name] if process is None else process(merged[name])
+                         for name, process in self.plan)
+        return {name: merged[name] if process is None else process(merged[name])
+                for name, process in self.plan}
 
     def run(self, cursor: Any, **values: Any) -> Any:
         """Execute on a DBAPI cursor; returns the cursor (rowcount, fetchone...)."""

@@ -3,7 +3,10 @@ org whose quota it counts against, its size and who stored it.
 
 The rows are what the quotas count — a day's uploads and the total per org — so no
 upload walks the disk. A file goes with what it belongs to: a withdrawn study item's at
-once, a cancelled meeting's after the retention. Rows are deleted in the caller's
+once, a cancelled meeting's after the retention. Photos chosen in the console's
+study form are stored when it is previewed (owner "preview", under the org, in the
+name of the account): 发布 moves them to the item, 放弃 or a day without 发布 lets them
+go. Rows are deleted in the caller's
 transaction and the files only after it commits (`remove_files`): a rolled-back change
 never loses a file. The upkeep sweep deletes what no row and no owner names (orphans of
 a failed request), and adopts photos stored before the rows existed.
@@ -15,6 +18,7 @@ import contextlib
 import logging
 import os
 import secrets
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,7 +47,10 @@ log = logging.getLogger(__name__)
 
 MEETING = "meeting"
 STUDY = "study"
-FOLDERS = {MEETING: "meetings", STUDY: "study"}
+PREVIEW = "preview"  # owner_id: the org the form posts to
+FOLDERS = {MEETING: "meetings", STUDY: "study", PREVIEW: "previews"}
+# A previewed photo nobody published within this long is let go by the upkeep sweep.
+PREVIEW_KEEP = timedelta(days=1)
 UPLOADS = "uploads"
 # A file younger than this may belong to a request still running: never an orphan yet.
 ORPHAN_GRACE = timedelta(hours=1)
@@ -143,7 +150,8 @@ def store_files(session: Session, root: Path, org_id: int, owner: str, owner_id:
 def release_due(session: Session, now: datetime, cancelled_keep: timedelta,
                 only: tuple[str, int] | None = None) -> list[str]:
     """Delete the rows of files whose owner let them go — a withdrawn study item, a
-    meeting cancelled more than `cancelled_keep` ago — and take them off the meeting's
+    meeting cancelled more than `cancelled_keep` ago, a preview left for PREVIEW_KEEP —
+    and take them off the meeting's
     photo list; returns their paths for `remove_files` after the commit (flushes).
     `only` = (owner, id) limits it to one owner (right after a withdrawal)."""
     withdrawn = select(StudyItem.id).where(StudyItem.withdrawn_at.is_not(None))
@@ -151,7 +159,8 @@ def release_due(session: Session, now: datetime, cancelled_keep: timedelta,
                                          Meeting.closed_at <= now - cancelled_keep)
     query = select(StoredFile).where(or_(
         (StoredFile.owner == STUDY) & StoredFile.owner_id.in_(withdrawn),
-        (StoredFile.owner == MEETING) & StoredFile.owner_id.in_(cancelled)))
+        (StoredFile.owner == MEETING) & StoredFile.owner_id.in_(cancelled),
+        (StoredFile.owner == PREVIEW) & (StoredFile.stored_at <= now - PREVIEW_KEEP)))
     if only is not None:
         query = query.where(StoredFile.owner == only[0], StoredFile.owner_id == only[1])
     rows = list(session.scalars(query))
@@ -194,6 +203,8 @@ def _owner_names(session: Session, owner: str, owner_id: int) -> set[str]:
     if owner == MEETING:
         meeting = session.get(Meeting, owner_id)
         return set(meeting.photos or []) if meeting is not None else set()
+    if owner == PREVIEW:  # a previewed photo is known by its row alone
+        return set()
     item = session.get(StudyItem, owner_id)
     if item is None or item.withdrawn_at is not None:
         return set()
@@ -238,3 +249,52 @@ def _org_of(session: Session, owner: str, owner_id: int) -> int | None:
     found: Meeting | StudyItem | None = session.get(Meeting, owner_id) \
         if owner == MEETING else session.get(StudyItem, owner_id)
     return found.org_id if found is not None else None
+
+
+def held_previews(session: Session, org_id: int, by: str | None,
+                  names: Iterable[str]) -> list[StoredFile]:
+    """The photos of a preview the form refers to (`names`, in that order): only those
+    this account stored for this org and not yet let go; other names are ignored."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return []
+    rows = {row.name: row for row in session.scalars(select(StoredFile).where(
+        StoredFile.owner == PREVIEW, StoredFile.owner_id == org_id,
+        StoredFile.stored_by == by, StoredFile.name.in_(wanted)))}
+    return [rows[name] for name in wanted if name in rows]
+
+
+def adopt_previews(session: Session, root: Path, rows: Sequence[StoredFile], owner: str,
+                   owner_id: int) -> tuple[list[str], list[str]]:
+    """Give previewed photos to their owner (a published item): each file is linked
+    (or copied) into the owner's folder under the same name and its row moves with it
+    (flushes). Returns (the names, the preview paths to remove once committed): a
+    rolled-back publish leaves the preview whole, the copies being orphans."""
+    folder = folder_of(root, owner, owner_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    names, old_paths = [], []
+    for row in rows:
+        source = (root / UPLOADS / row.path).resolve()
+        target = folder / row.name
+        if not target.exists():
+            try:
+                os.link(source, target)
+            except OSError:  # another file system, or no hard links: a copy
+                shutil.copyfile(source, target)
+                target.chmod(0o640)
+        old_paths.append(row.path)
+        row.owner, row.owner_id = owner, owner_id
+        names.append(row.name)
+    session.flush()
+    return names, old_paths
+
+
+def release_previews(session: Session, rows: Sequence[StoredFile]) -> list[str]:
+    """Let previewed photos go (the form dropped them, or 放弃): their rows are deleted
+    (flushes); their paths are returned for `remove_files` after the commit."""
+    paths = [row.path for row in rows if row.owner == PREVIEW]
+    session.execute(delete(StoredFile).where(StoredFile.id.in_(
+        [row.id for row in rows if row.owner == PREVIEW]))
+        .execution_options(synchronize_session=False))
+    session.flush()
+    return paths

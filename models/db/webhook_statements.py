@@ -90,9 +90,19 @@ class WebhookStatements:
     def claim(self, cursor: Any, key: str, openid: str, msg_type: str,
               received_at: datetime, signature: str | None = None) -> bool:
         """Record the key; False when it (or the signature) was already there."""
+        self.send_claim(cursor, key, openid, msg_type, received_at, signature)
+        return self.claimed(cursor)
+
+    def send_claim(self, cursor: Any, key: str, openid: str, msg_type: str,
+                   received_at: datetime, signature: str | None = None) -> None:
+        """Run (or, in a pipeline, queue) the claim; `claimed(cursor)` tells, once run."""
         self._claim.run(cursor, key=key, openid=openid, msg_type=msg_type,
                         received_at=received_at, signature=signature)
-        return cursor.rowcount == 1
+
+    @staticmethod
+    def claimed(cursor: Any) -> bool:
+        """Whether the claim run on `cursor` recorded the key."""
+        return bool(cursor.rowcount == 1)
 
     def known(self, cursor: Any, key: str) -> bool:
         """Whether a message with this key was received."""
@@ -114,7 +124,17 @@ class WebhookStatements:
 
     def caller(self, cursor: Any, openid: str) -> Caller | None:
         """Who is bound to `openid`, as the router needs it (None: nobody)."""
-        row = self._caller.run(cursor, openid=openid).fetchone()
+        self.send_caller(cursor, openid)
+        return self.caller_found(cursor)
+
+    def send_caller(self, cursor: Any, openid: str) -> None:
+        """Run (or, in a pipeline, queue) the caller lookup; `caller_found(cursor)` reads it."""
+        self._caller.run(cursor, openid=openid)
+
+    @staticmethod
+    def caller_found(cursor: Any) -> Caller | None:
+        """The caller the lookup run on `cursor` found (None: nobody)."""
+        row = cursor.fetchone()
         if row is None:
             return None
         return Caller(row[0], row[1], row[2], bool(row[3]), bool(row[4]), bool(row[5]))

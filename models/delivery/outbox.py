@@ -137,7 +137,8 @@ class Notice:
     `text` is the full message (customer-service message, relay, sandbox); for a
     template message, the kind's template (core.template_messages) takes its keywords' values
     from `fields` (named as in core.template_messages.KIND_FIELDS; "text" is always there) and
-    `url` is where tapping it leads.
+    `url` is where tapping it leads. A held, relayed or combined notice is told by its
+    `text`, so the text says all (a photo as its link).
     """
 
     kind: str
@@ -145,6 +146,9 @@ class Notice:
     fields: Mapping[str, str] | None = None
     url: str | None = None
     subject: str | None = None  # what it is about: "study:12", "meeting:7"
+    # A customer-service message may go as a news card instead of `text` (title,
+    # description, url, picurl): a study item's photo shown in the push itself.
+    article: Mapping[str, str] | None = None
 
 
 class Recipient(Protocol):
@@ -288,6 +292,8 @@ class ChannelPolicy:
         plans = self._plan(session, [m for _, m in recipients], template_payload is not None,
                            now)
         text_payload: dict[str, Any] = {"text": notice.text}
+        if notice.article:
+            text_payload["news"] = dict(notice.article)
         rows, relays = [], []
         for (key, member), plan in zip(recipients, plans, strict=True):
             if plan.helper_id is not None:

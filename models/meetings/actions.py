@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ from models.meetings.notices import (
     notify_created,
     notify_invited,
     notify_uninvited,
+    remind,
 )
 from models.meetings.queries import invitee_ids, is_invited
 from models.meetings.rules import NewMeeting
@@ -45,7 +46,8 @@ from models.members.tables import Member
 __all__ = ["MINUTES_MAX", "PHOTOS_PER_MEETING", "Changed", "Invites", "MeetingChange",
            "MeetingRecord", "NewMeeting", "Outcome", "Scheduled", "add_photo", "ask_leave",
            "backfill", "cancel_meeting", "change_invitees", "change_meeting", "check_in",
-           "check_in_by_code", "close_meeting", "create_meeting", "record_meeting", "snapshot"]
+           "check_in_by_code", "close_meeting", "create_meeting", "record_meeting",
+           "send_due_reminder", "snapshot"]
 
 MINUTES_MAX = 20_000  # characters of minutes (纪要) kept
 PHOTOS_PER_MEETING = 30
@@ -287,3 +289,27 @@ def backfill(session: Session, actor: Actor, meeting: Meeting, member: Member,
     _audit(session, actor, meeting, "attendance.backfill", now, {"member": member.name},
            {"member": member.name, "status": record.status, "reason": record.reason})
     return record
+
+
+DAY_BEFORE = timedelta(hours=24)
+HOUR_BEFORE = timedelta(hours=1)
+
+
+def send_due_reminder(session: Session, meeting: Meeting, *, outbox: ChannelPolicy,
+                      tz: ZoneInfo, now: datetime) -> int:
+    """会前提醒: the reminder due now (24 hours or 1 hour before the start), once per
+    meeting and reminder; returns notices queued. When both are due (the scheduler was
+    down) only the nearer one goes out. Not audited: it changes nothing about the
+    meeting, it notes that members were told (each notice is in the outbox)."""
+    if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= now:
+        return 0
+    queued = 0
+    if meeting.starts_at - now <= HOUR_BEFORE:
+        if meeting.reminded_1h_at is None:
+            queued = remind(session, outbox, meeting, "remind-1h", tz, now).total
+            meeting.reminded_1h_at = now
+        meeting.reminded_24h_at = meeting.reminded_24h_at or now  # superseded
+    elif meeting.starts_at - now <= DAY_BEFORE and meeting.reminded_24h_at is None:
+        queued = remind(session, outbox, meeting, "remind-24h", tz, now).total
+        meeting.reminded_24h_at = now
+    return queued

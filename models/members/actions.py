@@ -1,6 +1,6 @@
 """Every change to members and the org tree, one function each, whatever the surface:
 binding a WeChat (绑定), releasing it (the admin's 解绑, the console's 解绑微信 button,
-`partybot member unbind`), unfollowing, adding, renaming and moving orgs, appointing an
+`partybot member unbind`), unfollowing, adding, renaming, moving and removing orgs, appointing an
 org's admin.
 
 Each takes the acting `Actor` and the time, applies the rule (models.members.binding,
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from core import words
 from models.actors import Actor, Surface
-from models.console.audit import record_change
+from models.console.audit import AuditEntry, record_change
 from models.delivery.outbox import ChannelPolicy
 from models.members import org_tree
 from models.members.binding import (
@@ -114,6 +115,21 @@ def move_org(session: Session, actor: Actor, org: Org, parent: Org | None,
                   before={"parent": old.name if old else words.ORG_TOP},
                   after={"parent": parent.name if parent else words.ORG_TOP})
     return old
+
+
+def remove_org(session: Session, actor: Actor, org: Org, now: datetime) -> Org:
+    """Delete an empty org (OrgTreeError names what it still holds); its audit entries,
+    this one included, are filed under its parent so its history stays readable there.
+    Returns the parent."""
+    parent = org_tree.removable(session, org)
+    facts = _org_facts(session, org)
+    session.execute(update(AuditEntry).where(AuditEntry.org_id == org.id)
+                    .values(org_id=parent.id))
+    session.delete(org)
+    record_change(session, actor, org_id=parent.id, action="org.remove", target=org.name,
+                  now=now, before=facts)
+    session.flush()
+    return parent
 
 
 def appoint_org_admin(session: Session, actor: Actor, org: Org, member: Member,

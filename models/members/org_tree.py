@@ -45,6 +45,28 @@ def kind_from_name(name: str) -> OrgKind:
     return OrgKind.COMMITTEE
 
 
+def named_kind(name: str) -> OrgKind | None:
+    """The kind an org's name states by its ending (…党支部, …党委); None when the name
+    does not say it (新建村)."""
+    for suffixes, kind in words.ORG_KIND_NAMED:
+        if name.endswith(suffixes):
+            return OrgKind(kind)
+    return None
+
+
+def suggest_kind(name: str) -> OrgKind | None:
+    """The kind to offer for a new org: the one its name states, else the one its place
+    usually has (…村、…社区 a 党支部; …镇、…乡、…街道 a 党委); None when nothing says."""
+    name = "".join(name.split())
+    stated = named_kind(name)
+    if stated is not None:
+        return stated
+    for places, kind in words.ORG_KIND_PLACES:
+        if name.endswith(places):
+            return OrgKind(kind)
+    return None
+
+
 def clean_name(raw: str) -> str:
     """The name as stored: spaces inside removed, checked for length and emptiness."""
     name = "".join(raw.split())
@@ -106,6 +128,38 @@ def move_org(session: Session, org: Org, parent: Org | None) -> Org | None:
     session.expire(org, ["parent"])
     session.flush()
     return old
+
+
+def holdings(session: Session, org: Org) -> list[str]:
+    """What still hangs on `org` (members, child orgs, meetings, study items …), in
+    words; empty when the org may be removed. Found from every table that points at
+    `org`, so a table added later is never left dangling; the audit log is not a
+    holding (its entries move to the parent when the org goes)."""
+    found: list[str] = []
+    for table in Org.metadata.sorted_tables:
+        if table.name == "audit_entry":
+            continue
+        for key in table.foreign_keys:
+            if key.column.table.name != Org.__tablename__:
+                continue
+            used = session.execute(select(key.parent).where(key.parent == org.id)
+                                   .limit(1)).first()
+            label = words.ORG_HOLDS.get(table.name, words.ORG_HOLDS_OTHER)
+            if used is not None and label not in found:
+                found.append(label)
+    return found
+
+
+def removable(session: Session, org: Org) -> Org:
+    """The parent of `org` when `org` may be deleted: it is not at the top and holds
+    nothing (see `holdings`); OrgTreeError names what is left otherwise."""
+    parent = org.parent
+    if parent is None:
+        raise OrgTreeError("ORG_TOP_STAYS", name=org.name)
+    held = holdings(session, org)
+    if held:
+        raise OrgTreeError("ORG_NOT_EMPTY", name=org.name, holds=words.LIST_SEP.join(held))
+    return parent
 
 
 @dataclass(frozen=True)

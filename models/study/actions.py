@@ -1,7 +1,7 @@
 """Every change to study content, one function each, whatever the surface: publish
 (a chat one-message 发布, 确认发布, the console's form; a chat draft's 发送 is
 models.study.drafts.send_draft, which ends here), edit, push
-now, withdraw, 已学 and its 心得.
+now, the scheduled push (one chunk at a time), withdraw, 已学 and its 心得.
 
 Each takes the acting `Actor` and the time, applies the rule (StudyError with a catalog
 key), and writes the audit entry in the caller's transaction; the surfaces parse, call
@@ -16,13 +16,17 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import notices
 from models.actors import Actor
 from models.console.audit import record_change
 from models.db.stored_files import STUDY, release_due
+from models.delivery.outbox import ChannelPolicy, Notice
 from models.errors import StudyError
 from models.members.org_tables import Org
+from models.members.orgs import subtree_ids
 from models.members.tables import Member
 from models.study.hot_statements import ItemHeading
 from models.study.posting import (
@@ -39,6 +43,7 @@ from models.study.posting import push_now as _push_now
 from models.study.posting import withdraw_item as _withdraw_item
 from models.study.queries import recent_record_for_feedback
 from models.study.records import Feedback, attach_feedback, record_study
+from models.study.rendering import photo_lines, push_article
 from models.study.tables import StudyItem, StudyItemImage, StudyRecord
 
 
@@ -215,3 +220,55 @@ def give_feedback(session: Session, actor: Actor, member_id: int, branch_id: int
                       target=_target(record.item), now=now,
                       after={"kind": feedback.kind, "pieces": pieces})
     return record, pieces
+
+
+# Members told per transaction when an item goes out: a county-wide item stays within
+# memory and each commit stays short.
+PUSH_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class PushStep:
+    """One chunk of an item's scheduled push: notices queued, the last member told (the
+    next chunk starts after it), and whether the push is over."""
+
+    queued: int
+    last_member_id: int
+    done: bool
+
+
+def push_next_chunk(session: Session, actor: Actor, item_id: int, *, after_member_id: int,
+                    told_so_far: int, outbox: ChannelPolicy, now: datetime) -> PushStep:
+    """The scheduled push of a study item: tell the next PUSH_CHUNK members of its audience
+    who have not studied it (once per member and item: the outbox key
+    `study:<item>:member:<member>`). The item is marked pushed, and the push audited, in
+    the transaction of its last chunk, so a restart resumes where it stopped. A withdrawn
+    item tells no one more."""
+    item = session.get(StudyItem, item_id)
+    if item is None or item.withdrawn_at is not None or item.pushed_at is not None:
+        return PushStep(0, after_member_id, True)
+    # The photos go with the push: as links in its text (every channel), and as the
+    # picture of a news card when it goes as a customer-service message.
+    notice = Notice("study_push",
+                    notices.study_push(item.title, item.summary) + photo_lines(item.images),
+                    fields={"title": item.title, "summary": item.summary},
+                    url=item.link, subject=f"study:{item.id}", article=push_article(item))
+    chunk = PUSH_CHUNK
+    studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
+    members = list(session.execute(
+        select(Member.id, Member.openid, Member.subscribed)
+        .where(Member.branch_id.in_(subtree_ids(session, item.org_id)),
+               Member.id > after_member_id, Member.id.not_in(studied))
+        .order_by(Member.id).limit(chunk)))
+    queued = 0
+    if members:
+        counts = outbox.enqueue_many(
+            session, [(f"study:{item_id}:member:{m.id}", m) for m in members], notice, now)
+        queued = sum(counts.values())
+    done = len(members) < chunk
+    if done:
+        item.pushed_at = now
+        record_change(session, actor, org_id=item.org_id, action="study.pushed",
+                      target=_target(item), now=now,
+                      after={"told": told_so_far + queued})
+    return PushStep(queued, members[-1].id if members else after_member_id, done)
