@@ -334,3 +334,17 @@ def test_a_helper_saying_their_member_cannot_come_is_shown_代请假(chat, sessi
     assert "代请假 赵大爷" in reply and record(session, meeting, "王帮扶") is None
     reply = chat.say("o-helper", "我今天去不了了，家里有事")  # their own leave
     assert reply.startswith("请假参加")
+
+
+def test_right_after_已学_leave_and_arrival_are_not_kept_as_心得(chat, session, village, clock):
+    meeting = meeting_in(session, village, clock, minutes=30)
+    chat.say("o-admin", "发布 学习党章\n第一章 总纲。")
+    chat.say("o-zm", "已学")
+    chat.say("o-lf", "已学")
+    reply = chat.say("o-zm", "我今天去不了了，家里有事")
+    assert reply.startswith("请假参加") and "心得" not in reply
+    assert chat.say("o-zm", "不") == "好的，没有请假。"
+    assert chat.say("o-zm", "我到了").startswith("签到成功")
+    assert "签到成功" in chat.send_xml(voice("o-lf", "我到了。")).content
+    assert record(session, meeting, "张明").status == "present"
+    assert record(session, meeting, "刘芳").status == "present"
