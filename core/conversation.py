@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from core import words
 
@@ -228,3 +229,137 @@ def _item_words(text: str) -> set[str]:
     folded = unicodedata.normalize("NFKC", text)
     return {run[i:i + 2] for run in _CJK_RUN.findall(folded) for i in range(len(run) - 1)
             if not any(char in words.ITEM_WORD_COMMON for char in run[i:i + 2])}
+
+# Issue 25: words elderly members say that are commands in all but name. ------------
+
+def _alternatives(choices: tuple[str, ...]) -> str:
+    return "|".join(map(re.escape, sorted(choices, key=len, reverse=True)))
+
+
+_ARRIVED = re.compile(
+    f"(?:{_alternatives(words.ARRIVAL_SUBJECTS)})?(?:{_alternatives(words.ARRIVAL_ADVERBS)})*"
+    f"(?:(?:{_alternatives(words.ARRIVAL_VERBS)})(?:{_alternatives(words.ARRIVAL_PLACES)})?)+"
+    f"|(?:{_alternatives(words.ARRIVAL_SUBJECTS)})?(?:{_alternatives(words.ARRIVAL_ADVERBS)})*"
+    f"(?:{_alternatives(words.ARRIVAL_BEING_AT)})(?:{_alternatives(words.ARRIVAL_PLACES)})")
+_ARRIVAL_PARTICLES = re.compile(f"[{words.ARRIVAL_PARTICLES}]")
+_ADDRESS = re.compile(f"^.{{0,3}}(?:{_alternatives(words.ARRIVAL_ADDRESSES)})$")
+
+
+def says_arrived(text: str) -> bool:
+    """"I'm here" in any of the ordinary ways (我到了, 到, 来了, 已到, 报到, 我已经到会场了,
+    "李书记，我到了！"); not "快到了", "到了吗", "我到家了" or someone else's arrival."""
+    # "我 到 了": spaces typed between the characters are nothing
+    parts = [_core(part) for part in _PARTS.split(re.sub(r"\s+", "", text)) if _core(part)]
+    arrived = [part for part in parts if _arrival(part)]
+    others = [part for part in parts if not _arrival(part)]
+    return bool(arrived) and all(_part_kind(part) or _ADDRESS.match(part) for part in others)
+
+
+def _arrival(part: str) -> bool:
+    return _ARRIVED.fullmatch(_ARRIVAL_PARTICLES.sub("", part)) is not None
+
+
+@dataclass(frozen=True)
+class LeaveSaid:
+    """A leave asked for in a sentence: the reason in the member's words (None when only
+    the wish was said) and the day it is about (days from today; None when not said)."""
+
+    reason: str | None
+    day: int | None
+
+
+_LEAVE = re.compile(f"{words.LEAVE_ASKED}|{words.LEAVE_CANNOT}")
+_FILLER = re.compile(words.LEAVE_FILLER)
+_DAYS = re.compile(_alternatives(tuple(words.LEAVE_DAYS)))
+_CLAUSES = re.compile("[" + re.escape(words.CLAUSE_SEPARATORS) + r"\s]+")
+_REASON_EDGES = words.TRAILING_PUNCTUATION + words.REASON_EDGES
+
+
+def leave_said(text: str) -> LeaveSaid | None:
+    """Whether `text` asks for leave in so many words (我想请个假, 我今天去不了了，家里有事,
+    明天的会我参加不了, 身体不舒服来不了) — not a question about leave."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not folded or len(folded) > words.LEAVE_MAX_CHARS or is_question(folded):
+        return None
+    if not _LEAVE.search(folded.replace(" ", "")):
+        return None
+    reasons = [reason for clause in _CLAUSES.split(folded)
+               if (reason := _reason_in(clause.replace(" ", "")))]
+    return LeaveSaid(words.CLAUSE_SEP.join(reasons) or None, said_day(folded))
+
+
+def _reason_in(clause: str) -> str | None:
+    """What is left of a clause without the wish to leave, if it says anything."""
+    rest = _LEAVE.sub(" ", clause)
+    pieces = [piece.strip(_REASON_EDGES) for piece in rest.split(" ")]
+    rest = "".join(piece for piece in pieces if _FILLER.sub("", piece))
+    for prefix in words.LEAVE_REASON_PREFIXES:
+        rest = rest.removeprefix(prefix)
+    rest = rest.strip(_REASON_EDGES)
+    return rest if len(_FILLER.sub("", _DAYS.sub("", rest))) >= 2 else None
+
+
+def asks_for_code(text: str) -> bool:
+    """Whether the member asks for the 签到码 or says it is forgotten (签到码是多少,
+    我忘了签到码, 签到码忘了, 不知道签到码)."""
+    folded = unicodedata.normalize("NFKC", text).replace(" ", "")
+    return any(word in folded for word in words.CODE_WORDS) \
+        and any(marker in folded for marker in words.CODE_FORGOTTEN_MARKERS) \
+        and len(folded) <= 30
+
+
+def answers_yes(text: str) -> bool:
+    """"是", "是的", "对", "确认", "好的，谢谢" …: yes to a question the bot asked."""
+    return _answers(text, words.LEAVE_YES_WORDS)
+
+
+def answers_no(text: str) -> bool:
+    """"不", "不用了", "算了", "不请了，谢谢" …: no to a question the bot asked."""
+    return _answers(text, words.NO_WORDS)
+
+
+def _answers(text: str, answer_words: tuple[str, ...]) -> bool:
+    """The first part is one of `answer_words`, anything after it small talk."""
+    parts = [part for part in _PARTS.split(unicodedata.normalize("NFKC", text)) if _core(part)]
+    if not parts:
+        return False
+    first = parts[0].strip().lower()
+    return (first in answer_words or _core(first) in answer_words) \
+        and all(_part_kind(_core(part)) for part in parts[1:])
+
+
+_PLACEHOLDERS = re.compile("[" + re.escape(words.PLACEHOLDER_BRACKETS) + "]")
+
+
+def without_placeholders(text: str) -> str:
+    """Help's placeholder brackets as spaces ("请假 <4587> ‹家里有事>" → "请假  4587   家里有事 "),
+    so a command copied from the help with its brackets reads as meant."""
+    return _PLACEHOLDERS.sub(" ", unicodedata.normalize("NFKC", text))
+
+
+def has_placeholders(text: str) -> bool:
+    """Whether `text` has any of help's placeholder brackets."""
+    return _PLACEHOLDERS.search(unicodedata.normalize("NFKC", text)) is not None
+
+
+def quoted(text: str) -> str:
+    """Text to put inside 「」 in a reply: trimmed, without its own trailing punctuation
+    (the reply's sentence has its own: "「我到了」。", never "「我到了。」。")."""
+    return text.strip().rstrip(words.TRAILING_PUNCTUATION + " ")
+
+
+def said_day(text: str) -> int | None:
+    """The day a message is about, in days from today ("明天家里有事" → 1), if it says."""
+    day = _DAYS.search(unicodedata.normalize("NFKC", text))
+    return words.LEAVE_DAYS[day[0]] if day is not None else None
+
+
+_DOUBLED_STOP = re.compile(
+    f"[{re.escape(words.QUOTE_OWN_STOPS)}]+({re.escape(words.QUOTE_CLOSE)}"
+    f"[{re.escape(words.QUOTE_FOLLOWING_STOPS)}])")
+
+
+def tidy_quotes(reply: str) -> str:
+    """A reply without doubled punctuation where it quotes someone: "「我到了。」。" →
+    "「我到了」。" (the net under every quoting sentence; each also uses `quoted`)."""
+    return _DOUBLED_STOP.sub(r"\1", reply)

@@ -548,3 +548,54 @@ MEETING_LABELS = {"time": ("会议时间", "开会时间", "时间"),
 MONTH_OFFSETS = {"下个月": 1, "下月": 1, "本月": 0, "这个月": 0, "这月": 0}
 # Said to a 新建会议 question: the meeting is not arranged after all.
 MEETING_PENDING_DROP = ("取消", "算了", "不开了", "不安排了", "不要了", "取消会议", "先不开了")
+
+# Issue 25 (words elderly members say, core/conversation.py): "I'm here" said any way.
+# Who may be named before it, words that may stand between, what "here" may be.
+ARRIVAL_SUBJECTS = ("我们", "我", "俺们", "俺", "咱们", "咱", "本人")
+ARRIVAL_ADVERBS = ("已经", "早就", "刚刚", "已", "都", "刚", "现在", "也", "早", "准时")
+ARRIVAL_VERBS = ("来参加会议", "来参加会", "来参会", "来开会", "来报到", "来签到", "赶到",
+                 "到达", "到场", "到会", "到位", "来到", "报到", "报道", "签到", "过来", "到", "来")
+# Particles said between and after the words ("到了到了", "我到了哦"): read past them.
+ARRIVAL_PARTICLES = "了啦啊呀哦哈喽咯嘛"
+ARRIVAL_PLACES = ("会场", "会议室", "现场", "村委会", "村部", "活动室", "党员活动室",
+                  "党群服务中心", "这里", "这儿", "这边", "开会的地方")
+ARRIVAL_ADDRESSES = ("书记", "主任", "同志", "领导", "老师", "组长", "委员")
+# Leave said in sentences: asking for it, or saying one cannot come.
+LEAVE_ASKED = r"请(?:个|一下|一天|天|半天|一次)?假|告(?:个)?假"
+LEAVE_CANNOT = (r"(?:不能|没法|没办法|无法|不能够)(?:去|来|参加|到会|到场|出席|参会|过去|过来)"
+                r"|(?:去|来|参加|到|出席|参会|赶|回|过去|过来|开)不(?:了|成|上|到|来|回来|过去)"
+                r"|不(?:去|来|参加|出席|参会)了|走不开|脱不开身|抽不开身|抽不出(?:时间|空)"
+                r"|没(?:时间|空)(?:去|来|参加|开会)")
+LEAVE_MAX_CHARS = 60  # longer words are a 心得 or a letter, not a leave request
+# Words around the reason that are not the reason ("我今天去不了了" has none).
+LEAVE_FILLER = (r"我们|我|俺|咱|本人|今天|明天|后天|今晚|明晚|明早|今儿|明儿|晚上|上午|下午|"
+                r"这次|这回|到时候|那天|的会议|的会|这个会|会议|开会|会|想|要|得|可能|恐怕|"
+                r"估计|实在|真的|是|就|也|都|去|来|参加|了|啊|呀|啦|哦|吧|的|个|一下|因为|"
+                r"由于|所以|因此|那个|这个|不好意思|抱歉|对不起|书记|请|假")
+LEAVE_REASON_PREFIXES = ("因为", "由于", "原因是", "原因", "理由")
+LEAVE_DAYS = {"今天": 0, "今晚": 0, "今儿": 0, "今日": 0, "今早": 0, "明天": 1, "明晚": 1,
+              "明早": 1, "明儿": 1, "明日": 1, "后天": 2}
+# "签到码是多少", "我忘了签到码": the code asked for or forgotten.
+CODE_WORDS = ("签到码", "签码", "会议码", "签到号", "码")
+CODE_FORGOTTEN_MARKERS = ("忘", "多少", "是什么", "是啥", "几", "哪", "不知道", "没有", "没收到",
+                          "找不到", "记不", "想不起", "丢", "啥")
+# Answers to 请假's "回复「是」确认".
+LEAVE_YES_WORDS = ("是", "是的", "对", "对的", "确认", "确定", "好", "好的", "嗯", "嗯嗯", "行",
+                   "可以", "要", "请假", "没错", "ok", "是啊", "对啊", "确认请假", "y", "yes")
+NO_WORDS = ("不", "不是", "否", "不用", "不用了", "算了", "取消", "不请了", "不请假", "不要",
+            "不了", "no", "n", "不对")
+# Help's placeholders copied with the command ("请假 <4587> ‹家里有事>"): brackets to drop.
+PLACEHOLDER_BRACKETS = "<>〈〉《》‹›«»【】[]「」『』"
+PLACEHOLDER_COMMANDS = ("签到", "请假", "代签", "代请假", "绑定", "补录", "取消会议", "结束会议",
+                        "帮学", "学习", "撤回", "推送", "结对", "解除结对", "解绑")
+# Help's placeholder names, copied as if they were the arguments ("请假 签到码 原因").
+PLACEHOLDER_NAMES = ("签到码", "原因", "姓名", "签到码或会议编号", "手机后四位", "编号")
+# Between the clauses of a sentence ("我今天去不了了，家里有事"), and what trims a reason.
+CLAUSE_SEPARATORS = "，,。.！!；;、"
+CLAUSE_SEP = "，"
+REASON_EDGES = " ：:我俺~～啊呀啦哈吧"
+ARRIVAL_BEING_AT = ("已在", "在")  # "我在会场": only with a place
+# A quote's own full stop before the sentence's ("「我到了。」。"): the quote's goes.
+QUOTE_CLOSE = "」"
+QUOTE_OWN_STOPS = "。.！!"
+QUOTE_FOLLOWING_STOPS = "。，,"

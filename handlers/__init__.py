@@ -16,6 +16,7 @@ import functools
 from typing import Any
 
 from core import texts, words
+from core.conversation import has_placeholders, says_arrived, tidy_quotes, without_placeholders
 from core.reading import Reader, Reading
 from core.reply_pagination import first_page
 from handlers import (
@@ -23,6 +24,7 @@ from handlers import (
     conversation,
     delivery_reports,
     general,
+    leave,
     meeting_changes,
     meetings,
     membership,
@@ -40,8 +42,8 @@ def routers() -> list[Router]:
     """The feature routers in dispatch order: order matters for non-command routes,
     feature routers first, the catch-all last."""
     return [
-        membership.router, meetings.router, new_meeting.router, meeting_changes.router,
-        stats.router, posting.router,
+        membership.router, meetings.router, leave.router, new_meeting.router,
+        meeting_changes.router, stats.router, posting.router,
         study.router, pairing.router, console_login.router, delivery_reports.router,
         conversation.router, general.router,
     ]
@@ -72,13 +74,24 @@ class Dispatcher:
 
     def command_for(self, ctx: Context, text: str) -> Route | None:
         """Read `text` into `ctx`; the command route it names, if its arguments fit."""
-        reading = ctx.reading = self.reader.read(text)
+        reading = ctx.reading = self._read_as_meant(text)
         ctx.text = reading.normalized
         route = self.by_word.get(reading.word)
         if route is None or not route.takes.fit(reading.args):
             return None
         ctx.word, ctx.args = route.key, reading.args
         return route
+
+    def _read_as_meant(self, text: str) -> Reading:
+        """The reading of `text`, with two things old members say read as commands:
+        "I'm here" in any words (我到了, 来了, 报到) is 签到, and help's placeholder
+        brackets copied with a command ("请假 <4587> ‹家里有事>") are not part of it."""
+        reading = self.reader.read(text)
+        if not reading.word and says_arrived(text):
+            return Reading(text, words.CMD_CHECK_IN, (), reading.normalized)
+        if reading.word in words.PLACEHOLDER_COMMANDS and has_placeholders(text):
+            return self.reader.read(without_placeholders(text))
+        return reading
 
     def dispatch(self, ctx: Context) -> Reply:
         """Run the handler for `ctx.message` and return its reply, cut to one WeChat
@@ -186,7 +199,7 @@ def fit_reply(ctx: Context, reply: Reply) -> Reply:
     see more; the rest is kept for 更多."""
     if not isinstance(reply, str):
         return reply
-    page, rest = first_page(reply, texts.MORE_FOOTER)
+    page, rest = first_page(tidy_quotes(reply), texts.MORE_FOOTER)
     if rest:
         keep_rest(ctx.session, ctx.openid, rest, ctx.now)
     return page

@@ -9,7 +9,13 @@ words first) and before the catch-all.
 from __future__ import annotations
 
 from core import texts, words
-from core.conversation import asks_question, asks_what_to_do, chat_kind, question_topic
+from core.conversation import (
+    asks_question,
+    asks_what_to_do,
+    chat_kind,
+    question_topic,
+    quoted,
+)
 from core.notices import meeting_fields
 from handlers.router import Context, Reply, Role, Router
 from models.meetings.attendance import attendance_of
@@ -137,12 +143,14 @@ def voice(ctx: Context) -> Reply:
     heard = (ctx.message.get("Recognition") or "").strip()
     if not heard:
         return texts.VOICE_NOT_RECOGNISED
-    said = texts.VOICE_HEARD.format(text=heard[:60])
+    said = texts.VOICE_HEARD.format(text=quoted(heard)[:60])
     # a 签到码 alone ("六四七三"), small talk or a question, as if typed
     answer = ctx.dispatcher.answer_text_routes(ctx)
     if answer is not None:
         return said + "\n" + answer if isinstance(answer, str) else answer
-    return said + texts.VOICE_NOT_A_COMMAND
+    # not "这不是一条命令": say what can be said instead
+    return said + "\n" + (texts.VOICE_WHAT_YOU_CAN_SAY if ctx.caller is not None
+                   else texts.VOICE_WHAT_STRANGERS_CAN_SAY)
 
 
 @router.message("image", Role.ANYONE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import texts, words
-from core.conversation import question_topic
+from core.conversation import question_topic, quoted
 from handlers.router import Context, Reply, Role, Router, Takes
 from models.delivery.reply_rest import take_rest
 from models.study.queries import recent_record_for_feedback
@@ -35,6 +35,8 @@ def more(ctx: Context) -> Reply:
 @router.fallback()
 def not_understood(ctx: Context) -> Reply:
     """Any other text: say so, and point to 帮助."""
+    if not quoted(ctx.text):  # "？", "??", "。": nothing to quote back; offer help
+        return texts.EMPTY_MESSAGE_HELP + ctx.dispatcher.help_text(ctx)
     shown = ctx.text if len(ctx.text) <= 20 else ctx.text[:20] + "…"
     return texts.NOT_UNDERSTOOD.format(text=shown) + _not_kept_hint(ctx)
 

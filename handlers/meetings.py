@@ -1,5 +1,5 @@
-"""三会一课 in chat: 取消会议, 结束会议, 签到 (code, QR, location, a bare code), 请假,
-会议, 补录 (新建会议 is in handlers/new_meeting.py)."""
+"""三会一课 in chat: 取消会议, 结束会议, 签到 (code, QR, location, a bare code, "我到了"),
+会议, 补录 (新建会议 is in handlers/new_meeting.py, 请假 in handlers/leave.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import math
 import re
 
 from core import texts, words
+from core.conversation import asks_for_code, quoted, says_arrived
 from core.notices import MeetingLike, meeting_fields
-from handlers.args import open_meeting
+from core.reading import read_numerals
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.meetings.actions import (
-    ask_leave,
     backfill,
     cancel_meeting,
     check_in,
@@ -41,10 +41,6 @@ def _code_argument(ctx: Context) -> str:
     if not ctx.args or not ctx.args[0].isdigit():
         raise DomainError("MEETING_CODE_USAGE", word=ctx.word)
     return ctx.args[0]
-
-
-def _by_code(ctx: Context) -> Meeting:
-    return open_meeting(ctx, _code_argument(ctx))
 
 
 def _admins_meeting(ctx: Context, number: str | None = None) -> Meeting:
@@ -90,12 +86,20 @@ def _checked_in(ctx: Context, outcome: Outcome, meeting: MeetingLike) -> Reply:
 
 @router.command("签到", Role.MEMBER, usage="签到 [签到码]")
 def check_in_with_code(ctx: Context) -> Reply:
-    """到会签到（也可以扫会议二维码或发送位置）"""
-    if not ctx.args:
+    """到会签到（也可以说「我到了」、扫会议二维码或发送位置）"""
+    if not ctx.args or _says_only_arrived(ctx.rest(0)):  # "签到了", "签到，我到了"
         return check_in_to_open_meeting(ctx)
+    if asks_for_code(ctx.text):  # "签到码是多少", "签到码忘了": read as 签到 + words
+        return code_forgotten(ctx)
     outcome, meeting = check_in_by_code(ctx.session, ctx.me.actor, ctx.openid, _code_argument(ctx),
                                         ctx.me.member_id, ctx.now)
     return _checked_in(ctx, outcome, meeting)
+
+
+def _says_only_arrived(rest: str) -> bool:
+    if any(char.isdigit() for char in rest) or read_numerals(rest.strip()) is not None:
+        return False
+    return not quoted(rest).strip(words.TRAILING_PARTICLES) or says_arrived(rest)
 
 
 def check_in_to_open_meeting(ctx: Context) -> Reply:
@@ -134,20 +138,6 @@ def check_in_by_bare_code(ctx: Context) -> Reply:
     if meeting is None:  # closed between the check and now
         return texts.CHECKIN_NONE_OPEN
     return _check_in_reply(ctx, meeting, Method.CODE)
-
-
-@router.command("请假", Role.MEMBER, usage="请假 <签到码> <原因>")
-def leave(ctx: Context) -> Reply:
-    """不能参会时请假，要写明原因"""
-    if len(ctx.args) < 2:
-        return texts.LEAVE_USAGE
-    meeting = _by_code(ctx)
-    reason = ctx.rest(1)
-    outcome = ask_leave(ctx.session, ctx.me.actor, meeting, ctx.me.member, reason, Method.CODE,
-                        ctx.now)
-    if outcome is Outcome.ALREADY:
-        return texts.LEAVE_ALREADY.format(reason=reason)
-    return texts.LEAVE_OK.format(reason=reason, **meeting_fields(meeting, ctx.tz))
 
 
 @router.scene(QR_SCENE_PREFIX, Role.MEMBER, refusal="SCAN_NEED_BINDING")
@@ -228,3 +218,18 @@ def backfill_record(ctx: Context) -> Reply:
     return texts.BACKFILL_OK.format(name=member.name, status=words.ATTENDANCE_NAMES[status],
                                     id=meeting.id, present=meeting.present_count,
                                     leave=meeting.leave_count, absent=meeting.absent_count)
+
+
+def _asks_for_code(ctx: Context) -> bool:
+    return ctx.caller is not None and asks_for_code(ctx.text)
+
+
+@router.message("text", Role.MEMBER, when=_asks_for_code)
+def code_forgotten(ctx: Context) -> Reply:
+    """"签到码是多少", "我忘了签到码": how to check in without it, and the code of the
+    member's next meeting (the invitee sees it in 会议 too)."""
+    upcoming = upcoming_for(ctx.session, ctx.me.member, ctx.now, limit=1)
+    if not upcoming:
+        return texts.CODE_NOT_NEEDED
+    return texts.CODE_NOT_NEEDED + texts.CODE_OF_MEETING.format(
+        **meeting_fields(upcoming[0], ctx.tz))

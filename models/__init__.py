@@ -18,6 +18,7 @@ from models.delivery.allowance import ServiceAllowance
 from models.delivery.outbox import Outbox
 from models.delivery.reply_rest import ReplyRest
 from models.delivery.state import DeliveryCounter, DeliveryPause
+from models.meetings.leave_proposals import LeaveProposal
 from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting, MeetingInvite
 from models.members.menu_tags import MenuTag, WeChatTag
@@ -51,6 +52,7 @@ __all__ = [
     "Heartbeat",
     "HelpPair",
     "InboundMessage",
+    "LeaveProposal",
     "LoginTicket",
     "Meeting",
     "MeetingInvite",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import texts
+from core.conversation import tidy_quotes
 
 
 class DomainError(Exception):
@@ -29,7 +30,7 @@ class DomainError(Exception):
 
     def render(self) -> str:
         """The sentence for the user."""
-        return str(getattr(texts, self.key)).format(**self.fields)
+        return tidy_quotes(str(getattr(texts, self.key)).format(**self.fields))
 
     def __str__(self) -> str:
         return self.render()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from models.delivery.outbox import Outbox
@@ -63,7 +62,5 @@ def test_no_reply_carries_a_placeholder(chat, session, township):  # noqa: F811
     assert found == [], "\n".join(map(str, found))
 
 
-@pytest.mark.xfail(reason="「？」 alone is issue 25 item 18 (another branch of work)",
-                   strict=False)
 def test_a_lone_question_mark_is_not_echoed_empty(chat, township):  # noqa: F811
     assert not leftovers_in(chat.say("o-zm", "？"))

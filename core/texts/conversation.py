@@ -20,8 +20,7 @@ QUESTION_NEED_BINDING = "绑定党员身份后可以向支部提问。发送「�
 BRANCH_ADMIN = "支部管理员"
 VOICE_RAN = "（听到：{text}）\n"
 VOICE_HEARD = "听到你说：「{text}」。"
-VOICE_NOT_A_COMMAND = "这不是一条命令。签到请说「签到」加签到码，其他事发送「帮助」查看。"
-VOICE_NOT_RECOGNISED = "收到语音，但没能听出文字。签到请说或打「签到」和签到码；其他事请打字，或发送「帮助」。"
+VOICE_NOT_RECOGNISED = "收到语音，但没能听出文字。到了会场请打「我到了」或「签到」；其他事请打字，或发送「帮助」。"
 PHOTO_OUTSIDE_WINDOW = "收到照片。如果是学习心得，请先发送「已学」，再在10分钟内发照片。"
 VIDEO_RECEIVED = "收到视频（公众号不保存视频）。"
 LINK_FROM_MEMBER = "收到文章，谢谢分享。学习内容由支部管理员发布。"
@@ -70,3 +69,14 @@ TODO_MEETING = "· {kind}：{when}，{place}{state}"
 TODO_MEETING_STATE = "（{state}）"
 TODO_MEETINGS_FOOTER = "回复「会议」看会议详情；请假发「请假」加签到码和原因。"
 TODO_NOTHING = "现在没有要办的事：学习内容都学完了，近期也没有你的会议。有问题可以直接问，会转给支部管理员。"
+
+# Issue 25: a voice message that is no command says what can be said; "？" alone.
+VOICE_WHAT_YOU_CAN_SAY = (
+    "可以这样说：到了会场说「我到了」签到；去不了说「请假，家里有事」；"
+    "说「学习」看学习内容；说「帮助」看全部。"
+)
+VOICE_WHAT_STRANGERS_CAN_SAY = "先发送「绑定 姓名 手机后四位」绑定党员身份，就能说「我到了」签到、说「学习」学习。"
+EMPTY_MESSAGE_HELP = "有什么需要帮忙的？"
+COMMAND_EXAMPLES.update({
+    "请假": "请假 1234 外出务工（只有一场会时，发「请假 外出务工」就行）",
+})

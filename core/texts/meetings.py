@@ -136,3 +136,19 @@ CONSOLE_MEETING_NIGHT = "开始时间 {when} 是夜里（22:00—次日6:00）�
 CONSOLE_MEETING_NIGHT_CONFIRM = "确定在这个时间开会"
 MEETING_TODAY = "今天"
 MEETING_PENDING_DROPPED = "好的，这次{kind}不安排了，没有通知任何人。"
+
+# Issue 25: leave without a code, leave said in sentences, a forgotten 签到码.
+LEAVE_PROPOSE = "请假参加 {kind} {when}（{place}）吗？原因：{reason}\n回复「是」确认；不请假回复「不」。"
+LEAVE_ASK_REASON = "请假参加 {kind} {when}（{place}）吗？请说一下原因，例如「家里有事」；不请假回复「不」。"
+LEAVE_WHICH = "你近期有几场会议，请说明请哪一场，例如「请假 {code} {reason}」："
+LEAVE_WHICH_LINE = "· 请假 {code}：{kind} {when}，{place}"
+LEAVE_NO_MEETING = "近期没有需要你参加的会议，不用请假。发送「会议」查看近期会议。"
+LEAVE_NO_MEETING_THAT_DAY = "那天没有需要你参加的会议。你近期的会议："
+LEAVE_NOT_ASKED = "好的，没有请假。"
+LEAVE_REASON_EXAMPLE = "原因"
+CODE_NOT_NEEDED = (
+    "不用签到码也能签到：会议开始前1小时到会议结束，到了会场发「我到了」或「签到」就行；"
+    "也可以扫会场的二维码，或者请支部书记帮你登记。"
+)
+CODE_OF_MEETING = "\n你的会议：{kind} {when}，{place}，签到码 {code}。"
+LEAVE_FOR_HELPED = "要替{name}请假，请发「代请假 {name} 签到码 原因」（签到码发「会议」可以查看）。"
