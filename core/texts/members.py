@@ -71,3 +71,9 @@ ROSTER_XLSX_TOO_MUCH_TEXT = "到这一行，表格里的文字已超过 {limit} 
 # Issue 24 (members, the org tree, console accounts): a member named anywhere in the roster.
 MEMBER_NOT_FOUND_ANYWHERE = "名册里没有叫「{name}」的党员（有手机号时，也要和名册里的对得上）。"
 MEMBER_AMBIGUOUS_ANYWHERE = "名册里有{count}位叫「{name}」的党员，无法确定是哪一位，请加上手机号（或手机后四位）区分。"
+
+# Issue 25 (binding over ordinary mistakes): what is missing or malformed, never a try.
+BIND_ASK = "请发送你的姓名和手机后四位，例如：绑定 张三 1234（整个手机号也可以）。"
+BIND_ASK_NAME = "还差姓名：请把姓名和手机后四位一起发来，例如：绑定 张三 1234。"
+BIND_ASK_NUMBER = "还差手机后四位：请发送「绑定 {name} 手机后四位」，例如：绑定 {name} 1234。"
+BIND_BAD_NUMBER = "手机号没有看明白：请发手机后四位（4个数字）或整个11位手机号，例如：绑定 {name} 1234。"

@@ -6,7 +6,9 @@ helper)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from models.errors import PairingError
@@ -55,3 +57,28 @@ def helper_member(session: Session, helper: Member, name: str) -> Member:
         if member.name == name:
             return member
     raise PairingError("PAIR_NOT_YOURS", name=name)
+
+
+def helping_now(member_id: Any) -> ColumnElement[bool]:
+    """SQL: the member (by id column) helps someone now. The helper role follows the
+    pairs: a member is a helper while helping someone, or when the roster says so
+    (`Member.is_helper`, which only the roster sets)."""
+    return exists(select(HelpPair.id).where(HelpPair.helper_id == member_id,
+                                            HelpPair.ended_at.is_(None)))
+
+
+def is_helper_now(session: Session, member: Member) -> bool:
+    """Whether `member` has the helper role now: the roster says so, or they help someone."""
+    return member.is_helper or bool(session.scalar(select(helping_now(member.id))))
+
+
+def cannot_help_because(session: Session, member: Member) -> str | None:
+    """Why `member` cannot be anyone's helper (a catalog key), None when they can: one
+    who needs help, has no WeChat (relays reach a helper in WeChat), or is helped."""
+    if member.needs_help is not None:
+        return "PAIR_HELPER_NEEDS_HELP"
+    if member.openid is None:
+        return "PAIR_HELPER_NO_WECHAT"
+    if active_pair_of(session, member.id) is not None:
+        return "PAIR_HELPER_IS_HELPED"
+    return None
