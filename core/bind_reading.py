@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from core import words
-from core.conversation import is_question
+from core.conversation import is_question, small_talk_kind
 from core.reading import normalize
 
 BIND_WORDS = words.BIND_WORDS
@@ -102,6 +102,8 @@ def looks_like_binding(text: str) -> bool:
         return False
     if read.name is None:  # a number alone: who, then?
         return _NAME_CHAR.search(normalize(text)[0]) is None
+    if read.name[0] in words.BIND_NOT_NAME_STARTS or small_talk_kind(read.name):
+        return False  # "我到了 1234", "你好 1234": words, not a name
     return len(read.name) <= _PLAIN_NAME_MAX or "·" in read.name or "•" in read.name
 
 

@@ -121,7 +121,8 @@ def test_a_wrong_pair_costs_a_try_with_or_without_the_command_word(chat, session
 
 
 def test_strangers_other_words_are_not_taken_for_binding(chat, session, roster):
-    for said in ("你好", "今天开会吗？", "2026年学习计划", "请问0007是什么"):
+    for said in ("你好", "今天开会吗？", "2026年学习计划", "请问0007是什么", "你好 1234",
+                 "我到了 1234", "谢谢 0007", "收到1234"):
         reply = chat.say("o-new", said)
         assert "还可以试" not in reply and "绑定成功" not in reply, (said, reply)
     assert "还可以试4次" in chat.say("o-new", "绑定 陈强 9999")

@@ -53,6 +53,7 @@ def test_a_reversed_pair_is_refused_and_the_right_order_suggested(chat, session,
     reply = chat.say("o-admin", "结对 陈强 王帮扶")
     assert "结对成功" not in reply
     assert "反" in reply and "结对 王帮扶 陈强" in reply, reply
+    assert "陈强还没有绑定微信" in reply  # why he cannot help
     assert _pairs(session) == []
     assert session.scalar(select(Member.is_helper).where(Member.name == "陈强")) is False
     assert "结对成功：王帮扶帮扶陈强" in chat.say("o-admin", "结对 王帮扶 陈强")
@@ -162,3 +163,32 @@ def test_suggestions_never_propose_who_cannot_help(app, session, county):
     assert helpers == {"王帮扶"}
     for name in ("陈强", "钱老", "吴丽"):
         assert f"{name} →" not in page and f"{name}→" not in page
+
+
+def test_the_console_shows_the_helper_role_as_the_pairs_have_it(app, session, county):
+    import re
+
+    from models.members.org_tables import Org
+    from models.pairing.actions import end_pair, make_pair
+
+    branch = session.get(Org, county["liaoyuan"])
+    zhao = make_member(session, branch, "赵大爷", "13800000022", needs_help="老式手机")
+    make_member(session, branch, "钱老", "13800000025", openid="o-qian", is_helper=True,
+                needs_help="行动不便")
+    zhang = session.scalar(select(Member).where(Member.name == "张明"))
+    now = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    make_pair(session, Actor.cli(), zhang, zhao, now, 3)
+    session.commit()
+    secretary = logged_in(app, "liaoyuan")
+
+    def role(name: str) -> str:
+        page = secretary.get(f"/admin/branch/{county['liaoyuan']}").get_data(as_text=True)
+        found = re.search(rf"<tr><td>{name}</td>\s*<td>([^<]*)</td>", page)
+        assert found is not None, page
+        return found.group(1)
+
+    assert "帮扶人" in role("张明")
+    assert "帮扶人" not in role("钱老")  # needs help: whatever an old 结对 marked
+    end_pair(session, Actor.cli(), zhao, now)
+    session.commit()
+    assert "帮扶人" not in role("张明")

@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from core import texts
 from models.actors import Actor
 from models.console.audit import record_change
 from models.errors import PairingError
@@ -65,7 +66,8 @@ def _pair(session: Session, actor: Actor, helper: Member, member: Member, now: d
     member_helps = is_helper_now(session, member)
     if why_not is not None and member_helps and cannot_help_because(session, member) is None:
         # "结对 陈强 王帮扶": the names the wrong way round
-        raise PairingError("PAIR_REVERSED", helper=helper.name, member=member.name)
+        why = texts.PAIR_REVERSED_WHY[why_not].format(reason=helper.needs_help)
+        raise PairingError("PAIR_REVERSED", helper=helper.name, member=member.name, why=why)
     if why_not is not None:
         raise PairingError(why_not, name=helper.name, reason=helper.needs_help or "")
     if member_helps:

@@ -22,7 +22,7 @@ from core import words
 from core.geo import distance_m
 from models.db.base import Base, UTCDateTime
 from models.members.tables import Member
-from models.pairing.queries import helping_now
+from models.pairing.queries import helper_role
 from models.pairing.tables import HelpPair
 
 
@@ -163,7 +163,7 @@ def matching_input(session: Session, branch_ids: list[int] | None,
     # now, bound to WeChat, needing no help and helped by nobody.
     helper_rows = list(session.execute(
         select(*columns, Member.helper_capacity).where(
-            Member.is_helper.is_(True) | helping_now(Member.id), Member.needs_help.is_(None),
+            helper_role(Member), Member.needs_help.is_(None),
             Member.openid.is_not(None), Member.id.not_in(paired), *scope)))
     load = dict(session.execute(
         select(HelpPair.helper_id, func.count()).where(HelpPair.ended_at.is_(None))

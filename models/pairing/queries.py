@@ -67,9 +67,26 @@ def helping_now(member_id: Any) -> ColumnElement[bool]:
                                             HelpPair.ended_at.is_(None)))
 
 
+def helper_role(member: Any) -> ColumnElement[bool]:
+    """SQL: the member (`Member` or its table) has the helper role now: helping someone,
+    or a 帮扶人 by the roster who needs no help (one marked by an old 结对 the wrong way
+    round keeps no role)."""
+    return (member.is_helper & member.needs_help.is_(None)) | helping_now(member.id)
+
+
 def is_helper_now(session: Session, member: Member) -> bool:
-    """Whether `member` has the helper role now: the roster says so, or they help someone."""
-    return member.is_helper or bool(session.scalar(select(helping_now(member.id))))
+    """Whether `member` has the helper role now (see `helper_role`)."""
+    return (member.is_helper and member.needs_help is None) or bool(
+        session.scalar(select(helping_now(member.id))))
+
+
+def helper_role_ids(session: Session, member_ids: list[int]) -> set[int]:
+    """Those of `member_ids` who have the helper role now."""
+    found: set[int] = set()
+    for start in range(0, len(member_ids), 5000):  # stay under bind-parameter limits
+        found.update(session.scalars(select(Member.id).where(
+            Member.id.in_(member_ids[start:start + 5000]), helper_role(Member))))
+    return found
 
 
 def cannot_help_because(session: Session, member: Member) -> str | None:
