@@ -57,9 +57,11 @@ def _bind(ctx: Context) -> Reply:
     """Read a name and a phone suffix in any dress; a format mistake is answered with
     what is missing and costs no try, only a name/number pair is tried."""
     read = read_bind_words(ctx.reading.original if ctx.reading is not None else ctx.text)
-    if ctx.caller is not None and read.name is None:
-        return texts.BIND_ALREADY.format(name=ctx.caller.name,
-                                         branch=ctx.caller.member.branch.name)
+    caller = ctx.caller
+    if caller is not None:  # bound already: to this name, or to someone else
+        same = read.name is None or read.name == caller.name
+        return (texts.BIND_ALREADY if same else texts.BIND_OPENID_TAKEN).format(
+            name=caller.name, branch=caller.member.branch.name)
     if read.name is None:
         return texts.BIND_ASK_NAME if read.number_written else texts.BIND_ASK
     if read.suffix is None:

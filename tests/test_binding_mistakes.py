@@ -133,6 +133,8 @@ def test_a_bound_member_saying_name_and_digits_is_not_rebound(chat, session, ros
     assert "绑定成功" not in reply
     assert _openid_of(session, "陈强") is None
     assert "不用再绑定" in chat.say("o-lihong", "我要绑定")
+    assert "不用再绑定" in chat.say("o-lihong", "绑定 李红")
+    assert "已经绑定了李红" in chat.say("o-lihong", "绑定 陈强")
 
 
 def test_a_voice_message_with_name_and_number_binds_a_stranger(chat, session, roster):

@@ -64,6 +64,7 @@ def test_a_reversed_pair_is_refused_and_the_right_order_suggested(chat, session,
     ("结对 赵大爷 王帮扶", "结对 王帮扶 赵大爷"),  # needs help, and a helper second
     ("结对 孙奶奶 王帮扶", "结对 王帮扶 孙奶奶"),  # no phone at all
     ("结对 陈强，王帮扶", "结对 王帮扶 陈强"),
+    ("結對 陳強 王幫扶", "结对 王帮扶 陈强"),  # traditional characters
 ])
 def test_other_reversed_pairs_are_pointed_out(chat, session, village, typed, right):
     reply = chat.say("o-admin", typed)

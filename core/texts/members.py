@@ -74,6 +74,6 @@ MEMBER_AMBIGUOUS_ANYWHERE = "名册里有{count}位叫「{name}」的党员，�
 
 # Issue 25 (binding over ordinary mistakes): what is missing or malformed, never a try.
 BIND_ASK = "请发送你的姓名和手机后四位，例如：绑定 张三 1234（整个手机号也可以）。"
-BIND_ASK_NAME = "还差姓名：请把姓名和手机后四位一起发来，例如：绑定 张三 1234。"
+BIND_ASK_NAME = "请把姓名和手机后四位一起发来（先绑定党员身份），例如：绑定 张三 1234。"
 BIND_ASK_NUMBER = "还差手机后四位：请发送「绑定 {name} 手机后四位」，例如：绑定 {name} 1234。"
 BIND_BAD_NUMBER = "手机号没有看明白：请发手机后四位（4个数字）或整个11位手机号，例如：绑定 {name} 1234。"
