@@ -102,9 +102,24 @@ def looks_like_binding(text: str) -> bool:
         return False
     if read.name is None:  # a number alone: who, then?
         return _NAME_CHAR.search(normalize(text)[0]) is None
-    if read.name[0] in words.BIND_NOT_NAME_STARTS or small_talk_kind(read.name):
+    return _plausible_name(read.name)
+
+
+def name_alone(text: str) -> str | None:
+    """A stranger's message that is only a name ("陈强", after being asked for name and
+    number): the name; None for anything else (small talk, a question, other words)."""
+    read = read_bind_words(text)
+    if read.number_written or read.asks_to_bind or read.name is None \
+            or is_question(normalize(text)[0]) or not _plausible_name(read.name):
+        return None
+    return read.name
+
+
+def _plausible_name(name: str) -> bool:
+    """Short enough for a name typed without the command word, and no words."""
+    if name[0] in words.BIND_NOT_NAME_STARTS or small_talk_kind(name):
         return False  # "我到了 1234", "你好 1234": words, not a name
-    return len(read.name) <= _PLAIN_NAME_MAX or "·" in read.name or "•" in read.name
+    return len(name) <= _PLAIN_NAME_MAX or "·" in name or "•" in name
 
 
 def _numerals_as_digits(match: re.Match[str]) -> str:

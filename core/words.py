@@ -346,6 +346,7 @@ BIND_FILLERS = ("我的名字", "名字", "姓名", "我叫", "我是", "本人"
                 "如何", "可以", "请", "吗", "呢")
 BIND_NAME_PREFIXES = ("是", "叫", "为")  # "姓名是陈强", "名字叫陈强"
 BIND_NOT_NAME_STARTS = "我你您他她这那"  # no name starts so: "我到了 1234" is no binding
+BIND_PROMPT_MARK = "手机后四位"  # in every answer that asks a stranger to bind
 PHONE_ONE = "幺"  # how a 1 is said in a phone number
 
 # Traditional characters read as simplified (core/simplified.py): pairs "繁简", common

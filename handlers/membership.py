@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from core import texts
-from core.bind_reading import looks_like_binding, read_bind_words
+from core.bind_reading import looks_like_binding, name_alone, read_bind_words
 from core.localtime import clock_time
 from handlers.router import Context, Reply, Role, Router
 from models.members.actions import bind_wechat, follow_again, unbind_wechat, unfollow
-from models.members.binding import BindOutcome
+from models.members.binding import BindOutcome, asked_to_bind_lately
 from models.members.queries import find_member
 
 router = Router("membership")
@@ -40,11 +40,16 @@ def bind(ctx: Context) -> Reply:
 def _about_binding(ctx: Context) -> bool:
     """Words about binding without the command word: from anyone, asking to bind
     ("我要绑定"); from a stranger, a name and a number ("陈强 0007", "我是陈强，尾号0007")
-    or a number alone (the other half comes next)."""
+    or a number alone, or a name alone when we just asked for both (the other half comes
+    next)."""
     said = ctx.reading.original if ctx.reading is not None else ctx.text
     if ctx.caller is not None:
         return read_bind_words(said).asks_to_bind
-    return looks_like_binding(said)
+    if looks_like_binding(said):
+        return True
+    # a name alone, just after we asked for name and number: the first half of it
+    return name_alone(said) is not None and asked_to_bind_lately(ctx.session, ctx.openid,
+                                                                  ctx.now)
 
 
 @router.message("text", Role.ANYONE, when=_about_binding)

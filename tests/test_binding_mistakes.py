@@ -163,3 +163,24 @@ def test_the_traditional_table_maps_one_character_to_another():
     assert to_simplified("綁定 陳強 手機尾號０００７") == "绑定 陈强 手机尾号０００７"
     # characters that are ordinary simplified ones too are never changed
     assert to_simplified("於乾著餘") == "於乾著餘"
+
+
+def test_binding_goes_on_over_several_messages(chat, session, roster):
+    assert "手机后四位" in chat.say("o-cq", "我要绑定")
+    reply = chat.say("o-cq", "陈强")  # the name first, as asked
+    assert "还差手机后四位" in reply and "绑定 陈强" in reply, reply
+    assert _bound(chat.say("o-cq", "陈强 0007"), session, "陈强", "o-cq")
+
+
+def test_a_name_alone_after_the_welcome_is_the_first_half(chat, roster):
+    chat.event("o-new", "subscribe")
+    assert "还差手机后四位" in chat.say("o-new", "陳強")
+
+
+def test_a_name_alone_without_being_asked_is_not_taken_for_binding(chat, roster, clock):
+    chat.event("o-new", "subscribe")
+    clock.advance(minutes=31)
+    assert "还差手机后四位" not in chat.say("o-new", "陈强")
+    for said in ("谢谢", "好的", "我到了", "你好吗"):
+        chat.event("o-other", "subscribe")
+        assert "还差手机后四位" not in chat.say("o-other", said), said
