@@ -12,6 +12,9 @@ from models.members.queries import find_member
 
 router = Router("membership")
 
+# A bound member's "我要绑定", "怎么绑定微信": short; longer words mention it in passing.
+_ASKING_TO_BIND_MAX = 12
+
 
 @router.event("subscribe")
 def on_subscribe(ctx: Context) -> Reply:
@@ -43,8 +46,8 @@ def _about_binding(ctx: Context) -> bool:
     or a number alone, or a name alone when we just asked for both (the other half comes
     next)."""
     said = ctx.reading.original if ctx.reading is not None else ctx.text
-    if ctx.caller is not None:
-        return read_bind_words(said).asks_to_bind
+    if ctx.caller is not None:  # "我要绑定"; not a 心得 that mentions 绑定 in passing
+        return len(ctx.text) <= _ASKING_TO_BIND_MAX and read_bind_words(said).asks_to_bind
     if looks_like_binding(said):
         return True
     # a name alone, just after we asked for name and number: the first half of it

@@ -135,6 +135,8 @@ def test_a_bound_member_saying_name_and_digits_is_not_rebound(chat, session, ros
     assert "不用再绑定" in chat.say("o-lihong", "我要绑定")
     assert "不用再绑定" in chat.say("o-lihong", "绑定 李红")
     assert "已经绑定了李红" in chat.say("o-lihong", "绑定 陈强")
+    long = "今天学习了党章，懂得了党员和群众要紧紧绑定在一起，很受教育"
+    assert "不用再绑定" not in chat.say("o-lihong", long)
 
 
 def test_a_voice_message_with_name_and_number_binds_a_stranger(chat, session, roster):
