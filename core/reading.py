@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core import words
+from core.simplified import SIMPLIFIED
 
 # A separator between digits is part of the value: "09:00", "30.12,120.5".
 _KEEP_BETWEEN_DIGITS = ",:."
@@ -114,13 +115,14 @@ class Reader:
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
-    """NFKC per character (full-width forms to ASCII), any space to " ", and for each
-    character of the result the index of the character it came from."""
+    """NFKC per character (full-width forms to ASCII), any space to " ", traditional
+    characters as simplified ("綁定 陳強"), and for each character of the result the
+    index of the character it came from."""
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
         for out in unicodedata.normalize("NFKC", char):
-            chars.append(" " if out.isspace() else out)
+            chars.append(" " if out.isspace() else SIMPLIFIED.get(out, out))
             origin.append(index)
     return "".join(chars), origin
 

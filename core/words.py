@@ -599,3 +599,47 @@ ARRIVAL_BEING_AT = ("已在", "在")  # "我在会场": only with a place
 QUOTE_CLOSE = "」"
 QUOTE_OWN_STOPS = "。.！!"
 QUOTE_FOLLOWING_STOPS = "。，,"
+
+# 绑定 as people write it (core/bind_reading.py): the words for "bind", what names the
+# phone number before it ("手机尾号是0007"), and words around a name that are no name.
+BIND_WORDS = ("绑定", "绑订", "帮定", "绑")
+BIND_NUMBER_NAMES = ("联系电话", "手机号码", "手机号", "手机", "电话号码", "电话", "号码")
+BIND_SUFFIX_NAMES = ("最后四位数字", "后四位数字", "最后四位", "后四位", "末四位", "尾号", "尾数")
+BIND_SUFFIX_DIGIT_SPELLINGS = {"后4位": "后四位", "末4位": "末四位"}  # the 4 is no number
+BIND_OF = "的"
+BIND_IS = ("是", "为")
+BIND_FILLERS = ("我的名字", "名字", "姓名", "我叫", "我是", "本人", "叫做", "请帮我", "帮我",
+                "我要", "我想", "想要", "申请", "一下", "微信", "公众号", "身份", "党员", "怎么",
+                "如何", "可以", "请", "吗", "呢")
+BIND_NAME_PREFIXES = ("是", "叫", "为")  # "姓名是陈强", "名字叫陈强"
+BIND_NOT_NAME_STARTS = "我你您他她这那"  # no name starts so: "我到了 1234" is no binding
+BIND_PROMPT_MARK = "手机后四位"  # in every answer that asks a stranger to bind
+PHONE_ONE = "幺"  # how a 1 is said in a phone number
+
+# Traditional characters read as simplified (core/simplified.py): pairs "繁简", common
+# characters of command words, surnames and given names; each traditional one once.
+TRADITIONAL_SIMPLIFIED = """
+綁绑 簽签 請请 學学 習习 會会 議议 幫帮 結结 對对 統统 計计 發发 佈布 領领 務务 時时 間间
+點点 開开 關关 問问 題题 說说 話话 這这 個个 們们 來来 為为 麼么 嗎吗 還还 沒没 進进 過过
+號号 碼码 機机 電电 數数 後后 黨党 員员 記记 錄录 轉转 達达 經经 聽听 謝谢 見见 現现 東东
+車车 從从 動动 參参 與与 無无 變变 課课 組组 書书 處处 給给 讓让 認认 證证 識识 讀读 寫写
+應应 該该 樣样 歲岁 兒儿 爺爷 媽妈 頭头 聯联 繫系 係系 門门 禮礼 體体 當当 歡欢 產产 氣气
+實实 際际 義义 國国 華华 區区 縣县 鄉乡 鎮镇 長长 極极 績绩 勞劳 衛卫 資资 費费 錢钱 繳缴
+帶带 輕轻 單单 雙双 選选 舉举 擇择 檢检 測测 網网 絡络 訊讯 掃扫 條条 愛爱 親亲 覺觉 導导
+師师 歷历 曆历 歸归 壞坏 難难 幾几 萬万 億亿 兩两 剛刚 離离 頁页 週周 樓楼 層层 廳厅 廣广
+場场 邊边 遠远 遲迟 總总 續续 須须 願愿 顧顾 類类 顯显 視视 頻频 圖图 聲声 響响 語语 訴诉
+詢询 誰谁 練练 紅红 綠绿 藍蓝 黃黄 鐘钟 錶表 種种 裡里 裏里 臺台 夠够 趕赶 錯错 舊旧 換换
+辦办 醫医 廠厂 幹干 準准 製制 適适 讚赞 衝冲 並并 別别 將将 稱称 溝沟 鬧闹 獲获 據据 範范
+纔才 陳陈 張张 劉刘 趙赵 孫孙 鄭郑 馮冯 韓韩 吳吴 楊杨 許许 葉叶 蕭萧 鄧邓 盧卢 閻阎 羅罗
+譚谭 湯汤 龔龚 賈贾 蔣蒋 蘇苏 韋韦 鍾钟 鄒邹 龍龙 嚴严 閆闫 賀贺 鄔邬 婁娄 歐欧 陸陆 馬马
+喬乔 賴赖 鮑鲍 莊庄 鄺邝 聶聂 溫温 齊齐 紀纪 畢毕 魯鲁 談谈 諸诸 呂吕 強强 偉伟 軍军 麗丽
+鳳凤 雲云 輝辉 亞亚 寶宝 貴贵 蘭兰 興兴 慶庆 鵬鹏 飛飞 濤涛 懷怀 寧宁 靜静 艷艳 鳴鸣 順顺
+傑杰 濱滨 瑩莹 榮荣 勝胜 鋒锋 鐵铁 銀银 蓮莲 貞贞 樹树 權权 緒绪 維维 綱纲 環环 瓊琼 嬌娇
+嬋婵 鶯莺 鵑鹃 曉晓 潔洁 燁烨 煒炜 淵渊 澤泽 滿满 漢汉 壽寿 祿禄 財财 傳传 賢贤 聖圣 鋼钢
+紹绍 純纯 緯纬 彥彦 風风 鴻鸿 濟济 賓宾 倫伦 綺绮 詩诗 夢梦 婭娅 儀仪 瑤瑶 穎颖 頌颂 韻韵
+嶺岭 穩稳 軒轩 陽阳 陰阴 鈞钧 錦锦 銘铭 錫锡 鏡镜 潤润 瀾澜 灣湾 躍跃 運运 連连 鄰邻 隊队
+陣阵 頓顿 頂顶 顏颜 額额 養养 騰腾 驥骥 驍骁 鶴鹤 麥麦 齡龄 賽赛 贊赞 輪轮 農农 闖闯 靈灵
+頤颐 飄飘 饒饶 驕骄 鮮鲜 鷹鹰 蕓芸 團团 揚扬 瑋玮 駿骏 鑒鉴 廈厦 島岛 嶽岳 彙汇 擔担 壇坛
+傢家 捨舍 穀谷 麵面 鬆松 穫获 憶忆 戰战 戶户 擁拥 貧贫 窮穷 幣币 復复 驗验 簡简 辭辞 職职
+軟软
+"""

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from core import texts
+from core.bind_reading import looks_like_binding, name_alone, read_bind_words
 from core.localtime import clock_time
 from handlers.router import Context, Reply, Role, Router
 from models.members.actions import bind_wechat, follow_again, unbind_wechat, unfollow
-from models.members.binding import BindOutcome
+from models.members.binding import BindOutcome, asked_to_bind_lately
 from models.members.queries import find_member
 
 router = Router("membership")
 
-PHONE_SUFFIX = re.compile(r"^\d{4}$")
-FULL_PHONE = re.compile(r"^(?:\+?86)?1\d{10}$")  # a mainland mobile number
+# A bound member's "我要绑定", "怎么绑定微信": short; longer words mention it in passing.
+_ASKING_TO_BIND_MAX = 12
 
 
 @router.event("subscribe")
@@ -38,23 +37,45 @@ def on_unsubscribe(ctx: Context) -> Reply:
 @router.command("绑定", Role.ANYONE, usage="绑定 <姓名> <手机后四位或手机号>")
 def bind(ctx: Context) -> Reply:
     """把这个微信和党员名册里的你绑定"""
-    # names as typed ("张 三", not "张 3"); a phone number may be spoken in numerals
-    args = [value if value.isdigit() and len(value) >= 4 else word for value, word in zip(
-        ctx.args, ctx.reading.words if ctx.reading else ctx.args, strict=True)]
-    # "绑定 张三1234" and "绑定 张 三 1234" are common typing variants.
-    if len(args) == 1 and len(args[0]) > 4 and args[0][-4:].isdigit():
-        args = [args[0][:-4], args[0][-4:]]
-    digits = 0  # "138 0000 0015": the number typed in groups
-    while digits < len(args) - 1 and args[-1 - digits].isdigit():
-        digits += 1
-    if digits > 1 and FULL_PHONE.match("".join(args[-digits:])):
-        args = [*args[:-digits], "".join(args[-digits:])]
-    if len(args) >= 2 and FULL_PHONE.match(args[-1]):  # the whole number: its last four
-        args = [*args[:-1], args[-1][-4:]]
-    if len(args) < 2 or not PHONE_SUFFIX.match(args[-1]):
-        return texts.BIND_USAGE
-    name, suffix = "".join(args[:-1]), args[-1]
-    result = bind_wechat(ctx.session, ctx.openid, name, suffix, ctx.now)
+    return _bind(ctx)
+
+
+def _about_binding(ctx: Context) -> bool:
+    """Words about binding without the command word: from anyone, asking to bind
+    ("我要绑定"); from a stranger, a name and a number ("陈强 0007", "我是陈强，尾号0007")
+    or a number alone, or a name alone when we just asked for both (the other half comes
+    next)."""
+    said = ctx.reading.original if ctx.reading is not None else ctx.text
+    if ctx.caller is not None:  # "我要绑定"; not a 心得 that mentions 绑定 in passing
+        return len(ctx.text) <= _ASKING_TO_BIND_MAX and read_bind_words(said).asks_to_bind
+    if looks_like_binding(said):
+        return True
+    # a name alone, just after we asked for name and number: the first half of it
+    return name_alone(said) is not None and asked_to_bind_lately(ctx.session, ctx.openid,
+                                                                  ctx.now)
+
+
+@router.message("text", Role.ANYONE, when=_about_binding)
+def bind_in_words(ctx: Context) -> Reply:
+    """绑定 said without the command word: bind, or ask for what is missing."""
+    return _bind(ctx)
+
+
+def _bind(ctx: Context) -> Reply:
+    """Read a name and a phone suffix in any dress; a format mistake is answered with
+    what is missing and costs no try, only a name/number pair is tried."""
+    read = read_bind_words(ctx.reading.original if ctx.reading is not None else ctx.text)
+    caller = ctx.caller
+    if caller is not None:  # bound already: to this name, or to someone else
+        same = read.name is None or read.name == caller.name
+        return (texts.BIND_ALREADY if same else texts.BIND_OPENID_TAKEN).format(
+            name=caller.name, branch=caller.member.branch.name)
+    if read.name is None:
+        return texts.BIND_ASK_NAME if read.number_written else texts.BIND_ASK
+    if read.suffix is None:
+        return (texts.BIND_BAD_NUMBER if read.number_written
+                else texts.BIND_ASK_NUMBER).format(name=read.name)
+    result = bind_wechat(ctx.session, ctx.openid, read.name, read.suffix, ctx.now)
     ctx.forget_member()
     member = result.member
     if member is not None:

@@ -46,8 +46,8 @@ def test_wrong_guess_binds_nothing(chat, session, roster):
 
 
 def test_usage_reply_on_bad_format(chat, roster):
-    assert "绑定格式" in chat.say("o-x", "绑定")
-    assert "绑定格式" in chat.say("o-x", "绑定 张明 12")
+    assert "姓名和手机后四位" in chat.say("o-x", "绑定")
+    assert "手机后四位" in chat.say("o-x", "绑定 张明 12")
 
 
 def test_five_wrong_tries_lock_for_an_hour(chat, session, roster, clock):

@@ -61,7 +61,8 @@ def village(db):
     branch = make_branch(db, parent=township)
     people = {
         "admin": make_member(db, branch, "李书记", "13800000001", is_admin=True),
-        "helper": make_member(db, branch, "王帮扶", "13800000002", is_helper=True),
+        "helper": make_member(db, branch, "王帮扶", "13800000002", openid="o-helper",
+                              is_helper=True),
         "old": make_member(db, branch, "赵大爷", None, needs_help="无手机"),
         "zm": make_member(db, branch, "张明", "13800000003"),
     }

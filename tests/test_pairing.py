@@ -269,7 +269,7 @@ def test_cli_pairs_suggest_and_apply(database_url, tmp_path, session, clock, mon
     rng = random.Random(3)
     for i in range(3):
         make_member(session, branch, f"帮扶人{i}", f"1390000000{i}", is_helper=True,
-                    address=f"{i}组")
+                    address=f"{i}组", openid=f"o-helper-{i}")  # a helper is in WeChat
     for i in range(7):
         make_member(session, branch, f"老人{i}", None, needs_help="无手机",
                     address=f"{rng.randrange(3)}组")

@@ -108,7 +108,7 @@ def test_an_org_admin_row_leads_to_its_org_and_member(session):
 
 def test_a_suggestion_leads_to_its_pair_and_using_it_leaves_the_members(session):
     branch = make_branch(session)
-    helper = make_member(session, branch, "赵帮", is_helper=True)
+    helper = make_member(session, branch, "赵帮", openid="o-zhao", is_helper=True)
     member, other = make_member(session, branch, "孙老"), make_member(session, branch, "周老")
     session.add_all([PairSuggestion(member_id=member.id, helper_id=helper.id, reason="同组",
                                     created_at=NOW),

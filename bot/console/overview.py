@@ -26,6 +26,7 @@ from models.meetings.trends import last_quarters, quarter_trends
 from models.members.listing import member_page
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import branch_refs_under
+from models.pairing.queries import helper_role_ids
 from models.questions.actions import waiting_count
 from models.study.reports import BranchStudy, study_by_branch
 
@@ -113,7 +114,8 @@ def branch(branch_id: int) -> ResponseReturnValue:
                          settings.cadence)[0]
     query = (request.args.get("q") or "").strip()[:50]
     shown = member_page(session, branch_id, query, request.args.get("page", 1, type=int))
-    rows = [{"id": m.id, "name": m.name, "admin": m.is_admin, "helper": m.is_helper,
+    helpers = helper_role_ids(session, [m.id for m in shown.members])  # follows the pairs
+    rows = [{"id": m.id, "name": m.name, "admin": m.is_admin, "helper": m.id in helpers,
              "posts": m.committee_posts or "", "bound": m.openid is not None,
              "needs_help": m.needs_help or ""} for m in shown.members]
     name = org.name

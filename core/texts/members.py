@@ -76,3 +76,9 @@ MEMBER_AMBIGUOUS_ANYWHERE = "名册里有{count}位叫「{name}」的党员，�
 ORG_KIND_NOT_CHOSEN = "请选择「{name}」的类型（党委、党总支还是党支部）：从名称看不出来。"
 ORG_NOT_EMPTY = "「{name}」不能删除：下面还有{holds}。先把它们移走或删除，再删这个组织。"
 ORG_TOP_STAYS = "「{name}」是最上层的组织，不能删除。"
+
+# Issue 25 (binding over ordinary mistakes): what is missing or malformed, never a try.
+BIND_ASK = "请发送你的姓名和手机后四位，例如：绑定 张三 1234（整个手机号也可以）。"
+BIND_ASK_NAME = "请把姓名和手机后四位一起发来（先绑定党员身份），例如：绑定 张三 1234。"
+BIND_ASK_NUMBER = "还差手机后四位：请发送「绑定 {name} 手机后四位」，例如：绑定 {name} 1234。"
+BIND_BAD_NUMBER = "手机号没有看明白：请发手机后四位（4个数字）或整个11位手机号，例如：绑定 {name} 1234。"

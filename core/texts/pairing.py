@@ -25,3 +25,12 @@ NOTICE_RELAY_DIGEST = "【帮学提醒】今天请帮以下党员转达（转达
 NOTICE_RELAY_DIGEST_LINE = "· {name}：{items}"
 RELAY_ITEM = "{when} {what}"
 NOTICE_RELAY_URGENT = "【紧急转达】以下会议24小时内召开，请马上转告（转达后发送「帮学 姓名 完成」）：\n{lines}"
+
+# Issue 25 (who can help whom): the rule's refusals, and a 结对 written the wrong way round.
+PAIR_REVERSED = "顺序好像反了：「结对」后面先写帮扶人，再写被帮扶的党员。{helper}{why}，不能当帮扶人；{member}是帮扶人。是要{member}帮扶{helper}吗？请发送「结对 {member} {helper}」。"
+PAIR_HELPER_NEEDS_HELP = "{name}自己需要帮扶（{reason}），不能当帮扶人。"
+PAIR_HELPER_NO_WECHAT = "{name}还没有绑定微信，不能当帮扶人（转达的内容要发到帮扶人的微信上）。"
+PAIR_MEMBER_IS_HELPER = "{name}是帮扶人，不能再接受帮扶。"
+PAIR_REVERSED_WHY = {"PAIR_HELPER_NEEDS_HELP": "自己需要帮扶（{reason}）",
+                     "PAIR_HELPER_NO_WECHAT": "还没有绑定微信",
+                     "PAIR_HELPER_IS_HELPED": "自己在接受帮扶"}

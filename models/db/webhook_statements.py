@@ -27,6 +27,7 @@ from models.delivery.allowance import ServiceAllowance
 from models.members.org_tables import OrgAdmin
 from models.members.queries import Caller
 from models.members.tables import Member
+from models.pairing.queries import helper_role
 
 
 def _dialect_insert(dialect_name: str) -> Any:
@@ -84,7 +85,8 @@ class WebhookStatements:
         is_org_admin = exists(select(org_admin.c.id).where(org_admin.c.member_id == member.c.id))
         self._caller = Prepared(
             select(member.c.id, member.c.name, member.c.branch_id, member.c.is_admin,
-                   member.c.is_helper, is_org_admin.label("is_org_admin"))
+                   helper_role(member.c),
+                   is_org_admin.label("is_org_admin"))
             .where(member.c.openid == bindparam("openid")), dialect)
 
     def claim(self, cursor: Any, key: str, openid: str, msg_type: str,

@@ -9,16 +9,17 @@ wins and the others are told the member is taken.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core import texts
+from core import texts, words
 from models.console.sessions import end_all_sessions, member_key
 from models.db.base import rowcount
 from models.db.guesses import BINDING, forget_failures, release_guess, reserve_guess
+from models.db.inbound import InboundMessage
 from models.delivery.outbox import ChannelPolicy, Notice
 from models.members.queries import member_by_openid
 from models.members.tables import Member
@@ -138,3 +139,18 @@ def release_member(session: Session, member: Member, outbox: ChannelPolicy,
                    _OldWeChat(member.id, old_openid),
                    Notice("account", texts.UNBIND_NOTICE.format(name=member.name)), now)
     return True
+
+
+# How long after we asked for name and phone suffix a name alone continues binding.
+BINDING_CONVERSATION = timedelta(minutes=30)
+
+
+def asked_to_bind_lately(session: Session, openid: str, now: datetime) -> bool:
+    """Whether our last answer to `openid` (within BINDING_CONVERSATION) asked for name and
+    phone suffix (a welcome, a refusal that says to bind first, a binding prompt): then
+    a name alone is the first half of the answer ("陈强", then "0007")."""
+    reply = session.scalar(select(InboundMessage.reply).where(
+        InboundMessage.openid == openid, InboundMessage.reply.is_not(None),
+        InboundMessage.received_at >= now - BINDING_CONVERSATION)
+        .order_by(InboundMessage.received_at.desc()).limit(1))
+    return reply is not None and words.BIND_PROMPT_MARK in reply

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.db.base import Base, UTCDateTime
 from models.delivery.outbox import Channel, Outbox, Status, channel_is
 from models.members.tables import Member
+from models.pairing.queries import helper_role
 
 ROLES = ("member", "helper", "admin")
 TAG_KIND = "menu_tag"
@@ -82,7 +83,8 @@ def tag_changes(session: Session, now: datetime) -> list[TagChange]:
     wanted: dict[str, tuple[int, str]] = {
         str(openid): (member_id, role_of(is_admin, is_helper))
         for openid, member_id, is_admin, is_helper in session.execute(
-            select(Member.openid, Member.id, Member.is_admin, Member.is_helper)
+            select(Member.openid, Member.id, Member.is_admin,
+                   helper_role(Member))  # the role follows the pairs
             .where(Member.openid.is_not(None), Member.subscribed.is_(True)))}
     told = {openid: role for openid, role in session.execute(
         select(MenuTag.openid, MenuTag.role))}

@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from core import texts
 from models.actors import Actor
 from models.console.audit import record_change
 from models.errors import PairingError
@@ -35,7 +36,13 @@ from models.pairing.matching import (
     matching_input,
     suggest_pairs,
 )
-from models.pairing.queries import active_pair_of, capacity_of, members_of
+from models.pairing.queries import (
+    active_pair_of,
+    cannot_help_because,
+    capacity_of,
+    is_helper_now,
+    members_of,
+)
 from models.pairing.queries import helpers_of as helpers_of  # delivery reads it from here
 from models.pairing.relays import Confirmation, open_relays
 from models.pairing.tables import HelpPair
@@ -55,18 +62,26 @@ def _pair(session: Session, actor: Actor, helper: Member, member: Member, now: d
     """The rule for a new pair, the pair, and its audit entry (flushes)."""
     if helper.id == member.id:
         raise PairingError("PAIR_SELF")
+    why_not = cannot_help_because(session, helper)
+    member_helps = is_helper_now(session, member)
+    if why_not is not None and member_helps and cannot_help_because(session, member) is None:
+        # "结对 陈强 王帮扶": the names the wrong way round
+        why = texts.PAIR_REVERSED_WHY[why_not].format(reason=helper.needs_help)
+        raise PairingError("PAIR_REVERSED", helper=helper.name, member=member.name, why=why)
+    if why_not is not None:
+        raise PairingError(why_not, name=helper.name, reason=helper.needs_help or "")
+    if member_helps:
+        raise PairingError("PAIR_MEMBER_IS_HELPER", name=member.name)
     if active_pair_of(session, member.id) is not None:
         raise PairingError("PAIR_MEMBER_HAS_HELPER", name=member.name)
-    if active_pair_of(session, helper.id) is not None:
-        raise PairingError("PAIR_HELPER_IS_HELPED", name=helper.name)
     load = len(members_of(session, helper.id))
     if load >= capacity_of(helper, default_capacity):
         raise PairingError("PAIR_HELPER_FULL", name=helper.name, load=load)
     pair = HelpPair(helper_id=helper.id, member_id=member.id, created_at=now,
                     created_by=actor.member_id)
+    # The helper role follows the pairs (models.pairing.queries.helping_now): nothing to
+    # mark here, and nothing to take back when the last pair ends.
     session.add(pair)
-    if not helper.is_helper:
-        helper.is_helper = True  # an admin named them: they are a helper now
     record_change(session, actor, org_id=member.branch_id, action=action, target=member.name,
                   now=now, after={"helper": helper.name})
     session.flush()

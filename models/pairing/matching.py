@@ -22,6 +22,7 @@ from core import words
 from core.geo import distance_m
 from models.db.base import Base, UTCDateTime
 from models.members.tables import Member
+from models.pairing.queries import helper_role
 from models.pairing.tables import HelpPair
 
 
@@ -158,10 +159,12 @@ def matching_input(session: Session, branch_ids: list[int] | None,
     scope = [Member.branch_id.in_(branch_ids)] if branch_ids is not None else []
     needing = [Person(*row) for row in session.execute(
         select(*columns).where(*_needs_a_helper(), *scope))]
+    # Who can help (models.pairing.actions' rule): a helper by the roster or by a pair
+    # now, bound to WeChat, needing no help and helped by nobody.
     helper_rows = list(session.execute(
         select(*columns, Member.helper_capacity).where(
-            Member.is_helper.is_(True), Member.needs_help.is_(None),
-            Member.id.not_in(paired), *scope)))
+            helper_role(Member), Member.needs_help.is_(None),
+            Member.openid.is_not(None), Member.id.not_in(paired), *scope)))
     load = dict(session.execute(
         select(HelpPair.helper_id, func.count()).where(HelpPair.ended_at.is_(None))
         .group_by(HelpPair.helper_id)).all())

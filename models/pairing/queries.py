@@ -6,7 +6,9 @@ helper)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from models.errors import PairingError
@@ -55,3 +57,45 @@ def helper_member(session: Session, helper: Member, name: str) -> Member:
         if member.name == name:
             return member
     raise PairingError("PAIR_NOT_YOURS", name=name)
+
+
+def helping_now(member_id: Any) -> ColumnElement[bool]:
+    """SQL: the member (by id column) helps someone now. The helper role follows the
+    pairs: a member is a helper while helping someone, or when the roster says so
+    (`Member.is_helper`, which only the roster sets)."""
+    return exists(select(HelpPair.id).where(HelpPair.helper_id == member_id,
+                                            HelpPair.ended_at.is_(None)))
+
+
+def helper_role(member: Any) -> ColumnElement[bool]:
+    """SQL: the member (`Member` or its table) has the helper role now: helping someone,
+    or a 帮扶人 by the roster who needs no help (one marked by an old 结对 the wrong way
+    round keeps no role)."""
+    return (member.is_helper & member.needs_help.is_(None)) | helping_now(member.id)
+
+
+def is_helper_now(session: Session, member: Member) -> bool:
+    """Whether `member` has the helper role now (see `helper_role`)."""
+    return (member.is_helper and member.needs_help is None) or bool(
+        session.scalar(select(helping_now(member.id))))
+
+
+def helper_role_ids(session: Session, member_ids: list[int]) -> set[int]:
+    """Those of `member_ids` who have the helper role now."""
+    found: set[int] = set()
+    for start in range(0, len(member_ids), 5000):  # stay under bind-parameter limits
+        found.update(session.scalars(select(Member.id).where(
+            Member.id.in_(member_ids[start:start + 5000]), helper_role(Member))))
+    return found
+
+
+def cannot_help_because(session: Session, member: Member) -> str | None:
+    """Why `member` cannot be anyone's helper (a catalog key), None when they can: one
+    who needs help, has no WeChat (relays reach a helper in WeChat), or is helped."""
+    if member.needs_help is not None:
+        return "PAIR_HELPER_NEEDS_HELP"
+    if member.openid is None:
+        return "PAIR_HELPER_NO_WECHAT"
+    if active_pair_of(session, member.id) is not None:
+        return "PAIR_HELPER_IS_HELPED"
+    return None
