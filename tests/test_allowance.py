@@ -232,3 +232,30 @@ def test_45047_from_wechat_moves_the_rest_to_the_helper(worker, session, clock, 
     assert all(row.last_error.startswith("45047") for row in rows.values()
                if row.status == Status.RELAYED and row.last_error)
     assert remaining(session, "o-li") == 0
+
+
+def test_a_held_meeting_notice_is_replaced_by_its_change(chat, worker, session, clock,
+                                                         village, fake):
+    """Issue 25 item 5: a member whose 会议通知 was still held when the meeting moved
+    gets the change only — never two notices with two times."""
+    li = village["li"]
+    meeting = create_meeting(session, NewMeeting(li.branch_id, MeetingKind.BRANCH_ASSEMBLY,
+                                                 clock() + timedelta(days=2), "村委会"),
+                             None, clock())
+    NO_TEMPLATES.enqueue(session, "notice", li, Notice(
+        "meeting_notice", "【会议通知】周三09:00 村委会", subject=f"meeting:{meeting.id}"),
+        clock())
+    clock.advance(seconds=5)
+    NO_TEMPLATES.enqueue(session, "change", li, Notice(
+        "meeting_notice", "【会议变更】改到周四15:00 以本通知为准",
+        subject=f"meeting:{meeting.id}"), clock())
+    notify(session, clock, li, 1, "other")  # something else held beside them
+    chat.say("o-li", "学习")
+    fake.state.user_acted("o-li", MESSAGE)
+    worker.drain(max_seconds=10)
+    (sent,) = custom_texts(fake, "o-li")
+    assert "【会议变更】改到周四15:00" in sent and "第1条通知" in sent
+    assert "周三09:00" not in sent
+    rows = fresh(session)
+    assert rows["notice"].status == Status.DROPPED
+    assert "superseded" in rows["notice"].last_error

@@ -88,6 +88,9 @@ def _dissolve(session: Session, carriers: list[Outbox], error: str | None) -> in
     return rowcount(result)
 
 
+MEETING_NOTICE = "meeting_notice"  # a 会议通知, or a 会议变更 (the same kind, newer)
+
+
 def release_held(session: Session, now: datetime, tz: ZoneInfo) -> int:
     """Combine the held notices of members whose allowance is open again; returns how
     many combined messages were queued. Idempotent: merged rows are no longer held."""
@@ -106,9 +109,16 @@ def release_held(session: Session, now: datetime, tz: ZoneInfo) -> int:
     queued = 0
     for openid, rows in by_openid.items():
         keep = []
-        for row in rows:
+        noticed: set[str] = set()  # meetings whose newest 会议通知 / 会议变更 is kept
+        for row in rows:  # newest first
             reason = relevance.reason_to_drop(
                 _pending(row), now, told_of_meeting=(row.member_id, row.subject) in told)
+            if reason is None and row.kind == MEETING_NOTICE and row.subject:
+                # A later 会议变更 says the time and place in full: an older notice of
+                # the same meeting would hand the member two times.
+                if row.subject in noticed:
+                    reason = "superseded by a later notice of the meeting"
+                noticed.add(row.subject)
             if reason is None:
                 keep.append(row)
             else:
