@@ -110,6 +110,9 @@ def test_cli_org_add_and_tree(settings, session, monkeypatch, tmp_path):
     assert "已新建党支部「机关」" in result.output
     again = runner.invoke(main, ["org", "add", "辽原村党支部", "--parent", "红光乡党委"])
     assert again.exit_code == 1 and "已经有叫「辽原村党支部」的组织" in again.output
+    # issue 25 item 16: a name that says nothing of its kind is asked about, not guessed
+    unstated = runner.invoke(main, ["org", "add", "新建村", "--parent", "红光乡党委"])
+    assert unstated.exit_code == 1 and "请选择「新建村」的类型" in unstated.output
     missing = runner.invoke(main, ["org", "add", "新村党支部", "--parent", "不存在"])
     assert missing.exit_code == 1 and "找不到组织「不存在」" in missing.output
     tree = runner.invoke(main, ["org", "tree"])

@@ -28,9 +28,7 @@ from models.members.org_tables import Org, OrgKind
 from models.members.org_tree import (
     ABOVE_BRANCH,
     PARENT_KINDS,
-    OrgTreeError,
     holdings,
-    named_kind,
     suggest_kind,
     tree_below,
 )
@@ -96,10 +94,6 @@ def add_org() -> ResponseReturnValue:
         abort(400, texts.CONSOLE_ORG_PICK_PARENT)
     kind = form["kind"] if form["kind"] in ADDABLE_KINDS else None
     refusal_form(lambda sentence: _tree_page(db(), form, sentence))
-    name = "".join(form["name"].split())
-    if kind is None and name and named_kind(name) is None:
-        # 新建村 says nothing of its kind: never guess a 党委 silently, ask
-        raise OrgTreeError("ORG_KIND_NOT_CHOSEN", name=name)
     org = actions.create_org(session, console_actor(), form["name"], parent, kind,
                              services_of().clock())
     save()

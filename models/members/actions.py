@@ -90,8 +90,12 @@ def _org_facts(session: Session, org: Org) -> dict[str, str]:
 
 def create_org(session: Session, actor: Actor, name: str, parent: Org | None,
                kind: str | None, now: datetime) -> Org:
-    """A new org under `parent` (its kind from its name unless given); OrgTreeError when
-    the tree's rules forbid it. Flushes, so the id is known."""
+    """A new org under `parent`; OrgTreeError when the tree's rules forbid it. Without a
+    `kind`, the name must state it (…党支部, …党委): 「新建村」 is never guessed to be a
+    党委 (ORG_KIND_NOT_CHOSEN). Flushes, so the id is known."""
+    spoken = "".join(name.split())
+    if kind is None and spoken and org_tree.named_kind(spoken) is None:
+        raise org_tree.OrgTreeError("ORG_KIND_NOT_CHOSEN", name=spoken)
     org = org_tree.create_org(session, name, parent, kind)
     record_change(session, actor, org_id=org.id, action="org.create", target=org.name,
                   now=now, after=_org_facts(session, org))
