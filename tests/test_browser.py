@@ -267,9 +267,11 @@ def test_a_secretary_schedules_a_meeting_and_watches_members_check_in(page, own_
     page.set_input_files("#photo", str(photo))
     page.click("#record button:has-text('上传')")
     expect(page.locator(".photos img")).to_have_count(1)
-    # the image arrives after the page: wait for it to load (a busy machine takes a while)
-    page.wait_for_function("document.querySelector('.photos img').complete", timeout=10_000)
-    assert page.evaluate("document.querySelector('.photos img').naturalWidth") > 0
+    # the image arrives after the page: wait for it to load (a busy machine takes a while;
+    # polled by Playwright itself — the console's CSP forbids wait_for_function's eval)
+    image = page.locator(".photos img").first
+    expect(image).to_have_js_property("complete", True, timeout=10_000)
+    assert image.evaluate("img => img.naturalWidth") > 0
     # the print view: one A4 sheet with the code, the QR code and the names
     page.click("text=打印签到表")
     expect(page.locator(".code")).to_have_text(code)
