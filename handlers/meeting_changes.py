@@ -145,7 +145,8 @@ def change_said(ctx: Context, code: str, said: str) -> Reply:
         return texts.MEETING_CHANGE_NIGHT.format(when=when(starts_at, ctx.tz),
                                                  code=meeting.code, typed=typed)
     changed = change_meeting(ctx.session, ctx.me.actor, meeting,
-                             MeetingChange(starts_at, None, place, meeting.topic),
+                             MeetingChange(starts_at, None, place, meeting.topic,
+                                           night_confirmed=wanted.confirmed),
                              outbox=ctx.outbox, tz=ctx.tz, now=ctx.now)
     if not changed.anything or changed.was is None:
         return texts.MEETING_CHANGE_NOTHING

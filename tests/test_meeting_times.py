@@ -148,6 +148,34 @@ def test_the_rule_holds_in_the_action_for_every_surface(session, branch, clock):
     assert refused.value.key == "MEETING_AT_NIGHT"
 
 
+def test_moving_a_meeting_to_the_night_is_refused_by_the_action_too(session, branch, clock,
+                                                                    services):
+    """The change path holds the same rule (chat 改会议 and the console ask first; any
+    other caller of the action is refused until it says the secretary confirmed)."""
+    from models.actors import Actor
+    from models.errors import MeetingError
+    from models.meetings.actions import MeetingChange, NewMeeting, change_meeting, create_meeting
+    from models.meetings.tables import MeetingKind
+
+    tz = SHANGHAI
+    day = (clock() + timedelta(days=3)).astimezone(tz).replace(hour=9, minute=0, second=0,
+                                                               microsecond=0)
+    meeting = create_meeting(session, Actor.cli(), NewMeeting(
+        org_id=branch.id, kind=MeetingKind.BRANCH_ASSEMBLY, starts_at=day, place="村委会"),
+        outbox=services.outbox, tz=tz, now=clock()).meeting
+    night = day.replace(hour=23)
+    with pytest.raises(MeetingError) as refused:
+        change_meeting(session, Actor.cli(), meeting,
+                       MeetingChange(night, None, "村委会", meeting.topic),
+                       outbox=services.outbox, tz=tz, now=clock())
+    assert refused.value.key == "MEETING_AT_NIGHT" and meeting.starts_at == day
+    moved = change_meeting(session, Actor.cli(), meeting,
+                           MeetingChange(night, None, "村委会", meeting.topic,
+                                         night_confirmed=True),
+                           outbox=services.outbox, tz=tz, now=clock())
+    assert moved.moved and meeting.starts_at == night
+
+
 # Item 12: dates and phrasing.
 @pytest.mark.parametrize(("typed", "resolved"), [
     ("12.15 下午2点", "2026-12-15 14:00"),

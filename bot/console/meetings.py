@@ -310,7 +310,7 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
         session, found.org_id, invitees_of(session, found).joint_org_ids))
     change = MeetingChange(starts_at.astimezone(now.tzinfo),
                            ends_at.astimezone(now.tzinfo) if ends_at else None,
-                           form["place"], form["topic"])
+                           form["place"], form["topic"], night_confirmed=bool(form["night_ok"]))
     changed = change_meeting(session, console_actor(), found, change,
                              Invites(member_ids, org_ids, joint_ids),
                              outbox=services.outbox, tz=tz, now=now)

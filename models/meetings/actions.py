@@ -102,6 +102,8 @@ class MeetingChange:
     ends_at: datetime | None
     place: str
     topic: str
+    # the secretary said yes to a new start between 22:00 and 06:00 (rules.is_at_night)
+    night_confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,12 @@ def change_meeting(session: Session, actor: Actor, meeting: Meeting, change: Mee
     invites — one change, one audit entry ("meeting.change"; "meeting.invitees" when
     only the invitees changed). Those dropped are told first, at the old time (they are
     not coming to the new one); those added get the 会议通知 at the new time; everyone
-    else hears of a move. MeetingError once it has started or for a past time or clash."""
+    else hears of a move. MeetingError once it has started or for a past time or clash,
+    and for a move to a start at night the secretary has not confirmed."""
+    if change.starts_at != meeting.starts_at and rules.is_at_night(change.starts_at, tz) \
+            and not change.night_confirmed and meeting.status == MeetingStatus.PLANNED \
+            and now < min(meeting.starts_at, change.starts_at):  # else the rules refuse it
+        raise MeetingError("MEETING_AT_NIGHT")
     before = {**snapshot(meeting), "invitees": invitee_summary(session, meeting)}
     was = MeetingWas.of(meeting)
     invited = rules.InviteeChange((), ())
