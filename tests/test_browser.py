@@ -231,6 +231,7 @@ def test_a_secretary_schedules_a_meeting_and_watches_members_check_in(page, own_
     from datetime import timedelta
 
     from bot.simulator import WeChatSide
+    from models.meetings.rules import is_at_night
     from tests.conftest import TOKEN, Chat
 
     base_url = own_sandbox.config["BASE_URL"]
@@ -249,6 +250,10 @@ def test_a_secretary_schedules_a_meeting_and_watches_members_check_in(page, own_
     page.fill("#place", "村委会二楼")
     page.fill("#topic", "学习党章")
     page.click("button.primary")
+    if is_at_night(start, start.tzinfo):  # run at night: the form asks first, she confirms
+        expect(page.get_by_role("alert")).to_contain_text("是夜里")
+        page.check("input[name=night_ok]")
+        page.click("button.primary")
     expect(page.locator(".flash")).to_contain_text("已通知")
     code = page.locator(".code").inner_text().strip()
     # a member checks in by chat; the open page shows it without a reload

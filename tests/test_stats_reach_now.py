@@ -4,7 +4,7 @@ have bound since a notice could not reach them are not 联系不上 any more (is
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -32,6 +32,9 @@ def _local(clock, hours: float) -> str:
 
 
 def test_members_bound_since_a_notice_are_not_called_unreachable(chat, session, clock, branch):
+    # a working morning: a meeting two hours from a night-time "now" would be asked about
+    tomorrow = (clock() + timedelta(days=1)).astimezone(timezone(timedelta(hours=8)))
+    clock.set(tomorrow.replace(hour=8, minute=0, second=0).astimezone(UTC))
     created = chat.say("o-admin", f"新建会议 党员大会 {_local(clock, 2)} 村委会")
     assert "张明" in created and "陈强" in created  # at that moment, nobody could reach them
     assert "现在联系不上3人：" in chat.say("o-admin", "统计")
