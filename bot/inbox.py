@@ -59,6 +59,14 @@ class Inbox:
     outage: OutageLog = field(default_factory=lambda: OutageLog(log, "database"))
 
     @property
+    def _claims_last(self) -> bool:
+        """On a SQLite file the write gate lets one message at a time in, so a key not
+        there at the start is still free at the end: it is inserted once, with its reply,
+        after the handler (one write instead of an insert and an update). The signature's
+        uniqueness is checked by that insert; a replay rolls the handler's work back."""
+        return not self.postgres and self.write_gate.path is not None
+
+    @property
     def postgres(self) -> bool:
         """Whether the database is PostgreSQL."""
         return self.engine.dialect.name == "postgresql"
@@ -133,7 +141,12 @@ class Inbox:
         connection.info.pop(WROTE, None)
         reply, ok = self._run_handler(connection, message, now, lookup_caller)
         rendered = render_reply(message, reply, now)
-        if ok:
+        if ok and self._claims_last:
+            if not self.statements.claim_answered(cursor, key, message.from_user,
+                                                  message.msg_type, now, rendered, signature):
+                connection.rollback()  # the signature came with another message before
+                raise ReplayedSignature(key)
+        elif ok:
             with _pipeline(connection, self.postgres) as pipelined:
                 self.statements.save_reply(cursor, key, rendered)
                 # PostgreSQL: a message whose handler wrote nothing (帮助, 会议, a refusal
@@ -175,8 +188,11 @@ class Inbox:
             caller = self.statements.caller_found(found)
             return self.statements.claimed(claim), lambda: caller
         cursor = _cursor(connection)
-        if not self.statements.claim(cursor, message.dedupe_key, message.from_user,
-                                     message.msg_type, now, signature):
+        if self._claims_last:
+            if self.statements.known(cursor, message.dedupe_key):
+                return False, lambda: None
+        elif not self.statements.claim(cursor, message.dedupe_key, message.from_user,
+                                       message.msg_type, now, signature):
             return False, lambda: None
         self._open_allowance(cursor, message, now)
         return True, lambda: self.statements.caller(_cursor(connection), message.from_user)

@@ -379,3 +379,26 @@ def test_the_cli_installs_the_redacting_filter():
         assert any(isinstance(f, RedactingFilter) for f in added.filters)
     finally:
         root.removeHandler(added)
+
+
+def test_a_replayed_signature_keeps_nothing_its_handler_did(chat, village, clock, session):
+    """On SQLite the key is recorded after the handler (with its reply): a replayed
+    signature found then rolls the handler's work back — here a question that would
+    have gone to the secretary, and the key itself."""
+    from sqlalchemy import func, select
+
+    from models.db.inbound import InboundMessage
+    from models.questions.tables import Question
+
+    def count(model) -> int:  # type: ignore[no-untyped-def]
+        session.rollback()
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+    fixed = {"timestamp": int(clock().timestamp()), "nonce": "434343"}
+    chat.send_xml(text_xml("o-zm", "会议", msg_id="710001"), **fixed)
+    questions, keys = count(Question), count(InboundMessage)
+    forged = chat.post_xml(text_xml("o-zm", "今年还评不评优秀党员？", msg_id="710002"), **fixed)
+    assert forged.status_code == 403
+    assert (count(Question), count(InboundMessage)) == (questions, keys)
+    chat.say("o-zm", "今年还评不评优秀党员？")  # sent properly, the question is kept
+    assert count(Question) == questions + 1

@@ -73,6 +73,9 @@ class WebhookStatements:
         # transaction; on PostgreSQL it waits for a concurrent first insert to commit.
         self._claim = Prepared(_dialect_insert(dialect.name)(inbound).values(**values)
                                .on_conflict_do_nothing(), dialect)
+        self._claim_answered = Prepared(
+            _dialect_insert(dialect.name)(inbound).values(**values, reply=bindparam("reply"))
+            .on_conflict_do_nothing(), dialect)
         self._known = Prepared(select(inbound.c.key).where(inbound.c.key == bindparam("key")),
                                dialect)
         self._reply_of = Prepared(
@@ -100,6 +103,15 @@ class WebhookStatements:
         """Run (or, in a pipeline, queue) the claim; `claimed(cursor)` tells, once run."""
         self._claim.run(cursor, key=key, openid=openid, msg_type=msg_type,
                         received_at=received_at, signature=signature)
+
+    def claim_answered(self, cursor: Any, key: str, openid: str, msg_type: str,
+                       received_at: datetime, reply: str, signature: str | None = None) -> bool:
+        """Record the key with its reply in one insert (for a caller that made sure,
+        under the write gate, that the key is new); False when it or the signature was
+        already there."""
+        self._claim_answered.run(cursor, key=key, openid=openid, msg_type=msg_type,
+                                 received_at=received_at, signature=signature, reply=reply)
+        return self.claimed(cursor)
 
     @staticmethod
     def claimed(cursor: Any) -> bool:
