@@ -18,8 +18,8 @@ def org() -> None:
 @click.option("--parent", "parent_name", default=None,
               help="The org it belongs to (e.g. the county committee); none: at the top.")
 @click.option("--kind", type=click.Choice(["committee", "general_branch", "branch"]),
-              default=None, help="What it is; needed when the name does not say it "
-              "(…党支部, …党总支, …党委 do; 新建村 does not).")
+              default=None, help="What it is; needed when the name does not end in its "
+              "kind (a bare village name, say).")
 def org_add(name: str, parent_name: str | None, kind: str | None) -> None:
     """Add an org to the tree (the console's 组织架构 page does the same)."""
     from models.actors import Actor
