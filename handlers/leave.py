@@ -22,7 +22,7 @@ from core.notices import meeting_fields
 from handlers.args import open_meeting
 from handlers.router import Context, Reply, Role, Router
 from models.meetings.actions import ask_leave
-from models.meetings.attendance import Outcome
+from models.meetings.attendance import Outcome, attendance_of
 from models.meetings.leave_proposals import (
     LeaveProposal,
     drop_proposal,
@@ -31,7 +31,7 @@ from models.meetings.leave_proposals import (
     waiting_proposal,
 )
 from models.meetings.queries import upcoming_for
-from models.meetings.tables import Meeting, Method
+from models.meetings.tables import AttendanceStatus, Meeting, Method
 from models.pairing.queries import members_of
 
 router = Router("leave")
@@ -91,6 +91,9 @@ def _lines(ctx: Context, meetings: list[Meeting]) -> list[str]:
 
 
 def _propose(ctx: Context, meeting: Meeting, reason: str | None) -> Reply:
+    record = attendance_of(ctx.session, meeting, ctx.me.member)
+    if record is not None and record.status == AttendanceStatus.PRESENT:
+        return texts.LEAVE_AFTER_CHECKIN  # asking for a 「是」 the action would refuse
     propose_leave(ctx.session, ctx.me.member, meeting, reason, ctx.now)
     fields = meeting_fields(meeting, ctx.tz)
     if reason is None:

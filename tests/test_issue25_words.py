@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.simulator import message_xml
+from core import texts
 from core.conversation import answers_no, answers_yes, asks_for_code, leave_said, says_arrived
 from models.meetings.tables import Attendance, Meeting
 from models.members.tables import Member
@@ -163,6 +164,16 @@ def test_leave_said_in_a_sentence_is_asked_back_then_recorded(chat, session, vil
     reply = chat.say("o-zm", "是")
     assert reply.startswith("请假成功") and reason in reply
     assert record(session, meeting, "张明").reason == reason
+
+
+def test_a_leave_sentence_after_checking_in_is_not_asked_back(chat, session, village, clock):
+    """Found using it: a member already checked in who says she cannot come is told she
+    is checked in, not asked "请假参加 … 吗？" for a 「是」 that would then be refused."""
+    meeting = meeting_in(session, village, clock, minutes=30)
+    assert chat.say("o-zm", "我到了").startswith("签到成功")
+    assert chat.say("o-zm", "我今天去不了了，家里有事") == texts.LEAVE_AFTER_CHECKIN
+    assert chat.say("o-zm", "是") != texts.LEAVE_AFTER_CHECKIN  # no question was left open
+    assert record(session, meeting, "张明").status == "present"
 
 
 @pytest.mark.parametrize("said", ["我想请个假", "明天的会我参加不了", "我不去了", "我来不了",
