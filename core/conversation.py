@@ -73,12 +73,6 @@ def question_topic(text: str) -> str | None:
     return None
 
 
-def is_reflection(text: str) -> bool:
-    """Words worth keeping as a 心得: something said that is neither small talk nor a
-    question."""
-    return bool(text.strip()) and small_talk_kind(text) is None and not is_question(text)
-
-
 # Issue 25: small talk beyond the plain words, "what should I do?", questions asked with
 # more words, and a 心得 judged against the item it is about.
 

@@ -39,8 +39,6 @@ COMMAND_EXAMPLES = {
     "发布": "发布 学习党章第一章",
     "改会议": "改会议 4587 下周四下午3点（或：改会议 4587 地点改为党员活动室）",
 }
-FEEDBACK_OK = "学习心得已收到，记在《{title}》下。"
-FEEDBACK_MORE = "又收到一份学习心得，记在《{title}》下（共{count}份）。"
 MY_RECORD = "{name}，你{year}年的记录：\n学习 {studies} 期（连续学习 {streak} 天）\n参加会议 {meetings} 次"
 UNSTUDIED_HEADER = "本周学习内容的学习情况（{branch}）："
 UNSTUDIED_ITEM = "《{title}》：已学 {done}/{total}{names}"
