@@ -35,6 +35,7 @@ def create_app(
     """
     from bot import health, webhook
     from bot.console import register_console
+    from bot.pages import register_pages
     from bot.request_guard import register_request_guard
     from bot.security_headers import register_security_headers
     from bot.services import build_services
@@ -66,6 +67,7 @@ def create_app(
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     register_console(app, secure_cookies=(settings.public_url or "").startswith("https://"))
+    register_pages(app)
     if settings.sandbox_served:
         from bot.sandbox.mount import mount_sandbox
 
@@ -79,7 +81,8 @@ def create_app(
 
 
 class ConsoleOnlySessions(SecureCookieSessionInterface):
-    """Cookie sessions only under /admin and /sandbox, where people log in.
+    """Cookie sessions only under /admin, /sandbox and /m (the member pages), where
+    people log in.
 
     WeChat's servers never send cookies; opening a signed-cookie session for each of
     their requests would cost the webhook a serializer per message.
@@ -87,7 +90,7 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
 
     def open_session(  # type: ignore[override]
             self, app: Flask, request: Request) -> SessionMixin | None:
-        if request.path.startswith(("/admin", "/sandbox")):
+        if request.path.startswith(("/admin", "/sandbox", "/m/")) or request.path == "/m":
             return super().open_session(app, request)
         return self.make_null_session(app)
 

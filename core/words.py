@@ -643,3 +643,11 @@ TRADITIONAL_SIMPLIFIED = """
 傢家 捨舍 穀谷 麵面 鬆松 穫获 憶忆 戰战 戶户 擁拥 貧贫 窮穷 幣币 復复 驗验 簡简 辭辞 職职
 軟软
 """
+
+# Issue 26 (member pages /m/): the bottom bar and the font-size switch.
+PAGE_NAV_HOME = "首页"
+PAGE_NAV_STUDY = "学习"
+PAGE_NAV_MEETINGS = "会议"
+PAGE_NAV_ME = "我的"
+PAGE_NAV_HELPER = "帮扶"
+PAGE_FONT_SIZES = {"standard": "标准", "large": "大", "xlarge": "特大"}

@@ -23,6 +23,7 @@ from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting, MeetingInvite
 from models.members.menu_tags import MenuTag, WeChatTag
 from models.members.org_tables import Org, OrgAdmin, OrgKind
+from models.members.preferences import PagePreference
 from models.members.roster_tables import RosterImport, RosterImportRow
 from models.members.tables import Member
 from models.pairing.matching import PairSuggestion
@@ -62,6 +63,7 @@ __all__ = [
     "OrgAdmin",
     "OrgKind",
     "Outbox",
+    "PagePreference",
     "PairSuggestion",
     "PendingMeeting",
     "PendingPost",

@@ -11,5 +11,6 @@ from core.texts.delivery import *  # noqa: F403
 from core.texts.general import *  # noqa: F403
 from core.texts.meetings import *  # noqa: F403
 from core.texts.members import *  # noqa: F403
+from core.texts.pages import *  # noqa: F403
 from core.texts.pairing import *  # noqa: F403
 from core.texts.study import *  # noqa: F403

@@ -1,0 +1,35 @@
+"""/m/: the member's home — today's study item and the next meeting."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+
+from bot.console.request_db import db
+from bot.pages.access import current_member, member_required
+from bot.services import services_of
+from core.localtime import when
+from models.meetings.queries import upcoming_for
+from models.study.queries import newest_item, unread_item
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@member_required
+def home() -> ResponseReturnValue:
+    """The newest item not yet studied (else the newest), and the next meeting."""
+    member = current_member()
+    services = services_of()
+    now, tz = services.clock(), services.settings.tz
+    session = db()
+    item = unread_item(session, member.branch_id, member.id, now)
+    studied = item is None
+    if item is None:
+        item = newest_item(session, member.branch_id, now)
+    upcoming = upcoming_for(session, member, now, limit=1)
+    meeting = upcoming[0] if upcoming else None
+    return render_template(
+        "pages/home.html", item=item, studied=studied, meeting=meeting,
+        meeting_when=when(meeting.starts_at, tz) if meeting is not None else "",
+        item_day=when(item.publish_at, tz) if item is not None else "")
