@@ -27,7 +27,7 @@ from bot.pages import (
     font,
     home,
 )
-from bot.pages.access import load_visitor, template_globals
+from bot.pages.access import load_visitor, not_found, template_globals
 from models.errors import DomainError
 
 __all__ = ["register_pages"]
@@ -51,6 +51,7 @@ def pages_blueprint() -> Blueprint:
     pages.context_processor(template_globals)
     pages.teardown_request(close_db)
     pages.register_error_handler(DomainError, refused)
+    pages.register_error_handler(404, not_found)
     for area in AREAS:
         pages.register_blueprint(area.bp)
     return pages

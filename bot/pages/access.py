@@ -39,7 +39,7 @@ SESSION_LIFETIME = timedelta(hours=12)
 _KEYS = ("m_openid", "m_since", "m_member")
 
 __all__ = ["SESSION_LIFETIME", "csrf_token", "current_member", "font_size", "log_in_visitor",
-           "member_actor", "member_required", "safe_next", "visitor_openid",
+           "member_actor", "member_required", "refusal_goes_to", "safe_next", "visitor_openid",
            "visitor_required"]
 
 
@@ -160,6 +160,17 @@ def member_required(view: View) -> View:
         return view(*args, **kwargs)
 
     return cast(View, wrapped)
+
+
+def refusal_goes_to(url: str) -> None:
+    """If this request's action refuses (a DomainError), flash its sentence on this page
+    (default: the member page the form was on, else home)."""
+    g.pages_refusal_to = url
+
+
+def not_found(_error: Exception) -> ResponseReturnValue:
+    """404 raised by a page view (abort(404): not there, or not the member's to see)."""
+    return error_page(texts.PAGES_NOT_FOUND, 404)
 
 
 def error_page(message: str, status: int) -> ResponseReturnValue:

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from bot.console.request_db import db
 from bot.pages.access import current_member, member_required
 from bot.services import services_of
-from core.localtime import when
+from core.localtime import same_local_day, when
 from models.meetings.queries import upcoming_for
 from models.study.queries import newest_item, unread_item
 
@@ -32,4 +32,5 @@ def home() -> ResponseReturnValue:
     return render_template(
         "pages/home.html", item=item, studied=studied, meeting=meeting,
         meeting_when=when(meeting.starts_at, tz) if meeting is not None else "",
-        item_day=when(item.publish_at, tz) if item is not None else "")
+        item_day=when(item.publish_at, tz) if item is not None else "",
+        item_today=item is not None and same_local_day(item.publish_at, now, tz))
