@@ -84,6 +84,10 @@ def test_a_page_asks_wechat_who_it_is_and_comes_back_to_the_page_first_asked(
     assert "下一次会议" in page and "村委会二楼" in page and "学习党章" in page
     assert "主持" in page and "李书记" in page
     assert home.headers["Cache-Control"] == "no-store"
+    css = phone.get("/m/static/pages.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    print(f"page weight: home {len(home.data)} bytes, css {len(css.data)} bytes")
+    assert len(home.data) + len(css.data) < 12_000  # issue 26: < 60 KB a page
     assert "frame-ancestors 'none'" in home.headers["Content-Security-Policy"]
 
 
@@ -245,3 +249,53 @@ def test_home_shows_todays_study_item(pages_app, fake, clock):
     page = phone.get("/m/").get_data(as_text=True)
     found = re.search(r'<a class="item" href="/m/study/(\d+)">', page)
     assert found and "学习党章第一章" in page
+
+
+def test_a_refused_action_is_flashed_and_a_missing_thing_is_a_chinese_404(
+        api_settings, clock, fake, monkeypatch):
+    """What a page helper's area gets for free: a DomainError rolled back and its
+    sentence flashed on the page the form was on; abort(404) as a page in the frame."""
+    from types import SimpleNamespace
+
+    from flask import Blueprint, abort
+
+    import bot.pages
+    from bot.console.request_db import db
+    from bot.pages.access import current_member, member_required
+    from models.errors import StudyError
+
+    area = Blueprint("trial", __name__)
+
+    @area.post("/trial")
+    @member_required
+    def trial():  # type: ignore[no-untyped-def]
+        current_member().name = "改掉的名字"
+        db().flush()
+        raise StudyError("PAGES_NO_STUDY")
+
+    @area.get("/trial/<int:number>")
+    @member_required
+    def missing(number: int):  # type: ignore[no-untyped-def]
+        abort(404)
+
+    monkeypatch.setattr(bot.pages, "AREAS", (*bot.pages.AREAS, SimpleNamespace(bp=area)))
+    app = create_app(api_settings, clock=clock)
+    try:
+        with services_of(app).sessions() as session:
+            branch = make_branch(session, "辽原村党支部", make_township(session, "东乡党委"))
+            make_member(session, branch, "张明", "13800000002", openid="o-zm")
+            session.commit()
+        phone, _ = open_as(app, fake, "o-zm")
+        token = csrf_of(phone.get("/m/").get_data(as_text=True))
+        refused = phone.post("/m/trial", data={"csrf_token": token},
+                             headers={"Referer": "http://localhost/m/?tab=2"})
+        assert refused.status_code == 302 and refused.location == "/m/?tab=2"
+        flashed = '<p class="flash" role="status">还没有学习内容。</p>'
+        assert flashed in phone.get("/m/").get_data(as_text=True)
+        with services_of(app).sessions() as session:  # rolled back
+            assert session.scalars(select(Member.name)).all() == ["张明"]
+        missing = phone.get("/m/trial/7")
+        assert missing.status_code == 404
+        assert "没有找到这个页面" in missing.get_data(as_text=True)
+    finally:
+        services_of(app).dispose()
