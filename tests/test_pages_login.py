@@ -299,3 +299,18 @@ def test_a_refused_action_is_flashed_and_a_missing_thing_is_a_chinese_404(
         assert "没有找到这个页面" in missing.get_data(as_text=True)
     finally:
         services_of(app).dispose()
+
+
+def test_two_links_opened_at_once_both_come_back(pages_app, fake):
+    phone = pages_app.test_client()
+    first = phone.get("/m/?link=1").location
+    second = phone.get("/m/?link=2").location
+    back_second = urlsplit(authorize_in_fake(second, "o-zm"))
+    back_first = urlsplit(authorize_in_fake(first, "o-zm"))
+    landed = phone.get(f"{back_first.path}?{back_first.query}")
+    assert landed.status_code == 302 and landed.location == "/m/?link=1"
+    landed = phone.get(f"{back_second.path}?{back_second.query}")
+    assert landed.status_code == 302 and landed.location == "/m/?link=2"
+    # each state works once
+    again = phone.get(f"{back_second.path}?{back_second.query}")
+    assert again.status_code == 400

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 SESSION_LIFETIME = timedelta(hours=12)
+OAUTH_PENDING = 3  # authorizations a browser may have under way at once
 _KEYS = ("m_openid", "m_since", "m_member")
 
 __all__ = ["SESSION_LIFETIME", "csrf_token", "current_member", "font_size", "log_in_visitor",
@@ -125,14 +126,32 @@ def here() -> str:
 
 def to_wechat(next_url: str) -> ResponseReturnValue:
     """Ask WeChat who this is (silent), coming back to the callback and then `next_url`.
-    The state is kept in the session: a callback without it is refused."""
+    The state is kept in the session (the last OAUTH_PENDING: two links opened at once
+    both come back); a callback without one of them is refused."""
     settings = services_of().settings
     state = secrets.token_urlsafe(12)
-    session["m_oauth_state"] = state
-    session["m_oauth_next"] = safe_next(next_url)
+    pending = session.get("m_oauth")
+    kept = list(pending.items())[-(OAUTH_PENDING - 1):] if isinstance(pending, dict) else []
+    session["m_oauth"] = dict([*kept, (state, safe_next(next_url))])
     base = (settings.public_url or request.host_url).rstrip("/")
     callback = base + url_for("pages.auth.callback")
     return redirect(authorize_url(settings, callback, state))
+
+
+def take_oauth_state(sent: str) -> str | None:
+    """The page first asked for, if `sent` is a state this browser is waiting for (used
+    up either way); None for any other."""
+    pending = session.pop("m_oauth", None)
+    if not isinstance(pending, dict):
+        return None
+    for state, next_url in pending.items():
+        if same_token(sent, str(state)):
+            rest = {key: value for key, value in pending.items() if key != state}
+            if rest:
+                session["m_oauth"] = rest
+            return safe_next(str(next_url))
+    session["m_oauth"] = pending
+    return None
 
 
 def visitor_required(view: View) -> View:

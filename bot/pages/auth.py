@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.console.access import same_token
 from bot.console.request_db import db
-from bot.pages.access import error_page, log_in_visitor, safe_next
+from bot.pages.access import error_page, log_in_visitor, take_oauth_state
 from bot.services import services_of
 from core import texts
 from core.web_authorization import WebAuthorizationError, openid_for_code
@@ -24,11 +23,9 @@ log = logging.getLogger(__name__)
 def callback() -> ResponseReturnValue:
     """WeChat came back with a code and our state: the openid is logged in; a bound
     member goes to the page first asked for, a stranger to the binding page."""
-    expected = session.pop("m_oauth_state", None)
-    next_url = safe_next(session.pop("m_oauth_next", None))
+    next_url = take_oauth_state(request.args.get("state", "")[:100])
     code = request.args.get("code", "")[:200]
-    if not expected or not same_token(request.args.get("state", ""), str(expected)) \
-            or not code:
+    if next_url is None or not code:
         log.warning("pages: web authorization came back without its state or code")
         return error_page(texts.PAGES_OAUTH_FAILED.format(reason="state"), 400)
     try:
