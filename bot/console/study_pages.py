@@ -184,8 +184,9 @@ def post_study(org_id: int) -> ResponseReturnValue:
         return page
 
     def stored(item: StudyItem) -> list[ItemImage]:
-        """The photos, moved under the item's number."""
-        return [ItemImage(pic_url=image_url(item.id, name))
+        """The photos, moved under the item's number, each linked to its stored file."""
+        ids = {row.name: row.id for row in photos.held}
+        return [ItemImage(pic_url=image_url(item.id, name), stored_file_id=ids.get(name))
                 for name in give_to_item(session, photos, STUDY, item.id)]
 
     published = publish_post(session, console_actor(), org, post, now,
