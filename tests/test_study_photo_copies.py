@@ -209,6 +209,11 @@ def test_the_fake_answers_40007_for_an_unknown_media_id(fake, services):
     assert failed.value.reason == "media/get errcode 40007" and not failed.value.transient
     media_id, _ = sent_picture(fake)
     assert media_bytes(services.wechat, media_id).startswith(b"\xff\xd8\xff")
+    old = requests.post(f"{fake.base_url}/_fake/media", json={"age_seconds": 3 * 86400 + 1},
+                        timeout=5).json()
+    with pytest.raises(FetchFailed, match="40007"):  # temporary media: 3 days
+        media_bytes(services.wechat, old["media_id"])
+    assert requests.get(old["pic_url"], timeout=5).status_code == 200  # the URL outlives it
 
 
 def test_console_photos_are_linked_to_their_stored_files(app, session, county):
@@ -233,7 +238,8 @@ def test_the_migration_links_console_photos_and_queues_chat_photos(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/m.db")
     upgrade_database(engine, "0029")
     with engine.begin() as db:
-        db.execute(text("INSERT INTO org (id, name, kind, created_at) VALUES (1, 'b', 'branch', '2026-12-01 00:00:00')"))
+        db.execute(text("INSERT INTO org (id, name, kind, created_at) "
+                        "VALUES (1, 'b', 'branch', '2026-12-01 00:00:00')"))
         db.execute(text(
             "INSERT INTO study_item (id, org_id, title, body, content_hash, publish_at, "
             "push_at, created_at) VALUES (7, 1, 't', '', 'h', '2026-12-01 00:00:00', "
@@ -255,3 +261,28 @@ def test_the_migration_links_console_photos_and_queues_chat_photos(tmp_path):
     assert [tuple(r) for r in rows] == [(1, 3, "stored", None, 0),
                                         (2, None, "pending", None, 1),
                                         (3, None, "link", "gone", 0)]
+
+
+def test_the_sandbox_chat_page_sends_a_picture_the_fake_keeps(settings, clock):
+    from bot import create_app
+    from bot.sandbox.fake_media import MEDIA_KEY
+    from bot.services import services_of
+
+    app = create_app(settings.with_overrides(wechat_token="partybot-sandbox"), clock=clock)
+    try:
+        client = app.test_client()
+        assert client.post("/sandbox/send", json={"openid": "o-page", "text": "/image"}) \
+            .status_code == 200
+        media = app.extensions[MEDIA_KEY]
+        [(media_id, picture)] = media.by_media_id.items()
+        [key] = media.by_key
+        shown = client.get(f"/sandbox/mmbiz/{key}")
+        assert shown.status_code == 200 and shown.data == picture.data
+        assert shown.data.startswith(b"\xff\xd8\xff")
+        token = client.get("/sandbox/cgi-bin/token?grant_type=client_credential&appid=wx")
+        got = client.get(f"/sandbox/cgi-bin/media/get?media_id={media_id}"
+                         f"&access_token={token.get_json()['access_token']}")
+        assert got.data == picture.data and got.mimetype == "image/jpeg"
+        assert client.post("/sandbox/_fake/media", data={"a": "b"}).status_code == 415
+    finally:
+        services_of(app).dispose()
