@@ -286,3 +286,16 @@ def test_the_sandbox_chat_page_sends_a_picture_the_fake_keeps(settings, clock):
         assert client.post("/sandbox/_fake/media", data={"a": "b"}).status_code == 415
     finally:
         services_of(app).dispose()
+
+
+def test_the_console_item_page_says_which_photo_was_not_kept(app, session, county, chat,
+                                                             services, fake):
+    post_with_photos(chat, [sent_picture(fake, phone_photo()), sent_picture(fake)])
+    tight = dataclasses.replace(services, settings=services.settings.with_overrides(
+        upload_daily_bytes=1000))
+    copy_study_photos(tight)
+    item_id = images(session)[0].item_id
+    page = logged_in(app, "liaoyuan").get(f"/admin/study/{item_id}").get_data(as_text=True)
+    assert "2 张" in page
+    for number in (1, 2):
+        assert f"第{number}张照片没有存进本系统（本组织今天上传的照片已到上限）" in page
