@@ -21,8 +21,10 @@ HELP = texts.CHAT_INTRO
 SANDBOX_PICTURE = "http://sandbox/pic.jpg"
 
 
-def line_to_xml(openid: str, line: str) -> str | None:
-    """The message XML for one input line (None for a line that is not a message)."""
+def line_to_xml(openid: str, line: str,
+                picture: tuple[str, str] | None = None) -> str | None:
+    """The message XML for one input line (None for a line that is not a message).
+    `picture` is the (MediaId, PicUrl) the fake keeps for an /image without a URL."""
     if not line.startswith("/"):
         # One message with several lines (发布 …) is typed on one line with \n.
         return text_xml(openid, line.replace("\\n", "\n"))
@@ -40,8 +42,9 @@ def line_to_xml(openid: str, line: str) -> str | None:
             "Location_X": rest[0], "Location_Y": rest[1], "Scale": "15",
             "Label": " ".join(rest[2:]) or texts.CHAT_MY_LOCATION})
     if word == "image":
-        return message_xml(openid, "image", {"PicUrl": rest[0] if rest else SANDBOX_PICTURE,
-                                             "MediaId": f"sandbox-image-{next_msg_id()}"})
+        media_id, pic_url = picture or (f"sandbox-image-{next_msg_id()}", SANDBOX_PICTURE)
+        return message_xml(openid, "image", {"PicUrl": rest[0] if rest else pic_url,
+                                             "MediaId": media_id})
     if word == "voice":
         fields = {"MediaId": "sandbox-voice", "Format": "amr"}
         if rest:  # what WeChat's speech recognition heard
@@ -123,6 +126,19 @@ def run_chat(settings: Settings, openid: str, url: str,
         stop.set()
 
 
+def _sandbox_picture(http: requests.Session, url: str) -> tuple[str, str] | None:
+    """A sample photo kept by the sandbox's fake WeChat, as if this user had sent it
+    (its MediaId and PicUrl: the bot can fetch it back); None without a sandbox."""
+    root = url.removesuffix("/").removesuffix("/wechat")
+    try:
+        answer = http.post(f"{root}/sandbox/_fake/media", json={}, timeout=5).json()
+    except (requests.RequestException, ValueError):
+        return None
+    if isinstance(answer, dict) and answer.get("media_id") and answer.get("pic_url"):
+        return str(answer["media_id"]), str(answer["pic_url"])
+    return None
+
+
 def _converse(side: WeChatSide, http: requests.Session, url: str, openid: str,
               source: Iterable[str], pushes: PushWatcher, out: Callable[[str], None],
               wait: float) -> int:
@@ -135,7 +151,8 @@ def _converse(side: WeChatSide, http: requests.Session, url: str, openid: str,
         if line == "/help":
             out(HELP)
             continue
-        xml = line_to_xml(openid, line)
+        picture = _sandbox_picture(http, url) if line == "/image" else None
+        xml = line_to_xml(openid, line, picture)
         if xml is None:
             out(texts.CHAT_UNKNOWN_ACTION)
             continue

@@ -52,6 +52,7 @@ from models.study.actions import (
     push_item_now,
     withdraw_item,
 )
+from models.study.photo_copies import item_photos
 from models.study.posting import make_draft
 from models.study.queries import ancestor_ids
 from models.study.rendering import (
@@ -184,8 +185,9 @@ def post_study(org_id: int) -> ResponseReturnValue:
         return page
 
     def stored(item: StudyItem) -> list[ItemImage]:
-        """The photos, moved under the item's number."""
-        return [ItemImage(pic_url=image_url(item.id, name))
+        """The photos, moved under the item's number, each linked to its stored file."""
+        ids = {row.name: row.id for row in photos.held}
+        return [ItemImage(pic_url=image_url(item.id, name), stored_file_id=ids.get(name))
                 for name in give_to_item(session, photos, STUDY, item.id)]
 
     published = publish_post(session, console_actor(), org, post, now,
@@ -254,8 +256,12 @@ def study_item(item_id: int) -> ResponseReturnValue:
     missing = not_studied(session, item.id, chosen) if chosen else None
     feedback = feedback_on(session, item.id, [chosen] if chosen else branch_ids)
     preview = item_message(item)
+    # A chat photo not (yet) kept in our storage: why, for the secretary.
+    photo_notes = [photo.note for photo in item_photos(session, item.id, lambda *_: "")
+                   if photo.note]
     return render_template(
         "console/study_item.html", item=item, org=org, may_change=may_change,
+        photo_notes=photo_notes,
         preview=preview, progress=progress, chosen=chosen, missing=missing,
         feedback=feedback, tz=services.settings.tz, now=services.clock(),
         is_text=isinstance(preview, str),

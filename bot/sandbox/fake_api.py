@@ -10,7 +10,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     POST /cgi-bin/menu/addconditional   GET  /cgi-bin/menu/delete
     POST /cgi-bin/tags/create           GET  /cgi-bin/tags/get
     POST /cgi-bin/tags/members/batchtagging   POST /cgi-bin/tags/members/batchuntagging
-    GET  /cgi-bin/user/info
+    GET  /cgi-bin/user/info             GET  /cgi-bin/media/get (and PicUrl: /mmbiz/<key>)
     GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
@@ -36,6 +36,7 @@ from flask import Flask
 
 from bot.sandbox import (
     fake_controls,
+    fake_media,
     fake_menus,
     fake_messages,
     fake_oauth,
@@ -61,13 +62,14 @@ __all__ = ["CLIENT_MSG_ID_SECONDS", "OLD_TOKEN_GRACE", "TOKEN_TTL", "Delivered",
 
 # Every faked endpoint, WeChat's API first, then the controls.
 BLUEPRINTS = (fake_token.bp, fake_messages.bp, fake_menus.bp, fake_users.bp,
-              fake_qrcodes.bp, fake_oauth.bp, fake_controls.bp)
+              fake_qrcodes.bp, fake_oauth.bp, fake_controls.bp, fake_media.bp)
 
 
 def install_fake(app: Flask, url_prefix: str = "") -> FakeWeChat:
     """Mount the fake on `app` (at `url_prefix`) with fresh state; returns the state."""
     state = FakeWeChat()
     app.extensions[STATE_KEY] = state
+    fake_media.install_media(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint, url_prefix=url_prefix or None)
     return state

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from bot.cli.chat import line_to_xml
 from bot.sandbox.fake_http import fake_state
+from bot.sandbox.fake_media import new_picture
 from bot.sandbox.fake_state import scene_of_ticket
 from bot.services import services_of
 from bot.simulator import WeChatSide, event_xml
@@ -33,7 +34,8 @@ def send() -> ResponseReturnValue:
     text = str(body.get("text") or "").strip()[:2000]
     if not openid or not text:
         return jsonify(error=texts.SANDBOX_EMPTY), 400
-    xml = line_to_xml(openid, text)
+    # A photo sent from the page is one the fake keeps, so the bot can fetch it back.
+    xml = line_to_xml(openid, text, new_picture() if text == "/image" else None)
     if xml is None:
         return jsonify(error=texts.SANDBOX_UNKNOWN_ACTION), 400
     return _post_to_webhook(xml)

@@ -85,3 +85,19 @@ PREVIEW_PHOTO_CARD = "党员收到一张图文卡片，卡片上的图片就是�
 PREVIEW_PHOTO_LINKS = "党员收到一条文字消息，{count}张照片各有一个链接，点开就能看。"
 PREVIEW_PHOTO_NO_CARD = "（图文卡片只能放一张图：有多张照片时不发卡片，文章链接也写在文字里。）"
 PREVIEW_PHOTO_TEMPLATE = "学习提醒以服务通知送达时，通知里只有标题和摘要，不带照片；党员点菜单里的「学习」或发送「学习」就能看到照片。"
+
+
+# Issue 26 (members' own screen): photos sent in chat are copied into partybot's storage
+# by a job soon after the item is posted (WeChat keeps a received media id 3 days); the
+# console's item page says which photo could not be kept, and why.
+STUDY_PHOTO_PENDING = "第{number}张照片正在从微信取回，稍后就能看到。"
+STUDY_PHOTO_KEPT_AS_LINK = "第{number}张照片没有存进本系统（{why}），党员看到的是微信的图片链接，日后可能打不开。"
+STUDY_PHOTO_WHY = {
+    "daily_full": "本组织今天上传的照片已到上限",
+    "total_full": "本组织存的照片已到上限",
+    "disk_full": "服务器磁盘快满了",
+    "gave_up": "三天内没能从微信取回",
+    "refused": "微信给的不是能保存的照片",
+    "gone": "原来的照片文件已不在",
+}
+STUDY_PHOTO_WHY_OTHER = "原因不明"

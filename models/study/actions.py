@@ -10,6 +10,7 @@ one of these, and render. Nothing here commits.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,13 +23,22 @@ from sqlalchemy.orm import Session
 from core import notices
 from models.actors import Actor
 from models.console.audit import record_change
-from models.db.stored_files import STUDY, release_due
+from models.db.stored_files import STUDY, StoredFile, check_quota, release_due, store_files
 from models.delivery.outbox import ChannelPolicy, Notice
-from models.errors import StudyError
+from models.errors import DomainError, StudyError
 from models.members.org_tables import Org
 from models.members.orgs import subtree_ids
 from models.members.tables import Member
 from models.study.hot_statements import ItemHeading
+from models.study.photo_copies import (
+    COPY_WINDOW,
+    LINK,
+    PENDING,
+    STORED,
+    CopyRoom,
+    free_disk,
+    retry_delay,
+)
 from models.study.posting import (
     Draft,
     find_duplicate,
@@ -46,6 +56,8 @@ from models.study.records import Feedback, attach_feedback, record_study
 from models.study.rendering import photo_lines, push_article
 from models.study.tables import StudyItem, StudyItemImage, StudyRecord
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class PushTimes:
@@ -61,6 +73,7 @@ class ItemImage:
 
     media_id: str | None = None
     pic_url: str | None = None
+    stored_file_id: int | None = None  # a console photo, stored already
 
 
 # The photos of a new item: given, or made once the item has its number (the console
@@ -96,8 +109,13 @@ def publish_post(session: Session, actor: Actor, org: Org, post: Draft, now: dat
                    push_time(post, now, times.tz, times.daily))
     photos = images(item) if callable(images) else images
     for photo in photos:
+        # A chat photo is copied into our storage by a job soon after (WeChat keeps a
+        # received media id for 3 days: models.study.photo_copies).
+        stored = photo.stored_file_id is not None
         session.add(StudyItemImage(item_id=item.id, media_id=photo.media_id,
-                                   pic_url=photo.pic_url))
+                                   pic_url=photo.pic_url, stored_file_id=photo.stored_file_id,
+                                   copy_state=STORED if stored else PENDING,
+                                   copy_next_at=None if stored else now))
     session.flush()
     record_change(session, actor, org_id=org.id, action="study.publish", target=_target(item),
                   now=now, after={"title": item.title, "org": org.name, "images": len(photos),
@@ -304,3 +322,74 @@ def withdraw_feedback(session: Session, actor: Actor, member_id: int, branch_id:
                       target=_target(item), now=now,
                       before={"kind": gone.kind, "text": gone.text})
     return gone
+
+
+def keep_photo_copy(session: Session, actor: Actor, image_id: int, data: bytes, suffix: str,
+                    room: CopyRoom, now: datetime) -> str:
+    """A chat photo fetched from WeChat and re-encoded (core.photos): stored as a file
+    of the item's org and linked to the image — "stored". Over the org's quota or the
+    disk's reserve it keeps WeChat's link, with the reason for the console, logged and
+    audited — "link". An image no longer waiting (copied already, a withdrawn item) is
+    left as it is — "skipped": a second run copies nothing (flushes)."""
+    image = session.get(StudyItemImage, image_id)
+    item = session.get(StudyItem, image.item_id) if image is not None else None
+    if image is None or item is None or image.copy_state != PENDING \
+            or item.withdrawn_at is not None:
+        return "skipped"
+    why = None
+    if free_disk(room.root) - len(data) < room.min_free:
+        log.error("study photos: image %s of item %s kept as a link: the disk keeps %d "
+                  "bytes free", image.id, item.id, room.min_free)
+        why = "disk_full"
+    else:
+        try:
+            check_quota(session, item.org_id, len(data), room.day_start, room.daily,
+                        room.total)
+        except DomainError as refused:
+            why = "daily_full" if refused.key == "UPLOAD_DAILY_FULL" else "total_full"
+    if why is not None:
+        log.warning("study photos: image %s of item %s kept as WeChat's link (%s)",
+                    image.id, item.id, why)
+        _keep_as_link(session, actor, image, item, why, now)
+        return LINK
+    [name] = store_files(session, room.root, item.org_id, STUDY, item.id, [(data, suffix)],
+                         actor.key, now)
+    image.stored_file_id = session.scalar(select(StoredFile.id).where(
+        StoredFile.owner == STUDY, StoredFile.owner_id == item.id, StoredFile.name == name))
+    image.copy_state, image.copy_next_at, image.copy_note = STORED, None, None
+    image.copy_tries += 1
+    session.flush()
+    return STORED
+
+
+def photo_copy_failed(session: Session, actor: Actor, image_id: int, reason: str,
+                      now: datetime, *, give_up_as: str | None = None) -> bool:
+    """A try to copy a chat photo failed (`reason` for the log): tried again later, with
+    longer waits, until the 3-day window after posting closes — then, or at once with
+    `give_up_as` (why it cannot work: "refused" not a photo, "gone" WeChat has it no
+    more), it keeps WeChat's link, logged and audited. True when given up (flushes)."""
+    image = session.get(StudyItemImage, image_id)
+    item = session.get(StudyItem, image.item_id) if image is not None else None
+    if image is None or item is None or image.copy_state != PENDING:
+        return False
+    image.copy_tries += 1
+    if give_up_as is not None or now >= item.created_at + COPY_WINDOW:
+        why = give_up_as or "gave_up"
+        log.warning("study photos: gave up copying image %s of item %s after %d tries "
+                    "(%s; posted %s): it stays WeChat's link", image.id, item.id,
+                    image.copy_tries, reason, item.created_at.isoformat())
+        _keep_as_link(session, actor, image, item, why, now)
+        return True
+    image.copy_next_at = now + retry_delay(image.copy_tries)
+    log.info("study photos: image %s of item %s not copied yet (%s); try %d again at %s",
+             image.id, item.id, reason, image.copy_tries + 1, image.copy_next_at.isoformat())
+    session.flush()
+    return False
+
+
+def _keep_as_link(session: Session, actor: Actor, image: StudyItemImage, item: StudyItem,
+                  why: str, now: datetime) -> None:
+    image.copy_state, image.copy_next_at, image.copy_note = LINK, None, why
+    session.flush()
+    record_change(session, actor, org_id=item.org_id, action="study.photo_link",
+                  target=_target(item), now=now, after={"image": image.id, "why": why})

@@ -62,14 +62,26 @@ class StudyItem(Base):
 
 
 class StudyItemImage(Base):
-    """A photo of an item (posted in a draft): WeChat's media id and its picture URL."""
+    """A photo of an item: WeChat's media id and its picture URL (a chat draft's), and
+    the stored file it is served from once kept (models.study.photo_copies): a chat
+    photo is copied by a job soon after posting, a console photo is stored already."""
 
     __tablename__ = "study_item_image"
+    __table_args__ = (Index("ix_study_item_image_copy_state_copy_next_at",
+                            "copy_state", "copy_next_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("study_item.id"), index=True)
     media_id: Mapped[str | None] = mapped_column(String(200))
     pic_url: Mapped[str | None] = mapped_column(String(LINK_MAX))
+    # The kept copy (None: not kept, or let go with a withdrawn item).
+    stored_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="SET NULL"))
+    # pending (to copy) / stored / link (kept as WeChat's link: over quota, gave up …)
+    copy_state: Mapped[str | None] = mapped_column(String(10))
+    copy_tries: Mapped[int] = mapped_column(default=0, server_default="0")
+    copy_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    copy_note: Mapped[str | None] = mapped_column(String(40))  # why kept as a link
 
 
 class StudyRecord(Base):
