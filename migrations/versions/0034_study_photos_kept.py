@@ -2,7 +2,7 @@
 chat photo waits for the copy job (issue 26)
 
 Revision ID: 0034
-Revises: 0029
+Revises: 0030
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import models.db.base
 
 revision = '0034'
-down_revision = '0029'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
