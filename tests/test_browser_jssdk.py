@@ -5,7 +5,6 @@ from the browser's position, or from a typed one when the browser gives none."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +18,8 @@ from tests.test_browser import CHROMIUM, PHONE
 if not CHROMIUM.exists():  # (tests.test_browser skips itself, and so this module, before)
     pytest.skip("browser tests need Debian's chromium", allow_module_level=True)
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-SHOTS = Path("/tmp/h3-shots")
 VILLAGE = {"latitude": 47.92, "longitude": 129.58}
 
 
@@ -61,7 +59,7 @@ def unlocated(browser) -> Iterator[Page]:  # type: ignore[no-untyped-def]
     yield from _page(browser, permissions=[])
 
 
-def test_get_location_answers_from_the_browsers_position(located, sandbox):  # type: ignore[no-untyped-def]
+def test_get_location_answers_from_the_browsers_position(located, sandbox, tmp_path):  # type: ignore[no-untyped-def]
     base_url, services = sandbox
     located.goto(f"{base_url}/sandbox/jssdk/try")
     expect(located.locator("#status")).to_contain_text("还没有 jsapi_ticket")
@@ -73,8 +71,7 @@ def test_get_location_answers_from_the_browsers_position(located, sandbox):  # t
     expect(located.locator("#result")).to_contain_text('"errMsg":"getLocation:ok"')
     answer = located.evaluate("JSON.parse(document.getElementById('result').textContent)")
     assert (answer["latitude"], answer["longitude"]) == (47.92, 129.58)
-    SHOTS.mkdir(exist_ok=True)
-    located.screenshot(path=str(SHOTS / "jssdk-try-390.png"), full_page=True)
+    located.screenshot(path=str(tmp_path / "jssdk-try-390.png"), full_page=True)
 
 
 def test_a_wrong_signature_fails_as_wechat_says(located, sandbox):  # type: ignore[no-untyped-def]
@@ -88,7 +85,7 @@ def test_a_wrong_signature_fails_as_wechat_says(located, sandbox):  # type: igno
     assert denied == {"errMsg": "getLocation:permission denied"}
 
 
-def test_with_the_position_denied_a_typed_one_answers(unlocated, sandbox):  # type: ignore[no-untyped-def]
+def test_with_the_position_denied_a_typed_one_answers(unlocated, sandbox, tmp_path):  # type: ignore[no-untyped-def]
     base_url, services = sandbox
     refresh_jsapi_ticket(services)
     page = unlocated
@@ -102,8 +99,7 @@ def test_with_the_position_denied_a_typed_one_answers(unlocated, sandbox):  # ty
     page.fill("#wx-stub-longitude", "129.58")
     page.click("#wx-stub-ok")
     expect(page.locator("#wx-stub-note")).to_contain_text("有效的纬度")
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "jssdk-box-320.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "jssdk-box-320.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.fill("#wx-stub-latitude", "47.9213")
     page.click("#wx-stub-ok")

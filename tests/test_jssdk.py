@@ -127,3 +127,84 @@ def _expiry(runtime, settings) -> datetime:  # type: ignore[no-untyped-def]
         row = session.get(JsapiTicket, settings.effective_app_id)
         assert row is not None
         return row.expires_at
+
+
+def _stored_ticket(app) -> str:  # type: ignore[no-untyped-def]
+    from bot.services import services_of
+
+    services = services_of(app)
+    with services.sessions() as session:
+        session.add(JsapiTicket(app_id=services.settings.effective_app_id, ticket=SAMPLE_TICKET,
+                                expires_at=services.clock() + timedelta(hours=2),
+                                fetched_at=services.clock(), source="getticket"))
+        session.commit()
+    return SAMPLE_TICKET
+
+
+def test_a_page_gets_the_stub_in_the_sandbox_and_a_config_once_a_ticket_is_stored(app, clock):  # type: ignore[no-untyped-def]
+    from bot.jssdk_page import jssdk_context, jssdk_tags, page_url
+
+    with app.test_request_context("/m/meetings?x=1"):
+        url = page_url()
+        assert url == "http://localhost/m/meetings?x=1"
+        none = jssdk_context(url)
+        assert none == {"script": "/sandbox/jssdk/jweixin.js", "config": None}
+        assert jssdk_tags(none) == ""
+    _stored_ticket(app)
+    with app.test_request_context("/m/meetings?x=1"):
+        context = jssdk_context(url, open_tag_list=["wx-open-subscribe"])
+        config = context["config"]
+        assert config["signature"] == signature(SAMPLE_TICKET, config["nonceStr"],
+                                                config["timestamp"], url)
+        assert config["timestamp"] == int(clock().timestamp())
+        assert config["appId"] == "wxsandbox00000000"
+        tags = str(jssdk_tags(context))
+        assert tags.startswith('<script src="/sandbox/jssdk/jweixin.js"></script>')
+        assert '<script type="application/json" id="wx-config">{' in tags
+
+
+def test_production_pages_load_wechats_script_from_the_public_address(settings, clock):  # type: ignore[no-untyped-def]
+    from bot import create_app
+    from bot.jssdk_page import WECHAT_JSSDK, jssdk_context, page_url
+    from bot.services import services_of
+
+    real = settings.with_overrides(app_id="wx1234567890", app_secret="s",
+                                   wechat_token_configured=True,
+                                   public_url="https://party.example.cn")
+    app = create_app(real, clock=clock)
+    try:
+        _stored_ticket(app)
+        with app.test_request_context("/m/meetings", base_url="http://10.0.0.5:8000"):
+            assert page_url() == "https://party.example.cn/m/meetings"
+            context = jssdk_context(page_url())
+        assert context["script"] == WECHAT_JSSDK
+        assert context["config"]["appId"] == "wx1234567890"
+        response = app.test_client().get("/m/nothing-here")
+        assert "script-src 'self' https://res.wx.qq.com;" in \
+            response.headers["Content-Security-Policy"]
+        assert app.test_client().get("/sandbox/jssdk/jweixin.js").status_code == 404
+        assert "res.wx.qq.com" not in \
+            app.test_client().get("/admin/login").headers["Content-Security-Policy"]
+    finally:
+        services_of(app).dispose()
+
+
+def test_the_sandbox_checks_a_signature_as_wechat_does(app, client, clock):  # type: ignore[no-untyped-def]
+    url = "http://localhost/m/meetings"
+    when = int(clock().timestamp())
+    body = {"appId": "wxsandbox00000000", "timestamp": when, "nonceStr": "n1", "url": url,
+            "signature": signature(SAMPLE_TICKET, "n1", when, url), "jsApiList": ["getLocation"]}
+    verify = "/sandbox/jssdk/verify"
+    assert client.post(verify, json=body).json == {"errMsg": "config:invalid signature"}
+    _stored_ticket(app)  # the scheduler fetched it
+    assert client.post(verify, json=body).json == {"errMsg": "config:ok"}
+    assert client.post(verify, json={**body, "url": url + "?other=1"}).json \
+        == {"errMsg": "config:invalid signature"}
+    assert client.post(verify, json={**body, "appId": "wxother"}).json \
+        == {"errMsg": "config:invalid appid"}
+    assert client.post(verify, json={**body, "signature": None}).json \
+        == {"errMsg": "config:invalid signature"}
+    assert client.post(verify, data="not json").status_code == 400
+    stub = client.get("/sandbox/jssdk/jweixin.js")
+    assert stub.status_code == 200 and stub.mimetype == "application/javascript"
+    assert "window.__wxStubWords" in stub.get_data(as_text=True)
