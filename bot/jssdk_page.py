@@ -5,12 +5,33 @@ the two values itself): in sandbox mode the script is the sandbox's stub
 (/sandbox/jssdk/jweixin.js), otherwise WeChat's own. `config` is None when no
 jsapi_ticket is stored (the scheduler fetches it; pages never do): the page then hides
 what needs the JS-SDK (the location button) and offers the 签到码.
+
+In a view::
+
+    jssdk = jssdk_context(page_url())              # open_tag_list=["wx-open-subscribe"]
+    return render_template("meetings.html", jssdk=jssdk, jssdk_html=jssdk_tags(jssdk))
+
+In the template, before the page's own script: ``{{ jssdk_html }}``; the page's script
+(static, no inline code needed) then does::
+
+    var el = document.getElementById("wx-config");
+    if (el && window.wx) {
+      wx.config(JSON.parse(el.textContent));
+      wx.ready(function () { /* show the 按位置签到 button */ });
+      wx.error(function (res) { /* keep it hidden; the 签到码 form stays */ });
+    }
+    wx.getLocation({type: "gcj02", success: function (res) { /* POST res.latitude,
+      res.longitude with the CSRF token */ }, cancel: ..., fail: ...});
+
+and the POST calls models.meetings.actions.check_in_by_location(…, meeting=meeting) and
+shows its `sentence`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import request, url_for
@@ -23,6 +44,7 @@ from core.jssdk import DEFAULT_JS_APIS, config_for, strip_fragment
 log = logging.getLogger(__name__)
 
 WECHAT_JSSDK = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+WARN_EVERY = timedelta(minutes=10)
 
 
 def page_url() -> str:
@@ -44,12 +66,23 @@ def jssdk_context(url: str, *, js_api_list: Sequence[str] = DEFAULT_JS_APIS,
     script = url_for("sandbox_jssdk.stub") if settings.sandbox_served else WECHAT_JSSDK
     ticket = services.jsapi_ticket.usable()
     if ticket is None:
-        log.warning("no jsapi_ticket stored: %s shows no JS-SDK features (the scheduler "
-                    "fetches the ticket; is it running?)", request.path)
+        _say_no_ticket(services.clock())
         return {"script": script, "config": None}
     return {"script": script, "config": config_for(
         settings.effective_app_id, ticket, url, now=services.clock(),
         js_api_list=js_api_list, open_tag_list=open_tag_list)}
+
+
+_last_warned: list[datetime] = []
+
+
+def _say_no_ticket(now: datetime) -> None:
+    """Log the missing ticket, once in ten minutes per process (not on every page view)."""
+    if _last_warned and now - _last_warned[0] < WARN_EVERY:
+        return
+    _last_warned[:] = [now]
+    log.warning("no jsapi_ticket stored: member pages show no JS-SDK features (the location "
+                "button) until the scheduler fetches one; is `partybot scheduler` running?")
 
 
 def jssdk_tags(context: dict[str, Any]) -> Markup:
