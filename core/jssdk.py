@@ -72,6 +72,8 @@ class TicketKeeper(TokenKeeper):
     """The shared jsapi_ticket of one account: the token keeper's locking and storage,
     asking `ticket/getticket` (with the shared access token) instead of `token`."""
 
+    NOUN = "jsapi_ticket"
+
     def __init__(self, store: TokenStore, settings: Settings, clock: Callable[[], datetime],
                  client: WeChatAPI) -> None:
         super().__init__(store, settings, clock, http=client._http)
