@@ -33,13 +33,14 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from flask import request, url_for
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from bot.services import services_of
-from core.jssdk import DEFAULT_JS_APIS, config_for, strip_fragment
+from core.jssdk import DEFAULT_JS_APIS, config_for
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,13 @@ WARN_EVERY = timedelta(minutes=10)
 
 def page_url() -> str:
     """This request's address as the phone has it (what wx.config is signed for): under
-    PARTYBOT_PUBLIC_URL when set (a proxy in front sees another scheme and host)."""
-    public = services_of().settings.public_url
-    if not public:
-        return strip_fragment(request.url)
+    PARTYBOT_PUBLIC_URL when set (a proxy in front sees another scheme and host). The
+    query is taken as sent (percent-encoded, as location.href has it; request.url would
+    decode it and sign another string)."""
+    base = services_of().settings.public_url or request.host_url.rstrip("/")
+    path = quote(request.script_root + request.path, safe="/:@!$&'()*+,;=-._~")
     query = request.query_string.decode("latin-1")
-    return f"{public}{request.path}" + (f"?{query}" if query else "")
+    return f"{base}{path}" + (f"?{query}" if query else "")
 
 
 def jssdk_context(url: str, *, js_api_list: Sequence[str] = DEFAULT_JS_APIS,

@@ -65,7 +65,7 @@ def test_get_location_answers_from_the_browsers_position(located, sandbox, tmp_p
     expect(located.locator("#status")).to_contain_text("还没有 jsapi_ticket")
     expect(located.locator("#locate")).to_be_hidden()
     assert refresh_jsapi_ticket(services) is True  # the scheduler's job
-    located.goto(f"{base_url}/sandbox/jssdk/try?from=test")
+    located.goto(f"{base_url}/sandbox/jssdk/try?from=%E5%BC%A0%E6%98%8E&a=b+c")
     expect(located.locator("#status")).to_have_text("wx.config 验证通过")
     located.click("#locate")
     expect(located.locator("#result")).to_contain_text('"errMsg":"getLocation:ok"')

@@ -144,6 +144,8 @@ def _stored_ticket(app) -> str:  # type: ignore[no-untyped-def]
 def test_a_page_gets_the_stub_in_the_sandbox_and_a_config_once_a_ticket_is_stored(app, clock):  # type: ignore[no-untyped-def]
     from bot.jssdk_page import jssdk_context, jssdk_tags, page_url
 
+    with app.test_request_context("/m/meetings?name=%E5%BC%A0&x=a+b"):
+        assert page_url() == "http://localhost/m/meetings?name=%E5%BC%A0&x=a+b"  # as sent
     with app.test_request_context("/m/meetings?x=1"):
         url = page_url()
         assert url == "http://localhost/m/meetings?x=1"
