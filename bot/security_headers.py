@@ -16,6 +16,10 @@ import secrets
 from flask import Flask, Response, g, request
 
 GUARDED_PREFIXES = ("/admin", "/sandbox", "/m/")
+# Member pages load WeChat's JS-SDK from its host (bot.jssdk_page; the sandbox serves a
+# stand-in from 'self'): that one script host, on /m/ only.
+MEMBER_PAGES = "/m/"
+JSSDK_SOURCE = " https://res.wx.qq.com"
 # Photos in study items and feedback may come from WeChat's CDN (PicUrl, often http)
 # or from PARTYBOT_PUBLIC_URL: any image source, never a script or a frame.
 _POLICY = ("default-src 'self'; script-src 'self'{nonce}; style-src 'self' 'unsafe-inline'; "
@@ -40,6 +44,8 @@ def _add_headers(response: Response) -> Response:
     if not request.path.startswith(GUARDED_PREFIXES):
         return response
     nonce = f" 'nonce-{g.csp_nonce}'" if "csp_nonce" in g else ""
+    if request.path.startswith(MEMBER_PAGES):
+        nonce += JSSDK_SOURCE
     headers = response.headers
     headers["Content-Security-Policy"] = _POLICY.format(nonce=nonce)
     headers["X-Frame-Options"] = "DENY"

@@ -80,6 +80,8 @@ class TokenStore(Protocol):
 class TokenKeeper:
     """The shared access token of one account, cached per process."""
 
+    NOUN = "access token"  # what the log calls it (core.jssdk.TicketKeeper: jsapi_ticket)
+
     def __init__(self, store: TokenStore, settings: Settings, clock: Callable[[], datetime],
                  http: requests.Session | None = None) -> None:
         self.store = store
@@ -143,7 +145,7 @@ class TokenKeeper:
             expires_at = now + timedelta(seconds=expires_in)
             slot.save(StoredToken(token, expires_at, now, source))
             self._cached = (token, expires_at)
-            log.info("fetched a new access token via %s (expires in %ss)", source, expires_in)
+            log.info("fetched a new %s via %s (expires in %ss)", self.NOUN, source, expires_in)
             return token
 
     def _ask_wechat(self, force: bool) -> tuple[str, int, str]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from core import texts, words
@@ -18,11 +17,11 @@ from models.meetings.actions import (
     check_in_by_code,
     close_meeting,
 )
+from models.meetings.actions import check_in_by_location as located_check_in
 from models.meetings.attendance import Outcome
 from models.meetings.queries import (
     branch_meeting,
     is_invited,
-    meeting_near,
     open_for_check_in,
     open_meeting_by_code,
     upcoming_for,
@@ -159,16 +158,9 @@ def check_in_by_location(ctx: Context) -> Reply:
         longitude = float(ctx.message.get("Location_Y"))
     except ValueError:
         return None
-    radius = ctx.settings.checkin_radius_m
-    if not (math.isfinite(latitude) and math.isfinite(longitude)
-            and -90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return texts.LOCATION_NO_MEETING.format(radius=radius)
-    near = meeting_near(ctx.session, ctx.me.member, latitude, longitude, ctx.now, radius)
-    if near.open_meetings and not near.located:
-        return texts.LOCATION_NO_COORDINATES
-    if near.meeting is None:
-        return texts.LOCATION_NO_MEETING.format(radius=radius)
-    return _check_in_reply(ctx, near.meeting, Method.LOCATION)
+    return located_check_in(ctx.session, ctx.me.actor, ctx.me.member, latitude, longitude,
+                            radius_m=ctx.settings.checkin_radius_m, tz=ctx.tz,
+                            now=ctx.now).sentence
 
 
 MEETINGS_PER_PAGE = 5

@@ -15,6 +15,7 @@ from models.db.inbound import InboundMessage
 from models.db.stored_files import StoredFile
 from models.delivery.access_token import AccessToken
 from models.delivery.allowance import ServiceAllowance
+from models.delivery.jsapi_ticket import JsapiTicket
 from models.delivery.outbox import Outbox
 from models.delivery.reply_rest import ReplyRest
 from models.delivery.state import DeliveryCounter, DeliveryPause
@@ -53,6 +54,7 @@ __all__ = [
     "Heartbeat",
     "HelpPair",
     "InboundMessage",
+    "JsapiTicket",
     "LeaveProposal",
     "LoginTicket",
     "Meeting",

@@ -14,10 +14,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from core.jssdk import TicketKeeper
 from core.wechat import WeChatAPI, make_client
 from models.db.base import utcnow
 from models.db.engine import make_engine, make_session_factory
 from models.delivery.access_token import DatabaseTokenStore
+from models.delivery.jsapi_ticket import DatabaseTicketStore
 from models.delivery.outbox import ChannelPolicy
 
 
@@ -41,6 +43,15 @@ class Runtime:
             DatabaseTokenStore(self.engine, self.settings.effective_app_id), self.settings,
             self.clock))
         return client
+
+    @property
+    def jsapi_ticket(self) -> TicketKeeper:
+        """This process's keeper of the shared JS-SDK ticket (made on first use): the
+        scheduler refreshes it, pages only read it (`usable()`)."""
+        keeper: TicketKeeper = self.cached("jsapi_ticket", lambda: TicketKeeper(
+            DatabaseTicketStore(self.engine, self.settings.effective_app_id), self.settings,
+            self.clock, self.wechat))
+        return keeper
 
     def cached(self, name: str, make: Callable[[], Any]) -> Any:
         """A per-process object made once (the client, the delivery worker)."""

@@ -20,6 +20,17 @@ def refresh_token(runtime: Runtime) -> bool:
         return False
 
 
+def refresh_jsapi_ticket(runtime: Runtime) -> bool:
+    """Fetch a new JS-SDK ticket when the stored one ends within 10 minutes (or is
+    missing): the member pages only read it (core.jssdk), so this job is its one source."""
+    try:
+        return runtime.jsapi_ticket.refresh_if_needed()
+    except TokenFetchError as exc:
+        log.error("jsapi_ticket refresh failed: %s", exc)
+        return False
+
+
 JOBS = [
     JobSpec("wechat.refresh_token", refresh_token, "interval", {"seconds": 60}),
+    JobSpec("wechat.refresh_jsapi_ticket", refresh_jsapi_ticket, "interval", {"seconds": 60}),
 ]

@@ -12,6 +12,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     POST /cgi-bin/tags/members/batchtagging   POST /cgi-bin/tags/members/batchuntagging
     GET  /cgi-bin/user/info             GET  /cgi-bin/media/get (and PicUrl: /mmbiz/<key>)
     GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token
+    GET  /cgi-bin/ticket/getticket      (bot/sandbox/fake_jssdk.py)
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.
@@ -32,10 +33,11 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from bot.sandbox import (
     fake_controls,
+    fake_jssdk,
     fake_media,
     fake_menus,
     fake_messages,
@@ -61,8 +63,11 @@ __all__ = ["CLIENT_MSG_ID_SECONDS", "OLD_TOKEN_GRACE", "TOKEN_TTL", "Delivered",
            "Fault", "TemplateShape", "install_fake", "make_fake_app", "scene_of_ticket"]
 
 # Every faked endpoint, WeChat's API first, then the controls.
-BLUEPRINTS = (fake_token.bp, fake_messages.bp, fake_menus.bp, fake_users.bp,
-              fake_qrcodes.bp, fake_oauth.bp, fake_controls.bp, fake_media.bp)
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    fake_token.bp, fake_messages.bp, fake_menus.bp, fake_users.bp, fake_qrcodes.bp,
+    fake_oauth.bp, fake_controls.bp, fake_media.bp,
+    fake_jssdk.bp,  # GET /cgi-bin/ticket/getticket (the JS-SDK's ticket)
+)
 
 
 def install_fake(app: Flask, url_prefix: str = "") -> FakeWeChat:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from bot.sandbox import pages
+from bot.sandbox import jssdk_stub, pages
 from bot.sandbox.exposure import guard
 from bot.sandbox.fake_api import install_fake
 from bot.services import services_of
@@ -32,6 +32,7 @@ def mount_sandbox(app: Flask, settings: Settings) -> None:
     fake.know_templates(settings.templates)
     fake.followers = _followers_of(app)
     app.register_blueprint(pages.bp, url_prefix=URL_PREFIX)
+    app.register_blueprint(jssdk_stub.bp, url_prefix=URL_PREFIX)  # the stub JS-SDK
     app.before_request(guard)
 
     def user_acted(message: Inbound) -> None:

@@ -12,6 +12,7 @@ models.meetings.listing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from core import texts
+from core.geo import distance_m
 from core.notices import MeetingWas, meeting_fields
 from models.actors import Actor
 from models.console.audit import record_change
@@ -39,7 +42,7 @@ from models.meetings.notices import (
     notify_uninvited,
     remind,
 )
-from models.meetings.queries import invitee_ids, is_invited
+from models.meetings.queries import invitee_ids, is_invited, meeting_near
 from models.meetings.rules import NewMeeting
 from models.meetings.tables import Attendance, AttendanceStatus, Meeting, MeetingStatus, Method
 from models.members.tables import Member
@@ -329,3 +332,66 @@ def send_due_reminder(session: Session, meeting: Meeting, *, outbox: ChannelPoli
         queued = remind(session, outbox, meeting, "remind-24h", tz, now).total
         meeting.reminded_24h_at = now
     return queued
+
+
+# Check-in by location, for every surface: chat's location message, the member pages
+# (wx.getLocation) and the mini-program API. The distance rule lives here only.
+
+
+@dataclass(frozen=True)
+class LocationCheckIn:
+    """What a location did: the outcome (None: nobody was checked in), the meeting it
+    was for (None: no meeting near), the catalog's sentence to show, and the distance to
+    the meeting's coordinates when it was measured."""
+
+    outcome: Outcome | None
+    meeting: Meeting | None
+    sentence: str
+    metres: float | None = None
+
+
+def check_in_by_location(session: Session, actor: Actor, member: Member, latitude: float,
+                         longitude: float, *, radius_m: float, tz: ZoneInfo, now: datetime,
+                         meeting: Meeting | None = None) -> LocationCheckIn:
+    """Check `member` in by where they are (GCJ-02, as WeChat's location message and
+    wx.getLocation({type: "gcj02"}) give it), within `radius_m` (PARTYBOT_CHECKIN_RADIUS_M)
+    of the meeting's coordinates.
+
+    With no `meeting`: the member's nearest meeting whose check-in is open ("the meeting
+    happening now", as chat's location message). With one (a page's 签到 button): that
+    meeting, refused as check_in refuses it (MeetingError: not invited, not open). A
+    position that cannot be used, a meeting without coordinates or one too far is not an
+    error: the result says so (outcome None) and nothing is written."""
+    if not (math.isfinite(latitude) and math.isfinite(longitude)
+            and -90 <= latitude <= 90 and -180 <= longitude <= 180):
+        sentence = texts.LOCATION_BAD_POSITION if meeting is not None \
+            else texts.LOCATION_NO_MEETING.format(radius=radius_m)
+        return LocationCheckIn(None, meeting, sentence)
+    metres: float | None = None
+    if meeting is None:
+        near = meeting_near(session, member, latitude, longitude, now, radius_m)
+        if near.open_meetings and not near.located:
+            return LocationCheckIn(None, None, texts.LOCATION_NO_COORDINATES)
+        if near.meeting is None:
+            return LocationCheckIn(None, None, texts.LOCATION_NO_MEETING.format(radius=radius_m))
+        meeting = near.meeting
+    else:
+        if not is_invited(session, meeting, member):
+            raise MeetingError("NOT_INVITED")
+        attendance.check_window(meeting, now)
+        if meeting.latitude is None or meeting.longitude is None:
+            return LocationCheckIn(None, meeting, texts.LOCATION_NO_COORDINATES)
+        metres = distance_m(latitude, longitude, meeting.latitude, meeting.longitude)
+        if metres > radius_m:
+            return LocationCheckIn(None, meeting, texts.LOCATION_TOO_FAR.format(
+                place=meeting.place, distance=round(metres), radius=radius_m), metres)
+    outcome = check_in(session, actor, meeting, member, Method.LOCATION, now)
+    if outcome is Outcome.ALREADY:
+        return LocationCheckIn(outcome, meeting, texts.CHECKIN_ALREADY, metres)
+    template = texts.CHECKIN_REPLACED_LEAVE if outcome is Outcome.REPLACED_LEAVE \
+        else texts.CHECKIN_OK
+    return LocationCheckIn(outcome, meeting, template.format(**meeting_fields(meeting, tz)),
+                           metres)
+
+
+__all__ += ["LocationCheckIn", "check_in_by_location"]

@@ -1,0 +1,15 @@
+"""The member pages' JS-SDK: check-in by location from a page, and the sandbox's stand-in
+for WeChat's jweixin (its position box and what it says when a signature is wrong)."""
+
+LOCATION_BAD_POSITION = "没有取到有效的位置，请再试一次，或用签到码签到。"
+LOCATION_TOO_FAR = "你离会场（{place}）约 {distance} 米，要在 {radius} 米内才能按位置签到。到了会场再点签到，或用签到码签到。"
+JSSDK_STUB_BOX_TITLE = "模拟定位：浏览器没有给出位置，请输入"
+JSSDK_STUB_LATITUDE = "纬度"
+JSSDK_STUB_LONGITUDE = "经度"
+JSSDK_STUB_OK = "确定"
+JSSDK_STUB_CANCEL = "取消"
+JSSDK_STUB_BAD_NUMBER = "请输入有效的纬度（-90 到 90）和经度（-180 到 180）"
+JSSDK_TRY_TITLE = "JS-SDK 模拟测试"
+JSSDK_TRY_BUTTON = "获取位置"
+JSSDK_TRY_NO_TICKET = "还没有 jsapi_ticket：调度进程（partybot scheduler 或 partybot run）启动后一分钟内会取到。"
+JSSDK_TRY_READY = "wx.config 验证通过"
