@@ -299,3 +299,24 @@ def test_the_console_item_page_says_which_photo_was_not_kept(app, session, count
     assert "2 张" in page
     for number in (1, 2):
         assert f"第{number}张照片没有存进本系统（本组织今天上传的照片已到上限）" in page
+
+
+def test_partybot_chat_sends_a_picture_the_sandbox_keeps(settings, clock):
+    from bot import create_app
+    from bot.cli.chat import _sandbox_picture, line_to_xml
+    from bot.services import services_of
+    from tests.live import serving
+
+    app = create_app(settings.with_overrides(wechat_token="partybot-sandbox"), clock=clock)
+    try:
+        with serving(app) as base:
+            picture = _sandbox_picture(requests.Session(), f"{base}/wechat")
+            assert picture is not None
+            media_id, pic_url = picture
+            assert pic_url.startswith(f"{base}/sandbox/mmbiz/")
+            assert requests.get(pic_url, timeout=5).content.startswith(b"\xff\xd8\xff")
+            xml = line_to_xml("o1", "/image", picture)
+            assert xml is not None and media_id in xml and pic_url in xml
+        assert _sandbox_picture(requests.Session(), f"{base}/wechat") is None  # server gone
+    finally:
+        services_of(app).dispose()
