@@ -18,6 +18,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bot.simulator import message_xml
+from models.actors import Actor
 from models.console.audit import AuditEntry
 from models.db.stored_files import STUDY, StoredFile, folder_of
 from models.study.photo_copies import item_photos, photos_of_items, servable_photo
@@ -320,3 +321,23 @@ def test_partybot_chat_sends_a_picture_the_sandbox_keeps(settings, clock):
         assert _sandbox_picture(requests.Session(), f"{base}/wechat") is None  # server gone
     finally:
         services_of(app).dispose()
+
+
+@pytest.mark.usefixtures("people")
+def test_a_kept_photo_goes_with_its_withdrawn_item(chat, session, services, fake, clock):
+    from models.members.org_tables import Org
+    from models.study.actions import withdraw_item
+
+    post_with_photos(chat, [sent_picture(fake)])
+    assert copy_study_photos(services) == 1
+    [image] = images(session)
+    name = session.get(StoredFile, image.stored_file_id).name
+    assert servable_photo(session, image.item_id, name, clock()) is not None
+    item = session.get(StudyItem, image.item_id)
+    done = withdraw_item(session, Actor.cli("test"), session.get(Org, item.org_id), item.id,
+                         clock(), release_photos=True)
+    session.commit()
+    assert done.released_files == [f"study/{item.id}/{name}"]
+    [image] = images(session)
+    assert image.stored_file_id is None  # the row went; the image stays, unlinked
+    assert servable_photo(session, item.id, name, clock()) is None

@@ -4,10 +4,11 @@ how: themselves, or by which helper, when), each meeting (出席 / 请假 and wh
 (已转达), and the counts for the page's header. Who acted is named on every line.
 
 Read only, no Flask: the member pages (/m/me) and the API (/api/v1/me) render it. Each
-part is one indexed query (the study items through `ix_study_item_org_id_publish_at` and
-the record's unique (item, member) key; the meetings through the member's attendance
-(`ix_attendance_member_id`) and the branch's meetings (`ix_meeting_org_id_starts_at`);
-the relays through `ix_relay_member_id`): fast for a member of a county of 100,000.
+part is one or two indexed queries (the study items through
+`ix_study_item_org_id_publish_at` and the member's records; the meetings through the
+member's attendance (`ix_attendance_member_id`) and the planned meetings
+(`ix_meeting_status_starts_at`); the relays through `ix_relay_member_id`): a few
+milliseconds for a member of a county of 100,000 (benchmarks/my_year.py).
 """
 
 from __future__ import annotations
@@ -131,8 +132,8 @@ class MyYear:
 
 
 def my_year(session: Session, member: Member, year: int, tz: ZoneInfo, now: datetime) -> MyYear:
-    """The member's year: study, meetings, leave, relays and counts (four queries and
-    the branch's chain of orgs)."""
+    """The member's year: study, meetings, leave, relays and counts (five small
+    queries and the branch's chain of orgs)."""
     start, end = year_bounds(year, tz)
     study = study_lines(session, member, start, min(end, now))
     meetings = meeting_lines(session, member, start, end, now)
@@ -196,21 +197,27 @@ def _invited_planned(member: Member) -> ColumnElement[bool]:
 def meeting_lines(session: Session, member: Member, start: datetime, end: datetime,
                   now: datetime) -> list[MeetingLine]:
     """The meetings of [start, end) the member has a record of, and the planned ones
-    that invite them without one yet (to come, or not yet closed): latest first."""
+    that invite them without one yet (to come, or not yet closed): latest first. Two
+    queries, each on its index: the member's attendance, and the planned meetings."""
     recorder = aliased(Member)
-    rows = session.execute(
-        select(Meeting.id, Meeting.kind, Meeting.topic, Meeting.place, Meeting.starts_at,
-               Meeting.status, Attendance.status, Attendance.reason, Attendance.recorded_at,
+    columns = (Meeting.id, Meeting.kind, Meeting.topic, Meeting.place, Meeting.starts_at,
+               Meeting.status)
+    recorded = session.execute(
+        select(*columns, Attendance.status, Attendance.reason, Attendance.recorded_at,
                Attendance.method, Attendance.recorded_by, recorder.name,
                Attendance.backfilled)
-        .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id,
-                                    Attendance.member_id == member.id))
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
         .outerjoin(recorder, recorder.id == Attendance.recorded_by)
-        .where(Meeting.starts_at >= start, Meeting.starts_at < end,
-               or_(Attendance.id.is_not(None),
-                   and_(Meeting.status == MeetingStatus.PLANNED,
-                        _invited_planned(member))))
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
+        .where(Attendance.member_id == member.id, Meeting.starts_at >= start,
+               Meeting.starts_at < end)).all()
+    has_record = select(Attendance.id).where(Attendance.meeting_id == Meeting.id,
+                                             Attendance.member_id == member.id).exists()
+    planned = session.execute(
+        select(*columns).where(Meeting.status == MeetingStatus.PLANNED,
+                               Meeting.starts_at >= start, Meeting.starts_at < end,
+                               _invited_planned(member), ~has_record)).all()
+    rows = [*recorded, *((*row, None, None, None, None, None, None, False) for row in planned)]
+    rows.sort(key=lambda row: (row[4], row[0]), reverse=True)
     lines = []
     for (meeting_id, kind, topic, place, starts_at, meeting_status, status, reason,
          recorded_at, method, recorded_by, by_name, backfilled) in rows:
