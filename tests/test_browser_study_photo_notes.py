@@ -45,7 +45,10 @@ def test_the_item_page_says_which_photo_was_not_kept(page, console, services, fa
     for width in (390, 320):
         page.set_viewport_size({"width": width, "height": 844})
         page.screenshot(path=str(SHOTS / f"study-item-notes-{width}.png"), full_page=True)
-        # the notes wrap within the card (the chat preview's long links are another matter)
+        # the notes wrap within the card
         right = page.evaluate("document.querySelector('dl.facts').getBoundingClientRect()"
                               ".right")
         assert right <= width, right
+        # and the chat preview's long photo links wrap too: nothing scrolls sideways
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, wide
