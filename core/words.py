@@ -643,3 +643,6 @@ TRADITIONAL_SIMPLIFIED = """
 傢家 捨舍 穀谷 麵面 鬆松 穫获 憶忆 戰战 戶户 擁拥 貧贫 窮穷 幣币 復复 驗验 簡简 辭辞 職职
 軟软
 """
+
+# Issue 26: the 订阅通知 channel, as 统计, the console and the sandbox name it.
+CHANNEL_SUBSCRIBE = "订阅通知"

@@ -18,6 +18,7 @@ from models.delivery.allowance import ServiceAllowance
 from models.delivery.outbox import Outbox
 from models.delivery.reply_rest import ReplyRest
 from models.delivery.state import DeliveryCounter, DeliveryPause
+from models.delivery.subscriptions import SubscriptionCredit
 from models.meetings.leave_proposals import LeaveProposal
 from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting, MeetingInvite
@@ -79,5 +80,6 @@ __all__ = [
     "StudyItemImage",
     "StudyRecord",
     "StudyView",
+    "SubscriptionCredit",
     "WeChatTag",
 ]
