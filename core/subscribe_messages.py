@@ -6,7 +6,7 @@ The sections live in `PARTYBOT_TEMPLATES_FILE` beside the category templates:
     [subscribe.meeting_reminder]            # the official account (message/subscribe/bizsend)
     template_id = "Qm8…"
     title = "会议提醒"
-    page = "https://example.org/m/meetings"  # optional: where tapping leads (else the notice's link)
+    page = "https://example.org/m/meetings"  # optional (else the notice's link)
     [subscribe.meeting_reminder.keywords]
     thing1 = { field = "meeting", name = "会议名称" }
     time2 = { field = "time", name = "会议时间" }

@@ -8,12 +8,19 @@ Error handling follows what WeChat's codes mean:
 - 45009 (daily quota used up): the channel pauses until local midnight, the row waits;
 - 45047 / 45015 (the member's customer-service allowance is used up / closed): the row
   moves to the next channel (helper, else held for the member's next message);
+- 43101 on a 订阅通知 (the member holds no subscription after all): the credit is
+  dropped and the row moves on to customer service (then helper, held);
+- 47003 on a 订阅通知 (a value its keyword refuses): failed, with a log line naming
+  the keyword;
 - anything else (43004 not following, 40003 bad openid, 43019 blocked us, 40037 bad
   template ...): failed, with WeChat's code and message.
 
 Customer-service rows are counted against the member's allowance when claimed
 (models.delivery.allowance), so partybot never asks past it; a row the allowance does
-not cover goes straight to the next channel. Held notices of members who wrote again
+not cover goes straight to the next channel. 订阅通知 rows spend one of the member's
+credits when claimed (models.delivery.subscriptions: one conditional UPDATE, so two
+workers never spend one credit twice); a row without one goes on to customer service
+in the same claim. Held notices of members who wrote again
 are combined into new rows first (models.delivery.held).
 """
 
@@ -30,6 +37,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import requests
 from sqlalchemy import select
@@ -38,11 +46,14 @@ from wechatpy.exceptions import WeChatClientException
 
 from core.localtime import local_day, next_midnight
 from core.service_allowance import REFUSED_CODES
+from core.subscribe_messages import ACCOUNT, MINIPROGRAM
+from core.template_types import problem
 from core.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
 from models.db.write_gate import write_session
 from models.delivery import allowance as service_allowance
 from models.delivery import claims as delivery
-from models.delivery.claims import SendOutcome
+from models.delivery import subscriptions
+from models.delivery.claims import SendOutcome, past_subscription
 from models.delivery.held import release_held, reroute
 from models.delivery.outbox import Channel, Outbox, Status
 from models.delivery.state import count_sent, pause_channel, paused_channels, sent_today
@@ -52,6 +63,11 @@ log = logging.getLogger(__name__)
 
 TRANSIENT_CODES = frozenset({-1, 45011}) | TOKEN_ERRORS
 QUOTA_CODE = 45009
+NO_SUBSCRIPTION = 43101  # 订阅通知: the user holds no subscription (or refused it)
+BAD_DATA = 47003  # a value its keyword refuses
+# 订阅通知 endpoints: the official account's, and the mini-program's
+SUBSCRIBE_ENDPOINTS = {ACCOUNT: "message/subscribe/bizsend",
+                       MINIPROGRAM: "message/subscribe/send"}
 
 
 class RateLimiter:
@@ -95,10 +111,51 @@ def client_msg_id(dedupe_key: str) -> str:
     return "pb-" + hashlib.sha1(dedupe_key.encode()).hexdigest()[:29]
 
 
-def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
+def subscribe_body(target: dict[str, object]) -> dict[str, object]:
+    """The JSON of a 订阅通知 send, from the message chosen at claim time."""
+    body = {"touser": target["touser"], "template_id": target["template_id"],
+            "data": target.get("data") or {}}
+    if target.get("page"):
+        body["page"] = target["page"]
+    return body
+
+
+def bad_keywords(target: dict[str, object]) -> str:
+    """Which keywords of a 订阅通知 WeChat would refuse (47003), and why."""
+    data = target.get("data")
+    entries: dict[str, Any] = data if isinstance(data, dict) else {}
+    found = [f"{key}: {reason}" for key, entry in entries.items()
+             if (reason := problem(str(key), str((entry or {}).get("value", "")))) is not None]
+    return "; ".join(found)
+
+
+def send_subscription(client: WeChatAPI, row: delivery.Claimed,
+                      miniprogram: WeChatAPI | None) -> delivery.Result:
+    """Send a 订阅通知 row on the credit its claim spent; raises WeChat's errors."""
+    target = row.target or {}
+    app = str(target.get("app") or ACCOUNT)
+    if app == MINIPROGRAM and miniprogram is None:  # (claims spend no such credit)
+        return delivery.Result(row.id, SendOutcome.FAILED, error="no mini-program configured")
+    api = miniprogram if app == MINIPROGRAM and miniprogram is not None else client
+    try:
+        answer = api.post(SUBSCRIBE_ENDPOINTS[app], data=subscribe_body(target))
+    except WeChatClientException as exc:
+        if exc.errcode == BAD_DATA:
+            log.warning("outbox row %s: WeChat refused the 订阅通知 data of template %s "
+                        "(47003 %s); keywords: %s", row.id, target.get("template_id"),
+                        exc.errmsg, bad_keywords(target) or "none we can tell")
+        raise
+    return delivery.Result(row.id, SendOutcome.SENT,
+                           msgid=str(answer.get("msgid") or answer.get("msg_id") or ""))
+
+
+def send_row(client: WeChatAPI, row: delivery.Claimed,
+             miniprogram: WeChatAPI | None = None) -> delivery.Result:
     """Send one claimed row; never raises."""
     payload = row.payload
     try:
+        if row.channel == Channel.SUBSCRIBE:
+            return send_subscription(client, row, miniprogram)
         if not row.openid:
             return delivery.Result(row.id, SendOutcome.FAILED, error="no openid to send to")
         if row.channel == Channel.TEMPLATE:
@@ -124,6 +181,8 @@ def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
             return delivery.Result(row.id, SendOutcome.QUOTA, code=code, error=error)
         if code in REFUSED_CODES and row.channel == Channel.CUSTOM:
             return delivery.Result(row.id, SendOutcome.REROUTE, code=code, error=error)
+        if code == NO_SUBSCRIPTION and row.channel == Channel.SUBSCRIBE:
+            return delivery.Result(row.id, SendOutcome.REROUTE, code=code, error=error)
         outcome = SendOutcome.RETRY if code in TRANSIENT_CODES else SendOutcome.FAILED
         return delivery.Result(row.id, outcome, code=code, error=error)
     except (requests.RequestException, TokenFetchError) as exc:
@@ -138,10 +197,14 @@ class DeliveryWorker:
     """One delivery loop; any number of them may run against one database."""
 
     def __init__(self, runtime: Runtime, client: WeChatAPI, owner: str | None = None,
-                 batch_size: int | None = None, lease: timedelta | None = None) -> None:
+                 batch_size: int | None = None, lease: timedelta | None = None,
+                 miniprogram: WeChatAPI | None = None) -> None:
         settings = runtime.settings
         self.runtime = runtime
         self.client = client
+        # The mini-program's client (its own app id and token), for its subscription
+        # messages; without one, mini-program credits are not spent.
+        self.miniprogram = miniprogram
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         # A few calls per thread per batch: the pool stays busy while a batch's
         # slowest call finishes, and a killed worker leaves at most one batch unknown.
@@ -164,6 +227,10 @@ class DeliveryWorker:
             if Channel.TEMPLATE not in paused:
                 rows += delivery.claim(session, self.owner, now, self.lease,
                                        [Channel.TEMPLATE], min(self.batch_size, room))
+            if Channel.SUBSCRIBE not in paused and len(rows) < self.batch_size:
+                subscribed = delivery.claim(session, self.owner, now, self.lease,
+                                            [Channel.SUBSCRIBE], self.batch_size - len(rows))
+                rows += self._with_credit(session, subscribed, now, stats)
             if Channel.CUSTOM not in paused and len(rows) < self.batch_size:
                 stats.combined += release_held(session, now, settings.tz)
                 custom = delivery.claim(session, self.owner, now, self.lease,
@@ -171,6 +238,35 @@ class DeliveryWorker:
                 rows += self._within_allowance(session, custom, now, stats)
             session.commit()
         return rows
+
+    def _with_credit(self, session: Session, rows: list[delivery.Claimed], now: datetime,
+                     stats: DrainStats) -> list[delivery.Claimed]:
+        """Spend one of the member's credits for each 订阅通知 row (the first of the
+        row's templates they hold one for); the rest go on to customer service at once."""
+        if not rows:
+            return []
+        apps = {ACCOUNT} | ({MINIPROGRAM} if self.miniprogram is not None else set())
+        members = dict(session.execute(select(Outbox.id, Outbox.member_id).where(
+            Outbox.id.in_([row.id for row in rows]))).tuples().all())
+        covered, uncovered = [], []
+        for row in rows:
+            target = None
+            for message in row.payload.get("subscribe") or []:
+                if message.get("app") not in apps:
+                    continue
+                spent = subscriptions.spend(session, message["app"], message["template_id"],
+                                            members.get(row.id), row.openid, now)
+                if spent is not None:
+                    target = {**message, "touser": spent.openid, "credit": spent.credit_id}
+                    break
+            if target is None:
+                uncovered.append(row.id)
+            else:
+                covered.append(replace(row, target=target))
+        if uncovered:
+            past_subscription(session, uncovered, now)
+            stats.rerouted += len(uncovered)
+        return covered
 
     @staticmethod
     def _within_allowance(session: Session, rows: list[delivery.Claimed], now: datetime,
@@ -200,7 +296,7 @@ class DeliveryWorker:
         """Send outside any transaction, in parallel, within the rate limit."""
         def one(row: delivery.Claimed) -> delivery.Result:
             self.limiter.wait()
-            return send_row(self.client, row)
+            return send_row(self.client, row, self.miniprogram)
 
         return list(self.pool.map(one, rows))
 
@@ -214,8 +310,11 @@ class DeliveryWorker:
                 if result.outcome is SendOutcome.QUOTA:
                     channel = by_id[result.id].channel
                     pause_channel(session, channel, resume_at, result.error or "quota")
-            refused = [r for r in results if r.outcome is SendOutcome.REROUTE]
+            rerouted = [r for r in results if r.outcome is SendOutcome.REROUTE]
+            no_credit = [r for r in rerouted if by_id[r.id].channel == Channel.SUBSCRIBE]
+            refused = [r for r in rerouted if by_id[r.id].channel != Channel.SUBSCRIBE]
             still_ours = self._still_ours(session, [r.id for r in refused])
+            credit_gone = self._still_ours(session, [r.id for r in no_credit])
             kept = delivery.record(session, self.owner,
                                    [(r, by_id[r.id].attempts) for r in results], now, resume_at)
             for result in refused:
@@ -223,6 +322,13 @@ class DeliveryWorker:
             if still_ours:
                 reroute(session, still_ours, now, refused[0].error)
                 stats.rerouted += len(still_ours)
+            for result in no_credit:  # 43101: WeChat holds no subscription for it
+                credit = (by_id[result.id].target or {}).get("credit")
+                if credit is not None:
+                    subscriptions.drop(session, int(credit))
+            if credit_gone:
+                past_subscription(session, credit_gone, now, no_credit[0].error)
+                stats.rerouted += len(credit_gone)
             self._give_back_unsent(session, by_id, results)
             sent_by_channel = Counter(by_id[r.id].channel for r in results
                                       if r.outcome is SendOutcome.SENT)
@@ -261,6 +367,11 @@ class DeliveryWorker:
                     and result.outcome is not SendOutcome.SENT
                     and result.code not in REFUSED_CODES):
                 service_allowance.give_back(session, row.openid or "", row.allowance)
+            credit = (row.target or {}).get("credit")
+            if (credit is not None and result.code is not None
+                    and result.outcome is not SendOutcome.SENT
+                    and result.code != NO_SUBSCRIPTION):
+                subscriptions.give_back(session, int(credit))
 
     def run_once(self, stats: DrainStats | None = None) -> int:
         """Claim, send and record one batch; returns how many rows it handled."""

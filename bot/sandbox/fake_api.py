@@ -12,6 +12,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     POST /cgi-bin/tags/members/batchtagging   POST /cgi-bin/tags/members/batchuntagging
     GET  /cgi-bin/user/info
     GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token
+    POST /cgi-bin/message/subscribe/bizsend   POST /cgi-bin/message/subscribe/send
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.
@@ -19,7 +20,7 @@ the menu a user sees) used by tests, the sandbox page and `partybot chat`.
 This module puts the fake together: its state is bot/sandbox/fake_state.py, what every
 endpoint does with a call bot/sandbox/fake_http.py, and the endpoints one module per
 thing faked (fake_token, fake_messages, fake_menus, fake_users, fake_qrcodes, fake_oauth,
-fake_controls), each a blueprint that `install_fake` registers.
+fake_controls, fake_subscribe), each a blueprint that `install_fake` registers.
 
 Like WeChat it counts customer-service messages: a user's message allows 5 within 48
 hours, a click, scan or follow 3 within a minute, each action resetting the count
@@ -40,6 +41,7 @@ from bot.sandbox import (
     fake_messages,
     fake_oauth,
     fake_qrcodes,
+    fake_subscribe,
     fake_token,
     fake_users,
 )
@@ -61,7 +63,7 @@ __all__ = ["CLIENT_MSG_ID_SECONDS", "OLD_TOKEN_GRACE", "TOKEN_TTL", "Delivered",
 
 # Every faked endpoint, WeChat's API first, then the controls.
 BLUEPRINTS = (fake_token.bp, fake_messages.bp, fake_menus.bp, fake_users.bp,
-              fake_qrcodes.bp, fake_oauth.bp, fake_controls.bp)
+              fake_qrcodes.bp, fake_oauth.bp, fake_controls.bp, fake_subscribe.bp)
 
 
 def install_fake(app: Flask, url_prefix: str = "") -> FakeWeChat:
