@@ -246,8 +246,9 @@ class DeliveryWorker:
         if not rows:
             return []
         apps = {ACCOUNT} | ({MINIPROGRAM} if self.miniprogram is not None else set())
-        members = dict(session.execute(select(Outbox.id, Outbox.member_id).where(
-            Outbox.id.in_([row.id for row in rows]))).tuples().all())
+        members: dict[int, int | None] = {row_id: member_id for row_id, member_id in
+                                           session.execute(select(Outbox.id, Outbox.member_id)
+                                           .where(Outbox.id.in_([row.id for row in rows])))}
         covered, uncovered = [], []
         for row in rows:
             target = None
