@@ -141,8 +141,8 @@ def send_subscription(client: WeChatAPI, row: delivery.Claimed,
         answer = api.post(SUBSCRIBE_ENDPOINTS[app], data=subscribe_body(target))
     except WeChatClientException as exc:
         if exc.errcode == BAD_DATA:
-            log.warning("outbox row %s: WeChat refused the 订阅通知 data of template %s "
-                        "(47003 %s); keywords: %s", row.id, target.get("template_id"),
+            log.warning("outbox row %s: WeChat refused the subscription message data of "
+                        "template %s (47003 %s); keywords: %s", row.id, target.get("template_id"),
                         exc.errmsg, bad_keywords(target) or "none we can tell")
         raise
     return delivery.Result(row.id, SendOutcome.SENT,

@@ -114,6 +114,6 @@ def record_subscribe_results(session: Session, actor: Actor, openid: str,
             matched += 1
         if not delivered and "block" in result.status.lower() and result.template_id:
             drop(session, app=ACCOUNT, openid=openid, template_id=result.template_id)
-            log.info("%s blocked 订阅通知 %s (%s): its credits dropped", actor.key,
-                     result.template_id[:40], now.isoformat())
+            log.info("%s blocked subscription messages of template %s (%s): credits dropped",
+                     actor.key, result.template_id[:40], now.isoformat())
     return matched
