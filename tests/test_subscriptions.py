@@ -19,6 +19,7 @@ from core.subscribe_messages import ACCOUNT, SubscribeSpec
 from core.template_messages import Keyword, TemplateSpec
 from models.delivery.outbox import Channel, ChannelPolicy, Notice, Outbox, Status
 from models.delivery.subscriptions import SubscriptionCredit, subscriptions_of
+from models.members.tables import Member
 from schedules.delivery_loop import DeliveryWorker
 from tests.factories import make_branch, make_member, wrote_to_us
 
@@ -285,6 +286,20 @@ def test_a_template_still_comes_first(chat, session, clock, member, worker, fake
     session.commit()
     assert rows(session)[0].channel == Channel.TEMPLATE
     assert credits(session, "o-zm") == 1
+
+
+def test_a_member_who_unfollowed_is_reached_by_subscription(chat, session, clock, member,
+                                                             worker, fake):
+    accept(chat, fake, clock)
+    session.execute(update(Member).where(Member.id == member.id).values(subscribed=False))
+    session.commit()
+    policy = ChannelPolicy({"meeting_reminder": "TPL-MEET"}, {"meeting_reminder": (SUB,)})
+    policy.enqueue(session, "r1", session.get(Member, member.id), Notice(
+        "meeting_reminder", "开会", fields={**FIELDS, "code": "4821"}), clock())
+    session.commit()
+    assert rows(session)[0].channel == Channel.SUBSCRIBE
+    worker.drain(max_seconds=10)
+    assert [m.channel for m in fake.messages("o-zm")] == ["subscribe"]
 
 
 # -- the configuration check ------------------------------------------------------------

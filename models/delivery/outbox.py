@@ -189,7 +189,8 @@ class Plan:
 class ChannelPolicy:
     """How notices reach members, in order — THE place the order is decided:
 
-    1. a template message (if the kind has a category template and the notice fits it);
+    1. a template message (if the kind has a category template, the notice fits it and
+       the member follows the account);
     2. 订阅通知 (if the kind has a subscription template, the notice fits it and the
        member holds a credit for it: models.delivery.subscriptions; the delivery loop
        spends the credit when it claims the row, and a row whose credit is gone — spent
@@ -249,9 +250,16 @@ class ChannelPolicy:
              now: datetime) -> list[Plan]:
         """The channel for each member, in order: a few queries for any number of them."""
         by_template = self.template_message(notice) is not None
-        messages = [] if by_template else self.subscribe_messages(notice)
-        return self._plan(session, members, by_template, now,
-                          credit_holders(session, members, messages) if messages else set())
+        return self._plan(session, members, by_template, now, self._subscribers(
+            session, members, by_template, self.subscribe_messages(notice)))
+
+    @staticmethod
+    def _subscribers(session: Session, members: Sequence[Recipient], by_template: bool,
+                     messages: list[dict[str, Any]]) -> set[int]:
+        """Members a template will not reach who hold a credit for one of `messages`."""
+        if by_template:  # (only those not following: a template reaches the others)
+            members = [m for m in members if not (m.openid and m.subscribed)]
+        return credit_holders(session, members, messages) if messages and members else set()
 
     def _plan(self, session: Session, members: Sequence[Recipient], by_template: bool,
               now: datetime, subscribers: set[int] | None = None) -> list[Plan]:
@@ -262,12 +270,13 @@ class ChannelPolicy:
             else set()
 
         def direct(member: Recipient) -> Channel | None:
-            if member.id in subscribers and not by_template:
-                return Channel.SUBSCRIBE
-            if not (member.openid and member.subscribed):
-                return None
-            if by_template:
+            follows = bool(member.openid and member.subscribed)
+            if follows and by_template:
                 return Channel.TEMPLATE
+            if member.id in subscribers:
+                return Channel.SUBSCRIBE
+            if not follows:
+                return None
             return Channel.CUSTOM if member.openid in allowed else None
 
         channels = [direct(m) for m in members]
@@ -323,9 +332,10 @@ class ChannelPolicy:
             return [], []
         template_payload = self.template_message(notice)  # rendered once per notice
         members = [m for _, m in recipients]
-        messages = [] if template_payload is not None else self.subscribe_messages(notice)
+        messages = self.subscribe_messages(notice)
         plans = self._plan(session, members, template_payload is not None, now,
-                           credit_holders(session, members, messages) if messages else set())
+                           self._subscribers(session, members, template_payload is not None,
+                                             messages))
         text_payload: dict[str, Any] = {"text": notice.text}
         if notice.article:
             text_payload["news"] = dict(notice.article)
