@@ -360,3 +360,72 @@ def test_stats_count_the_channel(chat, session, clock, member, worker, fake):
     worker.drain(max_seconds=10)
     stats = chat.say("o-admin", "统计")
     assert "订阅通知1条" in stats, stats
+
+
+def test_the_consoles_delivery_page_counts_the_channel(app, chat, session, county, clock,
+                                                       services, fake):
+    from tests.test_console_meetings import logged_in
+
+    accept(chat, fake, clock)
+    zm = session.scalar(select(Member).where(Member.openid == "o-zm"))
+    remind(session, clock, zm, "r1")
+    worker = DeliveryWorker(services, services.wechat, owner="w", batch_size=5)
+    try:
+        worker.drain(max_seconds=10)
+    finally:
+        worker.close()
+    page = logged_in(app, "liaoyuan").get(f"/admin/branch/{county['liaoyuan']}/reach")
+    assert "<dt>订阅通知送达</dt><dd>1</dd>" in page.get_data(as_text=True)
+
+
+# -- the mini-program ---------------------------------------------------------------------
+
+MINI = SubscribeSpec("miniprogram", TemplateSpec("meeting_reminder", "MP-MEET", "会议提醒", (
+    Keyword("thing1", "meeting", "会议名称"),)), "pages/meetings/index")
+
+
+def test_a_miniprogram_credit_sends_through_subscribe_send(session, clock, member, services,
+                                                           fake):
+    from models.actors import Actor, Surface
+    from models.delivery.actions import record_subscriptions
+    from models.delivery.subscriptions import Choice
+
+    record_subscriptions(session, Actor.member(member.id, member.name, Surface.API), "mp-zm",
+                         [Choice("MP-MEET", "accept")], clock(), app="miniprogram",
+                         member_id=member.id)
+    session.commit()
+    subscribe(fake.state, "mp-zm", "MP-MEET", True)
+    policy = ChannelPolicy({}, {"meeting_reminder": (SUB, MINI)})
+    policy.enqueue(session, "r1", member, Notice("meeting_reminder", "开会", fields=FIELDS),
+                   clock())
+    session.commit()
+    assert rows(session)[0].channel == Channel.SUBSCRIBE
+    # a worker without the mini-program's client spends no mini-program credit
+    plain = DeliveryWorker(services, services.wechat, owner="plain", batch_size=5)
+    try:
+        plain.run_once()
+    finally:
+        plain.close()
+    assert rows(session)[0].channel == Channel.CUSTOM and fake.messages() == []
+    policy.enqueue(session, "r2", member, Notice("meeting_reminder", "开会", fields=FIELDS),
+                   clock())
+    session.commit()
+    both = DeliveryWorker(services, services.wechat, owner="both", batch_size=5,
+                          miniprogram=services.wechat)
+    try:
+        both.drain(max_seconds=10)
+    finally:
+        both.close()
+    (sent,) = fake.messages("mp-zm")
+    assert sent.channel == "subscribe_mp" and sent.body["page"] == "pages/meetings/index"
+    assert sent.body["data"] == {"thing1": {"value": "支部党员大会"}}
+    mine = {s.template_id: (s.app, s.credits)
+            for s in subscriptions_of(session, member.id, member.openid)}
+    assert mine == {"MP-MEET": ("miniprogram", 0)}
+
+
+def test_a_member_with_no_miniprogram_openid_is_skipped_cleanly(session, clock, member):
+    policy = ChannelPolicy({}, {"meeting_reminder": (MINI,)})
+    status = policy.enqueue(session, "r1", member, Notice("meeting_reminder", "开会",
+                                                          fields=FIELDS), clock())
+    assert status == Status.HELD  # no credit (no mini-program openid): the usual channels
