@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from bot.sandbox.fake_http import fake_state
 from bot.sandbox.fake_state import SUBSCRIBE_CHANNELS
-from bot.sandbox.pages import _post_to_webhook
+from bot.sandbox.pages import post_to_webhook
 from bot.services import services_of
 from bot.simulator import subscription_event_xml
 from core import texts
@@ -65,5 +65,4 @@ def send_event() -> ResponseReturnValue:
                 "SubscribeStatusString": "accept" if action == "accept" else "reject"}
         if action != "change":
             item["PopupScene"] = "0"
-    result = _post_to_webhook(subscription_event_xml(openid, event, [item]))
-    return result
+    return post_to_webhook(subscription_event_xml(openid, event, [item]))
