@@ -165,3 +165,24 @@ def check_subscriptions(specs: Subscriptions) -> list[CheckRow]:
 def subscriptions_from(path: str | None) -> dict[str, tuple[SubscribeSpec, ...]]:
     """The templates file's subscription templates (none without a file)."""
     return load_subscriptions_file(Path(path)) if path else {}
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A subscription template a page offers (`wx-open-subscribe`'s template ids, or the
+    mini-program's `wx.requestSubscribeMessage`)."""
+
+    kind: str
+    template_id: str
+    title: str
+
+
+def offered_templates(specs: Subscriptions, app: str = ACCOUNT) -> list[Offered]:
+    """The templates of `app` a member may subscribe to, one per template id, in the
+    order of the notice kinds (a page passes their ids to the open tag)."""
+    seen: dict[str, Offered] = {}
+    for kind in [*KIND_FIELDS, *sorted(set(specs) - set(KIND_FIELDS))]:
+        for spec in specs.get(kind, ()):
+            if spec.app == app and spec.template_id not in seen:
+                seen[spec.template_id] = Offered(kind, spec.template_id, spec.template.title)
+    return list(seen.values())

@@ -429,3 +429,42 @@ def test_a_member_with_no_miniprogram_openid_is_skipped_cleanly(session, clock, 
     status = policy.enqueue(session, "r1", member, Notice("meeting_reminder", "开会",
                                                           fields=FIELDS), clock())
     assert status == Status.HELD  # no credit (no mini-program openid): the usual channels
+
+
+def test_a_failed_sent_event_marks_the_row_and_a_block_drops_credits(chat, session, clock,
+                                                                      member, worker, fake):
+    accept(chat, fake, clock)
+    accept(chat, fake, clock)  # two acceptances: one left after the send
+    remind(session, clock, member, "r1")
+    worker.drain(max_seconds=10)
+    (sent,) = fake.messages("o-zm")
+    event = subscription_event_xml("o-zm", "subscribe_msg_sent_event", [
+        {"TemplateId": TEMPLATE, "MsgID": str(sent.msgid), "ErrorCode": "20001",
+         "ErrorStatus": "failed:user block"}], create_time=int(clock().timestamp()))
+    assert chat.send_xml(event).is_success
+    (row,) = rows(session)
+    assert row.status == Status.FAILED and row.report == "failed:user block"
+    assert credits(session, "o-zm") == 0
+
+
+def test_what_a_page_offers_and_lists(chat, session, clock, member):
+    from core.subscribe_messages import offered_templates
+
+    offered = offered_templates({"meeting_reminder": (SUB, MINI), "study_push": (SUB,)})
+    assert [(o.kind, o.template_id, o.title) for o in offered] == [
+        ("meeting_reminder", TEMPLATE, "会议提醒")]  # one per template id, the account's
+    assert [o.template_id for o in offered_templates({"x": (MINI,)}, "miniprogram")] == \
+        ["MP-MEET"]
+    assert subscriptions_of(session, member.id, member.openid) == []
+
+
+def test_lists_nest_one_level_deeper_and_no_more():
+    from core.wxml import MalformedXML, parse_xml, to_inbound
+
+    xml = popup("o", ("A", "accept"), ("B", "reject")).encode()
+    message = to_inbound(parse_xml(xml))
+    assert [i["TemplateId"] for i in message.items("SubscribeMsgPopupEvent")] == ["A", "B"]
+    single = to_inbound(parse_xml(popup("o", ("A", "accept")).encode()))
+    assert [i["TemplateId"] for i in single.items("SubscribeMsgPopupEvent")] == ["A"]
+    with pytest.raises(MalformedXML):
+        parse_xml(b"<xml><A><B><C><D>x</D></C></B></A></xml>")
