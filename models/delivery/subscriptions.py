@@ -26,10 +26,14 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    any_,
+    bindparam,
+    cast,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.subscribe_messages import ACCOUNT, MINIPROGRAM
@@ -104,21 +108,26 @@ def record_choices(session: Session, app: str, openid: str, choices: Iterable[Ch
 def credit_holders(session: Session, members: Sequence[Any],
                    messages: Sequence[dict[str, Any]]) -> set[int]:
     """Which of `members` hold a credit for one of the rendered `messages` (each names
-    its app and template id): one query for any number of members."""
+    its app and template id): one query per chunk of members."""
     account = [m["template_id"] for m in messages if m["app"] == ACCOUNT]
     mini = [m["template_id"] for m in messages if m["app"] == MINIPROGRAM]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # PostgreSQL takes the lists as one array each (a bound parameter per openid costs
+    # more than the query); SQLite, in chunks within its parameter limit.
+    size = 50_000 if postgres else 2000
     found: set[int] = set()
-    for start in range(0, len(members), 2000):  # bind-parameter limits
-        chunk = members[start:start + 2000]
+    for start in range(0, len(members), size):
+        chunk = members[start:start + size]
         by_openid = {m.openid: m.id for m in chunk if m.openid}
         wanted = []
         if account and by_openid:
             wanted.append((SubscriptionCredit.app == ACCOUNT)
-                          & SubscriptionCredit.openid.in_(list(by_openid))
+                          & _among(SubscriptionCredit.openid, list(by_openid), postgres)
                           & SubscriptionCredit.template_id.in_(account))
         if mini:
             wanted.append((SubscriptionCredit.app == MINIPROGRAM)
-                          & SubscriptionCredit.member_id.in_([m.id for m in chunk])
+                          & _among(SubscriptionCredit.member_id, [m.id for m in chunk],
+                                   postgres)
                           & SubscriptionCredit.template_id.in_(mini))
         if not wanted:
             continue
@@ -129,6 +138,14 @@ def credit_holders(session: Session, members: Sequence[Any],
             if holder is not None:
                 found.add(holder)
     return found
+
+
+def _among(column: Any, values: list[Any], postgres: bool) -> Any:
+    """`column IN values`: on PostgreSQL `= ANY(array)`, one parameter."""
+    if not postgres:
+        return column.in_(values)
+    kind = Integer if values and isinstance(values[0], int) else String
+    return column == any_(cast(bindparam(None, values, type_=ARRAY(kind())), ARRAY(kind())))
 
 
 @dataclass(frozen=True)
