@@ -468,3 +468,16 @@ def test_lists_nest_one_level_deeper_and_no_more():
     assert [i["TemplateId"] for i in single.items("SubscribeMsgPopupEvent")] == ["A"]
     with pytest.raises(MalformedXML):
         parse_xml(b"<xml><A><B><C><D>x</D></C></B></A></xml>")
+
+
+def test_a_sent_event_settles_a_send_whose_outcome_was_unknown(chat, session, clock, member):
+    chat.send_xml(popup("o-zm", (TEMPLATE, "accept"), clock=clock))
+    remind(session, clock, member, "r1")
+    session.execute(update(Outbox).values(status=Status.UNKNOWN))  # the worker died mid-send
+    session.commit()
+    event = subscription_event_xml("o-zm", "subscribe_msg_sent_event", [
+        {"TemplateId": TEMPLATE, "MsgID": "7000000001", "ErrorCode": "0",
+         "ErrorStatus": "success"}], create_time=int(clock().timestamp()))
+    assert chat.send_xml(event).is_success
+    (row,) = rows(session)
+    assert (row.status, row.report, row.wechat_msgid) == (Status.SENT, "delivered", "7000000001")

@@ -23,6 +23,7 @@ from core.subscribe_messages import ACCOUNT, MINIPROGRAM
 from models.actors import Actor
 from models.console.audit import record_change
 from models.delivery.claims import record_report
+from models.delivery.outbox import Channel
 from models.delivery.subscriptions import ACCEPT, REJECT, Choice, drop, record_choices
 from models.members.tables import Member
 
@@ -106,7 +107,8 @@ def record_subscribe_results(session: Session, actor: Actor, openid: str,
     for result in results:
         delivered = result.code == "0" or result.status.lower() == "success"
         row = record_report(session, result.msgid, openid,
-                            "success" if delivered else (result.status or result.code or "failed"))
+                            "success" if delivered else (result.status or result.code or "failed"),
+                            channel=Channel.SUBSCRIBE)
         if row is None:
             log.info("subscribe_msg_sent_event for unknown message %s (%s)", result.msgid,
                      result.status)

@@ -183,8 +183,10 @@ def retry_unknown(session: Session, now: datetime,
     return retried, failed
 
 
-def record_report(session: Session, msgid: str, openid: str, report: str) -> Outbox | None:
-    """A TEMPLATESENDJOBFINISH report: mark the row delivered or failed.
+def record_report(session: Session, msgid: str, openid: str, report: str,
+                  channel: str = "template") -> Outbox | None:
+    """A TEMPLATESENDJOBFINISH report (or a subscribe_msg_sent_event's item, `channel`
+    "subscribe"): mark the row delivered or failed.
 
     Matched by msgid; a row whose send outcome was unknown (we never learned its msgid)
     is matched by recipient instead, oldest first.
@@ -193,7 +195,7 @@ def record_report(session: Session, msgid: str, openid: str, report: str) -> Out
     if row is None:
         row = session.scalar(
             select(Outbox).where(Outbox.openid == openid, status_is(Status.UNKNOWN),
-                                 Outbox.channel == "template")
+                                 Outbox.channel == channel)
             .order_by(Outbox.id).limit(1))
         if row is None:
             return None
