@@ -57,7 +57,7 @@ def send_event() -> ResponseReturnValue:
         sent = [m for m in fake_state().messages_for(openid)
                 if m.channel in SUBSCRIBE_CHANNELS and m.body.get("template_id") == template_id]
         if not sent:
-            return jsonify(error=texts.SANDBOX_SUBSCRIBE_UNKNOWN.format(what=action)), 404
+            return jsonify(error=texts.SANDBOX_SUBSCRIBE_NOTHING_SENT), 404
         item = {"TemplateId": template_id, "MsgID": str(sent[-1].msgid), "ErrorCode": "0",
                 "ErrorStatus": "success"}
     else:

@@ -113,3 +113,4 @@ SUBSCRIBE_CHECK_PAGE_PATH = "小程序订阅消息的 page 要写小程序页面
 SUBSCRIBE_CHECK_SUMMARY = "{kinds}种通知已配置订阅通知模板。"
 STATS_REACH_SUBSCRIPTION = "，订阅通知{count}条"
 SANDBOX_SUBSCRIBE_UNKNOWN = "不认识的订阅事件：{what}"
+SANDBOX_SUBSCRIBE_NOTHING_SENT = "这个模板还没有给这位用户发过订阅通知"
