@@ -37,7 +37,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 import requests
 from sqlalchemy import select
@@ -47,7 +46,6 @@ from wechatpy.exceptions import WeChatClientException
 from core.localtime import local_day, next_midnight
 from core.service_allowance import REFUSED_CODES
 from core.subscribe_messages import ACCOUNT, MINIPROGRAM
-from core.template_types import problem
 from core.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
 from models.db.write_gate import write_session
 from models.delivery import allowance as service_allowance
@@ -58,16 +56,12 @@ from models.delivery.held import release_held, reroute
 from models.delivery.outbox import Channel, Outbox, Status
 from models.delivery.state import count_sent, pause_channel, paused_channels, sent_today
 from schedules.runtime import Runtime
+from schedules.subscription_sends import NO_SUBSCRIPTION, send_subscription, with_credit
 
 log = logging.getLogger(__name__)
 
 TRANSIENT_CODES = frozenset({-1, 45011}) | TOKEN_ERRORS
 QUOTA_CODE = 45009
-NO_SUBSCRIPTION = 43101  # 订阅通知: the user holds no subscription (or refused it)
-BAD_DATA = 47003  # a value its keyword refuses
-# 订阅通知 endpoints: the official account's, and the mini-program's
-SUBSCRIBE_ENDPOINTS = {ACCOUNT: "message/subscribe/bizsend",
-                       MINIPROGRAM: "message/subscribe/send"}
 
 
 class RateLimiter:
@@ -109,44 +103,6 @@ def client_msg_id(dedupe_key: str) -> str:
     marked sent) reaches the member once. Hashed: keys can be long and hold Chinese.
     """
     return "pb-" + hashlib.sha1(dedupe_key.encode()).hexdigest()[:29]
-
-
-def subscribe_body(target: dict[str, object]) -> dict[str, object]:
-    """The JSON of a 订阅通知 send, from the message chosen at claim time."""
-    body = {"touser": target["touser"], "template_id": target["template_id"],
-            "data": target.get("data") or {}}
-    if target.get("page"):
-        body["page"] = target["page"]
-    return body
-
-
-def bad_keywords(target: dict[str, object]) -> str:
-    """Which keywords of a 订阅通知 WeChat would refuse (47003), and why."""
-    data = target.get("data")
-    entries: dict[str, Any] = data if isinstance(data, dict) else {}
-    found = [f"{key}: {reason}" for key, entry in entries.items()
-             if (reason := problem(str(key), str((entry or {}).get("value", "")))) is not None]
-    return "; ".join(found)
-
-
-def send_subscription(client: WeChatAPI, row: delivery.Claimed,
-                      miniprogram: WeChatAPI | None) -> delivery.Result:
-    """Send a 订阅通知 row on the credit its claim spent; raises WeChat's errors."""
-    target = row.target or {}
-    app = str(target.get("app") or ACCOUNT)
-    if app == MINIPROGRAM and miniprogram is None:  # (claims spend no such credit)
-        return delivery.Result(row.id, SendOutcome.FAILED, error="no mini-program configured")
-    api = miniprogram if app == MINIPROGRAM and miniprogram is not None else client
-    try:
-        answer = api.post(SUBSCRIBE_ENDPOINTS[app], data=subscribe_body(target))
-    except WeChatClientException as exc:
-        if exc.errcode == BAD_DATA:
-            log.warning("outbox row %s: WeChat refused the subscription message data of "
-                        "template %s (47003 %s); keywords: %s", row.id, target.get("template_id"),
-                        exc.errmsg, bad_keywords(target) or "none we can tell")
-        raise
-    return delivery.Result(row.id, SendOutcome.SENT,
-                           msgid=str(answer.get("msgid") or answer.get("msg_id") or ""))
 
 
 def send_row(client: WeChatAPI, row: delivery.Claimed,
@@ -241,32 +197,10 @@ class DeliveryWorker:
 
     def _with_credit(self, session: Session, rows: list[delivery.Claimed], now: datetime,
                      stats: DrainStats) -> list[delivery.Claimed]:
-        """Spend one of the member's credits for each 订阅通知 row (the first of the
-        row's templates they hold one for); the rest go on to customer service at once."""
-        if not rows:
-            return []
+        """Spend a credit for each 订阅通知 row; the rest go on to customer service."""
         apps = {ACCOUNT} | ({MINIPROGRAM} if self.miniprogram is not None else set())
-        members: dict[int, int | None] = {row_id: member_id for row_id, member_id in
-                                           session.execute(select(Outbox.id, Outbox.member_id)
-                                           .where(Outbox.id.in_([row.id for row in rows])))}
-        covered, uncovered = [], []
-        for row in rows:
-            target = None
-            for message in row.payload.get("subscribe") or []:
-                if message.get("app") not in apps:
-                    continue
-                spent = subscriptions.spend(session, message["app"], message["template_id"],
-                                            members.get(row.id), row.openid, now)
-                if spent is not None:
-                    target = {**message, "touser": spent.openid, "credit": spent.credit_id}
-                    break
-            if target is None:
-                uncovered.append(row.id)
-            else:
-                covered.append(replace(row, target=target))
-        if uncovered:
-            past_subscription(session, uncovered, now)
-            stats.rerouted += len(uncovered)
+        covered, moved = with_credit(session, rows, now, apps)
+        stats.rerouted += moved
         return covered
 
     @staticmethod
