@@ -10,6 +10,8 @@ import threading
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from bot.cli.main import main
@@ -481,3 +483,27 @@ def test_a_sent_event_settles_a_send_whose_outcome_was_unknown(chat, session, cl
     assert chat.send_xml(event).is_success
     (row,) = rows(session)
     assert (row.status, row.report, row.wechat_msgid) == (Status.SENT, "delivered", "7000000001")
+
+
+_XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")),  # XML may hold
+                    max_size=300)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(event=st.sampled_from(["subscribe_msg_popup_event", "subscribe_msg_change_event",
+                              "subscribe_msg_sent_event"]),
+       items=st.lists(st.dictionaries(
+           st.sampled_from(["TemplateId", "SubscribeStatusString", "PopupScene", "MsgID",
+                            "ErrorCode", "ErrorStatus"]), _XML_TEXT, max_size=6), max_size=4))
+def test_any_subscription_event_is_answered_success(chat, clock, event, items):
+    clock.advance(seconds=1)
+    try:
+        xml = subscription_event_xml("o-fuzz", event, items,
+                                     create_time=int(clock().timestamp()))
+        xml.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    response = chat.post_xml(xml)
+    assert response.status_code == 200
+    assert response.get_data() in (b"success", b"")
