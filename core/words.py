@@ -646,3 +646,5 @@ TRADITIONAL_SIMPLIFIED = """
 
 # Issue 26: the 订阅通知 channel, as 统计, the console and the sandbox name it.
 CHANNEL_SUBSCRIBE = "订阅通知"
+# Issue 26: the audit log's name for a subscription changed for someone else.
+AUDIT_ACTION_NAMES.update({"subscription.change": "订阅通知设置"})

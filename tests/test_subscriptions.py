@@ -507,3 +507,19 @@ def test_any_subscription_event_is_answered_success(chat, clock, event, items):
     response = chat.post_xml(xml)
     assert response.status_code == 200
     assert response.get_data() in (b"success", b"")
+
+
+def test_a_change_made_for_someone_else_is_audited(session, clock, member):
+    from models.actors import Actor
+    from models.console.audit import AuditEntry
+    from models.delivery.actions import record_subscriptions
+    from models.delivery.subscriptions import Choice
+
+    record_subscriptions(session, Actor.member(member.id, member.name), "o-zm",
+                         [Choice(TEMPLATE, "accept")], clock())
+    assert session.scalar(select(AuditEntry)) is None  # their own choice: its own trace
+    record_subscriptions(session, Actor.cli("op"), "o-zm", [Choice(TEMPLATE, "reject")],
+                         clock())
+    entry = session.scalar(select(AuditEntry))
+    assert (entry.action, entry.target, entry.after) == ("subscription.change", "张明",
+                                                         {TEMPLATE: "reject"})

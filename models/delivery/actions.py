@@ -68,7 +68,7 @@ def record_subscriptions(session: Session, actor: Actor, openid: str,
         session.scalar(select(Member).where(Member.openid == openid)) if app == ACCOUNT \
         else None
     if member is not None and stored and actor.acts_for(member.id):
-        record_change(session, actor, org_id=member.branch_id, action="subscription",
+        record_change(session, actor, org_id=member.branch_id, action="subscription.change",
                       target=member.name, now=now,
                       after={c.template_id: c.status for c in choices})
     return stored
