@@ -133,3 +133,21 @@ class WeChatSide:
                     lines.append(item.findtext("Url") or "")
             return Reply(text, msg_type, "\n".join(lines))
         return Reply(text, msg_type, root.findtext("Content") or "")
+
+
+# Issue 26: 订阅通知 events carry a list of items, one <List> per template.
+SUBSCRIBE_EVENT_CONTAINERS = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
+                              "subscribe_msg_change_event": "SubscribeMsgChangeEvent",
+                              "subscribe_msg_sent_event": "SubscribeMsgSentEvent"}
+
+
+def subscription_event_xml(openid: str, event: str, items: list[dict[str, str]],
+                           create_time: int | None = None, to_user: str = ACCOUNT) -> str:
+    """A subscription event as WeChat sends it: `items` are the <List> entries (e.g.
+    {"TemplateId": …, "SubscribeStatusString": "accept", "PopupScene": "2"})."""
+    container = SUBSCRIBE_EVENT_CONTAINERS[event]
+    listed = "".join("<List>" + "".join(f"<{k}>{cdata(v)}</{k}>" for k, v in item.items())
+                     + "</List>" for item in items)
+    return message_xml(openid, "event", {"Event": event}, create_time=create_time,
+                       to_user=to_user).replace(
+        "</xml>", f"<{container}>{listed}</{container}></xml>")

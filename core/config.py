@@ -28,7 +28,13 @@ from core.config_values import parse_float as parse_float
 from core.config_values import parse_hosts as parse_hosts
 from core.config_values import parse_int as parse_int
 from core.config_values import parse_template_ids as parse_template_ids
-from core.template_messages import KIND_FIELDS, TemplateSpec, default_spec
+from core.subscribe_messages import (
+    SubscribeSpec,
+    Subscriptions,
+    sandbox_subscriptions,
+    subscriptions_from,
+)
+from core.template_messages import KIND_FIELDS, TemplateFileError, TemplateSpec, default_spec
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/partybot.db"
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
@@ -139,6 +145,10 @@ class Settings:
     # Audit entries older than this many days are deleted by a daily job; 0 keeps them
     # forever (PARTYBOT_AUDIT_RETENTION_DAYS; five years by default).
     audit_retention_days: int = 1825
+    # 订阅通知 templates per notice kind (the templates file's [subscribe.*] and
+    # [miniprogram_subscribe.*] sections; core.subscribe_messages).
+    configured_subscriptions: dict[str, tuple[SubscribeSpec, ...]] = field(
+        default_factory=dict)
 
     @property
     def sandbox(self) -> bool:
@@ -189,6 +199,14 @@ class Settings:
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields changed (tests, CLI flags)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def subscriptions(self) -> Subscriptions:
+        """The 订阅通知 templates of each kind that has them; in sandbox mode, unless
+        configured, one for every kind (the fake accepts any)."""
+        if self.sandbox and not self.configured_subscriptions:
+            return sandbox_subscriptions()
+        return self.configured_subscriptions
 
 
 def load_settings(
@@ -316,5 +334,14 @@ def load_settings(
                                            get("PARTYBOT_ASYNC_READ_ONLY_COMMITS"), True),
         audit_retention_days=parse_int(
             "PARTYBOT_AUDIT_RETENTION_DAYS", get("PARTYBOT_AUDIT_RETENTION_DAYS"), 1825, 0),
+        configured_subscriptions=_subscriptions_from(templates_file),
     )
+
+
+def _subscriptions_from(path: str | None) -> dict[str, tuple[SubscribeSpec, ...]]:
+    """The templates file's 订阅通知 sections; a malformed one is a ConfigError."""
+    try:
+        return subscriptions_from(path)
+    except TemplateFileError as exc:
+        raise ConfigError(f"PARTYBOT_TEMPLATES_FILE: {exc}") from exc
 

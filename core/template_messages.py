@@ -113,6 +113,10 @@ def default_spec(kind: str, template_id: str) -> TemplateSpec:
                               for key, field in pairs))
 
 
+# The templates file's sections for 订阅通知 (core.subscribe_messages), not notice kinds.
+SUBSCRIBE_SECTIONS = ("subscribe", "miniprogram_subscribe")
+
+
 class TemplateFileError(ValueError):
     """The templates file is unreadable or malformed; the message says where."""
 
@@ -129,6 +133,8 @@ def load_templates_file(path: Path) -> dict[str, TemplateSpec]:
         raise TemplateFileError(f"{path}: not valid TOML: {exc}") from exc
     specs: dict[str, TemplateSpec] = {}
     for kind, table in raw.items():
+        if kind in SUBSCRIBE_SECTIONS:  # 订阅通知: core.subscribe_messages reads those
+            continue
         if not isinstance(table, dict):
             raise TemplateFileError(f"{path}: [{kind}] must be a table")
         template_id = table.get("template_id")

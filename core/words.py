@@ -651,3 +651,7 @@ PAGE_NAV_MEETINGS = "会议"
 PAGE_NAV_ME = "我的"
 PAGE_NAV_HELPER = "帮扶"
 PAGE_FONT_SIZES = {"standard": "标准", "large": "大", "xlarge": "特大"}
+# Issue 26: the 订阅通知 channel, as 统计, the console and the sandbox name it.
+CHANNEL_SUBSCRIBE = "订阅通知"
+# Issue 26: the audit log's name for a subscription changed for someone else.
+AUDIT_ACTION_NAMES.update({"subscription.change": "订阅通知设置"})

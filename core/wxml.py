@@ -1,7 +1,8 @@
 """WeChat's XML: a strict, small parser for inbound messages and the reply renderer.
 
 WeChat only ever sends a flat `<xml>` element whose children are text (a few events
-nest one more level, e.g. SendLocationInfo). Anything else is refused: a DOCTYPE or
+nest one more level, e.g. SendLocationInfo; the subscription events nest two, a list of
+`<List>` items: SubscribeMsgPopupEvent/List/TemplateId). Anything else is refused: a DOCTYPE or
 entity declaration (billion laughs, external entities), another root, deeper
 nesting, invalid UTF-8, truncation. The parser uses pyexpat directly; it is both
 safer and several times faster than building a generic tree.
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-MAX_DEPTH = 3  # <xml> / <Field> / <SubField>
+MAX_DEPTH = 4  # <xml> / <Field> / <SubField> / <ListItemField>
 # The widest value each field may have: WeChat's own are far shorter (an openid is 28
 # characters, a MsgId 19 digits), and nothing longer may reach a database column.
 FIELD_LIMITS = {"FromUserName": 64, "ToUserName": 64, "MsgType": 32, "MsgId": 64,
@@ -58,7 +59,12 @@ def parse_xml(body: bytes) -> dict[str, Any]:
             result["__root__"] = True
             return
         parent = stack[-1][1]
-        parent[name] = children if children else text
+        value = children if children else text
+        if name in parent and len(stack) > 1:  # a repeated element (<List>…</List><List>)
+            earlier = parent[name]
+            parent[name] = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
+        else:
+            parent[name] = value
 
     def chars(data: str) -> None:
         if texts:
@@ -109,6 +115,16 @@ class Inbound:
         value = self.fields.get(name, default)
         return value if isinstance(value, str) else default
 
+    def items(self, container: str) -> list[dict[str, str]]:
+        """The `<List>` items of a list-shaped field (the subscription events:
+        SubscribeMsgPopupEvent, SubscribeMsgChangeEvent, SubscribeMsgSentEvent), each as
+        its text fields; items that are not such a group are left out."""
+        value = self.fields.get(container)
+        listed = value.get("List") if isinstance(value, dict) else None
+        found = listed if isinstance(listed, list) else [listed]
+        return [{k: v for k, v in item.items() if isinstance(v, str)}
+                for item in found if isinstance(item, dict)]
+
     @property
     def dedupe_key(self) -> str:
         """MsgId for messages; sender + CreateTime + event (+ key, + MsgID) for events.
@@ -120,6 +136,10 @@ class Inbound:
             return self.msg_id
         key = f"{self.from_user}:{self.create_time}:{self.event or self.msg_type}:" \
               f"{self.event_key}:{self.get('MsgID')}"
+        if (self.event or "").startswith("subscribe_msg_"):
+            # two subscription events in one second differ only in their <List> items
+            key = "sha256:" + hashlib.sha256(
+                (key + repr(sorted(self.fields.items(), key=str))).encode()).hexdigest()
         if len(key) > 160:  # the column's width; long EventKeys are hashed
             key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
         return key

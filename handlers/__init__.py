@@ -33,6 +33,7 @@ from handlers import (
     posting,
     stats,
     study,
+    subscriptions,
 )
 from handlers.router import Context, Reply, Role, Route, Router, Sender
 from models.delivery.reply_rest import keep_rest
@@ -45,7 +46,7 @@ def routers() -> list[Router]:
         membership.router, meetings.router, leave.router, new_meeting.router,
         meeting_changes.router, stats.router, posting.router,
         study.router, pairing.router, console_login.router, delivery_reports.router,
-        conversation.router, general.router,
+        subscriptions.router, conversation.router, general.router,
     ]
 
 

@@ -97,8 +97,10 @@ def reach_lines(reach: Reach, unreachable: list[str]) -> list[str]:
         count=len(unreachable), names=names_list(unreachable, 20))] if unreachable else []
     if not reach.total:
         return now_line
-    more = (texts.STATS_REACH_IN_FLIGHT.format(count=reach.in_flight) if reach.in_flight
-            else "") + (texts.STATS_REACH_DROPPED.format(count=reach.dropped)
+    more = (texts.STATS_REACH_SUBSCRIPTION.format(count=reach.subscription)
+            if reach.subscription else "") + (
+        texts.STATS_REACH_IN_FLIGHT.format(count=reach.in_flight) if reach.in_flight
+        else "") + (texts.STATS_REACH_DROPPED.format(count=reach.dropped)
                         if reach.dropped else "") + (
         texts.STATS_REACH_UNDELIVERABLE.format(count=reach.unreachable_notices)
         if reach.unreachable_notices else "")

@@ -19,6 +19,7 @@ from models.delivery.jsapi_ticket import JsapiTicket
 from models.delivery.outbox import Outbox
 from models.delivery.reply_rest import ReplyRest
 from models.delivery.state import DeliveryCounter, DeliveryPause
+from models.delivery.subscriptions import SubscriptionCredit
 from models.meetings.leave_proposals import LeaveProposal
 from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting, MeetingInvite
@@ -83,5 +84,6 @@ __all__ = [
     "StudyItemImage",
     "StudyRecord",
     "StudyView",
+    "SubscriptionCredit",
     "WeChatTag",
 ]

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 def worker_of(runtime: Runtime) -> DeliveryWorker:
     """This process's delivery worker (one thread pool per process)."""
-    return runtime.cached("delivery_worker", lambda: DeliveryWorker(runtime, runtime.wechat))
+    return runtime.cached("delivery_worker", lambda: DeliveryWorker(
+        runtime, runtime.wechat, miniprogram=runtime.miniprogram_wechat))
 
 
 def drain_outbox(runtime: Runtime) -> DrainStats:

@@ -8,12 +8,19 @@ Error handling follows what WeChat's codes mean:
 - 45009 (daily quota used up): the channel pauses until local midnight, the row waits;
 - 45047 / 45015 (the member's customer-service allowance is used up / closed): the row
   moves to the next channel (helper, else held for the member's next message);
+- 43101 on a 订阅通知 (the member holds no subscription after all): the credit is
+  dropped and the row moves on to customer service (then helper, held);
+- 47003 on a 订阅通知 (a value its keyword refuses): failed, with a log line naming
+  the keyword;
 - anything else (43004 not following, 40003 bad openid, 43019 blocked us, 40037 bad
   template ...): failed, with WeChat's code and message.
 
 Customer-service rows are counted against the member's allowance when claimed
 (models.delivery.allowance), so partybot never asks past it; a row the allowance does
-not cover goes straight to the next channel. Held notices of members who wrote again
+not cover goes straight to the next channel. 订阅通知 rows spend one of the member's
+credits when claimed (models.delivery.subscriptions: one conditional UPDATE, so two
+workers never spend one credit twice); a row without one goes on to customer service
+in the same claim. Held notices of members who wrote again
 are combined into new rows first (models.delivery.held).
 """
 
@@ -38,15 +45,18 @@ from wechatpy.exceptions import WeChatClientException
 
 from core.localtime import local_day, next_midnight
 from core.service_allowance import REFUSED_CODES
+from core.subscribe_messages import ACCOUNT, MINIPROGRAM
 from core.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
 from models.db.write_gate import write_session
 from models.delivery import allowance as service_allowance
 from models.delivery import claims as delivery
-from models.delivery.claims import SendOutcome
+from models.delivery import subscriptions
+from models.delivery.claims import SendOutcome, past_subscription
 from models.delivery.held import release_held, reroute
 from models.delivery.outbox import Channel, Outbox, Status
 from models.delivery.state import count_sent, pause_channel, paused_channels, sent_today
 from schedules.runtime import Runtime
+from schedules.subscription_sends import NO_SUBSCRIPTION, send_subscription, with_credit
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +105,13 @@ def client_msg_id(dedupe_key: str) -> str:
     return "pb-" + hashlib.sha1(dedupe_key.encode()).hexdigest()[:29]
 
 
-def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
+def send_row(client: WeChatAPI, row: delivery.Claimed,
+             miniprogram: WeChatAPI | None = None) -> delivery.Result:
     """Send one claimed row; never raises."""
     payload = row.payload
     try:
+        if row.channel == Channel.SUBSCRIBE:
+            return send_subscription(client, row, miniprogram)
         if not row.openid:
             return delivery.Result(row.id, SendOutcome.FAILED, error="no openid to send to")
         if row.channel == Channel.TEMPLATE:
@@ -124,6 +137,8 @@ def send_row(client: WeChatAPI, row: delivery.Claimed) -> delivery.Result:
             return delivery.Result(row.id, SendOutcome.QUOTA, code=code, error=error)
         if code in REFUSED_CODES and row.channel == Channel.CUSTOM:
             return delivery.Result(row.id, SendOutcome.REROUTE, code=code, error=error)
+        if code == NO_SUBSCRIPTION and row.channel == Channel.SUBSCRIBE:
+            return delivery.Result(row.id, SendOutcome.REROUTE, code=code, error=error)
         outcome = SendOutcome.RETRY if code in TRANSIENT_CODES else SendOutcome.FAILED
         return delivery.Result(row.id, outcome, code=code, error=error)
     except (requests.RequestException, TokenFetchError) as exc:
@@ -138,10 +153,14 @@ class DeliveryWorker:
     """One delivery loop; any number of them may run against one database."""
 
     def __init__(self, runtime: Runtime, client: WeChatAPI, owner: str | None = None,
-                 batch_size: int | None = None, lease: timedelta | None = None) -> None:
+                 batch_size: int | None = None, lease: timedelta | None = None,
+                 miniprogram: WeChatAPI | None = None) -> None:
         settings = runtime.settings
         self.runtime = runtime
         self.client = client
+        # The mini-program's client (its own app id and token), for its subscription
+        # messages; without one, mini-program credits are not spent.
+        self.miniprogram = miniprogram
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         # A few calls per thread per batch: the pool stays busy while a batch's
         # slowest call finishes, and a killed worker leaves at most one batch unknown.
@@ -164,6 +183,10 @@ class DeliveryWorker:
             if Channel.TEMPLATE not in paused:
                 rows += delivery.claim(session, self.owner, now, self.lease,
                                        [Channel.TEMPLATE], min(self.batch_size, room))
+            if Channel.SUBSCRIBE not in paused and len(rows) < self.batch_size:
+                subscribed = delivery.claim(session, self.owner, now, self.lease,
+                                            [Channel.SUBSCRIBE], self.batch_size - len(rows))
+                rows += self._with_credit(session, subscribed, now, stats)
             if Channel.CUSTOM not in paused and len(rows) < self.batch_size:
                 stats.combined += release_held(session, now, settings.tz)
                 custom = delivery.claim(session, self.owner, now, self.lease,
@@ -171,6 +194,14 @@ class DeliveryWorker:
                 rows += self._within_allowance(session, custom, now, stats)
             session.commit()
         return rows
+
+    def _with_credit(self, session: Session, rows: list[delivery.Claimed], now: datetime,
+                     stats: DrainStats) -> list[delivery.Claimed]:
+        """Spend a credit for each 订阅通知 row; the rest go on to customer service."""
+        apps = {ACCOUNT} | ({MINIPROGRAM} if self.miniprogram is not None else set())
+        covered, moved = with_credit(session, rows, now, apps)
+        stats.rerouted += moved
+        return covered
 
     @staticmethod
     def _within_allowance(session: Session, rows: list[delivery.Claimed], now: datetime,
@@ -200,7 +231,7 @@ class DeliveryWorker:
         """Send outside any transaction, in parallel, within the rate limit."""
         def one(row: delivery.Claimed) -> delivery.Result:
             self.limiter.wait()
-            return send_row(self.client, row)
+            return send_row(self.client, row, self.miniprogram)
 
         return list(self.pool.map(one, rows))
 
@@ -214,8 +245,11 @@ class DeliveryWorker:
                 if result.outcome is SendOutcome.QUOTA:
                     channel = by_id[result.id].channel
                     pause_channel(session, channel, resume_at, result.error or "quota")
-            refused = [r for r in results if r.outcome is SendOutcome.REROUTE]
+            rerouted = [r for r in results if r.outcome is SendOutcome.REROUTE]
+            no_credit = [r for r in rerouted if by_id[r.id].channel == Channel.SUBSCRIBE]
+            refused = [r for r in rerouted if by_id[r.id].channel != Channel.SUBSCRIBE]
             still_ours = self._still_ours(session, [r.id for r in refused])
+            credit_gone = self._still_ours(session, [r.id for r in no_credit])
             kept = delivery.record(session, self.owner,
                                    [(r, by_id[r.id].attempts) for r in results], now, resume_at)
             for result in refused:
@@ -223,6 +257,13 @@ class DeliveryWorker:
             if still_ours:
                 reroute(session, still_ours, now, refused[0].error)
                 stats.rerouted += len(still_ours)
+            for result in no_credit:  # 43101: WeChat holds no subscription for it
+                credit = (by_id[result.id].target or {}).get("credit")
+                if credit is not None:
+                    subscriptions.drop(session, int(credit))
+            if credit_gone:
+                past_subscription(session, credit_gone, now, no_credit[0].error)
+                stats.rerouted += len(credit_gone)
             self._give_back_unsent(session, by_id, results)
             sent_by_channel = Counter(by_id[r.id].channel for r in results
                                       if r.outcome is SendOutcome.SENT)
@@ -261,6 +302,11 @@ class DeliveryWorker:
                     and result.outcome is not SendOutcome.SENT
                     and result.code not in REFUSED_CODES):
                 service_allowance.give_back(session, row.openid or "", row.allowance)
+            credit = (row.target or {}).get("credit")
+            if (credit is not None and result.code is not None
+                    and result.outcome is not SendOutcome.SENT
+                    and result.code != NO_SUBSCRIPTION):
+                subscriptions.give_back(session, int(credit))
 
     def run_once(self, stats: DrainStats | None = None) -> int:
         """Claim, send and record one batch; returns how many rows it handled."""

@@ -53,6 +53,20 @@ class Runtime:
             self.clock, self.wechat))
         return keeper
 
+    @property
+    def miniprogram_wechat(self) -> WeChatAPI | None:
+        """The mini-program's API client (its own app id, secret and shared token), for
+        its subscription messages; None when no mini-program is configured
+        (PARTYBOT_MINIPROGRAM_APP_ID / _SECRET)."""
+        app_id = getattr(self.settings, "miniprogram_app_id", None)
+        secret = getattr(self.settings, "miniprogram_app_secret", None)
+        if not app_id or not secret:
+            return None
+        own = self.settings.with_overrides(app_id=app_id, app_secret=secret)
+        client: WeChatAPI = self.cached("miniprogram_wechat", lambda: make_client(
+            DatabaseTokenStore(self.engine, app_id), own, self.clock))
+        return client
+
     def cached(self, name: str, make: Callable[[], Any]) -> Any:
         """A per-process object made once (the client, the delivery worker)."""
         with self._cache_lock:
@@ -74,4 +88,4 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] | None = Non
     """Connect to the database; bind the channel policy to the template configuration."""
     engine = make_engine(settings.database_url)
     return Runtime(settings, engine, make_session_factory(engine),
-                   ChannelPolicy(settings.templates), clock or utcnow)
+                   ChannelPolicy(settings.templates, settings.subscriptions), clock or utcnow)

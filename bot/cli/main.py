@@ -142,7 +142,8 @@ def run(host: str, port: int) -> None:
     engine.dispose()
     with database() as (_, session):
         if settings.seed_demo and settings.sandbox_served and database_is_empty(session):
-            seed_demo(session, utcnow(), ChannelPolicy(settings.templates), settings.tz)
+            seed_demo(session, utcnow(),
+                      ChannelPolicy(settings.templates, settings.subscriptions), settings.tz)
             session.commit()
             click.echo("Seeded a demo county.")
         users = demo_users(session)

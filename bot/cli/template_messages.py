@@ -12,6 +12,7 @@ import click
 
 from bot.cli.support import settings_or_exit
 from core import texts
+from core.subscribe_messages import Subscriptions, check_subscriptions, load_subscriptions_file
 from core.template_messages import (
     KIND_FIELDS,
     CheckRow,
@@ -33,21 +34,31 @@ def templates() -> None:
 def templates_check(path: Path | None) -> None:
     """Validate the template configuration; exit status 1 if anything is wrong."""
     specs: Mapping[str, TemplateSpec]
+    subscriptions: Subscriptions
     if path is not None:
         try:
             specs = load_templates_file(path)
+            subscriptions = load_subscriptions_file(path)
         except TemplateFileError as exc:
             raise click.ClickException(str(exc)) from None
     else:
-        configured = settings_or_exit().templates
+        settings = settings_or_exit()
+        configured = settings.templates
         # (the sandbox's templates exist for every kind asked for: ask for each)
         specs = {kind: spec for kind in [*KIND_FIELDS, *configured]
                  if (spec := configured.get(kind)) is not None}
+        subscriptions = settings.subscriptions
     rows = check_templates(specs)
     click.echo(render_table(rows))
     problems = sum(1 for row in rows if row.problem)
     click.echo(texts.TEMPLATE_CHECK_SUMMARY.format(
         kinds=len({row.kind for row in rows if row.template_id}), problems=problems))
+    if subscriptions:  # 订阅通知 templates, checked by the same rules
+        subscribe_rows = check_subscriptions(subscriptions)
+        click.echo("")
+        click.echo(render_table(subscribe_rows))
+        problems += sum(1 for row in subscribe_rows if row.problem)
+        click.echo(texts.SUBSCRIBE_CHECK_SUMMARY.format(kinds=len(subscriptions)))
     sys.exit(1 if problems else 0)
 
 

@@ -13,6 +13,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     GET  /cgi-bin/user/info             GET  /cgi-bin/media/get (and PicUrl: /mmbiz/<key>)
     GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token
     GET  /cgi-bin/ticket/getticket      (bot/sandbox/fake_jssdk.py)
+    POST /cgi-bin/message/subscribe/bizsend   POST /cgi-bin/message/subscribe/send
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.
@@ -20,7 +21,7 @@ the menu a user sees) used by tests, the sandbox page and `partybot chat`.
 This module puts the fake together: its state is bot/sandbox/fake_state.py, what every
 endpoint does with a call bot/sandbox/fake_http.py, and the endpoints one module per
 thing faked (fake_token, fake_messages, fake_menus, fake_users, fake_qrcodes, fake_oauth,
-fake_controls), each a blueprint that `install_fake` registers.
+fake_controls, fake_subscribe), each a blueprint that `install_fake` registers.
 
 Like WeChat it counts customer-service messages: a user's message allows 5 within 48
 hours, a click, scan or follow 3 within a minute, each action resetting the count
@@ -43,6 +44,7 @@ from bot.sandbox import (
     fake_messages,
     fake_oauth,
     fake_qrcodes,
+    fake_subscribe,
     fake_token,
     fake_users,
 )
@@ -67,6 +69,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     fake_token.bp, fake_messages.bp, fake_menus.bp, fake_users.bp, fake_qrcodes.bp,
     fake_oauth.bp, fake_controls.bp, fake_media.bp,
     fake_jssdk.bp,  # GET /cgi-bin/ticket/getticket (the JS-SDK's ticket)
+    fake_subscribe.bp,  # message/subscribe/bizsend and send (订阅通知)
 )
 
 

@@ -18,10 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core import texts
+from core import texts, words
 from core.service_allowance import OVER_LIMIT, WINDOW_CLOSED, Opening
 from core.template_messages import KIND_FIELDS, TemplateSpec
 
+# What the fake records a 订阅通知 as: the account's (bizsend), the mini-program's (send).
+SUBSCRIBE_CHANNELS = ("subscribe", "subscribe_mp")
 TOKEN_TTL = 7200
 OLD_TOKEN_GRACE = 300  # a replaced token keeps working for 5 minutes
 
@@ -66,14 +68,16 @@ class Delivered:
             return json.dumps(self.body.get(self.body.get("msgtype", ""), {}), ensure_ascii=False)
         lines = [texts.SANDBOX_TEMPLATE_LINE.format(name=f["name"], value=f["value"])
                  for f in self.fields]
+        if self.channel in SUBSCRIBE_CHANNELS and not self.title:
+            return "\n".join([words.CHANNEL_SUBSCRIBE, *lines])
         return "\n".join([self.title or texts.SANDBOX_TEMPLATE_UNTITLED, *lines])
 
 
     @property
     def fields(self) -> list[dict[str, str]]:
         """A template's keywords in the template's order: key, name and value."""
-        data: dict[str, Any] = (self.body.get("data") or {}) if self.channel == "template" \
-            else {}
+        data: dict[str, Any] = (self.body.get("data") or {}) \
+            if self.channel in ("template", *SUBSCRIBE_CHANNELS) else {}
         order = [key for key in self.keyword_names if key in data] + \
             [str(key) for key in data if key not in self.keyword_names]
         return [{"key": key, "name": self.keyword_names.get(key) or key,
@@ -126,6 +130,9 @@ class FakeWeChat:
     # Who follows the account, as (openid, name): the sandbox's authorize page offers
     # them (the app sets this to its bound members).
     followers: Any = field(default=lambda: [], repr=False)
+    # 订阅通知 (bot/sandbox/fake_subscribe.py): (openid, template id) -> messages the user
+    # accepted and not yet received; each send spends one, none left answers 43101.
+    subscriptions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def know_templates(self, specs: Mapping[str, TemplateSpec]) -> None:
         """The account's templates (the sandbox's own configuration), to show pushes
@@ -177,6 +184,7 @@ class FakeWeChat:
             self.duplicates_dropped = 0
             self.allowances.clear()
             self.refused.clear()
+            self.subscriptions.clear()
 
     def issue_token(self, now: float, replace_stable: bool = True) -> str:
         """A new token; earlier ones stop working after OLD_TOKEN_GRACE seconds."""

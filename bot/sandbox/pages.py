@@ -71,3 +71,7 @@ def _post_to_webhook(xml: str) -> ResponseReturnValue:
         return jsonify(error=f"HTTP {response.status_code}"), 502
     reply = side.open_reply(response.get_data())
     return jsonify(reply="" if reply.is_success else reply.content)
+
+
+# (public, for the sandbox's other pages: bot/sandbox/subscribe_page.py)
+post_to_webhook = _post_to_webhook

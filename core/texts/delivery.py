@@ -105,3 +105,12 @@ SHORT_WHEN = "{month}月{day}日{clock}"
 TEMPLATE_PLACE_CHANGED = "{new}（原{old}）"
 TEMPLATE_PLACE_CHANGED_SHORT = "{new}（地点已改）"
 CHANGE_SUMMARY_OTHER = "{kind}有变更"
+
+# Issue 26, 订阅通知: `partybot templates check` on the subscription templates, the
+# sandbox's buttons, and 统计.
+SUBSCRIBE_CHECK_PAGE_URL = "公众号订阅通知的 page 要写 http(s):// 开头的网址"
+SUBSCRIBE_CHECK_PAGE_PATH = "小程序订阅消息的 page 要写小程序页面路径，不是网址"
+SUBSCRIBE_CHECK_SUMMARY = "{kinds}种通知已配置订阅通知模板。"
+STATS_REACH_SUBSCRIPTION = "，订阅通知{count}条"
+SANDBOX_SUBSCRIBE_UNKNOWN = "不认识的订阅事件：{what}"
+SANDBOX_SUBSCRIBE_NOTHING_SENT = "这个模板还没有给这位用户发过订阅通知"

@@ -11,6 +11,7 @@ happened after.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,7 +21,7 @@ from sqlalchemy import Integer, String, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from models.db.base import UTCDateTime, rowcount, table_of
-from models.delivery.outbox import Outbox, Status, status_is
+from models.delivery.outbox import Channel, Outbox, Status, status_is
 
 MAX_ATTEMPTS = 8
 UNKNOWN_RETRY_DELAY = timedelta(minutes=10)
@@ -39,6 +40,9 @@ class Claimed:
     dedupe_key: str = ""
     # Customer service: when the allowance this send was counted against opened.
     allowance: datetime | None = None
+    # 订阅通知: the message chosen when its credit was spent (app, template_id, data,
+    # page, touser, credit), see models.delivery.subscriptions.
+    target: dict[str, Any] | None = None
 
 
 class SendOutcome(StrEnum):
@@ -179,8 +183,10 @@ def retry_unknown(session: Session, now: datetime,
     return retried, failed
 
 
-def record_report(session: Session, msgid: str, openid: str, report: str) -> Outbox | None:
-    """A TEMPLATESENDJOBFINISH report: mark the row delivered or failed.
+def record_report(session: Session, msgid: str, openid: str, report: str,
+                  channel: str = "template") -> Outbox | None:
+    """A TEMPLATESENDJOBFINISH report (or a subscribe_msg_sent_event's item, `channel`
+    "subscribe"): mark the row delivered or failed.
 
     Matched by msgid; a row whose send outcome was unknown (we never learned its msgid)
     is matched by recipient instead, oldest first.
@@ -189,7 +195,7 @@ def record_report(session: Session, msgid: str, openid: str, report: str) -> Out
     if row is None:
         row = session.scalar(
             select(Outbox).where(Outbox.openid == openid, status_is(Status.UNKNOWN),
-                                 Outbox.channel == "template")
+                                 Outbox.channel == channel)
             .order_by(Outbox.id).limit(1))
         if row is None:
             return None
@@ -203,3 +209,19 @@ def record_report(session: Session, msgid: str, openid: str, report: str) -> Out
         row.last_error = f"delivery report: {report.strip()}"[:300]
     session.flush()
     return row
+
+
+def past_subscription(session: Session, row_ids: Sequence[int], now: datetime,
+                      error: str | None = None) -> int:
+    """订阅通知 rows with no credit left move on to the next channel: customer service
+    (the claim checks the member's allowance, and moves what it does not cover on to
+    the helper, else holds it)."""
+    if not row_ids:
+        return 0
+    values: dict[str, Any] = {"channel": Channel.CUSTOM, "status": Status.PENDING,
+                              "send_after": now, "lease_owner": None, "lease_until": None}
+    if error:
+        values["last_error"] = error[:300]
+    return rowcount(session.execute(
+        update(Outbox).where(Outbox.id.in_(list(row_ids))).values(**values)
+        .execution_options(synchronize_session=False)))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -37,10 +37,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.notices import first_line
+from core.subscribe_messages import SubscribeSpec
 from core.template_messages import TemplateSpec, default_spec
 from models.db.base import Base, UTCDateTime, utcnow
 from models.db.enum_type import str_enum
 from models.delivery.allowance import open_allowances
+from models.delivery.subscriptions import credit_holders
 from models.members.tables import Member
 from models.pairing.actions import helpers_of
 from models.pairing.relays import add_relays
@@ -69,6 +71,7 @@ class Channel(StrEnum):
     RELAY = "relay"  # through the member's helper (一帮一)
     NONE = "none"  # nothing reaches the member
     TAG = "tag"  # not a message: the member's menu tag (models.members.menu_tags)
+    SUBSCRIBE = "subscribe"  # 订阅通知: one per acceptance (models.delivery.subscriptions)
 
 
 def channel_is(channel: Channel) -> Any:
@@ -184,11 +187,20 @@ class Plan:
 
 @dataclass(frozen=True)
 class ChannelPolicy:
-    """How notices reach members, in order: a template message (if the kind has a
-    template and the notice fits it); a customer-service message while the member's
-    allowance lasts (models.delivery.allowance); their helper (一帮一); else held until
-    the member's next message opens an allowance; a member who cannot ever write to
-    us (no WeChat bound, not following) and has no helper is undeliverable.
+    """How notices reach members, in order — THE place the order is decided:
+
+    1. a template message (if the kind has a category template, the notice fits it and
+       the member follows the account);
+    2. 订阅通知 (if the kind has a subscription template, the notice fits it and the
+       member holds a credit for it: models.delivery.subscriptions; the delivery loop
+       spends the credit when it claims the row, and a row whose credit is gone — spent
+       by another notice, or WeChat says 43101 — goes on to 3);
+    3. a customer-service message while the member's allowance lasts
+       (models.delivery.allowance);
+    4. their helper (一帮一);
+    5. else held until the member's next message opens an allowance; a member who
+       cannot ever write to us (no WeChat bound, not following) and has no helper is
+       undeliverable.
 
     Built once per process from the template configuration (`Settings.templates`)
     and handed to whoever queues notices: the chat's handlers (`ctx.outbox`) and the
@@ -197,6 +209,8 @@ class ChannelPolicy:
 
     # kind -> its template, or just its id (then the kind's default keywords)
     templates: Mapping[str, TemplateSpec | str]
+    # kind -> its 订阅通知 templates (the account's, then the mini-program's)
+    subscriptions: Mapping[str, Sequence[SubscribeSpec]] = field(default_factory=dict)
 
     def template_of(self, notice: Notice) -> TemplateSpec | None:
         """The template `notice` would be sent with, if its kind has one."""
@@ -219,22 +233,50 @@ class ChannelPolicy:
         return {"text": notice.text, "template_id": spec.template_id, "url": notice.url,
                 "data": data}
 
+    def subscribe_messages(self, notice: Notice) -> list[dict[str, Any]]:
+        """The 订阅通知 `notice` could go as (one per subscription template of its kind
+        that it fits), without the recipient: the delivery loop picks the first one the
+        member holds a credit for."""
+        fields = {**(notice.fields or {}), "text": first_line(notice.text, 200)}
+        messages = []
+        for spec in self.subscriptions.get(notice.kind, ()):
+            try:
+                messages.append(spec.message(fields, notice.url))
+            except ValueError:
+                continue
+        return messages
+
     def plan(self, session: Session, members: Sequence[Recipient], notice: Notice,
              now: datetime) -> list[Plan]:
-        """The channel for each member, in order: two queries for any number of them."""
-        return self._plan(session, members, self.template_message(notice) is not None, now)
+        """The channel for each member, in order: a few queries for any number of them."""
+        by_template = self.template_message(notice) is not None
+        return self._plan(session, members, by_template, now, self._subscribers(
+            session, members, by_template, self.subscribe_messages(notice)))
+
+    @staticmethod
+    def _subscribers(session: Session, members: Sequence[Recipient], by_template: bool,
+                     messages: list[dict[str, Any]]) -> set[int]:
+        """Members a template will not reach who hold a credit for one of `messages`."""
+        if by_template:  # (only those not following: a template reaches the others)
+            members = [m for m in members if not (m.openid and m.subscribed)]
+        return credit_holders(session, members, messages) if messages and members else set()
 
     def _plan(self, session: Session, members: Sequence[Recipient], by_template: bool,
-              now: datetime) -> list[Plan]:
-        followers = [m.openid for m in members if m.openid and m.subscribed]
+              now: datetime, subscribers: set[int] | None = None) -> list[Plan]:
+        subscribers = subscribers or set()
+        followers = [m.openid for m in members if m.openid and m.subscribed
+                     and m.id not in subscribers]
         allowed = open_allowances(session, followers, now) if followers and not by_template \
             else set()
 
         def direct(member: Recipient) -> Channel | None:
-            if not (member.openid and member.subscribed):
-                return None
-            if by_template:
+            follows = bool(member.openid and member.subscribed)
+            if follows and by_template:
                 return Channel.TEMPLATE
+            if member.id in subscribers:
+                return Channel.SUBSCRIBE
+            if not follows:
+                return None
             return Channel.CUSTOM if member.openid in allowed else None
 
         channels = [direct(m) for m in members]
@@ -289,11 +331,17 @@ class ChannelPolicy:
         if not recipients:
             return [], []
         template_payload = self.template_message(notice)  # rendered once per notice
-        plans = self._plan(session, [m for _, m in recipients], template_payload is not None,
-                           now)
+        members = [m for _, m in recipients]
+        messages = self.subscribe_messages(notice)
+        plans = self._plan(session, members, template_payload is not None, now,
+                           self._subscribers(session, members, template_payload is not None,
+                                             messages))
         text_payload: dict[str, Any] = {"text": notice.text}
         if notice.article:
             text_payload["news"] = dict(notice.article)
+        # (a 订阅通知 row carries the text too: without a credit it goes on as a
+        # customer-service message, models.delivery.claims.past_subscription)
+        subscribe_payload = {**text_payload, "subscribe": messages}
         rows, relays = [], []
         for (key, member), plan in zip(recipients, plans, strict=True):
             if plan.helper_id is not None:
@@ -302,7 +350,7 @@ class ChannelPolicy:
                 "dedupe_key": key, "kind": notice.kind, "member_id": member.id,
                 "openid": member.openid, "channel": str(plan.channel),
                 "payload": template_payload if plan.channel is Channel.TEMPLATE
-                else text_payload,
+                else subscribe_payload if plan.channel is Channel.SUBSCRIBE else text_payload,
                 "status": str(plan.status), "send_after": send_after or now, "attempts": 0,
                 "unknown_retried": False, "created_at": now, "subject": notice.subject})
         written = _insert_rows(session, rows)

@@ -1,4 +1,4 @@
-"""How a branch's notices reached its members: by template, customer service or helper;
+"""How a branch's notices reached its members: by template, 订阅通知, customer service or helper;
 held (with names); failed (with WeChat's reason). For 统计 and the console.
 
 Who cannot be reached *now* (no WeChat bound or not following, and no helper) is one
@@ -40,13 +40,14 @@ class Reach:
     unreachable_notices: int = 0
     held: list[str] = field(default_factory=list)  # names (waiting for their next message)
     failed: Counter[str] = field(default_factory=Counter)  # reason key -> notices
+    subscription: int = 0  # 订阅通知 (one per acceptance)
 
     @property
     def total(self) -> int:
         """Notices counted."""
         return (self.template + self.customer_service + self.helper + self.in_flight
                 + self.dropped + self.held_notices + self.unreachable_notices
-                + sum(self.failed.values()))
+                + sum(self.failed.values()) + self.subscription)
 
 
 def failure_reason(code: int | None, report: str | None, error: str | None) -> str:
@@ -86,6 +87,8 @@ def branch_reach(session: Session, branch_id: int, since: datetime) -> Reach:
         if status == Status.SENT:
             if channel == Channel.TEMPLATE:
                 reach.template += 1
+            elif channel == Channel.SUBSCRIBE:
+                reach.subscription += 1
             else:
                 reach.customer_service += 1
         elif status == Status.RELAYED:
