@@ -228,6 +228,7 @@ def test_check_in_by_location_near_far_and_bad_numbers(meetings_app, fake, clock
     page = phone.get("/m/meetings")
     body = page.get_data(as_text=True)
     assert 'id="wx-config"' in body and '"getLocation"' in body
+    print(f"page weight with wx.config: meetings {len(page.data)} bytes")
     assert re.search(r'class="muted location-off" hidden', body)  # the script decides
     token = csrf_of(body)
     url = f"/m/meetings/{ids['open']}/location"
@@ -320,3 +321,40 @@ def test_leave_is_refused_once_checked_in_or_over(meetings_app, fake, clock):
     assert re.search(r"未签到\s+党课：乡村振兴.*会议还没结束登记", page, re.S)
     record = record_of(meetings_app, ids["zm"], ids["open"])
     assert record is not None and record.status == AttendanceStatus.PRESENT
+
+
+def test_a_busy_year_stays_under_60_kb(api_settings, clock, fake):
+    """The heaviest ordinary page: the 20 upcoming meetings shown (and a 21st) and a
+    year of 60 past ones, with realistic places and topics."""
+    clock.set(NOW)
+    app = create_app(api_settings, clock=clock)
+    try:
+        with services_of(app).sessions() as session:
+            branch = make_branch(session, "辽原村党支部", make_township(session, "东乡党委"))
+            secretary = make_member(session, branch, "李书记", "13800000001", openid="o-admin",
+                                    is_admin=True)
+            make_member(session, branch, "张明", "13800000002", openid="o-zm")
+            admin = Actor.member(secretary.id, secretary.name, Surface.CHAT)
+            for day in range(21):
+                make_meeting(session, branch, NOW + timedelta(days=day, minutes=30),
+                             place="辽原村村委会二楼会议室", topic="学习新修订的党章第二章",
+                             host_id=secretary.id)
+            for hours in range(60):
+                held = make_meeting(session, branch, NOW - timedelta(days=2, hours=hours * 2),
+                                    place="辽原村村委会二楼会议室", topic="学习新修订的党章第一章")
+                close_meeting(session, admin, held, NOW - timedelta(days=1))
+            session.commit()
+        phone, _ = open_as(app, fake, "o-zm", "/m/meetings")
+        assert refresh_jsapi_ticket(services_of(app)) is True
+        page = phone.get("/m/meetings")
+        text = page_text(page)
+        assert text.count("学习新修订的党章第二章") == 20 and "只列出最近的20个会议。" in text
+        assert text.count("缺席") == 60
+        css = phone.get("/m/static/pages.css")
+        script = phone.get("/m/static/meetings.js")
+        weight = len(page.data) + len(css.data) + len(script.data)
+        print(f"page weight, a busy year: meetings {len(page.data)} + css {len(css.data)} + "
+              f"js {len(script.data)} = {weight} bytes")
+        assert weight < 60_000
+    finally:
+        services_of(app).dispose()
