@@ -32,7 +32,7 @@ NEAR_THE_HALL = {"latitude": 47.9215, "longitude": 129.5810}  # about 130 m away
 
 @pytest.fixture
 def meeting_pages(settings, clock):  # type: ignore[no-untyped-def]
-    """The app over HTTP, its WeChat API its own /sandbox, a jsapi_ticket fetched; an
+    """The app over HTTP, its WeChat API its own /sandbox (no jsapi_ticket yet); an
     assembly opening for check-in in half an hour (with the hall's coordinates) and a
     lecture in two days."""
     made = []
@@ -65,7 +65,6 @@ def meeting_pages(settings, clock):  # type: ignore[no-untyped-def]
 
     with serving_own_sandbox(make) as (app, base_url):
         app.config["BASE_URL"] = base_url
-        assert refresh_jsapi_ticket(services_of(app)) is True  # the scheduler's job
         yield app
     services_of(made[0]).dispose()
 
@@ -121,6 +120,7 @@ def test_location_code_and_leave_on_the_page(located, second, third, meeting_pag
     base_url = meeting_pages.config["BASE_URL"]
     opening = f"#m{meeting_pages.config['OPENING']}"
     folder = shots(tmp_path)
+    assert refresh_jsapi_ticket(services_of(meeting_pages)) is True  # the scheduler's job
     # 张明: one tap, where he stands
     log_in(located, base_url, "o-zm")
     card = located.locator(opening)
@@ -167,3 +167,15 @@ def test_location_code_and_leave_on_the_page(located, second, third, meeting_pag
     fits(third)
     assert min(tap_targets(third)) >= 44
     third.screenshot(path=str(folder / "meetings-after-leave-320.png"), full_page=True)
+
+
+def test_without_a_ticket_the_page_asks_for_the_code(second, meeting_pages, tmp_path):  # type: ignore[no-untyped-def]
+    base_url = meeting_pages.config["BASE_URL"]
+    opening = second.locator(f"#m{meeting_pages.config['OPENING']}")
+    second.set_viewport_size(NARROW)
+    log_in(second, base_url, "o-zm")
+    expect(opening.locator(".location-off")).to_have_text("这里不能按位置签到，请填签到码签到。")
+    expect(opening.locator("button.locate")).to_be_hidden()
+    expect(opening.locator("input[name=code]")).to_be_visible()
+    fits(second)
+    second.screenshot(path=str(shots(tmp_path) / "meetings-no-ticket-320.png"), full_page=True)

@@ -41,7 +41,7 @@ def meetings_app(api_settings, clock):  # type: ignore[no-untyped-def]
         secretary = make_member(session, branch, "李书记", "13800000001", openid="o-admin",
                                 is_admin=True, committee_posts="书记")
         zm = make_member(session, branch, "张明", "13800000002", openid="o-zm")
-        make_member(session, branch, "刘芳", "13800000003", openid="o-lf")
+        lf = make_member(session, branch, "刘芳", "13800000003", openid="o-lf")
         helper = make_member(session, branch, "王刚", "13800000004", openid="o-wg")
         make_member(session, other, "赵红", "13800000005", openid="o-zh")
         ids = {"zm": zm.id}
@@ -79,6 +79,8 @@ def meetings_app(api_settings, clock):  # type: ignore[no-untyped-def]
                 check_in(session, by_helper, meeting, zm, Method.HELPER, ends)
             close_meeting(session, admin, meeting, meeting.ends_at + timedelta(minutes=1))
         backfill(session, admin, past[3], zm, AttendanceStatus.PRESENT, None, NOW)
+        later = session.get_one(Meeting, ids["later"])
+        ask_leave(session, by_helper, later, lf, "腿脚不便", Method.HELPER, NOW)
         session.commit()
     app.config["IDS"] = ids
     yield app
@@ -140,6 +142,17 @@ def test_the_list_is_the_chats_scope_with_times_hosts_and_last_months_records(
     print(f"page weight: meetings {len(page.data)} + css {len(css.data)} + "
           f"js {len(script.data)} = {weight} bytes")
     assert weight < 60_000
+
+
+def test_what_a_helper_did_shows_with_their_name(meetings_app, fake):
+    ids = meetings_app.config["IDS"]
+    phone, _ = open_as(meetings_app, fake, "o-lf", "/m/meetings")
+    page = phone.get("/m/meetings")
+    later = card(page, ids["later"])
+    assert "王刚已替你请假，原因：腿脚不便" in later
+    assert "改请假原因" in later  # she may still change it, or check in herself
+    assert "还没有签到" in card(page, ids["open"])
+    assert re.search(r"缺席\s+支部党员大会：四月党员大会", page_text(page))  # marked at closing
 
 
 def test_another_members_meeting_is_not_found(meetings_app, fake):

@@ -71,7 +71,8 @@ def code(meeting_id: str) -> ResponseReturnValue:
     """签到 with the meeting's 签到码 (chat's 签到 <码>, its wrong-code limit included)."""
     session = db()
     meeting = _members_meeting(session, meeting_id)
-    typed = unicodedata.normalize("NFKC", request.form.get("code", "")[:CODE_MAX]).strip()
+    typed = "".join(unicodedata.normalize("NFKC", request.form.get("code", "")[:CODE_MAX])
+                    .split())  # "１２３４", "12 34": the code as chat reads it
     if not typed:
         return _render({meeting.id: ("code", texts.PAGES_CODE_EMPTY, typed)})
     if not (typed.isascii() and typed.isdigit()):
