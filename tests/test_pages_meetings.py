@@ -331,6 +331,9 @@ def test_leave_is_refused_once_checked_in_or_over(meetings_app, fake, clock):
     assert over.status_code == 302
     page = page_text(phone.get("/m/meetings"))
     assert "会议已经结束，不能再请假了" in page
+    empty = phone.post(f"/m/meetings/{ids['later']}/leave", data={"csrf_token": token})
+    assert empty.status_code == 400  # its card is gone: the sentence shows on top
+    assert '<p class="flash" role="status">请写明请假原因' in empty.get_data(as_text=True)
     assert re.search(r"未签到\s+党课：乡村振兴.*会议还没结束登记", page, re.S)
     record = record_of(meetings_app, ids["zm"], ids["open"])
     assert record is not None and record.status == AttendanceStatus.PRESENT

@@ -190,6 +190,9 @@ def _render(problems: Problems | None = None) -> ResponseReturnValue:
     more, cards = len(cards) > SHOWN, cards[:SHOWN]
     start, _ = year_bounds(now.astimezone(tz).year, tz)
     shown = {card.meeting.id for card in cards}
+    for meeting_id, (_, sentence, _) in (problems or {}).items():
+        if meeting_id not in shown:  # its card is gone (over meanwhile): say it on top
+            flash(sentence)
     past = [_past_line(line, tz) for line in meeting_lines(session, member, start, now, now)
             if line.meeting_id not in shown]
     jssdk = jssdk_context(page_url())
