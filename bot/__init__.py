@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, make_response, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -96,10 +96,11 @@ class ConsoleOnlySessions(SecureCookieSessionInterface):
 
 
 def _register_error_pages(app: Flask) -> None:
-    """Short plain-text errors: never a stack trace or a debugger page. Under /admin,
-    where people read them, the console's Chinese page in its frame instead."""
+    """Short plain-text errors: never a stack trace or a debugger page. Under /admin and
+    /m, where people read them, a Chinese page in the console's or the members' frame."""
 
     from bot.console.error_pages import console_error_page, is_console_path
+    from bot.pages.access import is_pages_path, unrouted_error
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -109,6 +110,8 @@ def _register_error_pages(app: Flask) -> None:
             log.warning("HTTP %s on request: %s", exc.code, exc.description)
         if is_console_path(request.path):  # people read these: Chinese, in the frame
             return console_error_page(exc)
+        if is_pages_path(request.path):  # members read these too
+            return make_response(unrouted_error(exc.code or 500))
         return Response(exc.name.lower(), status=exc.code or 500, mimetype="text/plain")
 
     @app.errorhandler(Exception)
@@ -116,4 +119,6 @@ def _register_error_pages(app: Flask) -> None:
         log.exception("unhandled error")
         if is_console_path(request.path):
             return console_error_page(InternalServerError())
+        if is_pages_path(request.path):
+            return make_response(unrouted_error(500))
         return Response("internal error", status=500, mimetype="text/plain")

@@ -80,7 +80,8 @@ def refused(error: DomainError) -> ResponseReturnValue:
     """The one handler for a refused console change."""
     found: Session | None = g.get("console_db")
     if found is not None:
-        found.rollback()
+        # a wrong guess stays counted (as in chat); anything else is undone
+        found.commit() if error.keep_writes else found.rollback()
     log.info("console: %s %s refused: %s", request.method, request.endpoint, error.key)
     sentence = error.render()
     render: FormPage | None = g.pop("console_refusal_form", None)

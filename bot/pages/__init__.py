@@ -69,7 +69,8 @@ def refused(error: DomainError) -> ResponseReturnValue:
     flashed on the page the member came from (or `g.pages_refusal_to`)."""
     found: Session | None = g.get("console_db")
     if found is not None:
-        found.rollback()
+        # a wrong guess stays counted (as in chat); anything else is undone
+        found.commit() if error.keep_writes else found.rollback()
     log.info("pages: %s %s refused: %s", request.method, request.endpoint, error.key)
     flash(error.render())
     return redirect(g.get("pages_refusal_to") or page_came_from())

@@ -44,6 +44,11 @@ __all__ = ["SESSION_LIFETIME", "csrf_token", "current_member", "font_size", "log
            "visitor_required"]
 
 
+def is_pages_path(path: str) -> bool:
+    """Whether a request is for the member pages (their errors are shown in their frame)."""
+    return path == "/m" or path.startswith("/m/")
+
+
 def load_visitor() -> ResponseReturnValue | None:
     """Before every page: the CSRF check of a POST, then who this is (g.member: the
     bound member or None; g.visitor_openid: the openid WeChat vouched for, or None)."""
@@ -190,6 +195,15 @@ def refusal_goes_to(url: str) -> None:
 def not_found(_error: Exception) -> ResponseReturnValue:
     """404 raised by a page view (abort(404): not there, or not the member's to see)."""
     return error_page(texts.PAGES_NOT_FOUND, 404)
+
+
+def unrouted_error(status: int) -> ResponseReturnValue:
+    """An error under /m/ that no page view answered (an unknown address, an upload over
+    the limit, a fault): the members' frame in plain words, never Werkzeug's English.
+    The pages' own hooks did not run, so nobody is shown as logged in."""
+    message = texts.PAGES_NOT_FOUND if status == 404 else \
+        texts.PAGES_ERROR_SENTENCES.get(status, texts.PAGES_ERROR_OTHER)
+    return render_template("pages/error.html", message=message, **template_globals()), status
 
 
 def error_page(message: str, status: int) -> ResponseReturnValue:

@@ -33,3 +33,14 @@ PAGES_PAST_BACKFILLED_NOBODY = "管理员补录"
 PAGES_PAST_REASON = "原因：{reason}"
 PAGES_PAST_NOT_CLOSED = "会议还没结束登记"
 PAGES_PAST_CANCELLED = "会议已取消"
+
+# What a member page says for an error that no page view answered (an unknown address,
+# too large an upload, a fault): plain words, no codes.
+PAGES_ERROR_SENTENCES = {
+    400: "页面停留太久或内容不完整，请返回刷新后再试。",
+    405: "请在页面上点按钮操作。",
+    413: "照片太大了，请换一张小一些的再试。",
+    429: "操作太频繁，请稍等一会儿再试。",
+    500: "出了点问题，已经记下来了。请稍后再试。",
+}
+PAGES_ERROR_OTHER = "这个页面暂时打不开，请稍后再试。"
