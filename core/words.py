@@ -651,3 +651,11 @@ PAGE_NAV_MEETINGS = "会议"
 PAGE_NAV_ME = "我的"
 PAGE_NAV_HELPER = "帮扶"
 PAGE_FONT_SIZES = {"standard": "标准", "large": "大", "xlarge": "特大"}
+
+# Issue 26 (我的 / 帮扶 pages): statuses and how a member checked in.
+PAGE_ATTENDANCE = {"present": "出席", "leave": "请假", "absent": "缺席", "upcoming": "待参加"}
+PAGE_CHECKIN_METHODS = {"code": "签到码", "qr": "扫码", "location": "定位"}
+PAGE_LEAVE_STATES = {"before": "会议还没开", "granted": "已准假", "cancelled": "会议已取消"}
+PAGE_STUDIED = "已学"
+PAGE_NOT_STUDIED = "未学"
+PAGE_MEETING_CANCELLED = "会议已取消"

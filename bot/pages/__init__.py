@@ -25,7 +25,9 @@ from bot.pages import (
     auth,
     bind,
     font,
+    helper,
     home,
+    me,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
 from models.errors import DomainError
@@ -40,6 +42,8 @@ AREAS = (
     bind,
     home,
     font,
+    me,
+    helper,
 )
 
 
