@@ -26,7 +26,7 @@ from models.pairing.actions import make_pair
 from models.pairing.relays import Relay
 from models.study.posting import Draft, publish
 from models.study.records import record_study
-from models.study.tables import StudyRecord
+from models.study.tables import StudyItem, StudyRecord
 from schedules.study import push_due_items
 from tests.factories import make_branch, make_meeting, make_member, make_township
 from tests.test_pages_login import csrf_of, open_as
@@ -325,25 +325,53 @@ def test_my_page_names_who_acted_on_every_line(village_pages, fake, june):
     assert mine.get("/m/me?year=1999").get_data(as_text=True).count("2026年") == 1
 
 
-def test_a_long_year_shows_the_newest_lines_then_all(village_pages, fake, june):
+def test_a_long_year_shows_the_newest_lines_then_all_page_by_page(village_pages, fake,
+                                                                  june):
     ids = ids_of(village_pages)
     with services_of(village_pages).sessions() as session:
         plain = session.get_one(Member, ids["plain"])
-        for day in range(1, 41):
-            item = publish(session, plain.branch_id, Draft(f"每日一学{day:02d}", "内容"), None,
-                           june() - timedelta(days=day), june() - timedelta(days=day))
+        for day in range(1, 151):  # a daily item since January
+            item = publish(session, plain.branch_id, Draft(f"每日一学{day:03d}", "内容"),
+                           None, june() - timedelta(days=day), june() - timedelta(days=day))
             record_study(session, item, plain, june() - timedelta(days=day, hours=-1))
         session.commit()
     june.advance(minutes=5)  # today's item, pushed at 10:00, is in the year
     phone, _ = open_as(village_pages, fake, "o-zm", "/m/me")
     html = phone.get("/m/me").get_data(as_text=True)
-    assert "41/41" not in html and "40/41" in html
-    assert "只显示最近30条，共41条。" in html and "每日一学29" in html
-    assert "每日一学30" not in html
+    assert "150/151" in html
+    assert "只显示最近30条，共151条。" in html and "每日一学029" in html
+    assert "每日一学030" not in html
     assert 'href="/m/me?year=2026&amp;part=study#study"' in html
-    whole = phone.get("/m/me?year=2026&part=study")
-    html = whole.get_data(as_text=True)
-    assert "每日一学40" in html and "只显示最近" not in html
-    assert 'id="meetings"' not in html and "返回我的全部记录" in html
-    print(f"page weight: me, 41 study lines {len(whole.data)} bytes")
-    assert phone.get("/m/me?part=<script>").status_code == 200
+    weights = []
+    for number, first, last, newest, oldest in ((1, 1, 100, "学习四中全会精神", "每日一学099"),
+                                                (2, 101, 151, "每日一学100", "每日一学150")):
+        whole = phone.get(f"/m/me?year=2026&part=study&page={number}")
+        html = whole.get_data(as_text=True)
+        assert f"第{first}至{last}条，共151条。" in html
+        assert newest in html and oldest in html
+        assert 'id="meetings"' not in html and "返回我的全部记录" in html
+        assert ("更早的学习记录" in html) is (number == 1)
+        weights.append(len(whole.data))
+    print(f"page weight: me, 100 study lines {weights[0]} bytes")
+    assert max(weights) < 60_000
+    for odd in ("?part=<script>", "?page=abc&part=study", "?page=99999999&part=leave",
+                "?year=abc"):
+        assert phone.get(f"/m/me{odd}").status_code == 200, odd
+
+
+def test_a_relay_that_no_longer_matters_is_gone_from_the_list(village_pages, fake, june):
+    ids = ids_of(village_pages)
+    phone, _, token = helper_phone(village_pages, fake)
+    [relay] = relay_ids(village_pages, ids["old"])
+    with services_of(village_pages).sessions() as session:
+        old = session.get_one(Member, ids["old"])
+        item = session.scalars(select(StudyRecord.item_id)).first()
+        assert item is None  # nobody has studied yet
+        record_study(session, session.scalars(select(StudyItem)).one(), old, june())
+        session.commit()
+    html = phone.get("/m/helper").get_data(as_text=True)  # the list drops it
+    assert "赵大爷现在没有需要转达的内容。" in html
+    _, back = post(phone, "/m/helper/relay", token, member_id=ids["old"], relay_id=relay)
+    assert flashed(back) == ["这一条已经不在待转达的列表里了（可能已经不用转达），请看最新的列表。"]
+    with services_of(village_pages).sessions() as session:
+        assert session.get_one(Relay, relay).confirmed_at is None

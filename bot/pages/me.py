@@ -33,6 +33,7 @@ from models.pairing.queries import helper_of
 bp = Blueprint("me", __name__)
 
 LIMIT = 30  # lines a section shows before "查看全部"
+PART_PAGE = 100  # lines a section shows alone (?part=), page by page: under 60 KB
 PARTS = ("study", "meetings", "leave", "relays")
 
 
@@ -60,6 +61,10 @@ def me() -> ResponseReturnValue:
     year = this_year - 1 if request.args.get("year") == str(this_year - 1) else this_year
     part = request.args.get("part")
     part = part if part in PARTS else None
+    number = request.args.get("page", "1")
+    page = int(number) if number.isascii() and number.isdigit() and len(number) < 6 else 1
+    start, stop = ((max(page, 1) - 1) * PART_PAGE, max(page, 1) * PART_PAGE) if part \
+        else (0, LIMIT)
     session = db()
     record = my_year(session, member, year, tz, now)
     helper = helper_of(session, member.id)
@@ -74,7 +79,7 @@ def me() -> ResponseReturnValue:
     }
     return render_template(
         "pages/me.html", year=year, this_year=this_year, counts=record.counts, part=part,
-        sections=sections, limit=LIMIT,
+        sections=sections, start=start, stop=stop, page=max(page, 1),
         helper_name=helper.name if helper is not None else None)
 
 
