@@ -103,6 +103,7 @@ def test_a_helper_confirms_and_checks_in_then_the_member_sees_it_on_my_page(
     expect(page.locator(".flash")).to_have_text(
         "已替赵大爷签到：支部党员大会 6月15日（周一）10:30，辽原村村委会二楼会议室。")
     expect(card.locator("text=替赵大爷代签")).to_have_count(0)
+    expect(card.locator("form.leave")).to_have_count(0)  # present: no 代请假 either
     fits(page)
     page.screenshot(path=str(folder / "helper-done-390.png"), full_page=True)
     page.set_viewport_size(NARROW)
@@ -140,6 +141,7 @@ def test_a_helper_confirms_and_checks_in_then_the_member_sees_it_on_my_page(
         fits(mine)
         mine.screenshot(path=str(folder / "me-xlarge-320.png"), full_page=True)
         mine.click(".font-switch button.size-standard")
+        expect(mine.locator("html")).to_have_class("font-standard")
         fits(mine)
         mine.screenshot(path=str(folder / "me-320.png"), full_page=True)
         mine.click("text=去年")

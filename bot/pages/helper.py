@@ -28,7 +28,7 @@ from core.notices import meeting_fields
 from models.errors import PairingError
 from models.meetings.actions import Outcome, ask_leave, check_in
 from models.meetings.queries import upcoming_for
-from models.meetings.tables import Meeting, Method
+from models.meetings.tables import CHECK_IN_OPENS, Meeting, Method
 from models.members.tables import Member
 from models.pairing.actions import confirm_relay, confirm_relays
 from models.pairing.helper_view import helped_member, helper_view
@@ -52,13 +52,12 @@ def helper() -> ResponseReturnValue:
     now, tz = services.clock(), services.settings.tz
     view = helper_view(session, me, now)
     ahead = {}
-    for helped in view.members:
-        open_now = {chance.meeting_id for chance in helped.proxy_now}
+    for helped in view.members:  # check-in not open yet (open ones are in proxy_now)
         member = session.get_one(Member, helped.member_id)
         ahead[helped.member_id] = [
             (meeting, when(meeting.starts_at, tz))
-            for meeting in upcoming_for(session, member, now, limit=LEAVE_AHEAD + len(open_now))
-            if meeting.id not in open_now][:LEAVE_AHEAD]
+            for meeting in upcoming_for(session, member, now, limit=LEAVE_AHEAD + 5)
+            if meeting.starts_at - CHECK_IN_OPENS > now][:LEAVE_AHEAD]
     save()  # reading the relay list drops what no longer matters (as chat's 帮学 does)
     return render_template("pages/helper.html", view=view, ahead=ahead,
                            when=lambda moment: when(moment, tz))
