@@ -655,3 +655,11 @@ PAGE_FONT_SIZES = {"standard": "标准", "large": "大", "xlarge": "特大"}
 CHANNEL_SUBSCRIBE = "订阅通知"
 # Issue 26: the audit log's name for a subscription changed for someone else.
 AUDIT_ACTION_NAMES.update({"subscription.change": "订阅通知设置"})
+
+# Issue 26 (我的 / 帮扶 pages): statuses and how a member checked in.
+PAGE_ATTENDANCE = {"present": "出席", "leave": "请假", "absent": "缺席", "upcoming": "待参加"}
+PAGE_CHECKIN_METHODS = {"code": "签到码", "qr": "扫码", "location": "定位"}
+PAGE_LEAVE_STATES = {"before": "会议还没开", "granted": "已准假", "cancelled": "会议已取消"}
+PAGE_STUDIED = "已学"
+PAGE_NOT_STUDIED = "未学"
+PAGE_MEETING_CANCELLED = "会议已取消"

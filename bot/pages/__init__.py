@@ -25,7 +25,9 @@ from bot.pages import (
     auth,
     bind,
     font,
+    helper,
     home,
+    me,
     meetings,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
@@ -42,6 +44,8 @@ AREAS = (
     home,
     font,
     meetings,
+    me,
+    helper,
 )
 
 

@@ -34,3 +34,6 @@ PAIR_MEMBER_IS_HELPER = "{name}是帮扶人，不能再接受帮扶。"
 PAIR_REVERSED_WHY = {"PAIR_HELPER_NEEDS_HELP": "自己需要帮扶（{reason}）",
                      "PAIR_HELPER_NO_WECHAT": "还没有绑定微信",
                      "PAIR_HELPER_IS_HELPED": "自己在接受帮扶"}
+
+# Issue 26 (帮扶 page): 已转达 for one line of the relay list.
+PAIR_RELAY_GONE = "这一条已经不在待转达的列表里了（可能已经不用转达），请看最新的列表。"

@@ -44,7 +44,7 @@ from models.pairing.queries import (
     members_of,
 )
 from models.pairing.queries import helpers_of as helpers_of  # delivery reads it from here
-from models.pairing.relays import Confirmation, open_relays
+from models.pairing.relays import Confirmation, Relay, open_relays
 from models.pairing.tables import HelpPair
 from models.study.queries import latest_unread
 from models.study.records import Feedback, attach_feedback, record_study
@@ -219,3 +219,29 @@ def keep_relay_proof(session: Session, actor: Actor, record: StudyRecord, feedba
                   target=member.name, now=now, after={"kind": feedback.kind})
     return pieces
 
+
+
+def confirm_relay(session: Session, actor: Actor, helper: Member, member: Member,
+                  relay_id: int, now: datetime) -> Confirmation:
+    """已转达 for one item of the relay list (the member pages' button beside each line):
+    that relay confirmed and, when it is about a study item, the item recorded as studied
+    via the helper (as confirm_relays does for all of them). A relay that is not this
+    helper's for this member, or no longer on the list, is PairingError("PAIR_RELAY_GONE");
+    one already confirmed changes nothing (and no entry)."""
+    relay = session.get(Relay, relay_id)
+    if relay is None or relay.helper_id != helper.id or relay.member_id != member.id \
+            or (relay.confirmed_at is None and relay.dropped_at is not None):
+        raise PairingError("PAIR_RELAY_GONE")
+    if relay.confirmed_at is not None:
+        return Confirmation(None, 0)
+    relay.confirmed_at = now
+    item = session.get(StudyItem, relay.item_id) if relay.item_id is not None else None
+    if item is not None:
+        record_study(session, item, member, now, helper)
+    after: dict[str, object] = {"helper": helper.name, "relays": 1}
+    if item is not None:
+        after["study"] = item.title
+    record_change(session, actor, org_id=member.branch_id, action="relay.confirm",
+                  target=member.name, now=now, after=after)
+    session.flush()
+    return Confirmation(item, 0 if relay.item_id is not None else 1)
