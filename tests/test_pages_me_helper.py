@@ -23,7 +23,7 @@ from models.meetings.actions import ask_leave, backfill, check_in, close_meeting
 from models.meetings.tables import Attendance, AttendanceStatus, Meeting, Method
 from models.members.org_tables import Org
 from models.members.tables import Member
-from models.pairing.actions import make_pair
+from models.pairing.actions import end_pair, make_pair
 from models.pairing.relays import Relay
 from models.study.posting import Draft, publish
 from models.study.records import record_study
@@ -381,3 +381,19 @@ def test_a_relay_that_no_longer_matters_is_gone_from_the_list(village_pages, fak
     assert flashed(back) == ["这一条已经不在待转达的列表里了（可能已经不用转达），请看最新的列表。"]
     with services_of(village_pages).sessions() as session:
         assert session.get_one(Relay, relay).confirmed_at is None
+
+
+def test_a_helper_by_pairing_alone_sees_helping_in_the_bar(village_pages, fake, june):
+    """The bar shows 帮扶 to whoever the page lets in: a helper made only by 结对 (no
+    roster flag) as well."""
+    with services_of(village_pages).sessions() as session:
+        plain = session.get(Member, ids_of(village_pages)["plain"])
+        hers = session.get(Member, ids_of(village_pages)["hers"])
+        assert plain is not None and hers is not None and not plain.is_helper
+        end_pair(session, Actor.cli("test"), hers, june())
+        make_pair(session, Actor.cli("test"), plain, hers, june(), 3)
+        session.commit()
+    phone, _ = open_as(village_pages, fake, "o-zm", "/m/")
+    html = phone.get("/m/").get_data(as_text=True)
+    assert 'href="/m/helper"' in html
+    assert phone.get("/m/helper").status_code == 200

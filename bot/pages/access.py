@@ -30,6 +30,7 @@ from core.web_authorization import authorize_url
 from models.actors import Actor, Surface
 from models.members.preferences import FontSize, page_visitor
 from models.members.tables import Member
+from models.pairing.queries import is_helper_now
 
 log = logging.getLogger(__name__)
 
@@ -224,9 +225,17 @@ NAV = (("/m/", words.PAGE_NAV_HOME), ("/m/study", words.PAGE_NAV_STUDY),
 HELPER_NAV = ("/m/helper", words.PAGE_NAV_HELPER)
 
 
+def helping(member: Member) -> bool:
+    """Whether the member has the helper role now — by the roster or by a pair alone —
+    the same test the 帮扶 page lets people in by (asked once a request)."""
+    if "pages_helping" not in g:
+        g.pages_helping = is_helper_now(db(), member)
+    return bool(g.pages_helping)
+
+
 def nav_items(member: Member | None) -> list[tuple[str, str, bool]]:
     """The bottom bar: (label, path, is this page) — 帮扶 only for helpers."""
-    items = list(NAV) + ([HELPER_NAV] if member is not None and member.is_helper else [])
+    items = list(NAV) + ([HELPER_NAV] if member is not None and helping(member) else [])
     path = request.path
     return [(label, href, path == href if href == "/m/" else
              path == href or path.startswith(href + "/")) for href, label in items]
