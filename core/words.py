@@ -651,3 +651,11 @@ PAGE_NAV_MEETINGS = "会议"
 PAGE_NAV_ME = "我的"
 PAGE_NAV_HELPER = "帮扶"
 PAGE_FONT_SIZES = {"standard": "标准", "large": "大", "xlarge": "特大"}
+
+# Issue 26: the role menus' VIEW buttons to the member pages (with PARTYBOT_PUBLIC_URL).
+MENU_STUDY_PAGE = "学习内容"
+MENU_MEETINGS_PAGE = "我的会议"
+MENU_MY_YEAR = "我的记录"
+MENU_HELPED_PAGE = "我帮扶的人"
+# The sandbox chat page: open the chosen member's pages.
+SANDBOX_MEMBER_PAGES = "这位成员的页面"

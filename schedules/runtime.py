@@ -74,4 +74,4 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] | None = Non
     """Connect to the database; bind the channel policy to the template configuration."""
     engine = make_engine(settings.database_url)
     return Runtime(settings, engine, make_session_factory(engine),
-                   ChannelPolicy(settings.templates), clock or utcnow)
+                   ChannelPolicy(settings.templates, settings.public_url), clock or utcnow)

@@ -76,7 +76,8 @@ def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> No
         if settings.sandbox_served:  # so that the sandbox page shows each member's menu
             from bot.menu import publish_in_background
 
-            publish_in_background(services_of(app))
+            local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+            publish_in_background(services_of(app), f"http://{local}:{server.port}")
 
     def stop(signum: int, _frame: Any) -> None:
         raise SystemExit(0)
