@@ -412,7 +412,7 @@ end
 
 def run_wrk(base: str, lines: list[tuple[str, str, str]], label: str, seconds: int,
             clients: int, workdir: Path) -> Load:
-    threads = 2
+    threads = min(2, clients)  # wrk needs a connection per thread
     requests_file = workdir / "wrk-requests.tsv"
     requests_file.write_text("".join(f"{p}\t{h}\t{v}\n" for p, h, v in lines))
     script = workdir / "wrk-member-screen.lua"
