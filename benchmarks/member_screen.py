@@ -167,7 +167,7 @@ def build(url: str, branches: int, per_branch: int, record_weeks: int) -> float:
         records = 0
         batch: list[dict[str, Any]] = []
         for index, (branch_id, township_id) in enumerate(branch_rows):
-            seen = (recent_by_org.get(county.id, []) + recent_by_org.get(township_id, [])
+            seen = (recent_by_org.get(county.id, []) + recent_by_org.get(township_id or 0, [])
                     + recent_by_org.get(branch_id, []))
             for member_id in members_of[branch_id]:
                 batch += [{"item_id": item_id, "member_id": member_id,
@@ -183,7 +183,7 @@ def build(url: str, branches: int, per_branch: int, record_weeks: int) -> float:
                 print(f"  {index + 1} branches, {records} 已学 records, "
                       f"{time.monotonic() - started:.0f} s", flush=True)
         # two upcoming meetings per branch, hosted by its admin
-        meetings = []
+        meetings: list[dict[str, Any]] = []
         for n, (branch_id, _) in enumerate(branch_rows):
             host = members_of[branch_id][0]
             for days, kind in ((2, "branch_assembly"), (30, "party_lecture")):
