@@ -58,6 +58,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import analyze, free_port, fresh_database  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from bot.sandbox.fake_api import make_fake_app  # noqa: E402
@@ -207,10 +208,15 @@ def ensure_built(url: str, args: argparse.Namespace) -> tuple[float | None, bool
     CACHE.mkdir(parents=True, exist_ok=True)
     marker = marker_path(url)
     if args.reuse and marker.exists() and json.loads(marker.read_text()) == shape_of(args):
-        engine = make_engine(url)
-        upgrade_database(engine)  # newer migrations since the cache was built
-        engine.dispose()
-        return None, True
+        try:  # the database may have been emptied since (tests on the same one)
+            counts = county_counts(url)
+        except SQLAlchemyError:  # no tables at all: build again
+            counts = {}
+        if counts.get("members") == args.branches * args.members and counts.get("records"):
+            engine = make_engine(url)
+            upgrade_database(engine)  # newer migrations since the cache was built
+            engine.dispose()
+            return None, True
     marker.unlink(missing_ok=True)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
