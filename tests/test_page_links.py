@@ -26,7 +26,7 @@ from core.config import SandboxTemplates
 from handlers import build_dispatcher
 from models.actors import Actor
 from models.delivery.outbox import ChannelPolicy, Outbox, Status
-from models.meetings.notices import notify_created
+from models.meetings.notices import notify_created, remind
 from models.pairing.sweeps import queue_relay_digests, queue_relay_reminders
 from models.pairing.urgent import queue_urgent_relays
 from models.study.actions import push_next_chunk
@@ -217,6 +217,10 @@ def test_meeting_notices_lead_to_the_meetings_page(session, branch, services, cl
             if row.openid == "o-zm"}
     assert urls == {f"meeting:{first.id}": None,
                     f"meeting:{second.id}": f"{PUBLIC}/m/meetings#meeting-{second.id}"}
+    remind(session, public, second, "24h", tz, clock())
+    session.commit()
+    reminder = next(row for row in rows(session, "meeting_reminder") if row.openid == "o-zm")
+    assert reminder.payload["url"] == f"{PUBLIC}/m/meetings#meeting-{second.id}"
 
 
 def test_a_helpers_relay_messages_lead_to_the_helper_page(session, branch, services, chat,
