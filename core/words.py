@@ -663,3 +663,11 @@ PAGE_LEAVE_STATES = {"before": "会议还没开", "granted": "已准假", "cance
 PAGE_STUDIED = "已学"
 PAGE_NOT_STUDIED = "未学"
 PAGE_MEETING_CANCELLED = "会议已取消"
+
+# Issue 26: the role menus' VIEW buttons to the member pages (with PARTYBOT_PUBLIC_URL).
+MENU_STUDY_PAGE = "学习内容"
+MENU_MEETINGS_PAGE = "我的会议"
+MENU_MY_YEAR = "我的记录"
+MENU_HELPED_PAGE = "我帮扶的人"
+# The sandbox chat page: open the chosen member's pages.
+SANDBOX_MEMBER_PAGES = "这位成员的页面"

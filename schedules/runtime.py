@@ -88,4 +88,5 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] | None = Non
     """Connect to the database; bind the channel policy to the template configuration."""
     engine = make_engine(settings.database_url)
     return Runtime(settings, engine, make_session_factory(engine),
-                   ChannelPolicy(settings.templates, settings.subscriptions), clock or utcnow)
+                   ChannelPolicy(settings.templates, settings.subscriptions,
+                                 public_url=settings.public_url), clock or utcnow)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli.main import main
-from bot.menu import ROLE_MENUS, all_menus, publish_menus
+from bot.menu import all_menus, publish_menus, role_menus
 from bot.simulator import event_xml
 from models.delivery.outbox import Channel, Outbox, Status
 from models.members.menu_tags import MenuTag
@@ -137,7 +137,7 @@ def test_no_tags_before_the_menus_are_published(services, session, fake, branch_
 
 
 def test_every_role_menu_has_a_check_in_button(chat, session, branch_people):
-    for menu in ROLE_MENUS.values():
+    for menu in role_menus().values():
         keys = [b.get("key") for b in menu["button"]]
         assert "CMD:签到" in keys
     reply = chat.send_xml(event_xml("o-zm", "CLICK", "CMD:签到")).content

@@ -76,7 +76,8 @@ def _serve(settings: Settings, host: str, port: int, with_scheduler: bool) -> No
         if settings.sandbox_served:  # so that the sandbox page shows each member's menu
             from bot.menu import publish_in_background
 
-            publish_in_background(services_of(app))
+            local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+            publish_in_background(services_of(app), f"http://{local}:{server.port}")
 
     def stop(signum: int, _frame: Any) -> None:
         raise SystemExit(0)
@@ -143,7 +144,8 @@ def run(host: str, port: int) -> None:
     with database() as (_, session):
         if settings.seed_demo and settings.sandbox_served and database_is_empty(session):
             seed_demo(session, utcnow(),
-                      ChannelPolicy(settings.templates, settings.subscriptions), settings.tz)
+                      ChannelPolicy(settings.templates, settings.subscriptions,
+                                    public_url=settings.public_url), settings.tz)
             session.commit()
             click.echo("Seeded a demo county.")
         users = demo_users(session)

@@ -29,7 +29,8 @@ def member_unbind(name: str, branch_name: str) -> None:
     with database() as (settings, session):
         branch = one_org(session, branch_name)
         found = find_member(session, branch.id, name)
-        policy = ChannelPolicy(settings.templates, settings.subscriptions)
+        policy = ChannelPolicy(settings.templates, settings.subscriptions,
+                               public_url=settings.public_url)
         released = unbind_wechat(session, Actor.cli(), found, policy, utcnow())
         session.commit()
     done = texts.CLI_UNBIND_DONE if released else texts.CLI_UNBIND_NOT_BOUND

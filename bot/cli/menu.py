@@ -43,10 +43,12 @@ def menu_publish() -> None:
     from handlers import build_dispatcher
     from schedules.menu_tags import sync_menu_tags
 
-    _check_menus(all_menus(), build_dispatcher())
     with runtime() as built:
+        public_url = built.settings.public_url
+        _check_menus(all_menus(public_url), build_dispatcher())
         with built.sessions() as session:
-            ids = _call_wechat("menu publish", lambda: publish_menus(built.wechat, session))
+            ids = _call_wechat("menu publish",
+                               lambda: publish_menus(built.wechat, session, public_url))
             session.commit()
         click.echo(texts.CLI_MENU_PUBLISHED.format(
             tags=words.LIST_SEP.join(

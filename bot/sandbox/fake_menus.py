@@ -18,7 +18,7 @@ CONDITIONAL_MENU_IDS = 400000000  # WeChat's menuids are large numbers
 @bp.post("/cgi-bin/menu/create")
 def menu_create() -> Response:
     """Store the default menu after checking WeChat's limits (3 buttons, 5 sub-buttons
-    each)."""
+    each, a VIEW button's url)."""
     if (bad := refused("menu/create")) is not None:
         return bad
     body = json_body()
@@ -38,9 +38,25 @@ def _menu_problem(body: dict[str, Any]) -> Response | None:
             return answer({"errcode": 40023, "errmsg": "invalid sub button size"})
         if len(button.get("name", "").encode()) > 16:
             return answer({"errcode": 40018, "errmsg": "invalid button name size"})
+        if not subs and (bad := _url_problem(button, 40020)) is not None:
+            return bad
         for sub in subs:
             if len(sub.get("name", "").encode()) > 60:
                 return answer({"errcode": 40018, "errmsg": "invalid button name size"})
+            if (bad := _url_problem(sub, 40027)) is not None:
+                return bad
+    return None
+
+
+def _url_problem(button: dict[str, Any], errcode: int) -> Response | None:
+    """A VIEW button opens its url: 1–1024 bytes (40020 for a top button, 40027 for a
+    sub-button, as WeChat answers)."""
+    if button.get("type") != "view":
+        return None
+    url = button.get("url")
+    if not isinstance(url, str) or not 0 < len(url.encode()) <= 1024:
+        size = "sub button url" if errcode == 40027 else "button url"
+        return answer({"errcode": errcode, "errmsg": f"invalid {size} size"})
     return None
 
 

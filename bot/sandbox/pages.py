@@ -7,23 +7,48 @@ outbox delivered to the fake API) appear as they arrive.
 
 from __future__ import annotations
 
+from typing import cast
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from bot.cli.chat import line_to_xml
+from bot.pages.access import log_out_visitor, safe_next, to_wechat
 from bot.sandbox.fake_http import fake_state
 from bot.sandbox.fake_media import new_picture
 from bot.sandbox.fake_state import scene_of_ticket
 from bot.services import services_of
 from bot.simulator import WeChatSide, event_xml
-from core import texts
+from core import texts, words
 
 bp = Blueprint("sandbox_pages", __name__, template_folder="templates")
 
 @bp.get("/")
 def page() -> Response:
     """The chat page."""
-    return Response(render_template("sandbox_chat.html"), mimetype="text/html")
+    return Response(render_template("sandbox_chat.html",
+                                    member_pages=words.SANDBOX_MEMBER_PAGES),
+                    mimetype="text/html")
+
+
+@bp.get("/member-pages")
+def member_pages() -> ResponseReturnValue:
+    """Open the member pages (/m/, or the page `next` names: a menu's VIEW button) in
+    this browser as `openid`: through their real login
+    — WeChat's web authorization (the fake's authorize page, with that follower already
+    picked), the callback exchanging the code, then /m/ — so what the page shows is what
+    that member sees in WeChat. Whoever was logged in to the pages here is logged out
+    first (the console's login stays)."""
+    openid = request.args.get("openid", "").strip()[:64]
+    if not openid or not openid.isprintable():
+        return jsonify(error=texts.SANDBOX_EMPTY), 400
+    log_out_visitor()
+    answer = cast(Response, to_wechat(safe_next(request.args.get("next"))))
+    parts = urlsplit(answer.location)
+    query = urlencode([*parse_qsl(parts.query), ("sandbox_openid", openid)])
+    answer.location = urlunsplit(parts._replace(query=query))
+    return answer
 
 
 @bp.post("/send")

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.notices import first_line
 from core.subscribe_messages import SubscribeSpec
+from core.page_links import page_url
 from core.template_messages import TemplateSpec, default_spec
 from models.db.base import Base, UTCDateTime, utcnow
 from models.db.enum_type import str_enum
@@ -211,6 +212,13 @@ class ChannelPolicy:
     templates: Mapping[str, TemplateSpec | str]
     # kind -> its 订阅通知 templates (the account's, then the mini-program's)
     subscriptions: Mapping[str, Sequence[SubscribeSpec]] = field(default_factory=dict)
+    # PARTYBOT_PUBLIC_URL: a notice's link to the member pages (`page_url`); none without.
+    public_url: str | None = None
+
+    def page_url(self, path: str) -> str | None:
+        """Where a notice about `path` (core.page_links) leads: the member page under the
+        public URL, or None when the server has none (the notice then has no such link)."""
+        return page_url(self.public_url, path)
 
     def template_of(self, notice: Notice) -> TemplateSpec | None:
         """The template `notice` would be sent with, if its kind has one."""

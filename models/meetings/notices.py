@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import notices, texts
+from core import notices, page_links, texts
 from models.delivery.outbox import ChannelPolicy, Notice, Status
 from models.meetings.queries import invitee_ids
 from models.meetings.tables import Meeting
@@ -66,6 +66,7 @@ def notify_invitees(session: Session, outbox: ChannelPolicy, meeting: Meeting, o
         Member.id.in_(wanted)).order_by(Member.id))) if wanted else []
     notice = Notice(kind=kind, text=text,
                     fields=fields or notices.meeting_template_fields(meeting, tz),
+                    url=outbox.page_url(page_links.meeting(meeting.id)),
                     subject=f"meeting:{meeting.id}")
     statuses = outbox.enqueue_each(
         session, [(f"meeting:{meeting.id}:member:{m.id}:{occasion}", m) for m in members],

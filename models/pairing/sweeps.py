@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import texts, words
+from core import page_links, texts, words
 from core.localtime import local_day
 from models.actors import Actor
 from models.console.audit import record_change
@@ -40,7 +40,8 @@ def queue_relay_digests(session: Session, outbox: ChannelPolicy, now: datetime,
             session, f"relay-digest:{helper_id}:{day}", helper,
             Notice("relay_digest", text, fields={
                 "count": texts.RELAY_TEMPLATE_COUNT.format(count=len(found)),
-                "members": member_names(session, found)}),
+                "members": member_names(session, found)},
+                url=outbox.page_url(page_links.HELPER)),
             now) is not None
         for item in found:
             item.relay.digested_at = now
@@ -65,7 +66,9 @@ def queue_relay_reminders(session: Session, outbox: ChannelPolicy, now: datetime
         lines = lines_by_member(session, [RelayItem(r, r.created_at, False) for r in items], tz)
         text = texts.NOTICE_RELAY_OVERDUE.format(days=after_days, lines=lines)
         reminded += outbox.enqueue(session, f"relay-remind:{helper_id}:{day}", helper,
-                                   Notice("relay_digest", text), now) is not None
+                                   Notice("relay_digest", text,
+                                          url=outbox.page_url(page_links.HELPER)),
+                                   now) is not None
         for relay in items:
             relay.reminded_at = now
     session.flush()

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core import texts
+from core import page_links, texts
 from models.delivery.outbox import ChannelPolicy, Notice
 from models.pairing.relay_items import (
     RelayItem,
@@ -38,7 +38,8 @@ def queue_urgent_relays(session: Session, outbox: ChannelPolicy, now: datetime, 
         queued += outbox.enqueue(session, f"relay-urgent:{helper_id}:{newest}", helper, Notice(
             "relay_digest", text, fields={
                 "count": texts.RELAY_TEMPLATE_COUNT.format(count=len(found)),
-                "members": member_names(session, found)}), now) is not None
+                "members": member_names(session, found)},
+            url=outbox.page_url(page_links.HELPER)), now) is not None
         for item in found:
             item.relay.digested_at = now
     session.flush()

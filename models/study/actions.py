@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import notices
+from core import notices, page_links
 from models.actors import Actor
 from models.console.audit import record_change
 from models.db.stored_files import STUDY, StoredFile, check_quota, release_due, store_files
@@ -267,10 +267,16 @@ def push_next_chunk(session: Session, actor: Actor, item_id: int, *, after_membe
         return PushStep(0, after_member_id, True)
     # The photos go with the push: as links in its text (every channel), and as the
     # picture of a news card when it goes as a customer-service message.
+    # With a public URL, tapping the push opens the item's page (the article with its
+    # photos in line, 已学 as a button); without one, the item's own link.
+    page = outbox.page_url(page_links.study_item(item.id))
+    article = push_article(item)
+    if article is not None and page is not None:
+        article = {**article, "url": page}
     notice = Notice("study_push",
                     notices.study_push(item.title, item.summary) + photo_lines(item.images),
                     fields={"title": item.title, "summary": item.summary},
-                    url=item.link, subject=f"study:{item.id}", article=push_article(item))
+                    url=page or item.link, subject=f"study:{item.id}", article=article)
     chunk = PUSH_CHUNK
     studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
     members = list(session.execute(
