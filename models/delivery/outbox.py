@@ -37,8 +37,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.notices import first_line
-from core.subscribe_messages import SubscribeSpec
 from core.page_links import page_url
+from core.subscribe_messages import SubscribeSpec
 from core.template_messages import TemplateSpec, default_spec
 from models.db.base import Base, UTCDateTime, utcnow
 from models.db.enum_type import str_enum
