@@ -34,6 +34,7 @@ def create_app(
     their settings and have set up their own.
     """
     from bot import health, webhook
+    from bot.api import register_api
     from bot.console import register_console
     from bot.request_guard import register_request_guard
     from bot.security_headers import register_security_headers
@@ -66,6 +67,7 @@ def create_app(
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     register_console(app, secure_cookies=(settings.public_url or "").startswith("https://"))
+    register_api(app)
     if settings.sandbox_served:
         from bot.sandbox.mount import mount_sandbox
 
@@ -96,6 +98,8 @@ def _register_error_pages(app: Flask) -> None:
     """Short plain-text errors: never a stack trace or a debugger page. Under /admin,
     where people read them, the console's Chinese page in its frame instead."""
 
+    from bot.api import is_api_path
+    from bot.api.problems import http_problem, internal_problem
     from bot.console.error_pages import console_error_page, is_console_path
 
     @app.errorhandler(HTTPException)
@@ -106,6 +110,8 @@ def _register_error_pages(app: Flask) -> None:
             log.warning("HTTP %s on request: %s", exc.code, exc.description)
         if is_console_path(request.path):  # people read these: Chinese, in the frame
             return console_error_page(exc)
+        if is_api_path(request.path):  # the mini-program reads problem+json
+            return http_problem(exc)
         return Response(exc.name.lower(), status=exc.code or 500, mimetype="text/plain")
 
     @app.errorhandler(Exception)
@@ -113,4 +119,6 @@ def _register_error_pages(app: Flask) -> None:
         log.exception("unhandled error")
         if is_console_path(request.path):
             return console_error_page(InternalServerError())
+        if is_api_path(request.path):
+            return internal_problem()
         return Response("internal error", status=500, mimetype="text/plain")

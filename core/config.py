@@ -139,6 +139,14 @@ class Settings:
     # Audit entries older than this many days are deleted by a daily job; 0 keeps them
     # forever (PARTYBOT_AUDIT_RETENTION_DAYS; five years by default).
     audit_retention_days: int = 1825
+    # The mini-program (PARTYBOT_MINIPROGRAM_APP_ID / _SECRET): its wx.login codes are
+    # exchanged at sns/jscode2session through WECHAT_API_BASE_URL. Unset: the API's
+    # login answers 503, except in sandbox mode, where the fake takes fixed ones.
+    miniprogram_app_id: str | None = None
+    miniprogram_app_secret: str | None = field(default=None, repr=False)
+    # Calls one mini-program token may make a minute (PARTYBOT_API_RATE_PER_MINUTE),
+    # counted in the database so that every worker sees the same count.
+    api_rate_per_minute: int = 60
 
     @property
     def sandbox(self) -> bool:
@@ -185,6 +193,16 @@ class Settings:
     def tz(self) -> ZoneInfo:
         """The zone in which times are shown and scheduled."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def miniprogram_credentials(self) -> tuple[str, str] | None:
+        """The mini-program's app id and secret; fixed ones in sandbox mode; None when
+        a real account has no mini-program configured."""
+        if self.miniprogram_app_id and self.miniprogram_app_secret:
+            return self.miniprogram_app_id, self.miniprogram_app_secret
+        if self.sandbox:
+            return SANDBOX_MINIPROGRAM_APP_ID, SANDBOX_MINIPROGRAM_APP_SECRET
+        return None
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields changed (tests, CLI flags)."""
@@ -243,6 +261,12 @@ def load_settings(
     secret_key = get("PARTYBOT_SECRET_KEY") or (
         instance_secret(instance_path) if generate_secret else ""
     )
+
+    mini_id = get("PARTYBOT_MINIPROGRAM_APP_ID")
+    mini_secret = get("PARTYBOT_MINIPROGRAM_APP_SECRET")
+    if (mini_id is None) != (mini_secret is None):
+        raise ConfigError("set both PARTYBOT_MINIPROGRAM_APP_ID and "
+                          "PARTYBOT_MINIPROGRAM_APP_SECRET, or neither")
 
     return Settings(
         database_url=get("PARTYBOT_DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -316,5 +340,13 @@ def load_settings(
                                            get("PARTYBOT_ASYNC_READ_ONLY_COMMITS"), True),
         audit_retention_days=parse_int(
             "PARTYBOT_AUDIT_RETENTION_DAYS", get("PARTYBOT_AUDIT_RETENTION_DAYS"), 1825, 0),
+        miniprogram_app_id=mini_id,
+        miniprogram_app_secret=mini_secret,
+        api_rate_per_minute=parse_int("PARTYBOT_API_RATE_PER_MINUTE",
+                                      get("PARTYBOT_API_RATE_PER_MINUTE"), 60, 1),
     )
 
+
+# The sandbox's mini-program (the fake accepts any app id and secret).
+SANDBOX_MINIPROGRAM_APP_ID = "wxsandboxminiprog"
+SANDBOX_MINIPROGRAM_APP_SECRET = "sandbox-miniprogram-secret"

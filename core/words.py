@@ -643,3 +643,6 @@ TRADITIONAL_SIMPLIFIED = """
 傢家 捨舍 穀谷 麵面 鬆松 穫获 憶忆 戰战 戶户 擁拥 貧贫 窮穷 幣币 復复 驗验 簡简 辭辞 職职
 軟软
 """
+
+# Issue 26: the mini-program (models.api), in the audit log
+AUDIT_FIELD_NAMES["miniprogram"] = "小程序"

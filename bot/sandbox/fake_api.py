@@ -12,6 +12,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     POST /cgi-bin/tags/members/batchtagging   POST /cgi-bin/tags/members/batchuntagging
     GET  /cgi-bin/user/info
     GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token
+    GET  /sns/jscode2session (the mini-program's login)
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.
@@ -38,6 +39,7 @@ from bot.sandbox import (
     fake_controls,
     fake_menus,
     fake_messages,
+    fake_miniprogram,
     fake_oauth,
     fake_qrcodes,
     fake_token,
@@ -61,7 +63,7 @@ __all__ = ["CLIENT_MSG_ID_SECONDS", "OLD_TOKEN_GRACE", "TOKEN_TTL", "Delivered",
 
 # Every faked endpoint, WeChat's API first, then the controls.
 BLUEPRINTS = (fake_token.bp, fake_messages.bp, fake_menus.bp, fake_users.bp,
-              fake_qrcodes.bp, fake_oauth.bp, fake_controls.bp)
+              fake_qrcodes.bp, fake_oauth.bp, fake_controls.bp, fake_miniprogram.bp)
 
 
 def install_fake(app: Flask, url_prefix: str = "") -> FakeWeChat:
