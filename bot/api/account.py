@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.api.problems import Problem
 from bot.api.runner import Call
 from bot.api.schemas import BindIn, BindOut, LoginIn, LoginOut, LogoutOut, MeOut, OrgOut
+from bot.services import services_of
 from core import texts
 from core.localtime import clock_time
 from core.miniprogram import CodeExchange, CodeExchangeError
@@ -28,12 +29,11 @@ RETRY_AFTER_BUSY = 60
 
 
 def _exchange() -> CodeExchange:
-    found = current_app.extensions.get(EXCHANGE_KEY)
+    """This app's jscode2session client (one pooled HTTP session, made on first use)."""
+    found: CodeExchange | None = current_app.extensions.get(EXCHANGE_KEY)
     if found is None:
-        from bot.services import services_of
-
         found = current_app.extensions[EXCHANGE_KEY] = CodeExchange(services_of().settings)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def login(call: Call) -> LoginOut:

@@ -41,8 +41,8 @@ def study_list(call: Call) -> StudyListOut:
     ids = [item.id for item in items]
     studied = set(call.session.scalars(select(StudyRecord.item_id).where(
         StudyRecord.member_id == member.id, StudyRecord.item_id.in_(ids)))) if ids else set()
-    orgs = dict(call.session.execute(select(Org.id, Org.name).where(
-        Org.id.in_({item.org_id for item in items}))).tuples().all()) if items else {}
+    orgs: dict[int, str] = {org_id: name for org_id, name in call.session.execute(
+        select(Org.id, Org.name).where(Org.id.in_({item.org_id for item in items})))}
     return StudyListOut(items=[StudySummaryOut(
         id=item.id, title=item.title, summary=item.summary, org=orgs.get(item.org_id, ""),
         published_at=item.publish_at.astimezone(tz),
