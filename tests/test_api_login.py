@@ -282,3 +282,36 @@ def test_unknown_paths_and_methods_are_problems(client):
     problem(response, 405, "method-not-allowed")
     assert "POST" in response.headers["Allow"]
     problem(client.get("/api/v1/study/99999999999"), 404, "not-found")
+
+
+def test_ended_tokens_are_pruned_by_upkeep(client, fake, county, session, clock, app):
+    from schedules.upkeep import prune_inbound_keys
+
+    old = log_in(client, fake.base_url, "mp-old")["token"]
+    clock.advance(hours=2, days=1, seconds=1)
+    fresh = log_in(client, fake.base_url, "mp-new")["token"]
+    prune_inbound_keys(services_of(app))
+    session.expire_all()
+    assert session.scalars(select(ApiToken.token_hash)).all() == [token_hash(fresh)]
+    assert token_hash(old) != token_hash(fresh)
+
+
+def test_the_sandbox_serves_the_mini_program_login(tmp_path, database_url):
+    """`partybot serve` in sandbox mode: the app's own /sandbox answers jscode2session,
+    so a mini-program developer can log in without an account."""
+    import requests
+
+    from core.config import Settings
+    from tests.live import serving_own_sandbox
+
+    def make_app(base: str) -> Flask:
+        return create_app(Settings(database_url=database_url, secret_key="s",
+                                   instance_path=tmp_path / "instance", api_base_url=base))
+
+    with serving_own_sandbox(make_app) as (sandbox_app, base):
+        try:
+            code = wx_login(f"{base}/sandbox", "mp-dev")
+            answer = requests.post(f"{base}/api/v1/login", json={"code": code}, timeout=5)
+            assert answer.status_code == 200 and answer.json()["bound"] is False
+        finally:
+            services_of(sandbox_app).dispose()

@@ -20,7 +20,7 @@ from models.actors import Actor, Surface
 from models.api import tokens
 from models.api.tables import MiniProgramUser
 from models.console.audit import record_change
-from models.db.base import rowcount
+from models.db.base import insert_ignoring_conflict, rowcount
 from models.db.guesses import BINDING, forget_failures
 from models.members.binding import BindOutcome, BindResult, roster_match
 from models.members.tables import Member
@@ -40,12 +40,12 @@ class SignedIn:
 def sign_in(session: Session, openid: str, unionid: str | None, now: datetime) -> SignedIn:
     """A `wx.login` code turned into `openid` (+ `unionid`): remember the user, link them
     to the member whose unionid it is (if not linked yet), and issue a token (flushes)."""
-    user = session.get(MiniProgramUser, openid)
-    if user is None:
-        user = MiniProgramUser(openid=openid, unionid=unionid, first_seen=now)
-        session.add(user)
-        session.flush()
-    elif unionid and user.unionid != unionid:
+    # two first logins at once: one row (ON CONFLICT DO NOTHING), not a unique violation
+    insert_ignoring_conflict(session, MiniProgramUser,
+                             {"openid": openid, "unionid": unionid, "first_seen": now})
+    user = session.get(MiniProgramUser, openid, populate_existing=True)
+    assert user is not None
+    if unionid and user.unionid != unionid:
         user.unionid = unionid
     if user.member_id is None and unionid:
         member = session.scalar(select(Member).where(Member.unionid == unionid))
