@@ -11,13 +11,24 @@ the scheduler.
 
 from __future__ import annotations
 
-from schedules import delivery, drafts, meetings, menu_tags, pairing, study, tokens, upkeep
+from schedules import (
+    delivery,
+    drafts,
+    meetings,
+    menu_tags,
+    pairing,
+    study,
+    tokens,
+    unionids,
+    upkeep,
+)
 from schedules.job_spec import JobFunc, JobSpec, TriggerArgs
 
 __all__ = ["JobFunc", "JobSpec", "TriggerArgs", "all_jobs"]
 
 # The modules whose `JOBS` the scheduler runs, in the order they are added.
-JOB_MODULES = (delivery, tokens, upkeep, drafts, meetings, study, pairing, menu_tags)
+JOB_MODULES = (delivery, tokens, upkeep, drafts, meetings, study, pairing, menu_tags,
+               unionids)
 
 
 def all_jobs() -> list[JobSpec]:

@@ -315,3 +315,43 @@ def test_the_sandbox_serves_the_mini_program_login(tmp_path, database_url):
             assert answer.status_code == 200 and answer.json()["bound"] is False
         finally:
             services_of(sandbox_app).dispose()
+
+
+def test_a_chat_binding_learns_its_unionid_then_the_mini_program_needs_none(
+        client, fake, county, session, chat, app):
+    import requests
+
+    from models.members.org_tables import Org
+    from schedules.unionids import fill_unionids
+    from tests.factories import make_member
+
+    make_member(session, session.get(Org, county["liaoyuan"]), "王五", "13800000009")
+    session.commit()
+    assert "绑定成功" in chat.say("o-ww", "绑定 王五 0009")
+    # WeChat knows the follower's unionid (the account and the mini-program share an
+    # open platform account); the job asks within minutes of the binding
+    requests.post(f"{fake.base_url}/_fake/miniprogram/unionid",
+                  json={"openid": "o-ww", "unionid": "union-ww"}, timeout=5)
+    assert fill_unionids(services_of(app)) == 1
+    assert fake.state.calls["user/info/batchget"] == 1
+    session.expire_all()
+    assert session.scalar(select(Member.unionid).where(Member.name == "王五")) == "union-ww"
+    assert fill_unionids(services_of(app)) == 0  # known now: not asked again
+    answer = log_in(client, fake.base_url, "mp-ww", unionid="union-ww")
+    assert answer["bound"] is True
+    assert client.get("/api/v1/me", headers=bearer(answer["token"])).get_json()["name"] == "王五"
+
+
+def test_the_unionid_job_survives_wechat_refusing(fake, county, session, chat, app, clock):
+    from models.members.org_tables import Org
+    from schedules.unionids import fill_unionids
+    from tests.factories import make_member
+
+    make_member(session, session.get(Org, county["liaoyuan"]), "王五", "13800000009")
+    session.commit()
+    chat.say("o-ww", "绑定 王五 0009")
+    fake.fail(endpoint="user/info/batchget", errcode=45009)
+    assert fill_unionids(services_of(app)) == 0
+    clock.advance(hours=1, minutes=1)  # past the window: no one left to ask
+    assert fill_unionids(services_of(app)) == 0
+    assert fake.state.calls["user/info/batchget"] == 1

@@ -12,7 +12,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     POST /cgi-bin/tags/members/batchtagging   POST /cgi-bin/tags/members/batchuntagging
     GET  /cgi-bin/user/info
     GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token
-    GET  /sns/jscode2session (the mini-program's login)
+    GET  /sns/jscode2session (the mini-program's login)   POST /cgi-bin/user/info/batchget
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.

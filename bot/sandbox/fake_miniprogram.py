@@ -1,4 +1,5 @@
-"""The fake's mini-program login (`sns/jscode2session`).
+"""The fake's mini-program login (`sns/jscode2session`), and the unionids of the
+official account's followers (`cgi-bin/user/info/batchget`).
 
 On a phone, `wx.login()` gives the mini-program a code that its server exchanges once,
 within 5 minutes, for the user's openid, a session_key and (when the mini-program and
@@ -7,6 +8,11 @@ through `POST /_fake/miniprogram/code {"openid", "unionid"?}` (what wx.login wou
 given that user) and answers the exchange as WeChat does: 40029 for an unknown or stale
 code, 40163 for a used one, 41008 without a code, 40013 without an app id or secret; 45011
 (too many logins) and the rest through the fault rules (endpoint "sns/jscode2session").
+
+When the official account and the mini-program share an open platform account, WeChat
+tells the account a follower's unionid too: `POST /_fake/miniprogram/unionid
+{"openid", "unionid"}` says which follower has which; batchget answers with it (up to
+100 openids a call, 40032 past that).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, request
 
-from bot.sandbox.fake_http import answer, fake_state, json_body, misbehave
+from bot.sandbox.fake_http import answer, fake_state, json_body, misbehave, refused
 
 bp = Blueprint("fake_miniprogram", __name__)
 
@@ -30,6 +36,7 @@ class LoginCodes:
     """Codes wx.login handed out: code -> (openid, unionid, issued at; -1 once used)."""
 
     codes: dict[str, tuple[str, str | None, float]] = field(default_factory=dict)
+    unionids: dict[str, str] = field(default_factory=dict)  # official-account openid ->
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
@@ -80,3 +87,39 @@ def jscode2session() -> Response:
     if issued[1]:
         result["unionid"] = issued[1]
     return answer(result)
+
+
+@bp.post("/_fake/miniprogram/unionid")
+def set_unionid() -> Response:
+    """The follower `openid` of the official account has `unionid`."""
+    body = json_body()
+    openid, unionid = str(body.get("openid") or ""), str(body.get("unionid") or "")
+    if not openid or not unionid:
+        return answer({"error": "openid and unionid required"}, 400)
+    codes = login_codes()
+    with codes.lock:
+        codes.unionids[openid[:64]] = unionid[:64]
+    return answer({"ok": True})
+
+
+BATCH_MAX = 100
+
+
+@bp.post("/cgi-bin/user/info/batchget")
+def user_info_batch() -> Response:
+    """Followers' info, with the unionid where one is known."""
+    if (bad := refused("user/info/batchget")) is not None:
+        return bad
+    wanted = json_body().get("user_list")
+    if not isinstance(wanted, list) or not wanted or len(wanted) > BATCH_MAX:
+        return answer({"errcode": 40032, "errmsg": "invalid openid list size"})
+    codes = login_codes()
+    users = []
+    with codes.lock:
+        for entry in wanted:
+            openid = str(entry.get("openid") if isinstance(entry, dict) else entry)
+            user = {"subscribe": 1, "openid": openid, "language": "zh_CN"}
+            if openid in codes.unionids:
+                user["unionid"] = codes.unionids[openid]
+            users.append(user)
+    return answer({"user_info_list": users})

@@ -126,3 +126,20 @@ def release_miniprogram(session: Session, member_id: int, now: datetime) -> bool
         .execution_options(synchronize_session=False)))
     ended = tokens.revoke_all(session, now, member_id=member_id)
     return bool(unlinked or ended)
+
+
+def remember_unionids(session: Session, unionids: dict[str, str]) -> int:
+    """WeChat's user/info said which unionid each official-account openid has: kept on
+    the bound member (a mini-program login carrying it then needs no binding). Not
+    audited: WeChat telling us a fact, like a delivery receipt. A unionid another member
+    already holds is left alone. Returns how many were kept (flushes)."""
+    kept = 0
+    for openid, unionid in unionids.items():
+        if not unionid or session.scalar(select(Member.id).where(
+                Member.unionid == unionid)) is not None:
+            continue
+        kept += rowcount(session.execute(
+            update(Member).where(Member.openid == openid, Member.unionid.is_(None))
+            .values(unionid=unionid[:64]).execution_options(synchronize_session=False)))
+    session.flush()
+    return kept
