@@ -17,8 +17,9 @@ ID_MAX = 2**31 - 1
 # one line: no control characters at all; several lines: TAB, LF and CR allowed
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-# a name as the roster writes it: no spaces, no control characters
-NAME = r"^[^\s\x00-\x1f\x7f]+$"
+# a name as the roster writes it: no space, no control character (spelled out, not \s:
+# JSON Schema's regex dialect and pydantic's disagree on what \s covers)
+NAME = r"^[^\x00-\x20\x7f-\x9f]+$"
 
 
 class Body(BaseModel):
