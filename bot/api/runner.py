@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Response, request
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.api.problems import Problem
@@ -41,27 +42,47 @@ NOT_FOUND_KEYS = frozenset({"STUDY_NO_SUCH_ITEM", "STUDY_WITHDRAWN"})
 
 @dataclass
 class Call:
-    """What a view gets: the session, the time, the caller and the validated input."""
+    """What a view gets: the session, the time, the caller, the member the token speaks
+    for (id, branch and name; the ORM object on first use of `me`) and the validated
+    input."""
 
     session: Session
     services: Services
     now: datetime
     caller: Caller | None
-    member: Member | None
+    member: MemberRow | None
     body: Any = None
     query: Any = None
     path: dict[str, Any] = field(default_factory=dict)
+    _me: Member | None = None
 
     @property
     def me(self) -> Member:
         """The bound member (endpoints marked `member=True` always have one)."""
-        assert self.member is not None
-        return self.member
+        if self._me is None:
+            assert self.member is not None
+            self._me = self.session.get(Member, self.member.id)
+            assert self._me is not None
+        return self._me
 
     @property
     def actor(self) -> Actor:
         """The member acting through the mini-program (audit surface "api")."""
-        return Actor.member(self.me.id, self.me.name, Surface.API)
+        assert self.member is not None
+        return Actor.member(self.member.id, self.member.name, Surface.API)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """The few columns of the member most calls need (no ORM object)."""
+
+    id: int
+    branch_id: int
+    name: str
+
+
+_MEMBER_ROW = select(Member.id, Member.branch_id, Member.name).where(
+    Member.id == bindparam("member_id"))
 
 
 View = Callable[[Call], BaseModel]
@@ -127,7 +148,8 @@ def _run(endpoint: Endpoint, path_args: dict[str, Any]) -> Response:
     with opened as session:
         member = None
         if caller is not None and caller.member_id is not None:
-            member = session.get(Member, caller.member_id)
+            row = session.execute(_MEMBER_ROW, {"member_id": caller.member_id}).first()
+            member = MemberRow(*row) if row is not None else None
         if endpoint.member and member is None:
             raise Problem("not-bound", texts.API_NEED_BINDING)
         call = Call(session, services, now, caller, member, body, query, path_args)

@@ -22,9 +22,8 @@ from bot.api.schemas import (
 )
 from core import texts
 from core.localtime import same_local_day
-from models.members.org_tables import Org
 from models.study.actions import give_item_feedback, mark_studied
-from models.study.queries import visible_item, visible_items
+from models.study.queries import listed_items, visible_item
 from models.study.records import Feedback
 from models.study.tables import StudyItem, StudyRecord
 
@@ -32,31 +31,28 @@ from models.study.tables import StudyItem, StudyRecord
 def study_list(call: Call) -> StudyListOut:
     """The items my branch sees, newest first (today's first), a page at a time."""
     query: PageQuery = call.query
-    member, tz = call.me, call.services.settings.tz
-    items = list(call.session.scalars(
-        visible_items(member.branch_id, call.now)
-        .limit(query.per_page + 1).offset((query.page - 1) * query.per_page)))
-    more = len(items) > query.per_page
-    items = items[:query.per_page]
-    ids = [item.id for item in items]
-    studied = set(call.session.scalars(select(StudyRecord.item_id).where(
-        StudyRecord.member_id == member.id, StudyRecord.item_id.in_(ids)))) if ids else set()
-    orgs: dict[int, str] = {org_id: name for org_id, name in call.session.execute(
-        select(Org.id, Org.name).where(Org.id.in_({item.org_id for item in items})))}
+    member, tz = call.member, call.services.settings.tz
+    assert member is not None
+    items = listed_items(call.session, member.branch_id, member.id, call.now,
+                         query.per_page + 1, (query.page - 1) * query.per_page)
     return StudyListOut(items=[StudySummaryOut(
-        id=item.id, title=item.title, summary=item.summary, org=orgs.get(item.org_id, ""),
-        published_at=item.publish_at.astimezone(tz),
-        today=same_local_day(item.publish_at, call.now, tz), studied=item.id in studied)
-        for item in items], page=query.page, per_page=query.per_page, has_more=more)
+        id=item.id, title=item.title, summary=item.summary, org=item.org_name,
+        published_at=item.published.astimezone(tz),
+        today=same_local_day(item.published, call.now, tz), studied=item.studied)
+        for item in items[:query.per_page]], page=query.page, per_page=query.per_page,
+        has_more=len(items) > query.per_page)
 
 
 def _item(call: Call) -> StudyItem:
-    return visible_item(call.session, call.me.branch_id, int(call.path["item_id"]), call.now)
+    assert call.member is not None
+    return visible_item(call.session, call.member.branch_id, int(call.path["item_id"]),
+                        call.now)
 
 
 def _record(call: Call, item_id: int) -> StudyRecord | None:
+    assert call.member is not None
     return call.session.scalar(select(StudyRecord).where(
-        StudyRecord.item_id == item_id, StudyRecord.member_id == call.me.id))
+        StudyRecord.item_id == item_id, StudyRecord.member_id == call.member.id))
 
 
 def study_item(call: Call) -> StudyItemOut:
@@ -77,7 +73,8 @@ def study_item(call: Call) -> StudyItemOut:
 
 def study_done(call: Call) -> StudiedOut:
     """已学: the same record as chat's 已学 (once per item; again is no change)."""
-    item, member = _item(call), call.me
+    item, member = _item(call), call.member
+    assert member is not None
     new = mark_studied(call.session, call.actor, item, member.id, member.branch_id, call.now)
     record = _record(call, item.id)
     assert record is not None
@@ -88,7 +85,8 @@ def study_done(call: Call) -> StudiedOut:
 def study_feedback(call: Call) -> FeedbackSavedOut:
     """心得 in words on an item I have marked 已学."""
     body: FeedbackIn = call.body
-    item, member = _item(call), call.me
+    item, member = _item(call), call.member
+    assert member is not None
     saved = give_item_feedback(call.session, call.actor, member.id, member.branch_id, item,
                                Feedback("text", text=body.text), call.now)
     if saved is None:

@@ -13,12 +13,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import bindparam, case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.api.tables import ApiToken
-from models.db.base import rowcount, table_of
+from models.db.base import UTCDateTime, rowcount, table_of
 
 TOKEN_LIFETIME = timedelta(hours=2)
 RATE_WINDOW = timedelta(minutes=1)
@@ -51,21 +52,30 @@ class Caller:
     window_ends: datetime
 
 
+def _use_statement() -> Any:
+    table = table_of(ApiToken)
+    row = table.c
+    fresh = row.window_start <= bindparam("window_edge", type_=UTCDateTime())
+    now = bindparam("now", type_=UTCDateTime())
+    return (update(table)
+            .where(row.token_hash == bindparam("hash"), row.revoked_at.is_(None),
+                   row.expires_at > now)
+            .values(calls=case((fresh, 1), else_=row.calls + 1),
+                    window_start=case((fresh, now), else_=row.window_start))
+            .returning(row.id, row.openid, row.member_id, row.calls, row.window_start))
+
+
+# Built once: it runs on every call of the API.
+_USE = _use_statement()
+
+
 def use_token(session: Session, token: str, now: datetime) -> Caller | None:
     """Count one call on `token`; None when it is unknown, expired or revoked.
 
     One statement: a new window when the last one is over, else one more call.
     """
-    table = table_of(ApiToken)
-    row = table.c
-    fresh = row.window_start <= now - RATE_WINDOW
-    statement = (update(table)
-                 .where(row.token_hash == token_hash(token), row.revoked_at.is_(None),
-                        row.expires_at > now)
-                 .values(calls=case((fresh, 1), else_=row.calls + 1),
-                         window_start=case((fresh, now), else_=row.window_start))
-                 .returning(row.id, row.openid, row.member_id, row.calls, row.window_start))
-    found = session.execute(statement).first()
+    found = session.execute(_USE, {"hash": token_hash(token), "now": now,
+                                   "window_edge": now - RATE_WINDOW}).first()
     if found is None:
         return None
     token_id, openid, member_id, calls, window_start = found
