@@ -355,3 +355,27 @@ def test_the_unionid_job_survives_wechat_refusing(fake, county, session, chat, a
     clock.advance(hours=1, minutes=1)  # past the window: no one left to ask
     assert fill_unionids(services_of(app)) == 0
     assert fake.state.calls["user/info/batchget"] == 1
+
+
+def test_a_body_too_large_is_413_problem(client, fake, county):
+    response = client.post("/api/v1/login", data=b'{"code": "' + b"a" * 70_000 + b'"}',
+                           content_type="application/json")
+    problem(response, 413, "too-large")
+
+
+def test_random_codes_from_one_address_are_stopped_before_wechat(client, fake, county, clock):
+    for _ in range(20):
+        problem(client.post("/api/v1/login", json={"code": "guessed"}), 401, "bad-code")
+    assert fake.state.calls["sns/jscode2session"] == 20
+    response = client.post("/api/v1/login", json={"code": wx_login(fake.base_url, "mp-late")})
+    problem(response, 429, "rate-limited")
+    assert int(response.headers["Retry-After"]) == 600
+    assert fake.state.calls["sns/jscode2session"] == 20  # WeChat was not asked
+    clock.advance(minutes=10, seconds=1)
+    assert client.post("/api/v1/login", json={
+        "code": wx_login(fake.base_url, "mp-late")}).status_code == 200
+
+
+def test_good_logins_from_one_address_are_not_counted(client, fake, county):
+    for number in range(25):  # a village behind one carrier address
+        log_in(client, fake.base_url, f"mp-villager-{number}")

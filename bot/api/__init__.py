@@ -34,7 +34,7 @@ VERSION = "1.0.0"
 
 ENDPOINTS = (
     Endpoint("POST", "/login", account.login, "Log in with a wx.login code",
-             LoginOut, body=LoginIn, auth=False, member=False, writes=True,
+             LoginOut, body=LoginIn, auth=False, member=False,
              errors=(401, 429, 502, 503)),
     Endpoint("POST", "/bind", account.bind, "Bind to a roster member (name, phone tail)",
              BindOut, body=BindIn, member=False, writes=True, errors=(404, 409)),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from core import texts
 from core.localtime import clock_time
 from core.miniprogram import CodeExchange, CodeExchangeError
 from models.api import actions
+from models.db.guesses import API_LOGIN, release_guess, reserve_guess
 from models.members.binding import BindOutcome
 from models.members.org_tables import Org, OrgAdmin
 from models.members.tables import Member
@@ -43,18 +45,37 @@ def login(call: Call) -> LoginOut:
     credentials = call.services.settings.miniprogram_credentials
     if credentials is None:
         raise Problem("not-configured", texts.API_NOT_CONFIGURED)
+    address = f"ip:{request.remote_addr or '?'}"[:64]
+    # counted before WeChat is asked (several workers at once), given back unless refused
+    guard = call.committed(lambda db: reserve_guess(db, API_LOGIN, address, call.now))
+    if not guard.granted:
+        log.warning("api: login codes refused for %s: too many bad codes", address)
+        raise Problem("rate-limited", texts.API_WECHAT_BUSY, headers={
+            "Retry-After": str(_seconds_until(guard.locked_until, call))})
     try:
         user = _exchange().exchange(body.code, *credentials)
     except CodeExchangeError as exc:
         if exc.bad_code:
             raise Problem("bad-code", texts.API_BAD_CODE) from None
+        call.committed(lambda db: release_guess(db, API_LOGIN, address))
         if exc.rate_limited:
             raise Problem("rate-limited", texts.API_WECHAT_BUSY,
                           headers={"Retry-After": str(RETRY_AFTER_BUSY)}) from None
         raise Problem("wechat-unavailable", texts.API_WECHAT_UNAVAILABLE) from None
-    signed = actions.sign_in(call.session, user.openid, user.unionid, call.now)
+
+    def sign_in(db: Session) -> actions.SignedIn:
+        release_guess(db, API_LOGIN, address)
+        return actions.sign_in(db, user.openid, user.unionid, call.now)
+
+    signed = call.committed(sign_in)
     return LoginOut(token=signed.token, expires_in=signed.expires_in,
                     bound=signed.member_id is not None)
+
+
+def _seconds_until(moment: datetime | None, call: Call) -> int:
+    if moment is None:
+        return RETRY_AFTER_BUSY
+    return max(1, int((moment - call.now).total_seconds()))
 
 
 def bind(call: Call) -> BindOut:

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, request
 from pydantic import BaseModel, ValidationError
@@ -35,6 +35,7 @@ from models.errors import DomainError
 from models.members.tables import Member
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Domain refusals that mean "not there for you" (another branch's item, a withdrawn one).
 NOT_FOUND_KEYS = frozenset({"STUDY_NO_SUCH_ITEM", "STUDY_WITHDRAWN"})
@@ -64,6 +65,15 @@ class Call:
             self._me = self.session.get(Member, self.member.id)
             assert self._me is not None
         return self._me
+
+    def committed(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a short write transaction of its own, committed at once: what
+        must be written around a call to WeChat, which no open transaction may wait on
+        (on SQLite it would hold every writer, the webhook's too)."""
+        with write_session(self.services.engine) as session:
+            result = work(session)
+            session.commit()
+        return result
 
     @property
     def actor(self) -> Actor:
