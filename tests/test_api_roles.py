@@ -1,7 +1,7 @@
-"""The role matrix over every /api/v1 endpoint: a member of the branch, its secretary,
-a member of another branch, a mini-program user not bound yet, no token, an expired and
-a revoked token — each answered exactly 200, 401, 403 or 404 as documented, never 5xx,
-and every refusal as problem+json."""
+"""The role matrix over every /api/v1 endpoint: a member of the branch, a helper, its
+secretary, a member of another branch, a mini-program user not bound yet, no token, an
+expired and a revoked token — each answered exactly 200, 401, 403, 404 or 409 as
+documented, never 5xx, and every refusal as problem+json."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from flask import Flask
 
 from bot import create_app
 from bot.services import services_of
+from models.members.org_tables import Org
 from tests.api_support import PROBLEM, bearer, bound_token, log_in, make_item
+from tests.factories import make_member
 
 # (method, path, body); {item} is an item of 辽原村 that its members have studied
 ENDPOINTS = [
@@ -25,11 +27,13 @@ ENDPOINTS = [
     ("POST", "/api/v1/bind", {"name": "张明", "phone_tail": "0002"}),
     ("POST", "/api/v1/logout", None),
 ]
-ROLES = ["member", "secretary", "other_branch", "unbound", "no_token", "expired", "revoked"]
+ROLES = ["member", "helper", "secretary", "other_branch", "unbound", "no_token", "expired",
+         "revoked"]
 
 # What each role gets from each endpoint (by path), exactly.
 EXPECTED = {
     "member": dict.fromkeys(p for _, p, _ in ENDPOINTS) | {"/api/v1/bind": 200},
+    "helper": dict.fromkeys(p for _, p, _ in ENDPOINTS) | {"/api/v1/bind": 409},
     "secretary": dict.fromkeys(p for _, p, _ in ENDPOINTS) | {"/api/v1/bind": 409},
     "other_branch": {"/api/v1/me": 200, "/api/v1/study": 200, "/api/v1/study/{item}": 404,
                      "/api/v1/study/{item}/done": 404, "/api/v1/study/{item}/feedback": 404,
@@ -41,7 +45,7 @@ EXPECTED = {
     "expired": dict.fromkeys((p for _, p, _ in ENDPOINTS), 401),
     "revoked": dict.fromkeys((p for _, p, _ in ENDPOINTS), 401),
 }
-for _role in ("member", "secretary"):
+for _role in ("member", "helper", "secretary"):
     EXPECTED[_role] = {p: (s if s is not None else 200) for p, s in EXPECTED[_role].items()}
 
 
@@ -59,6 +63,8 @@ def _token(role: str, client, fake, clock) -> str | None:  # type: ignore[no-unt
         return None
     if role == "member":
         return bound_token(client, base, "mp-zm", "张明", "0002")
+    if role == "helper":
+        return bound_token(client, base, "mp-helper", "王帮", "0008")
     if role == "secretary":
         return bound_token(client, base, "mp-sec", "李书记", "0001")
     if role == "other_branch":
@@ -79,11 +85,13 @@ def _token(role: str, client, fake, clock) -> str | None:  # type: ignore[no-unt
 def test_role_matrix(role, client, fake, county, session, clock):
     now = clock()
     item = make_item(session, county["liaoyuan"], "今天的学习", now - timedelta(minutes=5)).id
+    make_member(session, session.get(Org, county["liaoyuan"]), "王帮", "13800000008",
+                is_helper=True)
     session.commit()
     seen = {}
     for method, path, body in ENDPOINTS:
         token = _token(role, client, fake, clock)  # fresh: logout ends it
-        if role in ("member", "secretary") and "feedback" in path:
+        if role in ("member", "helper", "secretary") and "feedback" in path:
             client.post(f"/api/v1/study/{item}/done", headers=bearer(token or ""))
         headers = bearer(token) if token else {}
         response = client.open(path.format(item=item), method=method, json=body,
