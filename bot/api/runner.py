@@ -141,8 +141,9 @@ def run(endpoint: Endpoint, path_args: dict[str, Any]) -> Response:
     try:
         return _run(endpoint, path_args)
     except Problem as problem:
-        if problem.status >= 500:
-            log.warning("api %s %s: %s", request.method, endpoint.path, problem.kind)
+        level = logging.WARNING if problem.status >= 500 else logging.INFO
+        log.log(level, "api %s %s: %s %s", request.method, endpoint.path, problem.status,
+                problem.kind)
         return problem.response()
 
 
