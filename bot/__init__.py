@@ -34,6 +34,7 @@ def create_app(
     their settings and have set up their own.
     """
     from bot import health, webhook
+    from bot.api import register_api
     from bot.console import register_console
     from bot.pages import register_pages
     from bot.request_guard import register_request_guard
@@ -68,6 +69,7 @@ def create_app(
     app.register_blueprint(health.bp)
     register_console(app, secure_cookies=(settings.public_url or "").startswith("https://"))
     register_pages(app)
+    register_api(app)
     if settings.sandbox_served:
         from bot.sandbox.mount import mount_sandbox
 
@@ -99,6 +101,8 @@ def _register_error_pages(app: Flask) -> None:
     """Short plain-text errors: never a stack trace or a debugger page. Under /admin and
     /m, where people read them, a Chinese page in the console's or the members' frame."""
 
+    from bot.api import is_api_path
+    from bot.api.problems import http_problem, internal_problem
     from bot.console.error_pages import console_error_page, is_console_path
     from bot.pages.access import is_pages_path, unrouted_error
 
@@ -112,6 +116,8 @@ def _register_error_pages(app: Flask) -> None:
             return console_error_page(exc)
         if is_pages_path(request.path):  # members read these too
             return make_response(unrouted_error(exc.code or 500))
+        if is_api_path(request.path):  # the mini-program reads problem+json
+            return http_problem(exc)
         return Response(exc.name.lower(), status=exc.code or 500, mimetype="text/plain")
 
     @app.errorhandler(Exception)
@@ -121,4 +127,6 @@ def _register_error_pages(app: Flask) -> None:
             return console_error_page(InternalServerError())
         if is_pages_path(request.path):
             return make_response(unrouted_error(500))
+        if is_api_path(request.path):
+            return internal_problem()
         return Response("internal error", status=500, mimetype="text/plain")

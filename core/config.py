@@ -149,6 +149,14 @@ class Settings:
     # [miniprogram_subscribe.*] sections; core.subscribe_messages).
     configured_subscriptions: dict[str, tuple[SubscribeSpec, ...]] = field(
         default_factory=dict)
+    # The mini-program (PARTYBOT_MINIPROGRAM_APP_ID / _SECRET): its wx.login codes are
+    # exchanged at sns/jscode2session through WECHAT_API_BASE_URL. Unset: the API's
+    # login answers 503, except in sandbox mode, where the fake takes fixed ones.
+    miniprogram_app_id: str | None = None
+    miniprogram_app_secret: str | None = field(default=None, repr=False)
+    # Calls one mini-program token may make a minute (PARTYBOT_API_RATE_PER_MINUTE),
+    # counted in the database so that every worker sees the same count.
+    api_rate_per_minute: int = 60
 
     @property
     def sandbox(self) -> bool:
@@ -195,6 +203,16 @@ class Settings:
     def tz(self) -> ZoneInfo:
         """The zone in which times are shown and scheduled."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def miniprogram_credentials(self) -> tuple[str, str] | None:
+        """The mini-program's app id and secret; fixed ones in sandbox mode; None when
+        a real account has no mini-program configured."""
+        if self.miniprogram_app_id and self.miniprogram_app_secret:
+            return self.miniprogram_app_id, self.miniprogram_app_secret
+        if self.sandbox:
+            return SANDBOX_MINIPROGRAM_APP_ID, SANDBOX_MINIPROGRAM_APP_SECRET
+        return None
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields changed (tests, CLI flags)."""
@@ -261,6 +279,12 @@ def load_settings(
     secret_key = get("PARTYBOT_SECRET_KEY") or (
         instance_secret(instance_path) if generate_secret else ""
     )
+
+    mini_id = get("PARTYBOT_MINIPROGRAM_APP_ID")
+    mini_secret = get("PARTYBOT_MINIPROGRAM_APP_SECRET")
+    if (mini_id is None) != (mini_secret is None):
+        raise ConfigError("set both PARTYBOT_MINIPROGRAM_APP_ID and "
+                          "PARTYBOT_MINIPROGRAM_APP_SECRET, or neither")
 
     return Settings(
         database_url=get("PARTYBOT_DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -335,6 +359,10 @@ def load_settings(
         audit_retention_days=parse_int(
             "PARTYBOT_AUDIT_RETENTION_DAYS", get("PARTYBOT_AUDIT_RETENTION_DAYS"), 1825, 0),
         configured_subscriptions=_subscriptions_from(templates_file),
+        miniprogram_app_id=mini_id,
+        miniprogram_app_secret=mini_secret,
+        api_rate_per_minute=parse_int("PARTYBOT_API_RATE_PER_MINUTE",
+                                      get("PARTYBOT_API_RATE_PER_MINUTE"), 60, 1),
     )
 
 
@@ -345,3 +373,7 @@ def _subscriptions_from(path: str | None) -> dict[str, tuple[SubscribeSpec, ...]
     except TemplateFileError as exc:
         raise ConfigError(f"PARTYBOT_TEMPLATES_FILE: {exc}") from exc
 
+
+# The sandbox's mini-program (the fake accepts any app id and secret).
+SANDBOX_MINIPROGRAM_APP_ID = "wxsandboxminiprog"
+SANDBOX_MINIPROGRAM_APP_SECRET = "sandbox-miniprogram-secret"

@@ -1,9 +1,10 @@
 """Keeping request signatures and access tokens out of the logs.
 
 Every URL partybot, werkzeug, requests or urllib3 logs goes through the filter: the
-values of `signature`, `msg_signature` and `access_token` become `***`. A signature
-is a key to replay a plain-mode request within its time window, an access token is
-the account.
+values of `signature`, `msg_signature`, `access_token`, `secret`, `js_code` and
+`session_key` become `***`. A signature is a key to replay a plain-mode request within
+its time window, an access token or an app secret is the account, a mini-program's
+login code is the user's login.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import logging
 import re
 
-SECRET_PARAMETERS = re.compile(r"\b(signature|msg_signature|access_token)=[^&\s\"'#]+")
+SECRET_PARAMETERS = re.compile(
+    r"\b(signature|msg_signature|access_token|secret|js_code|session_key)=[^&\s\"'#]+")
 
 
 def redact(text: str) -> str:

@@ -671,3 +671,5 @@ MENU_MY_YEAR = "我的记录"
 MENU_HELPED_PAGE = "我帮扶的人"
 # The sandbox chat page: open the chosen member's pages.
 SANDBOX_MEMBER_PAGES = "这位成员的页面"
+# Issue 26: the mini-program (models.api), in the audit log
+AUDIT_FIELD_NAMES["miniprogram"] = "小程序"

@@ -4,6 +4,7 @@ Importing this package registers every table on `Base.metadata` (Alembic and the
 tests rely on that).
 """
 
+from models.api.tables import ApiToken, MiniProgramUser
 from models.console.accounts import ConsoleUser
 from models.console.audit import AuditEntry
 from models.console.logins import LoginTicket
@@ -44,6 +45,7 @@ from models.study.tables import (
 
 __all__ = [
     "AccessToken",
+    "ApiToken",
     "Attendance",
     "AuditEntry",
     "Base",
@@ -62,6 +64,7 @@ __all__ = [
     "MeetingInvite",
     "Member",
     "MenuTag",
+    "MiniProgramUser",
     "Org",
     "OrgAdmin",
     "OrgKind",

@@ -20,6 +20,7 @@ from schedules import (
     study,
     study_photos,
     tokens,
+    unionids,
     upkeep,
 )
 from schedules.job_spec import JobFunc, JobSpec, TriggerArgs
@@ -28,7 +29,7 @@ __all__ = ["JobFunc", "JobSpec", "TriggerArgs", "all_jobs"]
 
 # The modules whose `JOBS` the scheduler runs, in the order they are added.
 JOB_MODULES = (delivery, tokens, upkeep, drafts, meetings, study, pairing, menu_tags,
-               study_photos)
+               study_photos, unionids)
 
 
 def all_jobs() -> list[JobSpec]:

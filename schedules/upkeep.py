@@ -1,5 +1,6 @@
 """Upkeep: prune old inbound-message keys (retries come within seconds; the 48-hour
-customer-service window needs two days; we keep four); every hour, delete the uploaded
+customer-service window needs two days; we keep four), wrong-guess counters past their
+time and mini-program tokens ended a day ago; every hour, delete the uploaded
 photos nothing needs any more; every day, drop audit entries past their retention
 (PARTYBOT_AUDIT_RETENTION_DAYS)."""
 
@@ -9,6 +10,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+from models.api.tokens import prune_expired
 from models.console.audit import prune, retention_cutoff
 from models.db.guesses import prune_guards
 from models.db.inbound import prune_inbound
@@ -25,9 +27,11 @@ def prune_inbound_keys(runtime: Runtime) -> int:
     with write_session(runtime.engine) as session:
         removed = prune_inbound(session, runtime.clock())
         guards = prune_guards(session, runtime.clock())
+        tokens = prune_expired(session, runtime.clock())
         session.commit()
-    if removed or guards:
-        log.info("pruned %d old inbound message keys and %d guess guards", removed, guards)
+    if removed or guards or tokens:
+        log.info("pruned %d old inbound message keys, %d guess guards and %d ended API "
+                 "tokens", removed, guards, tokens)
     return removed
 
 

@@ -14,6 +14,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     GET  /connect/oauth2/authorize      GET  /sns/oauth2/access_token
     GET  /cgi-bin/ticket/getticket      (bot/sandbox/fake_jssdk.py)
     POST /cgi-bin/message/subscribe/bizsend   POST /cgi-bin/message/subscribe/send
+    GET  /sns/jscode2session (the mini-program's login)   POST /cgi-bin/user/info/batchget
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.
@@ -42,6 +43,7 @@ from bot.sandbox import (
     fake_media,
     fake_menus,
     fake_messages,
+    fake_miniprogram,
     fake_oauth,
     fake_qrcodes,
     fake_subscribe,
@@ -70,6 +72,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     fake_oauth.bp, fake_controls.bp, fake_media.bp,
     fake_jssdk.bp,  # GET /cgi-bin/ticket/getticket (the JS-SDK's ticket)
     fake_subscribe.bp,  # message/subscribe/bizsend and send (订阅通知)
+    fake_miniprogram.bp,  # sns/jscode2session, user/info/batchget
 )
 
 

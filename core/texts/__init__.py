@@ -4,6 +4,7 @@ feature, read as one namespace (`texts.MEETING_CREATED`).
 Placeholders use str.format names. Keep replies short: they are read on old phones.
 """
 
+from core.texts.api import *  # noqa: F403
 from core.texts.cli import *  # noqa: F403
 from core.texts.console import *  # noqa: F403
 from core.texts.conversation import *  # noqa: F403

@@ -52,7 +52,10 @@ BINDING = GuessLimit("bind", 5, timedelta(hours=1), timedelta(hours=1))
 MEETING_CODE = GuessLimit("meeting_code", 10, timedelta(minutes=10), timedelta(minutes=10))
 # Console passwords, counted per login ("login:<name>" in the openid column).
 CONSOLE_LOGIN = GuessLimit("console_login", 10, timedelta(minutes=15), timedelta(minutes=15))
-LIMITS = (BINDING, MEETING_CODE, CONSOLE_LOGIN)
+# Mini-program login codes WeChat refused, counted per client address ("ip:<address>"):
+# random codes would spend the mini-program's jscode2session allowance (45011) for all.
+API_LOGIN = GuessLimit("api_login", 20, timedelta(minutes=10), timedelta(minutes=10))
+LIMITS = (BINDING, MEETING_CODE, CONSOLE_LOGIN, API_LOGIN)
 
 
 class GuessGuard(Base):

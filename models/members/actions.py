@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import words
 from models.actors import Actor, Surface
+from models.api.actions import release_miniprogram
 from models.console.audit import AuditEntry, record_change
 from models.delivery.outbox import ChannelPolicy
 from models.members import org_tree
@@ -35,6 +36,8 @@ from models.members.tables import Member
 # What the audit log says a member's WeChat was, before and after (never the openid).
 _BOUND = {"wechat": words.EXPORT_BOUND}
 _NOT_BOUND = {"wechat": words.EXPORT_NOT_BOUND}
+_APP_BOUND = {"miniprogram": words.EXPORT_BOUND}
+_APP_NOT_BOUND = {"miniprogram": words.EXPORT_NOT_BOUND}
 
 
 def bind_wechat(session: Session, openid: str, name: str, phone_suffix: str, now: datetime,
@@ -56,9 +59,13 @@ def unbind_wechat(session: Session, actor: Actor, member: Member, outbox: Channe
                   now: datetime) -> bool:
     """解绑: free the member's WeChat so they can bind a new phone; the old WeChat is told
     and the console sessions it started end. False (nothing written) when the member was
-    not bound."""
+    not bound. The member's mini-program is released too (its tokens end at once)."""
+    released_app = release_miniprogram(session, member.id, now)
     if not release_member(session, member, outbox, now):
-        return False
+        if released_app:
+            record_change(session, actor, org_id=member.branch_id, action="member.unbind",
+                          target=member.name, now=now, before=_APP_BOUND, after=_APP_NOT_BOUND)
+        return released_app
     record_change(session, actor, org_id=member.branch_id, action="member.unbind",
                   target=member.name, now=now, before=_BOUND, after=_NOT_BOUND)
     return True

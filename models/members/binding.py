@@ -63,23 +63,10 @@ def bind_openid(
         return BindResult(
             BindOutcome.ALREADY_BOUND_SELF if same else BindOutcome.OPENID_TAKEN, current
         )
-    state = reserve_guess(session, BINDING, openid, now)
-    if not state.granted:
-        return BindResult(BindOutcome.LOCKED, locked_until=state.locked_until, tries_left=0)
-
-    candidates = list(
-        session.scalars(
-            select(Member).where(Member.name == name, Member.phone.is_not(None))
-        )
-    )
-    matches = [m for m in candidates if m.phone and m.phone.endswith(phone_suffix)]
-    if not matches:
-        return BindResult(BindOutcome.NO_MATCH, tries_left=state.tries_left,
-                          locked_until=state.locked_until)
-    release_guess(session, BINDING, openid)  # name and phone were right
-    if len(matches) > 1:
-        return BindResult(BindOutcome.AMBIGUOUS)
-    member = matches[0]
+    found = roster_match(session, openid, name, phone_suffix, now)
+    if isinstance(found, BindResult):
+        return found
+    member = found
     if member.openid is not None:
         return BindResult(BindOutcome.MEMBER_TAKEN, member)
 
@@ -92,6 +79,31 @@ def bind_openid(
         return BindResult(BindOutcome.MEMBER_TAKEN, member)
     forget_failures(session, BINDING, openid)
     return BindResult(BindOutcome.BOUND, member)
+
+
+def roster_match(session: Session, guesser: str, name: str, phone_suffix: str,
+                 now: datetime) -> Member | BindResult:
+    """The one roster member called `name` whose phone ends with `phone_suffix`, or why
+    not (locked, no match, ambiguous). The try is counted against `guesser` (an openid,
+    or the mini-program's "mp:<openid>") before the roster is searched, and given back
+    when the answer was no wrong guess; the caller forgets the count once bound."""
+    state = reserve_guess(session, BINDING, guesser, now)
+    if not state.granted:
+        return BindResult(BindOutcome.LOCKED, locked_until=state.locked_until, tries_left=0)
+
+    candidates = list(
+        session.scalars(
+            select(Member).where(Member.name == name, Member.phone.is_not(None))
+        )
+    )
+    matches = [m for m in candidates if m.phone and m.phone.endswith(phone_suffix)]
+    if not matches:
+        return BindResult(BindOutcome.NO_MATCH, tries_left=state.tries_left,
+                          locked_until=state.locked_until)
+    release_guess(session, BINDING, guesser)  # name and phone were right
+    if len(matches) > 1:
+        return BindResult(BindOutcome.AMBIGUOUS)
+    return matches[0]
 
 
 def unbind_openid(session: Session, openid: str, now: datetime) -> Member | None:

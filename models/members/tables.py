@@ -55,6 +55,9 @@ class Member(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The WeChat unionid (one open platform account over the official account and the
+    # mini-program): a mini-program login carrying it finds the member without binding.
+    unionid: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     branch: Mapped[Org] = relationship(foreign_keys=[branch_id], lazy="joined")
     group: Mapped[Org | None] = relationship(foreign_keys=[group_id])

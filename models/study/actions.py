@@ -399,3 +399,19 @@ def _keep_as_link(session: Session, actor: Actor, image: StudyItemImage, item: S
     session.flush()
     record_change(session, actor, org_id=item.org_id, action="study.photo_link",
                   target=_target(item), now=now, after={"image": image.id, "why": why})
+def give_item_feedback(session: Session, actor: Actor, member_id: int, branch_id: int,
+                       item: StudyItem, feedback: Feedback,
+                       now: datetime) -> tuple[StudyRecord, int] | None:
+    """A 心得 on the member's 已学 of `item` (a page or the mini-program names the item;
+    chat, which cannot, uses `give_feedback`'s window): the record and how many pieces
+    it has now; None when the member has not studied the item."""
+    record = session.scalar(select(StudyRecord).where(StudyRecord.item_id == item.id,
+                                                      StudyRecord.member_id == member_id))
+    if record is None:
+        return None
+    pieces = attach_feedback(session, record, feedback, now)
+    if actor.acts_for(member_id):
+        record_change(session, actor, org_id=branch_id, action="study.feedback",
+                      target=_target(item), now=now,
+                      after={"kind": feedback.kind, "pieces": pieces})
+    return record, pieces

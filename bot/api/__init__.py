@@ -1,0 +1,82 @@
+"""The mini-program's API under /api/v1 (JSON; errors as problem+json).
+
+`register_api` builds the blueprint from ENDPOINTS when create_app calls it: the same
+table gives Flask its routes and the OpenAPI document its operations. No cookie
+session is opened for these paths (bot.ConsoleOnlySessions): a call is authenticated
+by its Bearer token alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify
+
+from bot.api import account, study
+from bot.api.openapi import PREFIX, build_document
+from bot.api.runner import Endpoint, run
+from bot.api.schemas import (
+    BindIn,
+    BindOut,
+    FeedbackIn,
+    FeedbackSavedOut,
+    LoginIn,
+    LoginOut,
+    LogoutOut,
+    MeOut,
+    PageQuery,
+    StudiedOut,
+    StudyItemOut,
+    StudyListOut,
+)
+
+VERSION = "1.0.0"
+
+ENDPOINTS = (
+    Endpoint("POST", "/login", account.login, "Log in with a wx.login code",
+             LoginOut, body=LoginIn, auth=False, member=False,
+             errors=(401, 429, 502, 503)),
+    Endpoint("POST", "/bind", account.bind, "Bind to a roster member (name, phone tail)",
+             BindOut, body=BindIn, member=False, writes=True, errors=(404, 409)),
+    Endpoint("GET", "/me", account.me, "Who I am", MeOut),
+    Endpoint("POST", "/logout", account.logout, "End this token", LogoutOut, member=False,
+             writes=True),
+    Endpoint("GET", "/study", study.study_list, "Study items, newest first", StudyListOut,
+             query=PageQuery),
+    Endpoint("GET", "/study/<int:item_id>", study.study_item, "One study item",
+             StudyItemOut),
+    Endpoint("POST", "/study/<int:item_id>/done", study.study_done, "Mark as studied",
+             StudiedOut, writes=True),
+    Endpoint("POST", "/study/<int:item_id>/feedback", study.study_feedback,
+             "Text feedback on a studied item", FeedbackSavedOut, body=FeedbackIn, writes=True,
+             errors=(409,)),
+)
+
+
+def register_api(app: Flask) -> None:
+    """Serve ENDPOINTS and the OpenAPI document under /api/v1."""
+    bp = Blueprint("api", __name__, url_prefix=PREFIX)
+    for endpoint in ENDPOINTS:
+        bp.add_url_rule(endpoint.path, endpoint.operation_id, _view(endpoint),
+                        methods=[endpoint.method])
+    document = build_document(ENDPOINTS, VERSION)
+
+    def openapi_json() -> Response:
+        """The OpenAPI 3.1 document."""
+        return jsonify(document)
+
+    bp.add_url_rule("/openapi.json", "openapi", openapi_json, methods=["GET"])
+    app.register_blueprint(bp)
+
+
+def _view(endpoint: Endpoint) -> Any:
+    def view(**path_args: Any) -> Response:
+        return run(endpoint, path_args)
+
+    view.__name__ = endpoint.operation_id
+    return view
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a request path is the API's (its errors are problem+json)."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
