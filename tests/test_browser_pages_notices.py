@@ -200,3 +200,36 @@ def test_a_refused_config_shows_the_fallback_line(page, sandbox, tmp_path):  # t
     page.set_viewport_size({"width": 320, "height": 640})
     fits(page)
     page.screenshot(path=str(shots() / "notices-fallback-320.png"), full_page=True)
+
+
+def test_an_old_wechat_gets_the_fallback_line_at_the_largest_font(browser, sandbox):  # type: ignore[no-untyped-def]
+    app, base = sandbox
+    refresh_jsapi_ticket(services_of(app))
+    old = ("Mozilla/5.0 (Linux; Android 7.1.2; vivo Y55A) AppleWebKit/537.36 (KHTML, like "
+           "Gecko) Chrome/57.0.2987.132 Mobile Safari/537.36 MicroMessenger/7.0.10.1580")
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="zh-CN",
+                                  user_agent=old)
+    try:
+        tab = context.new_page()
+        log_in(tab, base)
+        tab.click(".font-switch button.size-xlarge")
+        expect(tab.locator("html")).to_have_class("font-xlarge")
+        expect(tab.locator("#no-tag")).to_be_visible()
+        expect(tab.locator("#subscribe-btn")).to_be_hidden()
+        fits(tab)
+        tab.screenshot(path=str(shots() / "notices-old-wechat-xlarge-320.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_a_new_wechat_draws_the_button_at_the_largest_font(page, sandbox):  # type: ignore[no-untyped-def]
+    app, base = sandbox
+    refresh_jsapi_ticket(services_of(app))
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, base)
+    page.click(".font-switch button.size-xlarge")
+    button = page.locator("#subscribe-btn button.btn")
+    expect(button).to_be_visible()
+    assert button.evaluate("b => getComputedStyle(b).fontSize") == "25px"
+    fits(page)
+    page.screenshot(path=str(shots() / "notices-xlarge-320.png"), full_page=True)

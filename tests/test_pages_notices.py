@@ -176,3 +176,14 @@ def test_page_weight(pages_app, fake, clock):
     print(f"page weight: notices {len(page.data)} + css {len(parts[0].data)} + js "
           f"{len(parts[1].data)} = {total} bytes (WeChat's jweixin script not counted)")
     assert total < 60_000
+
+
+def test_the_sandbox_js_sdk_knows_who_the_browser_is(pages_app, fake):
+    """As WeChat knows its user: the stub's open tag sends the event for this openid."""
+    assert b"window.__wxStubUser = {};" in pages_app.test_client().get(
+        "/sandbox/jssdk/jweixin.js").data
+    phone, _ = open_as(pages_app, fake, "o-zm")
+    stub = phone.get("/sandbox/jssdk/jweixin.js")
+    assert stub.status_code == 200 and stub.mimetype == "application/javascript"
+    assert b'window.__wxStubUser = {"openid": "o-zm"};' in stub.data
+    assert "允许".encode() in stub.data or b"\\u5141\\u8bb8" in stub.data
