@@ -146,7 +146,10 @@ def test_a_stranger_goes_to_the_binding_page_and_a_visitor_to_wechat(pages_app, 
 def test_home_links_to_the_page(pages_app, fake):
     phone, _ = open_as(pages_app, fake, "o-zm")
     home = phone.get("/m/").get_data(as_text=True)
-    assert 'href="/m/notices"' in home and texts.PAGES_HOME_NOTICES in home
+    assert "<title>首页</title>" in home
+    link = re.search(r'<section class="card" id="notices-link">\s*<a class="more" '
+                     r'href="/m/notices">([^<]+)</a>', home.split("<main>")[1])
+    assert link and link.group(1) == texts.PAGES_HOME_NOTICES
 
 
 def test_an_account_without_subscription_templates_says_so(api_settings, clock, fake):
