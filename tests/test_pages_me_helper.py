@@ -315,7 +315,7 @@ def test_my_page_names_who_acted_on_every_line(village_pages, fake, june):
     assert "支部党员大会：民主评议 6月15日（周一）12:00 · 村委会二楼 待参加" in text
     assert "支部党员大会 5月16日（周六）10:00 已准假 请假（住院） · 本人" in text
     assert "【今日学习】学习四中全会精神 帮扶人王帮扶已转达 · 6月15日（周一）10:00" in text
-    assert 'href="/m/me#notices"' in html and 'id="notices"' in html
+    assert 'href="/m/notices"' in html and 'id="notices"' in html
     assert '<a href="/m/me" class="active"' in html  # the bottom bar
     css = mine.get("/m/static/pages.css")
     print(f"page weight: me {len(page.data)} bytes, css {len(css.data)} bytes")

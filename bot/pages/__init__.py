@@ -29,6 +29,7 @@ from bot.pages import (
     home,
     me,
     meetings,
+    notices,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
 from models.errors import DomainError
@@ -46,6 +47,7 @@ AREAS = (
     meetings,
     me,
     helper,
+    notices,
 )
 
 

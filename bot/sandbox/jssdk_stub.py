@@ -17,7 +17,7 @@ import json
 import logging
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from bot.jssdk_page import jssdk_context, page_url
@@ -34,11 +34,19 @@ STUB = Path(__file__).parent / "static" / "jweixin-stub.js"
 
 @bp.get("/jssdk/jweixin.js")
 def stub() -> Response:
-    """The stub JS-SDK, preceded by the words of its position box."""
+    """The stub JS-SDK, preceded by the words of its position box and subscription popup,
+    and by who this browser is (the member pages' login: WeChat knows its user, and the
+    stub's wx-open-subscribe sends the subscription event for that openid)."""
     words = {"title": texts.JSSDK_STUB_BOX_TITLE, "latitude": texts.JSSDK_STUB_LATITUDE,
              "longitude": texts.JSSDK_STUB_LONGITUDE, "ok": texts.JSSDK_STUB_OK,
-             "cancel": texts.JSSDK_STUB_CANCEL, "bad": texts.JSSDK_STUB_BAD_NUMBER}
-    body = f"window.__wxStubWords = {json.dumps(words)};\n{STUB.read_text()}"
+             "cancel": texts.JSSDK_STUB_CANCEL, "bad": texts.JSSDK_STUB_BAD_NUMBER,
+             "subscribeTitle": texts.JSSDK_STUB_SUBSCRIBE_TITLE,
+             "allow": texts.JSSDK_STUB_ALLOW, "deny": texts.JSSDK_STUB_DENY,
+             "noUser": texts.JSSDK_STUB_NO_USER}
+    openid = session.get("m_openid")
+    user = {"openid": openid} if isinstance(openid, str) and openid else {}
+    body = (f"window.__wxStubWords = {json.dumps(words)};\n"
+            f"window.__wxStubUser = {json.dumps(user)};\n{STUB.read_text()}")
     response = Response(body, mimetype="application/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -13,3 +13,8 @@ JSSDK_TRY_TITLE = "JS-SDK 模拟测试"
 JSSDK_TRY_BUTTON = "获取位置"
 JSSDK_TRY_NO_TICKET = "还没有 jsapi_ticket：调度进程（partybot scheduler 或 partybot run）启动后一分钟内会取到。"
 JSSDK_TRY_READY = "wx.config 验证通过"
+# The sandbox's wx-open-subscribe: WeChat's popup (允许 / 取消 per template).
+JSSDK_STUB_SUBSCRIBE_TITLE = "（沙盒模拟）公众号申请向你发送以下通知，每项可以关掉"
+JSSDK_STUB_ALLOW = "允许"
+JSSDK_STUB_DENY = "取消"
+JSSDK_STUB_NO_USER = "沙盒不知道你是谁：请从成员页面登录后再试"

@@ -12,14 +12,28 @@
  *            into a small box (latitude, longitude). The browser's coordinates are given as
  *            they come, whatever `type` asks for (a real phone converts to GCJ-02).
  * wx.checkJsApi  says every API in the config is available.
+ * <wx-open-subscribe template="id1,id2">  (only when wx.config passed and listed it in
+ *            openTagList, as WeChat): draws its <script type="text/wxtag-template"> in a
+ *            shadow root; a tap shows WeChat-like 允许 / 取消 choices per template. 允许 asks
+ *            the sandbox (POST /sandbox/subscribe, JSON, loopback only) to send
+ *            subscribe_msg_popup_event to the webhook for this browser's member
+ *            (window.__wxStubUser, from the member pages' login) — accept for each template
+ *            left on, reject for each turned off — then fires the tag's `success` event with
+ *            WeChat's detail ({errMsg: "subscribe:ok", subscribeDetails: a JSON string
+ *            {templateId: '{"status":"accept"}'}}); 取消 sends reject for each and fires
+ *            `success` with reject; a failure fires `error` ({errMsg}). A refused wx.config
+ *            fires WeixinOpenTagsError on the document.
  * Old phones: ES5, no framework.
  */
 (function () {
   "use strict";
   var WORDS = window.__wxStubWords || {};
+  var USER = window.__wxStubUser || {};
   var script = document.currentScript;
   var verifyUrl = script && script.src ? script.src.replace(/[^\/?#]*([?#].*)?$/, "verify")
     : "/sandbox/jssdk/verify";
+  // /sandbox/jssdk/jweixin.js -> /sandbox/subscribe and /sandbox/subscriptions
+  var sandboxUrl = verifyUrl.replace(/jssdk\/verify$/, "");
   var state = "new";  // new | checking | ready | failed
   var config = null;
   var failure = null;
@@ -42,6 +56,7 @@
     var calls = waiting;
     waiting = [];
     for (var j = 0; j < calls.length; j++) { calls[j](); }
+    openTags(ok, errMsg);
   }
 
   function finish(options, kind, result) {
@@ -122,6 +137,174 @@
     });
     document.body.appendChild(box);
     lat.focus();
+  }
+
+  // -- open tags: wx-open-subscribe ---------------------------------------------------
+
+  function fire(el, name, detail) {
+    var event;
+    try {
+      event = new CustomEvent(name, {detail: detail});
+    } catch (e) {  // (very old WebViews)
+      event = document.createEvent("CustomEvent");
+      event.initCustomEvent(name, false, false, detail);
+    }
+    el.dispatchEvent(event);
+  }
+
+  function openTags(ok, errMsg) {
+    var found = document.getElementsByTagName("wx-open-subscribe");
+    if (!found.length) { return; }
+    if (!ok) {
+      fire(document, "WeixinOpenTagsError", {errMsg: errMsg});
+      return;
+    }
+    var listed = (config && config.openTagList) || [];
+    if (listed.indexOf("wx-open-subscribe") < 0) { return; }  // WeChat draws nothing
+    for (var i = 0; i < found.length; i++) { drawSubscribe(found[i]); }
+  }
+
+  function drawSubscribe(el) {
+    if (el.__wxStubDrawn) { return; }
+    el.__wxStubDrawn = true;
+    var template = el.querySelector("script[type='text/wxtag-template']");
+    var html = template ? template.textContent : "";
+    var root = el.attachShadow ? el.attachShadow({mode: "open"}) : el;
+    if (root === el) { el.innerHTML = ""; }
+    root.innerHTML = html;
+    el.addEventListener("click", function () { subscribeSheet(el); });
+  }
+
+  function templateIds(el) {
+    var ids = (el.getAttribute("template") || "").split(",");
+    var out = [];
+    for (var i = 0; i < ids.length; i++) {
+      var id = ids[i].replace(/^\s+|\s+$/g, "");
+      if (id && out.indexOf(id) < 0) { out.push(id); }
+    }
+    return out;
+  }
+
+  function request(method, url, body, done) {
+    var xhr = new XMLHttpRequest();
+    xhr.open(method, url, true);
+    if (body) { xhr.setRequestHeader("Content-Type", "application/json"); }
+    xhr.onload = function () {
+      var answer = null;
+      try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
+      done(xhr.status >= 200 && xhr.status < 300, answer);
+    };
+    xhr.onerror = function () { done(false, null); };
+    xhr.send(body ? JSON.stringify(body) : null);
+  }
+
+  function details(choices) {
+    var map = {};
+    for (var id in choices) {
+      if (Object.prototype.hasOwnProperty.call(choices, id)) {
+        map[id] = JSON.stringify({status: choices[id]});
+      }
+    }
+    return {errMsg: "subscribe:ok", subscribeDetails: JSON.stringify(map)};
+  }
+
+  // The member's choices reach the webhook one event per template, in order.
+  function sendChoices(el, ids, choices) {
+    var i = 0;
+    function next() {
+      if (i >= ids.length) { fire(el, "success", details(choices)); return; }
+      var id = ids[i++];
+      request("POST", sandboxUrl + "subscribe",
+              {openid: USER.openid, action: choices[id], template_id: id},
+              function (ok, answer) {
+                if (!ok) {
+                  fire(el, "error", {errMsg: "subscribe:fail " +
+                                             ((answer && answer.error) || "sandbox")});
+                  return;
+                }
+                next();
+              });
+    }
+    next();
+  }
+
+  function subscribeSheet(el) {
+    if (document.getElementById("wx-stub-subscribe")) { return; }
+    var ids = templateIds(el);
+    if (!ids.length) { fire(el, "error", {errMsg: "subscribe:fail template is empty"}); return; }
+    if (!USER.openid) { fire(el, "error", {errMsg: "subscribe:fail " + (WORDS.noUser || "")}); return; }
+    request("GET", sandboxUrl + "subscriptions?openid=" + encodeURIComponent(USER.openid), null,
+            function (ok, answer) {
+              var titles = {};
+              var known = (answer && answer.templates) || [];
+              for (var k = 0; k < known.length; k++) {
+                titles[known[k].template_id] = known[k].title;
+              }
+              drawSheet(el, ids, titles);
+            });
+  }
+
+  function drawSheet(el, ids, titles) {
+    var veil = document.createElement("div");
+    veil.id = "wx-stub-subscribe";
+    veil.style.cssText = "position:fixed;left:0;top:0;right:0;bottom:0;z-index:99999;" +
+      "background:rgba(0,0,0,.5)";
+    var box = document.createElement("div");
+    box.setAttribute("role", "dialog");
+    box.setAttribute("aria-modal", "true");
+    box.style.cssText = "position:absolute;left:0;right:0;bottom:0;background:#fff;" +
+      "border-radius:12px 12px 0 0;padding:16px;font-size:16px;line-height:1.5;" +
+      "max-height:85%;overflow:auto;box-sizing:border-box;color:#111;font-family:sans-serif";
+    var title = document.createElement("p");
+    title.style.cssText = "margin:0 0 8px;font-weight:bold";
+    title.textContent = WORDS.subscribeTitle || "";
+    box.appendChild(title);
+    var boxes = {};
+    for (var i = 0; i < ids.length; i++) {
+      var row = document.createElement("label");
+      row.style.cssText = "display:flex;align-items:center;justify-content:space-between;" +
+        "min-height:44px;border-bottom:1px solid #eee;gap:8px";
+      var name = document.createElement("span");
+      name.textContent = titles[ids[i]] || ids[i];
+      name.style.cssText = "overflow-wrap:anywhere";
+      var check = document.createElement("input");
+      check.type = "checkbox";
+      check.checked = true;
+      check.setAttribute("data-template", ids[i]);
+      check.style.cssText = "width:24px;height:24px;flex:none";
+      boxes[ids[i]] = check;
+      row.appendChild(name);
+      row.appendChild(check);
+      box.appendChild(row);
+    }
+    var buttons = document.createElement("div");
+    buttons.style.cssText = "display:flex;gap:12px;margin-top:12px";
+    function button(id, label, primary) {
+      var b = document.createElement("button");
+      b.id = id;
+      b.type = "button";
+      b.textContent = label;
+      b.style.cssText = "flex:1;min-height:44px;font-size:16px;border-radius:6px;border:0;" +
+        (primary ? "background:#07c160;color:#fff" : "background:#f2f2f2;color:#07c160");
+      buttons.appendChild(b);
+      return b;
+    }
+    var deny = button("wx-stub-deny", WORDS.deny || "Cancel", false);
+    var allow = button("wx-stub-allow", WORDS.allow || "Allow", true);
+    box.appendChild(buttons);
+    veil.appendChild(box);
+    function answer(allowed) {
+      var choices = {};
+      for (var j = 0; j < ids.length; j++) {
+        choices[ids[j]] = allowed && boxes[ids[j]].checked ? "accept" : "reject";
+      }
+      veil.parentNode.removeChild(veil);
+      sendChoices(el, ids, choices);
+    }
+    allow.addEventListener("click", function () { answer(true); });
+    deny.addEventListener("click", function () { answer(false); });
+    document.body.appendChild(veil);
+    allow.focus();
   }
 
   var wx = {
