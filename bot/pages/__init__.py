@@ -26,6 +26,7 @@ from bot.pages import (
     bind,
     font,
     home,
+    study,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
 from models.errors import DomainError
@@ -40,6 +41,7 @@ AREAS = (
     bind,
     home,
     font,
+    study,
 )
 
 
