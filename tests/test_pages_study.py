@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from bot import create_app
+from bot.pages.study import PAGE_SIZE
 from bot.services import services_of
 from models.actors import Actor
 from models.db.stored_files import FEEDBACK, STUDY, StoredFile, store_files
@@ -375,3 +376,24 @@ def test_the_photos_of_one_item_have_a_limit(app, session, county, clock, monkey
                for color in ("red", "blue", "green")]
     assert [a.status_code for a in answers] == [302, 302, 400]
     assert "已经发了2张心得照片" in page_of(answers[2])
+
+
+def test_the_pages_weigh_far_less_than_60_kb(app, session, county, clock, settings):
+    """Issue 26: under 60 KB a page before photos (HTML + CSS + inline script)."""
+    now = clock()
+    for n in range(PAGE_SIZE + 5):
+        post_item(session, county["liaoyuan"], f"第{n + 1}次学习：{'长标题' * 18}"[:64],
+                  now - timedelta(days=30 - n))
+    item = post_item(session, county["liaoyuan"], "最长的一期", now - timedelta(minutes=1),
+                     body="\n".join(["学" * 99] * 6), photos=(picture("red"), picture("blue")),
+                     root=settings.instance_path, link="https://www.12371.cn/" + "a" * 400)
+    session.commit()
+    phone, token = studied_on_page(app, item.id)
+    css = len(phone.get("/m/static/pages.css").data)
+    listed = len(phone.get("/m/study").data)
+    phone.post(f"/m/study/{item.id}/feedback", data={"csrf_token": token, "text": "体" * 1000})
+    article = len(phone.get(f"/m/study/{item.id}").data)
+    print(f"page weight: /m/study {listed} + css {css} bytes; "
+          f"/m/study/<id> {article} + css {css} bytes")
+    assert listed + css < 60_000 and article + css < 60_000
+    assert listed + css < 25_000 and article + css < 25_000
