@@ -115,9 +115,14 @@ def item_page(found: StudyItem, typed: str = "", error: str | None = None,
     tz = services_of().settings.tz
     record = session.scalar(select(StudyRecord).where(StudyRecord.item_id == found.id,
                                                       StudyRecord.member_id == member.id))
-    mine = list(session.scalars(select(StudyFeedback).where(
-        StudyFeedback.record_id == record.id).order_by(StudyFeedback.id))) \
-        if record is not None else []
+    mine: list[StudyFeedback] = []
+    kept: set[str] = set()
+    if record is not None:
+        mine = list(session.scalars(select(StudyFeedback).where(
+            StudyFeedback.record_id == record.id).order_by(StudyFeedback.id)))
+        if any(piece.kind == "image" for piece in mine):
+            kept = set(session.scalars(select(StoredFile.name).where(
+                StoredFile.owner == FEEDBACK, StoredFile.owner_id == record.id)))
     photos = item_photos(session, found.id, lambda item_id, name: url_for(
         "pages.study.photo", item_id=item_id, name=name))
     return render_template(
@@ -125,7 +130,7 @@ def item_page(found: StudyItem, typed: str = "", error: str | None = None,
         paragraphs=[line.strip() for line in found.body.splitlines() if line.strip()],
         photos=[(photo, shown_at(photo)) for photo in photos], record=record,
         studied_when=when(record.studied_at, tz) if record is not None else "",
-        mine=[(piece, own_photo_url(found.id, piece)) for piece in mine],
+        mine=[(piece, own_photo_url(found.id, piece, kept)) for piece in mine],
         typed=typed, error=error, text_max=FEEDBACK_TEXT_MAX), status
 
 
@@ -139,13 +144,13 @@ def shown_at(photo: ItemPhoto) -> str | None:
     return None
 
 
-def own_photo_url(item_id: int, piece: StudyFeedback) -> str | None:
-    """A 心得 photo sent from the pages, served back to its sender; a chat photo's
-    WeChat link as it is."""
+def own_photo_url(item_id: int, piece: StudyFeedback, kept: set[str]) -> str | None:
+    """Where the page shows a 心得 photo: one sent from the pages (its file among `kept`,
+    the record's) served back to its sender; a chat photo's WeChat link as it is."""
     if piece.kind != "image" or not piece.url:
         return None
     name = piece.url.rsplit("/", 1)[-1]
-    if piece.url.startswith("/admin/study-feedback/") and STORED_NAME.match(name):
+    if name in kept:
         return url_for("pages.study.feedback_photo", item_id=item_id, name=name)
     return piece.url if piece.url.startswith(("https://", "http://")) else None
 
