@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from bot.console.request_db import db, save
+from bot.console.request_db import committed, db
 from bot.console.uploads import PHOTO_MAX_BYTES, STORED_NAME, photo_folder, read_photo, send_photo
 from bot.pages.access import current_member, member_actor, member_required, refusal_goes_to
 from bot.request_guard import upload_limit
@@ -29,6 +29,7 @@ from core.photos import Photo
 from models.db.stored_files import FEEDBACK, STUDY, StoredFile
 from models.errors import DomainError, StudyError
 from models.study.actions import give_feedback_on, mark_studied
+from models.study.hot_statements import ItemHeading
 from models.study.photo_copies import CopyRoom, ItemPhoto, item_photos, servable_photo
 from models.study.queries import newest_item, unread_item, visible_item, visible_items
 from models.study.records import FEEDBACK_TEXT_MAX, remember_view
@@ -101,9 +102,10 @@ def item_or_404(item_id: int) -> StudyItem:
 def item(item_id: int) -> ResponseReturnValue:
     """The item to read; opening it is remembered as chat's 学习 <编号> does."""
     found = item_or_404(item_id)
-    member = current_member()
-    remember_view(db(), member.id, found.id, services_of().clock())
-    save()
+    member_id, now = current_member().id, services_of().clock()
+    # its own short write (on SQLite the write lock taken first): a page read by many
+    # at once must not fail on a read transaction turned writer
+    committed(lambda session: remember_view(session, member_id, found.id, now))
     return item_page(found)
 
 
@@ -163,12 +165,13 @@ def studied(item_id: int) -> ResponseReturnValue:
     member = current_member()
     back = url_for("pages.study.item", item_id=found.id)
     refusal_goes_to(back)
-    if mark_studied(db(), member_actor(), found, member.id, member.branch_id,
-                    services_of().clock()):
+    heading, actor, now = ItemHeading(found.id, found.title), member_actor(), \
+        services_of().clock()
+    if committed(lambda session: mark_studied(session, actor, heading, member.id,
+                                              member.branch_id, now)):
         message = texts.PAGES_STUDIED_OK.format(title=found.title)
     else:
         message = texts.STUDIED_ALREADY.format(title=found.title)
-    save()
     flash(message)
     return redirect(back + "#feedback")
 
@@ -192,22 +195,22 @@ def feedback(item_id: int) -> ResponseReturnValue:
             limit=FEEDBACK_TEXT_MAX, count=len(words)), 400)
     services = services_of()
     settings, now = services.settings, services.clock()
-    session = db()
+    actor, heading = member_actor(), ItemHeading(found.id, found.title)
+    room = CopyRoom(Path(settings.instance_path), settings.upload_daily_bytes,
+                    settings.upload_total_bytes, settings.upload_min_free_bytes,
+                    start_of_day(now, settings.tz))
+
+    def url_of(record_id: int, name: str) -> str:
+        return url_for("console.study.feedback_photo", record_id=record_id, name=name)
+
     try:
         photo: Photo | None = read_photo(chosen) if chosen is not None else None
-        _, pieces = give_feedback_on(
-            session, member_actor(), found, member.id, member.branch_id, now,
-            text=words or None, photo=photo,
-            room=CopyRoom(Path(settings.instance_path), settings.upload_daily_bytes,
-                          settings.upload_total_bytes, settings.upload_min_free_bytes,
-                          start_of_day(now, settings.tz)),
-            url_of=lambda record_id, name: url_for("console.study.feedback_photo",
-                                                   record_id=record_id, name=name))
+        _, pieces = committed(lambda session: give_feedback_on(
+            session, actor, heading, member.id, member.branch_id, now,
+            text=words or None, photo=photo, room=room, url_of=url_of))
     except DomainError as refused:
-        session.rollback()
         log.info("pages: feedback on item %s refused: %s", found.id, refused.key)
         return item_page(found, typed, refused.render(), 400)
-    save()
     flash(texts.PAGES_FEEDBACK_KEPT.format(title=found.title, count=pieces))
     return redirect(url_for("pages.study.item", item_id=found.id) + "#feedback")
 
