@@ -397,3 +397,31 @@ def test_the_pages_weigh_far_less_than_60_kb(app, session, county, clock, settin
           f"/m/study/<id> {article} + css {css} bytes")
     assert listed + css < 60_000 and article + css < 60_000
     assert listed + css < 25_000 and article + css < 25_000
+
+
+def test_a_reload_is_not_another_view_but_another_item_is(app, session, county, clock,
+                                                          chat: Chat):
+    from models.study.tables import StudyView
+
+    first = post_item(session, county["liaoyuan"], "第一期", clock() - timedelta(hours=2))
+    second = post_item(session, county["liaoyuan"], "第二期", clock() - timedelta(hours=1))
+    session.commit()
+    phone, _ = open_as(app, None, "o-zm", f"/m/study/{first.id}")
+    phone.get(f"/m/study/{first.id}")
+    opened = clock()
+
+    def view() -> tuple[int, object]:
+        session.rollback()
+        row = session.scalars(select(StudyView)).one()
+        return row.item_id, row.viewed_at
+
+    assert view() == (first.id, opened)
+    clock.advance(minutes=10)
+    assert phone.get(f"/m/study/{first.id}").status_code == 200  # a reload
+    assert view() == (first.id, opened)
+    phone.get(f"/m/study/{second.id}")
+    assert view() == (second.id, clock())
+    clock.advance(minutes=1)
+    phone.get(f"/m/study/{first.id}")
+    assert view() == (first.id, clock())
+    assert "第一期" in chat.say("o-zm", "已学")

@@ -11,6 +11,7 @@ Surface.PAGE."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -29,7 +30,7 @@ from core.photos import Photo
 from models.db.stored_files import FEEDBACK, STUDY, StoredFile
 from models.errors import DomainError, StudyError
 from models.study.actions import give_feedback_on, mark_studied
-from models.study.hot_statements import ItemHeading
+from models.study.hot_statements import ItemHeading, viewed_item
 from models.study.photo_copies import CopyRoom, ItemPhoto, item_photos, servable_photo
 from models.study.queries import newest_item, unread_item, visible_item, visible_items
 from models.study.records import FEEDBACK_TEXT_MAX, remember_view
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 20
 PAGES_MAX = 10_000  # a page number past this is not a history anyone has
 FEEDBACK_BODY_MAX = PHOTO_MAX_BYTES + 64 * 1024  # one photo and the words
+# Opening the item viewed within this long again is not written again (reloads, the
+# font switch); 已学 in chat still means it for a day (VIEW_MEMORY) after.
+VIEW_REFRESH = timedelta(hours=1)
 
 
 @bp.get("/study")
@@ -103,9 +107,11 @@ def item(item_id: int) -> ResponseReturnValue:
     """The item to read; opening it is remembered as chat's 学习 <编号> does."""
     found = item_or_404(item_id)
     member_id, now = current_member().id, services_of().clock()
-    # its own short write (on SQLite the write lock taken first): a page read by many
-    # at once must not fail on a read transaction turned writer
-    committed(lambda session: remember_view(session, member_id, found.id, now))
+    seen = viewed_item(db(), member_id, now - VIEW_REFRESH)
+    if seen is None or seen.id != found.id:  # a reload writes nothing
+        # its own short write (on SQLite the write lock taken first): a page read by
+        # many at once must not fail on a read transaction turned writer
+        committed(lambda session: remember_view(session, member_id, found.id, now))
     return item_page(found)
 
 
