@@ -1,5 +1,5 @@
-"""/m/study: the items a member's branch sees (today's first, then all of them, newest
-first, paged) and /m/study/<id>: one item to read — its words in paragraphs, its photos
+"""/m/study: the items a member's branch sees (the one to study now first, then all of
+them, newest first, paged) and /m/study/<id>: one item to read — its words in paragraphs, its photos
 in line (served from partybot's storage through a route that checks the member may see
 the item), 朗读, 已学 and 心得 in words or a photo.
 
@@ -51,8 +51,9 @@ VIEW_REFRESH = timedelta(hours=1)
 @bp.get("/study")
 @member_required
 def items() -> ResponseReturnValue:
-    """Today's item (or the newest not yet studied) first, then every item, newest
-    first, PAGE_SIZE a page, each marked 已学 or not."""
+    """First the item chat's 学习 shows (the newest not yet studied, today's first;
+    all studied: the newest), then every item, newest first, PAGE_SIZE a page, each
+    marked 已学 or not."""
     member = current_member()
     services = services_of()
     now, tz = services.clock(), services.settings.tz
