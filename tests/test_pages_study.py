@@ -425,3 +425,26 @@ def test_a_reload_is_not_another_view_but_another_item_is(app, session, county, 
     phone.get(f"/m/study/{first.id}")
     assert view() == (first.id, clock())
     assert "第一期" in chat.say("o-zm", "已学")
+
+
+def test_a_photo_taken_back_in_chat_leaves_the_quota_and_the_disk(app, session, county,
+                                                                  clock, settings, chat: Chat):
+    from models.db.stored_files import find_orphans, remove_files
+
+    item = post_item(session, county["liaoyuan"], "学习党章第七章", clock() - timedelta(hours=1))
+    session.commit()
+    phone, token = studied_on_page(app, item.id)
+    phone.post(f"/m/study/{item.id}/feedback", content_type="multipart/form-data",
+               data={"csrf_token": token, "photo": (BytesIO(picture("teal")), "p.png")})
+    session.rollback()
+    [row] = session.scalars(select(StoredFile).where(StoredFile.owner == FEEDBACK)).all()
+    path = settings.instance_path / "uploads" / row.path
+    assert path.is_file()
+    assert "已撤回你在《学习党章第七章》下的学习心得：一张照片" in chat.say("o-zm", "撤回心得")
+    session.rollback()
+    assert session.scalars(select(StoredFile).where(StoredFile.owner == FEEDBACK)).all() == []
+    assert "我的心得照片" not in page_of(phone.get(f"/m/study/{item.id}"))
+    # the upkeep sweep deletes the file once no row names it (after its grace)
+    orphans = find_orphans(session, settings.instance_path, clock() + timedelta(hours=2))
+    session.commit()
+    assert remove_files(settings.instance_path, orphans) == 1 and not path.exists()

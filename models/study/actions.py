@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core import notices
@@ -323,6 +323,12 @@ def withdraw_feedback(session: Session, actor: Actor, member_id: int, branch_id:
         return None
     item = piece.record.item
     gone = WithdrawnFeedback(item.title, piece.kind, piece.text)
+    if piece.kind == "image" and piece.url:
+        # a photo sent from the pages: its row goes too (out of the branch's quota), and
+        # the upkeep sweep deletes the file no row names any more
+        session.execute(delete(StoredFile).where(
+            StoredFile.owner == FEEDBACK, StoredFile.owner_id == piece.record_id,
+            StoredFile.name == piece.url.rsplit("/", 1)[-1]))
     session.delete(piece)
     session.flush()
     if actor.acts_for(member_id):
