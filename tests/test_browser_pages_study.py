@@ -90,6 +90,7 @@ def test_a_member_reads_at_the_largest_font_marks_studied_and_sends_a_photo(
     expect(page.locator("h1")).to_have_text("学习新修订的《中国共产党章程》第一章总纲")
     page.click(".font-switch button.size-xlarge")
     expect(page.locator("html")).to_have_class("font-xlarge")
+    page.wait_for_load_state("load")
     assert page.url.split("#")[0] == f"{base_url}/m/study/{item_id}"
     size = page.evaluate(
         "parseFloat(getComputedStyle(document.querySelector('#article-body p')).fontSize)")
@@ -152,6 +153,8 @@ def test_a_member_reads_at_the_largest_font_marks_studied_and_sends_a_photo(
     assert all(p["width"] <= 320 for p in photos_in_line(page))
     page.screenshot(path=str(folder / "study-item-xlarge-320.png"), full_page=True)
     page.click(".font-switch button.size-standard")
+    expect(page.locator("html")).to_have_class("font-standard")
+    page.wait_for_load_state("load")
     fits(page)
     page.screenshot(path=str(folder / "study-item-320.png"), full_page=True)
 
