@@ -103,8 +103,12 @@ def _upload_limit() -> int | None:
 
 
 def _logged_in() -> bool:
-    """Whether the cookie names a live console session (only upload routes ask: one
-    primary-key read before a large body is accepted)."""
+    """Whether the cookie names a live console session, or on the member pages a bound
+    member's login (only upload routes ask: one read before a large body is accepted)."""
+    if request.path.startswith("/m/"):  # a member's pages: a bound member's login
+        from bot.pages.access import member_in_cookie
+
+        return member_in_cookie()
     token = session.get("sid")
     if not token:
         return False

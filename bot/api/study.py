@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.api.problems import Problem
 from bot.api.runner import Call
 from bot.api.schemas import (
     FeedbackIn,
@@ -20,11 +19,9 @@ from bot.api.schemas import (
     StudyListOut,
     StudySummaryOut,
 )
-from core import texts
 from core.localtime import same_local_day
-from models.study.actions import give_item_feedback, mark_studied
+from models.study.actions import give_feedback_on, mark_studied
 from models.study.queries import listed_items, visible_item
-from models.study.records import Feedback
 from models.study.tables import StudyItem, StudyRecord
 
 
@@ -87,8 +84,7 @@ def study_feedback(call: Call) -> FeedbackSavedOut:
     body: FeedbackIn = call.body
     item, member = _item(call), call.member
     assert member is not None
-    saved = give_item_feedback(call.session, call.actor, member.id, member.branch_id, item,
-                               Feedback("text", text=body.text), call.now)
-    if saved is None:
-        raise Problem("refused", texts.API_FEEDBACK_NOT_STUDIED)
-    return FeedbackSavedOut(item_id=item.id, pieces=saved[1])
+    # the pages' action: refused (409, its sentence) before 已学
+    _, pieces = give_feedback_on(call.session, call.actor, item, member.id,
+                                 member.branch_id, call.now, text=body.text)
+    return FeedbackSavedOut(item_id=item.id, pieces=pieces)

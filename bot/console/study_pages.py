@@ -37,7 +37,7 @@ from bot.request_guard import upload_limit
 from bot.services import services_of
 from core import texts, words
 from models.console.accounts import in_scope, member_of_account
-from models.db.stored_files import PREVIEW, STUDY, StoredFile, remove_files
+from models.db.stored_files import FEEDBACK, PREVIEW, STUDY, StoredFile, remove_files
 from models.delivery.outbox import Notice
 from models.errors import StudyError
 from models.members.org_tables import Org, OrgKind
@@ -68,7 +68,14 @@ from models.study.reports import (
     items_seen_by,
     not_studied,
 )
-from models.study.tables import BODY_MAX, LINK_MAX, TITLE_MAX, StudyItem, StudyItemImage
+from models.study.tables import (
+    BODY_MAX,
+    LINK_MAX,
+    TITLE_MAX,
+    StudyItem,
+    StudyItemImage,
+    StudyRecord,
+)
 
 bp = Blueprint("study", __name__)  # registered under the console in bot/console/__init__.py
 
@@ -363,3 +370,20 @@ def study_image(item_id: int, name: str) -> ResponseReturnValue:
                        for image in item.images):
         abort(404)
     return send_photo(photo_folder(STUDY, item_id), name, private=False)
+
+
+@bp.get("/study-feedback/<int:record_id>/<name>")
+@login_required
+def feedback_photo(record_id: int, name: str) -> ResponseReturnValue:
+    """A 心得 photo a member sent from their pages (models.study.actions.give_feedback_on),
+    for accounts whose scope holds the member's branch; 404 otherwise."""
+    session = db()
+    branch_id = session.scalar(
+        select(Member.branch_id).join(StudyRecord, StudyRecord.member_id == Member.id)
+        .join(StoredFile, (StoredFile.owner == FEEDBACK)
+              & (StoredFile.owner_id == StudyRecord.id))
+        .where(StudyRecord.id == record_id, StoredFile.name == name))
+    if branch_id is None or not STORED_NAME.match(name) \
+            or not in_scope(session, current_account(), branch_id):
+        abort(404)
+    return send_photo(photo_folder(FEEDBACK, record_id), name, private=True)

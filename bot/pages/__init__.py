@@ -30,6 +30,7 @@ from bot.pages import (
     me,
     meetings,
     notices,
+    study,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
 from models.errors import DomainError
@@ -48,6 +49,7 @@ AREAS = (
     me,
     helper,
     notices,
+    study,
 )
 
 

@@ -239,3 +239,17 @@ def nav_items(member: Member | None) -> list[tuple[str, str, bool]]:
     path = request.path
     return [(label, href, path == href if href == "/m/" else
              path == href or path.startswith(href + "/")) for href, label in items]
+
+
+def member_in_cookie() -> bool:
+    """Whether this request's cookie holds a live member-page login of a bound member
+    (bot.request_guard asks it before accepting an upload's larger body: one query)."""
+    openid = session.get("m_openid")
+    since = session.get("m_since")
+    if not isinstance(openid, str) or not openid or not isinstance(since, (int, float)):
+        return False
+    services = services_of()
+    if not 0 <= services.clock().timestamp() - since <= SESSION_LIFETIME.total_seconds():
+        return False
+    with services.sessions() as found:
+        return page_visitor(found, openid) is not None

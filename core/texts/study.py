@@ -101,3 +101,9 @@ STUDY_PHOTO_WHY = {
     "gone": "原来的照片文件已不在",
 }
 STUDY_PHOTO_WHY_OTHER = "原因不明"
+
+
+# Issue 26 (member pages /m/study): 心得 on a chosen item, in words or a photo.
+STUDY_FEEDBACK_NOT_STUDIED = "请先点「已学」，再写《{title}》的学习心得。"
+STUDY_FEEDBACK_PHOTOS_FULL = "《{title}》下你已经发了{count}张心得照片，够了；可以再写几句话。"
+STUDY_FEEDBACK_NO_ROOM = "照片暂时存不下（支部的照片空间满了），请先写几句话作为心得，或者告诉支部书记。"

@@ -48,7 +48,8 @@ log = logging.getLogger(__name__)
 MEETING = "meeting"
 STUDY = "study"
 PREVIEW = "preview"  # owner_id: the org the form posts to
-FOLDERS = {MEETING: "meetings", STUDY: "study", PREVIEW: "previews"}
+FEEDBACK = "feedback"  # a 心得 photo sent from the member pages; owner_id: the study record
+FOLDERS = {MEETING: "meetings", STUDY: "study", PREVIEW: "previews", FEEDBACK: "feedback"}
 # A previewed photo nobody published within this long is let go by the upkeep sweep.
 PREVIEW_KEEP = timedelta(days=1)
 UPLOADS = "uploads"
@@ -203,7 +204,7 @@ def _owner_names(session: Session, owner: str, owner_id: int) -> set[str]:
     if owner == MEETING:
         meeting = session.get(Meeting, owner_id)
         return set(meeting.photos or []) if meeting is not None else set()
-    if owner == PREVIEW:  # a previewed photo is known by its row alone
+    if owner in (PREVIEW, FEEDBACK):  # known by its row alone
         return set()
     item = session.get(StudyItem, owner_id)
     if item is None or item.withdrawn_at is not None:

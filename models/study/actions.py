@@ -17,13 +17,21 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core import notices, page_links
+from core.photos import Photo
 from models.actors import Actor
 from models.console.audit import record_change
-from models.db.stored_files import STUDY, StoredFile, check_quota, release_due, store_files
+from models.db.stored_files import (
+    FEEDBACK,
+    STUDY,
+    StoredFile,
+    check_quota,
+    release_due,
+    store_files,
+)
 from models.delivery.outbox import ChannelPolicy, Notice
 from models.errors import DomainError, StudyError
 from models.members.org_tables import Org
@@ -54,7 +62,7 @@ from models.study.posting import withdraw_item as _withdraw_item
 from models.study.queries import latest_own_feedback, recent_record_for_feedback
 from models.study.records import Feedback, attach_feedback, record_study
 from models.study.rendering import photo_lines, push_article
-from models.study.tables import StudyItem, StudyItemImage, StudyRecord
+from models.study.tables import StudyFeedback, StudyItem, StudyItemImage, StudyRecord
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +329,12 @@ def withdraw_feedback(session: Session, actor: Actor, member_id: int, branch_id:
         return None
     item = piece.record.item
     gone = WithdrawnFeedback(item.title, piece.kind, piece.text)
+    if piece.kind == "image" and piece.url:
+        # a photo sent from the pages: its row goes too (out of the branch's quota), and
+        # the upkeep sweep deletes the file no row names any more
+        session.execute(delete(StoredFile).where(
+            StoredFile.owner == FEEDBACK, StoredFile.owner_id == piece.record_id,
+            StoredFile.name == piece.url.rsplit("/", 1)[-1]))
     session.delete(piece)
     session.flush()
     if actor.acts_for(member_id):
@@ -399,19 +413,57 @@ def _keep_as_link(session: Session, actor: Actor, image: StudyItemImage, item: S
     session.flush()
     record_change(session, actor, org_id=item.org_id, action="study.photo_link",
                   target=_target(item), now=now, after={"image": image.id, "why": why})
-def give_item_feedback(session: Session, actor: Actor, member_id: int, branch_id: int,
-                       item: StudyItem, feedback: Feedback,
-                       now: datetime) -> tuple[StudyRecord, int] | None:
-    """A 心得 on the member's 已学 of `item` (a page or the mini-program names the item;
-    chat, which cannot, uses `give_feedback`'s window): the record and how many pieces
-    it has now; None when the member has not studied the item."""
+
+
+# 心得 photos a member may send on one item from the pages: proof enough, and a bound on
+# what one member can put into the branch's photo quota.
+FEEDBACK_PHOTOS_MAX = 9
+
+
+def give_feedback_on(session: Session, actor: Actor, item: StudyItem | ItemHeading,
+                     member_id: int, branch_id: int, now: datetime, *,
+                     text: str | None = None, photo: Photo | None = None,
+                     room: CopyRoom | None = None,
+                     url_of: Callable[[int, str], str] | None = None
+                     ) -> tuple[StudyRecord, int]:
+    """心得 on an item the member chose (the member pages, the API), in words and/or a
+    photo, on their record of it — whenever they studied it, unlike chat's window after
+    已学, since the item is named. The photo (re-encoded already: core.photos) is stored
+    as a file of the member's branch under the record (owner FEEDBACK), within the
+    branch's quotas and the disk's reserve (`room`); its URL is `url_of(record_id, name)`.
+    StudyError when the member has not marked the item 已学, has sent
+    FEEDBACK_PHOTOS_MAX photos on it, or there is no room. Returns the record and how
+    many pieces it has now (flushes)."""
     record = session.scalar(select(StudyRecord).where(StudyRecord.item_id == item.id,
                                                       StudyRecord.member_id == member_id))
     if record is None:
-        return None
-    pieces = attach_feedback(session, record, feedback, now)
+        raise StudyError("STUDY_FEEDBACK_NOT_STUDIED", title=item.title)
+    pieces = 0
+    if photo is not None:
+        if room is None or url_of is None:
+            raise ValueError("a photo needs the room and the URL it is served at")
+        sent = session.scalar(select(func.count()).where(
+            StudyFeedback.record_id == record.id, StudyFeedback.kind == "image")) or 0
+        if sent >= FEEDBACK_PHOTOS_MAX:
+            raise StudyError("STUDY_FEEDBACK_PHOTOS_FULL", title=item.title, count=sent)
+        if free_disk(room.root) - len(photo.data) < room.min_free:
+            log.error("study feedback: a photo of %d bytes refused: the disk keeps %d bytes "
+                      "free", len(photo.data), room.min_free)
+            raise StudyError("STUDY_FEEDBACK_NO_ROOM")
+        try:
+            check_quota(session, branch_id, len(photo.data), room.day_start, room.daily,
+                        room.total)
+        except DomainError:
+            raise StudyError("STUDY_FEEDBACK_NO_ROOM") from None
+        [name] = store_files(session, room.root, branch_id, FEEDBACK, record.id,
+                             [(photo.data, photo.suffix)], actor.key, now)
+        pieces = attach_feedback(session, record, Feedback("image", url=url_of(record.id, name)),
+                                 now)
+    if text:
+        pieces = attach_feedback(session, record, Feedback("text", text), now)
     if actor.acts_for(member_id):
         record_change(session, actor, org_id=branch_id, action="study.feedback",
                       target=_target(item), now=now,
-                      after={"kind": feedback.kind, "pieces": pieces})
+                      after={"kind": "image" if photo is not None else "text",
+                             "pieces": pieces})
     return record, pieces

