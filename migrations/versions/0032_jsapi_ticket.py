@@ -1,7 +1,7 @@
 """the shared JS-SDK ticket (jsapi_ticket), beside the access token (issue 26)
 
 Revision ID: 0032
-Revises: 0034
+Revises: 0031
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.db.base
 
 revision = '0032'
-down_revision = '0034'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 

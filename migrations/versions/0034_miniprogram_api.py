@@ -1,6 +1,6 @@
 """the mini-program API: its users, Bearer tokens, and the member's unionid (issue 26)
 
-Revision ID: 0031
+Revision ID: 0034
 Revises: 0033
 Create Date: 2026-12-04 21:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import models.db.base
 
-revision = '0031'
+revision = '0034'
 down_revision = '0033'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """study photos kept in partybot's storage: each item image links its stored file, and a
 chat photo waits for the copy job (issue 26)
 
-Revision ID: 0034
+Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-04 21:00:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import models.db.base
 
-revision = '0034'
+revision = '0031'
 down_revision = '0030'
 branch_labels = None
 depends_on = None
