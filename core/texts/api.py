@@ -17,3 +17,6 @@ API_NEED_BINDING = "请先绑定党员身份：填写姓名和手机后四位。
 API_INTERNAL = "服务器出了点问题，请稍后再试。"
 API_FEEDBACK_NOT_STUDIED = "请先点「已学」，再写心得。"
 API_BIND_OK = "绑定成功！{name}，你已是{branch}的党员。"
+API_SCENE_OTHER_MEETING = "这个二维码不是这场会议的，请扫描本场会议的签到二维码。"
+API_HELPER_ONLY = "帮扶功能只对帮扶人开放。如需结对帮扶，请联系支部管理员。"
+API_SUBSCRIBE_UNKNOWN = "没有这些订阅通知模板：{ids}"
