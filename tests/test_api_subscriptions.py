@@ -110,9 +110,9 @@ def test_an_acceptance_sends_the_next_reminder_as_a_subscription_message(
     assert listed["templates"][0]["credits"] == 0
 
 
-def test_a_template_not_offered_is_400_and_nothing_is_stored(client, token, session):
-    body = problem(_post(client, token, ("MP-MEET", "accept"), ("ACC-MEET", "accept")), 400,
-                   "bad-request")
+def test_a_template_not_offered_is_refused_and_nothing_is_stored(client, token, session):
+    body = problem(_post(client, token, ("MP-MEET", "accept"), ("ACC-MEET", "accept")), 409,
+                   "refused")
     assert "ACC-MEET" in body["detail"]
     session.rollback()
     assert session.scalars(select(SubscriptionCredit)).all() == []

@@ -9,9 +9,9 @@ or carries none is a 400 before anything runs.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import BeforeValidator, ConfigDict, Field, RootModel
 
 from bot.api.schemas import ID_MAX, ONE_LINE, Body, Out
 
@@ -20,6 +20,14 @@ from bot.api.schemas import ID_MAX, ONE_LINE, Body, Out
 CODE = r"^[0-9]{1,20}$"
 REASON_MAX = 200  # characters of a leave's reason (what the record keeps)
 TEMPLATE_ID = r"^[A-Za-z0-9_-]{1,128}$"
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema's integer includes 12.0: read it as 12 (a strict field would not)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = BeforeValidator(_whole_number)
 
 # Requests
 
@@ -59,7 +67,7 @@ class LeaveIn(Body):
 class RelayConfirmIn(Body):
     """已转达: one relay of the list (`relay_id`), or everything open (no `relay_id`)."""
 
-    relay_id: Annotated[int | None, Field(ge=1, le=ID_MAX)] = None
+    relay_id: Annotated[int, Field(ge=1, le=ID_MAX), WholeNumber] | None = None
 
 
 class YearQuery(Body):

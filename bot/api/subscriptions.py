@@ -32,12 +32,13 @@ def subscriptions(call: Call) -> SubscriptionsOut:
 
 def subscriptions_record(call: Call) -> SubscriptionsSavedOut:
     """Record what `wx.requestSubscribeMessage` answered: `accept` allows one more
-    message of that template, `reject` none. A template that is not offered is a 400."""
+    message of that template, `reject` none. A template that is not offered is refused
+    (409) and nothing is recorded."""
     body: SubscriptionsIn = call.body
     offered = {template.template_id for template in _offered(call)}
     unknown = sorted({choice.template_id for choice in body.choices} - offered)
     if unknown:
-        raise Problem("bad-request", texts.API_SUBSCRIBE_UNKNOWN.format(
+        raise Problem("refused", texts.API_SUBSCRIBE_UNKNOWN.format(
             ids=", ".join(unknown)[:300]))
     assert call.caller is not None and call.member is not None
     stored = record_subscriptions(
@@ -78,5 +79,5 @@ ENDPOINTS = (
              "Subscription templates to ask for, and my answers", SubscriptionsOut),
     Endpoint("POST", "/subscriptions", subscriptions_record,
              "Record what wx.requestSubscribeMessage answered", SubscriptionsSavedOut,
-             body=SubscriptionsIn, writes=True),
+             body=SubscriptionsIn, writes=True, errors=(409,)),
 )
