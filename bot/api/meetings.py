@@ -59,7 +59,8 @@ def meeting_checkin(call: Call) -> CheckedInOut:
     """签到: `{"code"}` (chat's 签到 <码>, its wrong-code limit included), `{"latitude",
     "longitude"}` (within the check-in radius of this meeting's place, as a location sent
     in chat) or `{"scene"}` (the scene of this meeting's QR code, as scanning it in
-    WeChat). Not near enough, or a meeting without coordinates: a 409 saying so."""
+    WeChat). Not near enough, or a meeting without coordinates: a 409 saying so. A code
+    names its own meeting, as chat's 签到 <码> (the answer's `meeting_id` says which)."""
     meeting = _my_meeting(call)
     body = call.body.root
     member = call.me
