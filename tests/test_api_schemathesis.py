@@ -23,10 +23,16 @@ import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from sqlalchemy import select
 
 from bot import create_app
 from bot.services import services_of
+from models.actors import Actor
+from models.members.org_tables import Org
+from models.members.tables import Member
+from models.pairing.actions import make_pair
 from tests.api_support import bearer, bound_token, make_item, wx_login
+from tests.factories import make_meeting
 
 EXAMPLES = 30  # per operation and mode: the whole run stays well under a minute
 
@@ -41,12 +47,18 @@ def app(api_settings, clock) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def world(client, fake, county, session, clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """张明 bound in the mini-program, and an item of his branch he has studied."""
+    """张明 bound in the mini-program, and an item of his branch he has studied; a
+    meeting of his branch open for check-in; 张明 helps 刘芳."""
     item = make_item(session, county["liaoyuan"], "今天的学习", clock() - timedelta(minutes=5))
+    meeting = make_meeting(session, session.get(Org, county["liaoyuan"]),
+                           clock() + timedelta(minutes=30))
+    zm, lf = (session.scalar(select(Member).where(Member.name == name))
+              for name in ("张明", "刘芳"))
+    make_pair(session, Actor.cli("test"), zm, lf, clock(), 3)
     session.commit()
     token = bound_token(client, fake.base_url, "mp-zm", "张明", "0002")
     assert client.post(f"/api/v1/study/{item.id}/done", headers=bearer(token)).status_code == 200
-    return {"token": token, "item": item.id}
+    return {"token": token, "item": item.id, "meeting": meeting.id, "helped": lf.id}
 
 
 def _operations(app: Flask) -> list[Any]:
@@ -59,7 +71,14 @@ def test_every_operation_is_covered(app):
     assert labels == {"POST /api/v1/login", "POST /api/v1/bind", "GET /api/v1/me",
                       "POST /api/v1/logout", "GET /api/v1/study", "GET /api/v1/study/{item_id}",
                       "POST /api/v1/study/{item_id}/done",
-                      "POST /api/v1/study/{item_id}/feedback"}
+                      "POST /api/v1/study/{item_id}/feedback",
+                      "GET /api/v1/meetings", "POST /api/v1/meetings/{meeting_id}/checkin",
+                      "POST /api/v1/meetings/{meeting_id}/leave", "GET /api/v1/me/year",
+                      "GET /api/v1/helper/members",
+                      "POST /api/v1/helper/members/{member_id}/relays/confirm",
+                      "POST /api/v1/helper/members/{member_id}/meetings/{meeting_id}/checkin",
+                      "POST /api/v1/helper/members/{member_id}/meetings/{meeting_id}/leave",
+                      "GET /api/v1/subscriptions", "POST /api/v1/subscriptions"}
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -82,8 +101,11 @@ def _fuzz(operation: Any, mode: GenerationMode, client: Any, fake: Any,
         case.call_and_validate(headers=headers())
         if not mode.is_positive:
             return
-        if "item_id" in (case.path_parameters or {}):
-            case.path_parameters["item_id"] = world["item"]
+        real = {"item_id": world["item"], "meeting_id": world["meeting"],
+                "member_id": world["helped"]}
+        if set(case.path_parameters or {}) & set(real):
+            case.path_parameters.update({name: real[name] for name in case.path_parameters
+                                         if name in real})
             case.call_and_validate(headers=headers())
         elif operation.path.endswith("/login") and isinstance(case.body, dict):
             case.body = {"code": wx_login(fake.base_url, "mp-fuzz")}

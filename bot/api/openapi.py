@@ -19,7 +19,8 @@ PREFIX = "/api/v1"
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 _STATUS_TEXT = {400: "Bad request", 401: "No, bad, expired or revoked token",
-                403: "The token speaks for no bound member", 404: "Not found (or not yours)",
+                403: "The token speaks for no bound member (or not for a helper)",
+                404: "Not found (or not yours)",
                 409: "Refused (the catalog's sentence says why)", 413: "Body too large",
                 429: "Too many requests (see Retry-After)", 502: "WeChat unavailable",
                 503: "Not configured"}

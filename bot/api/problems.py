@@ -38,6 +38,7 @@ KINDS: dict[str, tuple[int, str]] = {
     "internal": (500, "Internal error"),
     "wechat-unavailable": (502, "WeChat unavailable"),
     "not-configured": (503, "Mini-program not configured"),
+    "not-helper": (403, "For helpers only"),
 }
 
 

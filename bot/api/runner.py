@@ -167,7 +167,6 @@ def _run(endpoint: Endpoint, path_args: dict[str, Any]) -> Response:
         try:
             result = endpoint.view(call)
         except DomainError as error:
-            session.rollback()
             return _refusal(endpoint, error, session)
         if endpoint.writes:
             session.commit()
@@ -176,8 +175,10 @@ def _run(endpoint: Endpoint, path_args: dict[str, Any]) -> Response:
 
 def _refusal(endpoint: Endpoint, error: DomainError, session: Session) -> Response:
     log.info("api %s %s refused: %s", request.method, endpoint.path, error.key)
-    if error.keep_writes:
+    if error.keep_writes:  # e.g. a wrong 签到码, counted against the caller
         session.commit()
+    else:
+        session.rollback()
     kind = "not-found" if error.key in NOT_FOUND_KEYS else "refused"
     return Problem(kind, error.render(), key=error.key).response()
 
