@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify
 
 from bot.api import account, study
+from bot.api.admin_endpoints import ADMIN_ENDPOINTS
 from bot.api.openapi import PREFIX, build_document
 from bot.api.runner import Endpoint, run
 from bot.api.schemas import (
@@ -32,7 +33,7 @@ from bot.api.schemas import (
 
 VERSION = "1.0.0"
 
-ENDPOINTS = (
+ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/login", account.login, "Log in with a wx.login code",
              LoginOut, body=LoginIn, auth=False, member=False,
              errors=(401, 429, 502, 503)),
@@ -51,6 +52,7 @@ ENDPOINTS = (
              "Text feedback on a studied item", FeedbackSavedOut, body=FeedbackIn, writes=True,
              errors=(409,)),
 )
+ENDPOINTS += ADMIN_ENDPOINTS
 
 
 def register_api(app: Flask) -> None:
