@@ -99,9 +99,16 @@ def test_a_time_in_another_offset_is_the_same_moment(client, sec):
 
 
 @pytest.mark.parametrize("starts_at", ["2026-12-08T15:00:00", "2026-12-08 15:00+08:00",
-                                       "2026-02-30T15:00:00+08:00", "明天下午3点", 1765180800])
+                                       "2026-12-08T15:00:00+08", "明天下午3点", 1765180800])
 def test_a_time_without_offset_or_not_a_time_is_400(client, sec, session, starts_at):
     problem(new_meeting(client, sec, starts_at=starts_at), 400, "bad-request")
+    assert session.scalars(select(Meeting)).all() == []
+
+
+def test_a_day_the_calendar_lacks_is_refused(client, sec, session):
+    refused = problem(new_meeting(client, sec, starts_at="2027-02-29T15:00:00+08:00"), 409,
+                      "refused")
+    assert "2027-02-29" in refused["detail"]
     assert session.scalars(select(Meeting)).all() == []
 
 
@@ -127,7 +134,7 @@ def test_refusals_are_409_with_the_catalogs_sentence(client, sec, clock):
     assert "已经安排了" in clash["detail"] and clash["key"] == "MEETING_CLASH"
     problem(new_meeting(client, sec, kind="party_lecture",
                         ends_at="2026-12-08T14:00:00+08:00"), 409, "refused")
-    problem(new_meeting(client, sec, kind="party_lecture", latitude=30.1), 400, "bad-request")
+    problem(new_meeting(client, sec, kind="party_lecture", latitude=30.1), 409, "refused")
 
 
 def test_committee_and_group_meetings_invite_their_people(client, sec, session, county):
@@ -165,7 +172,7 @@ def test_change_moves_tells_and_audits_once(client, sec, session, county, chat):
     since = last_audit_id(session)
     again = call(client, sec, "POST", path, {"place": "党员活动室"}).get_json()
     assert again["changed"] is False and entries_since(session, since) == []
-    problem(call(client, sec, "POST", path, {}), 400, "bad-request")
+    problem(call(client, sec, "POST", path, {}), 409, "refused")
     refused = problem(call(client, sec, "POST", path,
                            {"starts_at": "2026-12-09T02:00:00+08:00"}), 409, "refused")
     assert refused["confirm"] == "night_confirmed"

@@ -7,6 +7,7 @@ within a minute of 推送, queued ones dropped at 撤回."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 from sqlalchemy import select

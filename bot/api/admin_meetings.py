@@ -51,8 +51,12 @@ from models.members.tables import Member
 
 
 def moment(value: str) -> datetime:
-    """An ISO-8601 time with offset (checked by the schema) as an aware UTC datetime."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    """An ISO-8601 time with offset (its form checked by the schema) as an aware UTC
+    datetime; a day the calendar lacks ("2026-02-30") is refused (409)."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        raise Problem("refused", texts.API_NO_SUCH_DAY.format(text=value[:40])) from None
 
 
 def meeting_out(meeting: Meeting, tz: ZoneInfo) -> AdminMeetingOut:
@@ -111,7 +115,7 @@ def admin_meeting_create(call: Call) -> MeetingCreatedOut:
     admin = branch_admin(call)
     tz = call.services.settings.tz
     if (body.latitude is None) != (body.longitude is None):
-        raise Problem("bad-request", texts.API_MEETING_COORDINATES)
+        raise Problem("refused", texts.API_MEETING_COORDINATES)
     starts_at = moment(body.starts_at)
     member_ids, org_ids = _invites(call, admin, body)
     new = NewMeeting(org_id=admin.branch_id, kind=MeetingKind(body.kind), starts_at=starts_at,
@@ -142,7 +146,7 @@ def admin_meeting_change(call: Call) -> MeetingChangedOut:
     meeting = _admins_meeting(call, admin)
     tz = call.services.settings.tz
     if body.model_dump(exclude={"night_confirmed"}, exclude_none=True) == {}:
-        raise Problem("bad-request", texts.API_NOTHING_TO_CHANGE)
+        raise Problem("refused", texts.API_NOTHING_TO_CHANGE)
     starts_at = moment(body.starts_at) if body.starts_at else meeting.starts_at
     invites = None
     if body.invitees is not None:
