@@ -100,8 +100,8 @@ def _invites(call: Call, admin: Member, body: NewMeetingIn) -> tuple[tuple[int, 
         groups = groups_of(call.session, admin.branch_id)
         if kind == MeetingKind.GROUP_MEETING and groups:
             raise Problem("refused", texts.API_MEETING_WHICH_GROUP.format(
-                groups=words.LIST_SEP.join(f"{name}（group:{org_id}）"
-                                           for name, org_id in groups.items())),
+                groups=words.LIST_SEP.join(texts.API_MEETING_GROUP_CHOICE.format(
+                    name=name, id=org_id) for name, org_id in groups.items())),
                           key="MEETING_WHICH_GROUP")
         choice = default_audience(kind)
     return invites_for(call.session, admin.branch_id, choice)
@@ -231,15 +231,15 @@ def admin_meeting_backfill(call: Call) -> BackfilledOut:
 MEETING = "/admin/meetings/<int:meeting_id>"
 
 ENDPOINTS = (
-    Endpoint("POST", "/admin/meetings", admin_meeting_create, "Schedule a meeting (新建会议)",
+    Endpoint("POST", "/admin/meetings", admin_meeting_create, "Schedule a meeting",
              MeetingCreatedOut, body=NewMeetingIn, writes=True, errors=(409,)),
-    Endpoint("POST", f"{MEETING}/change", admin_meeting_change, "Change a meeting (改会议)",
+    Endpoint("POST", f"{MEETING}/change", admin_meeting_change, "Change a meeting",
              MeetingChangedOut, body=MeetingChangeIn, writes=True, errors=(409,)),
-    Endpoint("POST", f"{MEETING}/cancel", admin_meeting_cancel, "Cancel a meeting (取消会议)",
+    Endpoint("POST", f"{MEETING}/cancel", admin_meeting_cancel, "Cancel a meeting",
              MeetingCancelledOut, writes=True, errors=(409,)),
-    Endpoint("POST", f"{MEETING}/close", admin_meeting_close, "Close a meeting (结束会议)",
+    Endpoint("POST", f"{MEETING}/close", admin_meeting_close, "Close a meeting",
              MeetingClosedOut, writes=True, errors=(409,)),
     Endpoint("POST", f"{MEETING}/backfill", admin_meeting_backfill,
-             "Record attendance after a meeting (补录)", BackfilledOut, body=BackfillIn,
+             "Record attendance after a meeting", BackfilledOut, body=BackfillIn,
              writes=True, errors=(404, 409)),
 )

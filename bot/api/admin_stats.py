@@ -98,6 +98,6 @@ def admin_stats(call: Call) -> StatsOut:
 
 
 ENDPOINTS = (
-    Endpoint("GET", "/admin/stats", admin_stats, "This quarter's numbers (统计)", StatsOut,
+    Endpoint("GET", "/admin/stats", admin_stats, "This quarter's numbers", StatsOut,
              query=StatsQuery, errors=(404,)),
 )

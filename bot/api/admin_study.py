@@ -95,10 +95,10 @@ def admin_study_withdraw(call: Call) -> StudyWithdrawnOut:
 ITEM = "/admin/study/<int:item_id>"
 
 ENDPOINTS = (
-    Endpoint("POST", "/admin/study", admin_study_publish, "Post a study item (发布)",
+    Endpoint("POST", "/admin/study", admin_study_publish, "Post a study item",
              StudyPublishedOut, body=NewStudyIn, writes=True, errors=(409,)),
-    Endpoint("POST", f"{ITEM}/push", admin_study_push, "Tell members now (推送)",
+    Endpoint("POST", f"{ITEM}/push", admin_study_push, "Tell members now",
              StudyPushedOut, writes=True, errors=(409,)),
-    Endpoint("POST", f"{ITEM}/withdraw", admin_study_withdraw, "Withdraw an item (撤回)",
+    Endpoint("POST", f"{ITEM}/withdraw", admin_study_withdraw, "Withdraw an item",
              StudyWithdrawnOut, writes=True, errors=(409,)),
 )
