@@ -35,6 +35,13 @@ from tests.api_support import bearer, bound_token, make_item, wx_login
 from tests.factories import make_meeting
 
 EXAMPLES = 30  # per operation and mode: the whole run stays well under a minute
+# the branch admins' endpoints: called with the branch secretary's token
+ADMIN_LABELS = {"POST /api/v1/admin/meetings", "POST /api/v1/admin/meetings/{meeting_id}/change",
+                "POST /api/v1/admin/meetings/{meeting_id}/cancel",
+                "POST /api/v1/admin/meetings/{meeting_id}/close",
+                "POST /api/v1/admin/meetings/{meeting_id}/backfill", "POST /api/v1/admin/study",
+                "POST /api/v1/admin/study/{item_id}/push",
+                "POST /api/v1/admin/study/{item_id}/withdraw", "GET /api/v1/admin/stats"}
 
 
 @pytest.fixture
@@ -58,7 +65,12 @@ def world(client, fake, county, session, clock) -> dict[str, Any]:  # type: igno
     session.commit()
     token = bound_token(client, fake.base_url, "mp-zm", "张明", "0002")
     assert client.post(f"/api/v1/study/{item.id}/done", headers=bearer(token)).status_code == 200
-    return {"token": token, "item": item.id, "meeting": meeting.id, "helped": lf.id}
+    planned = make_meeting(session, session.get(Org, county["liaoyuan"]),
+                           clock() + timedelta(days=1), created=clock())
+    session.commit()
+    secretary = bound_token(client, fake.base_url, "mp-sec", "李书记", "0001")
+    return {"token": token, "item": item.id, "meeting": meeting.id, "helped": lf.id,
+            "secretary": secretary, "planned": planned.id}
 
 
 def _operations(app: Flask) -> list[Any]:
@@ -68,7 +80,7 @@ def _operations(app: Flask) -> list[Any]:
 
 def test_every_operation_is_covered(app):
     labels = {op.label for op in _operations(app)}
-    assert labels == {"POST /api/v1/login", "POST /api/v1/bind", "GET /api/v1/me",
+    assert labels - ADMIN_LABELS == {"POST /api/v1/login", "POST /api/v1/bind", "GET /api/v1/me",
                       "POST /api/v1/logout", "GET /api/v1/study", "GET /api/v1/study/{item_id}",
                       "POST /api/v1/study/{item_id}/done",
                       "POST /api/v1/study/{item_id}/feedback",
@@ -79,6 +91,7 @@ def test_every_operation_is_covered(app):
                       "POST /api/v1/helper/members/{member_id}/meetings/{meeting_id}/checkin",
                       "POST /api/v1/helper/members/{member_id}/meetings/{meeting_id}/leave",
                       "GET /api/v1/subscriptions", "POST /api/v1/subscriptions"}
+    assert labels >= ADMIN_LABELS
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -92,6 +105,8 @@ def _fuzz(operation: Any, mode: GenerationMode, client: Any, fake: Any,
     def headers() -> dict[str, str]:
         if operation.path.endswith("/logout"):  # it ends the token: a fresh one
             return bearer(bound_token(client, fake.base_url, "mp-zm", "张明", "0002"))
+        if operation.path.startswith("/api/v1/admin/"):
+            return bearer(world["secretary"])
         return bearer(world["token"])
 
     @given(case=operation.as_strategy(generation_mode=mode))
@@ -101,11 +116,16 @@ def _fuzz(operation: Any, mode: GenerationMode, client: Any, fake: Any,
         case.call_and_validate(headers=headers())
         if not mode.is_positive:
             return
-        real = {"item_id": world["item"], "meeting_id": world["meeting"],
+        admin = operation.path.startswith("/api/v1/admin/")
+        real = {"item_id": world["item"],
+                "meeting_id": world["planned"] if admin else world["meeting"],
                 "member_id": world["helped"]}
         if set(case.path_parameters or {}) & set(real):
             case.path_parameters.update({name: real[name] for name in case.path_parameters
                                          if name in real})
+            case.call_and_validate(headers=headers())
+        elif "meeting_id" in (case.path_parameters or {}):
+            case.path_parameters["meeting_id"] = world["meeting"]
             case.call_and_validate(headers=headers())
         elif operation.path.endswith("/login") and isinstance(case.body, dict):
             case.body = {"code": wx_login(fake.base_url, "mp-fuzz")}

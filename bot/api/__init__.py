@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify
 
 from bot.api import account, helper, meetings, record, study, subscriptions
+from bot.api.admin_endpoints import ADMIN_ENDPOINTS
 from bot.api.openapi import PREFIX, build_document
 from bot.api.runner import Endpoint, run
 from bot.api.schemas import (
@@ -52,6 +53,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              errors=(409,)),
 )
 ENDPOINTS += meetings.ENDPOINTS + helper.ENDPOINTS + record.ENDPOINTS + subscriptions.ENDPOINTS
+ENDPOINTS += ADMIN_ENDPOINTS
 
 
 def register_api(app: Flask) -> None:

@@ -29,6 +29,7 @@ KINDS: dict[str, tuple[int, str]] = {
     "token-invalid": (401, "Token invalid, expired or revoked"),
     "bad-code": (401, "WeChat login code refused"),
     "not-bound": (403, "Bind to a member first"),
+    "forbidden": (403, "Not allowed for your role"),
     "not-found": (404, "Not found"),
     "bind-no-match": (404, "No member with that name and phone"),
     "method-not-allowed": (405, "Method not allowed"),
