@@ -97,6 +97,15 @@ def upload_limit(limit: int) -> Callable[[View], View]:
     return mark
 
 
+def allow_upload() -> None:
+    """For a blueprint outside the guarded paths (the API, whose refusals are its own
+    problem+json): let an upload view take its larger body when the caller is logged
+    in; anyone else stays at the app-wide limit (werkzeug refuses more with 413)."""
+    upload = _upload_limit()
+    if upload is not None and _logged_in():
+        request.max_content_length = upload
+
+
 def _upload_limit() -> int | None:
     view = current_app.view_functions.get(request.endpoint or "")
     return getattr(view, "upload_limit", None)
@@ -109,6 +118,15 @@ def _logged_in() -> bool:
         from bot.pages.access import member_in_cookie
 
         return member_in_cookie()
+    if request.path.startswith("/api/"):  # the mini-program: a live Bearer token
+        from models.api.tokens import token_is_live
+
+        scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not bearer.strip() or len(bearer) > 200:
+            return False
+        services = services_of()
+        with services.sessions() as db:
+            return token_is_live(db, bearer.strip(), services.clock())
     token = session.get("sid")
     if not token:
         return False

@@ -90,7 +90,8 @@ def test_every_operation_is_covered(app):
                       "POST /api/v1/helper/members/{member_id}/relays/confirm",
                       "POST /api/v1/helper/members/{member_id}/meetings/{meeting_id}/checkin",
                       "POST /api/v1/helper/members/{member_id}/meetings/{meeting_id}/leave",
-                      "GET /api/v1/subscriptions", "POST /api/v1/subscriptions"}
+                      "GET /api/v1/subscriptions", "POST /api/v1/subscriptions",
+                      "POST /api/v1/study/{item_id}/feedback/photo"}
     assert labels >= ADMIN_LABELS
 
 

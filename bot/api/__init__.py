@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify
 
-from bot.api import account, helper, meetings, record, study, subscriptions
+from bot.api import account, helper, meetings, photos, record, study, subscriptions
 from bot.api.admin_endpoints import ADMIN_ENDPOINTS
 from bot.api.openapi import PREFIX, build_document
 from bot.api.runner import Endpoint, run
@@ -30,8 +30,11 @@ from bot.api.schemas import (
     StudyItemOut,
     StudyListOut,
 )
+from bot.console.uploads import PHOTO_MAX_BYTES
+from bot.request_guard import allow_upload, upload_limit
 
 VERSION = "1.0.0"
+FEEDBACK_PHOTO_BODY_MAX = PHOTO_MAX_BYTES + 64 * 1024  # one photo and the form around it
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/login", account.login, "Log in with a wx.login code",
@@ -54,11 +57,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 ENDPOINTS += meetings.ENDPOINTS + helper.ENDPOINTS + record.ENDPOINTS + subscriptions.ENDPOINTS
 ENDPOINTS += ADMIN_ENDPOINTS
+ENDPOINTS += (
+    Endpoint("POST", "/study/<int:item_id>/feedback/photo", photos.study_feedback_photo,
+             "A photo as feedback on a studied item (multipart, field `photo`)",
+             FeedbackSavedOut, upload=photos.UPLOAD_FIELD, writes=True, errors=(409,)),
+)
 
 
 def register_api(app: Flask) -> None:
     """Serve ENDPOINTS and the OpenAPI document under /api/v1."""
     bp = Blueprint("api", __name__, url_prefix=PREFIX)
+    bp.before_request(allow_upload)  # a 心得 photo's body, for a live token only
     for endpoint in ENDPOINTS:
         bp.add_url_rule(endpoint.path, endpoint.operation_id, _view(endpoint),
                         methods=[endpoint.method])
@@ -69,6 +78,9 @@ def register_api(app: Flask) -> None:
         return jsonify(document)
 
     bp.add_url_rule("/openapi.json", "openapi", openapi_json, methods=["GET"])
+    # a kept photo behind a signed link (an <image> cannot send the token): not JSON
+    bp.add_url_rule("/photos/<int:item_id>/<name>", "photo", photos.serve_photo,
+                    methods=["GET"])
     app.register_blueprint(bp)
 
 
@@ -77,6 +89,8 @@ def _view(endpoint: Endpoint) -> Any:
         return run(endpoint, path_args)
 
     view.__name__ = endpoint.operation_id
+    if endpoint.upload is not None:  # a larger body, for a live token only (request_guard)
+        view = upload_limit(FEEDBACK_PHOTO_BODY_MAX)(view)
     return view
 
 

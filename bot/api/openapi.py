@@ -89,6 +89,10 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
     if endpoint.body is not None:
         operation["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": _ref(refs, endpoint.body, "validation")}}}
+    if endpoint.upload is not None:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "required": [endpoint.upload], "properties": {
+                endpoint.upload: {"type": "string", "format": "binary"}}}}}}
     responses: dict[str, Any] = {}
     if endpoint.response is not None:
         responses["200"] = {"description": "OK", "content": {

@@ -114,6 +114,7 @@ class Endpoint:
     writes: bool = False
     errors: tuple[int, ...] = ()  # beyond what auth, body and query bring
     content_type: str = "application/json"
+    upload: str | None = None  # a multipart body with this file field (wx.uploadFile)
 
     @property
     def operation_id(self) -> str:
@@ -127,7 +128,7 @@ class Endpoint:
             found |= {401, 429}
         if self.member:
             found.add(403)
-        if self.body is not None:
+        if self.body is not None or self.upload is not None:
             found |= {400, 413}
         if self.query is not None:
             found.add(400)

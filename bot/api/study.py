@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.api.photos import image_urls
 from bot.api.runner import Call
 from bot.api.schemas import (
     FeedbackIn,
@@ -62,7 +63,7 @@ def study_item(call: Call) -> StudyItemOut:
         id=item.id, title=item.title, body=item.body, summary=item.summary,
         org=item.org.name, link=item.link, media_link=item.media_link, source=item.source,
         published_at=item.publish_at.astimezone(tz),
-        images=[StudyImageOut(url=image.pic_url) for image in item.images if image.pic_url],
+        images=[StudyImageOut(url=url) for url in image_urls(call, item.id)],
         studied=record is not None,
         studied_at=record.studied_at.astimezone(tz) if record is not None else None,
         feedback=feedback)

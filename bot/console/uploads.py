@@ -10,9 +10,10 @@ import logging
 import re
 import shutil
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
-from flask import Response, abort, send_file
+from flask import Response, abort, send_file, url_for
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -22,6 +23,7 @@ from core.localtime import start_of_day
 from core.photos import MAX_PIXELS, Photo, PhotoRefused, prepare_photo
 from models.db.stored_files import check_quota, folder_of, store_files
 from models.errors import DomainError
+from models.study.photo_copies import CopyRoom
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +99,17 @@ def send_photo(folder: Path, name: str, private: bool) -> Response:
     if private:
         response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def feedback_room(now: datetime) -> CopyRoom:
+    """Where a member's 心得 photo goes and how much room there is (the branch's upload
+    quotas and the disk's reserve): the same for the member pages and the API."""
+    settings = services_of().settings
+    return CopyRoom(Path(settings.instance_path), settings.upload_daily_bytes,
+                    settings.upload_total_bytes, settings.upload_min_free_bytes,
+                    start_of_day(now, settings.tz))
+
+
+def feedback_photo_url(record_id: int, name: str) -> str:
+    """Where the branch's console shows a member's 心得 photo (in scope only)."""
+    return url_for("console.study.feedback_photo", record_id=record_id, name=name)

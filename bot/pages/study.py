@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,18 +19,26 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from bot.console.request_db import committed, db
-from bot.console.uploads import PHOTO_MAX_BYTES, STORED_NAME, photo_folder, read_photo, send_photo
+from bot.console.uploads import (
+    PHOTO_MAX_BYTES,
+    STORED_NAME,
+    feedback_photo_url,
+    feedback_room,
+    photo_folder,
+    read_photo,
+    send_photo,
+)
 from bot.pages.access import current_member, member_actor, member_required, refusal_goes_to
 from bot.request_guard import upload_limit
 from bot.services import services_of
 from core import texts
-from core.localtime import same_local_day, start_of_day, when
+from core.localtime import same_local_day, when
 from core.photos import Photo
 from models.db.stored_files import FEEDBACK, STUDY, StoredFile
 from models.errors import DomainError, StudyError
 from models.study.actions import give_feedback_on, mark_studied
 from models.study.hot_statements import ItemHeading, viewed_item
-from models.study.photo_copies import CopyRoom, ItemPhoto, item_photos, servable_photo
+from models.study.photo_copies import ItemPhoto, item_photos, servable_photo
 from models.study.queries import newest_item, unread_item, visible_item, visible_items
 from models.study.records import FEEDBACK_TEXT_MAX, remember_view
 from models.study.tables import StudyFeedback, StudyItem, StudyRecord
@@ -201,20 +208,14 @@ def feedback(item_id: int) -> ResponseReturnValue:
         return item_page(found, typed, texts.PAGES_FEEDBACK_TOO_LONG.format(
             limit=FEEDBACK_TEXT_MAX, count=len(words)), 400)
     services = services_of()
-    settings, now = services.settings, services.clock()
+    now = services.clock()
     actor, heading = member_actor(), ItemHeading(found.id, found.title)
-    room = CopyRoom(Path(settings.instance_path), settings.upload_daily_bytes,
-                    settings.upload_total_bytes, settings.upload_min_free_bytes,
-                    start_of_day(now, settings.tz))
-
-    def url_of(record_id: int, name: str) -> str:
-        return url_for("console.study.feedback_photo", record_id=record_id, name=name)
-
+    room = feedback_room(now)
     try:
         photo: Photo | None = read_photo(chosen) if chosen is not None else None
         _, pieces = committed(lambda session: give_feedback_on(
             session, actor, heading, member.id, member.branch_id, now,
-            text=words or None, photo=photo, room=room, url_of=url_of))
+            text=words or None, photo=photo, room=room, url_of=feedback_photo_url))
     except DomainError as refused:
         log.info("pages: feedback on item %s refused: %s", found.id, refused.key)
         return item_page(found, typed, refused.render(), 400)

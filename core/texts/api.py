@@ -26,3 +26,6 @@ API_NOTHING_TO_CHANGE = "请至少填写一项要修改的内容：时间、地�
 API_POST_DUPLICATE = "一天内已经发布过同样的内容（编号 {id}《{title}》）。如确实要再发一次，请确认后再提交。"
 API_NO_SUCH_DAY = "没有这一天：{text}。请核对日期。"
 API_MEETING_GROUP_CHOICE = "{name}（invitees 填 group:{id}）"
+
+# Issue 26: a 心得 photo through the API (multipart, what wx.uploadFile sends)
+API_PHOTO_MISSING = "没有收到照片：请用表单字段「{field}」上传一张照片。"

@@ -117,3 +117,10 @@ def prune_expired(session: Session, now: datetime, keep: timedelta = timedelta(d
 def token_state(session: Session, token: str) -> ApiToken | None:
     """The token's row whatever its state (to tell expired from unknown in logs)."""
     return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+
+
+def token_is_live(session: Session, token: str, now: datetime) -> bool:
+    """Whether `token` may call now (not counted: the call itself counts it)."""
+    return session.scalar(select(ApiToken.id).where(
+        ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > now)) is not None
