@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from core import texts
 from core.bind_reading import looks_like_binding, name_alone, read_bind_words
-from core.localtime import clock_time
 from handlers.router import Context, Reply, Role, Router
 from models.members.actions import bind_wechat, follow_again, unbind_wechat, unfollow
-from models.members.binding import BindOutcome, asked_to_bind_lately
+from models.members.binding import asked_to_bind_lately, bind_sentence
 from models.members.queries import find_member
 
 router = Router("membership")
@@ -77,17 +76,7 @@ def _bind(ctx: Context) -> Reply:
                 else texts.BIND_ASK_NUMBER).format(name=read.name)
     result = bind_wechat(ctx.session, ctx.openid, read.name, read.suffix, ctx.now)
     ctx.forget_member()
-    member = result.member
-    if member is not None:
-        replies = {BindOutcome.BOUND: texts.BIND_OK, BindOutcome.ALREADY_BOUND_SELF:
-                   texts.BIND_ALREADY, BindOutcome.OPENID_TAKEN: texts.BIND_OPENID_TAKEN,
-                   BindOutcome.MEMBER_TAKEN: texts.BIND_MEMBER_TAKEN}
-        return replies[result.outcome].format(name=member.name, branch=member.branch.name)
-    if result.outcome is BindOutcome.AMBIGUOUS:
-        return texts.BIND_AMBIGUOUS
-    if result.locked_until is not None:
-        return texts.BIND_LOCKED.format(until=clock_time(result.locked_until, ctx.tz))
-    return texts.BIND_NO_MATCH.format(tries=result.tries_left)
+    return bind_sentence(result, ctx.tz)
 
 
 @router.command("解绑", Role.ADMIN, usage="解绑 <姓名>")

@@ -13,10 +13,9 @@ from bot.pages.access import safe_next, visitor_openid, visitor_required
 from bot.services import services_of
 from core import texts
 from core.bind_reading import read_bind_words
-from core.localtime import clock_time
 from models.actors import Surface
 from models.members.actions import bind_wechat
-from models.members.binding import BindOutcome, BindResult
+from models.members.binding import BindOutcome, BindResult, bind_sentence
 
 bp = Blueprint("bind", __name__)
 
@@ -56,16 +55,5 @@ def bind() -> ResponseReturnValue:
 
 
 def answer(result: BindResult) -> str:
-    """The chat's sentence for this outcome (handlers.membership says the same)."""
-    member = result.member
-    if member is not None:
-        replies = {BindOutcome.BOUND: texts.BIND_OK, BindOutcome.ALREADY_BOUND_SELF:
-                   texts.BIND_ALREADY, BindOutcome.OPENID_TAKEN: texts.BIND_OPENID_TAKEN,
-                   BindOutcome.MEMBER_TAKEN: texts.BIND_MEMBER_TAKEN}
-        return replies[result.outcome].format(name=member.name, branch=member.branch.name)
-    if result.outcome is BindOutcome.AMBIGUOUS:
-        return texts.BIND_AMBIGUOUS
-    if result.locked_until is not None:
-        return texts.BIND_LOCKED.format(until=clock_time(result.locked_until,
-                                                        services_of().settings.tz))
-    return texts.BIND_NO_MATCH.format(tries=result.tries_left)
+    """The chat's sentence for this outcome."""
+    return bind_sentence(result, services_of().settings.tz)

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import texts, words
+from core.localtime import clock_time
 from models.console.sessions import end_all_sessions, member_key
 from models.db.base import rowcount
 from models.db.guesses import BINDING, forget_failures, release_guess, reserve_guess
@@ -47,6 +49,22 @@ class BindResult:
     member: Member | None = None
     tries_left: int = MAX_FAILURES
     locked_until: datetime | None = None
+
+
+def bind_sentence(result: BindResult, tz: ZoneInfo) -> str:
+    """What a binding's outcome tells the person who tried, in the chat's words — the
+    same on every surface that binds (chat, the member pages)."""
+    member = result.member
+    if member is not None:
+        replies = {BindOutcome.BOUND: texts.BIND_OK, BindOutcome.ALREADY_BOUND_SELF:
+                   texts.BIND_ALREADY, BindOutcome.OPENID_TAKEN: texts.BIND_OPENID_TAKEN,
+                   BindOutcome.MEMBER_TAKEN: texts.BIND_MEMBER_TAKEN}
+        return replies[result.outcome].format(name=member.name, branch=member.branch.name)
+    if result.outcome is BindOutcome.AMBIGUOUS:
+        return texts.BIND_AMBIGUOUS
+    if result.locked_until is not None:
+        return texts.BIND_LOCKED.format(until=clock_time(result.locked_until, tz))
+    return texts.BIND_NO_MATCH.format(tries=result.tries_left)
 
 
 def bind_openid(
