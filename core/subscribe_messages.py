@@ -41,8 +41,8 @@ from core.template_messages import (
     TemplateFileError,
     TemplateSpec,
     _check_keyword,
+    read_template_table,
 )
-from core.template_types import keyword_type
 
 ACCOUNT = "account"  # the official account's 订阅通知
 MINIPROGRAM = "miniprogram"  # the mini-program's subscription messages
@@ -110,32 +110,12 @@ def load_subscriptions_file(path: Path) -> dict[str, tuple[SubscribeSpec, ...]]:
 
 
 def _spec(path: Path, where: str, app: str, kind: str, table: object) -> SubscribeSpec:
-    if not isinstance(table, dict):
-        raise TemplateFileError(f"{path}: [{where}] must be a table")
-    template_id = table.get("template_id")
-    if not isinstance(template_id, str) or not template_id.strip():
-        raise TemplateFileError(f"{path}: [{where}] needs template_id = \"…\"")
-    keywords = table.get("keywords")
-    if not isinstance(keywords, dict) or not keywords:
-        raise TemplateFileError(f"{path}: [{where}.keywords] must list the keywords, "
-                                f"e.g. thing1 = {{ field = \"text\" }}")
-    parsed = []
-    for key, entry in keywords.items():
-        entry = {"field": entry} if isinstance(entry, str) else entry
-        if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
-            raise TemplateFileError(f"{path}: [{where}.keywords] {key} needs a field")
-        declared = entry.get("type")
-        if declared is not None and declared != keyword_type(key):
-            raise TemplateFileError(f"{path}: [{where}.keywords] {key} is a "
-                                    f"{keyword_type(key) or 'no'} keyword, not {declared}")
-        parsed.append(Keyword(key, entry["field"], str(entry.get("name", ""))))
+    spec = read_template_table(path, where, kind, table)
+    assert isinstance(table, dict)  # (read_template_table refused anything else)
     page = table.get("page", "")
     if not isinstance(page, str):
         raise TemplateFileError(f"{path}: [{where}] page must be a string")
-    title = str(table.get("title", texts.TEMPLATE_TITLES.get(kind, "")))
-    return SubscribeSpec(app, TemplateSpec(kind, template_id.strip(), title, tuple(parsed)),
-                         page.strip())
-
+    return SubscribeSpec(app, spec, page.strip())
 
 def check_subscriptions(specs: Subscriptions) -> list[CheckRow]:
     """`partybot templates check`'s rows for the subscription templates: each keyword

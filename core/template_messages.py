@@ -135,30 +135,36 @@ def load_templates_file(path: Path) -> dict[str, TemplateSpec]:
     for kind, table in raw.items():
         if kind in SUBSCRIBE_SECTIONS:  # 订阅通知: core.subscribe_messages reads those
             continue
-        if not isinstance(table, dict):
-            raise TemplateFileError(f"{path}: [{kind}] must be a table")
-        template_id = table.get("template_id")
-        if not isinstance(template_id, str) or not template_id.strip():
-            raise TemplateFileError(f"{path}: [{kind}] needs template_id = \"…\"")
-        keywords = table.get("keywords")
-        if not isinstance(keywords, dict) or not keywords:
-            raise TemplateFileError(f"{path}: [{kind}.keywords] must list the keywords, "
-                                    f"e.g. thing1 = {{ field = \"text\" }}")
-        parsed = []
-        for key, entry in keywords.items():
-            entry = {"field": entry} if isinstance(entry, str) else entry
-            if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
-                raise TemplateFileError(f"{path}: [{kind}.keywords] {key} needs a field")
-            declared = entry.get("type")
-            if declared is not None and declared != keyword_type(key):
-                raise TemplateFileError(
-                    f"{path}: [{kind}.keywords] {key} is a {keyword_type(key) or 'no'} "
-                    f"keyword, not {declared}")
-            parsed.append(Keyword(key, entry["field"], str(entry.get("name", ""))))
-        specs[kind] = TemplateSpec(kind, template_id.strip(),
-                                   str(table.get("title", texts.TEMPLATE_TITLES.get(kind, ""))),
-                                   tuple(parsed))
+        specs[kind] = read_template_table(path, kind, kind, table)
     return specs
+
+
+def read_template_table(path: Path | str, where: str, kind: str, table: object) -> TemplateSpec:
+    """One template's table of the templates file (`[where]`: its template_id, title and
+    keywords, each with the notice field it shows); TemplateFileError saying what is
+    wrong. The category templates and the 订阅通知 sections are read alike."""
+    if not isinstance(table, dict):
+        raise TemplateFileError(f"{path}: [{where}] must be a table")
+    template_id = table.get("template_id")
+    if not isinstance(template_id, str) or not template_id.strip():
+        raise TemplateFileError(f"{path}: [{where}] needs template_id = \"…\"")
+    keywords = table.get("keywords")
+    if not isinstance(keywords, dict) or not keywords:
+        raise TemplateFileError(f"{path}: [{where}.keywords] must list the keywords, "
+                                f"e.g. thing1 = {{ field = \"text\" }}")
+    parsed = []
+    for key, entry in keywords.items():
+        entry = {"field": entry} if isinstance(entry, str) else entry
+        if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
+            raise TemplateFileError(f"{path}: [{where}.keywords] {key} needs a field")
+        declared = entry.get("type")
+        if declared is not None and declared != keyword_type(key):
+            raise TemplateFileError(f"{path}: [{where}.keywords] {key} is a "
+                                    f"{keyword_type(key) or 'no'} keyword, not {declared}")
+        parsed.append(Keyword(key, entry["field"], str(entry.get("name", ""))))
+    return TemplateSpec(kind, template_id.strip(),
+                        str(table.get("title", texts.TEMPLATE_TITLES.get(kind, ""))),
+                        tuple(parsed))
 
 
 @dataclass(frozen=True)
