@@ -125,3 +125,48 @@ def test_a_large_body_needs_a_live_token(client, item, token):
     problem(upload(client, item, "not-a-token", big), 401, "token-invalid")
     client.post(f"/api/v1/study/{item}/done", headers=bearer(token))
     assert upload(client, item, token, big).status_code in (200, 409)
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("member", 200), ("other_branch", 404), ("unbound", 403), ("no_token", 401),
+    ("expired", 401), ("revoked", 401)])
+def test_the_photo_upload_by_role(role, expected, client, fake, item, clock):
+    """The role matrix (tests/test_api_roles.py) for the one multipart endpoint."""
+    from tests.test_api_roles import _token
+
+    token = _token(role, client, fake, clock)
+    if role == "member":
+        client.post(f"/api/v1/study/{item}/done", headers=bearer(token or ""))
+    answer = upload(client, item, token, picture("olive"))
+    assert answer.status_code == expected
+    assert answer.mimetype == ("application/json" if expected == 200
+                               else "application/problem+json")
+
+
+def test_every_endpoint_is_in_a_role_matrix(app):
+    """No endpoint escapes the matrices: each documented operation is in one of them."""
+    from tests import test_api_roles, test_api_roles_admin, test_api_roles_member
+
+    document = client_document(app)
+    documented = {(method.upper(), path) for path, ops in document["paths"].items()
+                  for method in ops}
+    in_matrices = {(method, path.replace("{item}", "{item_id}"))
+                   for method, path, _ in test_api_roles.ENDPOINTS}
+    for module in (test_api_roles_member, test_api_roles_admin):
+        in_matrices |= {(method, path) for method, path, _ in module.ENDPOINTS}
+    in_matrices |= {("POST", "/api/v1/study/{item_id}/feedback/photo"), ("POST", "/api/v1/login")}
+    missing = {op for op in documented if normalized(op) not in {normalized(o)
+                                                                 for o in in_matrices}}
+    assert not missing, sorted(missing)
+
+
+def client_document(app):  # type: ignore[no-untyped-def]
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def normalized(operation: tuple[str, str]) -> tuple[str, str]:
+    """A path with every {placeholder} alike (the matrices name them their own way)."""
+    import re
+
+    method, path = operation
+    return method, re.sub(r"\{[^}]+\}", "{}", path)
