@@ -642,6 +642,8 @@ def main() -> None:
                         help="requests a second across all clients (0: closed loop)")
     parser.add_argument("--before", default=None,
                         help="a checkout of older code to measure first, on the same database")
+    parser.add_argument("--settle", type=float, default=15.0,
+                        help="seconds to wait between the --before run and this one")
     parser.add_argument("--api-rate", type=int, default=1_000_000,
                         help="PARTYBOT_API_RATE_PER_MINUTE for the served app")
     args = parser.parse_args()
@@ -669,6 +671,8 @@ def main() -> None:
         else [(ROOT, "")]
     try:
         for root, name in roots:
+            if name == "after":  # let the database settle the first run's writes (WAL
+                time.sleep(args.settle)  # checkpoint, autovacuum) before measuring again
             measure(url, fake, workdir, args, people, targets, root, name, bool(use_wrk),
                     loads, skipped, weights if root == ROOT else [])
     finally:
