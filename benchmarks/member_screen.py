@@ -24,8 +24,17 @@ with a line saying so. Load: wrk (if on PATH; else Python threads with keep-aliv
 `--clients` connections for `--seconds` each: p50 / p90 / p99, requests/s, errors.
 Page weight: the HTML and the CSS and JavaScript it links, as sent and gzipped.
 
+`--rate R` paces the load instead (R requests a second across the clients, each on its
+own schedule; latency counted from when a request was due, so a late answer also
+delays the next — what real phones, whose members read between taps, do to a server).
+`--before DIR` runs every route first against the code in DIR (a `git worktree` of an
+older commit, served from this checkout's virtualenv) and then against this checkout,
+on the same database, and prints the ratios. The per-token rate limit is set high
+(`--api-rate`): the clients call far more often than a person does.
+
     python benchmarks/member_screen.py [--database-url URL] [--targets home,pages,api]
-        [--reuse] [--seconds 20] [--clients 16] [--branches 1000] [--members 100]
+        [--reuse] [--seconds 20] [--clients 16] [--rate 0] [--before DIR]
+        [--branches 1000] [--members 100]
 """
 
 from __future__ import annotations
@@ -291,11 +300,13 @@ class Fake:
 
 
 def start_app(url: str, fake: Fake, workdir: Path, workers: int,
-              worker_class: str) -> tuple[subprocess.Popen[bytes], str]:
+              worker_class: str, root: Path = ROOT,
+              api_rate: int = 1_000_000) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "PARTYBOT_DATABASE_URL": url, "WECHAT_TOKEN": TOKEN,
            "PARTYBOT_SECRET_KEY": SECRET, "WECHAT_API_BASE_URL": fake.base,
-           "PARTYBOT_INSTANCE_PATH": str(workdir / "instance"), "PYTHONPATH": str(ROOT)}
+           "PARTYBOT_INSTANCE_PATH": str(workdir / "instance"), "PYTHONPATH": str(root),
+           "PARTYBOT_API_RATE_PER_MINUTE": str(api_rate)}
     for name in ("WECHAT_APP_ID", "PARTYBOT_PUBLIC_URL"):
         env.pop(name, None)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
@@ -336,9 +347,13 @@ def page_login(base: str, person: Person) -> None:
 def api_login(base: str, fake: Fake, person: Person, code_template: str) -> str | None:
     """A Bearer token for `person` through POST /api/v1/login (and /bind if needed);
     None and why, on failure, in the returned string's place (token set on success)."""
-    answer = requests.post(f"{base}/api/v1/login",
-                           json={"code": code_template.format(openid=person.openid)},
-                           timeout=10)
+    if code_template == "mint":  # what wx.login gives: a code the fake minted for the user
+        minted = requests.post(f"{fake.base}/_fake/miniprogram/code",
+                               json={"openid": f"mp-{person.openid}"}, timeout=10)
+        code = minted.json().get("code", "") if minted.ok else ""
+    else:
+        code = code_template.format(openid=person.openid)
+    answer = requests.post(f"{base}/api/v1/login", json={"code": code}, timeout=10)
     if answer.status_code != 200:
         return f"POST /api/v1/login answered {answer.status_code} {answer.text[:200]}"
     body = answer.json()
@@ -437,22 +452,34 @@ def run_wrk(base: str, lines: list[tuple[str, str, str]], label: str, seconds: i
 
 
 def run_threads(base: str, lines: list[tuple[str, str, str]], label: str, seconds: int,
-                clients: int) -> Load:
-    """The same load from Python threads (requests.Session, keep-alive) without wrk."""
+                clients: int, rate: float = 0.0) -> Load:
+    """The same load from Python threads (requests.Session, keep-alive) without wrk;
+    with `rate`, paced: each client sends every clients/rate seconds (from a random
+    start), its latency counted from when the request was due."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
+
+    every = clients / rate if rate else 0.0
 
     def client(offset: int) -> None:
         http = requests.Session()
         mine: list[float] = []
         bad = 0
         n = offset
+        due = time.perf_counter() + random.random() * every
         while time.monotonic() < deadline:
             path, header, value = lines[n % len(lines)]
             n += clients
-            began = time.perf_counter()
+            if every:
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                began = due
+                due += every
+            else:
+                began = time.perf_counter()
             try:
                 answer = http.get(base + path, headers={header: value}, timeout=10)
                 bad += answer.status_code != 200
@@ -473,8 +500,9 @@ def run_threads(base: str, lines: list[tuple[str, str, str]], label: str, second
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))]
 
+    tool = f"Python threads x{clients}" + (f", paced {rate:g}/s" if rate else "")
     return Load(label, requests=len(latencies), errors=errors[0], seconds=seconds,
-                p50=pct(50), p90=pct(90), p99=pct(99), tool=f"Python threads x{clients}")
+                p50=pct(50), p90=pct(90), p99=pct(99), tool=tool)
 
 
 def answers_404(base: str, path: str, headers: dict[str, str]) -> bool:
@@ -524,6 +552,70 @@ def weigh(base: str, path: str, cookies: str) -> Weight | None:
 # Main -------------------------------------------------------------------------------------
 
 
+def measure(url: str, fake: Fake, workdir: Path, args: argparse.Namespace,
+            people: list[Person], targets: list[str], root: Path, name: str, use_wrk: bool,
+            loads: list[Load], skipped: list[str], weights: list[Weight] | None) -> None:
+    """Serve the code in `root` and load each target route (labels prefixed `name`)."""
+    server, base = start_app(url, fake, workdir, args.workers, args.worker_class, root,
+                             args.api_rate)
+    prefix = f"{name}: " if name else ""
+    try:
+        started = time.monotonic()
+        for person in people:
+            page_login(base, person)
+        print(f"  {prefix}{len(people)} members logged in to the pages through the login "
+              f"chain ({time.monotonic() - started:.1f} s)", flush=True)
+        cookie = people[0].cookies
+        routes: list[tuple[str, str, list[tuple[str, str, str]]]] = []
+        if "home" in targets:
+            routes.append(("home", "/m/", [("/m/", "Cookie", p.cookies) for p in people]))
+        if "pages" in targets:
+            routes.append(("pages", "/m/study",
+                           [("/m/study", "Cookie", p.cookies) for p in people]))
+            routes.append(("pages", "/m/study/<id>",
+                           [(f"/m/study/{p.item_id}", "Cookie", p.cookies) for p in people]))
+        if "api" in targets:
+            if answers_404(base, "/api/v1/study", {}):
+                skipped.append(f"{prefix}api: GET /api/v1/study answers 404 in this checkout "
+                               "(the mini-program API is not there yet): skipped")
+            else:
+                failure = None
+                for person in people:
+                    failure = api_login(base, fake, person, args.api_code)
+                    if failure:
+                        break
+                if failure:
+                    skipped.append(f"{prefix}api: could not log in ({failure}); skipped")
+                else:
+                    routes.append(("api", "GET /api/v1/study",
+                                   [("/api/v1/study", "Authorization", f"Bearer {p.token}")
+                                    for p in people]))
+        for target, label, lines in routes:
+            first_path, header, value = lines[0]
+            if answers_404(base, first_path, {header: value}):
+                skipped.append(f"{prefix}{target}: {label} answers 404 in this checkout "
+                               "(that page is not built here yet): skipped")
+                continue
+            for path, header, value in lines:  # warm both workers (statement caches)
+                requests.get(base + path, headers={header: value}, timeout=10)
+            print(f"  {prefix}load: {label}, {args.clients} clients, {args.seconds} s…",
+                  flush=True)
+            load = run_wrk(base, lines, label, args.seconds, args.clients, workdir) \
+                if use_wrk and not args.rate else \
+                run_threads(base, lines, label, args.seconds, args.clients, args.rate)
+            load.label = prefix + load.label
+            load.notes.append(f"load average after {os.getloadavg()[0]:.1f}")
+            loads.append(load)
+        if weights is not None:
+            for path in ("/m/", "/m/study", f"/m/study/{people[0].item_id}"):
+                found = weigh(base, path, cookie)
+                if found is not None:
+                    weights.append(found)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--database-url", default=None,
@@ -543,8 +635,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--api-code", default="{openid}",
-                        help="the wx.login code the fake's jscode2session takes for a member")
+    parser.add_argument("--api-code", default="mint",
+                        help="the wx.login code for a member ({openid} in it is replaced); "
+                             "mint: a code the fake mints for the member")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="requests a second across all clients (0: closed loop)")
+    parser.add_argument("--before", default=None,
+                        help="a checkout of older code to measure first, on the same database")
+    parser.add_argument("--settle", type=float, default=15.0,
+                        help="seconds to wait between the --before run and this one")
+    parser.add_argument("--api-rate", type=int, default=1_000_000,
+                        help="PARTYBOT_API_RATE_PER_MINUTE for the served app")
     args = parser.parse_args()
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     unknown = set(targets) - {"home", "pages", "api"}
@@ -563,58 +664,18 @@ def main() -> None:
     people = pick_people(url, args.logins)
     workdir = Path(tempfile.mkdtemp(prefix="partybot-member-screen-"))
     fake = Fake()
-    server, base = start_app(url, fake, workdir, args.workers, args.worker_class)
     loads: list[Load] = []
     skipped: list[str] = []
     weights: list[Weight] = []
+    roots = [(Path(args.before).resolve(), "before"), (ROOT, "after")] if args.before \
+        else [(ROOT, "")]
     try:
-        started = time.monotonic()
-        for person in people:
-            page_login(base, person)
-        print(f"  {len(people)} members logged in to the pages through the login chain "
-              f"({time.monotonic() - started:.1f} s)", flush=True)
-        cookie = people[0].cookies
-        routes: list[tuple[str, str, list[tuple[str, str, str]]]] = []
-        if "home" in targets:
-            routes.append(("home", "/m/", [("/m/", "Cookie", p.cookies) for p in people]))
-        if "pages" in targets:
-            routes.append(("pages", "/m/study",
-                           [("/m/study", "Cookie", p.cookies) for p in people]))
-            routes.append(("pages", "/m/study/<id>",
-                           [(f"/m/study/{p.item_id}", "Cookie", p.cookies) for p in people]))
-        if "api" in targets:
-            if answers_404(base, "/api/v1/study", {}):
-                skipped.append("api: GET /api/v1/study answers 404 in this checkout "
-                               "(the mini-program API is not there yet): skipped")
-            else:
-                failure = None
-                for person in people:
-                    failure = api_login(base, fake, person, args.api_code)
-                    if failure:
-                        break
-                if failure:
-                    skipped.append(f"api: could not log in ({failure}); skipped")
-                else:
-                    routes.append(("api", "GET /api/v1/study",
-                                   [("/api/v1/study", "Authorization", f"Bearer {p.token}")
-                                    for p in people]))
-        for target, label, lines in routes:
-            first_path, header, value = lines[0]
-            if answers_404(base, first_path, {header: value}):
-                skipped.append(f"{target}: {label} answers 404 in this checkout "
-                               "(that page is not built here yet): skipped")
-                continue
-            print(f"  load: {label}, {args.clients} clients, {args.seconds} s…", flush=True)
-            load = run_wrk(base, lines, label, args.seconds, args.clients, workdir) \
-                if use_wrk else run_threads(base, lines, label, args.seconds, args.clients)
-            loads.append(load)
-        for path in ("/m/", "/m/study", f"/m/study/{people[0].item_id}"):
-            found = weigh(base, path, cookie)
-            if found is not None:
-                weights.append(found)
+        for root, name in roots:
+            if name == "after":  # let the database settle the first run's writes (WAL
+                time.sleep(args.settle)  # checkpoint, autovacuum) before measuring again
+            measure(url, fake, workdir, args, people, targets, root, name, bool(use_wrk),
+                    loads, skipped, weights if root == ROOT else [])
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         fake.stop()
     print()
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores (load average before "
@@ -626,12 +687,22 @@ def main() -> None:
           f"{len(people)} members logged in through the pages' login chain")
     print()
     if loads:
-        print("| route | clients | req/s | p50 | p90 | p99 | errors | target p99 |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| route | clients | req/s | p50 | p90 | p99 | errors | load avg | target p99 |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for load in loads:
             print(f"| {load.label} ({load.tool}, {load.seconds} s) | {args.clients} | "
                   f"{load.rps:.0f} | {load.p50:.1f} ms | {load.p90:.1f} ms | "
-                  f"{load.p99:.1f} ms | {load.errors} | < 50 ms |")
+                  f"{load.p99:.1f} ms | {load.errors} | "
+                  f"{'; '.join(load.notes).removeprefix('load average after ')} | < 50 ms |")
+        print()
+        before = {load.label.removeprefix("before: "): load for load in loads
+                  if load.label.startswith("before: ")}
+        for load in loads:
+            old = before.get(load.label.removeprefix("after: "))
+            if load.label.startswith("after: ") and old is not None and load.p99:
+                print(f"- {load.label.removeprefix('after: ')}: p99 {old.p99 / load.p99:.1f}x "
+                      f"lower, p50 {old.p50 / max(load.p50, 0.001):.1f}x lower, req/s "
+                      f"{load.rps / max(old.rps, 0.001):.1f}x")
         print()
     for line in skipped:
         print(f"- {line}")

@@ -30,7 +30,7 @@ from core.web_authorization import authorize_url
 from models.actors import Actor, Surface
 from models.members.preferences import FontSize, page_visitor
 from models.members.tables import Member
-from models.pairing.queries import is_helper_now
+from models.pairing.queries import is_helper_now, page_visitor_and_role
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,10 @@ def load_visitor() -> ResponseReturnValue | None:
         log_out_visitor()
         return None
     g.visitor_openid = openid
-    found = page_visitor(db(), openid)
+    found = page_visitor_and_role(db(), openid)
     member_id = None
     if found is not None:
-        g.member, g.font_size = found
+        g.member, g.font_size, g.pages_helping = found
         member_id = g.member.id
     if session.get("m_member") != member_id:  # bound or unbound since: say so once
         session["m_member"] = member_id

@@ -10,7 +10,7 @@ from bot.pages.access import current_member, member_required
 from bot.services import services_of
 from core.localtime import same_local_day, when
 from models.meetings.queries import upcoming_for
-from models.study.queries import newest_item, unread_item
+from models.study.hot_statements import newest_item, unread_item
 
 bp = Blueprint("home", __name__)
 
@@ -23,14 +23,16 @@ def home() -> ResponseReturnValue:
     services = services_of()
     now, tz = services.clock(), services.settings.tz
     session = db()
-    item = unread_item(session, member.branch_id, member.id, now)
-    studied = item is None
-    if item is None:
-        item = newest_item(session, member.branch_id, now)
+    # the chat's prepared statements: a heading and a time, no ORM object
+    found = unread_item(session, member.branch_id, member.id, now)
+    studied = found is None
+    if found is None:
+        found = newest_item(session, member.branch_id, now)
+    item, published = found if found is not None else (None, None)
     upcoming = upcoming_for(session, member, now, limit=1)
     meeting = upcoming[0] if upcoming else None
     return render_template(
         "pages/home.html", item=item, studied=studied, meeting=meeting,
         meeting_when=when(meeting.starts_at, tz) if meeting is not None else "",
-        item_day=when(item.publish_at, tz) if item is not None else "",
-        item_today=item is not None and same_local_day(item.publish_at, now, tz))
+        item_day=when(published, tz) if published is not None else "",
+        item_today=published is not None and same_local_day(published, now, tz))

@@ -11,7 +11,8 @@ Surface.PAGE."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -39,7 +40,7 @@ from models.errors import DomainError, StudyError
 from models.study.actions import give_feedback_on, mark_studied
 from models.study.hot_statements import ItemHeading, viewed_item
 from models.study.photo_copies import ItemPhoto, item_photos, servable_photo
-from models.study.queries import newest_item, unread_item, visible_item, visible_items
+from models.study.queries import listed_items, unread_item, visible_item
 from models.study.records import FEEDBACK_TEXT_MAX, remember_view
 from models.study.tables import StudyFeedback, StudyItem, StudyRecord
 
@@ -66,30 +67,45 @@ def items() -> ResponseReturnValue:
     now, tz = services.clock(), services.settings.tz
     session = db()
     page = page_asked(request.args.get("page"))
-    listed = list(session.execute(
-        visible_items(member.branch_id, now)
-        .with_only_columns(StudyItem.id, StudyItem.title, StudyItem.publish_at)
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    # one statement for the page, with each line's 已学 (as the mini-program's list)
+    listed = listed_items(session, member.branch_id, member.id, now, PAGE_SIZE + 1,
+                          (page - 1) * PAGE_SIZE)
     more = len(listed) > PAGE_SIZE
     listed = listed[:PAGE_SIZE]
-    top, top_heading = None, ""
-    if page == 1:
-        top = unread_item(session, member.branch_id, member.id, now)
-        unread = top is not None
-        top = top or newest_item(session, member.branch_id, now)
-        if top is not None:
-            today = same_local_day(top.publish_at, now, tz)
-            top_heading = texts.PAGES_TODAYS_STUDY if today else \
-                texts.PAGES_STUDY_UNREAD if unread else texts.PAGES_NEWEST_STUDY
-    ids = [row.id for row in listed] + ([top.id] if top is not None else [])
-    studied = set(session.scalars(select(StudyRecord.item_id).where(
-        StudyRecord.member_id == member.id, StudyRecord.item_id.in_(ids)))) if ids else set()
+    studied = {line.id for line in listed if line.studied}
+    top: TopItem | None = None
+    top_heading = ""
+    if page == 1 and listed:
+        # the newest unread is the first unread line when the page has one; the list's
+        # first line is the newest item
+        first_unread = next((line for line in listed if not line.studied), None)
+        if first_unread is not None:
+            top = TopItem(first_unread.id, first_unread.title, first_unread.published)
+        else:
+            older = unread_item(session, member.branch_id, member.id, now)
+            top = TopItem(older.id, older.title, older.publish_at) if older is not None \
+                else TopItem(listed[0].id, listed[0].title, listed[0].published)
+        unread = top.id not in studied
+        today = same_local_day(top.publish_at, now, tz)
+        top_heading = texts.PAGES_TODAYS_STUDY if today else \
+            texts.PAGES_STUDY_UNREAD if unread else texts.PAGES_NEWEST_STUDY
     return render_template(
         "pages/study_list.html", top=top, top_heading=top_heading,
         top_when=when(top.publish_at, tz) if top is not None else "",
-        lines=[(row.id, row.title, when(row.publish_at, tz), row.id in studied)
-               for row in listed],
+        lines=[(line.id, line.title, when(line.published, tz), line.studied)
+               for line in listed],
+        # built once, not per line (url_for is a tenth of the page's time)
+        item_href=url_for("pages.study.item", item_id=0).removesuffix("0"),
         studied=studied, page=page, more=more)
+
+
+@dataclass(frozen=True)
+class TopItem:
+    """The item the list shows first (what chat's 学习 shows)."""
+
+    id: int
+    title: str
+    publish_at: datetime
 
 
 def page_asked(value: str | None) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from models.errors import PairingError
+from models.members.preferences import FontSize, PagePreference, font_size_of
 from models.members.tables import Member
 from models.pairing.tables import HelpPair
 
@@ -99,3 +100,19 @@ def cannot_help_because(session: Session, member: Member) -> str | None:
     if active_pair_of(session, member.id) is not None:
         return "PAIR_HELPER_IS_HELPED"
     return None
+
+
+_PAGE_VISITOR = (select(Member, PagePreference.font_size, helping_now(Member.id))
+                 .outerjoin(PagePreference, PagePreference.member_id == Member.id))
+
+
+def page_visitor_and_role(session: Session,
+                          openid: str) -> tuple[Member, FontSize, bool] | None:
+    """The member bound to `openid`, their font size and whether they have the helper
+    role now (`is_helper_now`), in one query: every member page asks all three."""
+    row = session.execute(_PAGE_VISITOR.where(Member.openid == openid)).first()
+    if row is None:
+        return None
+    member, size, helps = row
+    return member, font_size_of(size), \
+        bool(member.is_helper and member.needs_help is None) or bool(helps)

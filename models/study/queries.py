@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import Boolean, ColumnElement, Select, bindparam, exists, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from models.db.base import UTCDateTime
 from models.errors import StudyError
@@ -36,11 +39,46 @@ def ancestor_ids(session: Session, org_id: int) -> list[int]:
     return list(session.scalars(_ANCESTORS, {"branch_id": org_id}))
 
 
+class _InAncestors(ColumnElement[bool]):
+    """`column IN (the ancestors)`, written so each database plans it well: PostgreSQL
+    estimates a recursive CTE at 101 rows and answers `IN (subquery)` with a scan of
+    every study item of the county (65-100 ms with 100,000 members), while
+    `= ANY(ARRAY(subquery))` runs the CTE once and reads the few orgs' items through
+    ix_study_item_org_id_publish_at (under 1 ms)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # no "= 1" after it on SQLite
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),  # noqa: RUF012
+                           ("ids", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any, ids: Any) -> None:
+        self.column = column
+        self.ids = ids
+
+
+@compiles(_InAncestors)
+def _in_ancestors(element: _InAncestors, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} IN {compiler.process(element.ids, **kw)}"
+
+
+@compiles(_InAncestors, "postgresql")
+def _in_ancestors_pg(element: _InAncestors, compiler: SQLCompiler, **kw: Any) -> str:
+    return (f"{compiler.process(element.column, **kw)} = "
+            f"ANY(ARRAY{compiler.process(element.ids, **kw)})")
+
+
+def in_ancestors(column: Any, org_id: Any) -> ColumnElement[bool]:
+    """`column` is `org_id` or an org above it (a recursive CTE, planned well)."""
+    return _InAncestors(column, select(_ancestors(org_id).c.id).scalar_subquery())
+
+
 # The reading statements are built once: 学习 and 已学 are the busiest commands after
 # 帮助, and building a recursive CTE costs more than running it.
 _ANCESTORS = select(_ancestors(bindparam("branch_id")).c.id)
+_IN_ANCESTORS = in_ancestors(StudyItem.org_id, bindparam("branch_id"))
 _VISIBLE = (select(StudyItem)
-            .where(StudyItem.org_id.in_(_ANCESTORS),
+            .where(_IN_ANCESTORS,
                    StudyItem.publish_at <= bindparam("now", type_=UTCDateTime()),
                    StudyItem.withdrawn_at.is_(None))
             .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc()))
@@ -137,7 +175,7 @@ _LIST = (select(StudyItem.id, StudyItem.title, func.substr(StudyItem.body, 1, _L
                                              StudyRecord.member_id == bindparam("member_id"))
                 .exists())
          .join(Org, Org.id == StudyItem.org_id)
-         .where(StudyItem.org_id.in_(_ANCESTORS),
+         .where(_IN_ANCESTORS,
                 StudyItem.publish_at <= bindparam("now", type_=UTCDateTime()),
                 StudyItem.withdrawn_at.is_(None))
          .order_by(StudyItem.publish_at.desc(), StudyItem.id.desc())
