@@ -67,3 +67,28 @@ def test_cli_db_upgrade_is_repeatable_on_configured_database(tmp_path):
         result = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env,
                                 cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
+
+
+def test_this_issues_migrations_leave_the_big_tables_in_place(tmp_path):
+    """Issue 26's migrations add to `member` and `study_record`'s neighbours without
+    copying them: on SQLite a copied table drops the old one and checks every foreign
+    key into it — a county's install stood still for a quarter of an hour. A table kept
+    in place keeps its root page."""
+    from alembic import command
+
+    from bot.schema_upgrade import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path}/big.db")
+    config = alembic_config(str(engine.url))
+    command.upgrade(config, "0029")
+
+    def root_pages() -> dict[str, int]:
+        with engine.connect() as connection:
+            return dict(connection.exec_driver_sql(
+                "SELECT name, rootpage FROM sqlite_master WHERE type = 'table' AND name IN "
+                "('member', 'attendance', 'study_record', 'study_item', 'meeting')").all())
+
+    before = root_pages()
+    upgrade_database(engine)
+    assert root_pages() == before
+    engine.dispose()

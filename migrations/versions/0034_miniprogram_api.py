@@ -19,9 +19,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('member') as batch:
-        batch.add_column(sa.Column('unionid', sa.String(length=64), nullable=True))
-        batch.create_unique_constraint(batch.f('uq_member_unionid'), ['unionid'])
+    # Not batch mode: on SQLite that copies `member` and drops the old table, and every
+    # foreign key into it (attendance, study records …) is checked — a county's install
+    # stood still for a quarter of an hour. A nullable column is a plain ALTER TABLE,
+    # its uniqueness a unique index (on both databases).
+    op.add_column('member', sa.Column('unionid', sa.String(length=64), nullable=True))
+    op.create_index('uq_member_unionid', 'member', ['unionid'], unique=True)
     op.create_table('miniprogram_user',
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('unionid', sa.String(length=64), nullable=True),
@@ -62,6 +65,6 @@ def downgrade() -> None:
     op.drop_table('api_token')
     op.drop_index(op.f('ix_miniprogram_user_unionid'), table_name='miniprogram_user')
     op.drop_table('miniprogram_user')
+    op.drop_index('uq_member_unionid', table_name='member')
     with op.batch_alter_table('member') as batch:
-        batch.drop_constraint(batch.f('uq_member_unionid'), type_='unique')
         batch.drop_column('unionid')

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
 )
@@ -33,6 +34,9 @@ class Member(Base):
     """A member of one branch (and at most one group), with or without WeChat."""
 
     __tablename__ = "member"
+    # a unique index, not a constraint: added to a county's big member table in place
+    # (migration 0034: SQLite cannot add a constraint without copying the table)
+    __table_args__ = (Index("uq_member_unionid", "unionid", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50), index=True)
@@ -57,7 +61,7 @@ class Member(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The WeChat unionid (one open platform account over the official account and the
     # mini-program): a mini-program login carrying it finds the member without binding.
-    unionid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    unionid: Mapped[str | None] = mapped_column(String(64))
 
     branch: Mapped[Org] = relationship(foreign_keys=[branch_id], lazy="joined")
     group: Mapped[Org | None] = relationship(foreign_keys=[group_id])
