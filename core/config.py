@@ -157,6 +157,15 @@ class Settings:
     # Calls one mini-program token may make a minute (PARTYBOT_API_RATE_PER_MINUTE),
     # counted in the database so that every worker sees the same count.
     api_rate_per_minute: int = 60
+    # Retention (issue 27; 0 keeps forever), applied every night (schedules/retention.py,
+    # schedules/upkeep.py): inbound message keys (PARTYBOT_RETAIN_INBOUND_DAYS), finished
+    # outbox rows — the delivery log (PARTYBOT_RETAIN_DELIVERY_LOG_DAYS), console login
+    # tickets (PARTYBOT_RETAIN_LOGIN_TICKET_DAYS), members' 心得 photos
+    # (PARTYBOT_RETAIN_PHOTO_DAYS); audit entries: audit_retention_days above.
+    retain_inbound_days: int = 4
+    retain_delivery_log_days: int = 180
+    retain_login_ticket_days: int = 7
+    retain_photo_days: int = 0
 
     @property
     def sandbox(self) -> bool:
@@ -363,6 +372,14 @@ def load_settings(
         miniprogram_app_secret=mini_secret,
         api_rate_per_minute=parse_int("PARTYBOT_API_RATE_PER_MINUTE",
                                       get("PARTYBOT_API_RATE_PER_MINUTE"), 60, 1),
+        retain_inbound_days=parse_int("PARTYBOT_RETAIN_INBOUND_DAYS",
+                                      get("PARTYBOT_RETAIN_INBOUND_DAYS"), 4, 0),
+        retain_delivery_log_days=parse_int("PARTYBOT_RETAIN_DELIVERY_LOG_DAYS",
+                                           get("PARTYBOT_RETAIN_DELIVERY_LOG_DAYS"), 180, 0),
+        retain_login_ticket_days=parse_int("PARTYBOT_RETAIN_LOGIN_TICKET_DAYS",
+                                           get("PARTYBOT_RETAIN_LOGIN_TICKET_DAYS"), 7, 0),
+        retain_photo_days=parse_int("PARTYBOT_RETAIN_PHOTO_DAYS",
+                                    get("PARTYBOT_RETAIN_PHOTO_DAYS"), 0, 0),
     )
 
 

@@ -673,3 +673,5 @@ MENU_HELPED_PAGE = "我帮扶的人"
 SANDBOX_MEMBER_PAGES = "这位成员的页面"
 # Issue 26: the mini-program (models.api), in the audit log
 AUDIT_FIELD_NAMES["miniprogram"] = "小程序"
+# Issue 27 (personal data on request): the audit log's names for export and forget.
+AUDIT_ACTION_NAMES.update({"member.export": "导出个人数据", "member.forget": "注销个人数据"})

@@ -17,6 +17,7 @@ from schedules import (
     meetings,
     menu_tags,
     pairing,
+    retention,
     study,
     study_photos,
     tokens,
@@ -29,7 +30,7 @@ __all__ = ["JobFunc", "JobSpec", "TriggerArgs", "all_jobs"]
 
 # The modules whose `JOBS` the scheduler runs, in the order they are added.
 JOB_MODULES = (delivery, tokens, upkeep, drafts, meetings, study, pairing, menu_tags,
-               study_photos, unionids)
+               study_photos, unionids, retention)
 
 
 def all_jobs() -> list[JobSpec]:

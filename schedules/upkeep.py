@@ -11,21 +11,27 @@ from datetime import timedelta
 from pathlib import Path
 
 from models.api.tokens import prune_expired
-from models.console.audit import prune, retention_cutoff
+from models.console.audit import AuditEntry, retention_cutoff
 from models.db.guesses import prune_guards
-from models.db.inbound import prune_inbound
+from models.db.inbound import InboundMessage
 from models.db.stored_files import find_orphans, release_due, remove_files
 from models.db.write_gate import write_session
 from schedules.job_spec import JobSpec
+from schedules.retention import prune_in_batches
 from schedules.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
 def prune_inbound_keys(runtime: Runtime) -> int:
-    """Delete inbound keys older than four days; returns how many."""
+    """Delete inbound keys older than PARTYBOT_RETAIN_INBOUND_DAYS (four by default: the
+    48-hour window needs two), in batches; returns how many."""
+    removed = 0
+    keep_days = runtime.settings.retain_inbound_days  # PARTYBOT_RETAIN_INBOUND_DAYS
+    if keep_days:  # 0 keeps them forever
+        removed = prune_in_batches(runtime, InboundMessage, InboundMessage.received_at
+                                   < runtime.clock() - timedelta(days=keep_days))
     with write_session(runtime.engine) as session:
-        removed = prune_inbound(session, runtime.clock())
         guards = prune_guards(session, runtime.clock())
         tokens = prune_expired(session, runtime.clock())
         session.commit()
@@ -63,9 +69,7 @@ def prune_audit_log(runtime: Runtime) -> int:
     cutoff = retention_cutoff(runtime.clock(), keep_days)
     if cutoff is None:
         return 0
-    with write_session(runtime.engine) as session:
-        removed = prune(session, cutoff)
-        session.commit()
+    removed = prune_in_batches(runtime, AuditEntry, AuditEntry.at < cutoff)
     log.info("pruned %d audit entries older than %d days", removed, keep_days)
     return removed
 

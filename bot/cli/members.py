@@ -1,18 +1,23 @@
-"""`partybot member unbind` and `partybot console-user add|password`."""
+"""`partybot member unbind|export|forget` and `partybot console-user add|password`."""
 
 from __future__ import annotations
 
+import logging
 import sys
+from pathlib import Path
 
 import click
 
 from bot.cli.support import database, one_org
 from core import texts
 
+log = logging.getLogger(__name__)
+
 
 @click.group()
 def member() -> None:
-    """Members: release a member's WeChat (a new phone)."""
+    """Members: release a member's WeChat (a new phone); export or forget a member's
+    personal data on request."""
 
 
 @member.command("unbind")
@@ -35,6 +40,67 @@ def member_unbind(name: str, branch_name: str) -> None:
         session.commit()
     done = texts.CLI_UNBIND_DONE if released else texts.CLI_UNBIND_NOT_BOUND
     click.echo(done.format(name=name, branch=branch.name))
+
+
+@member.command("export")
+@click.argument("name")
+@click.option("--branch", "branch_name", required=True, help="The member's branch.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The workbook to write (default: '<branch> <name> "
+              "<suffix>.xlsx' in the current folder).")
+def member_export(name: str, branch_name: str, output: Path | None) -> None:
+    """Write everything partybot holds about NAME as an .xlsx workbook, one sheet per
+    area (the member's right of access). The export is audited."""
+    from bot.member_export import default_path, write_personal_data
+    from models.actors import Actor
+    from models.db.base import utcnow
+    from models.members.actions import export_member_data
+    from models.members.queries import find_member
+
+    with database() as (_settings, session):
+        branch = one_org(session, branch_name)
+        found = find_member(session, branch.id, name)
+        areas = export_member_data(session, Actor.cli(), found, utcnow())
+        path = write_personal_data(areas, output or default_path(name, branch.name))
+        session.commit()
+    click.echo(texts.CLI_EXPORT_DONE.format(name=name, branch=branch.name, path=path))
+
+
+@member.command("forget")
+@click.argument("name")
+@click.option("--branch", "branch_name", required=True, help="The member's branch.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def member_forget(name: str, branch_name: str, yes: bool) -> None:
+    """Forget NAME on request: phone, WeChat identities, feedback texts, photos and voice
+    are deleted and the name becomes a stable pseudonym; attendance, study and relay
+    counts stay. Cannot be undone. Audited."""
+    from models.actors import Actor
+    from models.db.base import utcnow
+    from models.db.stored_files import remove_files
+    from models.members.actions import forget_member
+    from models.members.queries import find_member
+
+    with database(write=False) as (_settings, session):  # no write lock while asking
+        branch = one_org(session, branch_name)
+        member_id = find_member(session, branch.id, name).id
+    if not yes and not click.confirm(texts.CLI_FORGET_CONFIRM.format(name=name,
+                                                                      branch=branch.name)):
+        raise click.ClickException(texts.CLI_FORGET_CANCELLED)
+    with database() as (settings, session):
+        found = find_member(session, branch.id, name)
+        if found.id != member_id:  # the roster changed while we asked
+            raise click.ClickException(texts.CLI_FORGET_CANCELLED)
+        erased = forget_member(session, Actor.cli(), found, utcnow())
+        session.commit()
+        root = Path(settings.instance_path)
+    if erased is None:
+        click.echo(texts.CLI_FORGET_ALREADY.format(name=name))
+        return
+    removed = remove_files(root, erased.files)
+    log.info("member %d forgotten from the command line; %d photo files deleted",
+             member_id, removed)
+    click.echo(texts.CLI_FORGET_DONE.format(name=name, pseudonym=erased.pseudonym,
+                                            files=removed))
 
 
 @click.group("console-user")

@@ -1,26 +1,37 @@
 """A branch's members in the console: unbind a member's WeChat (the chat's 解绑, the
-same action: models.members.actions.unbind_wechat), and the member list as a workbook
+same action: models.members.actions.unbind_wechat), forget a member on request (county
+staff only: models.members.actions.forget_member), and the member list as a workbook
 in the roster's own format — so a secretary can correct it in Excel and import it
 again."""
 
 from __future__ import annotations
 
+import logging
 from io import BytesIO
+from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot.console.access import branch_in_scope, console_actor, login_required
+from bot.console.access import (
+    branch_in_scope,
+    console_actor,
+    current_account,
+    login_required,
+)
 from bot.console.request_db import db, save
 from bot.services import services_of
 from bot.workbook import Sheet, file_name, new_workbook
 from core import texts, words
-from models.members.actions import unbind_wechat
+from models.db.stored_files import remove_files
+from models.members.actions import forget_member, unbind_wechat
 from models.members.org_tables import Org
 from models.members.tables import Member
 from models.pairing.tables import HelpPair
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("members", __name__)  # registered under the console in bot/console/__init__.py
 
@@ -42,6 +53,41 @@ def unbind_member(branch_id: int, member_id: int) -> ResponseReturnValue:
                              services.clock())
     save()
     flash((texts.UNBIND_OK if released else texts.UNBIND_NOT_BOUND).format(name=member.name))
+    return redirect(url_for("console.overview.branch", branch_id=branch_id))
+
+
+def county_account() -> bool:
+    """Whether the logged-in account is the county's: staff of the org at the top of the
+    tree (forgetting a member is the county's decision, not a branch's or a township's)."""
+    account = current_account()
+    if not account.is_staff:
+        return False
+    org = db().get(Org, account.org_id)
+    return org is not None and org.parent_id is None
+
+
+@bp.post("/branch/<int:branch_id>/member/<int:member_id>/forget")
+@login_required
+def forget(branch_id: int, member_id: int) -> ResponseReturnValue:
+    """注销个人数据: forget the member on their request (county staff only; anyone else
+    gets a 404, as for an org outside their scope)."""
+    services = services_of()
+    session = db()
+    branch_in_scope(session, branch_id)
+    if not county_account():
+        abort(404)
+    member = session.get(Member, member_id)
+    if member is None or member.branch_id != branch_id:
+        abort(404)
+    erased = forget_member(session, console_actor(), member, services.clock())
+    save()
+    if erased is None:
+        flash(texts.CONSOLE_FORGET_ALREADY)
+    else:
+        removed = remove_files(Path(services.settings.instance_path), erased.files)
+        log.info("member %d forgotten from the console; %d photo files deleted", member_id,
+                 removed)
+        flash(texts.CONSOLE_FORGET_DONE.format(pseudonym=erased.pseudonym))
     return redirect(url_for("console.overview.branch", branch_id=branch_id))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.access import branch_in_scope, current_account, login_required, org_in_scope
+from bot.console.members import county_account
 from bot.console.request_db import db
 from bot.services import services_of
 from core.localtime import last_week
@@ -122,4 +123,5 @@ def branch(branch_id: int) -> ResponseReturnValue:
     waiting = waiting_count(session, branch_id)
     return render_template("console/branch.html", name=name, picture=picture, members=rows,
                            shown=shown, query=query, State=State, branch_id=branch_id,
-                           open_questions=waiting, tz=settings.tz)
+                           open_questions=waiting, tz=settings.tz,
+                           can_forget=county_account())

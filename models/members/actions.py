@@ -29,8 +29,10 @@ from models.members.binding import (
     release_member,
     unbind_openid,
 )
+from models.members.forget import Erased, erase_personal_data, is_forgotten
 from models.members.org_tables import Org
 from models.members.orgs import make_org_admin
+from models.members.personal_data import Area, personal_data
 from models.members.tables import Member
 
 # What the audit log says a member's WeChat was, before and after (never the openid).
@@ -152,3 +154,30 @@ def appoint_org_admin(session: Session, actor: Actor, org: Org, member: Member,
     record_change(session, actor, org_id=org.id, action="org.admin", target=member.name,
                   now=now, after={"admin": member.name})
     return True
+
+
+def export_member_data(session: Session, actor: Actor, member: Member,
+                       now: datetime) -> list[Area]:
+    """Everything partybot holds about `member` (models.members.personal_data), for the
+    workbook `partybot member export` writes; the export itself is audited (who read
+    whose data, through what)."""
+    areas = personal_data(session, member)
+    record_change(session, actor, org_id=member.branch_id, action="member.export",
+                  target=member.name, now=now, after={"member_id": member.id})
+    return areas
+
+
+def forget_member(session: Session, actor: Actor, member: Member, now: datetime) -> Erased | None:
+    """Forget `member` on request (models.members.forget: the phone, every WeChat
+    identity, 心得 texts, photos and voice go; the name becomes a stable pseudonym; the
+    rows that count stay). None (nothing written) when they were forgotten already.
+    The audit entry names the member by id and pseudonym only, and the entries about
+    them lose their name and phone too. The caller commits, then deletes
+    `Erased.files` (models.db.stored_files.remove_files)."""
+    if is_forgotten(member):
+        return None
+    erased = erase_personal_data(session, member, now)
+    record_change(session, actor, org_id=member.branch_id, action="member.forget",
+                  target=erased.pseudonym, now=now,
+                  after={"member_id": member.id, "photos": len(erased.files)})
+    return erased
