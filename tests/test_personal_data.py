@@ -11,10 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 import models
+from bot.cli.main import main
 from core import texts
 from models.actors import Actor, Surface
 from models.api.tables import ApiToken, MiniProgramUser
@@ -37,8 +39,9 @@ from models.questions.tables import Question
 from models.study.tables import StudyFeedback, StudyItem, StudyRecord
 from tests.conftest import CONSOLE_PASSWORD
 from tests.factories import make_meeting, make_member
+from tests.procs import command_env
 from tests.test_console_meetings import logged_in
-from tests.test_member_actions import CLI_ACTOR, cli  # noqa: F401  (the fixture)
+from tests.test_member_actions import CLI_ACTOR
 
 NAME, PHONE = "测试忘记人", "13912345678"
 OPENID, UNIONID, MINI = "o-forget-me", "u-forget-me", "mp-forget-me"
@@ -46,6 +49,18 @@ FEEDBACK_TEXT = "这次学习心得体会很深刻甲乙丙"
 QUESTION_TEXT = "请问党费怎么交才对甲乙丙"
 LEAVE_REASON = "家里有事外出甲乙丙"
 SECRETS = (NAME, PHONE, OPENID, UNIONID, MINI, FEEDBACK_TEXT, QUESTION_TEXT, LEAVE_REASON)
+
+
+@pytest.fixture
+def cli(database_url, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """Runs `partybot ...` on the test's database."""
+    for name, value in command_env(database_url, tmp_path).items():
+        monkeypatch.setenv(name, value)
+
+    def run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, list(args), input=stdin)
+
+    return run
 
 
 @pytest.fixture
