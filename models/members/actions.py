@@ -1,7 +1,7 @@
 """Every change to members and the org tree, one function each, whatever the surface:
 binding a WeChat (绑定), releasing it (the admin's 解绑, the console's 解绑微信 button,
 `partybot member unbind`), unfollowing, adding, renaming, moving and removing orgs, appointing an
-org's admin.
+org's admin; exporting and forgetting a member's personal data on request (PIPL).
 
 Each takes the acting `Actor` and the time, applies the rule (models.members.binding,
 models.members.org_tree: they raise `DomainError`s with catalog keys), queues the
