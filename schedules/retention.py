@@ -4,7 +4,7 @@ login tickets after PARTYBOT_RETAIN_LOGIN_TICKET_DAYS, members' 心得 photos (r
 files) after PARTYBOT_RETAIN_PHOTO_DAYS. 0 keeps forever. Inbound message keys and audit
 entries have their own jobs in schedules/upkeep.py (the same batches).
 
-Deletes go in batches of models.db.retention.BATCH, each committed on its own: a big
+Deletes go in batches of models.db.retention.BATCH rows, each committed on its own: a big
 county never holds a long lock, a run cut short loses nothing, and a second run finds
 nothing more to delete.
 """
@@ -21,8 +21,9 @@ from sqlalchemy import select
 
 from models.console.audit import retention_cutoff
 from models.console.logins import LoginTicket
+from models.db import retention as batches
 from models.db.base import Base
-from models.db.retention import BATCH, delete_batch
+from models.db.retention import delete_batch
 from models.db.stored_files import FEEDBACK, StoredFile, remove_files
 from models.db.write_gate import write_session
 from models.delivery.outbox import Outbox, Status
@@ -45,7 +46,7 @@ def prune_in_batches(runtime: Runtime, model: type[Base], *where: Any) -> int:
             removed = delete_batch(session, model, *where)
             session.commit()
         total += removed
-        if removed < BATCH:
+        if removed < batches.BATCH:
             return total
 
 
@@ -81,7 +82,8 @@ def prune_feedback_photos(runtime: Runtime) -> int:
     while True:
         with write_session(runtime.engine) as session:
             rows = list(session.scalars(select(StoredFile).where(
-                StoredFile.owner == FEEDBACK, StoredFile.stored_at < cutoff).limit(BATCH)))
+                StoredFile.owner == FEEDBACK, StoredFile.stored_at < cutoff)
+                .limit(batches.BATCH)))
             for row in rows:
                 delete_batch(session, StudyFeedback, StudyFeedback.record_id == row.owner_id,
                              StudyFeedback.kind == "image",
@@ -90,7 +92,7 @@ def prune_feedback_photos(runtime: Runtime) -> int:
             delete_batch(session, StoredFile, StoredFile.id.in_([row.id for row in rows]))
             session.commit()
         removed += remove_files(root, paths)
-        if len(rows) < BATCH:
+        if len(rows) < batches.BATCH:
             return removed
 
 

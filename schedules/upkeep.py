@@ -1,5 +1,6 @@
 """Upkeep: prune old inbound-message keys (retries come within seconds; the 48-hour
-customer-service window needs two days; we keep four), wrong-guess counters past their
+customer-service window needs two days; we keep PARTYBOT_RETAIN_INBOUND_DAYS, four by
+default), wrong-guess counters past their
 time and mini-program tokens ended a day ago; every hour, delete the uploaded
 photos nothing needs any more; every day, drop audit entries past their retention
 (PARTYBOT_AUDIT_RETENTION_DAYS)."""

@@ -14,11 +14,12 @@ from models.db.base import Base, rowcount
 BATCH = 1000
 
 
-def delete_batch(session: Session, model: type[Base], *where: Any, batch: int = BATCH) -> int:
-    """Delete up to `batch` rows of `model` matching `where` (by primary key); how many
-    went. Zero means nothing is left to delete."""
+def delete_batch(session: Session, model: type[Base], *where: Any,
+                 batch: int | None = None) -> int:
+    """Delete up to `batch` (default BATCH) rows of `model` matching `where`, by primary
+    key; how many went. Fewer than a batch means nothing is left to delete."""
     key = next(iter(model.__mapper__.primary_key))
-    ids = list(session.scalars(select(key).where(*where).limit(batch)))
+    ids = list(session.scalars(select(key).where(*where).limit(batch or BATCH)))
     if not ids:
         return 0
     return rowcount(session.execute(delete(model).where(key.in_(ids))
