@@ -259,6 +259,13 @@ def test_forget_leaves_no_trace_and_every_count(cli, session, person, clock, tmp
         "member", "forget", alias, "--branch", "辽原村党支部", "--yes").output
     assert session.scalar(select(func.count()).select_from(AuditEntry)
                           .where(AuditEntry.action == "member.forget")) == 1
+    # meetings from now on no longer expect them (a closing marks nobody absent for them)
+    session.rollback()  # a fresh snapshot: the commands wrote since this one began
+    later = make_meeting(session, session.get(Org, person["branch"]), clock() + timedelta(days=1))
+    assert close_meeting(session, Actor.cli(), later, clock() + timedelta(days=2)) == 3  # the rest
+    assert session.scalar(select(Attendance.id).where(
+        Attendance.meeting_id == later.id, Attendance.member_id == person["id"])) is None
+    session.rollback()
     # what 绑定 and a mini-program login match on is gone: a new binding is a new person
     assert session.scalar(select(func.count()).select_from(Member).where(
         (Member.name == NAME) | Member.phone.endswith(PHONE[-4:])

@@ -42,7 +42,8 @@ def invitee_ids(session: Session, meeting: Meeting) -> list[int]:
     member_ids.update(_officers(meeting))  # the host, recorder and lecturer come too
     query = select(Member.id).where(or_(Member.branch_id.in_(org_ids),
                                         Member.group_id.in_(org_ids),
-                                        Member.id.in_(member_ids)))
+                                        Member.id.in_(member_ids)),
+                                    Member.forgotten_at.is_(None))  # forgotten: not expected
     return sorted(set(session.scalars(query)))
 
 
@@ -53,6 +54,8 @@ def _officers(meeting: Meeting) -> set[int]:
 
 def is_invited(session: Session, meeting: Meeting, member: Member) -> bool:
     """Whether `member` is expected at `meeting`."""
+    if member.forgotten_at is not None:
+        return False
     if member.id in _officers(meeting) or (meeting.audience == AUDIENCE_ALL and (
             member.branch_id == meeting.org_id or member.group_id == meeting.org_id)):
         return True

@@ -11,7 +11,8 @@ people's notices and stored replies, relay texts, their branch's minutes).
 Stays, under a pseudonym that is the same every time (`pseudonym`): the member row with
 its branch, attendance rows (status and method), study records, relays, pairs (ended),
 questions (answered or not) — so a past quarter's compliance, study counts and the 台账
-add up exactly as before.
+add up exactly as before. `forgotten_at` is set: meetings from then on no longer expect
+them (models.meetings.queries.invitee_ids).
 
 The name is replaced, not erased, because a row must still say "someone": with no
 phone, openid or unionid left, nobody can bind to the pseudonymous row again; the same
@@ -72,8 +73,7 @@ def pseudonym(member_id: int) -> str:
 
 def is_forgotten(member: Member) -> bool:
     """Whether the member was forgotten already."""
-    return member.name == pseudonym(member.id) and member.phone is None \
-        and member.openid is None
+    return member.forgotten_at is not None
 
 
 @dataclass(frozen=True)
@@ -261,5 +261,6 @@ def erase_personal_data(session: Session, member: Member, now: datetime) -> Eras
     member.latitude = member.longitude = member.bound_at = None
     member.helper_capacity = None
     member.subscribed = member.is_admin = member.is_helper = False
+    member.forgotten_at = now
     session.flush()
     return Erased(alias, files)

@@ -62,6 +62,9 @@ class Member(Base):
     # The WeChat unionid (one open platform account over the official account and the
     # mini-program): a mini-program login carrying it finds the member without binding.
     unionid: Mapped[str | None] = mapped_column(String(64))
+    # Forgotten on request (models.members.forget): the row stays, under a pseudonym, so
+    # past counts add up; meetings from then on no longer expect them.
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     branch: Mapped[Org] = relationship(foreign_keys=[branch_id], lazy="joined")
     group: Mapped[Org | None] = relationship(foreign_keys=[group_id])
