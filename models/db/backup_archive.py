@@ -155,7 +155,7 @@ def _damaged(path: Path, why: str) -> DomainError:
 def open_archive(path: Path) -> Iterator[tarfile.TarFile]:
     """The archive opened for reading; a refusal when it is not a readable tar."""
     try:
-        tar = tarfile.open(path, mode="r:")
+        tar = tarfile.open(path, mode="r:")  # noqa: SIM115 (closed by the with below)
     except FileNotFoundError:
         raise DomainError("BACKUP_NOT_FOUND", file=str(path)) from None
     except (tarfile.TarError, OSError, EOFError) as exc:
