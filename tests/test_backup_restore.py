@@ -11,7 +11,6 @@ import os
 import tarfile
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,10 +41,10 @@ BRANCHES, PER_BRANCH = 4, 40
 
 
 @pytest.fixture
-def elsewhere(tmp_path: Path) -> Iterator[Any]:
+def elsewhere(tmp_path: Path) -> Any:
     """Makes fresh, empty (never migrated) databases to restore into: a new SQLite file,
-    or a new database on the PostgreSQL server of the test database."""
-    made: list[str] = []
+    or a database of its own on the PostgreSQL server of the test database (created
+    once, then emptied: DROP DATABASE waits for a checkpoint of the whole server)."""
 
     def fresh(name: str) -> tuple[str, Path]:
         instance = tmp_path / f"restored-{name}"
@@ -53,22 +52,21 @@ def elsewhere(tmp_path: Path) -> Iterator[Any]:
             return f"sqlite:///{instance}/partybot.db", instance
         url = make_url(PG_URL)
         database = f"{url.database}_{name}"
-        admin = make_engine(url.render_as_string(hide_password=False),
-                            isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{database}"'))
-        admin.dispose()
-        made.append(database)
-        return url.set(database=database).render_as_string(hide_password=False), instance
-
-    yield fresh
-    if made:
         admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            for database in made:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"),
+                                      {"d": database}).first():
+                connection.execute(text(f'CREATE DATABASE "{database}"'))
         admin.dispose()
+        own = url.set(database=database).render_as_string(hide_password=False)
+        engine = make_engine(own)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return own, instance
+
+    return fresh
 
 
 def cli(args: list[str], url: str, instance: Path, **env: str) -> Any:
