@@ -241,8 +241,10 @@ def verify_archive(tar: tarfile.TarFile, path: Path, manifest: dict[str, Any],
     progress(f"verified: {len(expected)} members match their checksums")
 
 
-def extract_to(tar: tarfile.TarFile, member: str, target: Path, mode: int) -> None:
-    """Copy one member to `target` (through target.tmp, then renamed) with `mode`."""
+def extract_to(tar: tarfile.TarFile, member: str, target: Path, mode: int,
+               sync: bool = True) -> None:
+    """Copy one member to `target` (through target.tmp, then renamed) with `mode`;
+    `sync=False` leaves the flush to the caller (one os.sync() for many files)."""
     extracted = tar.extractfile(tar.getmember(member))
     assert extracted is not None
     tmp = target.with_name(target.name + ".restore-tmp")
@@ -252,7 +254,8 @@ def extract_to(tar: tarfile.TarFile, member: str, target: Path, mode: int) -> No
         while chunk := extracted.read(CHUNK):
             stream.write(chunk)
         stream.flush()
-        os.fsync(stream.fileno())
+        if sync:
+            os.fsync(stream.fileno())
     os.replace(tmp, target)
 
 
@@ -266,7 +269,9 @@ def restore_files(tar: tarfile.TarFile, manifest: dict[str, Any], instance: Path
         relative = safe_relative(entry["path"])
         target = instance / relative
         target.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
-        extract_to(tar, FILES + relative, target, 0o640)
+        extract_to(tar, FILES + relative, target, 0o640, sync=False)
         if number % step == 0 or number == len(entries):
             progress(f"files: {number}/{len(entries)}")
+    # One flush for all: an fsync per photo made restoring 300 photos take 3 s more.
+    os.sync()
     return len(entries)
