@@ -31,6 +31,7 @@ from bot.simulator import WeChatSide, next_msg_id, text_xml
 from models.db.backup import make_backup
 from models.db.engine import make_engine
 from models.db.stored_files import MEETING, StoredFile, store_files
+from models.db.write_gate import write_session
 from models.meetings.tables import Attendance, Meeting
 from models.members.tables import Member
 from tests.conftest import PG_URL, TOKEN
@@ -146,6 +147,30 @@ class CheckIns(threading.Thread):
         return len(self.sent)
 
 
+class PhotoUploads(threading.Thread):
+    """Stores a photo on the first branch's meeting every few milliseconds, each in its
+    own committed transaction, as the console's upload does."""
+
+    def __init__(self, app: Any, instance: Path, meeting_id: int, org_id: int) -> None:
+        super().__init__(daemon=True)
+        self.services = services_of(app)
+        self.instance, self.meeting_id, self.org_id = instance, meeting_id, org_id
+        self.committed: list[tuple[str, float]] = []  # name, when
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            with write_session(self.services.engine) as session:
+                [name] = store_files(session, self.instance, self.org_id, MEETING,
+                                     self.meeting_id, [(os.urandom(2000), ".jpg")], None,
+                                     self.services.clock())
+                meeting = session.get(Meeting, self.meeting_id)
+                meeting.photos = [*meeting.photos, name]
+                session.commit()
+            self.committed.append((name, time.monotonic()))
+            time.sleep(0.005)
+
+
 def wait_for(condition: Any, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -162,7 +187,10 @@ def test_a_backup_taken_under_check_ins_restores_one_consistent_instant(
     with serving(app) as base:
         writer = CheckIns(base, pairs)
         writer.start()
-        wait_for(lambda: writer.answered() >= 20)
+        first = session.scalars(select(Meeting).order_by(Meeting.id)).first()
+        uploads = PhotoUploads(app, instance, first.id, first.org_id)
+        uploads.start()
+        wait_for(lambda: writer.answered() >= 20 and len(uploads.committed) >= 5)
 
         def progress(line: str) -> None:
             if line.startswith("database ("):
@@ -175,7 +203,9 @@ def test_a_backup_taken_under_check_ins_restores_one_consistent_instant(
 
         done = make_backup(settings.database_url, instance, out, progress)
         writer.halt.set()
+        uploads.halt.set()
         writer.join(timeout=30)
+        uploads.join(timeout=30)
     assert writer.answered() < len(pairs), "the writer ran out: the test proves nothing"
     assert out.stat().st_mode & 0o777 == 0o600 and not Path(f"{out}.tmp").exists()
 
@@ -198,14 +228,27 @@ def test_a_backup_taken_under_check_ins_restores_one_consistent_instant(
     messages = {key[0] for key in restored["inbound_message"]}
     for msg_id, openid, code, _, _ in writer.sent:
         assert (msg_id in messages) == ((openid, code) in restored_pairs), msg_id
-    # Every restored row is the source's row, unchanged; counts as the manifest says.
+    # Every restored row is the source's row, unchanged (but for the photo list the
+    # uploads kept growing, of which the restored one is a beginning); counts as the
+    # manifest says.
+    photos = [c.name for c in Meeting.__table__.columns].index("photos")
+    for key, row in restored["meeting"].items():
+        later = source["meeting"][key]
+        assert later[photos][:len(row[photos])] == row[photos]
+        restored["meeting"][key] = row[:photos] + row[photos + 1:]
+        source["meeting"][key] = later[:photos] + later[photos + 1:]
     for table, rows in restored.items():
         assert len(rows) == done.manifest["database"]["tables"][table], table
         changed = [key for key, row in rows.items() if source[table].get(key) != row]
         assert changed == [], (table, changed[:3])
-    # The photos the restored rows name, byte for byte.
-    assert len(restored["stored_file"]) == 3
-    for path in _stored_paths(target):
+    # The photos the restored rows name, byte for byte: every one stored before the
+    # backup began, none stored after the snapshot.
+    paths = _stored_paths(target)
+    names = {path.rsplit("/", 1)[-1] for path in paths}
+    assert {n for n, when in uploads.committed if when < moments["began"]} <= names
+    assert not {n for n, when in uploads.committed if when > moments["snapshot"]} & names
+    assert len(paths) >= 3 + 5
+    for path in paths:
         assert (target_instance / path).read_bytes() == (instance / path).read_bytes()
 
 
@@ -380,4 +423,7 @@ def test_the_row_counts_in_the_manifest_are_the_snapshot_s(session, clock, setti
         text("SELECT version_num FROM alembic_version"))
     assert [f["path"].split("/")[1] for f in manifest["files"]] == ["meetings"]
     assert names[-2:] == ["manifest.json", "manifest.json.sha256"]
+    nowhere = cli(["db", "backup", str(tmp_path / "no" / "b.tar")], settings.database_url,
+                  Path(settings.instance_path))
+    assert nowhere.exit_code == 1 and "No folder" in nowhere.output, nowhere.output
     assert session.scalar(select(func.count()).select_from(Meeting)) == 1

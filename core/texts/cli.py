@@ -91,6 +91,7 @@ BACKUP_DAMAGED = ("备份文件 {file} 已损坏或不是 partybot 的备份（{
 BACKUP_FORMAT_NEWER = ("这个备份的格式（第 {version} 版）比本程序新，请用新版 partybot 恢复。\n"
                        "This backup's format (version {version}) is newer than this "
                        "partybot: restore it with a newer one.")
+BACKUP_NO_FOLDER = "没有文件夹 {folder}，请先建好。\nNo folder {folder}: create it first."
 BACKUP_NO_DATABASE = "找不到数据库文件 {path}。\nNo database file at {path}."
 BACKUP_KIND_UNSUPPORTED = ("不能备份或恢复这种数据库：{kind}（只支持 SQLite 文件和 PostgreSQL）。\n"
                            "Cannot back up or restore this database: {kind} (SQLite files "

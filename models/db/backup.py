@@ -97,6 +97,8 @@ def make_backup(url: str, instance: Path, out: Path, progress: Progress,
     """Write the backup of the database at `url` and the uploads under `instance`."""
     kind = database_kind(url)
     out = out.absolute()
+    if not out.parent.is_dir():
+        raise DomainError("BACKUP_NO_FOLDER", folder=str(out.parent))
     manifest: dict[str, Any] = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
         "partybot_version": partybot_version(),
