@@ -361,6 +361,14 @@ def test_restore_refuses_a_database_with_rows_and_a_folder_with_files(
     target, _ = elsewhere("folder")
     result = cli(["db", "restore", str(out)], target, Path(settings.instance_path))
     assert result.exit_code == 1 and "already holds files" in result.output, result.output
+    if not PG_URL:  # SQLite: an empty database some process has open is in use
+        engine = make_engine(target)
+        upgrade_database(engine)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            result = cli(["db", "restore", str(out)], target, other)
+        engine.dispose()
+        assert result.exit_code == 1 and "stop partybot" in result.output, result.output
 
 
 def test_an_older_backup_restores_then_upgrades_and_a_newer_one_is_refused(

@@ -16,6 +16,7 @@ file is checked (quick_check, foreign keys, row counts) before it is moved into 
 from __future__ import annotations
 
 import os
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,9 +73,10 @@ def sqlite_path(url: str) -> Path:
 
 
 @contextmanager
-def _scratch(near: Path) -> Iterator[Path]:
-    """A private temporary file next to `near` (same disk: /tmp may be small)."""
-    descriptor, name = tempfile.mkstemp(prefix=".partybot-backup-", dir=near.parent)
+def _scratch(folder: Path) -> Iterator[Path]:
+    """A private temporary file in `folder` (beside the backup or the database: /tmp
+    may be a small RAM disk)."""
+    descriptor, name = tempfile.mkstemp(prefix=".partybot-backup-", dir=folder)
     os.close(descriptor)
     try:
         yield Path(name)
@@ -104,7 +106,7 @@ def make_backup(url: str, instance: Path, out: Path, progress: Progress,
         "partybot_version": partybot_version(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": {"kind": kind}}
-    with _scratch(out) as dump_file:
+    with _scratch(out.parent) as dump_file:
         progress(f"database ({kind}): taking a consistent snapshot")
         if kind == "sqlite":
             backup_sqlite.snapshot(sqlite_path(url), dump_file)
@@ -174,13 +176,13 @@ def _refuse_rows(with_rows: list[str]) -> None:
                           tables=", ".join(with_rows[:5]))
 
 
-def _restore_sqlite(tar: Any, database: dict[str, Any], target: Path,
+def _restore_sqlite(tar: tarfile.TarFile, database: dict[str, Any], target: Path,
                     expected: dict[str, int], progress: Progress) -> None:
     _refuse_rows(backup_sqlite.tables_with_rows(target))
     if backup_sqlite.in_use(target):
         raise DomainError("BACKUP_TARGET_IN_USE", path=str(target))
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with _scratch(target) as copy:
+    with _scratch(target.parent) as copy:
         progress("database: copying the snapshot out of the backup")
         extract_to(tar, database["member"], copy, 0o600)
         problem = backup_sqlite.check_consistent(copy)
@@ -193,7 +195,7 @@ def _restore_sqlite(tar: Any, database: dict[str, Any], target: Path,
     progress(f"database: {target} restored")
 
 
-def _restore_postgres(tar: Any, database: dict[str, Any], url: str,
+def _restore_postgres(tar: tarfile.TarFile, database: dict[str, Any], url: str,
                       expected: dict[str, int], progress: Progress,
                       pg_path: str | None) -> None:
     engine = make_engine(url)
@@ -203,7 +205,7 @@ def _restore_postgres(tar: Any, database: dict[str, Any], url: str,
         foreign = sorted(set(tables) - set(expected) - backup_sqlite.KEPT_WITH_NO_DATA)
         if foreign and not set(tables) & set(expected):
             raise DomainError("BACKUP_TARGET_NOT_PARTYBOT", tables=", ".join(foreign[:5]))
-        with _scratch(Path(tempfile.gettempdir()) / "x") as dump_file:
+        with _scratch(Path(tempfile.gettempdir())) as dump_file:
             extract_to(tar, database["member"], dump_file, 0o600)
             progress("database: pg_restore into the configured database")
             backup_postgres.restore(engine, dump_file, tables, pg_path)
