@@ -2,30 +2,24 @@
 through the webhook restores elsewhere into a database that is one consistent instant of
 the source — every row as the source has it, no check-in without its message record,
 nothing committed after the snapshot — with the photos' bytes; a quiet backup restores
-equal to the source in every table; damaged, foreign and non-empty cases are refused
-before anything is touched. On SQLite and on PostgreSQL (pg_dump / pg_restore)."""
+equal to the source in every table, and serves (refusals: test_backup_refusals.py).
+On SQLite and on PostgreSQL (pg_dump / pg_restore)."""
 
 from __future__ import annotations
 
 import os
-import tarfile
 import threading
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from click.testing import CliRunner
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
-import models
 from bot import create_app
-from bot.cli.backup import known_revisions
-from bot.cli.main import main
-from bot.schema_upgrade import upgrade_database
 from bot.services import services_of
 from bot.simulator import WeChatSide, next_msg_id, text_xml
 from models.db.backup import make_backup
@@ -34,7 +28,8 @@ from models.db.stored_files import MEETING, StoredFile, store_files
 from models.db.write_gate import write_session
 from models.meetings.tables import Attendance, Meeting
 from models.members.tables import Member
-from tests.conftest import PG_URL, TOKEN
+from tests.backup_support import cli, every_row, fresh_target
+from tests.conftest import TOKEN
 from tests.factories import make_branch, make_meeting, make_member, make_township
 from tests.live import serving
 
@@ -43,57 +38,8 @@ BRANCHES, PER_BRANCH = 4, 40
 
 @pytest.fixture
 def elsewhere(tmp_path: Path) -> Any:
-    """Makes fresh, empty (never migrated) databases to restore into: a new SQLite file,
-    or a database of its own on the PostgreSQL server of the test database (created
-    once, then emptied: DROP DATABASE waits for a checkpoint of the whole server)."""
-
-    def fresh(name: str) -> tuple[str, Path]:
-        instance = tmp_path / f"restored-{name}"
-        if not PG_URL:
-            return f"sqlite:///{instance}/partybot.db", instance
-        url = make_url(PG_URL)
-        database = f"{url.database}_{name}"
-        admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"),
-                                      {"d": database}).first():
-                connection.execute(text(f'CREATE DATABASE "{database}"'))
-        admin.dispose()
-        own = url.set(database=database).render_as_string(hide_password=False)
-        engine = make_engine(own)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        return own, instance
-
-    return fresh
-
-
-def cli(args: list[str], url: str, instance: Path, **env: str) -> Any:
-    """Run `partybot ARGS` against this database and instance folder."""
-    result = CliRunner().invoke(main, args, env={
-        "PARTYBOT_DATABASE_URL": url, "PARTYBOT_INSTANCE_PATH": str(instance), **env})
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.output
-    return result
-
-
-def every_row(url: str) -> dict[str, dict[tuple, tuple]]:
-    """Every table's rows by primary key (the models' tables and alembic_version)."""
-    engine = make_engine(url)
-    found: dict[str, dict[tuple, tuple]] = {}
-    with engine.connect() as connection:
-        for table in models.Base.metadata.sorted_tables:
-            keys = list(table.primary_key.columns)
-            found[table.name] = {
-                tuple(row._mapping[key.name] for key in keys): tuple(row)
-                for row in connection.execute(select(table))}
-        found["alembic_version"] = {
-            (version,): (version,) for version in connection.execute(
-                text("SELECT version_num FROM alembic_version")).scalars()}
-    engine.dispose()
-    return found
+    """Makes fresh, empty databases to restore into (tests.backup_support.fresh_target)."""
+    return partial(fresh_target, tmp_path)
 
 
 def seed(session: Any, clock: Any, instance: Path) -> list[tuple[str, str]]:
@@ -300,138 +246,3 @@ def test_a_quiet_backup_restores_equal_to_the_source_in_every_table(
         assert client.get("/healthz").status_code == 200
     finally:
         services_of(restored_app).dispose()
-
-
-def _small_backup(session: Any, clock: Any, settings: Any, out: Path) -> None:
-    branch = make_branch(session, "辽原村党支部")
-    make_member(session, branch, "张明", "13800000002", openid="o-zm")
-    meeting = make_meeting(session, branch, clock() + timedelta(days=1))
-    meeting.photos = store_files(session, Path(settings.instance_path), branch.id, MEETING,
-                                 meeting.id, [(b"photo-bytes", ".jpg")], None, clock())
-    session.commit()
-    result = cli(["db", "backup", str(out)], settings.database_url,
-                 Path(settings.instance_path))
-    assert result.exit_code == 0, result.output
-
-
-def _nothing_restored(url: str, instance: Path) -> bool:
-    engine = make_engine(url)
-    with engine.connect() as connection:
-        tables = connection.execute(text(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'" if url.startswith(
-                "sqlite") else "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'public'")).scalar_one()
-    engine.dispose()
-    return tables == 0 and not (instance / "uploads").exists()
-
-
-def test_a_damaged_or_truncated_backup_is_refused_before_anything_is_touched(
-        session, clock, settings, tmp_path, elsewhere):
-    out = tmp_path / "good.tar"
-    _small_backup(session, clock, settings, out)
-    with tarfile.open(out) as tar:
-        where = next(m for m in tar if m.name.startswith("database/")).offset_data
-    flipped = tmp_path / "flipped.tar"
-    data = bytearray(out.read_bytes())
-    data[where + 700] ^= 0x01
-    flipped.write_bytes(bytes(data))
-    truncated = tmp_path / "truncated.tar"
-    truncated.write_bytes(out.read_bytes()[: len(data) // 2])
-    target, target_instance = elsewhere("damaged")
-    for bad, why in [(flipped, "does not match its checksum"), (truncated, "manifest"),
-                     (tmp_path / "missing.tar", "找不到备份文件")]:
-        result = cli(["db", "restore", str(bad)], target, target_instance)
-        assert result.exit_code == 1 and why in result.output, result.output
-        if bad.exists():
-            assert "已损坏" in result.output and "nothing was changed" in result.output
-        assert _nothing_restored(target, target_instance)
-    assert cli(["db", "restore", str(out)], target, target_instance).exit_code == 0
-
-
-def test_restore_refuses_a_database_with_rows_and_a_folder_with_files(
-        session, clock, settings, tmp_path, elsewhere):
-    out = tmp_path / "b.tar"
-    _small_backup(session, clock, settings, out)
-    before = every_row(settings.database_url)
-    other = tmp_path / "other-instance"
-    result = cli(["db", "restore", str(out)], settings.database_url, other)
-    assert result.exit_code == 1 and "不是空的" in result.output, result.output
-    assert "member" in result.output and "not empty" in result.output
-    assert every_row(settings.database_url) == before and not (other / "uploads").exists()
-    target, _ = elsewhere("folder")
-    result = cli(["db", "restore", str(out)], target, Path(settings.instance_path))
-    assert result.exit_code == 1 and "already holds files" in result.output, result.output
-    if not PG_URL:  # SQLite: an empty database some process has open is in use
-        engine = make_engine(target)
-        upgrade_database(engine)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            result = cli(["db", "restore", str(out)], target, other)
-        engine.dispose()
-        assert result.exit_code == 1 and "stop partybot" in result.output, result.output
-
-
-def test_an_older_backup_restores_then_upgrades_and_a_newer_one_is_refused(
-        tmp_path, elsewhere):
-    source, source_instance = elsewhere("older")
-    engine = make_engine(source)
-    upgrade_database(engine, "0033")
-    engine.dispose()
-    out = tmp_path / "older.tar"
-    assert cli(["db", "backup", str(out)], source, source_instance).exit_code == 0
-    target, target_instance = elsewhere("older_target")
-    restored = cli(["db", "restore", str(out)], target, target_instance)
-    assert restored.exit_code == 0 and "0033" in restored.output, restored.output
-    assert "db upgrade" in restored.output
-    assert cli(["db", "upgrade"], target, target_instance).exit_code == 0
-    assert {key[0] for key in every_row(target)["alembic_version"]} == known_revisions()[1]
-    engine = make_engine(target)
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    engine.dispose()
-    newer = tmp_path / "newer.tar"
-    assert cli(["db", "backup", str(newer)], target, target_instance).exit_code == 0
-    third, third_instance = elsewhere("newer_target")
-    refused = cli(["db", "restore", str(newer)], third, third_instance)
-    assert refused.exit_code == 1 and "9999" in refused.output, refused.output
-    assert "newer partybot" in refused.output and _nothing_restored(third, third_instance)
-
-
-@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: pg_dump, and a SQLite backup "
-                    "offered to PostgreSQL")
-def test_without_pg_dump_no_backup_and_a_sqlite_backup_is_not_for_postgresql(
-        settings, tmp_path):
-    out = tmp_path / "none.tar"
-    result = cli(["db", "backup", str(out)], settings.database_url,
-                 Path(settings.instance_path), PATH=str(tmp_path))
-    assert result.exit_code == 1, result.output
-    assert "找不到 pg_dump" in result.output and "postgresql-client" in result.output
-    assert not out.exists() and list(tmp_path.glob("*.tmp")) == []
-    lite = f"sqlite:///{tmp_path}/lite.db"
-    engine = make_engine(lite)
-    upgrade_database(engine)
-    engine.dispose()
-    lite_out = tmp_path / "lite.tar"
-    assert cli(["db", "backup", str(lite_out)], lite, tmp_path / "lite").exit_code == 0
-    refused = cli(["db", "restore", str(lite_out)], settings.database_url, tmp_path / "x")
-    assert refused.exit_code == 1 and "same kind only" in refused.output, refused.output
-
-
-def test_the_row_counts_in_the_manifest_are_the_snapshot_s(session, clock, settings,
-                                                           tmp_path):
-    out = tmp_path / "b.tar"
-    _small_backup(session, clock, settings, out)
-    import json
-
-    with tarfile.open(out) as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore
-        names = tar.getnames()
-    assert manifest["database"]["tables"]["member"] == 1
-    assert manifest["database"]["revision"] == session.scalar(
-        text("SELECT version_num FROM alembic_version"))
-    assert [f["path"].split("/")[1] for f in manifest["files"]] == ["meetings"]
-    assert names[-2:] == ["manifest.json", "manifest.json.sha256"]
-    nowhere = cli(["db", "backup", str(tmp_path / "no" / "b.tar")], settings.database_url,
-                  Path(settings.instance_path))
-    assert nowhere.exit_code == 1 and "No folder" in nowhere.output, nowhere.output
-    assert session.scalar(select(func.count()).select_from(Meeting)) == 1
