@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from bot.cli.admin import COMMANDS as ADMIN_COMMANDS
+from bot.cli.backup import db_backup, db_restore
 from bot.cli.own_command import partybot_command
 from bot.cli.support import database, require_migrated, runtime, settings_or_exit
 from bot.cli.template_messages import templates
@@ -180,6 +181,8 @@ def chat(openid: str, url: str, wait: float) -> None:
 
 for _command in [*ADMIN_COMMANDS, templates]:
     main.add_command(_command)
+for _command in [db_backup, db_restore]:
+    db.add_command(_command)
 
 if __name__ == "__main__":
     main()

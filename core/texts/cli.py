@@ -80,3 +80,71 @@ SANDBOX_USER = "用户{openid}"
 SANDBOX_EMPTY = "openid 和消息都不能为空"
 SANDBOX_QR_EXPIRED = "这个二维码已过期（或不是这个沙盒生成的），请刷新页面换一个。"
 SANDBOX_UNKNOWN_ACTION = "无法识别的操作"
+
+
+# Backups (`partybot db backup` / `db restore`, models/db/backup.py): Chinese, then
+# English for the IT person who reads either.
+BACKUP_NOT_FOUND = "找不到备份文件 {file}。\nNo backup file {file}."
+BACKUP_DAMAGED = ("备份文件 {file} 已损坏或不是 partybot 的备份（{why}），什么都没有改动。\n"
+                  "The backup {file} is damaged or not a partybot backup ({why}); "
+                  "nothing was changed.")
+BACKUP_FORMAT_NEWER = ("这个备份的格式（第 {version} 版）比本程序新，请用新版 partybot 恢复。\n"
+                       "This backup's format (version {version}) is newer than this "
+                       "partybot: restore it with a newer one.")
+BACKUP_NO_FOLDER = "没有文件夹 {folder}，请先建好。\nNo folder {folder}: create it first."
+BACKUP_NO_DATABASE = "找不到数据库文件 {path}。\nNo database file at {path}."
+BACKUP_KIND_UNSUPPORTED = ("不能备份或恢复这种数据库：{kind}（只支持 SQLite 文件和 PostgreSQL）。\n"
+                           "Cannot back up or restore this database: {kind} (SQLite files "
+                           "and PostgreSQL only).")
+BACKUP_KIND_MISMATCH = ("这是 {backup} 的备份，而配置的数据库是 {target}：只能恢复到同一种数据库"
+                        "（暂不支持 SQLite 与 PostgreSQL 互相恢复）。\n"
+                        "This is a {backup} backup and the configured database is {target}: "
+                        "a backup restores into the same kind only (SQLite to PostgreSQL "
+                        "and back is not supported).")
+BACKUP_PG_TOOL_MISSING = ("找不到 {tool}：PostgreSQL 的备份和恢复需要它（{major} 或更新的版本）。"
+                          "在 Debian/Ubuntu 上安装：apt-get install postgresql-client。"
+                          "没有生成备份。\n"
+                          "{tool} was not found on PATH: PostgreSQL backups need it (version "
+                          "{major} or newer). On Debian/Ubuntu: apt-get install "
+                          "postgresql-client. No backup was made.")
+BACKUP_PG_TOOL_OLD = ("{tool} 的版本太旧（{found}），数据库服务器是 {major} 版：请安装 {major} "
+                      "或更新版本的 postgresql-client。\n"
+                      "{tool} is too old ({found}) for the server (version {major}): install "
+                      "postgresql-client {major} or newer.")
+BACKUP_PG_FAILED = "{tool} 失败：{error}\n{tool} failed: {error}"
+BACKUP_TARGET_NOT_EMPTY = ("配置的数据库不是空的（{count} 个表有数据，例如 {tables}）：备份只能恢复到"
+                           "空数据库，什么都没有改动。请换一个新的数据库再恢复。\n"
+                           "The configured database is not empty ({count} tables hold rows, "
+                           "e.g. {tables}): a backup restores into an empty database only; "
+                           "nothing was changed. Point partybot at a new database first.")
+BACKUP_TARGET_NOT_PARTYBOT = ("配置的数据库里有别的表（{tables}），不像 partybot 的数据库，"
+                              "什么都没有改动。\n"
+                              "The configured database holds other tables ({tables}) and "
+                              "does not look like partybot's; nothing was changed.")
+BACKUP_TARGET_IN_USE = ("数据库 {path} 正在被使用：请先停止 partybot（网页服务和定时任务）再恢复。\n"
+                        "The database {path} is open in another process: stop partybot "
+                        "(web and scheduler) before restoring.")
+BACKUP_UPLOADS_NOT_EMPTY = ("上传文件夹 {folder} 里已经有文件：只能恢复到空的文件夹，"
+                            "什么都没有改动。\n"
+                            "The uploads folder {folder} already holds files: a backup "
+                            "restores into an empty one; nothing was changed.")
+BACKUP_RESTORED_DIFFERS = ("恢复出的数据库与备份清单不符（{why}），请保留备份文件并检查。\n"
+                           "The restored database does not match the backup's manifest "
+                           "({why}); keep the backup file and check it.")
+BACKUP_REVISION_NEWER = ("这个备份来自更新版本的 partybot（数据库版本 {revision}），本程序不认识："
+                         "请先升级 partybot 再恢复。什么都没有改动。\n"
+                         "This backup comes from a newer partybot (database revision "
+                         "{revision}) than this one: upgrade partybot, then restore. "
+                         "Nothing was changed.")
+BACKUP_DONE = ("备份完成：{file}（{size} MB；{tables} 个表 {rows} 行，{files} 个上传文件）。\n"
+               "Backup written: {file} ({size} MB; {tables} tables, {rows} rows, "
+               "{files} uploaded files).")
+BACKUP_RELEASED_SINCE = ("注意：有 {count} 个文件在数据库快照之后被正常清理（撤回或取消），"
+                         "未包含在备份中。\n"
+                         "Note: {count} files were let go after the database snapshot "
+                         "(withdrawn or cancelled) and are not in the backup.")
+BACKUP_RESTORED = ("恢复完成：{rows} 行数据，{files} 个上传文件。\n"
+                   "Restored: {rows} rows and {files} uploaded files.")
+BACKUP_RESTORED_UPGRADE = ("这个备份的数据库版本是 {revision}，比本程序旧：请运行 {command} db upgrade。\n"
+                           "The backup's database is at revision {revision}, older than this "
+                           "partybot: run {command} db upgrade.")
