@@ -41,7 +41,8 @@ def summary_lines(report: Report, language: str = "both") -> list[str]:
     summary = said.SUMMARY.format(total=len(report.outcomes), **counts)
     verdict = said.VERDICT_FAIL if report.failed else said.VERDICT_OK
     languages = LANGUAGES if language == "both" else (language,)
-    return [f"{getattr(summary, each)} {getattr(verdict, each)}" for each in languages]
+    return [getattr(summary, each) + (" " if each == "en" else "") + getattr(verdict, each)
+            for each in languages]
 
 
 def as_json(report: Report) -> dict[str, Any]:

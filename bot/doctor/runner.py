@@ -160,10 +160,12 @@ def run_checks(doctor: Doctor, checks: list[Check], time_limit: float,
     for check in checks:
         started = time.monotonic()
         blocked = next((other for other in check.needs
-                        if doctor.findings.get(other, _MISSING).status is not Status.OK
-                        and doctor.findings.get(other, _MISSING).status is not Status.WARN),
-                       None)
-        if blocked is not None:
+                        if doctor.findings.get(other, _MISSING).status
+                        not in (Status.OK, Status.WARN)), None)
+        earlier = doctor.findings.get(blocked) if blocked is not None else None
+        if earlier is not None and earlier.status is Status.SKIP:
+            finding = earlier  # skipped for the same reason
+        elif blocked is not None:
             finding = skip(said.NEEDS.format(other=said.CHECK_NAMES.get(blocked,
                                                                          Said(blocked, blocked))))
         else:
