@@ -29,7 +29,7 @@ from models.db.locks import try_lock
 from models.delivery.outbox import Outbox
 from models.delivery.outbox import Status as RowStatus
 from schedules.scheduler import LEADER_LOCK
-from tests.conftest import AES_KEY, FakeAPI
+from tests.conftest import AES_KEY, PG_URL, FakeAPI
 from tests.live import QuietHandler, serving
 from tests.procs import free_port
 
@@ -349,3 +349,21 @@ def test_a_check_that_crashes_or_hangs_is_one_failed_line():
     assert hung.finding.status is Status.FAIL
     assert hung.finding.detail.en == "no answer within 0.2 s; gave up"
     assert after.finding.status is Status.SKIP and report.failed
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or PG_URL is not None,
+                    reason="a SQLite file of another user can be made by root only")
+def test_a_sqlite_file_of_another_user_is_not_written_to(healthy, run_doctor, database_url):
+    """`sudo partybot doctor` must not leave root's -wal, -shm and lock files beside the
+    service's database."""
+    path = Path(database_url.removeprefix("sqlite:///"))
+    os.chown(path, 65534, 65534)
+    before = sorted(p.name for p in path.parent.iterdir())
+    result = run_doctor("--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert line(result, "database").startswith(f"✗ database: the database file {path} "
+                                               "belongs to ")
+    assert fixes(result, "database")[0].startswith("run it as ")
+    assert line(result, "database writes") == \
+        "- database writes: skipped: fix 'database' first"
+    assert sorted(p.name for p in path.parent.iterdir()) == before

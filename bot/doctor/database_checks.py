@@ -3,6 +3,8 @@ migration, writable; a scheduler leading; the outbox draining."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import time
 from datetime import timedelta
 
@@ -36,6 +38,12 @@ def check_database(doctor: Doctor) -> Finding:
     if path is not None and not path.is_file():
         return fail(said.DB_NO_FILE.format(path=path),
                     said.UPGRADE_FIX.format(command=doctor.command))
+    if path is not None and path.stat().st_uid != os.getuid():
+        # Writing as another user (`sudo partybot doctor`) would leave -wal, -shm and
+        # lock files the service's own user cannot open.
+        owner = _user_name(path.stat().st_uid)
+        return fail(said.DB_OTHER_OWNER.format(path=path, owner=owner),
+                    said.DB_OTHER_OWNER_FIX.format(owner=owner, command=doctor.command))
     engine = doctor.runtime.engine
     try:
         with engine.connect() as connection:
@@ -43,6 +51,13 @@ def check_database(doctor: Doctor) -> Finding:
     except Exception as exc:  # any driver error: unreachable, refused, bad password
         return fail(said.DB_UNREACHABLE.format(error=describe(exc)), said.DB_UNREACHABLE_FIX)
     return ok(said.DB_OK.format(url=engine.url.render_as_string(hide_password=True)))
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # no such user in this system's list
+        return str(uid)
 
 
 def check_migrations(doctor: Doctor) -> Finding:

@@ -129,6 +129,11 @@ DISK_PG = Said("（PostgreSQL 服务器的磁盘要在那台机器上查看）",
 # database
 DB_OK = Said("{url} 可以连接", "{url} answers")
 DB_NO_FILE = Said("数据库文件 {path} 不存在", "there is no database file at {path}")
+DB_OTHER_OWNER = Said("数据库文件 {path} 属于用户 {owner}，不是运行体检的用户",
+                      "the database file {path} belongs to {owner}, not to the user running "
+                      "the doctor")
+DB_OTHER_OWNER_FIX = Said("以 {owner} 的身份运行：sudo -u {owner} {command} doctor",
+                          "run it as {owner}: sudo -u {owner} {command} doctor")
 DB_UNREACHABLE = Said("连不上数据库：{error}", "cannot reach the database: {error}")
 DB_UNREACHABLE_FIX = Said("检查 PARTYBOT_DATABASE_URL，以及数据库服务是否在运行",
                           "check PARTYBOT_DATABASE_URL and that the database server runs")
