@@ -367,3 +367,27 @@ def test_a_sqlite_file_of_another_user_is_not_written_to(healthy, run_doctor, da
     assert line(result, "database writes") == \
         "- database writes: skipped: fix 'database' first"
     assert sorted(p.name for p in path.parent.iterdir()) == before
+
+
+@pytest.mark.parametrize(("free_gb", "mark", "says"), [
+    (50.0, Status.OK, "the database and photos: 50.0 GB free (50%)"),
+    (5.0, Status.WARN, "the database and photos: only 5.0 GB free (5%)"),
+    (0.5, Status.FAIL, "the database and photos: only 512 MB free; new photos are refused"),
+])
+def test_disk_space_thresholds(tmp_path, monkeypatch, free_gb, mark, says):
+    """A full disk cannot be made in a test: the operating system's answer is replaced."""
+    from collections import namedtuple
+
+    from bot.doctor import local_checks
+
+    usage = namedtuple("usage", "total used free")
+    total, free = 100 * 1024**3, int(free_gb * 1024**3)
+    monkeypatch.setattr(local_checks.shutil, "disk_usage",
+                        lambda _path: usage(total, total - free, free))
+    doctor = Doctor(environ={"PARTYBOT_DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+                             "PARTYBOT_INSTANCE_PATH": str(tmp_path / "inst")},
+                    dotenv_path=None)
+    assert local_checks.check_config(doctor).status is Status.OK
+    found = local_checks.check_disk(doctor)
+    assert found.status is mark
+    assert found.detail.en.startswith(says)

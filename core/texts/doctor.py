@@ -45,7 +45,7 @@ MARK_OK, MARK_WARN, MARK_FAIL, MARK_SKIP = "✓", "!", "✗", "-"
 FIX_ARROW = "  → "
 HEADER = Said("partybot 体检：{target}", "partybot doctor: {target}")
 SUMMARY = Said("共 {total} 项：{ok} 项正常，{warn} 项警告，{fail} 项失败，{skip} 项跳过。",
-               "{total} checks: {ok} ok, {warn} warnings, {fail} failed, {skip} skipped.")
+               "{total} checks: {ok} ok, {warn} warning(s), {fail} failed, {skip} skipped.")
 VERDICT_FAIL = Said("有问题需要处理（退出码 1）。", "Something needs fixing (exit status 1).")
 VERDICT_OK = Said("可以正常运行。", "Healthy.")
 TOOK_TOO_LONG = Said("超过 {seconds} 秒没有结果，已放弃", "no answer within {seconds} s; gave up")
