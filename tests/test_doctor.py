@@ -192,6 +192,11 @@ def test_a_short_aes_key_fails_and_the_rest_is_still_checked(healthy, run_doctor
     assert "WECHAT_ENCODING_AES_KEY" in fixes(result, "message signing")[0]
     assert line(result, "configuration").startswith("✓")
     assert line(result, "database").startswith("✓")
+    dashed = run_doctor("--lang", "en", **real_account(
+        WECHAT_ENCODING_AES_KEY=AES_KEY[:20] + "-" + AES_KEY[21:]))
+    assert dashed.exit_code == 1
+    assert line(dashed, "message signing") == "✗ message signing: EncodingAESKey holds " \
+        "characters other than letters and digits"
 
 
 def test_the_public_url_must_be_https_and_answer(healthy, run_doctor, fake, app):

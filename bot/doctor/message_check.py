@@ -105,10 +105,12 @@ def _send_sample(doctor: Doctor) -> tuple[int, str]:
     refusals = _Refusals()
     webhook_log = logging.getLogger("bot.webhook")
     webhook_log.addHandler(refusals)
+    propagate, webhook_log.propagate = webhook_log.propagate, False  # our line says it
     try:
         given = answer(services, dict(parse_qsl(signed.query)), lambda: signed.body,
                        "127.0.0.1")
     finally:
+        webhook_log.propagate = propagate
         webhook_log.removeHandler(refusals)
     if given.status == 200 and not (inbox.seen and inbox.seen[0].content == SAMPLE_TEXT):
         return 500, "the sample did not arrive intact"
