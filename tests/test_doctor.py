@@ -396,3 +396,22 @@ def test_disk_space_thresholds(tmp_path, monkeypatch, free_gb, mark, says):
     found = local_checks.check_disk(doctor)
     assert found.status is mark
     assert found.detail.en.startswith(says)
+
+
+def test_as_a_process_on_a_fresh_checkout(tmp_path):
+    """`partybot doctor` before `partybot run`: it says what to run and creates nothing
+    (no database file, no secret key)."""
+    import subprocess
+
+    from tests.procs import command_env, partybot
+
+    env = command_env(f"sqlite:///{tmp_path}/inst/partybot.db", tmp_path,
+                      WECHAT_API_BASE_URL=f"http://127.0.0.1:{free_port()}/sandbox")
+    done = subprocess.run([*partybot("doctor", "--lang", "en")], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"✗ database: there is no database file at {tmp_path}/inst/partybot.db" \
+        in done.stdout
+    assert " db upgrade" in done.stdout
+    assert "- migrations: skipped: fix 'database' first" in done.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing made: not the database, not inst/
