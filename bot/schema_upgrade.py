@@ -38,14 +38,22 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
 def database_behind(engine: Engine) -> bool:
     """Whether the database lacks migrations this code needs (`partybot db upgrade`).
     An unreachable database is not "behind": the caller's own errors say so."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
     from sqlalchemy.exc import OperationalError
 
-    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
     try:
-        with engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
+        current, heads, _ = revisions(engine)
     except OperationalError:
         return False
     return current != heads
+
+
+def revisions(engine: Engine) -> tuple[set[str], set[str], set[str]]:
+    """The database's current revisions, the newest this code has (its heads), and
+    every revision this code knows (a database "ahead" names one it does not)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current, set(script.get_heads()), {r.revision for r in script.walk_revisions()}

@@ -32,15 +32,18 @@ def build_services(
     from handlers import build_dispatcher
 
     runtime = build_runtime(settings, clock)
-    envelope = (
-        Envelope(settings.wechat_token, settings.encoding_aes_key, settings.effective_app_id)
-        if settings.encoding_aes_key
-        else None
-    )
+    envelope = envelope_of(settings)
     inbox = Inbox.create(runtime.engine, dispatcher or build_dispatcher(), settings,
                          runtime.outbox)
     return Services(runtime.settings, runtime.engine, runtime.sessions, runtime.outbox,
                     runtime.clock, envelope=envelope, inbox=inbox)
+
+
+def envelope_of(settings: Settings) -> Envelope | None:
+    """The safe-mode envelope of the configured account (None without an AES key)."""
+    if not settings.encoding_aes_key:
+        return None
+    return Envelope(settings.wechat_token, settings.encoding_aes_key, settings.effective_app_id)
 
 
 def services_of(app: Flask | None = None) -> Services:

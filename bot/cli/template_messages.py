@@ -12,6 +12,7 @@ import click
 
 from bot.cli.support import settings_or_exit
 from core import texts
+from core.config import Settings
 from core.subscribe_messages import Subscriptions, check_subscriptions, load_subscriptions_file
 from core.template_messages import (
     KIND_FIELDS,
@@ -43,11 +44,7 @@ def templates_check(path: Path | None) -> None:
             raise click.ClickException(str(exc)) from None
     else:
         settings = settings_or_exit()
-        configured = settings.templates
-        # (the sandbox's templates exist for every kind asked for: ask for each)
-        specs = {kind: spec for kind in [*KIND_FIELDS, *configured]
-                 if (spec := configured.get(kind)) is not None}
-        subscriptions = settings.subscriptions
+        specs, subscriptions = configured_templates(settings)
     rows = check_templates(specs)
     click.echo(render_table(rows))
     problems = sum(1 for row in rows if row.problem)
@@ -60,6 +57,16 @@ def templates_check(path: Path | None) -> None:
         problems += sum(1 for row in subscribe_rows if row.problem)
         click.echo(texts.SUBSCRIBE_CHECK_SUMMARY.format(kinds=len(subscriptions)))
     sys.exit(1 if problems else 0)
+
+
+def configured_templates(settings: Settings) -> tuple[Mapping[str, TemplateSpec], Subscriptions]:
+    """The template of each notice kind that has one, and the 订阅通知 templates, as the
+    settings configure them (`templates check` and `partybot doctor` check these)."""
+    configured = settings.templates
+    # (the sandbox's templates exist for every kind asked for: ask for each)
+    specs = {kind: spec for kind in [*KIND_FIELDS, *configured]
+             if (spec := configured.get(kind)) is not None}
+    return specs, settings.subscriptions
 
 
 def render_table(rows: list[CheckRow]) -> str:

@@ -15,6 +15,7 @@ latency, dropped connections, expired tokens. Endpoints, relative to its base UR
     GET  /cgi-bin/ticket/getticket      (bot/sandbox/fake_jssdk.py)
     POST /cgi-bin/message/subscribe/bizsend   POST /cgi-bin/message/subscribe/send
     GET  /sns/jscode2session (the mini-program's login)   POST /cgi-bin/user/info/batchget
+    GET  /cgi-bin/menu/get              GET  /cgi-bin/getcallbackip (partybot doctor)
 
 and the controls `/_fake/...` (faults, messages, stats, reset, user actions, templates,
 the menu a user sees) used by tests, the sandbox page and `partybot chat`.

@@ -1,6 +1,6 @@
 """The fake's custom menus: the default menu (WeChat's limits on buttons and names),
-conditional menus by user tag, and deleting them all. Which one a user sees is
-FakeWeChat.menu_for."""
+conditional menus by user tag, reading them back (menu/get), and deleting them all.
+Which one a user sees is FakeWeChat.menu_for."""
 
 from __future__ import annotations
 
@@ -95,3 +95,28 @@ def menu_delete() -> Response:
         state.menu = None
         state.conditional_menus.clear()
     return answer({"errcode": 0, "errmsg": "ok"})
+
+
+@bp.get("/cgi-bin/menu/get")
+def menu_get() -> Response:
+    """Every menu as WeChat answers menu/get: the default one under "menu", the
+    conditional ones under "conditionalmenu", each button with a `sub_button` list
+    (empty for a leaf); 46003 when there is no menu."""
+    if (bad := refused("menu/get")) is not None:
+        return bad
+    state = fake_state()
+    with state.lock:
+        default, conditional = state.menu, list(state.conditional_menus)
+    if default is None:
+        return answer({"errcode": 46003, "errmsg": "menu no exist"})
+    return answer({
+        "menu": {"button": _as_read(default), "menuid": CONDITIONAL_MENU_IDS},
+        "conditionalmenu": [{"button": _as_read(menu), "matchrule": menu.get("matchrule"),
+                             "menuid": int(menuid)} for menuid, menu in conditional],
+    })
+
+
+def _as_read(menu: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{**button, "sub_button": [{**sub, "sub_button": []}
+                                      for sub in button.get("sub_button") or []]}
+            for button in menu.get("button") or []]

@@ -133,6 +133,9 @@ class FakeWeChat:
     # 订阅通知 (bot/sandbox/fake_subscribe.py): (openid, template id) -> messages the user
     # accepted and not yet received; each send spends one, none left answers 43101.
     subscriptions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # The account's AppSecret: when set, token requests with another secret are refused
+    # as WeChat refuses them (40125 stable_token, 40001 the classic one); None takes any.
+    app_secret: str | None = None
 
     def know_templates(self, specs: Mapping[str, TemplateSpec]) -> None:
         """The account's templates (the sandbox's own configuration), to show pushes

@@ -108,3 +108,24 @@ def hold_lock(engine: Engine, name: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def lock_held(engine: Engine, name: str) -> bool:
+    """Whether some process holds the lock now (`partybot doctor`: is there a scheduler
+    leader?). PostgreSQL: read pg_locks, taking nothing. SQLite: try the flock and give it
+    straight back; a standby scheduler that tries in that instant simply tries again."""
+    if engine.dialect.name == "postgresql":
+        key = lock_key(name)  # a bigint key is shown as classid (high half), objid (low)
+        with engine.connect() as connection:
+            found = connection.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND database = (SELECT oid FROM pg_database"
+                "                 WHERE datname = current_database())"
+                " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1"),
+                {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF}).scalar()
+        return bool(found)
+    held = try_lock(engine, name)
+    if held is None:
+        return True
+    held.release()
+    return False
