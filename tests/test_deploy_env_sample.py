@@ -85,3 +85,7 @@ def test_the_filled_in_lines_make_a_valid_production_configuration(tmp_path):
     assert settings.public_url is not None and settings.public_url.startswith("https://")
     assert str(settings.instance_path) == "/var/lib/partybot/instance"
     assert settings.database_url.endswith("/var/lib/partybot/instance/partybot.db")
+    # the same file read as the commands read `.env` (README: linked into the service's folder)
+    account = {k: values[k] for k in ("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN",
+                                      "WECHAT_ENCODING_AES_KEY")}
+    assert load_settings(environ=account, dotenv_path=SAMPLE, generate_secret=False) == settings

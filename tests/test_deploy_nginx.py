@@ -110,11 +110,14 @@ def _nginx_conf(folder: Path, http: int, https: int, upstream: int) -> Path:
             ("/etc/letsencrypt/live/dangjian.example.cn/privkey.pem", str(key)),
             ("/var/log/nginx/partybot.access.log", str(folder / "access.log")),
             ("/var/www/letsencrypt", str(folder / "acme")),
+            ("/etc/partybot/wechat-verify", str(folder / "verify")),
             ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};")]:
         assert old in site, old
         site = site.replace(old, new)
     site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
     (folder / "site.conf").write_text(site)
+    (folder / "verify").mkdir()
+    (folder / "verify" / "MP_verify_AbC123.txt").write_text("AbC123")
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (folder / temp).mkdir()
     user = "user root;\n" if os.geteuid() == 0 else ""
@@ -189,6 +192,8 @@ def test_a_message_through_nginx_and_what_nginx_refuses(database_url, tmp_path):
         assert answer.status_code == 200
         assert "绑定" in side.open_reply(answer.content).content
 
+        verify = requests.get(f"{site}/MP_verify_AbC123.txt", timeout=10, **tls)  # type: ignore[arg-type]
+        assert verify.status_code == 200 and verify.text == "AbC123"
         metrics = requests.get(f"{site}/metrics", timeout=10, **tls)  # type: ignore[arg-type]
         assert metrics.status_code == 403 and "nginx" in metrics.text
         over = requests.post(f"{site}/wechat?{signed.query}", data=b"x" * (64 * 1024 + 1),
