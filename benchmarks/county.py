@@ -202,7 +202,7 @@ def burst(url: str, people: list[tuple[str, str]], workdir: Path,
         try:
             requests.get(f"{base}/healthz", timeout=1)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or workers still importing
             time.sleep(0.1)
     side = WeChatSide(TOKEN)
     signed = [side.sign_request(text_xml(openid, f"签到 {code}")) for openid, code in people]
