@@ -29,7 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import add_county, analyze, free_port, fresh_database  # noqa: E402
+from common import (  # noqa: E402
+    add_county,
+    analyze,
+    free_port,
+    fresh_database,
+    gunicorn_argv,
+    gunicorn_env,
+)
 from sqlalchemy import insert, select  # noqa: E402
 
 from models.api.tables import MiniProgramUser  # noqa: E402
@@ -88,10 +95,8 @@ def load(url: str, tokens: list[str], workdir: Path, seconds: float) -> dict[str
     env = {**os.environ, "PARTYBOT_DATABASE_URL": url, "WECHAT_TOKEN": "bench-token",
            "PARTYBOT_INSTANCE_PATH": str(workdir / "instance"), "PYTHONPATH": str(ROOT),
            "PARTYBOT_API_RATE_PER_MINUTE": "1000000000"}
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    server = subprocess.Popen([gunicorn, "-w", "2", "--threads", "4", "-b",
-                               f"127.0.0.1:{port}", "--log-level", "warning",
-                               "bot:create_app()"], cwd=workdir, env=env,
+    server = subprocess.Popen(gunicorn_argv("bot:create_app()", port, 2, "--threads", "4"),
+                              cwd=workdir, env=gunicorn_env(env),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):

@@ -1,10 +1,13 @@
-"""What several benchmarks share: a free port, a migrated empty database, a county of
-branches, and fresh planner statistics."""
+"""What several benchmarks share: a free port, gunicorn as production starts it, a
+migrated empty database, a county of branches, and fresh planner statistics."""
 
 from __future__ import annotations
 
 import socket
+import sys
+from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
@@ -19,6 +22,27 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+GUNICORN_CONF = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
+
+
+def gunicorn_argv(app: str, port: int, workers: int = 2, *extra: str) -> list[str]:
+    """gunicorn with production's settings (deploy/gunicorn.conf.py: sync workers, its
+    timeouts and hooks), on this benchmark's port with its number of workers, warnings
+    only, and no worker recycling (`--max-requests 0`): at thousands of requests a second
+    the file's 10,000 would restart every worker every few seconds and measure start-ups,
+    which production at a county's rate sees every few hours. `extra` goes before the app
+    (e.g. "-k", "gthread")."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    return [gunicorn, "-c", str(GUNICORN_CONF), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", "--max-requests", "0", *extra, app]
+
+
+def gunicorn_env(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` for a gunicorn started by gunicorn_argv: without an access log unless `env`
+    names one (PARTYBOT_WEB_ACCESS_LOG), as every number in the README was measured."""
+    return {"PARTYBOT_WEB_ACCESS_LOG": "", **env}
 
 
 def fresh_database(url: str) -> None:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import free_port, fresh_database  # noqa: E402
+from common import free_port, fresh_database, gunicorn_argv, gunicorn_env  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bot.ledger.branch import export_ledger  # noqa: E402
@@ -194,16 +194,15 @@ def burst(url: str, people: list[tuple[str, str]], workdir: Path,
     port = free_port()
     env = {**os.environ, "PARTYBOT_DATABASE_URL": url, "WECHAT_TOKEN": TOKEN,
            "PARTYBOT_INSTANCE_PATH": str(workdir / "instance"), "PYTHONPATH": str(ROOT)}
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "bot:create_app()"], cwd=workdir,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(gunicorn_argv("bot:create_app()", port, 2), cwd=workdir,
+                              env=gunicorn_env(env), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
             requests.get(f"{base}/healthz", timeout=1)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or workers still importing
             time.sleep(0.1)
     side = WeChatSide(TOKEN)
     signed = [side.sign_request(text_xml(openid, f"签到 {code}")) for openid, code in people]

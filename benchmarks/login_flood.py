@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import free_port  # noqa: E402
+from common import free_port, gunicorn_argv, gunicorn_env  # noqa: E402
 from webhook_rps import OPENID, TOKEN, prepare_partybot_db  # noqa: E402
 
 from bot.simulator import WeChatSide, text_xml  # noqa: E402
@@ -120,12 +120,10 @@ def serve(port: int, workdir: Path, env: dict[str, str], workers: int,
           name: str = "gunicorn") -> subprocess.Popen:
     """partybot under gunicorn; its log goes to a file (webhook_rps.start pipes it, and
     the pipe, unread, fills with a flood's log lines and stalls every worker)."""
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = (workdir / f"{name}.log").open("w")
     process = subprocess.Popen(
-        [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "bot:create_app()"], cwd=workdir, stdout=log, stderr=log,
-        env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
+        gunicorn_argv("bot:create_app()", port, workers), cwd=workdir, stdout=log, stderr=log,
+        env=gunicorn_env({**os.environ, **env, "PYTHONPATH": str(ROOT)}))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

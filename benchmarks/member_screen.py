@@ -65,7 +65,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import analyze, free_port, fresh_database  # noqa: E402
+from common import (  # noqa: E402
+    analyze,
+    free_port,
+    fresh_database,
+    gunicorn_argv,
+    gunicorn_env,
+)
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
@@ -309,11 +315,9 @@ def start_app(url: str, fake: Fake, workdir: Path, workers: int,
            "PARTYBOT_API_RATE_PER_MINUTE": str(api_rate)}
     for name in ("WECHAT_APP_ID", "PARTYBOT_PUBLIC_URL"):
         env.pop(name, None)
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
-        [gunicorn, "-w", str(workers), "-k", worker_class, "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bot:create_app()"],
-        cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        gunicorn_argv("bot:create_app()", port, workers, "-k", worker_class),
+        cwd=workdir, env=gunicorn_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:

@@ -29,7 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import add_county, analyze, free_port, fresh_database  # noqa: E402
+from common import (  # noqa: E402
+    add_county,
+    analyze,
+    free_port,
+    fresh_database,
+    gunicorn_argv,
+    gunicorn_env,
+)
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from bot import create_app  # noqa: E402
@@ -113,10 +120,9 @@ def measure(url: str, people: list[tuple[str, str]], workdir: Path, rounds: int,
     env = {**os.environ, "PARTYBOT_DATABASE_URL": url, "WECHAT_TOKEN": TOKEN,
            "PARTYBOT_SECRET_KEY": SECRET, "PARTYBOT_INSTANCE_PATH": str(workdir / "instance"),
            "PYTHONPATH": str(ROOT)}
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "bot:create_app()"], cwd=workdir,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(gunicorn_argv("bot:create_app()", port, 2), cwd=workdir,
+                              env=gunicorn_env(env), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import free_port  # noqa: E402
+from common import free_port, gunicorn_argv, gunicorn_env  # noqa: E402
 
 from bot.simulator import WeChatSide, text_xml  # noqa: E402
 
@@ -100,12 +100,10 @@ def make_requests(path: Path, count: int, safe: bool, cycle: list[tuple[str, str
 
 
 def start(target: Target, port: int, workdir: Path, workers: int) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
-        [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         target.wsgi],
-        cwd=workdir, env={**os.environ, **target.env,
-             "PYTHONPATH": f"{target.root}:{ROOT/'benchmarks'}"},
+        gunicorn_argv(target.wsgi, port, workers),
+        cwd=workdir, env=gunicorn_env({**os.environ, **target.env,
+             "PYTHONPATH": f"{target.root}:{ROOT/'benchmarks'}"}),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 30
@@ -274,6 +272,9 @@ def main() -> None:
         Target("wechatpy echo, plain", "echo_app:app", False, base_env),
         Target("WeRoBot echo + session, plain", "werobot_app:app", False, base_env, "mixed"),
         Target("partybot, plain", "bot:create_app()", False, base_env),
+        # production's access log (deploy/gunicorn.conf.py's format) to a file: its cost
+        Target("partybot with access log, plain", "bot:create_app()", False,
+               {**base_env, "PARTYBOT_WEB_ACCESS_LOG": str(workdir / "access.log")}),
         Target("partybot mixed, plain", "bot:create_app()", False, base_env, "mixed",
                "WeRoBot echo + session"),
         Target("wechatpy echo, safe", "echo_app:app", True, {**base_env, **aes_env}),

@@ -37,7 +37,7 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 30) -> No
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or listening but not answering yet
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} never became healthy")
