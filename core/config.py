@@ -157,6 +157,9 @@ class Settings:
     # Calls one mini-program token may make a minute (PARTYBOT_API_RATE_PER_MINUTE),
     # counted in the database so that every worker sees the same count.
     api_rate_per_minute: int = 60
+    # How log lines are written (PARTYBOT_LOG_FORMAT): "text", or "json" (one object
+    # per line) for a log collector; core.logging_setup.
+    log_format: str = "text"
 
     @property
     def sandbox(self) -> bool:
@@ -363,6 +366,7 @@ def load_settings(
         miniprogram_app_secret=mini_secret,
         api_rate_per_minute=parse_int("PARTYBOT_API_RATE_PER_MINUTE",
                                       get("PARTYBOT_API_RATE_PER_MINUTE"), 60, 1),
+        log_format=parse_log_format(get("PARTYBOT_LOG_FORMAT")),
     )
 
 
@@ -377,3 +381,27 @@ def _subscriptions_from(path: str | None) -> dict[str, tuple[SubscribeSpec, ...]
 # The sandbox's mini-program (the fake accepts any app id and secret).
 SANDBOX_MINIPROGRAM_APP_ID = "wxsandboxminiprog"
 SANDBOX_MINIPROGRAM_APP_SECRET = "sandbox-miniprogram-secret"
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def parse_log_format(raw: str | None) -> str:
+    """PARTYBOT_LOG_FORMAT: "text" (the default) or "json"."""
+    if raw is None:
+        return "text"
+    if raw.lower() not in LOG_FORMATS:
+        raise ConfigError(f"PARTYBOT_LOG_FORMAT must be text or json; got {raw!r}")
+    return raw.lower()
+
+
+def log_format_from_environment(environ: Mapping[str, str] | None = None,
+                                dotenv_path: str | os.PathLike[str] | None = ".env") -> str:
+    """PARTYBOT_LOG_FORMAT alone, as load_settings reads it (the environment over
+    `.env`): logging is set up before a command reads the rest of its settings."""
+    values: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    raw = values.get("PARTYBOT_LOG_FORMAT")
+    return parse_log_format(raw.strip() if raw and raw.strip() else None)
