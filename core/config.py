@@ -20,7 +20,8 @@ from dotenv import dotenv_values
 # (ConfigError, DEFAULT_CADENCE, parse_bool, …) are re-exported so that they still can.
 from core.config_values import DEFAULT_CADENCE as DEFAULT_CADENCE
 from core.config_values import ConfigError as ConfigError
-from core.config_values import instance_secret, templates_from
+from core.config_values import instance_secret, parse_log_format, templates_from
+from core.config_values import log_format_from_environment as log_format_from_environment
 from core.config_values import parse_bool as parse_bool
 from core.config_values import parse_cadence as parse_cadence
 from core.config_values import parse_clock as parse_clock
@@ -157,9 +158,7 @@ class Settings:
     # Calls one mini-program token may make a minute (PARTYBOT_API_RATE_PER_MINUTE),
     # counted in the database so that every worker sees the same count.
     api_rate_per_minute: int = 60
-    # How log lines are written (PARTYBOT_LOG_FORMAT): "text", or "json" (one object
-    # per line) for a log collector; core.logging_setup.
-    log_format: str = "text"
+    log_format: str = "text"  # PARTYBOT_LOG_FORMAT: text, or json (core.logging_setup)
 
     @property
     def sandbox(self) -> bool:
@@ -382,26 +381,3 @@ def _subscriptions_from(path: str | None) -> dict[str, tuple[SubscribeSpec, ...]
 SANDBOX_MINIPROGRAM_APP_ID = "wxsandboxminiprog"
 SANDBOX_MINIPROGRAM_APP_SECRET = "sandbox-miniprogram-secret"
 
-
-LOG_FORMATS = ("text", "json")
-
-
-def parse_log_format(raw: str | None) -> str:
-    """PARTYBOT_LOG_FORMAT: "text" (the default) or "json"."""
-    if raw is None:
-        return "text"
-    if raw.lower() not in LOG_FORMATS:
-        raise ConfigError(f"PARTYBOT_LOG_FORMAT must be text or json; got {raw!r}")
-    return raw.lower()
-
-
-def log_format_from_environment(environ: Mapping[str, str] | None = None,
-                                dotenv_path: str | os.PathLike[str] | None = ".env") -> str:
-    """PARTYBOT_LOG_FORMAT alone, as load_settings reads it (the environment over
-    `.env`): logging is set up before a command reads the rest of its settings."""
-    values: dict[str, str] = {}
-    if dotenv_path is not None and Path(dotenv_path).is_file():
-        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
-    raw = values.get("PARTYBOT_LOG_FORMAT")
-    return parse_log_format(raw.strip() if raw and raw.strip() else None)
