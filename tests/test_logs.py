@@ -125,24 +125,26 @@ def test_a_console_action_tags_its_notice_with_the_request(app, session, county,
     assert FRESH_ID.fullmatch(row.request_id)
 
 
-@pytest.mark.parametrize("given, kept", [
+SANE_AND_NOT = [
     ("nginx-5f2b8c1d9e7a4b60", True),
     ('abc" request_id=forged', False),
     ("short", False),
     ("x" * 65, False),
     ("日志编号一二三四五六七八", False),
-])
-def test_an_incoming_request_id_is_kept_only_when_sane(real_app, session, county, clock,
-                                                        given, kept):
-    with captured_logs() as logs:
-        webhook = post(real_app, clock, "o-zm", "帮助", **{"X-Request-Id": given})
-    health = real_app.test_client().get("/healthz", headers={"X-Request-Id": given})
-    login = real_app.test_client().get("/admin/login", headers={"X-Request-Id": given})
-    for response in (webhook, health, login):
-        answered = response.headers["X-Request-Id"]
-        assert answered == given if kept else FRESH_ID.fullmatch(answered)
-    line = next(e for e in logs.entries() if e["logger"] == "bot.webhook")
-    assert line["request_id"] == webhook.headers["X-Request-Id"]
+]
+
+
+def test_an_incoming_request_id_is_kept_only_when_sane(real_app, session, county, clock):
+    for given, kept in SANE_AND_NOT:
+        with captured_logs() as logs:
+            webhook = post(real_app, clock, "o-zm", "帮助", **{"X-Request-Id": given})
+        health = real_app.test_client().get("/healthz", headers={"X-Request-Id": given})
+        login = real_app.test_client().get("/admin/login", headers={"X-Request-Id": given})
+        for response in (webhook, health, login):
+            answered = response.headers["X-Request-Id"]
+            assert answered == given if kept else FRESH_ID.fullmatch(answered), (given, answered)
+        line = next(e for e in logs.entries() if e["logger"] == "bot.webhook")
+        assert line["request_id"] == webhook.headers["X-Request-Id"]
 
 
 def test_every_request_gets_its_own_id(client):
@@ -189,12 +191,15 @@ def test_json_lines_from_a_real_command(tmp_path):
     assert "database is up to date" in done.stdout
 
 
-def test_a_bad_log_format_is_a_configuration_error(tmp_path):
-    env = command_env(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, PARTYBOT_LOG_FORMAT="yaml")
-    done = subprocess.run(partybot("db", "upgrade"), env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 1
-    assert "configuration: PARTYBOT_LOG_FORMAT must be text or json; got 'yaml'" in done.stderr
+def test_a_bad_log_format_is_a_configuration_error(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(main, ["db", "upgrade"], env={"PARTYBOT_LOG_FORMAT": "yaml"})
+    assert done.exit_code == 1
+    assert "configuration: PARTYBOT_LOG_FORMAT must be text or json; got 'yaml'" in done.output
     with pytest.raises(ConfigError, match="PARTYBOT_LOG_FORMAT"):
         load_settings({"PARTYBOT_LOG_FORMAT": "xml"}, dotenv_path=None, generate_secret=False)
     assert load_settings({"PARTYBOT_LOG_FORMAT": "JSON"}, dotenv_path=None,
