@@ -134,8 +134,8 @@ class Outbox(Base):
     # A merged row: the combined customer-service message that carried it.
     carried_by: Mapped[int | None] = mapped_column(Integer)
     # The request (webhook message, console or page request) or job run that queued the
-    # row (core.request_context), for following a notice through the logs. Set by every
-    # insert through this model or its table; _UNNEST_INSERT passes it itself.
+    # row (core.request_context), for following a notice through the logs: the default
+    # of every insert through this model or its table (enqueue passes it once per notice).
     request_id: Mapped[str | None] = mapped_column(String(64), default=current_request_id)
 
 
@@ -356,6 +356,7 @@ class ChannelPolicy:
         # customer-service message, models.delivery.claims.past_subscription)
         subscribe_payload = {**text_payload, "subscribe": messages}
         rows, relays = [], []
+        request_id = current_request_id()  # (once, not the column default's call per row)
         for (key, member), plan in zip(recipients, plans, strict=True):
             if plan.helper_id is not None:
                 relays.append((key, member.id, plan.helper_id))
@@ -365,7 +366,8 @@ class ChannelPolicy:
                 "payload": template_payload if plan.channel is Channel.TEMPLATE
                 else subscribe_payload if plan.channel is Channel.SUBSCRIBE else text_payload,
                 "status": str(plan.status), "send_after": send_after or now, "attempts": 0,
-                "unknown_retried": False, "created_at": now, "subject": notice.subject})
+                "unknown_retried": False, "created_at": now, "subject": notice.subject,
+                "request_id": request_id})
         written = _insert_rows(session, rows)
         add_relays(session, relays, notice.kind, notice.subject, notice.text, now)
         return plans, written
@@ -419,7 +421,7 @@ def _insert_unnest(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     return list(session.scalars(_UNNEST_INSERT, {
         "kind": first["kind"],
         "subject": first["subject"],
-        "request_id": current_request_id(),
+        "request_id": first["request_id"],
         "now": first["created_at"].astimezone(UTC).replace(tzinfo=None),
         "keys": [r["dedupe_key"] for r in rows],
         "members": [r["member_id"] for r in rows],
