@@ -8,6 +8,11 @@ after/before. Then the parts alone (best of 7 repeats): an id made and bound, an
 INFO line through the filters in text and in JSON.
 
     python benchmarks/request_id_cost.py --base /path/to/checkout/of/main [--rounds 3]
+    python benchmarks/request_id_cost.py --in-process [--rounds 20]
+
+`--in-process` compares, in one process and alternating batch by batch (so that a shared
+machine's noise falls on both alike), this checkout's 帮助 with and without the new work:
+"without" takes a fixed id and keeps the log at WARNING (no per-message line).
 
 The machine running it is usually shared: compare the ratio, not the absolute numbers.
 """
@@ -73,12 +78,69 @@ def parts() -> None:
         root.removeHandler(handler)
 
 
+def in_process(rounds: int, messages: int) -> None:
+    """帮助 with and without the request id and its line, alternating, in this process."""
+    import os
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(ROOT))
+    from webhook_profile import environs, run
+    from webhook_rps import APP_ID, OPENID, TOKEN, prepare_partybot_db
+
+    workdir = Path(tempfile.mkdtemp(prefix="partybot-request-ids-"))
+    env = {"WECHAT_TOKEN": TOKEN, "PARTYBOT_INSTANCE_PATH": str(workdir / "instance"),
+           "PARTYBOT_DATABASE_URL": f"sqlite:///{workdir}/bench.db"}
+    prepare_partybot_db(workdir, env)
+    os.environ.update(env)
+    os.chdir(workdir)
+    import bot.webhook_wsgi as webhook_wsgi
+    from bot import create_app
+    from bot.simulator import WeChatSide
+    from core import request_context
+
+    app = create_app()  # (its log: stderr, INFO, text)
+    side = WeChatSide(TOKEN, None, APP_ID)
+    real_id = webhook_wsgi.incoming_or_new
+    root = logging.getLogger()
+
+    def without() -> None:
+        webhook_wsgi.incoming_or_new = lambda _header: "fixed-id-0000000"  # type: ignore
+        root.setLevel(logging.WARNING)
+
+    def with_ids() -> None:
+        webhook_wsgi.incoming_or_new = real_id  # type: ignore
+        root.setLevel(logging.INFO)
+
+    run(app, environs(app, side, [(OPENID, "帮助")] * 200))  # warm up
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    for _ in range(rounds):
+        for label, setup in (("without", without), ("with", with_ids)):
+            setup()
+            requests = environs(app, side, [(OPENID, "帮助")] * messages)
+            times[label].append(run(app, requests) * 1e6)
+    with_ids()
+    assert request_context.current_request_id() is None
+    b, a = min(times["without"]), min(times["with"])
+    bm, am = statistics.median(times["without"]), statistics.median(times["with"])
+    print(f"帮助 without: {b:.0f} µs min, {bm:.0f} median; with: {a:.0f} µs min, "
+          f"{am:.0f} median; ratio {a / b:.3f} (min), {am / bm:.3f} (median)",
+          file=sys.stdout, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", type=Path, required=True, help="a checkout before")
+    parser.add_argument("--base", type=Path, help="a checkout before")
+    parser.add_argument("--in-process", action="store_true")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--messages", type=int, default=2000)
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.rounds, args.messages)
+        parts()
+        return
+    if args.base is None:
+        parser.error("--base (or --in-process) is needed")
     runs: dict[str, dict[str, list[float]]] = {"before": defaultdict(list),
                                                "after": defaultdict(list)}
     for _ in range(args.rounds):
