@@ -38,14 +38,15 @@ def create_app(
     from bot.console import register_console
     from bot.pages import register_pages
     from bot.request_guard import register_request_guard
+    from bot.request_ids import register_request_ids
     from bot.security_headers import register_security_headers
     from bot.services import build_services
 
+    settings = test_config or load_settings()
     if test_config is None:
         from core.logging_setup import configure_logging
 
-        configure_logging()
-    settings = test_config or load_settings()
+        configure_logging(log_format=settings.log_format)
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -63,7 +64,8 @@ def create_app(
         # the client's real address and scheme, as the trusted proxies in front saw them
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
-    register_request_guard(app)  # first: its converter is used by every route below
+    register_request_ids(app)  # first: every hook's log lines carry the request's id
+    register_request_guard(app)  # (its converter is used by every route below)
     app.extensions["partybot"] = build_services(settings, clock, dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)

@@ -155,6 +155,9 @@ def answer(services: Services, args: Mapping[str, str], read_body: Callable[[], 
     except ReplayedSignature:
         return _refused(403, f"signature already used for another message (now "
                              f"{message.msg_type} from {message.from_user})", remote_addr)
+    # One line per message (never its content); the request id ties it to the notices
+    # it queued and to WeChat's answers to them.
+    log.info("%s from %s answered", message.event or message.msg_type, message.from_user)
     if reply == SUCCESS:
         return Answer(200, reply)
     if not encrypted:

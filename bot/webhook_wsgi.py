@@ -23,6 +23,7 @@ from flask import Flask
 
 from bot.services import services_of
 from bot.webhook import Answer, answer, listeners_of
+from core.request_context import bound, incoming_or_new
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 log = logging.getLogger(__name__)
@@ -50,14 +51,17 @@ class FastWebhook:
         # the first value of a repeated name, as werkzeug's request.args.get
         for name, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
             query.setdefault(name, value)
-        try:
-            given = answer(services, query, lambda: environ["wsgi.input"].read(int(length)),
-                           environ.get("REMOTE_ADDR"), listeners_of(self.app))
-        except Exception:  # as the app's own error page: logged, plain text, no trace
-            log.exception("unhandled error on POST /wechat")
-            given = Answer(500, "internal error")
+        request_id = incoming_or_new(environ.get("HTTP_X_REQUEST_ID"))
+        with bound(request_id):  # (bot.request_ids, as for the requests Flask serves)
+            try:
+                given = answer(services, query,
+                               lambda: environ["wsgi.input"].read(int(length)),
+                               environ.get("REMOTE_ADDR"), listeners_of(self.app))
+            except Exception:  # as the app's own error page: logged, plain text, no trace
+                log.exception("unhandled error on POST /wechat")
+                given = Answer(500, "internal error")
         body = given.body.encode()
         start_response(_REASONS.get(given.status, f"{given.status} ERROR"), [
             ("Content-Type", f"{given.mimetype}; charset=utf-8"),
-            ("Content-Length", str(len(body)))])
+            ("Content-Length", str(len(body))), ("X-Request-Id", request_id)])
         return [body]

@@ -20,7 +20,8 @@ from dotenv import dotenv_values
 # (ConfigError, DEFAULT_CADENCE, parse_bool, …) are re-exported so that they still can.
 from core.config_values import DEFAULT_CADENCE as DEFAULT_CADENCE
 from core.config_values import ConfigError as ConfigError
-from core.config_values import instance_secret, templates_from
+from core.config_values import instance_secret, parse_log_format, templates_from
+from core.config_values import log_format_from_environment as log_format_from_environment
 from core.config_values import parse_bool as parse_bool
 from core.config_values import parse_cadence as parse_cadence
 from core.config_values import parse_clock as parse_clock
@@ -166,6 +167,7 @@ class Settings:
     retain_delivery_log_days: int = 180
     retain_login_ticket_days: int = 7
     retain_photo_days: int = 0
+    log_format: str = "text"  # PARTYBOT_LOG_FORMAT: text, or json (core.logging_setup)
 
     @property
     def sandbox(self) -> bool:
@@ -380,6 +382,7 @@ def load_settings(
                                            get("PARTYBOT_RETAIN_LOGIN_TICKET_DAYS"), 7, 0),
         retain_photo_days=parse_int("PARTYBOT_RETAIN_PHOTO_DAYS",
                                     get("PARTYBOT_RETAIN_PHOTO_DAYS"), 0, 0),
+        log_format=parse_log_format(get("PARTYBOT_LOG_FORMAT")),
     )
 
 
@@ -394,3 +397,4 @@ def _subscriptions_from(path: str | None) -> dict[str, tuple[SubscribeSpec, ...]
 # The sandbox's mini-program (the fake accepts any app id and secret).
 SANDBOX_MINIPROGRAM_APP_ID = "wxsandboxminiprog"
 SANDBOX_MINIPROGRAM_APP_SECRET = "sandbox-miniprogram-secret"
+

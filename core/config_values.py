@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+
+from dotenv import dotenv_values
 
 from core.localtime import PERIOD_KINDS
 from core.template_messages import TemplateFileError, TemplateSpec, load_templates_file
@@ -150,3 +153,27 @@ def instance_secret(instance_path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+LOG_FORMATS = ("text", "json")  # core.logging_setup
+
+
+def parse_log_format(raw: str | None) -> str:
+    """PARTYBOT_LOG_FORMAT: "text" (the default) or "json"."""
+    if raw is None:
+        return "text"
+    if raw.lower() not in LOG_FORMATS:
+        raise ConfigError(f"PARTYBOT_LOG_FORMAT must be text or json; got {raw!r}")
+    return raw.lower()
+
+
+def log_format_from_environment(environ: Mapping[str, str] | None = None,
+                                dotenv_path: str | os.PathLike[str] | None = ".env") -> str:
+    """PARTYBOT_LOG_FORMAT alone, as load_settings reads it (the environment over
+    `.env`): logging is set up before a command reads the rest of its settings."""
+    values: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    raw = values.get("PARTYBOT_LOG_FORMAT")
+    return parse_log_format(raw.strip() if raw and raw.strip() else None)

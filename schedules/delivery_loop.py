@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from core.localtime import local_day, next_midnight
+from core.request_context import bound, current_request_id
 from core.service_allowance import REFUSED_CODES
 from core.subscribe_messages import ACCOUNT, MINIPROGRAM
 from core.wechat import TOKEN_ERRORS, TokenFetchError, WeChatAPI
@@ -149,6 +150,14 @@ def send_row(client: WeChatAPI, row: delivery.Claimed,
         return delivery.Result(row.id, SendOutcome.RETRY, error=f"{type(exc).__name__}"[:300])
 
 
+def log_answer(row: delivery.Claimed, result: delivery.Result) -> None:
+    """One line per send: what WeChat answered (errcode 0 when it took the message)."""
+    code = 0 if result.outcome is SendOutcome.SENT else result.code
+    log.info("outbox row %s (%s, %s): %s, errcode %s%s", row.id, row.kind, row.channel,
+             result.outcome, "-" if code is None else code,
+             f": {result.error}" if result.error else "")
+
+
 class DeliveryWorker:
     """One delivery loop; any number of them may run against one database."""
 
@@ -228,10 +237,18 @@ class DeliveryWorker:
         return covered
 
     def send(self, rows: list[delivery.Claimed]) -> list[delivery.Result]:
-        """Send outside any transaction, in parallel, within the rate limit."""
+        """Send outside any transaction, in parallel, within the rate limit; each send
+        logged under the request id of the row (the request or job that queued it)."""
+        this_run = current_request_id()
+
         def one(row: delivery.Claimed) -> delivery.Result:
             self.limiter.wait()
-            return send_row(self.client, row, self.miniprogram)
+            with bound(row.request_id or this_run):
+                log.debug("sending outbox row %s (%s, %s), attempt %d", row.id, row.kind,
+                          row.channel, row.attempts)
+                result = send_row(self.client, row, self.miniprogram)
+                log_answer(row, result)
+            return result
 
         return list(self.pool.map(one, rows))
 
@@ -280,7 +297,9 @@ class DeliveryWorker:
                 stats.sent += 1
             elif result.outcome is SendOutcome.FAILED:
                 stats.failed += 1
-                log.warning("outbox row %s failed permanently: %s", result.id, result.error)
+                with bound(by_id[result.id].request_id or current_request_id()):
+                    log.warning("outbox row %s failed permanently: %s", result.id,
+                                result.error)
             elif result.outcome is not SendOutcome.REROUTE:
                 stats.retried += 1
 

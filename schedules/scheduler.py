@@ -27,6 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from core.outage import OutageLog
+from core.request_context import bound, job_request_id
 from models.db.locks import HeldLock, try_lock
 from models.db.outage import is_database_outage
 from schedules.job_spec import JobSpec
@@ -47,6 +48,12 @@ database_state = OutageLog(log, "scheduler: database")
 
 
 def _run_job(spec: JobSpec, runtime: Runtime) -> Any:
+    # Each run its own id: in its log lines and on the outbox rows it queues.
+    with bound(job_request_id(spec.id)):
+        return _run_job_once(spec, runtime)
+
+
+def _run_job_once(spec: JobSpec, runtime: Runtime) -> Any:
     try:
         result = spec.func(runtime)
     except Exception as exc:

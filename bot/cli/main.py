@@ -14,15 +14,28 @@ from bot.cli.own_command import partybot_command
 from bot.cli.support import database, require_migrated, runtime, settings_or_exit
 from bot.cli.template_messages import templates
 from core import texts
-from core.config import Settings
+from core.config import ConfigError, Settings, log_format_from_environment
 from core.logging_setup import configure_logging
+from core.request_context import cli_request_id, reset_request_id, set_request_id
+
+# Commands that serve requests or run jobs: those get their ids one by one.
+_SERVING = ("serve", "run", "scheduler", "chat")
 
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
-def main(verbose: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
     """partybot: the WeChat Official Account backend for Party branches."""
-    configure_logging(verbose)
+    try:
+        log_format = log_format_from_environment()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from None
+    configure_logging(verbose, log_format)
+    if ctx.invoked_subcommand and ctx.invoked_subcommand not in _SERVING:
+        # an admin command's log lines and the notices it queues, under one id
+        token = set_request_id(cli_request_id(ctx.invoked_subcommand))
+        ctx.call_on_close(lambda: reset_request_id(token))
 
 
 @main.group()

@@ -21,7 +21,12 @@ CONNECT_TIMEOUT_SECONDS = 3
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; for SQLite, make the file's folder and set the pragmas."""
+    """Create an engine; for SQLite, make the file's folder and set the pragmas.
+
+    A database error's text leaves out the statement's values: it is logged with its
+    traceback, and the values are phone numbers and what members wrote.
+    """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database

@@ -38,6 +38,7 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     dedupe_key: str = ""
+    request_id: str | None = None  # of the request or job run that queued it
     # Customer service: when the allowance this send was counted against opened.
     allowance: datetime | None = None
     # 订阅通知: the message chosen when its credit was spent (app, template_id, data,
@@ -82,7 +83,7 @@ def claim(session: Session, owner: str, now: datetime, lease: timedelta,
         .values(status=Status.SENDING, lease_owner=owner, lease_until=now + lease,
                 attempts=Outbox.attempts + 1)
         .returning(Outbox.id, Outbox.openid, Outbox.channel, Outbox.kind, Outbox.payload,
-                   Outbox.attempts, Outbox.dedupe_key)
+                   Outbox.attempts, Outbox.dedupe_key, Outbox.request_id)
         .execution_options(synchronize_session=False)
     )
     rows = session.execute(statement).all()

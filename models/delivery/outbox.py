@@ -38,6 +38,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.notices import first_line
 from core.page_links import page_url
+from core.request_context import current_request_id
 from core.subscribe_messages import SubscribeSpec
 from core.template_messages import TemplateSpec, default_spec
 from models.db.base import Base, UTCDateTime, utcnow
@@ -132,6 +133,10 @@ class Outbox(Base):
     subject: Mapped[str | None] = mapped_column(String(60))  # "meeting:7", "study:12"
     # A merged row: the combined customer-service message that carried it.
     carried_by: Mapped[int | None] = mapped_column(Integer)
+    # The request (webhook message, console or page request) or job run that queued the
+    # row (core.request_context), for following a notice through the logs: the default
+    # of every insert through this model or its table (enqueue passes it once per notice).
+    request_id: Mapped[str | None] = mapped_column(String(64), default=current_request_id)
 
 
 @dataclass(frozen=True)
@@ -351,6 +356,7 @@ class ChannelPolicy:
         # customer-service message, models.delivery.claims.past_subscription)
         subscribe_payload = {**text_payload, "subscribe": messages}
         rows, relays = [], []
+        request_id = current_request_id()  # (once, not the column default's call per row)
         for (key, member), plan in zip(recipients, plans, strict=True):
             if plan.helper_id is not None:
                 relays.append((key, member.id, plan.helper_id))
@@ -360,7 +366,8 @@ class ChannelPolicy:
                 "payload": template_payload if plan.channel is Channel.TEMPLATE
                 else subscribe_payload if plan.channel is Channel.SUBSCRIBE else text_payload,
                 "status": str(plan.status), "send_after": send_after or now, "attempts": 0,
-                "unknown_retried": False, "created_at": now, "subject": notice.subject})
+                "unknown_retried": False, "created_at": now, "subject": notice.subject,
+                "request_id": request_id})
         written = _insert_rows(session, rows)
         add_relays(session, relays, notice.kind, notice.subject, notice.text, now)
         return plans, written
@@ -391,8 +398,8 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
 # server-side; row-by-row inserts spent most of their time on per-statement overhead.
 _UNNEST_INSERT = text("""
 INSERT INTO outbox (dedupe_key, kind, member_id, openid, channel, payload, status,
-                    send_after, attempts, unknown_retried, created_at, subject)
-SELECT k, :kind, m, o, c, CAST(p AS json), s, :now, 0, false, :now, :subject
+                    send_after, attempts, unknown_retried, created_at, subject, request_id)
+SELECT k, :kind, m, o, c, CAST(p AS json), s, :now, 0, false, :now, :subject, :request_id
 FROM unnest(CAST(:keys AS varchar[]), CAST(:members AS integer[]),
             CAST(:openids AS varchar[]), CAST(:channels AS varchar[]),
             CAST(:payloads AS text[]), CAST(:statuses AS varchar[])) AS t(k, m, o, c, p, s)
@@ -414,6 +421,7 @@ def _insert_unnest(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     return list(session.scalars(_UNNEST_INSERT, {
         "kind": first["kind"],
         "subject": first["subject"],
+        "request_id": first["request_id"],
         "now": first["created_at"].astimezone(UTC).replace(tzinfo=None),
         "keys": [r["dedupe_key"] for r in rows],
         "members": [r["member_id"] for r in rows],
