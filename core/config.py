@@ -157,6 +157,9 @@ class Settings:
     # Calls one mini-program token may make a minute (PARTYBOT_API_RATE_PER_MINUTE),
     # counted in the database so that every worker sees the same count.
     api_rate_per_minute: int = 60
+    # A bearer token that lets a scraper from another host read /metrics
+    # (PARTYBOT_METRICS_TOKEN); without it /metrics answers loopback clients only.
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def sandbox(self) -> bool:
@@ -363,7 +366,16 @@ def load_settings(
         miniprogram_app_secret=mini_secret,
         api_rate_per_minute=parse_int("PARTYBOT_API_RATE_PER_MINUTE",
                                       get("PARTYBOT_API_RATE_PER_MINUTE"), 60, 1),
+        metrics_token=_metrics_token(get("PARTYBOT_METRICS_TOKEN")),
     )
+
+
+def _metrics_token(token: str | None) -> str | None:
+    """PARTYBOT_METRICS_TOKEN, long enough not to be guessed."""
+    if token is not None and len(token) < 16:
+        raise ConfigError("PARTYBOT_METRICS_TOKEN must be at least 16 characters "
+                          "(e.g. the output of: openssl rand -hex 24)")
+    return token
 
 
 def _subscriptions_from(path: str | None) -> dict[str, tuple[SubscribeSpec, ...]]:

@@ -26,6 +26,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
+from core.metrics import timed_job
 from core.outage import OutageLog
 from models.db.locks import HeldLock, try_lock
 from models.db.outage import is_database_outage
@@ -47,14 +48,18 @@ database_state = OutageLog(log, "scheduler: database")
 
 
 def _run_job(spec: JobSpec, runtime: Runtime) -> Any:
-    try:
-        result = spec.func(runtime)
-    except Exception as exc:
-        if is_database_outage(exc):
-            database_state.failed(exc, "jobs wait for it")
-        else:
-            log.exception("job %s failed", spec.id)
-        return None
+    # (timed and counted in the metrics: each job's last success and duration)
+    with timed_job(spec.id) as run:
+        try:
+            result = spec.func(runtime)
+        except Exception as exc:
+            if is_database_outage(exc):
+                run["outcome"] = "database_down"
+                database_state.failed(exc, "jobs wait for it")
+            else:
+                run["outcome"] = "failed"
+                log.exception("job %s failed", spec.id)
+            return None
     database_state.succeeded()
     return result
 
