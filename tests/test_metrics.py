@@ -301,3 +301,41 @@ def test_a_database_outage_is_reported_not_a_500(settings, clock, tmp_path):
                                                 kind="text", outcome="outage") + 1
     finally:
         services_of(app).dispose()
+
+
+# --- multiprocess mode -----------------------------------------------------------------
+
+COUNT_IN_A_PROCESS = """
+from core.metrics import count_delivery, timed_job
+count_delivery("template", "failed", 40037)
+with timed_job("delivery.drain"):
+    pass
+print("counted")
+"""
+
+
+def test_multiprocess_mode_sums_every_process(client, tmp_path, monkeypatch):
+    """Two processes (as two gunicorn workers, or a worker and the scheduler) count into
+    PROMETHEUS_MULTIPROC_DIR; /metrics, served by a third, shows their sum."""
+    import os
+    import subprocess
+    import sys
+
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", COUNT_IN_A_PROCESS], env=env,
+                              cwd=Path(__file__).resolve().parent.parent,
+                              capture_output=True, text=True, timeout=60)
+        assert done.stdout.strip() == "counted", done.stderr
+    assert len(list(shared.glob("*.db"))) >= 2  # one file per process and kind
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    samples = scrape(client)
+    assert value(samples, "partybot_delivery_results_total", channel="template",
+                 outcome="failed", errcode="40037") == 2
+    assert value(samples, "partybot_job_runs_total", job="delivery.drain", outcome="ok") == 2
+    assert value(samples, "partybot_job_last_success_timestamp_seconds",
+                 job="delivery.drain") > 1.7e9  # the latest of the two ("max")
+    assert 0 <= value(samples, "partybot_job_duration_seconds", job="delivery.drain") < 1
+    assert value(samples, "partybot_database_up") == 1  # the database gauges still there
