@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -175,3 +176,42 @@ def timed_job(job: str) -> Iterator[dict[str, str]]:
         made.job_duration.labels(job).set(time.monotonic() - started)
         if result["outcome"] == "ok":
             made.job_last_success.labels(job).set(time.time())
+
+
+def clean_multiprocess_dir() -> int:
+    """Before a server's first worker starts (gunicorn's `on_starting`): make the shared
+    folder, and remove the files of processes that are gone. A live process's files stay:
+    the scheduler shares the folder, and its counts must not vanish because the web
+    server restarted (it keeps writing to its open files). Returns how many were removed.
+    """
+    folder = multiprocess_dir()
+    if folder is None:
+        return 0
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    removed = 0
+    for file in path.glob("*.db"):  # counter_<pid>.db, gauge_max_<pid>.db, …
+        pid = file.stem.rsplit("_", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            file.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def process_exited(pid: int) -> None:
+    """A worker ended (gunicorn's `child_exit`): its live gauges stop counting."""
+    folder = multiprocess_dir()
+    if folder is not None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid, folder)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True

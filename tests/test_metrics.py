@@ -324,11 +324,13 @@ def test_multiprocess_mode_sums_every_process(client, tmp_path, monkeypatch):
     shared = tmp_path / "prometheus"
     shared.mkdir()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
-    for _ in range(2):
-        done = subprocess.run([sys.executable, "-c", COUNT_IN_A_PROCESS], env=env,
-                              cwd=Path(__file__).resolve().parent.parent,
-                              capture_output=True, text=True, timeout=60)
-        assert done.stdout.strip() == "counted", done.stderr
+    both = [subprocess.Popen([sys.executable, "-c", COUNT_IN_A_PROCESS], env=env,
+                             cwd=Path(__file__).resolve().parent.parent, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)]
+    for process in both:
+        out, err = process.communicate(timeout=60)
+        assert out.strip() == "counted", err
     assert len(list(shared.glob("*.db"))) >= 2  # one file per process and kind
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
     samples = scrape(client)
@@ -339,3 +341,20 @@ def test_multiprocess_mode_sums_every_process(client, tmp_path, monkeypatch):
                  job="delivery.drain") > 1.7e9  # the latest of the two ("max")
     assert 0 <= value(samples, "partybot_job_duration_seconds", job="delivery.drain") < 1
     assert value(samples, "partybot_database_up") == 1  # the database gauges still there
+
+
+def test_a_restart_removes_the_files_of_gone_processes_only(tmp_path, monkeypatch):
+    """gunicorn's on_starting cleans the shared folder; the scheduler's files (a live
+    process) stay, so its counts survive a restart of the web server."""
+    import os
+
+    from core.metrics import clean_multiprocess_dir
+
+    shared = tmp_path / "prometheus"
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    assert clean_multiprocess_dir() == 0 and shared.is_dir()
+    gone = 2**22 + 12345  # above Linux's default pid_max: no such process
+    for name in (f"counter_{gone}.db", f"gauge_max_{gone}.db", f"counter_{os.getpid()}.db"):
+        (shared / name).write_bytes(b"")
+    assert clean_multiprocess_dir() == 2
+    assert [p.name for p in shared.iterdir()] == [f"counter_{os.getpid()}.db"]
