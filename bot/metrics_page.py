@@ -23,13 +23,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from bot.services import Services, services_of
 from core.localtime import local_day
 from core.metrics import PREFIX, metrics, multiprocess_dir
-from core.outage import describe
+from core.outage import OutageLog
 from models.db.locks import lock_is_held
+from models.db.outage import is_database_outage
 from models.db.stored_files import UPLOADS
 from models.delivery.scrape import read
 from schedules.scheduler import LEADER_LOCK
@@ -66,7 +67,9 @@ def metrics_page() -> Response:
     services = services_of()
     if not _allowed(services):
         abort(404)
-    sources: list[Any] = [DatabaseGauges(services)]
+    outage = current_app.extensions.setdefault(
+        "partybot.metrics_outage", OutageLog(log, "metrics: database"))
+    sources: list[Any] = [DatabaseGauges(services, outage)]
     if multiprocess_dir() is not None:
         from prometheus_client import CollectorRegistry
         from prometheus_client.multiprocess import MultiProcessCollector
@@ -95,8 +98,9 @@ class DatabaseGauges:
     """Gauges read at scrape time: the outbox, today's template quota, the scheduler
     leader, the database itself, and the disk the uploads are on."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, outage: OutageLog) -> None:
         self.services = services
+        self.outage = outage  # one log line when the database goes, one when it is back
 
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
@@ -110,8 +114,12 @@ class DatabaseGauges:
         try:
             yield from self._from_database(gauge)
             up.add_metric([], 1)
+            self.outage.succeeded()
         except Exception as exc:  # a scrape reports the outage; it never fails on it
-            log.warning("metrics: database not readable: %s", describe(exc))
+            if is_database_outage(exc):
+                self.outage.failed(exc, "partybot_database_up is 0")
+            else:
+                log.exception("metrics: reading the database failed")
             up.add_metric([], 0)
         yield up
         took = gauge("database_scrape_seconds", "Time this scrape spent reading the database")
