@@ -12,12 +12,14 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
-from bot.simulator import WeChatSide
+from bot.simulator import WeChatSide, text_xml
 from tests.conftest import TOKEN, Chat
 from tests.live import serving
 from tests.procs import free_port
@@ -119,3 +121,85 @@ def _query_until(base: str, process: subprocess.Popen, log: Path,  # type: ignor
             return str(result[0]["value"][1])
         time.sleep(0.2)
     raise AssertionError(f"no value for {query} within {seconds}s")
+
+
+GUNICORN_HOOKS = '''
+# What deploy/gunicorn.conf.py needs for the metrics (README "Metrics and alerts").
+def on_starting(server):
+    from core.metrics import clean_multiprocess_dir
+    clean_multiprocess_dir()
+
+def child_exit(server, worker):
+    from core.metrics import process_exited
+    process_exited(worker.pid)
+'''
+
+
+def test_gunicorn_workers_count_into_one_page(database_url, tmp_path):
+    """Under gunicorn with two workers and PROMETHEUS_MULTIPROC_DIR, /metrics (answered
+    by either worker) counts every message; a stale file of a gone process is removed at
+    start, and a worker that is replaced keeps its counts."""
+    import signal
+    import sys
+
+    from tests.procs import Proc, command_env
+
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    (shared / f"counter_{2**22 + 777}.db").write_bytes(b"left by a process long gone")
+    (tmp_path / "gunicorn.conf.py").write_text(GUNICORN_HOOKS)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = Proc([sys.executable, "-m", "gunicorn", "-c", str(tmp_path / "gunicorn.conf.py"),
+                   "-w", "2", "-b", f"127.0.0.1:{port}", "bot:create_app()"],
+                  command_env(database_url, tmp_path, WECHAT_TOKEN=TOKEN,
+                              PROMETHEUS_MULTIPROC_DIR=str(shared)),
+                  Path(__file__).resolve().parent.parent)
+    try:
+        _wait_answering(f"{base}/healthz", server)
+        side = WeChatSide(TOKEN)
+        for number in range(12):
+            signed = side.sign_request(text_xml(f"o-g{number}", "帮助"))
+            assert requests.post(f"{base}/wechat?{signed.query}", data=signed.body,
+                                 timeout=10).status_code == 200
+
+        def handled() -> float:
+            page = requests.get(f"{base}/metrics", timeout=10)
+            assert page.status_code == 200
+            return sum(sample.value for family in text_string_to_metric_families(page.text)
+                       for sample in family.samples
+                       if sample.name == "partybot_webhook_requests_total"
+                       and sample.labels["outcome"] == "handled")
+
+        assert handled() == 12
+        assert not (shared / f"counter_{2**22 + 777}.db").exists()
+        workers = {int(p.stem.rsplit("_", 1)[1]) for p in shared.glob("counter_*.db")}
+        assert workers and server.process.pid not in workers
+        gone = min(workers)
+        os.kill(gone, signal.SIGTERM)  # gunicorn replaces it; its counts stay on the page
+        while gone in _worker_pids(server.process.pid):
+            time.sleep(0.1)
+        assert handled() == 12
+    finally:
+        assert server.stop() == 0, server.output
+
+
+def _worker_pids(master: int) -> set[int]:
+    """gunicorn's workers: the master's children."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return {int(pid) for pid in children}
+
+
+def _wait_answering(url: str, server: Any, seconds: float = 60) -> None:
+    """Until `url` answers 200 (a gunicorn worker loads the app before its first answer,
+    which on a busy machine takes more than procs.wait_healthy's 1 s read timeout)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, server.output
+        try:
+            if requests.get(url, timeout=30).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} never answered:\n{server.output}")
