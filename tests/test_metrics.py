@@ -116,6 +116,27 @@ def test_webhook_messages_are_counted_by_kind_and_outcome(client, chat, clock):
                 le="+Inf") == 1
 
 
+class _BrokenDispatcher:
+    """A handler with a bug: the member gets the apology."""
+
+    def dispatch(self, _ctx):
+        raise RuntimeError("a bug in a handler")
+
+
+def test_a_failing_handler_is_counted_as_handler_error(settings, clock):
+    app = create_app(settings, clock=clock, dispatcher=_BrokenDispatcher())
+    try:
+        client = app.test_client()
+        before = scrape(client)
+        assert Chat(client, WeChatSide(TOKEN), clock).say("o-bug", "帮助")  # the apology
+        assert value(scrape(client), "partybot_webhook_requests_total", kind="text",
+                     outcome="handler_error") == value(
+            before, "partybot_webhook_requests_total", kind="text",
+            outcome="handler_error") + 1
+    finally:
+        services_of(app).dispose()
+
+
 def test_the_fast_path_counts_too(settings, clock):
     """A real account's /wechat is answered in front of Flask (bot.webhook_wsgi)."""
     real = settings.with_overrides(app_id="wx0123456789abcdef", app_secret="s",
