@@ -78,7 +78,7 @@ def instrument() -> None:
     webhook.check_signature = timed("signature", webhook.check_signature)
     webhook.parse_xml = timed("parse", webhook.parse_xml)
     webhook.to_inbound = timed("parse", webhook.to_inbound)
-    inbox.Inbox.handle = timed("inbox", inbox.Inbox.handle)  # type: ignore[method-assign]
+    inbox.Inbox.answer = timed("inbox", inbox.Inbox.answer)  # type: ignore[method-assign]
     WebhookStatements.claim = timed(  # type: ignore[method-assign]
         "dedupe", WebhookStatements.claim)
     inbox.Inbox._open_allowance = timed(  # type: ignore[method-assign]

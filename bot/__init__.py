@@ -33,7 +33,7 @@ def create_app(
     'bot:create_app()'), so it sets up the process's logging; tests and the CLI pass
     their settings and have set up their own.
     """
-    from bot import health, webhook
+    from bot import health, metrics_page, webhook
     from bot.api import register_api
     from bot.console import register_console
     from bot.pages import register_pages
@@ -69,6 +69,7 @@ def create_app(
     app.extensions["partybot"] = build_services(settings, clock, dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics_page.bp)  # loopback or a bearer token only
     register_console(app, secure_cookies=(settings.public_url or "").startswith("https://"))
     register_pages(app)
     register_api(app)

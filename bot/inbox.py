@@ -40,6 +40,8 @@ from models.members.queries import Caller
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
+# What became of a message (Inbox.answer; the webhook's metrics label them so).
+HANDLED, DUPLICATE, HANDLER_ERROR, OUTAGE = "handled", "duplicate", "handler_error", "outage"
 # After a server restart every pooled connection is dead; each try finds one out.
 STALE_CONNECTION_RETRIES = 3
 
@@ -86,22 +88,28 @@ class Inbox:
         `signature` (plain mode) is bound to this message: the same signed query with
         another body raises ReplayedSignature.
         """
+        return self.answer(message, now, signature)[0]
+
+    def answer(self, message: Inbound, now: datetime,
+               signature: str | None = None) -> tuple[str, str]:
+        """`handle`, and what became of the message (the metrics' outcome): handled,
+        duplicate, handler_error (the apology) or outage (the outage reply)."""
         # Every message writes (its dedupe key), so on SQLite the whole transaction
         # goes through the write gate; a retry waits there for the first delivery.
         try:
-            rendered = self._on_a_live_connection(message, now, signature)
+            answered = self._on_a_live_connection(message, now, signature)
         except Exception as exc:
             if not is_database_outage(exc):
                 raise
             # No database: nothing can be recorded, so say so at once (WeChat would
             # otherwise retry into the same outage and then show "service unavailable").
             self.outage.failed(exc, "messages get the outage reply")
-            return render_reply(message, texts.DATABASE_DOWN, now)
+            return render_reply(message, texts.DATABASE_DOWN, now), OUTAGE
         self.outage.succeeded()
-        return rendered
+        return answered
 
     def _on_a_live_connection(self, message: Inbound, now: datetime,
-                              signature: str | None) -> str:
+                              signature: str | None) -> tuple[str, str]:
         """`_handle` on a pooled connection; again on a fresh one if the pooled one turns
         out dead at the first statement (the server restarted since it was last used:
         the pool pings only connections idle for a while, models.db.engine)."""
@@ -117,7 +125,7 @@ class Inbox:
         raise AssertionError("unreachable")
 
     def _handle(self, connection: Connection, message: Inbound, now: datetime,
-                signature: str | None) -> str:
+                signature: str | None) -> tuple[str, str]:
         key = message.dedupe_key
         connection.begin()
         cursor = _cursor(connection)
@@ -137,7 +145,7 @@ class Inbox:
             connection.rollback()
             log.info("duplicate delivery of %s from %s; replaying the first reply", key,
                      message.from_user)
-            return self.statements.reply_of(_cursor(connection), key) or SUCCESS
+            return self.statements.reply_of(_cursor(connection), key) or SUCCESS, DUPLICATE
         connection.info.pop(WROTE, None)
         reply, ok = self._run_handler(connection, message, now, lookup_caller)
         rendered = render_reply(message, reply, now)
@@ -166,7 +174,7 @@ class Inbox:
                 self._open_allowance(cursor, message, now)
                 self.statements.save_reply(cursor, key, rendered)
         connection.commit()  # (if a retry claimed the key meanwhile, it answers for itself)
-        return rendered
+        return rendered, HANDLED if ok or reply is not texts.SORRY else HANDLER_ERROR
 
     def _claim(self, connection: Connection, message: Inbound, now: datetime,
                signature: str | None) -> tuple[bool, Callable[[], Caller | None]]:

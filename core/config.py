@@ -28,6 +28,7 @@ from core.config_values import parse_clock as parse_clock
 from core.config_values import parse_float as parse_float
 from core.config_values import parse_hosts as parse_hosts
 from core.config_values import parse_int as parse_int
+from core.config_values import parse_metrics_token as parse_metrics_token
 from core.config_values import parse_template_ids as parse_template_ids
 from core.subscribe_messages import (
     SubscribeSpec,
@@ -158,16 +159,15 @@ class Settings:
     # Calls one mini-program token may make a minute (PARTYBOT_API_RATE_PER_MINUTE),
     # counted in the database so that every worker sees the same count.
     api_rate_per_minute: int = 60
-    # Retention (issue 27; 0 keeps forever), applied every night (schedules/retention.py,
-    # schedules/upkeep.py): inbound message keys (PARTYBOT_RETAIN_INBOUND_DAYS), finished
-    # outbox rows — the delivery log (PARTYBOT_RETAIN_DELIVERY_LOG_DAYS), console login
-    # tickets (PARTYBOT_RETAIN_LOGIN_TICKET_DAYS), members' 心得 photos
-    # (PARTYBOT_RETAIN_PHOTO_DAYS); audit entries: audit_retention_days above.
+    # Retention in days, 0 = forever (PARTYBOT_RETAIN_*): schedules/retention.py, upkeep.py.
     retain_inbound_days: int = 4
     retain_delivery_log_days: int = 180
     retain_login_ticket_days: int = 7
     retain_photo_days: int = 0
     log_format: str = "text"  # PARTYBOT_LOG_FORMAT: text, or json (core.logging_setup)
+    # A bearer token that lets a scraper from another host read /metrics
+    # (PARTYBOT_METRICS_TOKEN); without it /metrics answers loopback clients only.
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def sandbox(self) -> bool:
@@ -252,6 +252,9 @@ def load_settings(
     def get(name: str) -> str | None:
         raw = values.get(name)
         return raw.strip() if raw is not None and raw.strip() != "" else None
+
+    def days(name: str, default: int) -> int:  # a retention period; 0 keeps forever
+        return parse_int(name, get(name), default, 0)
 
     app_id = get("WECHAT_APP_ID")
     app_secret = get("WECHAT_APP_SECRET")
@@ -374,15 +377,12 @@ def load_settings(
         miniprogram_app_secret=mini_secret,
         api_rate_per_minute=parse_int("PARTYBOT_API_RATE_PER_MINUTE",
                                       get("PARTYBOT_API_RATE_PER_MINUTE"), 60, 1),
-        retain_inbound_days=parse_int("PARTYBOT_RETAIN_INBOUND_DAYS",
-                                      get("PARTYBOT_RETAIN_INBOUND_DAYS"), 4, 0),
-        retain_delivery_log_days=parse_int("PARTYBOT_RETAIN_DELIVERY_LOG_DAYS",
-                                           get("PARTYBOT_RETAIN_DELIVERY_LOG_DAYS"), 180, 0),
-        retain_login_ticket_days=parse_int("PARTYBOT_RETAIN_LOGIN_TICKET_DAYS",
-                                           get("PARTYBOT_RETAIN_LOGIN_TICKET_DAYS"), 7, 0),
-        retain_photo_days=parse_int("PARTYBOT_RETAIN_PHOTO_DAYS",
-                                    get("PARTYBOT_RETAIN_PHOTO_DAYS"), 0, 0),
+        retain_inbound_days=days("PARTYBOT_RETAIN_INBOUND_DAYS", 4),
+        retain_delivery_log_days=days("PARTYBOT_RETAIN_DELIVERY_LOG_DAYS", 180),
+        retain_login_ticket_days=days("PARTYBOT_RETAIN_LOGIN_TICKET_DAYS", 7),
+        retain_photo_days=days("PARTYBOT_RETAIN_PHOTO_DAYS", 0),
         log_format=parse_log_format(get("PARTYBOT_LOG_FORMAT")),
+        metrics_token=parse_metrics_token(get("PARTYBOT_METRICS_TOKEN")),
     )
 
 

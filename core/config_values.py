@@ -177,3 +177,11 @@ def log_format_from_environment(environ: Mapping[str, str] | None = None,
     values.update(os.environ if environ is None else environ)
     raw = values.get("PARTYBOT_LOG_FORMAT")
     return parse_log_format(raw.strip() if raw and raw.strip() else None)
+
+
+def parse_metrics_token(token: str | None) -> str | None:
+    """PARTYBOT_METRICS_TOKEN, long enough not to be guessed."""
+    if token is not None and len(token) < 16:
+        raise ConfigError("PARTYBOT_METRICS_TOKEN must be at least 16 characters "
+                          "(e.g. the output of: openssl rand -hex 24)")
+    return token

@@ -22,6 +22,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from core.config import Settings
+from core.metrics import count_token_fetch
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,12 @@ class TokenKeeper:
                 # A forced refresh just happened and WeChat still refuses: another one
                 # would only invalidate the token for everyone else.
                 return row.token
-            token, expires_in, source = self._ask_wechat(forced)
+            try:
+                token, expires_in, source = self._ask_wechat(forced)
+            except TokenFetchError:
+                count_token_fetch(self.NOUN.replace(" ", "_"), ok=False)
+                raise
+            count_token_fetch(self.NOUN.replace(" ", "_"), ok=True)
             if forced:
                 source += FORCED
             expires_at = now + timedelta(seconds=expires_in)

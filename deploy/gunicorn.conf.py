@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -107,7 +106,7 @@ proc_name = "partybot-web"
 # its query) or %(f)s (the referer, another page's query). %(h)s is nginx (127.0.0.1);
 # nginx sets X-Forwarded-For to the client's address (deploy/nginx/partybot.conf).
 access_log_format = ('%(h)s %({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" '
-                     '%(s)s %(b)s %(L)s "%(a)s"')
+                     '%(s)s %(b)s %(L)s "%(a)s" request_id=%({x-request-id}o)s')
 accesslog = os.environ.get("PARTYBOT_WEB_ACCESS_LOG", "-").strip() or None
 errorlog = "-"
 loglevel = "info"
@@ -129,23 +128,17 @@ class RedactingLogger(Logger):
 logger_class = RedactingLogger
 
 
-def _metrics_dir() -> Path | None:
-    raw = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
-    return Path(raw) if raw else None
-
-
 def on_starting(server: Any) -> None:
-    """Before any worker: an empty PROMETHEUS_MULTIPROC_DIR. Files left by the last run
-    would add its dead workers' counts to this run's (prometheus_client's multiprocess
-    mode sums every file there). Only `*.db` files are removed, never the folder."""
-    folder = _metrics_dir()
-    if folder is None:
+    """Before any worker: the PROMETHEUS_MULTIPROC_DIR folder made, and the files of
+    processes that are gone removed (prometheus_client's multiprocess mode sums every file
+    there). A live process's files stay: the scheduler shares the folder (the units set
+    the same one), and its counts must not vanish because the web server restarted."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip():
         return
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    stale = list(folder.glob("*.db"))
-    for path in stale:
-        path.unlink(missing_ok=True)
-    server.log.info("metrics folder %s ready (%d old files removed)", folder, len(stale))
+    from core.metrics import clean_multiprocess_dir
+
+    removed = clean_multiprocess_dir()
+    server.log.info("metrics folder ready (%d files of ended processes removed)", removed)
 
 
 def when_ready(server: Any) -> None:
@@ -168,15 +161,12 @@ def post_fork(server: Any, worker: Any) -> None:
 
 
 def child_exit(server: Any, worker: Any) -> None:
-    """A worker ended: prometheus_client drops its live gauges (its counters stay
-    counted). Without prometheus_client installed there is nothing to drop."""
-    if _metrics_dir() is None:
+    """A worker ended: its live gauges stop counting (its counters stay counted)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip():
         return
+    from core.metrics import process_exited
+
     try:
-        from prometheus_client import multiprocess
-    except ImportError:
-        return
-    try:
-        multiprocess.mark_process_dead(worker.pid)
+        process_exited(worker.pid)
     except OSError as exc:  # the folder was removed under us: nothing to mark
         logging.getLogger("gunicorn.error").warning("metrics: %s", exc)

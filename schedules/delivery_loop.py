@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
 from core.localtime import local_day, next_midnight
+from core.metrics import count_delivery, metrics
 from core.request_context import bound, current_request_id
 from core.service_allowance import REFUSED_CODES
 from core.subscribe_messages import ACCOUNT, MINIPROGRAM
@@ -234,6 +235,7 @@ class DeliveryWorker:
         if uncovered:
             reroute(session, uncovered, now)
             stats.rerouted += len(uncovered)
+            metrics().allowance_refusals_avoided.inc(len(uncovered))
         return covered
 
     def send(self, rows: list[delivery.Claimed]) -> list[delivery.Result]:
@@ -293,6 +295,7 @@ class DeliveryWorker:
             log.warning("delivery: %d of %d results not recorded: leases lost meanwhile",
                         len(results) - kept, len(results))
         for result in results:
+            count_delivery(by_id[result.id].channel, result.outcome.value, result.code)
             if result.outcome is SendOutcome.SENT:
                 stats.sent += 1
             elif result.outcome is SendOutcome.FAILED:

@@ -26,6 +26,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
+from core.metrics import timed_job
 from core.outage import OutageLog
 from core.request_context import bound, job_request_id
 from models.db.locks import HeldLock, try_lock
@@ -54,14 +55,18 @@ def _run_job(spec: JobSpec, runtime: Runtime) -> Any:
 
 
 def _run_job_once(spec: JobSpec, runtime: Runtime) -> Any:
-    try:
-        result = spec.func(runtime)
-    except Exception as exc:
-        if is_database_outage(exc):
-            database_state.failed(exc, "jobs wait for it")
-        else:
-            log.exception("job %s failed", spec.id)
-        return None
+    # (timed and counted in the metrics: each job's last success and duration)
+    with timed_job(spec.id) as run:
+        try:
+            result = spec.func(runtime)
+        except Exception as exc:
+            if is_database_outage(exc):
+                run["outcome"] = "database_down"
+                database_state.failed(exc, "jobs wait for it")
+            else:
+                run["outcome"] = "failed"
+                log.exception("job %s failed", spec.id)
+            return None
     database_state.succeeded()
     return result
 

@@ -170,6 +170,8 @@ def test_gunicorn_with_the_file_serves_the_webhook_and_the_console(database_url,
         assert '"POST /wechat HTTP/1.1" 200' in webhook
         for secret in ("signature", "nonce", "timestamp", "o-deploy-test", "?"):
             assert secret not in webhook, webhook
+        # one line per message, carrying the id that its outbox rows and log lines carry
+        assert f"request_id={answer.headers['X-Request-Id']}" in webhook, webhook
         console = _access_line(access, "/admin/login")
         assert '"GET /admin/login HTTP/1.1" 200' in console and "next=" not in console
 

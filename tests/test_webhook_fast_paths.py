@@ -193,7 +193,7 @@ def test_an_unexpected_failure_on_the_fast_path_is_a_plain_500_logged(
     def broken(*_args: object, **_kwargs: object) -> str:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(type(services.inbox), "handle", broken)
+    monkeypatch.setattr(type(services.inbox), "answer", broken)  # (what the webhook calls)
     chat = Chat(real_account.test_client(), WeChatSide(TOKEN), clock)
     signed = chat.side.sign_request(text_xml("o-zm", "帮助"), timestamp=int(clock().timestamp()))
     response = chat.client.post(f"/wechat?{signed.query}", data=signed.body,

@@ -17,6 +17,7 @@ from bot.console.wechat_login import login_page_extras
 from bot.services import services_of
 from core import texts
 from core.localtime import when
+from core.metrics import count_console_login, metrics
 from models.console.accounts import (
     Account,
     account_of_user,
@@ -53,6 +54,7 @@ def login_with_password() -> ResponseReturnValue:
     gate = password_gate(services.settings.instance_path)
     with gate.entered() as entered:
         if not entered:  # another check is hashing: see password_gate (no try is taken)
+            count_console_login("password", "busy")
             count = gate.note_turned_away()
             if count is not None:
                 log.warning("console: %d password login(s) turned away: another check was "
@@ -79,6 +81,9 @@ def login_with_password() -> ResponseReturnValue:
                 account = committed(done)
     if account is None:
         locked = reserved.locked_until
+        count_console_login("password", "locked" if locked else "wrong")
+        if locked and reserved.granted:  # this wrong try was the last: the lock begins
+            metrics().console_lockouts.inc()
         log.warning("console: password login refused for %r%s", login_name[:40],
                     " (locked)" if locked else "")
         error = texts.CONSOLE_LOGIN_LOCKED.format(until=when(locked, services.settings.tz)) \
@@ -86,6 +91,7 @@ def login_with_password() -> ResponseReturnValue:
         return render_template("console/login.html", next=next_url, login=login_name,
                                error=error, **login_page_extras()), 401
     log_in(account)
+    count_console_login("password", "ok")
     log.info("console: %s logged in with a password", account.key)
     return redirect(safe_next(next_url))
 

@@ -27,6 +27,7 @@ from bot.qrcodes import QR_FAILURES, create_scene_qr
 from bot.sandbox.exposure import sandbox_serves_client
 from bot.services import services_of
 from core import texts
+from core.metrics import count_console_login
 from core.web_authorization import WebAuthorizationError, authorize_url, openid_for_code
 from models.console.accounts import account_of_member, bound_members_admins_first
 from models.console.logins import (
@@ -100,6 +101,7 @@ def login_qr_state() -> ResponseReturnValue:
     if claim.state is not Waiting.DONE or claim.account is None:
         return jsonify(state=claim.state.value)
     log_in(claim.account)
+    count_console_login("wechat_scan", "ok")
     log.info("console: %s logged in by scanning the login code", claim.account.key)
     return jsonify(state=Waiting.DONE.value, next=safe_next(request.args.get("next")))
 
@@ -131,14 +133,17 @@ def oauth_callback() -> ResponseReturnValue:
         openid = openid_for_code(services.settings, code)
     except WebAuthorizationError as exc:
         log.warning("console: web authorization failed: %s", exc.reason)
+        count_console_login("wechat_oauth", "failed")
         return _refused(texts.CONSOLE_OAUTH_FAILED.format(reason=exc.reason), 502)
     with services.sessions() as db:
         member = member_by_openid(db, openid)
         account = account_of_member(db, member.id) if member is not None else None
     if account is None:
         log.info("console: web authorization for a member who is not an admin refused")
+        count_console_login("wechat_oauth", "not_admin")
         return _refused(texts.CONSOLE_OAUTH_NOT_ADMIN, 403)
     log_in(account)
+    count_console_login("wechat_oauth", "ok")
     log.info("console: %s logged in through WeChat web authorization", account.key)
     return redirect(safe_next(next_url))
 

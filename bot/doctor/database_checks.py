@@ -16,7 +16,7 @@ from bot.schema_upgrade import revisions
 from core.texts import doctor as said
 from core.texts.doctor import Said
 from models.db.heartbeat import beat
-from models.db.locks import lock_held
+from models.db.locks import lock_is_held
 from models.db.write_gate import write_session
 from models.delivery.outbox import Outbox, Status
 from models.delivery.state import DeliveryPause, paused_channels
@@ -88,7 +88,7 @@ def check_writable(doctor: Doctor) -> Finding:
 
 def check_scheduler(doctor: Doctor) -> Finding:
     """Some `partybot scheduler` (or `run`) holds the leader lock (schedules.scheduler)."""
-    if lock_held(doctor.runtime.engine, LEADER_LOCK):
+    if lock_is_held(doctor.runtime.engine, LEADER_LOCK):
         return ok(said.SCHEDULER_OK)
     return fail(said.SCHEDULER_NONE, said.SCHEDULER_FIX.format(command=doctor.command))
 

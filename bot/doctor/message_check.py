@@ -39,10 +39,11 @@ class _SampleInbox:
     def __init__(self) -> None:
         self.seen: list[Inbound] = []
 
-    def handle(self, message: Inbound, now: datetime, signature: str | None = None) -> str:
-        """Note the message that got through."""
+    def answer(self, message: Inbound, now: datetime,
+               signature: str | None = None) -> tuple[str, str]:
+        """Note the message that got through (the webhook calls `Inbox.answer`)."""
         self.seen.append(message)
-        return SUCCESS
+        return SUCCESS, "handled"
 
 
 class _Refusals(logging.Handler):

@@ -15,17 +15,20 @@ discards whatever a crashed one left (see models.members.roster_import).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.roster.reading import read_table
 from core import texts
+from core.metrics import metrics
 from models.actors import Actor
 from models.db.engine import make_session_factory
 from models.db.locks import try_lock
@@ -59,6 +62,7 @@ from models.members.roster_import import (
 
 BATCH_ROWS = 500  # a few milliseconds of SQLite's write lock per batch
 IMPORT_LOCK = "partybot-roster-import"
+P = ParamSpec("P")
 
 Clock = Callable[[], datetime]
 RowCheck = Callable[[Session, list[RosterRow]], list[RowProblem]]
@@ -120,6 +124,27 @@ def _only_import(engine: Engine) -> Iterator[None]:
         lock.release()
 
 
+def _counted(func: Callable[P, ImportReport]) -> Callable[P, ImportReport]:
+    """Count each import in the metrics: imported, refused (a wrong file or row, another
+    import running) or failed (anything else)."""
+
+    @functools.wraps(func)
+    def counted(*args: P.args, **kwargs: P.kwargs) -> ImportReport:
+        outcome = "failed"
+        try:
+            report = func(*args, **kwargs)
+            outcome = "imported"
+            return report
+        except (RosterRejected, RosterError):
+            outcome = "refused"
+            raise
+        finally:
+            metrics().roster_imports.labels(outcome).inc()
+
+    return counted
+
+
+@_counted
 def import_roster(
     engine: Engine,
     path: Path,

@@ -110,22 +110,32 @@ def hold_lock(engine: Engine, name: str) -> Iterator[None]:
         os.close(fd)
 
 
-def lock_held(engine: Engine, name: str) -> bool:
-    """Whether some process holds the lock now (`partybot doctor`: is there a scheduler
-    leader?). PostgreSQL: read pg_locks, taking nothing. SQLite: try the flock and give it
-    straight back; a standby scheduler that tries in that instant simply tries again."""
+def lock_is_held(engine: Engine, name: str, connection: Connection | None = None) -> bool:
+    """Whether some process holds the lock now (for /metrics: is there a scheduler
+    leader?). PostgreSQL: one look at pg_locks, on `connection` if given. SQLite: a shared
+    flock tried and let go at once — it fails only while the holder has it; it never
+    blocks, and it is held for microseconds (a scheduler trying to lead at that instant
+    retries a few seconds later)."""
     if engine.dialect.name == "postgresql":
-        key = lock_key(name)  # a bigint key is shown as classid (high half), objid (low)
-        with engine.connect() as connection:
-            found = connection.execute(text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                " AND database = (SELECT oid FROM pg_database"
-                "                 WHERE datname = current_database())"
-                " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1"),
-                {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF}).scalar()
-        return bool(found)
-    held = try_lock(engine, name)
-    if held is None:
+        key = lock_key(name) & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows a bigint key as two oids
+        statement = text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1")
+        params = {"high": key >> 32, "low": key & 0xFFFF_FFFF}
+        if connection is not None:
+            return bool(connection.execute(statement, params).scalar())
+        with engine.connect() as own:
+            return bool(own.execute(statement, params).scalar())
+    path = _lock_file(engine, name)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False  # nobody ever took it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
-    held.release()
+    finally:
+        os.close(fd)  # (closing lets a shared lock we got go)
     return False
