@@ -37,8 +37,8 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 30) -> No
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or still starting (a busy machine): ask again
         time.sleep(0.2)
     raise AssertionError(f"{url} never became healthy")
 
