@@ -8,8 +8,11 @@ BIN := $(VENV)/bin
 run: $(VENV)/.installed  ## set up, migrate, seed demo data, serve + schedule on SQLite
 	$(BIN)/partybot run
 
+# pytest-xdist workers for `make test` (TEST_WORKERS=0: one process, no workers)
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed  ## the test suite (PostgreSQL too when PARTYBOT_TEST_DATABASE_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.installed  ## ruff and mypy
 	$(BIN)/ruff check .

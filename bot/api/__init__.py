@@ -8,6 +8,7 @@ by its Bearer token alone.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify
@@ -71,17 +72,23 @@ def register_api(app: Flask) -> None:
     for endpoint in ENDPOINTS:
         bp.add_url_rule(endpoint.path, endpoint.operation_id, _view(endpoint),
                         methods=[endpoint.method])
-    document = build_document(ENDPOINTS, VERSION)
 
     def openapi_json() -> Response:
         """The OpenAPI 3.1 document."""
-        return jsonify(document)
+        return jsonify(_document())
 
     bp.add_url_rule("/openapi.json", "openapi", openapi_json, methods=["GET"])
     # a kept photo behind a signed link (an <image> cannot send the token): not JSON
     bp.add_url_rule("/photos/<int:item_id>/<name>", "photo", photos.serve_photo,
                     methods=["GET"])
     app.register_blueprint(bp)
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    """The document, built at its first request: ENDPOINTS are fixed at import, and
+    building it (pydantic's schemas) was a quarter of every app's start."""
+    return build_document(ENDPOINTS, VERSION)
 
 
 def _view(endpoint: Endpoint) -> Any:
