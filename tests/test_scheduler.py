@@ -77,12 +77,17 @@ def _wait_all_sent(session, count: int, seconds: float = 60) -> None:
 
 def test_several_delivery_workers_never_send_a_row_twice(database_url, tmp_path, fake,
                                                          session, clock):
-    _fill_outbox(session, clock, 300, fake)
-    fake.state.latency = 0.005
     env = command_env(database_url, tmp_path, WECHAT_API_BASE_URL=fake.base_url,
                       PARTYBOT_SEND_RATE="2000")
     workers = [Proc(partybot("scheduler", "--delivery-only"), env, tmp_path) for _ in range(3)]
     try:
+        # All three polling before the rows appear, and one worker alone needing longer
+        # than the 2-second poll (6 batches of 50 on 8 threads at 0.1 s a call, ~3.8 s):
+        # each of the others then claims batches, however the start-ups were spread.
+        for worker in workers:
+            worker.wait_for("scheduler: started")
+        fake.state.latency = 0.1
+        _fill_outbox(session, clock, 300, fake)
         _wait_all_sent(session, 300)
     finally:
         codes = [w.stop() for w in workers]
