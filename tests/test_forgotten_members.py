@@ -129,3 +129,14 @@ def test_the_pseudonym_is_not_a_name_to_act_on(chat, session, forgotten, databas
     again = CliRunner().invoke(main, ["member", "forget", alias, "--branch", "辽原村党支部",
                                       "--yes"])
     assert again.exit_code == 0, again.output
+
+
+def test_no_surface_can_pair_them(session, clock, forgotten):
+    from models.errors import PairingError
+    from models.pairing.actions import make_pair
+
+    helper = session.scalars(select(Member).where(Member.name == "王帮扶")).one()
+    qian = session.get(Member, min(forgotten["ids"]))
+    with pytest.raises(PairingError) as refused:
+        make_pair(session, Actor.cli(), helper, qian, clock(), 3)
+    assert refused.value.render() == f"本支部没有叫「{qian.name}」的党员。"

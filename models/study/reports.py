@@ -60,8 +60,9 @@ def study_by_branch(session: Session, start: datetime, end: datetime,
     members: dict[int, int] = {branch: number for branch, number in session.execute(counted)}
     forgotten: dict[int, list[datetime]] = defaultdict(list)  # forgotten within the period
     for branch_id, when in session.execute(gone):
-        forgotten[branch_id].append(when)
-        members.setdefault(branch_id, 0)
+        if when is not None:
+            forgotten[branch_id].append(when)
+            members.setdefault(branch_id, 0)
     if not items or not members:
         return {}
     studied: dict[tuple[int, int], int] = {
