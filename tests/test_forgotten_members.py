@@ -100,6 +100,10 @@ def test_console_lists_and_choices(app, session, forgotten):
     item = secretary.get(f"/admin/study/{forgotten['before']}?branch={branch_id}")
     text = item.get_data(as_text=True)
     assert "2/7" in text and "孙奶奶" in text and _mentions(text, forgotten) == []
+    from models.members.org_tree import tree_below
+
+    [node] = [n for n in tree_below(session, branch_id) if n.id == branch_id]
+    assert node.members == 5  # as the member list: the forgotten two are not counted
 
 
 def test_pairs_suggest_and_stats_skip_them(chat, session, forgotten, database_url, tmp_path,
