@@ -65,7 +65,8 @@ class Member(Base):
     # mini-program): a mini-program login carrying it finds the member without binding.
     unionid: Mapped[str | None] = mapped_column(String(64))
     # Forgotten on request (models.members.forget): the row stays, under a pseudonym, so
-    # past counts add up; meetings from then on no longer expect them.
+    # past counts add up; meetings and every other audience from then on leave them out
+    # (live_member below).
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     branch: Mapped[Org] = relationship(foreign_keys=[branch_id], lazy="joined")
