@@ -100,6 +100,9 @@ def test_console_lists_and_choices(app, session, forgotten):
     item = secretary.get(f"/admin/study/{forgotten['before']}?branch={branch_id}")
     text = item.get_data(as_text=True)
     assert "2/7" in text and "孙奶奶" in text and _mentions(text, forgotten) == []
+    listing = secretary.get(f"/admin/org/{branch_id}/study").get_data(as_text=True)
+    # what its members see: A out of its audience then (7), B out of the 5 left
+    assert "2/7" in listing and "0/5" in listing and "5 名党员" in listing
     from models.members.org_tree import tree_below
 
     [node] = [n for n in tree_below(session, branch_id) if n.id == branch_id]

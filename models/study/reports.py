@@ -238,6 +238,21 @@ def items_seen_by(session: Session, org_id: int, member_ids_below: Select[Any],
     return [ItemLine(item, done.get(item.id, 0), feedback.get(item.id, 0)) for item in items]
 
 
+def audience_sizes(session: Session, branch_ids: list[int],
+                   items: list[StudyItem]) -> dict[int, int]:
+    """How many members of these branches each item's audience holds: the live ones, and
+    those forgotten after it was published (two queries, whatever the number of items)."""
+    if not items:
+        return {}
+    live = session.scalar(select(func.count(Member.id)).where(
+        Member.branch_id.in_(branch_ids), live_member())) or 0
+    gone = [when for when in session.scalars(select(Member.forgotten_at).where(
+        Member.branch_id.in_(branch_ids), ~live_member(),
+        in_audience_at(min(item.publish_at for item in items)))) if when is not None]
+    return {item.id: live + sum(1 for when in gone if when > item.publish_at)
+            for item in items}
+
+
 @dataclass(frozen=True)
 class PostedBelowLine:
     """An item an org below posted for its own members (a branch's own study), with how
@@ -263,18 +278,10 @@ def items_posted_below(session: Session, org_id: int, limit: int = 50) -> list[P
     posted_to = {item.org_id for item in items}
     names: dict[int, str] = {org: name for org, name in session.execute(
         select(Org.id, Org.name).where(Org.id.in_(posted_to)))}
-    oldest = min(item.publish_at for item in items)
-    live: dict[int, int] = {}
-    gone: dict[int, list[datetime]] = {}  # forgotten since the oldest item: per item
+    audiences: dict[int, int] = {}
     for org in posted_to:
-        below_org = subtree_ids(session, org)
-        live[org] = session.scalar(select(func.count(Member.id)).where(
-            Member.branch_id.in_(below_org), live_member())) or 0
-        gone[org] = list(session.scalars(select(Member.forgotten_at).where(
-            Member.branch_id.in_(below_org), ~live_member(), in_audience_at(oldest))))
-    audiences = {item.id: live[item.org_id] + sum(
-        1 for when in gone[item.org_id] if when is not None and when > item.publish_at)
-        for item in items}
+        audiences.update(audience_sizes(session, subtree_ids(session, org),
+                                        [item for item in items if item.org_id == org]))
     # only the org's own members see its item, so every record of it is theirs
     done: dict[int, int] = {item: count for item, count in session.execute(
         select(StudyRecord.item_id, func.count(StudyRecord.id))
