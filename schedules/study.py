@@ -146,24 +146,30 @@ def org_digest(org: Org, below: list[int], branches: dict[int, Org],
 
 def branch_digest(session: Session, branch: Org, start: datetime, end: datetime,
                   week: str, escalate_days: int = 6) -> str:
-    """The branch admin's digest: who did not study, who could not be reached."""
+    """The branch admin's digest: who did not study, who could not be reached. A
+    forgotten member is never named, and counts as expected only for the items
+    published before they were forgotten (models.study.reports' rule)."""
     members = list(session.scalars(select(Member).where(Member.branch_id == branch.id)))
-    items = list(session.scalars(select(StudyItem.id).where(
+    published = dict(session.execute(select(StudyItem.id, StudyItem.publish_at).where(
         StudyItem.org_id.in_(ancestor_ids(session, branch.id)),
         StudyItem.publish_at >= start, StudyItem.publish_at < end,
-        StudyItem.withdrawn_at.is_(None))))
+        StudyItem.withdrawn_at.is_(None))).all())
+    items = list(published)
     member_ids = [m.id for m in members]
     done: set[tuple[int, int]] = {
         (member_id, item_id) for member_id, item_id in session.execute(
             select(StudyRecord.member_id, StudyRecord.item_id).where(
                 StudyRecord.item_id.in_(items), StudyRecord.member_id.in_(member_ids)))
     } if items else set()
-    lagging = sorted({m.name for m in members for item in items if (m.id, item) not in done})
+    lagging = sorted({m.name for m in members for item in items
+                      if (m.id, item) not in done and m.forgotten_at is None})
+    expected = sum(1 for m in members for when in published.values()
+                   if m.forgotten_at is None or m.forgotten_at > when)
     lines = [texts.DIGEST_BRANCH_HEADER.format(branch=branch.name, week=week)]
     if items:
         names = texts.UNSTUDIED_NAMES.format(names=names_list(lagging, 20)) if lagging else ""
         lines.append(texts.DIGEST_BRANCH_STUDY.format(done=len(done),
-                                                      total=len(items) * len(members),
+                                                      total=expected,
                                                       names=names))
     member_names = {m.id: m.name for m in members}
     unreached = sorted({member_names[row.member_id] for row in not_reached_for_branch(

@@ -59,7 +59,7 @@ def member_export(name: str, branch_name: str, output: Path | None) -> None:
 
     with database() as (_settings, session):
         branch = one_org(session, branch_name)
-        found = find_member(session, branch.id, name)
+        found = find_member(session, branch.id, name, include_forgotten=True)
         areas = export_member_data(session, Actor.cli(), found, utcnow())
         path = write_personal_data(areas, output or default_path(name, branch.name))
         session.commit()
@@ -82,12 +82,12 @@ def member_forget(name: str, branch_name: str, yes: bool) -> None:
 
     with database(write=False) as (_settings, session):  # no write lock while asking
         branch = one_org(session, branch_name)
-        member_id = find_member(session, branch.id, name).id
+        member_id = find_member(session, branch.id, name, include_forgotten=True).id
     if not yes and not click.confirm(texts.CLI_FORGET_CONFIRM.format(name=name,
                                                                       branch=branch.name)):
         raise click.ClickException(texts.CLI_FORGET_CANCELLED)
     with database() as (settings, session):
-        found = find_member(session, branch.id, name)
+        found = find_member(session, branch.id, name, include_forgotten=True)
         if found.id != member_id:  # the roster changed while we asked
             raise click.ClickException(texts.CLI_FORGET_CANCELLED)
         erased = forget_member(session, Actor.cli(), found, utcnow())

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.console.access import (
@@ -61,7 +61,7 @@ from models.meetings.listing import (
 from models.meetings.rules import is_at_night
 from models.meetings.tables import KIND_NAMES, Meeting, MeetingKind, MeetingStatus
 from models.members.org_tables import Org
-from models.members.tables import Member
+from models.members.tables import Member, live_member
 
 bp = Blueprint("meetings", __name__)  # registered under the console in bot/console/__init__.py
 
@@ -122,7 +122,8 @@ def _invitee_choices(session: Session, branch_id: int,
 
 
 def _form_choices(session: Session, branch_id: int) -> dict[str, Any]:
-    members = list(session.scalars(select(Member).where(Member.branch_id == branch_id)
+    members = list(session.scalars(select(Member).where(Member.branch_id == branch_id,
+                                                        live_member())
                                    .order_by(Member.name)))
     return {"kinds": [(kind, name) for kind, name in KIND_NAMES.items()],
             "members": members, **_invitee_choices(session, branch_id)}
@@ -230,8 +231,11 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     found = meeting_in_scope(session, meeting_id)
     org = found.org
     lines = attendance_list(session, found)
+    # who can be named recorder or lecturer: live members, and whoever is named already
+    named = [i for i in (found.recorder_id, found.lecturer_id) if i is not None]
     members = {m.id: m.name for m in session.scalars(
-        select(Member).where(Member.branch_id == found.org_id).order_by(Member.name))}
+        select(Member).where(Member.branch_id == found.org_id,
+                             or_(live_member(), Member.id.in_(named))).order_by(Member.name))}
     return render_template("console/meeting.html", meeting=found, org=org, lines=lines,
                            members=members, invitees=invitee_summary(session, found),
                            tz=services.settings.tz, words=words,

@@ -42,7 +42,7 @@ from models.delivery.outbox import Notice
 from models.errors import StudyError
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import branches_under, subtree_ids
-from models.members.tables import Member
+from models.members.tables import Member, live_member
 from models.study.actions import (
     ItemEdit,
     ItemImage,
@@ -62,6 +62,7 @@ from models.study.rendering import (
     withdrawn_sentence,
 )
 from models.study.reports import (
+    audience_sizes,
     feedback_on,
     item_progress_by_branch,
     items_posted_below,
@@ -96,11 +97,16 @@ def study_items(org_id: int) -> ResponseReturnValue:
     services = services_of()
     session = db()
     org = _posting_org(session, org_id)
-    below = select(Member.id).where(Member.branch_id.in_(subtree_ids(session, org.id)))
-    lines = items_seen_by(session, org.id, below)
-    total = session.scalar(select(func.count()).select_from(below.subquery())) or 0
+    branch_ids = subtree_ids(session, org.id)
+    below = select(Member.id).where(Member.branch_id.in_(branch_ids))
+    lines = items_seen_by(session, org.id, below)  # records: a forgotten member's count too
+    # each item's "of N": its audience (forgotten members only for items before the forget)
+    audiences = audience_sizes(session, branch_ids, [line.item for line in lines])
+    total = session.scalar(select(func.count(Member.id)).where(
+        Member.branch_id.in_(branch_ids), live_member())) or 0
     posted_below = items_posted_below(session, org.id) if org.kind != OrgKind.BRANCH else []
     return render_template("console/study_items.html", org=org, lines=lines, total=total,
+                           audiences=audiences,
                            posted_below=posted_below, tz=services.settings.tz,
                            now=services.clock(), OrgKind=OrgKind)
 

@@ -23,7 +23,7 @@ from core import texts
 from models.db.base import id_list
 from models.delivery.held import COMBINED_KIND
 from models.delivery.outbox import Channel, Outbox, Status
-from models.members.tables import Member
+from models.members.tables import Member, live_member
 from models.pairing.tables import HelpPair
 
 
@@ -114,7 +114,7 @@ def unreachable_members(session: Session, branch_id: int) -> list[str]:
     """Members nothing can reach today: no WeChat bound (or not following) and no helper."""
     paired = select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))
     return list(session.scalars(select(Member.name).where(
-        Member.branch_id == branch_id, Member.id.not_in(paired),
+        Member.branch_id == branch_id, Member.id.not_in(paired), live_member(),
         or_(Member.openid.is_(None), Member.subscribed.is_(False))).order_by(Member.name)))
 
 
@@ -124,7 +124,7 @@ def unreachable_counts(session: Session, branch_ids: list[int]) -> dict[int, int
     paired = select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))
     return {branch: count for branch, count in session.execute(
         select(Member.branch_id, func.count(Member.id)).where(
-            Member.branch_id.in_(id_list(branch_ids)), Member.id.not_in(paired),
+            Member.branch_id.in_(id_list(branch_ids)), Member.id.not_in(paired), live_member(),
             or_(Member.openid.is_(None), Member.subscribed.is_(False)))
         .group_by(Member.branch_id))}
 

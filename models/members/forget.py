@@ -12,7 +12,8 @@ Stays, under a pseudonym that is the same every time (`pseudonym`): the member r
 its branch, attendance rows (status and method), study records, relays, pairs (ended),
 questions (answered or not) — so a past quarter's compliance, study counts and the 台账
 add up exactly as before. `forgotten_at` is set: meetings from then on no longer expect
-them (models.meetings.queries.invitee_ids).
+them (models.meetings.queries.invitee_ids), and no forward-looking audience or list holds
+them (models.members.tables.live_member: pushes, 未学, suggestions, lookups by name).
 
 The name is replaced, not erased, because a row must still say "someone": with no
 phone, openid or unionid left, nobody can bind to the pseudonymous row again; the same

@@ -19,7 +19,7 @@ from core import words
 from models.errors import DomainError
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import subtree_ids
-from models.members.tables import Member
+from models.members.tables import Member, live_member
 
 NAME_LIMIT = 100  # org.name's width
 # kind -> the kinds its parent may be (None: at the top of the tree)
@@ -171,7 +171,8 @@ class TreeNode:
     kind: str
     parent_id: int | None
     depth: int
-    members: int  # members of this branch (for a committee: of every branch below)
+    members: int  # members of this branch (for a committee: of every branch below), not
+    # counting forgotten ones (as the branch's member list)
 
     @property
     def kind_name(self) -> str:
@@ -191,11 +192,12 @@ def tree_below(session: Session, root_id: int, groups: bool = False) -> list[Tre
     rows: list[Entry] = [(row.id, row.name, row.kind, row.parent_id)
                          for row in session.execute(query)]
     own = dict(session.execute(select(Member.branch_id, func.count(Member.id))
-                               .where(Member.branch_id.in_(ids))
+                               .where(Member.branch_id.in_(ids), live_member())
                                .group_by(Member.branch_id)).all())
     if groups:  # a group's members are its branch's too: counted, not added up
         own.update((group_id, count) for group_id, count in session.execute(
-            select(Member.group_id, func.count(Member.id)).where(Member.group_id.in_(ids))
+            select(Member.group_id, func.count(Member.id)).where(Member.group_id.in_(ids),
+                                                                 live_member())
             .group_by(Member.group_id)) if group_id is not None)
     children: dict[int | None, list[Entry]] = {}
     for row in rows:

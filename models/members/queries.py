@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.errors import MemberLookupError
-from models.members.tables import Member
+from models.members.tables import Member, live_member
 
 
 def branch_admin_names(session: Session, branch_id: int, limit: int = 3) -> list[str]:
@@ -19,7 +19,7 @@ def branch_admin_names(session: Session, branch_id: int, limit: int = 3) -> list
 
 
 def find_member(session: Session, branch_id: int | None, name: str,
-                phone_suffix: str | None = None) -> Member:
+                phone_suffix: str | None = None, include_forgotten: bool = False) -> Member:
     """The one member called `name` — of the branch `branch_id`, or of the whole roster
     when it is None — whose phone ends with `phone_suffix` when one is given;
     MemberLookupError if none or several.
@@ -27,8 +27,15 @@ def find_member(session: Session, branch_id: int | None, name: str,
     Every place that names a member (补录, 结对, 解除结对, 解绑 in chat; `partybot member
     unbind`, `org-admin`, `console-user add`) uses this, so that two members with the
     same name are never confused: the person asking is told instead.
+
+    A forgotten member (models.members.forget) is not found under their pseudonym —
+    nothing may act on them as on a live member — except by `partybot member export`
+    and `forget` (`include_forgotten`: forgetting twice says so; the export shows what
+    is left).
     """
     where = [Member.name == name]
+    if not include_forgotten:
+        where.append(live_member())
     if branch_id is not None:
         where.append(Member.branch_id == branch_id)
     if phone_suffix:

@@ -12,8 +12,10 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from core import words
 from models.db.base import Base, UTCDateTime, utcnow
@@ -63,7 +65,8 @@ class Member(Base):
     # mini-program): a mini-program login carrying it finds the member without binding.
     unionid: Mapped[str | None] = mapped_column(String(64))
     # Forgotten on request (models.members.forget): the row stays, under a pseudonym, so
-    # past counts add up; meetings from then on no longer expect them.
+    # past counts add up; meetings and every other audience from then on leave them out
+    # (live_member below).
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     branch: Mapped[Org] = relationship(foreign_keys=[branch_id], lazy="joined")
@@ -71,3 +74,17 @@ class Member(Base):
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.name}>"
+
+
+def live_member() -> ColumnElement[bool]:
+    """Members not forgotten (models.members.forget). Every forward-looking audience and
+    list uses it — study pushes and 未学 lists, the console's member list and its choices
+    of hosts, recorders and helpers, 一帮一 suggestions, reach, name lookups — while
+    historical records (attendance, study records, relays, the 台账) keep the row."""
+    return Member.forgotten_at.is_(None)
+
+
+def in_audience_at(when: datetime) -> ColumnElement[bool]:
+    """Members who were in an audience formed at `when`: the live ones, and those
+    forgotten later (so the rate of an item published before a forget does not move)."""
+    return or_(Member.forgotten_at.is_(None), Member.forgotten_at > when)

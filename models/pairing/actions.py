@@ -62,6 +62,9 @@ def _pair(session: Session, actor: Actor, helper: Member, member: Member, now: d
     """The rule for a new pair, the pair, and its audit entry (flushes)."""
     if helper.id == member.id:
         raise PairingError("PAIR_SELF")
+    for someone in (helper, member):  # forgotten (models.members.forget): nobody to pair
+        if someone.forgotten_at is not None:
+            raise PairingError("MEMBER_NOT_FOUND", name=someone.name)
     why_not = cannot_help_because(session, helper)
     member_helps = is_helper_now(session, member)
     if why_not is not None and member_helps and cannot_help_because(session, member) is None:

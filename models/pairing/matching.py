@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 from core import words
 from core.geo import distance_m
 from models.db.base import Base, UTCDateTime
-from models.members.tables import Member
+from models.members.tables import Member, live_member
 from models.pairing.queries import helper_role
 from models.pairing.tables import HelpPair
 
@@ -129,9 +129,9 @@ def suggest_pairs(needing: Iterable[Person], helpers: Iterable[Person],
 
 
 def _needs_a_helper() -> tuple[Any, ...]:
-    """Members who need help and have no helper now."""
+    """Members who need help and have no helper now (forgotten ones never again)."""
     paired = select(HelpPair.member_id).where(HelpPair.ended_at.is_(None))
-    return Member.needs_help.is_not(None), Member.id.not_in(paired)
+    return Member.needs_help.is_not(None), Member.id.not_in(paired), live_member()
 
 
 def names_needing_a_helper(session: Session, branch_id: int) -> list[str]:
@@ -164,7 +164,7 @@ def matching_input(session: Session, branch_ids: list[int] | None,
     helper_rows = list(session.execute(
         select(*columns, Member.helper_capacity).where(
             helper_role(Member), Member.needs_help.is_(None),
-            Member.openid.is_not(None), Member.id.not_in(paired), *scope)))
+            Member.openid.is_not(None), Member.id.not_in(paired), live_member(), *scope)))
     load = dict(session.execute(
         select(HelpPair.helper_id, func.count()).where(HelpPair.ended_at.is_(None))
         .group_by(HelpPair.helper_id)).all())

@@ -36,7 +36,7 @@ from models.delivery.outbox import ChannelPolicy, Notice
 from models.errors import DomainError, StudyError
 from models.members.org_tables import Org
 from models.members.orgs import subtree_ids
-from models.members.tables import Member
+from models.members.tables import Member, live_member
 from models.study.hot_statements import ItemHeading
 from models.study.photo_copies import (
     COPY_WINDOW,
@@ -290,7 +290,7 @@ def push_next_chunk(session: Session, actor: Actor, item_id: int, *, after_membe
     members = list(session.execute(
         select(Member.id, Member.openid, Member.subscribed)
         .where(Member.branch_id.in_(subtree_ids(session, item.org_id)),
-               Member.id > after_member_id, Member.id.not_in(studied))
+               Member.id > after_member_id, Member.id.not_in(studied), live_member())
         .order_by(Member.id).limit(chunk)))
     queued = 0
     if members:

@@ -1,5 +1,11 @@
 """Study reports: a member's year (我的), a branch's week (未学), and the console's
-study pages (who has studied an item, per branch; the 心得 sent on it)."""
+study pages (who has studied an item, per branch; the 心得 sent on it).
+
+Forgotten members (models.members.forget): a 未学 list never names one (nobody can reach
+them, and the pseudonym would be listed forever). An item's audience — the "out of N"
+of a rate — holds them only for items published before they were forgotten
+(`in_audience_at`), so a past week's rate stays what it was; their 已学 records stay
+counted, as every count of records does."""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from core.localtime import current_streak, start_of_week, start_of_year
 from models.meetings.attendance import attended_count
 from models.members.org_tables import Org
 from models.members.orgs import subtree_ids
-from models.members.tables import Member
+from models.members.tables import Member, in_audience_at, live_member
 from models.study.queries import ancestor_ids, visible_items
 from models.study.tables import StudyFeedback, StudyItem, StudyRecord
 
@@ -41,20 +47,29 @@ def study_by_branch(session: Session, start: datetime, end: datetime,
     """For every branch (or these): how many study records the items published in
     [start, end) should have — members × the items meant for them — and have."""
     orgs = {org_id: parent for org_id, parent in session.execute(select(Org.id, Org.parent_id))}
-    items = list(session.execute(select(StudyItem.id, StudyItem.org_id).where(
-        StudyItem.publish_at >= start, StudyItem.publish_at < end,
-        StudyItem.withdrawn_at.is_(None))))
-    counted = select(Member.branch_id, func.count()).group_by(Member.branch_id)
+    items = list(session.execute(select(StudyItem.id, StudyItem.org_id, StudyItem.publish_at)
+                                 .where(StudyItem.publish_at >= start, StudyItem.publish_at < end,
+                                        StudyItem.withdrawn_at.is_(None))))
+    counted = select(Member.branch_id, func.count()).where(live_member()) \
+        .group_by(Member.branch_id)
+    gone = select(Member.branch_id, Member.forgotten_at).where(
+        Member.forgotten_at.is_not(None), Member.forgotten_at > start)
     if branch_ids is not None:
         counted = counted.where(Member.branch_id.in_(branch_ids))
+        gone = gone.where(Member.branch_id.in_(branch_ids))
     members: dict[int, int] = {branch: number for branch, number in session.execute(counted)}
+    forgotten: dict[int, list[datetime]] = defaultdict(list)  # forgotten within the period
+    for branch_id, when in session.execute(gone):
+        if when is not None:
+            forgotten[branch_id].append(when)
+            members.setdefault(branch_id, 0)
     if not items or not members:
         return {}
     studied: dict[tuple[int, int], int] = {
         (branch_id, item_id): number for branch_id, item_id, number in session.execute(
             select(Member.branch_id, StudyRecord.item_id, func.count())
             .join(Member, StudyRecord.member_id == Member.id)
-            .where(StudyRecord.item_id.in_([item_id for item_id, _ in items]),
+            .where(StudyRecord.item_id.in_([item_id for item_id, _, _ in items]),
                    Member.branch_id.in_(list(members)))
             .group_by(Member.branch_id, StudyRecord.item_id))}
     result: dict[int, BranchStudy] = defaultdict(BranchStudy)
@@ -64,9 +79,10 @@ def study_by_branch(session: Session, start: datetime, end: datetime,
         while org is not None and org not in chain:
             chain.add(org)
             org = orgs.get(org)
-        for item_id, audience in items:
+        for item_id, audience, published in items:
             if audience in chain:
-                result[branch_id].expected += count
+                result[branch_id].expected += count + sum(
+                    1 for when in forgotten[branch_id] if when > published)
                 result[branch_id].studied += studied.get((branch_id, item_id), 0)
     return result
 
@@ -109,7 +125,7 @@ def progress_this_week(session: Session, branch_id: int, now: datetime,
         visible_items(branch_id, now).where(StudyItem.publish_at >= start_of_week(now, tz))))
     if not items:
         return []
-    members = list(session.execute(select(Member.id, Member.name)
+    members = list(session.execute(select(Member.id, Member.name, Member.forgotten_at)
                                    .where(Member.branch_id == branch_id).order_by(Member.id)))
     done: dict[int, set[int]] = {item.id: set() for item in items}
     for item_id, member_id in session.execute(
@@ -117,8 +133,10 @@ def progress_this_week(session: Session, branch_id: int, now: datetime,
                 Member, StudyRecord.member_id == Member.id)
             .where(StudyRecord.item_id.in_(list(done)), Member.branch_id == branch_id)):
         done[item_id].add(member_id)
-    return [ItemProgress(item, len(done[item.id]), len(members),
-                         [name for member_id, name in members if member_id not in done[item.id]])
+    return [ItemProgress(item, len(done[item.id]),
+                         sum(1 for _, _, gone in members if gone is None or gone > item.publish_at),
+                         [name for member_id, name, gone in members
+                          if gone is None and member_id not in done[item.id]])
             for item in items]
 
 
@@ -136,10 +154,12 @@ def item_progress_by_branch(session: Session, item_id: int,
                             branch_ids: list[int]) -> list[BranchProgress]:
     """For each branch: members who studied the item, out of all its members (two
     grouped queries, whatever the number of branches); least done first."""
-    if not branch_ids:
+    published = session.scalar(select(StudyItem.publish_at).where(StudyItem.id == item_id))
+    if not branch_ids or published is None:
         return []
     totals = dict(session.execute(select(Member.branch_id, func.count(Member.id))
-                                  .where(Member.branch_id.in_(branch_ids))
+                                  .where(Member.branch_id.in_(branch_ids),
+                                         in_audience_at(published))
                                   .group_by(Member.branch_id)).all())
     done = dict(session.execute(select(Member.branch_id, func.count(StudyRecord.id))
                                 .join(Member, Member.id == StudyRecord.member_id)
@@ -153,10 +173,12 @@ def item_progress_by_branch(session: Session, item_id: int,
 
 
 def not_studied(session: Session, item_id: int, branch_id: int) -> list[str]:
-    """Names of the branch's members who have not studied the item."""
+    """Names of the branch's members who have not studied the item (never a forgotten
+    one)."""
     studied = select(StudyRecord.member_id).where(StudyRecord.item_id == item_id)
     return list(session.scalars(select(Member.name).where(
-        Member.branch_id == branch_id, Member.id.not_in(studied)).order_by(Member.name)))
+        Member.branch_id == branch_id, Member.id.not_in(studied), live_member())
+        .order_by(Member.name)))
 
 
 @dataclass(frozen=True)
@@ -216,6 +238,21 @@ def items_seen_by(session: Session, org_id: int, member_ids_below: Select[Any],
     return [ItemLine(item, done.get(item.id, 0), feedback.get(item.id, 0)) for item in items]
 
 
+def audience_sizes(session: Session, branch_ids: list[int],
+                   items: list[StudyItem]) -> dict[int, int]:
+    """How many members of these branches each item's audience holds: the live ones, and
+    those forgotten after it was published (two queries, whatever the number of items)."""
+    if not items:
+        return {}
+    live = session.scalar(select(func.count(Member.id)).where(
+        Member.branch_id.in_(branch_ids), live_member())) or 0
+    gone = [when for when in session.scalars(select(Member.forgotten_at).where(
+        Member.branch_id.in_(branch_ids), ~live_member(),
+        in_audience_at(min(item.publish_at for item in items)))) if when is not None]
+    return {item.id: live + sum(1 for when in gone if when > item.publish_at)
+            for item in items}
+
+
 @dataclass(frozen=True)
 class PostedBelowLine:
     """An item an org below posted for its own members (a branch's own study), with how
@@ -241,12 +278,14 @@ def items_posted_below(session: Session, org_id: int, limit: int = 50) -> list[P
     posted_to = {item.org_id for item in items}
     names: dict[int, str] = {org: name for org, name in session.execute(
         select(Org.id, Org.name).where(Org.id.in_(posted_to)))}
-    audiences = {org: session.scalar(select(func.count(Member.id)).where(
-        Member.branch_id.in_(subtree_ids(session, org)))) or 0 for org in posted_to}
+    audiences: dict[int, int] = {}
+    for org in posted_to:
+        audiences.update(audience_sizes(session, subtree_ids(session, org),
+                                        [item for item in items if item.org_id == org]))
     # only the org's own members see its item, so every record of it is theirs
     done: dict[int, int] = {item: count for item, count in session.execute(
         select(StudyRecord.item_id, func.count(StudyRecord.id))
         .where(StudyRecord.item_id.in_([i.id for i in items]))
         .group_by(StudyRecord.item_id))}
     return [PostedBelowLine(item, names.get(item.org_id, ""), done.get(item.id, 0),
-                            audiences[item.org_id]) for item in items]
+                            audiences[item.id]) for item in items]
