@@ -9,8 +9,9 @@ variables below, which the systemd unit reads from /etc/partybot/partybot.env:
     PARTYBOT_WEB_BIND        address to listen on (127.0.0.1:8000; nginx is in front)
     PARTYBOT_WEB_WORKERS     worker processes (2 per core, at least 2, at most 8)
     PARTYBOT_WEB_TIMEOUT     seconds one request may take before its worker is replaced (120)
-    PARTYBOT_WEB_ACCESS_LOG  where the access log goes ("-": standard output, i.e. the
-                             journal under systemd; empty: no access log)
+    PARTYBOT_WEB_ACCESS_LOG  where gunicorn's access log goes (empty, the default: none —
+                             nginx's access log has the same line, request id included, at
+                             no cost to the workers; "-": standard output, the journal)
     PROMETHEUS_MULTIPROC_DIR the workers' metric files (set by the unit; cleared at start)
 """
 
@@ -107,7 +108,10 @@ proc_name = "partybot-web"
 # nginx sets X-Forwarded-For to the client's address (deploy/nginx/partybot.conf).
 access_log_format = ('%(h)s %({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" '
                      '%(s)s %(b)s %(L)s "%(a)s" request_id=%({x-request-id}o)s')
-accesslog = os.environ.get("PARTYBOT_WEB_ACCESS_LOG", "-").strip() or None
+# Off by default: gunicorn formats its access line in Python, about a tenth of a 帮助's
+# time per request on 2 cores (benchmarks/webhook_rps.py, "partybot with access log");
+# nginx writes the same line in C, with partybot's X-Request-Id from the response.
+accesslog = os.environ.get("PARTYBOT_WEB_ACCESS_LOG", "").strip() or None
 errorlog = "-"
 loglevel = "info"
 

@@ -212,6 +212,10 @@ def test_a_message_through_nginx_and_what_nginx_refuses(database_url, tmp_path):
         time.sleep(0.3)  # nginx writes its log line as the request ends
         lines = (folder / "access.log").read_text().splitlines()
         assert any('"POST /wechat HTTP/1.1" 200' in line for line in lines), lines
+        # the line carries partybot's request id, as the notices it queued do
+        assert any('"POST /wechat HTTP/1.1" 200' in line
+                   and f"request_id={answer.headers['X-Request-Id']}" in line
+                   for line in lines), lines
         assert any('"GET /metrics HTTP/1.1" 403' in line for line in lines), lines
         for line in lines:
             assert "?" not in line and "signature" not in line and "o-through-nginx" not in line
