@@ -25,6 +25,8 @@ if not CHROMIUM.exists():  # (tests.test_browser skips itself, and so this modul
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser_support import wait_until
+
 HALL = {"latitude": 47.92, "longitude": 129.58}
 BY_THE_HALL = {"latitude": 47.9212, "longitude": 129.5806}  # about 100 m away
 
@@ -99,7 +101,7 @@ def test_a_stranger_binds_reads_checks_in_asks_leave_and_sees_it_all_on_my_page(
     expect(phone.locator("h1")).to_have_text("学习新修订的党章总纲")
     phone.click(".font-switch button.size-xlarge")
     expect(phone.locator("html")).to_have_class("font-xlarge")
-    phone.wait_for_function("[...document.querySelectorAll('#article img')]"
+    wait_until(phone, "[...document.querySelectorAll('#article img')]"
                             ".every(i => i.complete && i.naturalWidth > 0)")
     expect(phone.locator("#article figure.photo img")).to_have_count(2)
     phone.click("#mark-studied")

@@ -31,6 +31,7 @@ from schedules.delivery_loop import DeliveryWorker
 from schedules.meetings import send_reminders
 from schedules.tokens import refresh_jsapi_ticket
 from tests import test_browser
+from tests.browser_support import wait_until
 from tests.factories import make_branch, make_meeting, make_member, make_township
 from tests.live import serving_own_sandbox
 
@@ -133,7 +134,7 @@ def test_a_subscription_is_accepted_and_the_next_reminder_goes_as_subscription(
     page.evaluate("""() => document.getElementById('subscribe-btn').addEventListener(
         'success', e => { window.subscribed = e.detail; }, {once: true})""")
     page.click("#wx-stub-allow")
-    detail = page.wait_for_function("() => window.subscribed").json_value()
+    detail = wait_until(page, "() => window.subscribed")
     assert detail["errMsg"] == "subscribe:ok"
     chosen = {k: json.loads(v) for k, v in json.loads(detail["subscribeDetails"]).items()}
     assert chosen[MEETING] == {"status": "accept"} and chosen[STUDY] == {"status": "reject"}
@@ -177,7 +178,7 @@ def test_without_the_tag_in_open_tag_list_the_stub_draws_nothing(page, sandbox):
     page.route(re.compile(r".*/m/notices$"), without_open_tags)
     page.reload()
     expect(state(page, MEETING)).to_have_text("未订阅")
-    page.wait_for_function("() => document.getElementById('wx-config') && window.wx")
+    wait_until(page, "() => document.getElementById('wx-config') && window.wx")
     page.wait_for_timeout(500)  # (wx.config answered meanwhile)
     expect(page.locator("#subscribe-btn button.btn")).to_have_count(0)
 

@@ -17,6 +17,7 @@ from bot.simulator import WeChatSide
 from models.db.stored_files import FEEDBACK, StoredFile
 from models.study.tables import StudyFeedback, StudyRecord
 from tests import test_browser
+from tests.browser_support import wait_until
 from tests.conftest import TOKEN, Chat
 from tests.factories import make_branch, make_member, make_township
 from tests.live import serving_own_sandbox
@@ -95,8 +96,8 @@ def test_a_member_reads_at_the_largest_font_marks_studied_and_sends_a_photo(
     size = page.evaluate(
         "parseFloat(getComputedStyle(document.querySelector('#article-body p')).fontSize)")
     assert size >= 24, size
-    page.wait_for_function(
-        "[...document.querySelectorAll('#article img')].every(i => i.complete)")
+    wait_until(
+        page, "[...document.querySelectorAll('#article img')].every(i => i.complete)")
     photos = photos_in_line(page)
     assert len(photos) == 2 and all(p["loaded"] and p["inArticle"] for p in photos), photos
     assert all(p["width"] <= 390 for p in photos), photos
@@ -131,7 +132,7 @@ def test_a_member_reads_at_the_largest_font_marks_studied_and_sends_a_photo(
     page.click("#send-feedback")
     expect(page.locator(".flash")).to_contain_text("心得收到了")
     expect(page.locator(".mine img")).to_have_count(1)
-    page.wait_for_function("document.querySelector('.mine img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('.mine img').naturalWidth > 0")
     expect(page.locator(".mine .said")).to_contain_text("基层党组织的重要作用")
     with services_of(reading).sessions() as session:
         record = session.scalars(select(StudyRecord)).one()
@@ -147,8 +148,8 @@ def test_a_member_reads_at_the_largest_font_marks_studied_and_sends_a_photo(
     # at 320 px, 特大 still fits and the photos shrink to the width
     page.set_viewport_size(NARROW)
     page.reload()
-    page.wait_for_function(
-        "[...document.querySelectorAll('#article img')].every(i => i.complete)")
+    wait_until(
+        page, "[...document.querySelectorAll('#article img')].every(i => i.complete)")
     fits(page)
     assert all(p["width"] <= 320 for p in photos_in_line(page))
     page.screenshot(path=str(folder / "study-item-xlarge-320.png"), full_page=True)
