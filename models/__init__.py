@@ -5,6 +5,7 @@ tests rely on that).
 """
 
 from models.api.tables import ApiToken, MiniProgramUser
+from models.assessment.marks import AssessmentMark
 from models.console.accounts import ConsoleUser
 from models.console.audit import AuditEntry
 from models.console.logins import LoginTicket
@@ -46,6 +47,7 @@ from models.study.tables import (
 __all__ = [
     "AccessToken",
     "ApiToken",
+    "AssessmentMark",
     "Attendance",
     "AuditEntry",
     "Base",
