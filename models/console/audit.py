@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, delete, select
+from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.actors import Actor, Surface
-from models.db.base import Base, UTCDateTime, rowcount
+from models.db.base import Base, UTCDateTime
 from models.db.enum_type import str_enum
 from models.members.orgs import subtree_query
 
@@ -90,11 +90,6 @@ def entries_for(session: Session, org_ids: Iterable[int], limit: int = 200,
             query = query.where(AuditEntry.at < only.until)
     return list(session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                 .limit(limit)))
-
-
-def prune(session: Session, older_than: datetime) -> int:
-    """Drop entries made before `older_than` (the retention); how many went."""
-    return rowcount(session.execute(delete(AuditEntry).where(AuditEntry.at < older_than)))
 
 
 def retention_cutoff(now: datetime, keep_days: int) -> datetime | None:

@@ -8,12 +8,12 @@ this table are in models.db.webhook_statements.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Index, String, Text, delete
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from models.db.base import Base, UTCDateTime, rowcount
+from models.db.base import Base, UTCDateTime
 
 
 class InboundMessage(Base):
@@ -32,9 +32,3 @@ class InboundMessage(Base):
     # Plain mode: the request's signature, which covers the timestamp and nonce but not
     # the body. Unique, so one signed query cannot carry a second, different message.
     signature: Mapped[str | None] = mapped_column(String(40), unique=True)
-
-
-def prune_inbound(session: Session, now: datetime, keep: timedelta = timedelta(days=4)) -> int:
-    """Delete keys older than `keep` (WeChat retries within seconds); returns the count."""
-    result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < now - keep))
-    return rowcount(result)
