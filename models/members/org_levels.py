@@ -44,7 +44,7 @@ def levels_of(session: Session, org_ids: Iterable[int] | None = None) -> dict[in
             for org_id in wanted}
 
 
-def _level(org_id: int, kind: str, parent_id: int | None, counties: set[int | None]) -> OrgLevel:
+def _level(org_id: int, kind: str, parent_id: int | None, counties: set[int]) -> OrgLevel:
     if kind == OrgKind.GROUP:
         return OrgLevel.GROUP
     if kind == OrgKind.COMMITTEE:
