@@ -17,6 +17,7 @@ from schedules import (
     meetings,
     menu_tags,
     pairing,
+    rectification,
     retention,
     study,
     study_photos,
@@ -31,6 +32,7 @@ __all__ = ["JobFunc", "JobSpec", "TriggerArgs", "all_jobs"]
 # The modules whose `JOBS` the scheduler runs, in the order they are added.
 JOB_MODULES = (delivery, tokens, upkeep, drafts, meetings, study, pairing, menu_tags,
                study_photos, unionids, retention)
+JOB_MODULES += (rectification,)
 
 
 def all_jobs() -> list[JobSpec]:
