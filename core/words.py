@@ -675,3 +675,15 @@ SANDBOX_MEMBER_PAGES = "这位成员的页面"
 AUDIT_FIELD_NAMES["miniprogram"] = "小程序"
 # Issue 27 (personal data on request): the audit log's names for export and forget.
 AUDIT_ACTION_NAMES.update({"member.export": "导出个人数据", "member.forget": "注销个人数据"})
+# Issue 28 (整顿台账): the workbook's sheet and the audit log's names (models.rectification)
+RECTIFY_SHEET = "整顿台账"
+RECTIFY_SHEET_TITLE = "软弱涣散党组织整顿台账（{years}年）"
+RECTIFY_COLUMNS = ["序号", "支部", "年度", "问题类别", "问题", "整改措施", "责任人", "挂点领导",
+                   "整改时限", "状态", "销号时间", "销号人"]
+RECTIFY_STATES = {"open": "整改中", "overdue": "已超期", "closed": "已销号",
+                  "closed_late": "已销号（超期）"}
+AUDIT_ACTION_NAMES.update({
+    "rectify.mark": "列入软弱涣散", "rectify.problem": "登记整顿问题",
+    "rectify.milestone": "整顿节点完成", "rectify.close": "整顿问题销号",
+    "rectify.reopen": "整顿问题重新打开", "rectify.confirm": "确认整顿销号"})
+NOTICE_KIND_NAMES["rectify_warning"] = "整顿提醒"

@@ -34,3 +34,11 @@ NOTICE_RECTIFY_OVERDUE_UP = (
 RECTIFY_LIST_EMPTY = "{year}年没有列入软弱涣散的党组织。"
 RECTIFY_LIST_LINE = "{branch}（{township}）：问题 {total} 个，未销号 {open}，超期 {overdue}{left}"
 RECTIFY_LIST_LEFT = "，已确认整顿销号"
+
+RECTIFY_LEADER_UNKNOWN = "找不到挂点领导「{name}」：请写花名册上的姓名（同名的请联系管理员）。"
+CONSOLE_RECTIFY_MARKED = "已列入软弱涣散党组织台账。"
+CONSOLE_RECTIFY_PROBLEM_ADDED = "问题已登记，节点已按时限倒排。"
+CONSOLE_RECTIFY_CLOSED = "问题已销号。"
+CONSOLE_RECTIFY_REOPENED = "问题已重新打开。"
+CONSOLE_RECTIFY_CONFIRMED = "已确认整顿销号，该支部移出台账。"
+CONSOLE_RECTIFY_MILESTONE_DONE = "节点已标记完成。"

@@ -247,3 +247,20 @@ def confirm_leaving(session: Session, actor: Actor, weak: WeakBranch, by_org_id:
     record_change(session, actor, org_id=weak.branch_id, action="rectify.confirm",
                   target=f"{weak.branch.name} {weak.year}", now=now,
                   after={"problems": len(statuses)})
+
+
+def parse_milestones(text: str) -> list[tuple[str, int]] | None:
+    """「方案:60，中期:30，验收:7」 as [(name, days before the deadline)]; None for an empty
+    text (the default milestones)."""
+    text = text.strip()
+    if not text:
+        return None
+    steps = []
+    for part in text.replace("，", ",").replace("、", ",").replace("：", ":").split(","):
+        name, _, days = part.strip().partition(":")
+        if not part.strip():
+            continue
+        if not days.strip().isascii() or not days.strip().isdigit():
+            raise RectificationError("RECTIFY_BAD_MILESTONES")
+        steps.append((name.strip(), int(days.strip())))
+    return steps
