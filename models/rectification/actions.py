@@ -59,7 +59,8 @@ class NewProblem:
 
 def _ancestors(session: Session, org_id: int) -> list[int]:
     """The orgs above `org_id`, nearest first."""
-    parents = dict(session.execute(select(Org.id, Org.parent_id)).tuples().all())
+    parents = {org_id: parent_id for org_id, parent_id in session.execute(
+        select(Org.id, Org.parent_id))}
     found: list[int] = []
     current = parents.get(org_id)
     while current is not None and current not in found:

@@ -34,7 +34,8 @@ def rectification_on_time(session: Session, org_ids: Sequence[int], span: Span,
                                   Problem.deadline <= span.last)).all()
     if not rows:
         return {}
-    parents = dict(session.execute(select(Org.id, Org.parent_id)).tuples().all())
+    parents = {org_id: parent_id for org_id, parent_id in session.execute(
+        select(Org.id, Org.parent_id))}
     counts: dict[int, list[int]] = {}
     chains: dict[int, list[int]] = {}
     seen: set[int]
