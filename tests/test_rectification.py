@@ -260,3 +260,28 @@ def test_the_ledger_workbook_has_the_rectification_sheet(session, clock, ids, tm
                                            ("远山村党支部", "支部班子长期不全")]
     weak = session.scalars(select(WeakBranch)).first()
     assert weak is not None
+
+
+def test_cli_lists_the_ledger(session, clock, ids, database_url, tmp_path):
+    from tests.backup_support import cli
+
+    year = clock().year
+    problem = file_problem(session, ids, "liaoyuan", year, date(year, 1, 1), clock())
+    file_problem(session, ids, "far", year, date(year + 1, 12, 31), clock())
+    session.commit()
+    listed = cli(["rectify", "list", "--year", str(year)], database_url, tmp_path / "inst")
+    today = clock().astimezone(TZ).date()
+    overdue = 1 if today > date(year, 1, 1) else 0
+    assert listed.output.splitlines() == [
+        f"辽原村党支部（东乡党委）：问题 1 个，未销号 1，超期 {overdue}",
+        "远山村党支部（西乡党委）：问题 1 个，未销号 1，超期 0"]
+    close_problem(session, COUNTY_ACTOR, problem, "整改到位", ids["east"], clock())
+    weak = session.scalars(select(WeakBranch).where(
+        WeakBranch.branch_id == ids["liaoyuan"])).one()
+    confirm_leaving(session, COUNTY_ACTOR, weak, ids["county"], clock())
+    session.commit()
+    listed = cli(["rectify", "list", "--org", "东乡党委"], database_url, tmp_path / "inst")
+    assert listed.output.splitlines() == [
+        "辽原村党支部（东乡党委）：问题 1 个，未销号 0，超期 0，已确认整顿销号"]
+    assert "2001年没有列入" in cli(["rectify", "list", "--year", "2001"], database_url,
+                                 tmp_path / "inst").output
