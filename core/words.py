@@ -687,3 +687,15 @@ AUDIT_ACTION_NAMES.update({
     "rectify.milestone": "整顿节点完成", "rectify.close": "整顿问题销号",
     "rectify.reopen": "整顿问题重新打开", "rectify.confirm": "确认整顿销号"})
 NOTICE_KIND_NAMES["rectify_warning"] = "整顿提醒"
+# The problem categories a county files its weak branches' problems under (the county
+# report behind issue 28 used these six): models.rectification.tables.CATEGORIES. Edit
+# to match the county's own rules; a category is stored as its text, so renaming one
+# leaves older problems as they were.
+RECTIFY_CATEGORIES = ("班子不强", "组织生活不规范", "党员管理松散", "作用发挥不明显",
+                      "阵地建设薄弱", "群众基础差")
+# Milestones counted back from a deadline (倒排): (name, days before the deadline).
+RECTIFY_MILESTONES = (("方案", 60), ("中期", 30), ("验收", 7))
+LIST_JOIN = "、"
+MILESTONE_JOIN = "，"
+# How a typed milestone list may be written: 「方案:60，中期:30」, 「方案：60、中期：30」
+MILESTONE_SEPARATORS = {"，": ",", "、": ",", "：": ":"}

@@ -26,7 +26,7 @@ from bot.console.request_db import db, refusal_goes_to, save
 from bot.console.uploads import STORED_NAME, keep_photos, photo_folder, read_photo, send_photo
 from bot.request_guard import upload_limit
 from bot.services import services_of
-from core import texts
+from core import texts, words
 from models.db.stored_files import RECTIFY
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import branches_under, subtree_ids
@@ -141,7 +141,7 @@ def branch(branch_id: int) -> ResponseReturnValue:
         county=may_act(session, branch_id, account.org_id, True),
         above=may_act(session, branch_id, account.org_id, False),
         categories=CATEGORIES,
-        default_milestones="，".join(f"{n}:{d}" for n, d in DEFAULT_MILESTONES))
+        default_milestones=words.MILESTONE_JOIN.join(f"{n}:{d}" for n, d in DEFAULT_MILESTONES))
 
 
 def _weak(weak_id: int) -> WeakBranch:

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import words
 from models.actors import Actor
 from models.console.audit import record_change
 from models.errors import DomainError
@@ -131,7 +132,8 @@ def add_problem(session: Session, actor: Actor, weak: WeakBranch, spec: NewProbl
     _require(session, weak.branch_id, by_org_id, county_only=True)
     _not_confirmed(weak)
     if spec.category not in CATEGORIES:
-        raise RectificationError("RECTIFY_BAD_CATEGORY", categories="、".join(CATEGORIES))
+        raise RectificationError("RECTIFY_BAD_CATEGORY",
+                                 categories=words.LIST_JOIN.join(CATEGORIES))
     description, measures = spec.description.strip(), spec.measures.strip()
     if not description or not measures:
         raise RectificationError("RECTIFY_PROBLEM_EMPTY")
@@ -257,7 +259,9 @@ def parse_milestones(text: str) -> list[tuple[str, int]] | None:
     if not text:
         return None
     steps = []
-    for part in text.replace("，", ",").replace("、", ",").replace("：", ":").split(","):
+    for typed, plain in words.MILESTONE_SEPARATORS.items():
+        text = text.replace(typed, plain)
+    for part in text.split(","):
         name, _, days = part.strip().partition(":")
         if not part.strip():
             continue

@@ -8,19 +8,20 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import words
 from models.db.base import Base, UTCDateTime
 from models.members.org_tables import Org
 from models.members.tables import Member
 
-# The problem categories a county files its weak branches' problems under (the county
-# report behind issue 28 used these six). Edit this list to match the county's own rules;
-# a category is stored as its text, so renaming one leaves older problems as they were.
-CATEGORIES = ("班子不强", "组织生活不规范", "党员管理松散", "作用发挥不明显", "阵地建设薄弱",
-              "群众基础差")
+# The problem categories a county files its weak branches' problems under — a
+# configurable list: edit core.words.RECTIFY_CATEGORIES (six by default: 班子不强,
+# 组织生活不规范, 党员管理松散, 作用发挥不明显, 阵地建设薄弱, 群众基础差). A category is
+# stored as its text, so renaming one leaves older problems as they were.
+CATEGORIES: tuple[str, ...] = words.RECTIFY_CATEGORIES
 
-# Milestones counted back from a problem's deadline: (name, days before the deadline).
-# A problem may be given its own list when it is filed.
-DEFAULT_MILESTONES = (("方案", 60), ("中期", 30), ("验收", 7))
+# Milestones counted back from a problem's deadline (倒排): (name, days before the
+# deadline); 方案 at −60, 中期 at −30, 验收 at −7 unless a problem is given its own list.
+DEFAULT_MILESTONES: tuple[tuple[str, int], ...] = words.RECTIFY_MILESTONES
 
 OPEN = "open"
 CLOSED = "closed"
