@@ -31,8 +31,8 @@ __all__ = ["JobFunc", "JobSpec", "TriggerArgs", "all_jobs"]
 
 # The modules whose `JOBS` the scheduler runs, in the order they are added.
 JOB_MODULES = (delivery, tokens, upkeep, drafts, meetings, study, pairing, menu_tags,
-               study_photos, unionids, retention)
-JOB_MODULES += (rectification,)
+               study_photos, unionids, retention,
+               rectification)
 
 
 def all_jobs() -> list[JobSpec]:

@@ -42,7 +42,8 @@ def rectification_on_time(session: Session, org_ids: Sequence[int], span: Span,
     for branch_id, deadline, status, closed_at in rows:
         chain = chains.get(branch_id)
         if chain is None:
-            chain, seen, current = [], set(), branch_id
+            chain, seen = [], set()
+            current: int | None = branch_id
             while current is not None and current not in seen:
                 seen.add(current)
                 if current in wanted:
