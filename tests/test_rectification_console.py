@@ -55,7 +55,9 @@ def test_county_marks_files_township_closes_county_confirms(app, session, clock,
     assert "辽原村党支部" in east.get("/admin/rectification").get_data(as_text=True)
     assert "列入台账" not in east.get("/admin/rectification").get_data(as_text=True)
     closed = east.post(f"/admin/rectification/problem/{problem.id}/close", data={
-        "note": "已制定计划，按月召开", "photos": (BytesIO(png_bytes()), "evidence.png"),
+        "note": "已制定计划，按月召开",
+        "photos": [(BytesIO(png_bytes()), "evidence.png"),
+                   (BytesIO(b"%PDF-1.4\n% minutes of the meeting\n"), "plan.pdf")],
         "csrf_token": east.token}, content_type="multipart/form-data")
     page = east.get(closed.location).get_data(as_text=True)
     assert "问题已销号" in page and "已制定计划，按月召开" in page
@@ -65,6 +67,13 @@ def test_county_marks_files_township_closes_county_confirms(app, session, clock,
     name = page.split(photo_url, 1)[1].split('"', 1)[0]
     assert east.get(photo_url + name).status_code == 200
     assert logged_in(app, "west-it").get(photo_url + name).status_code == 404
+    assert "佐证文件 2（PDF）" in page
+    pdf = page.split(photo_url, 3)[3].split('"', 1)[0]
+    assert pdf.endswith(".pdf")
+    download = east.get(photo_url + pdf)
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.data.startswith(b"%PDF-1.4")
+    assert "attachment" in download.headers["Content-Disposition"]
     reopened = east.post(f"/admin/rectification/problem/{problem.id}/reopen", data={
         "reason": "计划没有落实", "csrf_token": east.token})
     assert "问题已重新打开" in east.get(reopened.location).get_data(as_text=True)

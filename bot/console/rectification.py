@@ -8,11 +8,22 @@ county marks, files problems and confirms; the township or county approves a 销
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from bot.console.access import (
     branch_in_scope,
@@ -23,11 +34,20 @@ from bot.console.access import (
     scoped_org,
 )
 from bot.console.request_db import db, refusal_goes_to, save
-from bot.console.uploads import STORED_NAME, keep_photos, photo_folder, read_photo, send_photo
+from bot.console.uploads import (
+    PHOTO_MAX_BYTES,
+    STORED_NAME,
+    keep_photos,
+    photo_folder,
+    read_photo,
+    send_photo,
+)
 from bot.request_guard import upload_limit
 from bot.services import services_of
 from core import texts, words
+from core.photos import Photo
 from models.db.stored_files import RECTIFY
+from models.errors import DomainError
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import branches_under, subtree_ids
 from models.members.tables import Member
@@ -54,8 +74,10 @@ from models.rectification.tables import (
 
 bp = Blueprint("rectification", __name__)
 
-MAX_PHOTOS = 6
-BODY_MAX = MAX_PHOTOS * 8 * 1024 * 1024 + 64 * 1024
+MAX_PHOTOS = 6  # photos and PDF files together
+BODY_MAX = MAX_PHOTOS * PHOTO_MAX_BYTES + 64 * 1024
+PDF = b"%PDF-"
+STORED_PDF = re.compile(r"^[A-Za-z0-9_-]{16,40}\.pdf$")
 TEXT_MAX = 2000
 
 
@@ -214,13 +236,25 @@ def close(problem_id: int) -> ResponseReturnValue:
     uploads = [f for f in request.files.getlist("photos") if f and f.filename][:MAX_PHOTOS]
 
     def store() -> list[str]:
-        photos = [read_photo(upload) for upload in uploads]
+        photos = [_read_evidence(upload) for upload in uploads]
         return keep_photos(db(), problem.branch_id, RECTIFY, problem.id, photos) \
             if photos else []
 
     close_problem(db(), console_actor(), problem, _text("note"), current_account().org_id,
                   services_of().clock(), store)
     return _back(problem.branch_id, texts.CONSOLE_RECTIFY_CLOSED, f"#p{problem.id}")
+
+
+def _read_evidence(upload: FileStorage) -> Photo:
+    """A PDF file kept as it is (≤ 8 MB), or a photo as every console photo."""
+    head = upload.stream.read(len(PDF))
+    upload.stream.seek(0)
+    if head != PDF:
+        return read_photo(upload)
+    data = upload.read(PHOTO_MAX_BYTES + 1)
+    if len(data) > PHOTO_MAX_BYTES:
+        raise DomainError("RECTIFY_FILE_TOO_BIG", mb=PHOTO_MAX_BYTES // (1024 * 1024))
+    return Photo(data, ".pdf", 0, 0)
 
 
 @bp.post("/rectification/problem/<int:problem_id>/reopen")
@@ -259,12 +293,21 @@ def confirm(weak_id: int) -> ResponseReturnValue:
 @bp.get("/rectification/problem/<int:problem_id>/photos/<name>")
 @login_required
 def photo(problem_id: int, name: str) -> ResponseReturnValue:
-    """One evidence photo, to accounts that may see the branch."""
+    """One evidence photo or PDF file, to accounts that may see the branch."""
     problem = db().get(Problem, problem_id)
     if problem is None:
         abort(404)
     scoped_org(db(), problem.branch_id)
-    if not STORED_NAME.match(name) or name not in evidence_of(db(), [problem_id]).get(
-            problem_id, []):
+    if not (STORED_NAME.match(name) or STORED_PDF.match(name)) \
+            or name not in evidence_of(db(), [problem_id]).get(problem_id, []):
         abort(404)
-    return send_photo(photo_folder(RECTIFY, problem_id), name, private=True)
+    folder = photo_folder(RECTIFY, problem_id)
+    if not name.endswith(".pdf"):
+        return send_photo(folder, name, private=True)
+    if not (folder / name).is_file():
+        abort(404)
+    response = send_file(folder / name, mimetype="application/pdf", as_attachment=True,
+                         download_name=name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
