@@ -24,6 +24,7 @@ from models.console.audit import record_change
 from models.errors import DomainError
 from models.members.org_tables import Org, OrgKind
 from models.members.tables import Member
+from models.rectification.follow_up import close_item, reopen_item
 from models.rectification.tables import (
     CATEGORIES,
     CLOSED,
@@ -190,6 +191,7 @@ def close_problem(session: Session, actor: Actor, problem: Problem, note: str,
     `store_evidence` keeps under the problem), approved by the actor as staff of the
     township or county above the branch. Returns the stored photos' names (flushes)."""
     _require(session, problem.branch_id, by_org_id, county_only=False)
+    session.refresh(problem, with_for_update=True)  # two approvers at once: one closes
     _not_confirmed(problem.weak)
     if problem.status == CLOSED:
         raise RectificationError("RECTIFY_ALREADY_CLOSED")
@@ -199,13 +201,11 @@ def close_problem(session: Session, actor: Actor, problem: Problem, note: str,
     names = store_evidence() if store_evidence is not None else []
     before = {"status": problem.status}
     problem.status = CLOSED
-    problem.closed_at = now
-    problem.closed_by = actor.name[:100]
-    problem.close_note = note
+    after = close_item(problem, actor.name, note, now)
     session.flush()
     record_change(session, actor, org_id=problem.branch_id, action="rectify.close",
                   target=problem.description[:TARGET_CHARS], now=now, before=before,
-                  after={"status": CLOSED, "note": note, "photos": names})
+                  after={"status": CLOSED, **after, "photos": names})
     return names
 
 
@@ -213,20 +213,15 @@ def reopen_problem(session: Session, actor: Actor, problem: Problem, reason: str
                    by_org_id: int, now: datetime) -> None:
     """Reopen a closed problem (the rectification did not hold), with the reason."""
     _require(session, problem.branch_id, by_org_id, county_only=False)
+    session.refresh(problem, with_for_update=True)
     _not_confirmed(problem.weak)
     if problem.status != CLOSED:
         raise RectificationError("RECTIFY_NOT_CLOSED")
     reason = reason.strip()
     if not reason:
         raise RectificationError("RECTIFY_REOPEN_REASON_EMPTY")
-    before = {"status": CLOSED, "closed_by": problem.closed_by,
-              "closed_at": problem.closed_at.isoformat() if problem.closed_at else None,
-              "note": problem.close_note}
+    before = {"status": CLOSED, **reopen_item(problem, reason)}
     problem.status = OPEN
-    problem.closed_at = None
-    problem.closed_by = None
-    problem.close_note = None
-    problem.reopen_reason = reason
     session.flush()
     record_change(session, actor, org_id=problem.branch_id, action="rectify.reopen",
                   target=problem.description[:TARGET_CHARS], now=now, before=before,
@@ -237,6 +232,7 @@ def confirm_leaving(session: Session, actor: Actor, weak: WeakBranch, by_org_id:
                     now: datetime) -> None:
     """The county confirms the branch leaves the list: every problem closed first."""
     _require(session, weak.branch_id, by_org_id, county_only=True)
+    session.refresh(weak, with_for_update=True)
     _not_confirmed(weak)
     statuses = list(session.scalars(select(Problem.status).where(Problem.weak_id == weak.id)))
     if not statuses:

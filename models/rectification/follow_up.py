@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.db.base import UTCDateTime
 
 
 class FollowUp(StrEnum):
@@ -41,3 +47,33 @@ def follow_up_state(deadline: date, closed_at: datetime | None, today: date,
 def days_overdue(deadline: date, today: date) -> int:
     """How many days past its deadline an open item is on `today` (0 when not)."""
     return max(0, (today - deadline).days)
+
+
+class FollowUpColumns:
+    """The columns of an item followed up to its closing (a declarative mixin)."""
+
+    deadline: Mapped[date] = mapped_column(Date)  # a local day
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(100))  # the approver, as audited
+    close_note: Mapped[str | None] = mapped_column(Text)  # the evidence, in words
+    reopen_reason: Mapped[str | None] = mapped_column(Text)  # the last reopening's
+
+
+def close_item(item: FollowUpColumns, by: str, note: str, now: datetime) -> dict[str, Any]:
+    """Mark the item closed by `by` with the note; returns the audit's `after`."""
+    item.closed_at = now
+    item.closed_by = by[:100]
+    item.close_note = note
+    return {"note": note}
+
+
+def reopen_item(item: FollowUpColumns, reason: str) -> dict[str, Any]:
+    """Open a closed item again; returns the audit's `before` (who closed it, when, how)."""
+    before = {"closed_by": item.closed_by,
+              "closed_at": item.closed_at.isoformat() if item.closed_at else None,
+              "note": item.close_note}
+    item.closed_at = None
+    item.closed_by = None
+    item.close_note = None
+    item.reopen_reason = reason
+    return before

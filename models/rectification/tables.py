@@ -12,6 +12,7 @@ from core import words
 from models.db.base import Base, UTCDateTime
 from models.members.org_tables import Org
 from models.members.tables import Member
+from models.rectification.follow_up import FollowUpColumns
 
 # The problem categories a county files its weak branches' problems under — a
 # configurable list: edit core.words.RECTIFY_CATEGORIES (six by default: 班子不强,
@@ -48,7 +49,7 @@ class WeakBranch(Base):
         back_populates="weak", order_by="Problem.id", viewonly=True)
 
 
-class Problem(Base):
+class Problem(FollowUpColumns, Base):
     """One problem of a weak branch: what, the measures, who answers for it, by when."""
 
     __tablename__ = "rectify_problem"
@@ -65,13 +66,9 @@ class Problem(Base):
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))  # 挂点领导
     lead_unit: Mapped[str] = mapped_column(String(100), default="")  # 牵头单位
     departments: Mapped[str] = mapped_column(String(200), default="")  # 责任部门
-    deadline: Mapped[date] = mapped_column(Date)  # a local day
     status: Mapped[str] = mapped_column(String(10), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    closed_by: Mapped[str | None] = mapped_column(String(100))  # the approver, as audited
-    close_note: Mapped[str | None] = mapped_column(Text)  # the evidence, in words
-    reopen_reason: Mapped[str | None] = mapped_column(Text)  # the last reopening's
+    # deadline, closed_at, closed_by, close_note, reopen_reason: FollowUpColumns
 
     weak: Mapped[WeakBranch] = relationship(back_populates="problems", viewonly=True)
     owner: Mapped[Member | None] = relationship(foreign_keys=[owner_id], viewonly=True)
