@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.assessment.ratios import Ratio, Span
+from models.assessment.ratios import MeasureFn, Ratio, Span
 from models.members.org_tables import Org
 from models.rectification.follow_up import closed_on_time
 from models.rectification.tables import CLOSED, Problem
@@ -56,3 +56,8 @@ def rectification_on_time(session: Session, org_ids: Sequence[int], span: Span,
             tally[0] += done
             tally[1] += 1
     return {org_id: Ratio(done, due) for org_id, (done, due) in counts.items()}
+
+
+# What a scheme's computed clause names (the assessment's registry maps it to the function).
+MEASURE_NAME = "rectification_on_time"
+_CHECKED: MeasureFn = rectification_on_time  # the shape every measure has (mypy checks it)
