@@ -285,3 +285,40 @@ def test_cli_lists_the_ledger(session, clock, ids, database_url, tmp_path):
         "辽原村党支部（东乡党委）：问题 1 个，未销号 0，超期 0，已确认整顿销号"]
     assert "2001年没有列入" in cli(["rectify", "list", "--year", "2001"], database_url,
                                  tmp_path / "inst").output
+
+
+def test_two_approvers_at_once_close_a_problem_once(app, session, clock, ids, database_url):
+    """PostgreSQL: the row lock makes the second 销号 see the first."""
+    import threading
+
+    from bot.services import services_of
+    from models.rectification.tables import Problem
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks: PostgreSQL only")
+    problem_id = file_problem(session, ids, "liaoyuan", 2026, date(2026, 9, 30), clock()).id
+    session.commit()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def approve(org: str) -> None:
+        with services_of(app).sessions() as mine:
+            problem = mine.get(Problem, problem_id)
+            barrier.wait()
+            try:
+                close_problem(mine, COUNTY_ACTOR, problem, f"{org}审核", ids[org], clock())
+                mine.commit()
+                outcomes.append("closed")
+            except DomainError as refused:
+                mine.rollback()
+                outcomes.append(refused.key)
+
+    threads = [threading.Thread(target=approve, args=(org,)) for org in ("east", "county")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["RECTIFY_ALREADY_CLOSED", "closed"]
+    session.rollback()
+    assert len(session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "rectify.close")).all()) == 1
