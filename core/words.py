@@ -675,3 +675,27 @@ SANDBOX_MEMBER_PAGES = "这位成员的页面"
 AUDIT_FIELD_NAMES["miniprogram"] = "小程序"
 # Issue 27 (personal data on request): the audit log's names for export and forget.
 AUDIT_ACTION_NAMES.update({"member.export": "导出个人数据", "member.forget": "注销个人数据"})
+# Issue 28 (整顿台账): the workbook's sheet and the audit log's names (models.rectification)
+RECTIFY_SHEET = "整顿台账"
+RECTIFY_SHEET_TITLE = "软弱涣散党组织整顿台账（{years}年）"
+RECTIFY_COLUMNS = ["序号", "支部", "年度", "问题类别", "问题", "整改措施", "责任人", "挂点领导",
+                   "整改时限", "状态", "销号时间", "销号人"]
+RECTIFY_STATES = {"open": "整改中", "overdue": "已超期", "closed": "已销号",
+                  "closed_late": "已销号（超期）"}
+AUDIT_ACTION_NAMES.update({
+    "rectify.mark": "列入软弱涣散", "rectify.problem": "登记整顿问题",
+    "rectify.milestone": "整顿节点完成", "rectify.close": "整顿问题销号",
+    "rectify.reopen": "整顿问题重新打开", "rectify.confirm": "确认整顿销号"})
+NOTICE_KIND_NAMES["rectify_warning"] = "整顿提醒"
+# The problem categories a county files its weak branches' problems under (the county
+# report behind issue 28 used these six): models.rectification.tables.CATEGORIES. Edit
+# to match the county's own rules; a category is stored as its text, so renaming one
+# leaves older problems as they were.
+RECTIFY_CATEGORIES = ("班子不强", "组织生活不规范", "党员管理松散", "作用发挥不明显",
+                      "阵地建设薄弱", "群众基础差")
+# Milestones counted back from a deadline (倒排): (name, days before the deadline).
+RECTIFY_MILESTONES = (("方案", 60), ("中期", 30), ("验收", 7))
+LIST_JOIN = "、"
+MILESTONE_JOIN = "，"
+# How a typed milestone list may be written: 「方案:60，中期:30」, 「方案：60、中期：30」
+MILESTONE_SEPARATORS = {"，": ",", "、": ",", "：": ":"}

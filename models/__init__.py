@@ -34,6 +34,7 @@ from models.pairing.matching import PairSuggestion
 from models.pairing.relays import Relay
 from models.pairing.tables import HelpPair
 from models.questions.tables import Question
+from models.rectification.tables import Milestone, Problem, WeakBranch
 from models.study.drafts import PostDraft, PostDraftImage
 from models.study.tables import (
     PendingPost,
@@ -66,6 +67,7 @@ __all__ = [
     "MeetingInvite",
     "Member",
     "MenuTag",
+    "Milestone",
     "MiniProgramUser",
     "Org",
     "OrgAdmin",
@@ -77,6 +79,7 @@ __all__ = [
     "PendingPost",
     "PostDraft",
     "PostDraftImage",
+    "Problem",
     "Question",
     "Relay",
     "ReplyRest",
@@ -91,4 +94,5 @@ __all__ = [
     "StudyView",
     "SubscriptionCredit",
     "WeChatTag",
+    "WeakBranch",
 ]

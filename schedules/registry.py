@@ -17,6 +17,7 @@ from schedules import (
     meetings,
     menu_tags,
     pairing,
+    rectification,
     retention,
     study,
     study_photos,
@@ -30,7 +31,8 @@ __all__ = ["JobFunc", "JobSpec", "TriggerArgs", "all_jobs"]
 
 # The modules whose `JOBS` the scheduler runs, in the order they are added.
 JOB_MODULES = (delivery, tokens, upkeep, drafts, meetings, study, pairing, menu_tags,
-               study_photos, unionids, retention)
+               study_photos, unionids, retention,
+               rectification)
 
 
 def all_jobs() -> list[JobSpec]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.ledger.record_book import RecordBook
 from bot.ledger.records import BranchRecords, load_branch_records
+from bot.ledger.rectification import add_rectification_sheet
 from bot.ledger.sheets import LedgerSheet, ledger_workbook
 from bot.workbook import as_text
 from core import texts, words
@@ -53,6 +54,7 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
     add_branch_sheets(workbook, found, tz, period)
     book = RecordBook(workbook, words.LEDGER_BOOK_SHEET)
     book.add_branch(found, tz)
+    add_rectification_sheet(workbook, session, [branch.id], start, end, tz)
     workbook.save(path)
     return LedgerSummary(branch.name, len(found.meetings), len(found.members), path)
 

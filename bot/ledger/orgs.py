@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from bot.ledger.branch import add_branch_sheets
 from bot.ledger.record_book import RecordBook
 from bot.ledger.records import load_branch_records
+from bot.ledger.rectification import add_rectification_sheet
 from bot.ledger.sheets import LedgerSheet, ledger_workbook
 from core import texts, words
 from core.localtime import day, local_range
@@ -94,5 +95,6 @@ def export_org_ledger(session: Session, org: Org, branches: list[Org], start: da
         session.expunge_all()  # one branch's rows at a time in memory
         if progress is not None:
             progress(number, len(branches))
+    add_rectification_sheet(workbook, session, ids, start, end, tz)
     workbook.save(out)
     return OrgLedgerSummary(org.name, len(branches), meetings)

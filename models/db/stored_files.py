@@ -50,6 +50,8 @@ STUDY = "study"
 PREVIEW = "preview"  # owner_id: the org the form posts to
 FEEDBACK = "feedback"  # a 心得 photo sent from the member pages; owner_id: the study record
 FOLDERS = {MEETING: "meetings", STUDY: "study", PREVIEW: "previews", FEEDBACK: "feedback"}
+RECTIFY = "rectify"  # evidence of a closed rectification problem; owner_id: the problem
+FOLDERS[RECTIFY] = "rectify"
 # A previewed photo nobody published within this long is let go by the upkeep sweep.
 PREVIEW_KEEP = timedelta(days=1)
 UPLOADS = "uploads"
@@ -205,6 +207,8 @@ def _owner_names(session: Session, owner: str, owner_id: int) -> set[str]:
         meeting = session.get(Meeting, owner_id)
         return set(meeting.photos or []) if meeting is not None else set()
     if owner in (PREVIEW, FEEDBACK):  # known by its row alone
+        return set()
+    if owner == RECTIFY:  # known by its row alone, as feedback
         return set()
     item = session.get(StudyItem, owner_id)
     if item is None or item.withdrawn_at is not None:
