@@ -69,10 +69,10 @@ EVAL_MINE_RESULT = "{year}年民主评议的结果：{grade}（{votes}）{reason
 EVAL_MINE_NOTHING = "你还没有民主评议的记录。"
 EVAL_OPENED = "民主评议已开始，{until}截止：评{subjects}人，{voters}人投票。已通知全体党员写自我评价、投票。\n发送「评议进度」看进度；没有手机的党员，用「纸质选票」录入。"
 EVAL_OPEN_USAGE = "格式：开始评议 截止日期，例如：开始评议 12月20日（不写日期就是两周后）"
-EVAL_PROGRESS = "民主评议进度（{until}截止）：{voted}/{voters}人投了票，{selves}/{subjects}人写了自我评价。"
+EVAL_PROGRESS = "民主评议进度（{until}截止）：{voted}/{voters}人投完了票，{selves}/{subjects}人写了自我评价。"
 EVAL_PROGRESS_WAITING = "还没投完：{names}"
 EVAL_PROGRESS_NO_PHONE = "没有绑定微信（可录纸质选票）：{names}"
-EVAL_PAPER_USAGE = "格式：纸质选票 投票人 被评人 等次 ……，例如：纸质选票 赵大爷 张明 优秀 刘芳 合格"
+EVAL_PAPER_USAGE = "格式：纸质选票 投票人 被评人 等次 ……，例如：纸质选票 王大爷 3 优秀 5 合格（被评人写名字或「评议」名单的序号）"
 EVAL_PAPER_OK = "已录入{voter}的纸质选票：{count}人。"
 EVAL_CLOSED_OK = "民主评议已结束：{subjects}人，认定优秀{excellent}人。结果已分别发给本人，乡镇党委可以在管理后台看到。"
 

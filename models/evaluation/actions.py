@@ -312,8 +312,8 @@ def close_round(session: Session, actor: Actor, round_: EvaluationRound, *,
     tallies = tallies_of(session, round_)
     rows = list(session.scalars(select(EvaluationSubject).where(
         EvaluationSubject.round_id == round_.id).order_by(EvaluationSubject.position)))
-    names = dict(session.execute(select(Member.id, Member.name).where(
-        Member.id.in_([row.member_id for row in rows]))).tuples())
+    names: dict[int, str] = {member_id: name for member_id, name in session.execute(
+        select(Member.id, Member.name).where(Member.id.in_([row.member_id for row in rows])))}
     decided: dict[int, Grade] = {}
     for row in rows:
         leading = leading_grade(tallies.get(row.member_id)) or Grade.QUALIFIED
