@@ -85,3 +85,14 @@ EVAL_CONSOLE_CLOSED = "民主评议已结束，结果已发给每位党员。"
 EVAL_CONSOLE_BAD_DATE = "请选截止日期。"
 EVAL_PAGE_SAVED = "已记下，截止前可以改。"
 EVAL_PAGE_SELF_SAVED = "自我评价已保存。"
+
+# 台账
+EVAL_LEDGER_SHEET = "民主评议"
+EVAL_LEDGER_TITLE = "{org}民主评议党员（{period}）"
+EVAL_LEDGER_COLUMNS = ["支部", "年度", "序号", "姓名", "优秀票", "合格票", "基本合格票", "不合格票",
+                       "认定", "认定理由", "自我评价"]
+EVAL_LEDGER_SELF_TEXT = "已写"
+EVAL_LEDGER_SELF_VOICE = "语音"
+EVAL_LEDGER_SELF_NONE = "未写"
+EVAL_LEDGER_CLOSED = "{branch}：{day}结束，{by}。"
+EVAL_LEDGER_OVER_CAP = "优秀比例超过规定的理由：{reason}"
