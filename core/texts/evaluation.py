@@ -9,6 +9,7 @@ EVAL_GRADE_WORDS = {"基本合格": "basic", "不合格": "unqualified", "优秀
 EVAL_NO_GRADE = "—"
 EVAL_TALLY = "优秀{}票、合格{}票、基本合格{}票、不合格{}票"
 EVAL_AUDIT_TARGET = "{year}年民主评议党员"
+EVAL_AUDIT_DETERMINED = "{year}年民主评议认定：{name}"
 EVAL_AUDIT_PAPER = "纸质选票：{name}"
 EVAL_METHOD_NAMES = {"online": "网上", "paper": "纸质"}
 

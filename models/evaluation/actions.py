@@ -218,6 +218,11 @@ def cast_votes(session: Session, actor: Actor, round_: EvaluationRound, voter: M
             raise EvaluationError("EVAL_PAPER_NOT_OWN")
     if not is_voter(session, round_, voter.id):
         raise EvaluationError("EVAL_NOT_VOTER", name=voter.name)
+    other_way = session.scalar(select(EvaluationVoted.method).where(
+        EvaluationVoted.round_id == round_.id, EvaluationVoted.voter_id == voter.id,
+        EvaluationVoted.method != str(method)).limit(1))
+    if other_way is not None:
+        _voted_other_way(other_way, voter)
     subjects = {row.member_id for row in session.scalars(select(EvaluationSubject).where(
         EvaluationSubject.round_id == round_.id))}
     for subject_id in choices:
@@ -238,9 +243,8 @@ def cast_votes(session: Session, actor: Actor, round_: EvaluationRound, voter: M
         was = session.scalar(select(EvaluationVoted.method).where(
             EvaluationVoted.round_id == round_.id, EvaluationVoted.voter_id == voter.id,
             EvaluationVoted.subject_id == subject_id))
-        if was != str(method):
-            raise EvaluationError("EVAL_VOTED_ONLINE" if was == Method.ONLINE
-                                  else "EVAL_VOTED_ON_PAPER", name=voter.name)
+        if was != str(method):  # (the other way, at this very moment)
+            _voted_other_way(str(was), voter)
         _upsert_ballot(session, {"round_id": round_.id, "ballot_key": key,
                                  "subject_id": subject_id, "choice": str(Grade(grade))})
         changed += subject_id in before and before[subject_id] != str(grade)
@@ -249,6 +253,11 @@ def cast_votes(session: Session, actor: Actor, round_: EvaluationRound, voter: M
                       target=texts.EVAL_AUDIT_PAPER.format(name=voter.name), now=now,
                       after={"rated": len(choices)})
     return Cast(len(choices), changed)
+
+
+def _voted_other_way(method: str, voter: Member) -> None:
+    raise EvaluationError("EVAL_VOTED_ONLINE" if method == Method.ONLINE
+                          else "EVAL_VOTED_ON_PAPER", name=voter.name)
 
 
 def end_voting(session: Session, actor: Actor, round_: EvaluationRound, now: datetime) -> None:
@@ -276,8 +285,8 @@ def set_determination(session: Session, actor: Actor, round_: EvaluationRound, m
     if len(reason) > REASON_MAX:
         raise EvaluationError("EVAL_REASON_TOO_LONG", limit=REASON_MAX)
     leading = leading_grade(tallies_of(session, round_).get(member_id))
+    name = session.get(Member, member_id)
     if grade is not None and grade != (leading or Grade.QUALIFIED) and not reason:
-        name = session.get(Member, member_id)
         raise EvaluationError("EVAL_REASON_NEEDED", name=name.name if name else "",
                               votes=grade_name(leading), grade=grade_name(grade))
     before = {"determination": row.determination, "reason": row.reason}
@@ -285,7 +294,8 @@ def set_determination(session: Session, actor: Actor, round_: EvaluationRound, m
     row.reason = reason or None
     session.flush()
     record_change(session, actor, org_id=round_.branch_id, action="evaluation.determine",
-                  target=texts.EVAL_AUDIT_TARGET.format(year=round_.year), now=now,
+                  target=texts.EVAL_AUDIT_DETERMINED.format(
+                      year=round_.year, name=name.name if name else member_id), now=now,
                   before=before, after={"determination": row.determination,
                                         "reason": row.reason})
     return row
@@ -329,15 +339,12 @@ def close_round(session: Session, actor: Actor, round_: EvaluationRound, *,
         raise EvaluationError("EVAL_OVER_CAP", excellent=excellent, total=len(rows),
                               share=round(100 * excellent / len(rows)),
                               cap=round(100 * cap), allowed=int(cap * len(rows) + 1e-9))
-    results: dict[str, Any] = {}
     for row in rows:
         tally = tallies.get(row.member_id, dict.fromkeys(GRADES, 0))
         row.excellent, row.qualified = tally[Grade.EXCELLENT], tally[Grade.QUALIFIED]
         row.basic, row.unqualified = tally[Grade.BASIC], tally[Grade.UNQUALIFIED]
         row.determination = str(decided[row.member_id])
         row.voice_until = None
-        results[names.get(row.member_id, str(row.member_id))] = {
-            "votes": [tally[grade] for grade in GRADES], "determination": row.determination}
     round_.closed_at = now
     round_.closed_on = now.astimezone(tz).date()
     round_.closed_by = actor.name[:100]
@@ -360,5 +367,6 @@ def close_round(session: Session, actor: Actor, round_: EvaluationRound, *,
                                                       subject=f"evaluation:{round_.id}"), now)
     record_change(session, actor, org_id=round_.branch_id, action="evaluation.close",
                   target=texts.EVAL_AUDIT_TARGET.format(year=round_.year), now=now,
-                  after={"results": results, "over_cap_reason": reason or None})
+                  after={"members": len(rows), "excellent": excellent,
+                         "over_cap_reason": reason or None})
     return Closed(len(rows), excellent, cap)
