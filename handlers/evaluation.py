@@ -63,14 +63,14 @@ def read_choices(text: str, subjects: list[Subject]) -> dict[int, Grade]:
         if match.start() != position:
             break
         position = match.end()
-        who = match.group(1).strip(words.ITEM_SEP + " ,，.。")
+        who = match.group(1).strip(words.ITEM_SEP + texts.EVAL_CHOICE_PUNCTUATION)
         grade = Grade(texts.EVAL_GRADE_WORDS[match.group(2)])
         chosen = [s for s in subjects if (who.isdigit() and s.position == int(who))
                   or s.name == who]
         if len(chosen) != 1:
             raise EvaluationError("EVAL_NO_SUCH", name=who[:20])
         found[chosen[0].member_id] = grade
-    if not found or text[position:].strip(" ,，.。"):
+    if not found or text[position:].strip(texts.EVAL_CHOICE_PUNCTUATION):
         raise EvaluationError("EVAL_NOTHING_CHOSEN")
     return found
 

@@ -100,7 +100,8 @@ def test_rating_on_the_page_and_the_round_on_the_console(browser, evaluating, cl
         console.screenshot(path=str(folder / f"evaluation-console-{width}.png"), full_page=True)
         console.click("text=提前截止投票")
         expect(console.locator("#determinations")).to_contain_text("张明")
-        expect(console.locator("#determinations tr", has_text="李书记")).to_contain_text("按评议（合格）")
+        li = console.locator("#determinations tr", has_text="李书记")
+        expect(li).to_contain_text("按评议（合格）")
         fits(console)
         console.screenshot(path=str(folder / f"evaluation-tallies-{width}.png"), full_page=True)
     finally:

@@ -6,6 +6,8 @@ EVAL_GRADE_NAMES = {"excellent": "优秀", "qualified": "合格", "basic": "基�
 # what members may type for a grade (longest first when read)
 EVAL_GRADE_WORDS = {"基本合格": "basic", "不合格": "unqualified", "优秀": "excellent",
                     "合格": "qualified"}
+# what may stand between the choices of 评议 / 纸质选票 ("张明 优秀，刘芳 合格。")
+EVAL_CHOICE_PUNCTUATION = " ,，.。、"
 EVAL_NO_GRADE = "—"
 EVAL_TALLY = "优秀{}票、合格{}票、基本合格{}票、不合格{}票"
 EVAL_AUDIT_TARGET = "{year}年民主评议党员"
