@@ -675,3 +675,13 @@ SANDBOX_MEMBER_PAGES = "这位成员的页面"
 AUDIT_FIELD_NAMES["miniprogram"] = "小程序"
 # Issue 27 (personal data on request): the audit log's names for export and forget.
 AUDIT_ACTION_NAMES.update({"member.export": "导出个人数据", "member.forget": "注销个人数据"})
+# Issue 28 (民主评议党员): the audit log's and the delivery page's names.
+AUDIT_ACTION_NAMES.update({
+    "evaluation.open": "开始民主评议", "evaluation.self": "代写自我评价",
+    "evaluation.paper": "录入纸质选票", "evaluation.end_voting": "民主评议截止投票",
+    "evaluation.determine": "民主评议认定", "evaluation.close": "结束民主评议"})
+NOTICE_KIND_NAMES.update({"evaluation_open": "民主评议通知", "evaluation_result": "民主评议结果"})
+AUDIT_FIELD_NAMES.update({"closes_on": "截止日期", "subjects": "被评议人数", "voters": "投票人数",
+                          "rated": "评了几人", "determination": "认定",
+                          "excellent": "优秀人数",
+                          "over_cap_reason": "超过优秀比例的理由"})

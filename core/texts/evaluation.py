@@ -99,3 +99,14 @@ EVAL_LEDGER_SELF_VOICE = "语音"
 EVAL_LEDGER_SELF_NONE = "未写"
 EVAL_LEDGER_CLOSED = "{branch}：{day}结束，{by}。"
 EVAL_LEDGER_OVER_CAP = "优秀比例超过规定的理由：{reason}"
+
+# 帮助 <命令>: an example each
+from core.texts.conversation import COMMAND_EXAMPLES  # noqa: E402
+
+COMMAND_EXAMPLES.update({
+    "评议": "评议 3 合格（「评议」看名单和序号；一次可以评几个人：评议 张明 优秀 刘芳 合格）",
+    "自评": "自评 今年按时参加组织生活，带头学习，不足是……",
+    "开始评议": "开始评议 12月20日",
+    "纸质选票": "纸质选票 王大爷 3 优秀 5 合格",
+    "结束评议": "结束评议（优秀超过规定比例时：结束评议 写明理由）",
+})
