@@ -106,7 +106,7 @@ def branch_round(branch_id: int) -> ResponseReturnValue:
                            default_day=default_day, reason_max=REASON_MAX, **context)
 
 
-def select_members(branch_id: int) -> Select[tuple[int, str, bool]]:
+def select_members(branch_id: int) -> Select[int, str, bool]:
     """The branch's live members (id, name, has WeChat), in roster order."""
     return select(Member.id, Member.name, Member.openid.is_not(None)).where(
         Member.branch_id == branch_id, live_member()).order_by(Member.id)
