@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect, select
@@ -156,7 +157,11 @@ def test_a_whole_round_over_chat(chat: Chat, session, branch, clock, caplog):  #
 
 
 def test_votes_end_at_the_deadline(chat: Chat, session, branch, clock):  # type: ignore[no-untyped-def]
-    chat.say("o-admin", "开始评议")
+    assert "截止日期要在今天以后" in chat.say("o-admin", "开始评议 昨天")
+    assert "格式" in chat.say("o-admin", "开始评议 下雨天")
+    day = (clock() + timedelta(days=14)).astimezone(ZoneInfo("Asia/Shanghai"))
+    opened = chat.say("o-admin", f"开始评议 {day.month}月{day.day}日")
+    assert f"{day.year}年{day.month}月{day.day}日" in opened
     chat.say("o-zm", "评议 李书记 合格")
     clock.advance(days=15)
     assert "投票已经截止" in chat.say("o-zm", "评议 李书记 优秀")
@@ -168,4 +173,3 @@ def test_votes_end_at_the_deadline(chat: Chat, session, branch, clock):  # type:
     assert (li.qualified, li.determination) == (1, "qualified")
     # nobody voted on 刘芳: 合格 as a default
     assert all(r.determination == "qualified" for r in session.scalars(select(EvaluationSubject)))
-    assert timedelta(days=15)
