@@ -21,6 +21,8 @@ EVAL_NOTICE_OPEN = ("【民主评议党员】支部开始民主评议，{until}�
                     "2. 再给{count}位党员评等次（优秀/合格/基本合格/不合格，不记名）：发送「评议」看名单。")
 EVAL_NOTICE_RESULT = ("【民主评议结果】你{year}年民主评议的结果：{grade}。\n"
                       "大家的评议：{votes}。{reason}这条消息只发给你本人。")
+EVAL_NOTICE_RESULT_HELPED = ("【民主评议结果】你{year}年民主评议的结果出来了。结果只告诉你本人："
+                             "请向支部书记当面了解，或在公众号发送「我的评议」查看。")
 EVAL_RESULT_REASON = "支部委员会的说明：{reason}。"
 
 # refusals

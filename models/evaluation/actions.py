@@ -50,7 +50,7 @@ from models.evaluation.tables import (
     Method,
 )
 from models.members.tables import Member, live_member
-from models.pairing.queries import helper_of
+from models.pairing.queries import helper_of, helpers_of
 
 SELF_MAX = 2000  # characters of a self-assessment
 REASON_MAX = 500
@@ -355,9 +355,13 @@ def close_round(session: Session, actor: Actor, round_: EvaluationRound, *,
     session.flush()
     members = {m.id: m for m in session.scalars(select(Member).where(
         Member.id.in_(list(decided))))}
+    # a notice to a member with a 一帮一 helper may go through the helper: it says only
+    # that the result is out (the member asks the secretary, or 我的评议 on a phone)
+    helped = helpers_of(session, list(decided))
     for row in rows:
         tally = tallies.get(row.member_id, dict.fromkeys(GRADES, 0))
-        text = texts.EVAL_NOTICE_RESULT.format(
+        text = texts.EVAL_NOTICE_RESULT_HELPED.format(year=round_.year) \
+            if row.member_id in helped else texts.EVAL_NOTICE_RESULT.format(
             year=round_.year, grade=grade_name(row.determination),
             votes=texts.EVAL_TALLY.format(*(tally[grade] for grade in GRADES)),
             reason=texts.EVAL_RESULT_REASON.format(reason=row.reason) if row.reason else "")
