@@ -115,6 +115,9 @@ def _list(ctx: Context, round_: EvaluationRound, subjects: list[Subject]) -> str
         for s in others]
     if others and all(s.member_id in mine for s in others):
         lines.append(texts.EVAL_LIST_DONE.format(count=len(others)))
+    me = next((s for s in subjects if s.member_id == ctx.me.member_id), None)
+    if me is not None and me.row.self_at is None:
+        lines.append(texts.EVAL_LIST_SELF_REMINDER)
     return "\n".join(lines)
 
 

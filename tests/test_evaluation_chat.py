@@ -82,8 +82,10 @@ def test_a_whole_round_over_chat(chat: Chat, session, branch, clock, caplog):  #
     # rating: the list with numbers, by number and by name, changed later
     listing = say("o-zm", "评议")
     assert "1. 李书记：未评" in listing and "张明：" not in listing
+    assert "你还没写自我评价" not in listing  # 张明 wrote his
+    assert "你还没写自我评价" in say("o-wang", "评议")
     numbers = {line.split(". ")[1].split("：")[0]: line.split(". ")[0]
-               for line in listing.splitlines()[1:]}
+               for line in listing.splitlines()[1:] if ". " in line}
     first = say("o-zm", f"评议 {numbers['李书记']} 优秀")
     assert "李书记优秀" in first and "还有4人没评" in first
     done = say("o-zm", "评议 刘芳 优秀 王帮扶 合格 赵大爷 基本合格 孙奶奶 合格")

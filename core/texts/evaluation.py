@@ -60,6 +60,7 @@ EVAL_LIST_HEADER = "{year}年民主评议（{until}截止，不记名，截止�
 EVAL_LIST_LINE = "{number}. {name}：{choice}"
 EVAL_NOT_RATED = "未评"
 EVAL_LIST_DONE = "你已经评完了{count}人，谢谢！"
+EVAL_LIST_SELF_REMINDER = "你还没写自我评价：发送「自评 」加上内容，或发「自评」后说一段语音。"
 EVAL_NOT_VOTING = "你不参加这次投票。"
 EVAL_USAGE = "格式：评议 序号 等次，例如：评议 3 合格 或 评议 张明 优秀。等次：优秀、合格、基本合格、不合格"
 EVAL_CAST_OK = "已记下：{lines}。还有{left}人没评。"
