@@ -10,6 +10,7 @@ STUDY = "/m/study"
 MEETINGS = "/m/meetings"
 ME = "/m/me"
 HELPER = "/m/helper"
+EVALUATION = "/m/evaluation"  # 民主评议 (issue 28)
 
 
 def study_item(item_id: int) -> str:

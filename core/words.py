@@ -699,3 +699,13 @@ LIST_JOIN = "、"
 MILESTONE_JOIN = "，"
 # How a typed milestone list may be written: 「方案:60，中期:30」, 「方案：60、中期：30」
 MILESTONE_SEPARATORS = {"，": ",", "、": ",", "：": ":"}
+# Issue 28 (民主评议党员): the audit log's and the delivery page's names.
+AUDIT_ACTION_NAMES.update({
+    "evaluation.open": "开始民主评议", "evaluation.self": "代写自我评价",
+    "evaluation.paper": "录入纸质选票", "evaluation.end_voting": "民主评议截止投票",
+    "evaluation.determine": "民主评议认定", "evaluation.close": "结束民主评议"})
+NOTICE_KIND_NAMES.update({"evaluation_open": "民主评议通知", "evaluation_result": "民主评议结果"})
+AUDIT_FIELD_NAMES.update({"closes_on": "截止日期", "subjects": "被评议人数", "voters": "投票人数",
+                          "rated": "评了几人", "determination": "认定",
+                          "excellent": "优秀人数",
+                          "over_cap_reason": "超过优秀比例的理由"})

@@ -23,6 +23,7 @@ from handlers import (
     console_login,
     conversation,
     delivery_reports,
+    evaluation,
     general,
     leave,
     meeting_changes,
@@ -46,6 +47,7 @@ def routers() -> list[Router]:
         membership.router, meetings.router, leave.router, new_meeting.router,
         meeting_changes.router, stats.router, posting.router,
         study.router, pairing.router, console_login.router, delivery_reports.router,
+        evaluation.router,
         subscriptions.router, conversation.router, general.router,
     ]
 

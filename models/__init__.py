@@ -22,6 +22,13 @@ from models.delivery.outbox import Outbox
 from models.delivery.reply_rest import ReplyRest
 from models.delivery.state import DeliveryCounter, DeliveryPause
 from models.delivery.subscriptions import SubscriptionCredit
+from models.evaluation.tables import (
+    EvaluationBallot,
+    EvaluationRound,
+    EvaluationSubject,
+    EvaluationVoted,
+    EvaluationVoter,
+)
 from models.meetings.leave_proposals import LeaveProposal
 from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting, MeetingInvite
@@ -56,6 +63,11 @@ __all__ = [
     "ConsoleUser",
     "DeliveryCounter",
     "DeliveryPause",
+    "EvaluationBallot",
+    "EvaluationRound",
+    "EvaluationSubject",
+    "EvaluationVoted",
+    "EvaluationVoter",
     "GuessGuard",
     "Heartbeat",
     "HelpPair",

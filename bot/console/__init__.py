@@ -15,6 +15,7 @@ from flask import Blueprint, Flask
 from bot.console import (
     audit_log,
     auth,
+    evaluation,
     exports,
     meeting_files,
     meeting_record,
@@ -38,7 +39,7 @@ __all__ = ["register_console"]
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
          roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports,
-         rectification)
+         rectification, evaluation)
 
 
 def console_blueprint() -> Blueprint:

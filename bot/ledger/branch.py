@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from bot.ledger.evaluation import add_evaluation_sheet
 from bot.ledger.record_book import RecordBook
 from bot.ledger.records import BranchRecords, load_branch_records
 from bot.ledger.rectification import add_rectification_sheet
@@ -55,6 +56,7 @@ def export_ledger(session: Session, branch: Org, start: date, end: date, tz: Zon
     book = RecordBook(workbook, words.LEDGER_BOOK_SHEET)
     book.add_branch(found, tz)
     add_rectification_sheet(workbook, session, [branch.id], start, end, tz)
+    add_evaluation_sheet(workbook, session, [branch], start, end, tz, branch.name, period)
     workbook.save(path)
     return LedgerSummary(branch.name, len(found.meetings), len(found.members), path)
 

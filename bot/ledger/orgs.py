@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.ledger.branch import add_branch_sheets
+from bot.ledger.evaluation import add_evaluation_sheet
 from bot.ledger.record_book import RecordBook
 from bot.ledger.records import load_branch_records
 from bot.ledger.rectification import add_rectification_sheet
@@ -96,5 +97,6 @@ def export_org_ledger(session: Session, org: Org, branches: list[Org], start: da
         if progress is not None:
             progress(number, len(branches))
     add_rectification_sheet(workbook, session, ids, start, end, tz)
+    add_evaluation_sheet(workbook, session, branches, start, end, tz, org.name, period)
     workbook.save(out)
     return OrgLedgerSummary(org.name, len(branches), meetings)

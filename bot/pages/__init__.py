@@ -24,6 +24,7 @@ from bot.console.request_db import close_db
 from bot.pages import (
     auth,
     bind,
+    evaluation,
     font,
     helper,
     home,
@@ -50,6 +51,7 @@ AREAS = (
     helper,
     notices,
     study,
+    evaluation,
 )
 
 
