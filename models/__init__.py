@@ -34,6 +34,13 @@ from models.pairing.matching import PairSuggestion
 from models.pairing.relays import Relay
 from models.pairing.tables import HelpPair
 from models.questions.tables import Question
+from models.reviews.tables import (
+    ReviewItem,
+    ReviewReporter,
+    ReviewRound,
+    ReviewTally,
+    ReviewVoter,
+)
 from models.study.drafts import PostDraft, PostDraftImage
 from models.study.tables import (
     PendingPost,
@@ -80,6 +87,11 @@ __all__ = [
     "Question",
     "Relay",
     "ReplyRest",
+    "ReviewItem",
+    "ReviewReporter",
+    "ReviewRound",
+    "ReviewTally",
+    "ReviewVoter",
     "RosterImport",
     "RosterImportRow",
     "ServiceAllowance",

@@ -16,4 +16,5 @@ from core.texts.members import *  # noqa: F403
 from core.texts.pages import *  # noqa: F403
 from core.texts.pairing import *  # noqa: F403
 from core.texts.personal_data import *  # noqa: F403
+from core.texts.reviews import *  # noqa: F403
 from core.texts.study import *  # noqa: F403
