@@ -31,6 +31,7 @@ from handlers import (
     new_meeting,
     pairing,
     posting,
+    reviews,
     stats,
     study,
     subscriptions,
@@ -46,6 +47,7 @@ def routers() -> list[Router]:
         membership.router, meetings.router, leave.router, new_meeting.router,
         meeting_changes.router, stats.router, posting.router,
         study.router, pairing.router, console_login.router, delivery_reports.router,
+        reviews.router,
         subscriptions.router, conversation.router, general.router,
     ]
 

@@ -23,7 +23,7 @@ from core.localtime import when
 from models.actors import Actor
 from models.console.audit import record_change
 from models.db.base import insert_ignoring_conflict
-from models.db.stored_files import StoredFile
+from models.db.stored_files import REVIEW, StoredFile
 from models.delivery.outbox import ChannelPolicy, Notice
 from models.errors import DomainError
 from models.members.org_levels import OrgLevel, level_of
@@ -47,7 +47,7 @@ from models.reviews.tables import (
 REPORT_MAX = 5000  # characters of the report's text; longer goes as a file
 ITEM_MAX = 500
 FILES_MAX = 10
-REVIEW_OWNER = "review"  # models.db.stored_files owner kind: the reporter's id
+REVIEW_OWNER = REVIEW  # models.db.stored_files owner kind: owner_id is the reporter's id
 
 
 class ReviewError(DomainError):
