@@ -29,26 +29,29 @@ def is_secretary(posts: str | None) -> bool:
 def default_reporters(session: Session, county_id: int) -> list[tuple[int, int]]:
     """(member id, org id) of who reports by default: in each branch of the county, its
     members whose posts name the 书记; in each township, its admins whose posts do (or,
-    when none does, its first admin)."""
+    when none does, its first admin) — for the township, not for their branch."""
     ids = subtree_ids(session, county_id)
     levels = levels_of(session, ids)
     branches = [i for i, level in levels.items() if level in (OrgLevel.BRANCH, OrgLevel.OFFICE)]
     townships = [i for i, level in levels.items() if level is OrgLevel.TOWNSHIP]
-    found: list[tuple[int, int]] = []
+    branch_found: list[tuple[int, int]] = []
     for member_id, branch_id, posts in session.execute(
             select(Member.id, Member.branch_id, Member.committee_posts)
             .where(Member.branch_id.in_(branches), live_member(),
                    Member.committee_posts.is_not(None)).order_by(Member.branch_id, Member.id)):
         if is_secretary(posts):
-            found.append((member_id, branch_id))
+            branch_found.append((member_id, branch_id))
+    found: list[tuple[int, int]] = []
     for township in sorted(townships):
         admins = session.execute(
             select(Member.id, Member.committee_posts)
             .join(OrgAdmin, OrgAdmin.member_id == Member.id)
             .where(OrgAdmin.org_id == township, live_member()).order_by(OrgAdmin.id)).all()
         chosen = [m for m, posts in admins if is_secretary(posts)] or [m for m, _ in admins[:1]]
-        found += [(m, township) for m in chosen]
-    return found
+        found += [(m, township) for m in chosen if m not in {f[0] for f in found}]
+    # a township's secretary reports for the township, not for their own branch
+    reporting = {m for m, _ in found}
+    return [(m, b) for m, b in branch_found if m not in reporting] + found
 
 
 def actor_orgs(session: Session, actor: Actor) -> list[int]:
