@@ -24,6 +24,7 @@ from bot.console import (
     overview,
     pairs_reach,
     questions,
+    reviews,
     roster_upload,
     study_pages,
     wechat_login,
@@ -36,7 +37,8 @@ __all__ = ["register_console"]
 
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
-         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
+         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports,
+         reviews)
 
 
 def console_blueprint() -> Blueprint:

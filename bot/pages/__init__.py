@@ -30,6 +30,7 @@ from bot.pages import (
     me,
     meetings,
     notices,
+    review,
     study,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
@@ -50,6 +51,7 @@ AREAS = (
     helper,
     notices,
     study,
+    review,
 )
 
 
