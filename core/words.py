@@ -675,3 +675,13 @@ SANDBOX_MEMBER_PAGES = "这位成员的页面"
 AUDIT_FIELD_NAMES["miniprogram"] = "小程序"
 # Issue 27 (personal data on request): the audit log's names for export and forget.
 AUDIT_ACTION_NAMES.update({"member.export": "导出个人数据", "member.forget": "注销个人数据"})
+
+# 述职评议 (models.reviews): the four grades, the posts that make a secretary, audit targets
+REVIEW_GRADE_GOOD = "好"
+REVIEW_GRADE_FAIRLY_GOOD = "较好"
+REVIEW_GRADE_FAIR = "一般"
+REVIEW_GRADE_POOR = "差"
+REVIEW_SECRETARY_POST = "书记"
+REVIEW_DEPUTY_POST = "副书记"
+REVIEW_ROUND_TARGET = "{year}年述职评议"
+REVIEW_REPORT_TARGET = "{year}年述职报告"

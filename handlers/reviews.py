@@ -12,12 +12,12 @@ from core.reading import read_numerals
 from handlers.router import Context, DomainError, Reply, Role, Router, Takes
 from models.reviews.actions import cast_vote
 from models.reviews.queries import my_reports, open_votes
-from models.reviews.tables import ReviewReporter, RoundStatus
+from models.reviews.tables import Grade, ReviewReporter, RoundStatus
 
 router = Router("reviews")
 
 REVIEW_PAGE = "/m/review"
-JOINED = re.compile(r"^([0-9]{1,3})(好|较好|一般|差)$")
+JOINED = re.compile(r"^([0-9]{1,3})(" + "|".join(g.value for g in Grade) + r")$")
 
 
 def _number(word: str) -> int | None:

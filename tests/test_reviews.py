@@ -12,8 +12,8 @@ from sqlalchemy import select
 from bot.services import services_of
 from models.actors import Actor
 from models.console.audit import AuditEntry
-from models.delivery.outbox import Outbox
 from models.db.write_gate import write_session
+from models.delivery.outbox import Outbox
 from models.errors import DomainError
 from models.reviews import actions
 from models.reviews.queries import round_rows

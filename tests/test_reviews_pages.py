@@ -162,7 +162,8 @@ def test_a_round_end_to_end(app, session, clock, ids, fake, chat: Chat, caplog):
     assert "不能自己确认" in follow(secretary, secretary.post(
         f"/admin/review/item/{item.id}/done", data={"note": "好了", "csrf_token": secretary.token}))
     assert "已办结" in follow(east, east.post(
-        f"/admin/review/item/{item.id}/done", data={"note": "村道已硬化", "csrf_token": east.token}))
+        f"/admin/review/item/{item.id}/done",
+        data={"note": "村道已硬化", "csrf_token": east.token}))
 
     # 测评: in chat and on the page
     assert "已收到您对李书记的测评" in chat.say("o-zm", "测评 1 好")

@@ -180,7 +180,8 @@ def _leaders(session: Session, county_id: int) -> list[tuple[int, str]]:
     orgs = [o for o in session.scalars(select(Org.id).where(
         (Org.id == county_id) | (Org.parent_id == county_id)))
         if level_of(session, o) in (OrgLevel.COUNTY, OrgLevel.TOWNSHIP)]
-    return [(m, f"{name}（{org}）") for m, name, org in session.execute(
+    choice = texts.REVIEW_LEADER_CHOICE
+    return [(m, choice.format(name=name, org=org)) for m, name, org in session.execute(
         select(Member.id, Member.name, Org.name).join(OrgAdmin, OrgAdmin.member_id == Member.id)
         .join(Org, Org.id == OrgAdmin.org_id).where(OrgAdmin.org_id.in_(orgs))
         .order_by(Org.id, Member.name))]

@@ -71,3 +71,4 @@ REVIEW_PAGE_INTRO = "述职评议：提交您的述职报告和自评；给本�
 REVIEW_PAGE_NONE = "现在没有述职评议。"
 REVIEW_POINTS_NOTE = ("评价折算分数：好=100，较好=85，一般=70，差=50；测评取所有票的平均分。"
                       "总分=各项分数按权重加权（还没评的一项不计，其余按权重折算）。")
+REVIEW_LEADER_CHOICE = "{name}（{org}）"

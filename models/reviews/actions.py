@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import texts
+from core import texts, words
 from core.localtime import when
 from models.actors import Actor
 from models.console.audit import record_change
@@ -96,7 +96,7 @@ def open_round(session: Session, actor: Actor, outbox: ChannelPolicy, county_id:
     outbox.enqueue_many(session, [(f"review-open:{r.id}", r.member) for r in reporters],
                         Notice("review", text, subject=f"review:{review.id}"), now)
     record_change(session, actor, org_id=county_id, action="review.open",
-                  target=f"{year}年述职评议", now=now,
+                  target=words.REVIEW_ROUND_TARGET.format(year=year), now=now,
                   after={"deadline": deadline.isoformat(), "reporters": len(reporters),
                          "weights": {str(p): w for p, w in weights.items()}})
     return review
@@ -194,7 +194,7 @@ def submit_report(session: Session, actor: Actor, reporter: ReviewReporter, text
     reporter.submitted_at = now
     session.flush()
     record_change(session, actor, org_id=reporter.org_id, action="review.submit",
-                  target=f"{reporter.round.year}年述职报告", now=now,
+                  target=words.REVIEW_REPORT_TARGET.format(year=reporter.round.year), now=now,
                   after={"chars": len(kept), "again": again})
 
 
@@ -214,7 +214,8 @@ def add_report_file(session: Session, actor: Actor, reporter: ReviewReporter,
         raise ReviewError("REVIEW_FILES_FULL", limit=FILES_MAX)
     name = store()
     record_change(session, actor, org_id=reporter.org_id, action="review.file",
-                  target=f"{reporter.round.year}年述职报告", now=now, after={"file": name})
+                  target=words.REVIEW_REPORT_TARGET.format(year=reporter.round.year), now=now,
+                  after={"file": name})
     return name
 
 
@@ -319,7 +320,8 @@ def remind_missing(session: Session, actor: Actor, outbox: ChannelPolicy,
     session.flush()
     if due:
         record_change(session, actor, org_id=review.org_id, action="review.remind",
-                      target=f"{review.year}年述职评议", now=now, after={"reminded": len(due)})
+                      target=words.REVIEW_ROUND_TARGET.format(year=review.year), now=now,
+                      after={"reminded": len(due)})
     return len(due)
 
 
@@ -360,7 +362,7 @@ def close_round(session: Session, actor: Actor, review: ReviewRound, now: dateti
     review.closed_at, review.closed_by = now, actor.name[:100]
     session.flush()
     record_change(session, actor, org_id=review.org_id, action="review.close",
-                  target=f"{review.year}年述职评议", now=now,
+                  target=words.REVIEW_ROUND_TARGET.format(year=review.year), now=now,
                   after={"reporters": len(reporters)})
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import words
 from models.actors import Actor
 from models.console.accounts import ConsoleUser
 from models.members.org_levels import OrgLevel, levels_of
@@ -17,8 +18,8 @@ from models.members.orgs import subtree_ids
 from models.members.tables import Member, live_member
 from models.reviews.tables import POINTS, Grade, Party
 
-SECRETARY = "书记"
-DEPUTY = "副书记"
+SECRETARY = words.REVIEW_SECRETARY_POST
+DEPUTY = words.REVIEW_DEPUTY_POST
 
 
 def is_secretary(posts: str | None) -> bool:
@@ -104,7 +105,7 @@ def ancestors(session: Session, org_id: int) -> list[int]:
 
 def parse_grade(word: str) -> Grade | None:
     """A grade as typed ("好", "较好" …), or None."""
-    cleaned = word.strip().strip("。.!！")
+    cleaned = word.strip().strip(words.TRAILING_PUNCTUATION)
     return next((g for g in Grade if g.value == cleaned), None)
 
 

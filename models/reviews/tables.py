@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import words
 from models.db.base import Base, UTCDateTime
 from models.members.org_tables import Org
 from models.members.tables import Member
@@ -25,10 +26,10 @@ from models.members.tables import Member
 class Grade(StrEnum):
     """The four grades of every party; POINTS turns them into the total's numbers."""
 
-    GOOD = "好"
-    FAIRLY_GOOD = "较好"
-    FAIR = "一般"
-    POOR = "差"
+    GOOD = words.REVIEW_GRADE_GOOD
+    FAIRLY_GOOD = words.REVIEW_GRADE_FAIRLY_GOOD
+    FAIR = words.REVIEW_GRADE_FAIR
+    POOR = words.REVIEW_GRADE_POOR
 
 
 POINTS: dict[str, int] = {Grade.GOOD: 100, Grade.FAIRLY_GOOD: 85, Grade.FAIR: 70,
