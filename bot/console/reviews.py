@@ -6,7 +6,9 @@ recommendations and problems of each secretary are recorded and confirmed done.
 
 Scope: the county sees every reporter and may sort the table by any column; a township
 its own secretaries (and its branches'), a branch its own secretary — never sorted, no
-ranking. 测评 shows counts and the average only, never who voted what. Every change is
+ranking. 测评 shows counts and the average only, never who voted what; below the county
+the average and the running total wait for the close (a few votes seen moving one by one
+would tell whose they were). Every change is
 models.reviews.actions'; a refusal is flashed on the page (bot.console.request_db)."""
 
 from __future__ import annotations
@@ -135,7 +137,8 @@ def round_page(round_id: int) -> ResponseReturnValue:
               "overdue": sum(r.items.overdue for r in rows)}
     return render_template("console/review_round.html", review=review, rows=rows,
                            county=county, missing=missing, totals=totals, sort=sort,
-                           tz=services.settings.tz, open=review.status == "open")
+                           tz=services.settings.tz, open=review.status == "open",
+                           shown=county or review.status != "open")
 
 
 @bp.post("/review/<int:round_id>/<any(remind, close, add):what>")
@@ -209,7 +212,7 @@ def reporter_page(reporter_id: int) -> ResponseReturnValue:
             and current_account().org_id != reporter.org_id),
         leaders=_leaders(session, review.org_id) if county else [], grades=grade_words(),
         tz=services.settings.tz, today=today, open=review.status == "open",
-        report_max=actions.REPORT_MAX)
+        report_max=actions.REPORT_MAX, shown=county or review.status != "open")
 
 
 @bp.post("/review/reporter/<int:reporter_id>/<any(report, grade, leader, rep, item, drop):what>")
