@@ -220,3 +220,29 @@ def test_reminders_once_a_day_and_items_followed_up(app, session, clock, ids):
     row = next(r for r in round_rows(session, review, None, today) if r.id == li.id)
     assert (row.items.suggestions_done, row.items.overdue) == (1, 0)
     assert session.get(ReviewRound, review.id).status == "open"
+
+
+def test_the_measures_count_reports_and_items(app, session, clock, ids):
+    from datetime import timedelta
+
+    from models.assessment.ratios import Ratio, Span
+    from models.reviews.measures import review_items_done, review_submitted
+
+    tz = services_of(app).settings.tz
+    review = open_round(app, session, clock, ids)
+    li = reporter_of(session, review, ids["li"])
+    actions.submit_report(session, Actor.member(ids["li"], "李书记"), li, "报告", clock(), tz)
+    today = clock().astimezone(tz).date()
+    for text in ("修村道", "建活动室"):
+        actions.add_item(session, Actor.member(ids["li"], "李书记"), li,
+                         actions.ItemKind.SUGGESTION, text, today, today + timedelta(days=9),
+                         clock())
+    item = session.scalars(select(actions.ReviewItem)).first()
+    actions.close_item(session, zhou_actor(ids), item, "办好了", clock())
+    session.commit()
+    span = Span.year(2026)
+    orgs = [ids["liaoyuan"], ids["far"], ids["east"], ids["west"]]
+    assert review_submitted(session, orgs, span) == {
+        ids["liaoyuan"]: Ratio(1, 1), ids["far"]: Ratio(0, 1), ids["east"]: Ratio(0, 1)}
+    assert review_submitted(session, orgs, Span.year(2025)) == {}
+    assert review_items_done(session, orgs, Span(today, today)) == {ids["liaoyuan"]: Ratio(1, 2)}
