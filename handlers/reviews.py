@@ -16,7 +16,6 @@ from models.reviews.tables import Grade, ReviewReporter, RoundStatus
 
 router = Router("reviews")
 
-REVIEW_PAGE = "/m/review"
 JOINED = re.compile(r"^([0-9]{1,3})(" + "|".join(g.value for g in Grade) + r")$")
 
 
@@ -88,7 +87,7 @@ def my_report(ctx: Context) -> Reply:
     reporter = mine[0]
     state = texts.REVIEW_STATUS_SUBMITTED if reporter.submitted_at else \
         texts.REVIEW_STATUS_MISSING
-    url = ctx.outbox.page_url(REVIEW_PAGE) or page_links.HOME + "review"
+    url = ctx.outbox.page_url(page_links.REVIEW) or page_links.REVIEW
     return texts.REVIEW_STATUS_CHAT.format(year=reporter.round.year, state=state,
                                            deadline=when(reporter.round.deadline, ctx.tz),
                                            url=url)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import texts, words
+from core import page_links, texts, words
 from core.localtime import when
 from models.actors import Actor
 from models.console.audit import record_change
@@ -93,8 +93,10 @@ def open_round(session: Session, actor: Actor, outbox: ChannelPolicy, county_id:
     reporters = [_add(session, review, member_id, org_id)
                  for member_id, org_id in rules.default_reporters(session, county_id)]
     text = texts.REVIEW_OPENED_NOTICE.format(year=year, deadline=when(deadline, tz))
+    url = outbox.page_url(page_links.REVIEW)
     outbox.enqueue_many(session, [(f"review-open:{r.id}", r.member) for r in reporters],
-                        Notice("review", text, subject=f"review:{review.id}"), now)
+                        Notice("review", text + (f"\n{url}" if url else ""), url=url,
+                               subject=f"review:{review.id}"), now)
     record_change(session, actor, org_id=county_id, action="review.open",
                   target=words.REVIEW_ROUND_TARGET.format(year=year), now=now,
                   after={"deadline": deadline.isoformat(), "reporters": len(reporters),
@@ -313,8 +315,10 @@ def remind_missing(session: Session, actor: Actor, outbox: ChannelPolicy,
     due = [r for r in missing if r.reminded_on != today]
     text = texts.REVIEW_REMIND_NOTICE.format(year=review.year,
                                              deadline=when(review.deadline, tz))
+    url = outbox.page_url(page_links.REVIEW)
     outbox.enqueue_many(session, [(f"review-remind:{r.id}:{today}", r.member) for r in due],
-                        Notice("review", text, subject=f"review:{review.id}"), now)
+                        Notice("review", text + (f"\n{url}" if url else ""), url=url,
+                               subject=f"review:{review.id}"), now)
     for reporter in due:
         reporter.reminded_on = today
     session.flush()
