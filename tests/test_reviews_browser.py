@@ -1,6 +1,7 @@
 """述职评议 in Chromium (issue 28): the county's round page at 1280 px (the table sortable
 by the county) and a secretary submitting the report and grading themselves in the
-console at 390 px — nothing clipped, no horizontal scrolling, no CSP refusals."""
+console at 390 px; on the member page /m/review (390 px) a secretary submits from the
+phone and a member votes — nothing clipped, no horizontal scrolling, no CSP refusals."""
 
 from __future__ import annotations
 
@@ -82,3 +83,53 @@ def test_a_secretary_on_a_phone_and_the_county_on_a_pc(page, review_site, tmp_pa
     page.screenshot(path=str(tmp_path / "review-round-pc.png"), full_page=True)
     page.get_by_role("button", name="提醒未提交的人").click()
     expect(page.locator("main")).to_contain_text("已提醒2人")
+
+
+@pytest.fixture
+def review_pages(settings, clock):  # type: ignore[no-untyped-def]
+    """The app with its WeChat API at its own /sandbox (WeChat's web authorization),
+    a round open."""
+    from tests.live import serving_own_sandbox
+
+    made = []
+
+    def make(api_base_url: str):  # type: ignore[no-untyped-def]
+        app = create_app(settings.with_overrides(api_base_url=api_base_url, api_timeout=3.0),
+                         clock=clock)
+        services = services_of(app)
+        with services.sessions() as session:
+            ids = build_county(session, clock)
+            actions.open_round(session, zhou_actor(ids), services.outbox, ids["county"], 2026,
+                               clock() + timedelta(days=10), WEIGHTS, clock(),
+                               services.settings.tz)
+            session.commit()
+        made.append(app)
+        return app
+
+    with serving_own_sandbox(make) as (_app, base_url):
+        yield base_url
+    services_of(made[0]).dispose()
+
+
+def test_the_phone_page_a_secretary_writes_and_a_member_votes(page, review_pages, tmp_path):
+    from tests.test_browser_pages_me_helper import log_in_as
+
+    base_url = review_pages
+    log_in_as(page, base_url, "/m/review", "o-zy")
+    expect(page.locator("main")).to_contain_text("我的2026年述职报告")
+    page.locator("textarea[name=report]").fill("远山村这一年：修了水渠，办了夜校。")
+    page.get_by_role("button", name="提交述职报告").click()
+    expect(page.locator("main")).to_contain_text("述职报告已提交")
+    page.get_by_role("button", name="较好", exact=True).first.click()
+    expect(page.locator("main")).to_contain_text("评价已保存：较好")
+    assert page.evaluate("document.documentElement.scrollWidth") <= test_browser.PHONE["width"]
+    page.screenshot(path=str(tmp_path / "review-page-secretary.png"), full_page=True)
+    page.context.clear_cookies()
+    log_in_as(page, base_url, "/m/review", "o-qd")
+    votes = page.locator("#votes")
+    expect(votes).to_contain_text("1. 赵远（远山村党支部）")
+    votes.get_by_role("button", name="好", exact=True).click()
+    expect(page.locator("main")).to_contain_text("已收到您对赵远的测评")
+    expect(page.locator("#votes")).to_contain_text("已投票")
+    assert page.evaluate("document.documentElement.scrollWidth") <= test_browser.PHONE["width"]
+    page.screenshot(path=str(tmp_path / "review-page-voter.png"), full_page=True)
