@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Response, abort, send_file
@@ -49,7 +50,7 @@ def read_report_file(upload: FileStorage | None) -> tuple[bytes, str]:
 
 
 def storer(session: Session, org_id: int, reporter_id: int, upload: FileStorage | None,
-           by: str):  # type: ignore[no-untyped-def]
+           by: str) -> Callable[[], str]:
     """What models.reviews.actions.add_report_file calls to store the upload."""
 
     def store() -> str:
