@@ -246,3 +246,22 @@ def test_the_measures_count_reports_and_items(app, session, clock, ids):
         ids["liaoyuan"]: Ratio(1, 1), ids["far"]: Ratio(0, 1), ids["east"]: Ratio(0, 1)}
     assert review_submitted(session, orgs, Span.year(2025)) == {}
     assert review_items_done(session, orgs, Span(today, today)) == {ids["liaoyuan"]: Ratio(1, 2)}
+
+
+def test_a_forgotten_member_leaves_no_name_in_the_round(app, session, clock, ids):
+    from models.members.forget import erase_personal_data
+    from models.members.tables import Member
+
+    review = open_round(app, session, clock, ids)
+    li = reporter_of(session, review, ids["li"])
+    actions.grade(session, zhou_actor(ids), li, Party.COUNTY, "好", clock())
+    item = actions.add_item(session, zhou_actor(ids), li, actions.ItemKind.PROBLEM,
+                            "周部长督办的灌溉用水", clock().date(), None, clock())
+    actions.close_item(session, zhou_actor(ids), item, "周部长确认", clock())
+    session.commit()
+    erase_personal_data(session, session.get(Member, ids["zhou"]), clock())
+    session.commit()
+    for row in (session.get(ReviewRound, review.id), session.get(ReviewReporter, li.id),
+                session.get(actions.ReviewItem, item.id)):
+        session.refresh(row)
+        assert "周部长" not in str([getattr(row, a.key) for a in row.__mapper__.column_attrs])
