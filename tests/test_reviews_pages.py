@@ -152,6 +152,8 @@ def test_a_round_end_to_end(app, session, clock, ids, fake, chat: Chat, caplog):
 
     # 孙乡书记 (township, the leader) gives 帮评 and confirms the item done
     east = console(app, "east")
+    listed = east.get("/admin/reviews").get_data(as_text=True)
+    assert "我帮评的述职人" in listed and "李书记（辽原村党支部）" in listed
     assert "评价已保存：一般" in follow(east, east.post(
         f"/admin/review/reporter/{li}/grade",
         data={"party": "leader", "grade": "一般", "csrf_token": east.token}))
@@ -239,7 +241,7 @@ def test_scope_and_no_ranking_below_the_county(app, session, clock, ids, fake):
         "party": "county", "grade": "差", "csrf_token": west.token}).status_code == 404
     branch = console(app, "liaoyuan")
     page = branch.get(f"/admin/review/{round_id}").get_data(as_text=True)
-    assert "李书记" in page and "孙乡书记" not in page and "赵远" not in page
+    assert "李书记" in page and ">孙乡书记</a>" not in page and "赵远" not in page
     assert branch.get(f"/admin/review/reporter/{sun}").status_code == 404
     assert "只有县委组织部" in follow(west, west.post(
         f"/admin/review/{round_id}/close", data={"csrf_token": west.token}))

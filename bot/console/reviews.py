@@ -32,7 +32,7 @@ from models.members.org_tables import Org, OrgAdmin
 from models.members.orgs import subtree_query
 from models.members.tables import Member, live_member
 from models.reviews import actions
-from models.reviews.queries import SORTS, items_of, round_rows, rounds_seen
+from models.reviews.queries import SORTS, items_of, led_by, round_rows, rounds_seen
 from models.reviews.rules import grade_words
 from models.reviews.tables import ItemKind, Party, ReviewItem, ReviewReporter, ReviewRound
 
@@ -83,13 +83,17 @@ def _number(value: str | None) -> int:
 @bp.get("/reviews")
 @login_required
 def rounds() -> ResponseReturnValue:
-    """The rounds this account sees; the county's form to open one."""
+    """The rounds this account sees, the reporters its member gives 帮评 to, and the
+    county's form to open a round."""
     session = db()
     account = current_account()
     found = rounds_seen(session, scope_ids(session, account))
     county = level_of(session, account.org_id) is OrgLevel.COUNTY
     year = services_of().clock().astimezone(services_of().settings.tz).year
-    return render_template("console/reviews.html", rounds=found, county=county, year=year)
+    me = console_actor().member_id
+    led = [session.get(ReviewReporter, r) for r in led_by(session, me)] if me else []
+    return render_template("console/reviews.html", rounds=found, county=county, year=year,
+                           led=[r for r in led if r is not None and r.round.status == "open"])
 
 
 @bp.post("/reviews")

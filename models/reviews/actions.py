@@ -67,8 +67,9 @@ def _county_only(session: Session, actor: Actor, review_org: int) -> None:
 def open_round(session: Session, actor: Actor, outbox: ChannelPolicy, county_id: int,
                year: int, deadline: datetime, weights: Mapping[Party, int], now: datetime,
                tz: ZoneInfo) -> ReviewRound:
-    """Open the county's round of `year`: the default reporters (rules.default_reporters),
-    the deadline and the four weights (adding up to 100); each reporter is told."""
+    """Open the county's round of `year`: the default reporters (rules.default_reporters)
+    with their default 帮评 leaders (rules.default_leader), the deadline and the four
+    weights (adding up to 100); each reporter is told."""
     _county_only(session, actor, county_id)
     if level_of(session, county_id) is not OrgLevel.COUNTY:
         raise ReviewError("REVIEW_NOT_COUNTY")
@@ -92,6 +93,9 @@ def open_round(session: Session, actor: Actor, outbox: ChannelPolicy, county_id:
     session.flush()
     reporters = [_add(session, review, member_id, org_id)
                  for member_id, org_id in rules.default_reporters(session, county_id)]
+    for reporter in reporters:
+        reporter.leader_id = rules.default_leader(session, reporter.org_id, reporter.member_id)
+    session.flush()
     text = texts.REVIEW_OPENED_NOTICE.format(year=year, deadline=when(deadline, tz))
     url = outbox.page_url(page_links.REVIEW)
     outbox.enqueue_many(session, [(f"review-open:{r.id}", r.member) for r in reporters],

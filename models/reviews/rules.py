@@ -55,6 +55,21 @@ def default_reporters(session: Session, county_id: int) -> list[tuple[int, int]]
     return [(m, b) for m, b in branch_found if m not in reporting] + found
 
 
+def default_leader(session: Session, org_id: int, member_id: int) -> int | None:
+    """The 帮评 leader a reporter gets at first: an admin of the committee above their org
+    (the township's 书记 first; for a township secretary, the county's first admin) —
+    never themselves. The county changes it on the reporter's page."""
+    parent = session.scalar(select(Org.parent_id).where(Org.id == org_id))
+    if parent is None:
+        return None
+    admins = session.execute(
+        select(Member.id, Member.committee_posts).join(OrgAdmin, OrgAdmin.member_id == Member.id)
+        .where(OrgAdmin.org_id == parent, live_member(), Member.id != member_id)
+        .order_by(OrgAdmin.id)).all()
+    chosen = [m for m, posts in admins if is_secretary(posts)] or [m for m, _ in admins]
+    return chosen[0] if chosen else None
+
+
 def actor_orgs(session: Session, actor: Actor) -> list[int]:
     """The orgs an actor administers: a member's OrgAdmin rows (and their branch when
     they are its admin), a password account's org."""
