@@ -203,6 +203,17 @@ def test_reminders_once_a_day_and_items_followed_up(app, session, clock, ids):
     session.commit()
     reminded = session.scalars(select(Outbox).where(Outbox.dedupe_key.like("review-remind:%")))
     assert len(reminded.all()) == 4
+    clock.advance(days=10)  # past the deadline: no reminder, no report, until it moves
+    with pytest.raises(DomainError, match="往后改"):
+        actions.remind_missing(session, zhou_actor(ids), services.outbox, review, clock(), tz)
+    zhao = reporter_of(session, review, ids["zhao"])
+    with pytest.raises(DomainError, match="过了截止时间"):
+        actions.submit_report(session, Actor.member(ids["zhao"], "赵远"), zhao, "迟交", clock(),
+                              tz)
+    actions.set_deadline(session, zhou_actor(ids), review, deadline(clock, 3), clock())
+    actions.submit_report(session, Actor.member(ids["zhao"], "赵远"), zhao, "迟交", clock(), tz)
+    assert actions.remind_missing(session, zhou_actor(ids), services.outbox, review, clock(),
+                                  tz) == 1
     today = clock().astimezone(tz).date()
     from datetime import timedelta
 

@@ -94,6 +94,10 @@ def test_a_round_end_to_end(app, session, clock, ids, fake, chat: Chat, caplog):
     assert "已提醒0人" in follow(county, county.post(
         f"/admin/review/{round_id}/remind", data={"csrf_token": county.token}))
     li, zhao = reporter_id(session, ids["li"]), reporter_id(session, ids["zhao"])
+    later = (clock() + timedelta(days=20)).astimezone(services_of(app).settings.tz).date()
+    assert f"截止时间改为{later.month}月{later.day}日" in follow(county, county.post(
+        f"/admin/review/{round_id}/deadline",
+        data={"deadline": later.isoformat(), "csrf_token": county.token}))
 
     # 李书记 in the console: the report, a photo and a PDF, 自评
     secretary = console(app, "liaoyuan")

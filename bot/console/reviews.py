@@ -26,6 +26,7 @@ from bot.request_guard import upload_limit
 from bot.review_files import BODY_MAX, send_report_file, storer
 from bot.services import services_of
 from core import texts
+from core.localtime import when
 from models.console.accounts import scope_ids
 from models.members.org_levels import OrgLevel, level_of
 from models.members.org_tables import Org, OrgAdmin
@@ -145,10 +146,11 @@ def round_page(round_id: int) -> ResponseReturnValue:
                            shown=county or review.status != "open")
 
 
-@bp.post("/review/<int:round_id>/<any(remind, close, add):what>")
+@bp.post("/review/<int:round_id>/<any(remind, close, add, deadline):what>")
 @login_required
 def round_change(round_id: int, what: str) -> ResponseReturnValue:
-    """The county's changes to the round: remind, close, add a reporter."""
+    """The county's changes to the round: remind, move the deadline, close, add a
+    reporter."""
     services = services_of()
     session = db()
     review = _round_in_scope(session, round_id)
@@ -159,6 +161,13 @@ def round_change(round_id: int, what: str) -> ResponseReturnValue:
         count = actions.remind_missing(session, console_actor(), services.outbox, review,
                                        now, tz)
         message = texts.REVIEW_REMINDED.format(count=count)
+    elif what == "deadline":
+        day = _day(request.form.get("deadline"))
+        if day is None:
+            raise actions.ReviewError("REVIEW_DATE_BAD")
+        actions.set_deadline(session, console_actor(), review,
+                             datetime.combine(day, time(23, 59), tz), now)
+        message = texts.REVIEW_DEADLINE_MOVED.format(deadline=when(review.deadline, tz))
     elif what == "close":
         actions.close_round(session, console_actor(), review, now)
         message = texts.REVIEW_CLOSED_OK.format(year=review.year)

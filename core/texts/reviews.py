@@ -72,3 +72,5 @@ REVIEW_PAGE_NONE = "现在没有述职评议。"
 REVIEW_POINTS_NOTE = ("评价折算分数：好=100，较好=85，一般=70，差=50；测评取所有票的平均分。"
                       "总分=各项分数按权重加权（还没评的一项不计，其余按权重折算）。")
 REVIEW_LEADER_CHOICE = "{name}（{org}）"
+REVIEW_REMIND_TOO_LATE = "述职报告的截止时间（{deadline}）已经过了，要先把截止时间往后改，再提醒。"
+REVIEW_DEADLINE_MOVED = "述职报告截止时间改为{deadline}。"

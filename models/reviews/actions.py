@@ -312,6 +312,8 @@ def remind_missing(session: Session, actor: Actor, outbox: ChannelPolicy,
     """Remind each reporter who has not submitted: once per local day at most."""
     _county_only(session, actor, review.org_id)
     _still_open(review)
+    if now > review.deadline:
+        raise ReviewError("REVIEW_REMIND_TOO_LATE", deadline=when(review.deadline, tz))
     today = now.astimezone(tz).date()
     missing = list(session.scalars(select(ReviewReporter).where(
         ReviewReporter.round_id == review.id, ReviewReporter.submitted_at.is_(None))
@@ -331,6 +333,21 @@ def remind_missing(session: Session, actor: Actor, outbox: ChannelPolicy,
                       target=words.REVIEW_ROUND_TARGET.format(year=review.year), now=now,
                       after={"reminded": len(due)})
     return len(due)
+
+
+def set_deadline(session: Session, actor: Actor, review: ReviewRound, deadline: datetime,
+                 now: datetime) -> None:
+    """The county moves the reports' deadline (to a moment still ahead)."""
+    _county_only(session, actor, review.org_id)
+    _still_open(review)
+    if deadline <= now:
+        raise ReviewError("REVIEW_DEADLINE_PAST")
+    before, review.deadline = review.deadline, deadline
+    session.flush()
+    record_change(session, actor, org_id=review.org_id, action="review.deadline",
+                  target=words.REVIEW_ROUND_TARGET.format(year=review.year), now=now,
+                  before={"deadline": before.isoformat()},
+                  after={"deadline": deadline.isoformat()})
 
 
 def tally_counts(session: Session, reporter_ids: list[int]) -> dict[int, dict[str, int]]:
