@@ -278,3 +278,27 @@ def test_a_forgotten_member_leaves_no_name_in_the_round(app, session, clock, ids
                 session.get(actions.ReviewItem, item.id)):
         session.refresh(row)
         assert "周部长" not in str([getattr(row, a.key) for a in row.__mapper__.column_attrs])
+
+
+def test_the_command_line_shows_and_closes(app, session, clock, ids, settings, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli.main import main
+
+    review = open_round(app, session, clock, ids)
+    li = reporter_of(session, review, ids["li"])
+    actions.grade(session, zhou_actor(ids), li, Party.COUNTY, "较好", clock())
+    session.commit()
+    monkeypatch.setenv("PARTYBOT_DATABASE_URL", settings.database_url)
+    shown = CliRunner().invoke(main, ["review", "show", "清河县委", "--year", "2026"])
+    assert shown.exit_code == 0, shown.output
+    assert "述职人3名" in shown.output and "总分85.0" in shown.output
+    assert "李书记（辽原村党支部）：还没有提交述职报告；自评— 点评较好" in shown.output
+    closed = CliRunner().invoke(main, ["review", "close", "清河县委", "--year", "2026"])
+    assert closed.exit_code == 0 and "已结束" in closed.output, closed.output
+    again = CliRunner().invoke(main, ["review", "close", "清河县委", "--year", "2026"])
+    assert again.exit_code != 0 and "已经结束" in again.output
+    session.rollback()
+    assert session.get(ReviewRound, review.id, populate_existing=True).status == "closed"
+    missing = CliRunner().invoke(main, ["review", "show", "清河县委", "--year", "2020"])
+    assert missing.exit_code != 0 and "没有找到" in missing.output

@@ -74,3 +74,9 @@ REVIEW_POINTS_NOTE = ("评价折算分数：好=100，较好=85，一般=70，�
 REVIEW_LEADER_CHOICE = "{name}（{org}）"
 REVIEW_REMIND_TOO_LATE = "述职报告的截止时间（{deadline}）已经过了，要先把截止时间往后改，再提醒。"
 REVIEW_DEADLINE_MOVED = "述职报告截止时间改为{deadline}。"
+
+# partybot review show
+CLI_REVIEW_HEADER = "{year}年述职评议 · {org} · 述职人{count}名 · {status}"
+CLI_REVIEW_LINE = ("{name}（{org}）：{report}；自评{self} 点评{county} 帮评{leader}；"
+                   "测评{votes}票 {members}分；总分{total}；建议{suggestions} 解决问题{problems} "
+                   "逾期{overdue}")
