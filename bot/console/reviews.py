@@ -33,7 +33,14 @@ from models.members.org_tables import Org, OrgAdmin
 from models.members.orgs import subtree_query
 from models.members.tables import Member, live_member
 from models.reviews import actions
-from models.reviews.queries import SORTS, items_of, led_by, round_rows, rounds_seen
+from models.reviews.queries import (
+    SORTS,
+    items_of,
+    led_by,
+    report_files,
+    round_rows,
+    rounds_seen,
+)
 from models.reviews.rules import grade_words
 from models.reviews.tables import ItemKind, Party, ReviewItem, ReviewReporter, ReviewRound
 
@@ -218,7 +225,7 @@ def reporter_page(reporter_id: int) -> ResponseReturnValue:
              if r.id == reporter.id]
     return render_template(
         "console/review_reporter.html", reporter=reporter, review=review, row=row,
-        files=actions.report_files(session, reporter.id), items=items_of(session, reporter.id),
+        files=report_files(session, reporter.id), items=items_of(session, reporter.id),
         county=county, mine=me == reporter.member_id, leads=me is not None
         and me == reporter.leader_id, staff=county or (
             reporter.org_id in scope_ids(session, current_account())
@@ -300,7 +307,7 @@ def report_file(reporter_id: int, name: str) -> ResponseReturnValue:
     """One of the report's files, to accounts that may see the reporter."""
     session = db()
     reporter = _reporter_in_scope(session, reporter_id)
-    return send_report_file(reporter.id, name, actions.report_files(session, reporter.id))
+    return send_report_file(reporter.id, name, report_files(session, reporter.id))
 
 
 @bp.post("/review/item/<int:item_id>/done")

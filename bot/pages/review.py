@@ -15,7 +15,7 @@ from bot.review_files import BODY_MAX, storer
 from bot.services import services_of
 from core import texts
 from models.reviews import actions
-from models.reviews.queries import my_reports, open_votes
+from models.reviews.queries import my_reports, open_votes, report_files
 from models.reviews.rules import grade_words
 from models.reviews.tables import Party, ReviewReporter, RoundStatus
 
@@ -39,7 +39,7 @@ def review() -> ResponseReturnValue:
     mine = [r for r in my_reports(session, member.id) if r.round.status == RoundStatus.OPEN]
     return render_template(
         "pages/review.html", mine=mine, votes=open_votes(session, member), grades=grade_words(),
-        files={r.id: actions.report_files(session, r.id) for r in mine},
+        files={r.id: report_files(session, r.id) for r in mine},
         tz=services_of().settings.tz, report_max=actions.REPORT_MAX)
 
 

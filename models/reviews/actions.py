@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import page_links, texts, words
@@ -23,7 +23,6 @@ from core.localtime import when
 from models.actors import Actor
 from models.console.audit import record_change
 from models.db.base import insert_ignoring_conflict
-from models.db.stored_files import REVIEW, StoredFile
 from models.delivery.outbox import ChannelPolicy, Notice
 from models.errors import DomainError
 from models.members.org_levels import OrgLevel, level_of
@@ -31,6 +30,8 @@ from models.members.org_tables import OrgAdmin
 from models.members.orgs import subtree_ids
 from models.members.tables import Member
 from models.reviews import rules
+from models.reviews.queries import report_files
+from models.reviews.scores import scores_of, tally_counts
 from models.reviews.tables import (
     Grade,
     ItemKind,
@@ -47,7 +48,6 @@ from models.reviews.tables import (
 REPORT_MAX = 5000  # characters of the report's text; longer goes as a file
 ITEM_MAX = 500
 FILES_MAX = 10
-REVIEW_OWNER = REVIEW  # models.db.stored_files owner kind: owner_id is the reporter's id
 
 
 class ReviewError(DomainError):
@@ -204,13 +204,6 @@ def submit_report(session: Session, actor: Actor, reporter: ReviewReporter, text
                   after={"chars": len(kept), "again": again})
 
 
-def report_files(session: Session, reporter_id: int) -> list[str]:
-    """The names of a report's files, oldest first."""
-    return list(session.scalars(select(StoredFile.name).where(
-        StoredFile.owner == REVIEW_OWNER, StoredFile.owner_id == reporter_id)
-        .order_by(StoredFile.id)))
-
-
 def add_report_file(session: Session, actor: Actor, reporter: ReviewReporter,
                     store: Callable[[], str], now: datetime, tz: ZoneInfo) -> str:
     """The secretary adds a file to the report (`store` writes it and its row, checking
@@ -350,24 +343,6 @@ def set_deadline(session: Session, actor: Actor, review: ReviewRound, deadline: 
                   after={"deadline": deadline.isoformat()})
 
 
-def tally_counts(session: Session, reporter_ids: list[int]) -> dict[int, dict[str, int]]:
-    """The 测评 counts per reporter and grade."""
-    counts: dict[int, dict[str, int]] = {r: {} for r in reporter_ids}
-    for reporter_id, grade_word, count in session.execute(
-            select(ReviewTally.reporter_id, ReviewTally.grade, ReviewTally.count)
-            .where(ReviewTally.reporter_id.in_(reporter_ids))):
-        counts[reporter_id][grade_word] = count
-    return counts
-
-
-def scores_of(reporter: ReviewReporter, counts: Mapping[str, int]) -> dict[Party, float | None]:
-    """Each party's points for a reporter (测评: the votes' average)."""
-    return {Party.SELF: rules.points_of(reporter.grade_self),
-            Party.COUNTY: rules.points_of(reporter.grade_county),
-            Party.LEADER: rules.points_of(reporter.grade_leader),
-            Party.MEMBERS: rules.members_score(counts)}
-
-
 def close_round(session: Session, actor: Actor, review: ReviewRound, now: datetime) -> None:
     """The county closes the round: every reporter's 测评 score and weighted total are
     computed and kept; from then on nothing in the round changes."""
@@ -433,9 +408,3 @@ def close_item(session: Session, actor: Actor, item: ReviewItem, note: str,
     session.flush()
     record_change(session, actor, org_id=reporter.org_id, action="review.item_done",
                   target=item.text[:60], now=now, after={"note": item.done_note})
-
-
-def voters_count(session: Session, reporter_id: int) -> int:
-    """How many have voted on a reporter (the sum of the tallies)."""
-    return int(session.scalar(select(func.coalesce(func.sum(ReviewTally.count), 0)).where(
-        ReviewTally.reporter_id == reporter_id)) or 0)

@@ -12,10 +12,11 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.db.stored_files import REVIEW, StoredFile
 from models.members.org_tables import Org
 from models.members.tables import Member
 from models.reviews import rules
-from models.reviews.actions import scores_of, tally_counts
+from models.reviews.scores import scores_of, tally_counts
 from models.reviews.tables import (
     ItemKind,
     ItemStatus,
@@ -177,3 +178,10 @@ def voted_count(session: Session, reporter_id: int) -> int:
     """How many have voted (rows of `review_voter`)."""
     return int(session.scalar(select(func.count()).select_from(ReviewVoter).where(
         ReviewVoter.reporter_id == reporter_id)) or 0)
+
+
+def report_files(session: Session, reporter_id: int) -> list[str]:
+    """The names of a report's files, oldest first."""
+    return list(session.scalars(select(StoredFile.name).where(
+        StoredFile.owner == REVIEW, StoredFile.owner_id == reporter_id)
+        .order_by(StoredFile.id)))
