@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from models.db.base import id_list
 from models.db.stored_files import REVIEW, StoredFile
 from models.members.org_tables import Org
 from models.members.tables import Member
@@ -77,7 +78,7 @@ def item_counts(session: Session, reporter_ids: Collection[int],
     found: dict[int, dict[str, int]] = {r: {} for r in reporter_ids}
     rows = session.execute(select(ReviewItem.reporter_id, ReviewItem.kind, ReviewItem.status,
                                   ReviewItem.due).where(
-        ReviewItem.reporter_id.in_(list(reporter_ids))))
+        ReviewItem.reporter_id.in_(id_list(reporter_ids))))
     for reporter_id, kind, status, due in rows:
         counts = found[reporter_id]
         name = "suggestions" if kind == ItemKind.SUGGESTION else "problems"
@@ -93,9 +94,12 @@ def round_rows(session: Session, review: ReviewRound, visible: Collection[int] |
                today: date, sort: str | None = None) -> list[ReporterRow]:
     """The reporters of the round whose org is in `visible` (None: all), by org name, or
     by a column (`sort`: the county's console only — never shown to branches)."""
-    query = select(ReviewReporter).where(ReviewReporter.round_id == review.id)
+    # (a county's thousand reporters: their people and orgs in three queries, not 3,000)
+    query = select(ReviewReporter).where(ReviewReporter.round_id == review.id).options(
+        selectinload(ReviewReporter.member), selectinload(ReviewReporter.org),
+        selectinload(ReviewReporter.leader))
     if visible is not None:
-        query = query.where(ReviewReporter.org_id.in_(list(visible)))
+        query = query.where(ReviewReporter.org_id.in_(id_list(visible)))
     reporters = list(session.scalars(query))
     ids = [r.id for r in reporters]
     counts = tally_counts(session, ids)

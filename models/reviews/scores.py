@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.db.base import id_list
 from models.reviews import rules
 from models.reviews.tables import Party, ReviewReporter, ReviewTally
 
@@ -17,7 +18,7 @@ def tally_counts(session: Session, reporter_ids: list[int]) -> dict[int, dict[st
     counts: dict[int, dict[str, int]] = {r: {} for r in reporter_ids}
     for reporter_id, grade_word, count in session.execute(
             select(ReviewTally.reporter_id, ReviewTally.grade, ReviewTally.count)
-            .where(ReviewTally.reporter_id.in_(reporter_ids))):
+            .where(ReviewTally.reporter_id.in_(id_list(reporter_ids)))):
         counts[reporter_id][grade_word] = count
     return counts
 
