@@ -39,6 +39,9 @@ def build_county(session: Any, clock: Any) -> dict[str, Any]:
     zhao = make_member(session, far, "赵远", "13800000004", openid="o-zy", is_admin=True,
                        committee_posts="书记")
     far_member = make_member(session, far, "钱多", "13800000005", openid="o-qd")
+    # a branch whose roster names no 书记: its admin reports
+    quiet = make_branch(session, "静水村党支部", west)
+    make_member(session, quiet, "吴支委", "13800000008", is_admin=True, committee_posts="组织委员")
     sun = make_member(session, east_office, "孙乡书记", "13800000006", openid="o-sun",
                       committee_posts="书记")
     zhou = make_member(session, office, "周部长", "13800000007", openid="o-zhou",

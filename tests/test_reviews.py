@@ -55,9 +55,10 @@ def test_open_picks_secretaries_and_checks_weights(app, session, clock, ids):
     review = open_round(app, session, clock, ids)
     names = {r.member.name: r.org.name for r in session.scalars(select(ReviewReporter))}
     # the 书记 of each branch and the township admin who is 书记; not the 副书记
-    assert names == {"李书记": "辽原村党支部", "赵远": "远山村党支部", "孙乡书记": "东乡党委"}
+    assert names == {"李书记": "辽原村党支部", "赵远": "远山村党支部", "孙乡书记": "东乡党委",
+                     "吴支委": "静水村党支部"}  # (no 书记 on its roster: its admin)
     told = session.scalars(select(Outbox).where(Outbox.kind == "review")).all()
-    assert len(told) == 3 and "述职评议开始了" in told[0].payload["text"]
+    assert len(told) == 4 and "述职评议开始了" in told[0].payload["text"]
     with pytest.raises(DomainError, match="已经开始了"):
         open_round(app, session, clock, ids)
     session.rollback()
@@ -194,15 +195,15 @@ def test_reminders_once_a_day_and_items_followed_up(app, session, clock, ids):
     actions.submit_report(session, Actor.member(ids["li"], "李书记"), li, "一年来……", clock(),
                           tz)
     assert actions.remind_missing(session, zhou_actor(ids), services.outbox, review, clock(),
-                                  tz) == 2
+                                  tz) == 3
     assert actions.remind_missing(session, zhou_actor(ids), services.outbox, review, clock(),
                                   tz) == 0
     clock.advance(days=1)
     assert actions.remind_missing(session, zhou_actor(ids), services.outbox, review, clock(),
-                                  tz) == 2
+                                  tz) == 3
     session.commit()
     reminded = session.scalars(select(Outbox).where(Outbox.dedupe_key.like("review-remind:%")))
-    assert len(reminded.all()) == 4
+    assert len(reminded.all()) == 6
     clock.advance(days=10)  # past the deadline: no reminder, no report, until it moves
     with pytest.raises(DomainError, match="往后改"):
         actions.remind_missing(session, zhou_actor(ids), services.outbox, review, clock(), tz)
@@ -213,7 +214,7 @@ def test_reminders_once_a_day_and_items_followed_up(app, session, clock, ids):
     actions.set_deadline(session, zhou_actor(ids), review, deadline(clock, 3), clock())
     actions.submit_report(session, Actor.member(ids["zhao"], "赵远"), zhao, "迟交", clock(), tz)
     assert actions.remind_missing(session, zhou_actor(ids), services.outbox, review, clock(),
-                                  tz) == 1
+                                  tz) == 2
     today = clock().astimezone(tz).date()
     from datetime import timedelta
 
@@ -292,7 +293,7 @@ def test_the_command_line_shows_and_closes(app, session, clock, ids, settings, m
     monkeypatch.setenv("PARTYBOT_DATABASE_URL", settings.database_url)
     shown = CliRunner().invoke(main, ["review", "show", "清河县委", "--year", "2026"])
     assert shown.exit_code == 0, shown.output
-    assert "述职人3名" in shown.output and "总分85.0" in shown.output
+    assert "述职人4名" in shown.output and "总分85.0" in shown.output
     assert "李书记（辽原村党支部）：还没有提交述职报告；自评— 点评较好" in shown.output
     closed = CliRunner().invoke(main, ["review", "close", "清河县委", "--year", "2026"])
     assert closed.exit_code == 0 and "已结束" in closed.output, closed.output

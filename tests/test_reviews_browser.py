@@ -77,12 +77,12 @@ def test_a_secretary_on_a_phone_and_the_county_on_a_pc(page, review_site, tmp_pa
     page.set_viewport_size(test_browser.PC)
     test_browser.log_in(page, base_url, "county")
     page.goto(f"{base_url}/admin/review/{ids['round']}")
-    expect(page.locator("#summary")).to_contain_text("未提交 2 名")
+    expect(page.locator("#summary")).to_contain_text("未提交 3 名")
     page.get_by_role("link", name="测评票数").click()
     expect(page.locator("#reporters tbody tr").first).to_contain_text("李书记")
     page.screenshot(path=str(tmp_path / "review-round-pc.png"), full_page=True)
     page.get_by_role("button", name="提醒未提交的人").click()
-    expect(page.locator("main")).to_contain_text("已提醒2人")
+    expect(page.locator("main")).to_contain_text("已提醒3人")
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def open_by_county(app, clock):  # type: ignore[no-untyped-def]
     assert "四项权重加起来要等于100（现在是110）" in bad
     opened = county.post("/admin/reviews", data=form)
     page = follow(county, opened)
-    assert "2026年述职评议已开始，述职人3名" in page
+    assert "2026年述职评议已开始，述职人4名" in page
     return county, int(opened.location.rsplit("/", 1)[-1])
 
 
@@ -88,8 +88,8 @@ def test_a_round_end_to_end(app, session, clock, ids, fake, chat: Chat, caplog):
     caplog.set_level("INFO")
     county, round_id = open_by_county(app, clock)
     page = county.get(f"/admin/review/{round_id}").get_data(as_text=True)
-    assert "未提交 3 名" in page and "提醒未提交的人" in page
-    assert "已提醒3人" in follow(county, county.post(
+    assert "未提交 4 名" in page and "提醒未提交的人" in page
+    assert "已提醒4人" in follow(county, county.post(
         f"/admin/review/{round_id}/remind", data={"csrf_token": county.token}))
     assert "已提醒0人" in follow(county, county.post(
         f"/admin/review/{round_id}/remind", data={"csrf_token": county.token}))
@@ -186,7 +186,7 @@ def test_a_round_end_to_end(app, session, clock, ids, fake, chat: Chat, caplog):
 
     # the county's table: 4 votes (好, 较好, 好, 差) = 83.75
     page = county.get(f"/admin/review/{round_id}").get_data(as_text=True)
-    assert "未提交 1 名" in page and "孙乡书记（东乡党委）" in page
+    assert "未提交 2 名" in page and "孙乡书记（东乡党委）" in page
     assert "83.8" in page and "提出建议 1 条，解决问题 1 件，已办结 1" in page
     sorted_page = county.get(f"/admin/review/{round_id}?sort=total").get_data(as_text=True)
     sorted_page = sorted_page[sorted_page.index('id="reporters"'):]

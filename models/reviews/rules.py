@@ -29,8 +29,9 @@ def is_secretary(posts: str | None) -> bool:
 
 def default_reporters(session: Session, county_id: int) -> list[tuple[int, int]]:
     """(member id, org id) of who reports by default: in each branch of the county, its
-    members whose posts name the 书记; in each township, its admins whose posts do (or,
-    when none does, its first admin) — for the township, not for their branch."""
+    members whose posts name the 书记 (a branch with none: its first admin); in each
+    township, its admins whose posts do (or, when none does, its first admin) — for the
+    township, not for their branch."""
     ids = subtree_ids(session, county_id)
     levels = levels_of(session, ids)
     branches = [i for i, level in levels.items() if level in (OrgLevel.BRANCH, OrgLevel.OFFICE)]
@@ -52,7 +53,17 @@ def default_reporters(session: Session, county_id: int) -> list[tuple[int, int]]
         found += [(m, township) for m in chosen if m not in {f[0] for f in found}]
     # a township's secretary reports for the township, not for their own branch
     reporting = {m for m, _ in found}
-    return [(m, b) for m, b in branch_found if m not in reporting] + found
+    branch_found = [(m, b) for m, b in branch_found if m not in reporting]
+    # a branch whose roster names no 书记: its first admin reports
+    covered = {b for _, b in branch_found}
+    for member_id, branch_id in session.execute(
+            select(Member.id, Member.branch_id).where(
+                Member.branch_id.in_([b for b in branches if b not in covered]),
+                Member.is_admin.is_(True), live_member()).order_by(Member.id)):
+        if branch_id not in covered and member_id not in reporting:
+            covered.add(branch_id)
+            branch_found.append((member_id, branch_id))
+    return branch_found + found
 
 
 def default_leader(session: Session, org_id: int, member_id: int) -> int | None:
