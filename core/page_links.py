@@ -26,3 +26,4 @@ def meeting(meeting_id: int) -> str:
 def page_url(public_url: str | None, path: str) -> str | None:
     """`path` under the public URL, or None when there is none."""
     return f"{public_url.rstrip('/')}{path}" if public_url else None
+REVIEW = "/m/review"  # 述职评议: my report, 测评 (issue 28)

@@ -709,3 +709,13 @@ AUDIT_FIELD_NAMES.update({"closes_on": "截止日期", "subjects": "被评议人
                           "rated": "评了几人", "determination": "认定",
                           "excellent": "优秀人数",
                           "over_cap_reason": "超过优秀比例的理由"})
+
+# 述职评议 (models.reviews): the four grades, the posts that make a secretary, audit targets
+REVIEW_GRADE_GOOD = "好"
+REVIEW_GRADE_FAIRLY_GOOD = "较好"
+REVIEW_GRADE_FAIR = "一般"
+REVIEW_GRADE_POOR = "差"
+REVIEW_SECRETARY_POST = "书记"
+REVIEW_DEPUTY_POST = "副书记"
+REVIEW_ROUND_TARGET = "{year}年述职评议"
+REVIEW_REPORT_TARGET = "{year}年述职报告"

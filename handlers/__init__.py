@@ -32,6 +32,7 @@ from handlers import (
     new_meeting,
     pairing,
     posting,
+    reviews,
     stats,
     study,
     subscriptions,
@@ -48,6 +49,7 @@ def routers() -> list[Router]:
         meeting_changes.router, stats.router, posting.router,
         study.router, pairing.router, console_login.router, delivery_reports.router,
         evaluation.router,
+        reviews.router,
         subscriptions.router, conversation.router, general.router,
     ]
 

@@ -42,6 +42,13 @@ from models.pairing.relays import Relay
 from models.pairing.tables import HelpPair
 from models.questions.tables import Question
 from models.rectification.tables import Milestone, Problem, WeakBranch
+from models.reviews.tables import (
+    ReviewItem,
+    ReviewReporter,
+    ReviewRound,
+    ReviewTally,
+    ReviewVoter,
+)
 from models.study.drafts import PostDraft, PostDraftImage
 from models.study.tables import (
     PendingPost,
@@ -95,6 +102,11 @@ __all__ = [
     "Question",
     "Relay",
     "ReplyRest",
+    "ReviewItem",
+    "ReviewReporter",
+    "ReviewRound",
+    "ReviewTally",
+    "ReviewVoter",
     "RosterImport",
     "RosterImportRow",
     "ServiceAllowance",

@@ -10,8 +10,10 @@ from bot.cli.menu import menu, qr
 from bot.cli.orgs import org, org_admin
 from bot.cli.pairs import pairs
 from bot.cli.rectify import rectify
+from bot.cli.reviews import review
 from bot.cli.roster import import_roster_cmd
 
 COMMANDS = [import_roster_cmd, menu, qr, export, org, org_admin, member, pairs, console_user]
 COMMANDS += [doctor]  # issue 27
 COMMANDS += [rectify]  # issue 28: 整顿台账
+COMMANDS += [review]  # issue 28: 述职评议

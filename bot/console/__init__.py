@@ -26,6 +26,7 @@ from bot.console import (
     pairs_reach,
     questions,
     rectification,
+    reviews,
     roster_upload,
     study_pages,
     wechat_login,
@@ -39,7 +40,7 @@ __all__ = ["register_console"]
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
          roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports,
-         rectification, evaluation)
+         rectification, evaluation, reviews)
 
 
 def console_blueprint() -> Blueprint:

@@ -31,6 +31,7 @@ from bot.pages import (
     me,
     meetings,
     notices,
+    review,
     study,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
@@ -52,6 +53,7 @@ AREAS = (
     notices,
     study,
     evaluation,
+    review,
 )
 
 

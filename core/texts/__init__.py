@@ -18,4 +18,5 @@ from core.texts.pages import *  # noqa: F403
 from core.texts.pairing import *  # noqa: F403
 from core.texts.personal_data import *  # noqa: F403
 from core.texts.rectification import *  # noqa: F403
+from core.texts.reviews import *  # noqa: F403
 from core.texts.study import *  # noqa: F403

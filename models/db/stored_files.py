@@ -52,6 +52,8 @@ FEEDBACK = "feedback"  # a 心得 photo sent from the member pages; owner_id: th
 FOLDERS = {MEETING: "meetings", STUDY: "study", PREVIEW: "previews", FEEDBACK: "feedback"}
 RECTIFY = "rectify"  # evidence of a closed rectification problem; owner_id: the problem
 FOLDERS[RECTIFY] = "rectify"
+REVIEW = "review"  # a 述职 report's file (photo or PDF); owner_id: the review_reporter
+FOLDERS[REVIEW] = "reviews"
 # A previewed photo nobody published within this long is let go by the upkeep sweep.
 PREVIEW_KEEP = timedelta(days=1)
 UPLOADS = "uploads"
@@ -206,9 +208,7 @@ def _owner_names(session: Session, owner: str, owner_id: int) -> set[str]:
     if owner == MEETING:
         meeting = session.get(Meeting, owner_id)
         return set(meeting.photos or []) if meeting is not None else set()
-    if owner in (PREVIEW, FEEDBACK):  # known by its row alone
-        return set()
-    if owner == RECTIFY:  # known by its row alone, as feedback
+    if owner in (PREVIEW, FEEDBACK, RECTIFY, REVIEW):  # known by its row alone
         return set()
     item = session.get(StudyItem, owner_id)
     if item is None or item.withdrawn_at is not None:

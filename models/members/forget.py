@@ -58,6 +58,7 @@ from models.pairing.matching import PairSuggestion
 from models.pairing.relays import Relay
 from models.pairing.tables import HelpPair
 from models.questions.tables import Question
+from models.reviews.tables import ReviewItem, ReviewReporter, ReviewRound
 from models.study.drafts import PostDraft, PostDraftImage
 from models.study.tables import PendingPost, StudyFeedback, StudyRecord, StudyView
 
@@ -199,6 +200,11 @@ def erase_personal_data(session: Session, member: Member, now: datetime) -> Eras
     for column in columns:
         scrub_column(session, column, needles, Meeting.org_id.in_(chain))
     scrub_column(session, Question.answer, needles, Question.branch_id == member.branch_id)
+    # 述职评议 (issue 28): names kept as the actor wrote them, reports and items' words
+    for column in (ReviewRound.opened_by, ReviewRound.closed_by, ReviewReporter.county_by,
+                   ReviewReporter.report, ReviewItem.text, ReviewItem.added_by,
+                   ReviewItem.done_note, ReviewItem.confirmed_by):
+        scrub_column(session, column, needles)
 
     # Photos of their 心得: rows now, files after the commit.
     photos = list(session.scalars(select(StoredFile).where(
