@@ -22,6 +22,7 @@ from models.delivery.outbox import Outbox
 from models.delivery.reply_rest import ReplyRest
 from models.delivery.state import DeliveryCounter, DeliveryPause
 from models.delivery.subscriptions import SubscriptionCredit
+from models.joint.tables import JointItem, JointPair
 from models.meetings.leave_proposals import LeaveProposal
 from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting, MeetingInvite
@@ -59,6 +60,8 @@ __all__ = [
     "Heartbeat",
     "HelpPair",
     "InboundMessage",
+    "JointItem",
+    "JointPair",
     "JsapiTicket",
     "LeaveProposal",
     "LoginTicket",
