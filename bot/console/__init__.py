@@ -16,6 +16,7 @@ from bot.console import (
     audit_log,
     auth,
     exports,
+    joint,
     meeting_files,
     meeting_record,
     meetings,
@@ -36,7 +37,8 @@ __all__ = ["register_console"]
 
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
-         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
+         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports,
+         joint)
 
 
 def console_blueprint() -> Blueprint:
