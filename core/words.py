@@ -675,3 +675,9 @@ SANDBOX_MEMBER_PAGES = "这位成员的页面"
 AUDIT_FIELD_NAMES["miniprogram"] = "小程序"
 # Issue 27 (personal data on request): the audit log's names for export and forget.
 AUDIT_ACTION_NAMES.update({"member.export": "导出个人数据", "member.forget": "注销个人数据"})
+# Issue 28 (双联双促): the roster's optional column naming a branch's paired county office,
+# and the audit log's names for the pairs' changes.
+COL_LIAISON = "联系单位"
+AUDIT_ACTION_NAMES.update({"joint.pair": "双联双促结对", "joint.unpair": "解除双联双促结对",
+                           "joint.meeting": "联合开展组织生活", "joint.item": "添加联促事项",
+                           "joint.item_close": "联促事项销号"})
