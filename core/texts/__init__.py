@@ -10,6 +10,7 @@ from core.texts.console import *  # noqa: F403
 from core.texts.conversation import *  # noqa: F403
 from core.texts.delivery import *  # noqa: F403
 from core.texts.general import *  # noqa: F403
+from core.texts.joint import *  # noqa: F403
 from core.texts.jssdk import *  # noqa: F403
 from core.texts.meetings import *  # noqa: F403
 from core.texts.members import *  # noqa: F403
@@ -17,4 +18,3 @@ from core.texts.pages import *  # noqa: F403
 from core.texts.pairing import *  # noqa: F403
 from core.texts.personal_data import *  # noqa: F403
 from core.texts.study import *  # noqa: F403
-from core.texts.joint import *  # noqa: F403
