@@ -179,9 +179,9 @@ def import_roster(
         with make_session_factory(engine)() as session:
             problems = check(session, rows)
     links, link_problems = roster_links(rows)  # 联系单位 (双联双促): empty without the column
-    if links and not problems and not link_problems:
+    if links and not problems:
         with make_session_factory(engine)() as session:
-            link_problems = office_problems(session, links, rows)
+            link_problems += office_problems(session, links, rows)
     problems = problems + link_problems
     if problems:
         raise RosterRejected(problems)
