@@ -681,3 +681,4 @@ COL_LIAISON = "联系单位"
 AUDIT_ACTION_NAMES.update({"joint.pair": "双联双促结对", "joint.unpair": "解除双联双促结对",
                            "joint.meeting": "联合开展组织生活", "joint.item": "添加联促事项",
                            "joint.item_close": "联促事项销号"})
+JOINT_ITEM_TARGET = "联促 #{id}"  # a 联促 item in the audit log

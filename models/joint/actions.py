@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import words
 from models.actors import Actor
 from models.console.audit import record_change
 from models.delivery.outbox import ChannelPolicy
@@ -104,7 +105,7 @@ def add_item(session: Session, actor: Actor, pair: JointPair, text: str, owner: 
     session.add(item)
     session.flush()
     record_change(session, actor, org_id=pair.branch_id, action="joint.item",
-                  target=f"联促 #{item.id}", now=now, before=None,
+                  target=words.JOINT_ITEM_TARGET.format(id=item.id), now=now, before=None,
                   after={"text": text, "owner": owner, "deadline": deadline.isoformat()})
     return item
 
@@ -121,8 +122,8 @@ def close_item(session: Session, actor: Actor, item: JointItem, note: str,
     session.flush()
     pair = session.get_one(JointPair, item.pair_id)
     record_change(session, actor, org_id=pair.branch_id, action="joint.item_close",
-                  target=f"联促 #{item.id}", now=now, before={"closed_at": None},
-                  after={"closed_at": now.isoformat(), "note": note})
+                  target=words.JOINT_ITEM_TARGET.format(id=item.id), now=now,
+                  before={"closed_at": None}, after={"closed_at": now.isoformat(), "note": note})
 
 
 def pair_from_roster(session: Session, actor: Actor, links: dict[str, str],
