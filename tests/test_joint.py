@@ -13,8 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.ledger.branch import export_ledger
+from bot.ledger.orgs import export_org_ledger
 from bot.ledger.records import load_branch_records
 from bot.roster.importing import RosterRejected, import_roster
 from models.actors import Actor
@@ -164,10 +167,15 @@ def notified(session, meeting_id: int) -> set[str]:  # type: ignore[no-untyped-d
                                .where(Outbox.dedupe_key.like(f"meeting:{meeting_id}:member:%"))))
 
 
+def cells_of(path) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(cell) for sheet in load_workbook(path).worksheets
+                    for row in sheet.iter_rows(values_only=True) for cell in row if cell)
+
+
 def test_a_joint_meeting_counts_for_both_orgs_and_both_check_in_with_one_code(
-        app, session, joint_county, clock, chat: Chat):
+        app, session, joint_county, clock, chat: Chat, tmp_path):
     org = joint_county
-    pair = pair_now(session, org, clock)
+    pair_id = pair_now(session, org, clock).id
     village = logged_in(app, "liaoyuan")
     form_page = village.get(f"/admin/branch/{org['village']}/meetings/new").get_data(
         as_text=True)
@@ -232,8 +240,22 @@ def test_a_joint_meeting_counts_for_both_orgs_and_both_check_in_with_one_code(
                             joint.id) == "✓"
     office_records = load_branch_records(session, offices[org["office"]], since, until)
     assert own.id not in [m.id for m in office_records.meetings]
+    today = clock().astimezone(TZ).date()
+    for org_id in (org["office"], org["village"]):  # each org's 台账 workbook
+        path = tmp_path / f"ledger-{org_id}.xlsx"
+        export_ledger(session, offices[org_id], today, today, TZ, path)
+        assert "联学党课" in cells_of(path)
+    county_book = tmp_path / "county.xlsx"
+    export_org_ledger(session, session.get_one(Org, org["county"]),
+                      [offices[org["office"]], offices[org["village"]]], today, today, TZ,
+                      county_book)
+    summary = load_workbook(county_book).worksheets[0]
+    rows = [[c for c in row] for row in summary.iter_rows(values_only=True)]
+    head = next(row for row in rows if "党课" in row)
+    office_row = next(row for row in rows if "财政局机关党支部" in row)
+    assert office_row[head.index("党课")] == 1  # the joint 党课 counts for the office
     # the pair's page: sessions, who came from each side
-    page = office.get(f"/admin/joint/{pair.id}").get_data(as_text=True)
+    page = office.get(f"/admin/joint/{pair_id}").get_data(as_text=True)
     assert "联合开展 <b>2</b> 次" in page
     assert "财政局机关党支部 参加 <b>1</b> 人：陈干部" in page
     assert "辽原村党支部 参加 <b>1</b> 人：张明" in page
