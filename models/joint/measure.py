@@ -57,7 +57,7 @@ def joint_sessions(session: Session, org_ids: Sequence[int], span: Span,
                    Meeting.starts_at >= start, Meeting.starts_at < end,
                    or_(Meeting.org_id.in_(id_list(wanted)),
                        Meeting.joint_org_id.in_(id_list(wanted))))):
-        for org_id in {host, partner} & wanted:
+        for org_id in {host, partner or 0} & wanted:
             held[org_id] += 1
     due = quarters_in(span)
     return {org_id: Ratio(min(held[org_id], due), due) for org_id in sorted(wanted)}

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from models.db.base import id_list
@@ -43,7 +43,7 @@ def pairs_seen(session: Session, visible: Collection[int]) -> list[JointPair]:
                   JointPair.id)))
 
 
-def _of_pair(pair: JointPair) -> object:
+def _of_pair(pair: JointPair) -> ColumnElement[bool]:
     return or_(and_(Meeting.org_id == pair.office_id, Meeting.joint_org_id == pair.branch_id),
                and_(Meeting.org_id == pair.branch_id, Meeting.joint_org_id == pair.office_id))
 
@@ -94,7 +94,7 @@ def _participants(session: Session, pairs: Sequence[JointPair], start: datetime,
                Meeting.status == MeetingStatus.HELD, Meeting.starts_at >= start,
                Meeting.starts_at < end, Attendance.status == AttendanceStatus.PRESENT))
     for host, partner, member_id, name, branch_id in rows:
-        pair = by_orgs.get((host, partner)) or by_orgs.get((partner, host))
+        pair = by_orgs.get((host, partner or 0)) or by_orgs.get((partner or 0, host))
         if pair is None:
             continue
         office, branch = found[pair.id]
@@ -144,7 +144,7 @@ def pair_list(session: Session, visible: Collection[int], start: datetime,
                 Meeting.joint_org_id.is_not(None), Meeting.org_id.in_(org_ids),
                 Meeting.status == MeetingStatus.HELD, Meeting.starts_at >= start,
                 Meeting.starts_at < end)):
-            held[(host, partner)] += 1
+            held[(host, partner or 0)] += 1
     open_items: dict[int, int] = defaultdict(int)
     for (pair_id,) in session.execute(select(JointItem.pair_id).where(
             JointItem.pair_id.in_(id_list([p.id for p in pairs])),

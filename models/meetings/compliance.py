@@ -14,14 +14,15 @@ recomputed on 补录), so a county-wide roll-up reads meetings, not every attend
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from itertools import chain
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from core.config import DEFAULT_CADENCE
@@ -143,7 +144,7 @@ def compliance(session: Session, branches: Sequence[Org | OrgRef], now: datetime
             .group_by(Meeting.org_id, Meeting.kind, Meeting.status))
         # 双联双促: a joint meeting of a kind the scheme allows counts for the partner too
         joint_kinds = [k for k in kinds if counts_for_partner(k)]
-        joint_rows = session.execute(
+        joint_rows: Iterable[Row[Any]] = session.execute(
             select(Meeting.joint_org_id, Meeting.kind, Meeting.status, func.count(),
                    func.min(Meeting.starts_at))
             .where(Meeting.joint_org_id.in_(id_list(ids)), Meeting.kind.in_(joint_kinds),
