@@ -223,13 +223,13 @@ def test_a_joint_meeting_counts_for_both_orgs_and_both_check_in_with_one_code(
     # both consoles list it; the office opens it; another township does not
     office = logged_in(app, "office")
     listed = office.get(f"/admin/branch/{org['office']}/meetings").get_data(as_text=True)
-    assert "联学党课" in listed
+    assert "联学党课" in listed and "辽原村党支部主办，联合开展" in listed
     assert office.get(f"/admin/meeting/{joint.id}").status_code == 200
     assert office.get(f"/admin/meeting/{own.id}").status_code == 404
     assert office.post(f"/admin/meeting/{joint.id}/cancel",
                        data={"csrf_token": office.token}).status_code == 404  # view only
-    assert "联学党课" in village.get(f"/admin/branch/{org['village']}/meetings").get_data(
-        as_text=True)
+    assert "与财政局机关党支部联合开展" in village.get(
+        f"/admin/branch/{org['village']}/meetings").get_data(as_text=True)
     assert logged_in(app, "west-it").get(f"/admin/meeting/{joint.id}").status_code == 404
     # both 台账
     since, until = clock() - timedelta(days=1), clock() + timedelta(days=1)

@@ -135,6 +135,7 @@ class Meeting(Base):
     recorder: Mapped[Member | None] = relationship(foreign_keys=[recorder_id], viewonly=True)
     lecturer: Mapped[Member | None] = relationship(foreign_keys=[lecturer_id], viewonly=True)
     creator: Mapped[Member | None] = relationship(foreign_keys=[created_by], viewonly=True)
+    joint_org: Mapped[Org | None] = relationship(foreign_keys=[joint_org_id], viewonly=True)
 
     @property
     def kind_name(self) -> str:
