@@ -90,7 +90,8 @@ def _participants(session: Session, pairs: Sequence[JointPair], start: datetime,
         select(Meeting.org_id, Meeting.joint_org_id, Member.id, Member.name, Member.branch_id)
         .join(Attendance, Attendance.meeting_id == Meeting.id)
         .join(Member, Member.id == Attendance.member_id)
-        .where(Meeting.joint_org_id.is_not(None), Meeting.org_id.in_(org_ids),
+        # both sides are among org_ids: the joint_org_id index finds the few joint ones
+        .where(Meeting.joint_org_id.in_(org_ids), Meeting.org_id.in_(org_ids),
                Meeting.status == MeetingStatus.HELD, Meeting.starts_at >= start,
                Meeting.starts_at < end, Attendance.status == AttendanceStatus.PRESENT))
     for host, partner, member_id, name, branch_id in rows:
@@ -141,7 +142,7 @@ def pair_list(session: Session, visible: Collection[int], start: datetime,
     if pairs:
         org_ids = id_list(list(names))
         for host, partner in session.execute(select(Meeting.org_id, Meeting.joint_org_id).where(
-                Meeting.joint_org_id.is_not(None), Meeting.org_id.in_(org_ids),
+                Meeting.joint_org_id.in_(org_ids), Meeting.org_id.in_(org_ids),
                 Meeting.status == MeetingStatus.HELD, Meeting.starts_at >= start,
                 Meeting.starts_at < end)):
             held[(host, partner or 0)] += 1
