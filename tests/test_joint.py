@@ -192,6 +192,14 @@ def test_a_joint_meeting_counts_for_both_orgs_and_both_check_in_with_one_code(
         clock, app, hours=0.6, kind="theme_day")).status_code == 302
     session.rollback()
     own = session.scalars(select(Meeting).where(Meeting.joint_org_id.is_(None))).one()
+    # changing it in the form keeps the paired org invited, even unticked
+    edit = village.post(f"/admin/meeting/{joint.id}/edit", data={
+        **local_form(clock, app, hours=0.5, kind="party_lecture", topic="联学党课：新时代"),
+        "joint": [], "csrf_token": village.token})
+    assert edit.status_code == 302, edit.get_data(as_text=True)
+    session.rollback()
+    assert "联合召开：财政局机关党支部" in village.get(f"/admin/meeting/{joint.id}").get_data(
+        as_text=True)
     # both orgs' members check in with the same code, by chat
     assert "签到成功" in chat.say("o-cg", f"签到 {joint.code}")
     assert "签到成功" in chat.say("o-zm", f"签到 {joint.code}")
@@ -223,7 +231,7 @@ def test_a_joint_meeting_counts_for_both_orgs_and_both_check_in_with_one_code(
     # both consoles list it; the office opens it; another township does not
     office = logged_in(app, "office")
     listed = office.get(f"/admin/branch/{org['office']}/meetings").get_data(as_text=True)
-    assert "联学党课" in listed and "辽原村党支部主办，联合开展" in listed
+    assert "联学党课：新时代" in listed and "辽原村党支部主办，联合开展" in listed
     assert office.get(f"/admin/meeting/{joint.id}").status_code == 200
     assert office.get(f"/admin/meeting/{own.id}").status_code == 404
     assert office.post(f"/admin/meeting/{joint.id}/cancel",

@@ -341,6 +341,8 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
     member_ids, org_ids = invites_for(session, found.org_id, form["audience"] or "all")
     joint_ids = joint_ids_for(form["joint"], _joint_offered(
         session, found.org_id, invitees_of(session, found).joint_org_ids))
+    if found.joint_org_id is not None:  # a joint meeting (双联双促) keeps its paired org
+        joint_ids = tuple(sorted({*joint_ids, found.joint_org_id}))
     change = MeetingChange(starts_at.astimezone(now.tzinfo),
                            ends_at.astimezone(now.tzinfo) if ends_at else None,
                            form["place"], form["topic"], night_confirmed=bool(form["night_ok"]))
