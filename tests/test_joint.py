@@ -25,12 +25,14 @@ from models.assessment.ratios import Ratio, Span
 from models.console.audit import AuditEntry
 from models.delivery.outbox import Outbox
 from models.errors import JointError
-from models.joint.actions import add_pair, end_pair
+from models.joint.actions import add_item, add_pair, end_pair
 from models.joint.kinds import JOINT_COUNTED_KINDS
 from models.joint.measure import joint_sessions, quarters_in
 from models.joint.tables import JointItem, JointPair
 from models.meetings.compliance import compliance
 from models.meetings.tables import Meeting, MeetingStatus
+from models.members.actions import forget_member
+from models.members.forget import pseudonym
 from models.members.org_tables import Org, OrgKind
 from models.members.tables import Member
 from tests.conftest import CONSOLE_PASSWORD, Chat
@@ -364,3 +366,17 @@ def test_the_measure_matches_a_count_made_from_the_meetings(session, joint_count
     end_pair(session, Actor.cli("test"), pair, datetime(2026, 12, 31, tzinfo=UTC))
     # a pair ended before the span does not apply to the next year
     assert joint_sessions(session, wanted, Span.year(2027)) == {}
+
+
+def test_forgetting_a_member_scrubs_their_name_from_the_pairs_items(session, joint_county,
+                                                                   clock):
+    org = joint_county
+    pair = pair_now(session, org, clock)
+    add_item(session, Actor.cli("test"), pair, "陈干部帮村里办夜校", "陈干部",
+             date(2027, 1, 31), clock())
+    chen = session.scalars(select(Member).where(Member.name == "陈干部")).one()
+    forget_member(session, Actor.cli(), chen, clock())
+    session.commit()
+    item = session.scalars(select(JointItem)).one()
+    assert "陈干部" not in item.text + item.owner
+    assert pseudonym(chen.id) in item.owner
