@@ -13,9 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.cli.main import main
 from bot.ledger.branch import export_ledger
 from bot.ledger.orgs import export_org_ledger
 from bot.ledger.records import load_branch_records
@@ -36,6 +38,7 @@ from models.members.forget import pseudonym
 from models.members.org_tables import Org, OrgKind
 from models.members.tables import Member
 from tests.conftest import CONSOLE_PASSWORD, Chat
+from tests.procs import command_env
 from tests.test_console_meetings import create, local_form, logged_in
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -380,3 +383,21 @@ def test_forgetting_a_member_scrubs_their_name_from_the_pairs_items(session, joi
     item = session.scalars(select(JointItem)).one()
     assert "陈干部" not in item.text + item.owner
     assert pseudonym(chen.id) in item.owner
+
+
+def test_the_cli_pairs_lists_and_unpairs(database_url, tmp_path, session, joint_county,
+                                         monkeypatch):
+    for name, value in command_env(database_url, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    made = CliRunner().invoke(main, ["joint", "pair", "财政局机关党支部", "辽原村党支部"])
+    assert made.exit_code == 0, made.output
+    assert "已结对：财政局机关党支部 ⇄ 辽原村党支部" in made.output
+    again = CliRunner().invoke(main, ["joint", "pair", "财政局机关党支部", "辽原村党支部"])
+    assert again.exit_code != 0 and "已经结对了" in again.output
+    listed = CliRunner().invoke(main, ["joint", "list", "--year", "2026"])
+    assert "财政局机关党支部 ⇄ 辽原村党支部：联合开展0次" in listed.output
+    assert "结对1对" in listed.output
+    ended = CliRunner().invoke(main, ["joint", "unpair", "财政局机关党支部", "辽原村党支部"])
+    assert ended.exit_code == 0 and "已解除结对" in ended.output
+    gone = CliRunner().invoke(main, ["joint", "unpair", "财政局机关党支部", "辽原村党支部"])
+    assert gone.exit_code != 0 and "没有结对" in gone.output

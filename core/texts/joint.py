@@ -21,3 +21,7 @@ JOINT_ROSTER_NO_OFFICE = "联系单位「{name}」不是县直机关党组织（
 JOINT_ROSTER_DIFFERS = "第{first}行写的联系单位是「{earlier}」，同一支部只能写一个联系单位"
 JOINT_ROSTER_PAIRED = "按联系单位新结对{count}对"
 JOINT_ROSTER_TOO_LONG = "联系单位名称太长（最多 {limit} 个字）"
+JOINT_CLI_NO_PAIR = "{office}和{branch}没有结对。"
+JOINT_CLI_LINE = "{office} ⇄ {branch}{ended}：联合开展{sessions}次，机关参加{office_people}人，村参加{branch_people}人"
+JOINT_CLI_ENDED = "（已解除）"
+JOINT_CLI_TOTAL = "{year}年：结对{pairs}对，联合开展{sessions}次，机关党员参加{office_people}人，村党员参加{branch_people}人。"
