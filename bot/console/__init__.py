@@ -37,8 +37,8 @@ __all__ = ["register_console"]
 
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
-         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports,
-         joint)
+         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
+AREAS += (joint,)  # issue 28 (双联双促)
 
 
 def console_blueprint() -> Blueprint:
