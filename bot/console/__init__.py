@@ -38,7 +38,6 @@ __all__ = ["register_console"]
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
          roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
-AREAS += (joint,)  # issue 28 (双联双促)
 
 
 def console_blueprint() -> Blueprint:
@@ -51,6 +50,7 @@ def console_blueprint() -> Blueprint:
     console.register_error_handler(DomainError, refused)
     for area in AREAS:
         console.register_blueprint(area.bp)
+    console.register_blueprint(joint.bp)  # issue 28 (双联双促)
     return console
 
 
