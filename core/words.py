@@ -719,3 +719,10 @@ REVIEW_SECRETARY_POST = "书记"
 REVIEW_DEPUTY_POST = "副书记"
 REVIEW_ROUND_TARGET = "{year}年述职评议"
 REVIEW_REPORT_TARGET = "{year}年述职报告"
+# Issue 28 (双联双促): the roster's optional column naming a branch's paired county office,
+# and the audit log's names for the pairs' changes.
+COL_LIAISON = "联系单位"
+AUDIT_ACTION_NAMES.update({"joint.pair": "双联双促结对", "joint.unpair": "解除双联双促结对",
+                           "joint.meeting": "联合开展组织生活", "joint.item": "添加联促事项",
+                           "joint.item_close": "联促事项销号"})
+JOINT_ITEM_TARGET = "联促 #{id}"  # a 联促 item in the audit log

@@ -29,6 +29,7 @@ from models.evaluation.tables import (
     EvaluationVoted,
     EvaluationVoter,
 )
+from models.joint.tables import JointItem, JointPair
 from models.meetings.leave_proposals import LeaveProposal
 from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting, MeetingInvite
@@ -79,6 +80,8 @@ __all__ = [
     "Heartbeat",
     "HelpPair",
     "InboundMessage",
+    "JointItem",
+    "JointPair",
     "JsapiTicket",
     "LeaveProposal",
     "LoginTicket",

@@ -56,3 +56,7 @@ class GuessRefused(DomainError):
 
 class MemberLookupError(DomainError):
     """A member named in a command cannot be found, or not uniquely."""
+
+
+class JointError(DomainError):
+    """双联双促: a pair, a joint meeting or a 联促 item that cannot be made."""

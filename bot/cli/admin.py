@@ -4,6 +4,7 @@ group by bot/cli/main.py)."""
 from __future__ import annotations
 
 from bot.cli.doctor import doctor
+from bot.cli.joint import joint
 from bot.cli.ledger import export
 from bot.cli.members import console_user, member
 from bot.cli.menu import menu, qr
@@ -17,3 +18,4 @@ COMMANDS = [import_roster_cmd, menu, qr, export, org, org_admin, member, pairs, 
 COMMANDS += [doctor]  # issue 27
 COMMANDS += [rectify]  # issue 28: 整顿台账
 COMMANDS += [review]  # issue 28: 述职评议
+COMMANDS += [joint]  # issue 28 (双联双促)

@@ -17,6 +17,7 @@ from bot.console import (
     auth,
     evaluation,
     exports,
+    joint,
     meeting_files,
     meeting_record,
     meetings,
@@ -53,6 +54,7 @@ def console_blueprint() -> Blueprint:
     console.register_error_handler(DomainError, refused)
     for area in AREAS:
         console.register_blueprint(area.bp)
+    console.register_blueprint(joint.bp)  # issue 28 (双联双促)
     return console
 
 

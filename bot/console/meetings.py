@@ -35,8 +35,10 @@ from bot.services import services_of
 from core import texts, words
 from core.localtime import period_containing, when
 from core.notices import change_lines
-from models.console.accounts import member_of_account, scope_ids
-from models.errors import DomainError
+from models.console.accounts import in_scope, member_of_account, scope_ids
+from models.errors import DomainError, JointError
+from models.joint.actions import create_joint_meeting
+from models.joint.queries import partners_of
 from models.meetings.actions import (
     Changed,
     Invites,
@@ -69,11 +71,16 @@ TEXT_MAX = 200
 JOINT_MAX = 200  # joint branches one form may invite
 
 
-def meeting_in_scope(session: Session, meeting_id: int) -> Meeting:
-    """The meeting, or 404 when its branch is not the account's to see."""
+def meeting_in_scope(session: Session, meeting_id: int, joint_ok: bool = False) -> Meeting:
+    """The meeting, or 404 when its branch is not the account's to see (`joint_ok`: a
+    joint meeting (双联双促) is also seen from its paired org's console)."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
+    if joint_ok and meeting.joint_org_id is not None \
+            and not in_scope(session, current_account(), meeting.org_id):
+        org_in_scope(session, meeting.joint_org_id)
+        return meeting
     org_in_scope(session, meeting.org_id)
     return meeting
 
@@ -126,7 +133,8 @@ def _form_choices(session: Session, branch_id: int) -> dict[str, Any]:
                                                         live_member())
                                    .order_by(Member.name)))
     return {"kinds": [(kind, name) for kind, name in KIND_NAMES.items()],
-            "members": members, **_invitee_choices(session, branch_id)}
+            "members": members, **_invitee_choices(session, branch_id),
+            "partners": partners_of(session, branch_id)}
 
 
 @bp.get("/branch/<int:branch_id>/meetings/new")
@@ -169,7 +177,7 @@ def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
     tz = services.settings.tz
     now = services.clock()
     form = _typed("kind", "day", "start", "end", "place", "topic", "audience", "host",
-                  "night_ok")
+                  "night_ok", "paired", "paired_org")
     session = db()
     org = branch_in_scope(session, branch_id)
     refusal_form(lambda sentence: render_template(
@@ -183,13 +191,34 @@ def create_meeting_from_form(branch_id: int) -> ResponseReturnValue:
             night_question=texts.CONSOLE_MEETING_NIGHT.format(when=when(new.starts_at, tz)),
             night_confirm=texts.CONSOLE_MEETING_NIGHT_CONFIRM,
             **_form_choices(session, branch_id))
-    scheduled = create_meeting(session, console_actor(), replace(
-        new, night_confirmed=form["night_ok"] == "1"), outbox=services.outbox, tz=tz, now=now)
+    new = replace(new, night_confirmed=form["night_ok"] == "1")
+    partner = _paired_partner(session, branch_id, form) if form["paired"] == "1" else None
+    if partner is not None:
+        scheduled = create_joint_meeting(session, console_actor(), new, partner.id,
+                                         outbox=services.outbox, tz=tz, now=now)
+    else:
+        scheduled = create_meeting(session, console_actor(), new, outbox=services.outbox,
+                                   tz=tz, now=now)
     save()
     meeting = scheduled.meeting
     flash(texts.CONSOLE_MEETING_CREATED.format(kind=meeting.kind_name, code=meeting.code,
                                                notified=scheduled.notified))
     return redirect(meeting_page(meeting.id))
+
+
+def _paired_partner(session: Session, branch_id: int, form: dict[str, Any]) -> Org:
+    """The paired org a joint meeting (双联双促) is held with: the one pair, or the one
+    chosen when there are several; JointError when there is none."""
+    partners = partners_of(session, branch_id)
+    if not partners:
+        raise JointError("JOINT_NOT_PAIRED")
+    if len(partners) == 1:
+        return partners[0]
+    chosen = form_id(form["paired_org"])
+    for partner in partners:
+        if partner.id == chosen:
+            return partner
+    raise JointError("JOINT_PICK_PARTNER")
 
 
 def _new_meeting(session: Session, branch_id: int, form: dict[str, Any], tz: Any) -> NewMeeting:
@@ -228,7 +257,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     """One meeting: its code, who came (live while it is open), its record."""
     services = services_of()
     session = db()
-    found = meeting_in_scope(session, meeting_id)
+    found = meeting_in_scope(session, meeting_id, joint_ok=True)
     org = found.org
     lines = attendance_list(session, found)
     # who can be named recorder or lecturer: live members, and whoever is named already
@@ -247,7 +276,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
 @login_required
 def meeting_attendance(meeting_id: int) -> ResponseReturnValue:
     """The attendance list alone (the meeting page refreshes it while it is open)."""
-    found = meeting_in_scope(db(), meeting_id)
+    found = meeting_in_scope(db(), meeting_id, joint_ok=True)
     return render_template("console/attendance.html", meeting=found,
                            lines=attendance_list(db(), found),
                            tz=services_of().settings.tz, words=words)
@@ -312,6 +341,8 @@ def edit_meeting(meeting_id: int) -> ResponseReturnValue:
     member_ids, org_ids = invites_for(session, found.org_id, form["audience"] or "all")
     joint_ids = joint_ids_for(form["joint"], _joint_offered(
         session, found.org_id, invitees_of(session, found).joint_org_ids))
+    if found.joint_org_id is not None:  # a joint meeting (双联双促) keeps its paired org
+        joint_ids = tuple(sorted({*joint_ids, found.joint_org_id}))
     change = MeetingChange(starts_at.astimezone(now.tzinfo),
                            ends_at.astimezone(now.tzinfo) if ends_at else None,
                            form["place"], form["topic"], night_confirmed=bool(form["night_ok"]))

@@ -28,6 +28,7 @@ from bot.ledger.rectification import add_rectification_sheet
 from bot.ledger.sheets import LedgerSheet, ledger_workbook
 from core import texts, words
 from core.localtime import day, local_range
+from models.joint.kinds import JOINT_COUNTED_KINDS
 from models.meetings.tables import KIND_NAMES, Meeting, MeetingStatus
 from models.members.org_tables import Org
 from models.members.tables import Member
@@ -65,6 +66,17 @@ def export_org_ledger(session: Session, org: Org, branches: list[Org], start: da
         totals = counts.setdefault(org_id, [0, 0, 0, 0, 0])
         for index, value in enumerate((number, expected, present, leave, absent)):
             totals[index] += int(value or 0)
+    # 双联双促: joint meetings held with a paired org count for it too (the kinds
+    # models.joint.kinds allows); their attendance stays with the host's figures
+    for partner_id, kind, number in session.execute(
+            select(Meeting.joint_org_id, Meeting.kind, func.count())
+            .where(Meeting.joint_org_id.in_(ids), Meeting.kind.in_(sorted(JOINT_COUNTED_KINDS)),
+                   Meeting.status == MeetingStatus.HELD,
+                   Meeting.starts_at >= since, Meeting.starts_at < until)
+            .group_by(Meeting.joint_org_id, Meeting.kind)):
+        partner = partner_id or 0  # never None: the query asks for joint meetings
+        held[(partner, kind)] = held.get((partner, kind), 0) + number
+        counts.setdefault(partner, [0, 0, 0, 0, 0])[0] += number
     members = {branch_id: number for branch_id, number in session.execute(
         select(Member.branch_id, func.count()).where(Member.branch_id.in_(ids))
         .group_by(Member.branch_id))}

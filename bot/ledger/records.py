@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core import words
@@ -56,7 +56,9 @@ def load_branch_records(session: Session, branch: Org, since: datetime,
     """The branch's meetings starting in [since, until) (cancelled ones left out), their
     attendance, the members involved and every name a sheet prints."""
     meetings = list(session.scalars(
-        select(Meeting).where(Meeting.org_id == branch.id, Meeting.starts_at >= since,
+        # its own meetings and the joint ones its paired org held with it (双联双促)
+        select(Meeting).where(or_(Meeting.org_id == branch.id, Meeting.joint_org_id == branch.id),
+                              Meeting.starts_at >= since,
                               Meeting.starts_at < until,
                               Meeting.status != MeetingStatus.CANCELLED)
         .order_by(Meeting.starts_at, Meeting.id)))

@@ -33,6 +33,8 @@ from models.actors import Actor
 from models.db.engine import make_session_factory
 from models.db.locks import try_lock
 from models.db.write_gate import write_session
+from models.joint.actions import pair_from_roster
+from models.joint.roster import office_problems, roster_links
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import find_org
 from models.members.roster import (
@@ -176,6 +178,11 @@ def import_roster(
     if not problems and check is not None:
         with make_session_factory(engine)() as session:
             problems = check(session, rows)
+    links, link_problems = roster_links(rows)  # 联系单位 (双联双促): empty without the column
+    if links and not problems:
+        with make_session_factory(engine)() as session:
+            link_problems += office_problems(session, links, rows)
+    problems = problems + link_problems
     if problems:
         raise RosterRejected(problems)
     with _only_import(engine):
@@ -205,6 +212,14 @@ def import_roster(
             record_import(session, importer, file_name, plan, orgs, clock())
             session.commit()
         _apply(engine, import_id, len(changes), progress, clock, orgs)
+        if links:
+            with write_session(engine) as session:
+                made = pair_from_roster(session, importer.actor,
+                                        {branch: office for branch, (office, _) in links.items()},
+                                        clock())
+                session.commit()
+            if made:
+                warnings.append(texts.JOINT_ROSTER_PAIRED.format(count=made))
     plan.report.warnings = notes + warnings
     return plan.report
 

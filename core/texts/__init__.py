@@ -11,6 +11,7 @@ from core.texts.conversation import *  # noqa: F403
 from core.texts.delivery import *  # noqa: F403
 from core.texts.evaluation import *  # noqa: F403
 from core.texts.general import *  # noqa: F403
+from core.texts.joint import *  # noqa: F403
 from core.texts.jssdk import *  # noqa: F403
 from core.texts.meetings import *  # noqa: F403
 from core.texts.members import *  # noqa: F403

@@ -14,18 +14,21 @@ recomputed on 补录), so a county-wide roll-up reads meetings, not every attend
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from itertools import chain
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from core.config import DEFAULT_CADENCE
 from core.localtime import PERIOD_KINDS, Period, period_containing
 from models.db.base import id_list
+from models.joint.kinds import counts_for_partner
 from models.meetings.tables import KIND_NAMES, Meeting, MeetingKind, MeetingStatus
 from models.members.org_tables import Org, OrgKind
 from models.members.orgs import OrgRef
@@ -139,10 +142,22 @@ def compliance(session: Session, branches: Sequence[Org | OrgRef], now: datetime
                    Meeting.starts_at >= period.start, Meeting.starts_at < period.end,
                    Meeting.status != MeetingStatus.CANCELLED)
             .group_by(Meeting.org_id, Meeting.kind, Meeting.status))
-        for org_id, kind, status, number, first in rows:
-            counts[(org_id, kind)][status] = number
+        # 双联双促: a joint meeting of a kind the scheme allows counts for the partner too
+        joint_kinds = [k for k in kinds if counts_for_partner(k)]
+        joint_rows: Iterable[Row[Any]] = session.execute(
+            select(Meeting.joint_org_id, Meeting.kind, Meeting.status, func.count(),
+                   func.min(Meeting.starts_at))
+            .where(Meeting.joint_org_id.in_(id_list(ids)), Meeting.kind.in_(joint_kinds),
+                   Meeting.starts_at >= period.start, Meeting.starts_at < period.end,
+                   Meeting.status != MeetingStatus.CANCELLED)
+            .group_by(Meeting.joint_org_id, Meeting.kind, Meeting.status)) \
+            if joint_kinds else []
+        for org_id, kind, status, number, first in chain(rows, joint_rows):
+            found_counts = counts[(org_id, kind)]
+            found_counts[status] = found_counts.get(status, 0) + number
             if status == MeetingStatus.PLANNED and first is not None:
-                first_planned[(org_id, kind)] = first
+                earlier = first_planned.get((org_id, kind))
+                first_planned[(org_id, kind)] = first if earlier is None else min(earlier, first)
         for branch in by_id.values():
             for kind in kinds:
                 if kind == MeetingKind.GROUP_MEETING and branch.branch_id not in with_groups:

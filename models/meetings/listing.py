@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core import texts, words
@@ -34,9 +34,11 @@ GROUP_PREFIX = "group:"
 
 def meetings_between(session: Session, branch_id: int, start: datetime,
                      end: datetime) -> list[Meeting]:
-    """The branch's meetings starting in [start, end), earliest first."""
+    """The branch's meetings starting in [start, end), earliest first: its own and the
+    joint meetings (双联双促) its paired org held with it."""
     return list(session.scalars(select(Meeting).where(
-        Meeting.org_id == branch_id, Meeting.starts_at >= start, Meeting.starts_at < end)
+        or_(Meeting.org_id == branch_id, Meeting.joint_org_id == branch_id),
+        Meeting.starts_at >= start, Meeting.starts_at < end)
         .order_by(Meeting.starts_at, Meeting.id)))
 
 

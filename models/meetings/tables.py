@@ -82,6 +82,7 @@ class Meeting(Base):
     __table_args__ = (
         Index("ix_meeting_org_id_starts_at", "org_id", "starts_at"),
         Index("ix_meeting_status_starts_at", "status", "starts_at"),
+        Index("ix_meeting_joint_org_id_starts_at", "joint_org_id", "starts_at"),
         # A 签到码 is unique among open meetings only; closed meetings free theirs.
         Index("uq_meeting_open_code", "code", unique=True,
               sqlite_where=text("status = 'planned'"),
@@ -124,13 +125,17 @@ class Meeting(Base):
     # while it lasts (see checkin_qr_to_reuse).
     qr_url: Mapped[str | None] = mapped_column(String(200))
     qr_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 双联双促: a joint meeting (联过) held with the host's paired org (models.joint); it
+    # shows in both orgs' lists and 台账 and counts for both per models.joint.kinds.
+    joint_org_id: Mapped[int | None] = mapped_column(ForeignKey("org.id"))
 
     # Read-only (lazy, one identity-map look-up each): the actions write the ids.
-    org: Mapped[Org] = relationship(viewonly=True)
+    org: Mapped[Org] = relationship(foreign_keys=[org_id], viewonly=True)
     host: Mapped[Member | None] = relationship(foreign_keys=[host_id], viewonly=True)
     recorder: Mapped[Member | None] = relationship(foreign_keys=[recorder_id], viewonly=True)
     lecturer: Mapped[Member | None] = relationship(foreign_keys=[lecturer_id], viewonly=True)
     creator: Mapped[Member | None] = relationship(foreign_keys=[created_by], viewonly=True)
+    joint_org: Mapped[Org | None] = relationship(foreign_keys=[joint_org_id], viewonly=True)
 
     @property
     def kind_name(self) -> str:

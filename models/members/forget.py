@@ -46,6 +46,7 @@ from models.delivery.allowance import ServiceAllowance
 from models.delivery.outbox import Outbox
 from models.delivery.reply_rest import ReplyRest
 from models.delivery.subscriptions import SubscriptionCredit
+from models.joint.tables import JointItem, JointPair
 from models.meetings.leave_proposals import LeaveProposal
 from models.meetings.pending import PendingMeeting
 from models.meetings.tables import Attendance, Meeting
@@ -205,6 +206,12 @@ def erase_personal_data(session: Session, member: Member, now: datetime) -> Eras
                    ReviewReporter.report, ReviewItem.text, ReviewItem.added_by,
                    ReviewItem.done_note, ReviewItem.confirmed_by):
         scrub_column(session, column, needles)
+    # 双联双促: the 联促 items of their org's pairs name owners and closers as typed
+    their_pairs = select(JointPair.id).where(or_(JointPair.branch_id == member.branch_id,
+                                                 JointPair.office_id == member.branch_id))
+    for column in (JointItem.text, JointItem.owner, JointItem.close_note, JointItem.created_by,
+                   JointItem.closed_by):
+        scrub_column(session, column, needles, JointItem.pair_id.in_(their_pairs))
 
     # Photos of their 心得: rows now, files after the commit.
     photos = list(session.scalars(select(StoredFile).where(

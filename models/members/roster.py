@@ -23,7 +23,7 @@ from models.members.tables import Member, NeedsHelp
 
 COLUMNS = words.ROSTER_COLUMNS
 # Optional extras: where the member lives, for nearest-helper matching (一帮一).
-OPTIONAL_COLUMNS = words.ROSTER_OPTIONAL_COLUMNS
+OPTIONAL_COLUMNS = (*words.ROSTER_OPTIONAL_COLUMNS, words.COL_LIAISON)
 REQUIRED = words.ROSTER_REQUIRED
 ALIASES = words.ROSTER_ALIASES
 ROLE_ADMIN = words.ROLE_ADMIN
@@ -72,6 +72,7 @@ class RosterRow:
     needs_help_note: str | None = None
     committee_posts: str | None = None
     committee: str | None = None  # 上级党组织: the committee the branch belongs to
+    liaison: str | None = None  # 联系单位: the county office paired with the branch (双联双促)
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -200,9 +201,12 @@ def parse_row(line: int, values: list[Any], positions: dict[str, int]) -> Roster
     longitude = _coordinate(get(words.COL_LONGITUDE), 180)
     if (latitude is None) != (longitude is None):
         raise RosterError("ROSTER_HALF_COORDINATES")
+    liaison = " ".join(get(words.COL_LIAISON).split()) or None
+    if liaison is not None and len(liaison) > ORG_NAME_LIMIT:
+        raise RosterError("JOINT_ROSTER_TOO_LONG", limit=ORG_NAME_LIMIT)
     return RosterRow(line, name, branch, group, phone, ROLE_ADMIN in roles, ROLE_HELPER in roles,
                      needs_help, address, latitude, longitude, needs_help_note,
-                     words.LIST_SEP.join(posts) or None, committee)
+                     words.LIST_SEP.join(posts) or None, committee, liaison)
 
 
 NOTE_LIMIT = 100
