@@ -34,6 +34,7 @@ from handlers import (
     stats,
     study,
     subscriptions,
+    survey,
 )
 from handlers.router import Context, Reply, Role, Route, Router, Sender
 from models.delivery.reply_rest import keep_rest
@@ -47,6 +48,7 @@ def routers() -> list[Router]:
         meeting_changes.router, stats.router, posting.router,
         study.router, pairing.router, console_login.router, delivery_reports.router,
         subscriptions.router, conversation.router, general.router,
+        survey.router,  # issue 28: a command only, so after the catch-all is fine
     ]
 
 

@@ -5,6 +5,7 @@ tests rely on that).
 """
 
 from models.api.tables import ApiToken, MiniProgramUser
+from models.assessment.inspectors import Inspector  # issue 28: 巡视组
 from models.assessment.marks import AssessmentMark
 from models.console.accounts import ConsoleUser
 from models.console.audit import AuditEntry
@@ -43,6 +44,13 @@ from models.study.tables import (
     StudyRecord,
     StudyView,
 )
+from models.survey.tables import (  # issue 28: 满意度测评
+    Survey,
+    SurveyQuestion,
+    SurveyRespondent,
+    SurveyTally,
+    SurveyTarget,
+)
 
 __all__ = [
     "AccessToken",
@@ -59,6 +67,7 @@ __all__ = [
     "Heartbeat",
     "HelpPair",
     "InboundMessage",
+    "Inspector",
     "JsapiTicket",
     "LeaveProposal",
     "LoginTicket",
@@ -90,5 +99,10 @@ __all__ = [
     "StudyRecord",
     "StudyView",
     "SubscriptionCredit",
+    "Survey",
+    "SurveyQuestion",
+    "SurveyRespondent",
+    "SurveyTally",
+    "SurveyTarget",
     "WeChatTag",
 ]

@@ -50,6 +50,8 @@ STUDY = "study"
 PREVIEW = "preview"  # owner_id: the org the form posts to
 FEEDBACK = "feedback"  # a 心得 photo sent from the member pages; owner_id: the study record
 FOLDERS = {MEETING: "meetings", STUDY: "study", PREVIEW: "previews", FEEDBACK: "feedback"}
+ASSESSMENT = "assessment"  # evidence of a self-check or inspection mark; owner_id: the mark
+FOLDERS[ASSESSMENT] = "assessment"
 # A previewed photo nobody published within this long is let go by the upkeep sweep.
 PREVIEW_KEEP = timedelta(days=1)
 UPLOADS = "uploads"
@@ -204,7 +206,7 @@ def _owner_names(session: Session, owner: str, owner_id: int) -> set[str]:
     if owner == MEETING:
         meeting = session.get(Meeting, owner_id)
         return set(meeting.photos or []) if meeting is not None else set()
-    if owner in (PREVIEW, FEEDBACK):  # known by its row alone
+    if owner in (PREVIEW, FEEDBACK, ASSESSMENT):  # known by its row alone
         return set()
     item = session.get(StudyItem, owner_id)
     if item is None or item.withdrawn_at is not None:
