@@ -96,7 +96,7 @@ def open_survey(session: Session, actor: Actor, org: Org, year: int, title: str,
     members = dict(session.execute(
         select(Member.branch_id, func.count()).where(Member.branch_id.in_(answering),
                                                      live_member())
-        .group_by(Member.branch_id)).tuples().all())
+        .group_by(Member.branch_id)).all())
     session.add_all(SurveyTarget(survey_id=survey.id, org_id=org_id,
                                  members=members.get(org_id, 0)) for org_id in answering)
     session.flush()

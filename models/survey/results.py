@@ -65,7 +65,7 @@ def survey_results(session: Session, survey: Survey,
     answered = dict(session.execute(
         select(SurveyRespondent.org_id, func.count()).where(
             SurveyRespondent.survey_id == survey.id, SurveyRespondent.org_id.in_(ids))
-        .group_by(SurveyRespondent.org_id)).tuples().all())
+        .group_by(SurveyRespondent.org_id)).all())
     counts: dict[int, dict[int, dict[Choice, int]]] = {}
     for org_id, question_id, choice, count in session.execute(
             select(SurveyTally.org_id, SurveyTally.question_id, SurveyTally.choice,
