@@ -6,6 +6,7 @@ tests rely on that).
 
 from models.api.tables import ApiToken, MiniProgramUser
 from models.assessment.marks import AssessmentMark
+from models.assessment.tables import AssessmentScheme, AssessmentSheetLine
 from models.console.accounts import ConsoleUser
 from models.console.audit import AuditEntry
 from models.console.logins import LoginTicket
@@ -48,6 +49,8 @@ __all__ = [
     "AccessToken",
     "ApiToken",
     "AssessmentMark",
+    "AssessmentScheme",
+    "AssessmentSheetLine",
     "Attendance",
     "AuditEntry",
     "Base",
