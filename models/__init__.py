@@ -7,6 +7,7 @@ tests rely on that).
 from models.api.tables import ApiToken, MiniProgramUser
 from models.assessment.inspectors import Inspector  # issue 28: 巡视组
 from models.assessment.marks import AssessmentMark
+from models.assessment.tables import AssessmentScheme, AssessmentSheetLine
 from models.console.accounts import ConsoleUser
 from models.console.audit import AuditEntry
 from models.console.logins import LoginTicket
@@ -56,6 +57,8 @@ __all__ = [
     "AccessToken",
     "ApiToken",
     "AssessmentMark",
+    "AssessmentScheme",
+    "AssessmentSheetLine",
     "Attendance",
     "AuditEntry",
     "Base",

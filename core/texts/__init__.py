@@ -17,4 +17,5 @@ from core.texts.pages import *  # noqa: F403
 from core.texts.pairing import *  # noqa: F403
 from core.texts.personal_data import *  # noqa: F403
 from core.texts.study import *  # noqa: F403
+from core.texts.assessment import *  # noqa: F403
 from core.texts.survey import *  # noqa: F403

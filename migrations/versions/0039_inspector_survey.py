@@ -1,7 +1,7 @@
 """inspector (巡视组) and the members' satisfaction survey with anonymous tallies (issue 28)
 
-Revision ID: 0038
-Revises: 0037
+Revision ID: 0039
+Revises: 0038
 Create Date: 2026-12-05 03:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import models.db.base
 
-revision = '0038'
-down_revision = '0037'
+revision = '0039'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
