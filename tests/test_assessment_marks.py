@@ -135,3 +135,57 @@ def test_evidence_is_kept_with_the_mark(session, clock, c, tmp_path):
                                 / names[0]).is_file()
     entry = session.scalar(select(AuditEntry))
     assert entry.after["evidence"] == names
+
+
+SCHEME = """
+year = 2026
+name = "嘉荫县2026年基层党建考核"
+
+[[item]]
+key = "team"
+title = "班子建设"
+
+[[item.clause]]
+key = "team-self"
+title = "班子自查"
+points = 6
+applies_to = ["township", "branch"]
+source = "self_check"
+
+[[item.clause]]
+key = "team-visit"
+title = "巡查班子运转"
+points = 4
+applies_to = ["branch"]
+source = "inspection"
+"""
+
+
+def test_points_come_from_the_scheme_and_a_closed_year_refuses(session, clock, c):
+    from models.assessment.actions import close_year, load_scheme
+    from models.assessment.mark_actions import marked_clauses
+    from models.assessment.sheets import compute_sheets
+
+    load_scheme(session, Actor.cli("root"), SCHEME, clock())
+    assert [cl.key for cl in marked_clauses(session, YEAR, c["liaoyuan"])] == [
+        "team-self", "team-visit"]
+    assert [cl.key for cl in marked_clauses(session, YEAR, c["east"])] == ["team-self"]
+    secretary = Actor.member(c["secretary"], "李书记")
+    liaoyuan = org(session, c["liaoyuan"])
+    with pytest.raises(MarkError, match="0 到 6 分"):  # the scheme's points, not the 10 given
+        give_self_check(session, secretary, YEAR, "team-self", liaoyuan, 7, "", None, clock(),
+                        points=10)
+    with pytest.raises(MarkError, match="没有评分项"):  # an inspection clause as self-check
+        give_self_check(session, secretary, YEAR, "team-visit", liaoyuan, 3, "", None, clock())
+    give_self_check(session, secretary, YEAR, "team-self", liaoyuan, 5.5, "自查", None, clock())
+    add_inspector(session, Actor.cli("root"), clock(), member=session.get(Member, c["inspector"]))
+    give_inspection(session, Actor.member(c["inspector"], "钱巡视"), YEAR, "team-visit",
+                    liaoyuan, 3, "走访", None, clock())
+    session.commit()
+    sheet = compute_sheets(session, YEAR, [c["liaoyuan"]])[c["liaoyuan"]]
+    assert sheet.total == 8.5
+    close_year(session, Actor.cli("root"), YEAR, clock())
+    session.commit()
+    with pytest.raises(MarkError, match="考核已经结束"):
+        give_self_check(session, secretary, YEAR, "team-self", liaoyuan, 6, "", None, clock())
+    assert compute_sheets(session, YEAR, [c["liaoyuan"]])[c["liaoyuan"]].total == 8.5

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from models.actors import Actor, Surface
 from models.assessment.inspectors import Inspector, inspector_name, inspector_of
 from models.assessment.marks import AssessmentMark, MarkSource
+from models.assessment.scheme import Clause
+from models.assessment.sheets import scheme_of, stored_scheme
 from models.console.accounts import ConsoleUser, account_by_key
 from models.console.audit import record_change
 from models.db.stored_files import ASSESSMENT, StoredFile
@@ -43,23 +45,45 @@ class MarkError(DomainError):
 
 def year_closed(session: Session, year: int) -> bool:
     """Whether the county has closed the year's assessment (frozen sheets)."""
-    return False  # until the scheme's closing is merged (models.assessment.actions)
+    row = stored_scheme(session, year)
+    return row is not None and row.closed_at is not None
+
+
+def marked_clauses(session: Session, year: int, org_id: int,
+                   source: MarkSource | None = None) -> list[Clause]:
+    """The year's self-check and inspection clauses that apply to the org (one source,
+    or both), in the scheme's order; none without a scheme or for an org not assessed."""
+    scheme = scheme_of(session, year)
+    level = level_of(session, org_id)
+    if scheme is None or level is None:
+        return []
+    wanted = {source.value} if source else {m.value for m in MarkSource}
+    return [clause for clause in scheme.clauses_for(level) if clause.source.value in wanted]
 
 
 def clause_points(session: Session, year: int, clause_key: str, source: MarkSource,
-                  points: float | None) -> float:
-    """The points of the year's clause scored by `source`; `points` as given while
-    no scheme is loaded."""
-    if points is None:
-        raise MarkError("MARK_NO_CLAUSE", clause=clause_key[:40], year=year)
-    return points
+                  points: float | None, org_id: int | None = None) -> float:
+    """The points of the year's clause scored by `source` (and applying to the org);
+    `points` as given only while no scheme is loaded for the year (tests, a scheme
+    loaded later)."""
+    scheme = scheme_of(session, year)
+    if scheme is None:
+        if points is None:
+            raise MarkError("MARK_NO_CLAUSE", clause=clause_key[:40], year=year)
+        return points
+    level = level_of(session, org_id) if org_id is not None else None
+    for clause in scheme.clauses:
+        if clause.key == clause_key and clause.source.value == source.value and (
+                level is None or level in clause.applies_to):
+            return clause.points
+    raise MarkError("MARK_NO_CLAUSE", clause=clause_key[:40], year=year)
 
 
 def _check(session: Session, year: int, clause_key: str, source: MarkSource,
-           score: float, note: str, points: float | None) -> float:
+           score: float, note: str, points: float | None, org: Org) -> float:
     if year_closed(session, year):
         raise MarkError("MARK_YEAR_CLOSED", year=year)
-    full = clause_points(session, year, clause_key, source, points)
+    full = clause_points(session, year, clause_key, source, points, org.id)
     if not 0 <= score <= full:
         raise MarkError("MARK_SCORE_RANGE", points=f"{full:g}")
     if len(note) > NOTE_MAX:
@@ -80,7 +104,7 @@ def give_self_check(session: Session, actor: Actor, year: int, clause_key: str, 
     if account is None or account.org_id != org.id:
         raise MarkError("MARK_SELF_ONLY", org=org.name)
     _assessed(session, org)
-    _check(session, year, clause_key, MarkSource.SELF_CHECK, score, note, points)
+    _check(session, year, clause_key, MarkSource.SELF_CHECK, score, note, points, org)
     return _give(session, actor, year, clause_key, org, MarkSource.SELF_CHECK, score, note,
                  evidence, now)
 
@@ -95,7 +119,7 @@ def give_inspection(session: Session, actor: Actor, year: int, clause_key: str, 
     if org.id not in subtree_ids(session, inspector.county_id):
         raise MarkError("MARK_OUTSIDE_COUNTY", org=org.name)
     _assessed(session, org)
-    _check(session, year, clause_key, MarkSource.INSPECTION, score, note, points)
+    _check(session, year, clause_key, MarkSource.INSPECTION, score, note, points, org)
     return _give(session, actor, year, clause_key, org, MarkSource.INSPECTION, score, note,
                  evidence, now)
 
