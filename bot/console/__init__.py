@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from bot.console import (
+from bot.console import (  # issue 28: marks, 满意度测评
+    assess_marks,
     audit_log,
     auth,
     exports,
@@ -26,6 +27,7 @@ from bot.console import (
     questions,
     roster_upload,
     study_pages,
+    surveys,
     wechat_login,
 )
 from bot.console.access import load_account, template_globals
@@ -37,6 +39,7 @@ __all__ = ["register_console"]
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
          roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
+AREAS += (assess_marks, surveys)  # issue 28
 
 
 def console_blueprint() -> Blueprint:
