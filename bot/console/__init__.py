@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from bot.console import (
+    assess,
     audit_log,
     auth,
     exports,
@@ -37,6 +38,7 @@ __all__ = ["register_console"]
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
          roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
+AREAS += (assess,)  # issue 28
 
 
 def console_blueprint() -> Blueprint:
