@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from bot.console import (  # issue 28: marks, 满意度测评
+from bot.console import (
+    assess,
     assess_marks,
     audit_log,
     auth,
@@ -39,7 +40,8 @@ __all__ = ["register_console"]
 # One blueprint per area; their endpoints read "console.<area>.<view>".
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
          roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
-AREAS += (assess_marks, surveys)  # issue 28
+AREAS += (assess,)  # issue 28
+AREAS += (assess_marks, surveys)  # issue 28: marks, 满意度测评
 
 
 def console_blueprint() -> Blueprint:
