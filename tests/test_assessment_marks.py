@@ -189,3 +189,32 @@ def test_points_come_from_the_scheme_and_a_closed_year_refuses(session, clock, c
     with pytest.raises(MarkError, match="考核已经结束"):
         give_self_check(session, secretary, YEAR, "team-self", liaoyuan, 6, "", None, clock())
     assert compute_sheets(session, YEAR, [c["liaoyuan"]])[c["liaoyuan"]].total == 8.5
+
+
+def test_the_cli_keeps_the_inspection_group(session, clock, c, database_url, tmp_path,
+                                            monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli.main import main
+    from tests.procs import command_env
+
+    for name, value in command_env(database_url, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    assert "巡视组还没有成员" in runner.invoke(main, ["assess", "inspector", "list"]).output
+    added = runner.invoke(main, ["assess", "inspector", "add", "钱巡视"])
+    assert added.exit_code == 0 and "已把 钱巡视 加入巡视组" in added.output
+    assert "钱巡视（党员）" in runner.invoke(main, ["assess", "inspector", "list"]).output
+    again = runner.invoke(main, ["assess", "inspector", "add", "钱巡视"])
+    assert again.exit_code != 0 and "已经在巡视组" in again.output
+    runner.invoke(main, ["assess", "inspector", "add", "county-it"])
+    listed = runner.invoke(main, ["assess", "inspector", "list"]).output
+    assert "county-it（电脑端账号）" in listed
+    removed = runner.invoke(main, ["assess", "inspector", "remove", "钱巡视"])
+    assert removed.exit_code == 0 and "已把 钱巡视 移出巡视组" in removed.output
+    assert "钱巡视" not in runner.invoke(main, ["assess", "inspector", "list"]).output
+    unknown = runner.invoke(main, ["assess", "inspector", "add", "无此人"])
+    assert unknown.exit_code != 0
+    session.rollback()
+    actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions == ["inspector.add", "inspector.add", "inspector.remove"]

@@ -4,6 +4,7 @@ group by bot/cli/main.py)."""
 from __future__ import annotations
 
 from bot.cli.assess import assess
+from bot.cli.assess_inspectors import inspector
 from bot.cli.doctor import doctor
 from bot.cli.ledger import export
 from bot.cli.members import console_user, member
@@ -15,3 +16,4 @@ from bot.cli.roster import import_roster_cmd
 COMMANDS = [import_roster_cmd, menu, qr, export, org, org_admin, member, pairs, console_user]
 COMMANDS += [doctor]  # issue 27
 COMMANDS += [assess]  # issue 28
+assess.add_command(inspector)  # issue 28: partybot assess inspector add|remove|list

@@ -155,8 +155,11 @@ def _measured(clause: Clause, ratios: dict[str, dict[int, Ratio]],
     ratio = sum((found.get(i, Ratio(0, 0)) for i in org_ids), Ratio(0, 0))
     share = ratio.share
     if share is None or clause.scale is None:
+        nothing = texts.ASSESS_DETAIL_NOTHING_DUE
+        if clause.source is Source.SURVEY:  # a survey below its quorum gives no Ratio
+            nothing = texts.SURVEY_BELOW_QUORUM
         return Line(clause.item_title, clause.key, clause.title, clause.points, None,
-                    clause.source, texts.ASSESS_DETAIL_NOTHING_DUE, counted=False)
+                    clause.source, nothing, counted=False)
     detail = texts.ASSESS_DETAIL_RATIO.format(done=ratio.done, due=ratio.due,
                                               percent=round(share * 100))
     return Line(clause.item_title, clause.key, clause.title, clause.points,
