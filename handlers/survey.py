@@ -49,5 +49,4 @@ def survey(ctx: Context) -> Reply:
             title=current.title, closes=f"{current.closes_on.month}月{current.closes_on.day}日",
             questions=lines, example="1" * len(questions))
     answer_survey(ctx.session, ctx.me.actor, member, current, choices, ctx.now, ctx.tz)
-    return texts.SURVEY_CHAT_THANKS.format(
-        answers="、".join(texts.SURVEY_CHOICE_NAMES[c.value] for c in choices))
+    return texts.SURVEY_CHAT_THANKS

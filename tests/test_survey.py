@@ -70,6 +70,8 @@ def test_only_townships_and_the_county_open_surveys_for_their_own_branches(sessi
 
 def test_chat_answers_once_and_the_tallies_count(session, clock, c, chat: Chat):
     open_east(session, clock, c)
+    assert "满意度" in chat.say("o-ly2", "帮助 全部")
+    assert "满意度" in chat.say("o-ly2", "帮助 满意度")
     ask = chat.say("o-ly2", "满意度")
     assert "对支部班子是否满意" in ask and "满意度 11" in ask
     assert "谢谢" in chat.say("o-ly2", "满意度 12")

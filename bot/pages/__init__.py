@@ -31,6 +31,7 @@ from bot.pages import (
     meetings,
     notices,
     study,
+    survey,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
 from models.errors import DomainError
@@ -50,6 +51,7 @@ AREAS = (
     helper,
     notices,
     study,
+    survey,  # issue 28: 满意度测评
 )
 
 

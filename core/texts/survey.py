@@ -46,7 +46,8 @@ SURVEY_CHAT_ASK = ("满意度测评「{title}」（匿名，{closes}截止）\n{
                    "每题回复一个数字：1 满意，2 基本满意，3 不满意。\n"
                    "例如回复：满意度 {example}")
 SURVEY_CHAT_QUESTION = "{number}. {text}"
-SURVEY_CHAT_THANKS = "谢谢！你的回答已匿名记下（{answers}）。"
+# The reply names no choice: WeChat's retry cache keeps replies beside the openid.
+SURVEY_CHAT_THANKS = "谢谢！你的回答已匿名记下，每人一次，已经完成。"
 SURVEY_CHOICE_NAMES = {"satisfied": "满意", "fairly": "基本满意", "dissatisfied": "不满意"}
 SURVEY_BELOW_QUORUM = "未达法定人数"
 SURVEY_PAGE_THANKS = "谢谢！你的回答已匿名记下。"
