@@ -134,7 +134,7 @@ def test_answers_on_the_page_and_in_chat_leave_no_trace_of_who(survey_app, fake,
         assert openid not in joined and name not in joined, (openid, name)
     # a log line may say who wrote (the webhook's own line), never what of the survey
     ours = [r for r in caplog.records if not r.name.startswith("urllib3")]  # the fake's
-    survey_words = ("满意", "satisf", "fairly", "survey", "测评", "q%d" % questions[0])
+    survey_words = ("满意", "satisf", "fairly", "survey", "测评", f"q{questions[0]}")
     for record in ours:
         line = record.getMessage() + str(record.__dict__.get("args"))
         if any(openid in line or name in line for openid, name in VOTERS.items()):
