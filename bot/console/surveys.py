@@ -8,7 +8,7 @@ only where the quorum was met. Branches are listed by name: never ranked."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -50,6 +50,7 @@ def surveys() -> ResponseReturnValue:
     today = services_of().clock().astimezone(services_of().settings.tz).date()
     return render_template("console/surveys.html", surveys=_visible_surveys(scope),
                            may_open=may_open, own=account.org_id, today=today,
+                           closes=today + timedelta(days=14),
                            questions="\n".join(DEFAULT_QUESTIONS),
                            orgs={o.id: o.name for o in session.scalars(select(Org).where(
                                Org.id.in_(scope)))})
