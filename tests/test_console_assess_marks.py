@@ -99,6 +99,11 @@ def _open(app, clock, login: str = "east-it") -> None:  # type: ignore[no-untype
 
 def test_survey_results_go_only_upward(app, session, clock, c, chat):
     _open(app, clock)
+    from models.delivery.outbox import Outbox
+
+    told = session.scalars(select(Outbox).where(Outbox.kind == "survey_open")).all()
+    assert len(told) == 5 + 3  # the members of 辽原村 and 红光村 (east only), one each
+    assert "回复「满意度」就能匿名作答" in told[0].payload["text"]
     for openid in ("o-li", "o-ly2", "o-ly3"):
         assert "谢谢" in chat.say(openid, "满意度 12")
     session.rollback()

@@ -78,7 +78,7 @@ def open_one() -> ResponseReturnValue:
     survey = open_survey(session, console_actor(), session.get_one(Org, account.org_id),
                          closes_on.year, request.form.get("title", ""),
                          request.form.get("questions", "").splitlines(), opens_on, closes_on,
-                         quorum, services_of().clock())
+                         quorum, services_of().clock(), outbox=services_of().outbox)
     branches = len(session.scalars(select(SurveyTarget.id).where(
         SurveyTarget.survey_id == survey.id)).all())
     save()

@@ -51,3 +51,5 @@ SURVEY_CHAT_THANKS = "谢谢！你的回答已匿名记下，每人一次，已�
 SURVEY_CHOICE_NAMES = {"satisfied": "满意", "fairly": "基本满意", "dissatisfied": "不满意"}
 SURVEY_BELOW_QUORUM = "未达法定人数"
 SURVEY_PAGE_THANKS = "谢谢！你的回答已匿名记下。"
+SURVEY_NOTICE = ("满意度测评「{title}」开始了，{closes}截止。回复「满意度」就能匿名作答，"
+                 "每人一次。")

@@ -18,9 +18,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import texts
 from models.actors import Actor, Surface
 from models.console.accounts import account_by_key
 from models.console.audit import record_change
+from models.delivery.outbox import ChannelPolicy, Notice
 from models.errors import DomainError
 from models.members.org_levels import OrgLevel, levels_of
 from models.members.org_tables import Org
@@ -42,6 +44,7 @@ QUESTION_MAX = 100
 TITLE_MAX = 100
 OPENERS = (OrgLevel.COUNTY, OrgLevel.TOWNSHIP)
 ANSWERING = (OrgLevel.BRANCH, OrgLevel.OFFICE)
+NOTICE_KIND = "survey_open"
 
 
 class SurveyError(DomainError):
@@ -61,8 +64,10 @@ def _check_opener(session: Session, actor: Actor, org: Org) -> None:
 
 def open_survey(session: Session, actor: Actor, org: Org, year: int, title: str,
                 questions: Sequence[str], opens_on: date, closes_on: date, quorum: float,
-                now: datetime, target_ids: Sequence[int] | None = None) -> Survey:
-    """Open a survey of the branches below `org` (all of them, or `target_ids`)."""
+                now: datetime, target_ids: Sequence[int] | None = None,
+                outbox: ChannelPolicy | None = None) -> Survey:
+    """Open a survey of the branches below `org` (all of them, or `target_ids`); with
+    `outbox`, every member of those branches is told how to answer (one notice each)."""
     _check_opener(session, actor, org)
     title = title.strip()[:TITLE_MAX]
     asked = [q.strip() for q in questions if q.strip()]
@@ -109,7 +114,24 @@ def open_survey(session: Session, actor: Actor, org: Org, year: int, title: str,
                   after={"questions": asked, "branches": len(answering), "quorum": quorum,
                          "opens_on": opens_on.isoformat(),
                          "closes_on": closes_on.isoformat()})
+    if outbox is not None:
+        _tell_members(session, outbox, survey, answering, now)
     return survey
+
+
+def _tell_members(session: Session, outbox: ChannelPolicy, survey: Survey,
+                  branch_ids: Sequence[int], now: datetime) -> None:
+    """One notice per live member of the branches (a member without WeChat hears it
+    from their helper; the answer itself is theirs alone)."""
+    members = session.scalars(select(Member).where(Member.branch_id.in_(list(branch_ids)),
+                                                   live_member()).order_by(Member.id)).all()
+    notice = Notice(kind=NOTICE_KIND, subject=f"survey:{survey.id}",
+                    text=texts.SURVEY_NOTICE.format(
+                        title=survey.title,
+                        closes=f"{survey.closes_on.month}月{survey.closes_on.day}日"),
+                    url=outbox.page_url("/m/survey"))
+    outbox.enqueue_many(session, [(f"survey:{survey.id}:{m.id}", m) for m in members],
+                        notice, now)
 
 
 def close_survey(session: Session, actor: Actor, survey: Survey, now: datetime) -> None:
