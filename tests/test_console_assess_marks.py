@@ -58,6 +58,9 @@ def test_the_branch_scores_itself_with_a_photo(app, session, c):
     again = secretary.post(url, data={"csrf_token": secretary.token, "source": "self_check",
                                       "clause": "team-self", "score": "7", "note": ""})
     assert "0 到 6 分之间" in page(secretary, again.location)[1]
+    # h22's sheet shows the mark and links each marked clause to its form
+    sheet = page(secretary, f"/admin/assess/{YEAR}/org/{c['liaoyuan']}")[1]
+    assert "班子分工明确" in sheet and f"{url}#self_check-team-self" in sheet
     # another branch's page and its evidence: 404
     assert page(secretary, f"/admin/assess/marks/{YEAR}/org/{c['far']}")[0] == 404
     west = logged_in(app, "west-it")
