@@ -146,9 +146,9 @@ def _give(session: Session, actor: Actor, year: int, clause_key: str, org: Org,
         if len(evidence_names(session, mark.id)) >= EVIDENCE_MAX:
             raise MarkError("MARK_EVIDENCE_FULL", limit=EVIDENCE_MAX)
         added = evidence(mark.id)
-    after = {"score": score, "note": note, "source": source.value}
+    after: dict[str, object] = {"score": score, "note": note, "source": source.value}
     if added:
-        after["evidence"] = added  # type: ignore[assignment]
+        after["evidence"] = added
     record_change(session, actor, org_id=org.id, action=f"assessment.{source.value}",
                   target=f"{year} {clause_key} · {org.name}"[:200], now=now,
                   before=before, after=after)
