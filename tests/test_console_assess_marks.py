@@ -126,3 +126,26 @@ def test_survey_results_go_only_upward(app, session, clock, c, chat):
     closed = east.post(f"/admin/survey/{survey.id}/close", data={"csrf_token": east.token})
     assert "已结束满意度测评" in page(east, closed.location)[1]
     assert "不在进行中" in chat.say("o-ly4", "满意度 11") or "没有" in chat.say("o-ly4", "满意度")
+
+
+def test_the_county_chooses_which_branches_answer(app, session, clock, c):
+    from models.survey.tables import SurveyTarget
+
+    county = logged_in(app, "county-it")
+    form = page(county, "/admin/survey")[1]
+    assert "远山村党支部" in form and "县财政局党支部" in form  # every branch and office
+    today = clock().date()
+    sent = county.post("/admin/survey", data={
+        "csrf_token": county.token, "title": "县直机关满意度", "quorum": "50",
+        "opens_on": today.isoformat(), "closes_on": today.isoformat(),
+        "questions": "对机关党建是否满意", "branch": [str(c["office"]), str(c["far"])]})
+    assert "2 个支部参加" in page(county, sent.location)[1]
+    session.rollback()
+    assert sorted(session.scalars(select(SurveyTarget.org_id))) == sorted([c["office"],
+                                                                          c["far"]])
+    east = logged_in(app, "east-it")  # a township's staff choose only their own branches
+    refused = east.post("/admin/survey", data={
+        "csrf_token": east.token, "title": "越界", "quorum": "50",
+        "opens_on": today.isoformat(), "closes_on": today.isoformat(),
+        "questions": "满意吗", "branch": [str(c["far"])]})
+    assert "只能选「红光乡党委」下面的支部" in page(east, refused.location)[1]

@@ -14,14 +14,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from bot.console.access import console_actor, current_account, login_required
+from bot.console.access import console_actor, current_account, form_id, login_required
 from bot.console.request_db import db, refusal_goes_to, save
 from bot.services import services_of
 from core import texts
 from models.console.accounts import scope_ids
 from models.members.org_levels import levels_of
 from models.members.org_tables import Org
-from models.survey.actions import OPENERS, SurveyError, close_survey, open_survey, questions_of
+from models.survey.actions import (
+    ANSWERING,
+    OPENERS,
+    SurveyError,
+    close_survey,
+    open_survey,
+    questions_of,
+)
 from models.survey.results import survey_results, total_of, visible_orgs
 from models.survey.tables import CHOICES, Survey, SurveyTarget
 
@@ -48,9 +55,13 @@ def surveys() -> ResponseReturnValue:
     scope = scope_ids(session, account)
     may_open = levels_of(session, [account.org_id]).get(account.org_id) in OPENERS
     today = services_of().clock().astimezone(services_of().settings.tz).date()
+    levels = levels_of(session, scope)
+    branches = session.scalars(select(Org).where(Org.id.in_(
+        [i for i in scope if levels.get(i) in ANSWERING])).order_by(Org.name)).all() \
+        if may_open else []
     return render_template("console/surveys.html", surveys=_visible_surveys(scope),
                            may_open=may_open, own=account.org_id, today=today,
-                           closes=today + timedelta(days=14),
+                           closes=today + timedelta(days=14), branches=branches,
                            questions="\n".join(DEFAULT_QUESTIONS),
                            orgs={o.id: o.name for o in session.scalars(select(Org).where(
                                Org.id.in_(scope)))})
@@ -75,10 +86,12 @@ def open_one() -> ResponseReturnValue:
     except ValueError:
         quorum = 0.0
     opens_on, closes_on = _day("opens_on"), _day("closes_on")
+    chosen = [i for i in (form_id(v) for v in request.form.getlist("branch")) if i]
     survey = open_survey(session, console_actor(), session.get_one(Org, account.org_id),
                          closes_on.year, request.form.get("title", ""),
                          request.form.get("questions", "").splitlines(), opens_on, closes_on,
-                         quorum, services_of().clock(), outbox=services_of().outbox)
+                         quorum, services_of().clock(), target_ids=chosen or None,
+                         outbox=services_of().outbox)
     branches = len(session.scalars(select(SurveyTarget.id).where(
         SurveyTarget.survey_id == survey.id)).all())
     save()
