@@ -258,3 +258,14 @@ def test_measures_answer_for_a_thousand_orgs_in_a_few_queries(session, county_ye
             assert counts[0] == counts[1] <= 5, (name, counts)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_study_rate_agrees_with_the_digests_count(session, county_year):
+    from models.study.reports import study_by_branch
+
+    year = county_year
+    start, end = Span.year(YEAR).utc_bounds(TZ)
+    ids = [year.ids[k] for k in LEAVES]
+    digest = study_by_branch(session, start, end, ids)
+    assert MEASURES["study_rate"](session, ids, Span.year(YEAR)) == {
+        org_id: Ratio(found.studied, found.expected) for org_id, found in digest.items()}
