@@ -63,7 +63,7 @@ def meetings_held(session: Session, org_ids: Sequence[int], span: Span) -> dict[
                           literal(f"{period_kind}:{index}")))
     first = min(p.start for found in periods.values() for p in found)
     last = max(p.end for found in periods.values() for p in found)
-    bucket = case(*whens, else_=literal(""))
+    bucket = case(*whens, else_=None)  # outside its kind's periods: NULL, not counted
     held: dict[int, int] = {}
     for org_id, kind, number in session.execute(
             select(Meeting.org_id, Meeting.kind, func.count(distinct(bucket)))
