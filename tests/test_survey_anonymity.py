@@ -116,6 +116,9 @@ def test_answers_on_the_page_and_in_chat_leave_no_trace_of_who(survey_app, fake,
             ids["liaoyuan"]].share == pytest.approx(4 / 6)
     sheet = county.get(f"/admin/assess/{ids['year']}/org/{ids['liaoyuan']}")
     outputs.append(sheet.get_data(as_text=True))
+    assert "党员满意度" in outputs[-1] and "4/6" in outputs[-1]  # 满意 answers of all
+    below = county.get(f"/admin/assess/{ids['year']}/org/{ids['hongguang']}")
+    assert "未达法定人数" in below.get_data(as_text=True)  # nobody of 红光村 answered
     for name, value in command_env(services_of(survey_app).settings.database_url,
                                    tmp_path).items():
         monkeypatch.setenv(name, value)

@@ -1,5 +1,6 @@
 """The assessment's `satisfaction` measure: per branch, 满意 answers of all answers
-(every question counts) over the surveys that close within the span. A branch whose
+(every question counts) over the surveys of the span's year(s) that run within it
+(one still open counts as answered so far). A branch whose
 members did not reach a survey's quorum gets nothing from that survey; with no survey
 at quorum it gets no Ratio at all, and its clause reads 未达法定人数."""
 
@@ -23,7 +24,8 @@ def satisfaction(session: Session, org_ids: Sequence[int], span: Span) -> dict[i
         return {}
     ids = id_list(org_ids)
     surveys = {survey.id: survey for survey in session.scalars(select(Survey).where(
-        Survey.closes_on >= span.first, Survey.closes_on <= span.last))}
+        Survey.opens_on <= span.last, Survey.closes_on >= span.first,
+        Survey.year >= span.first.year, Survey.year <= span.last.year))}
     if not surveys:
         return {}
     targets = session.execute(select(SurveyTarget.survey_id, SurveyTarget.org_id,
