@@ -10,7 +10,7 @@ from models.survey.tables import CHOICES, Choice
 
 router = Router("survey")
 
-WORDS = {"满意": Choice.SATISFIED, "基本满意": Choice.FAIRLY, "不满意": Choice.DISSATISFIED}
+WORDS = {name: Choice(value) for value, name in texts.SURVEY_CHOICE_NAMES.items()}
 
 
 def read_choices(args: list[str]) -> list[Choice] | None:
@@ -24,7 +24,7 @@ def read_choices(args: list[str]) -> list[Choice] | None:
         for char in arg:
             if char in "123":
                 found.append(CHOICES[int(char) - 1])
-            elif char not in "，,、。 ":
+            elif char not in texts.SURVEY_ANSWER_SEPARATORS:
                 return None
     return found
 
@@ -46,7 +46,9 @@ def survey(ctx: Context) -> Reply:
         lines = "\n".join(texts.SURVEY_CHAT_QUESTION.format(number=q.position, text=q.text)
                           for q in questions)
         return texts.SURVEY_CHAT_ASK.format(
-            title=current.title, closes=f"{current.closes_on.month}月{current.closes_on.day}日",
+            title=current.title,
+            closes=texts.SURVEY_DAY.format(month=current.closes_on.month,
+                                           day=current.closes_on.day),
             questions=lines, example="1" * len(questions))
     answer_survey(ctx.session, ctx.me.actor, member, current, choices, ctx.now, ctx.tz)
     return texts.SURVEY_CHAT_THANKS

@@ -80,5 +80,6 @@ def inspector_list() -> None:
         if not found:
             click.echo(texts.INSPECTOR_NONE)
         for row, name in found:
-            kind = "党员" if row.member_id is not None else "电脑端账号"
+            kind = texts.INSPECTOR_KIND_MEMBER if row.member_id is not None \
+                else texts.INSPECTOR_KIND_ACCOUNT
             click.echo(texts.INSPECTOR_LINE.format(name=name, kind=kind))

@@ -34,8 +34,6 @@ from models.survey.tables import CHOICES, Survey, SurveyTarget
 
 bp = Blueprint("surveys", __name__)  # registered under the console
 
-DEFAULT_QUESTIONS = ("对支部班子的工作是否满意", "对支部组织生活（三会一课）是否满意",
-                     "对支部为群众办实事是否满意")
 
 
 def _visible_surveys(scope: set[int]) -> list[Survey]:
@@ -62,7 +60,7 @@ def surveys() -> ResponseReturnValue:
     return render_template("console/surveys.html", surveys=_visible_surveys(scope),
                            may_open=may_open, own=account.org_id, today=today,
                            closes=today + timedelta(days=14), branches=branches,
-                           questions="\n".join(DEFAULT_QUESTIONS),
+                           questions="\n".join(texts.SURVEY_DEFAULT_QUESTIONS),
                            orgs={o.id: o.name for o in session.scalars(select(Org).where(
                                Org.id.in_(scope)))})
 

@@ -53,3 +53,9 @@ SURVEY_BELOW_QUORUM = "未达法定人数"
 SURVEY_PAGE_THANKS = "谢谢！你的回答已匿名记下。"
 SURVEY_NOTICE = ("满意度测评「{title}」开始了，{closes}截止。回复「满意度」就能匿名作答，"
                  "每人一次。")
+SURVEY_DAY = "{month}月{day}日"
+SURVEY_ANSWER_SEPARATORS = "，,、。 "  # between the digits of 「满意度 1，1，2」
+SURVEY_DEFAULT_QUESTIONS = ("对支部班子的工作是否满意", "对支部组织生活（三会一课）是否满意",
+                            "对支部为群众办实事是否满意")
+INSPECTOR_KIND_MEMBER = "党员"
+INSPECTOR_KIND_ACCOUNT = "电脑端账号"

@@ -128,7 +128,8 @@ def _tell_members(session: Session, outbox: ChannelPolicy, survey: Survey,
     notice = Notice(kind=NOTICE_KIND, subject=f"survey:{survey.id}",
                     text=texts.SURVEY_NOTICE.format(
                         title=survey.title,
-                        closes=f"{survey.closes_on.month}月{survey.closes_on.day}日"),
+                        closes=texts.SURVEY_DAY.format(month=survey.closes_on.month,
+                                                       day=survey.closes_on.day)),
                     url=outbox.page_url("/m/survey"))
     outbox.enqueue_many(session, [(f"survey:{survey.id}:{m.id}", m) for m in members],
                         notice, now)
