@@ -58,7 +58,7 @@ def test_marks_and_survey_at_phone_and_pc_width(page, county_app, clock, tmp_pat
     (tmp_path / "visit.png").write_bytes(photo.getvalue())
     form.locator("input[type=file]").set_input_files(str(tmp_path / "visit.png"))
     form.get_by_role("button", name="保存巡查分数").click()
-    expect(page.locator("main")).to_contain_text("已保存：team-visit 3.5 分")
+    expect(page.locator("main")).to_contain_text("已保存：巡查班子运转 3.5 分")
     expect(page.locator("section.mark", has_text="巡查班子运转")).to_contain_text("照片 1")
     fits(page, test_browser.PHONE["width"])
     page.screenshot(path=str(tmp_path / "marks-phone.png"), full_page=True)

@@ -47,7 +47,7 @@ def test_the_branch_scores_itself_with_a_photo(app, session, c):
         "evidence": (BytesIO(png_bytes()), "班子.png")}, content_type="multipart/form-data")
     assert sent.status_code == 302
     status, html = page(secretary, sent.location)
-    assert "已保存：team-self 5 分" in html and "班子分工明确" in html and "照片 1" in html
+    assert "已保存：班子自查 5 分" in html and "班子分工明确" in html and "照片 1" in html
     session.rollback()
     mark = session.scalar(select(AssessmentMark))
     link = f"/admin/assess/marks/evidence/{mark.id}/"
@@ -79,7 +79,7 @@ def test_the_inspector_scores_any_org_of_the_county(app, session, c):
                                      "clause": "team-visit", "score": "3.5",
                                      "note": "走访三户党员，台账规范"})
     html = page(inspector, sent.location)[1]
-    assert "已保存：team-visit 3.5 分" in html and "走访三户党员" in html
+    assert "已保存：巡查班子运转 3.5 分" in html and "走访三户党员" in html
     assert "<dt>打分人</dt><dd>inspector</dd>" in html  # the account that gave it
     # a township secretary cannot give an inspection mark, even within its scope
     east = logged_in(app, "east-it")

@@ -156,7 +156,8 @@ def give(year: int, org_id: int) -> ResponseReturnValue:
         abort(400)
     give_mark(session, console_actor(), year, clause_key, org, score, note, store, now)
     save()
-    flash(texts.MARK_SAVED.format(clause=clause_key, score=f"{score:g}"))
+    titles = {clause.key: clause.title for clause in marked_clauses(session, year, org.id)}
+    flash(texts.MARK_SAVED.format(clause=titles.get(clause_key, clause_key), score=f"{score:g}"))
     return redirect(back + f"#{source}-{clause_key}")
 
 
