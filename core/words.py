@@ -675,3 +675,15 @@ SANDBOX_MEMBER_PAGES = "这位成员的页面"
 AUDIT_FIELD_NAMES["miniprogram"] = "小程序"
 # Issue 27 (personal data on request): the audit log's names for export and forget.
 AUDIT_ACTION_NAMES.update({"member.export": "导出个人数据", "member.forget": "注销个人数据"})
+# Issue 28 (marks, 巡视组, 满意度测评): the audit log's names for their changes.
+AUDIT_ACTION_NAMES.update({
+    "assessment.self_check": "自查打分", "assessment.inspection": "巡查打分",
+    "inspector.add": "加入巡视组", "inspector.remove": "移出巡视组",
+    "survey.open": "发起满意度测评", "survey.close": "结束满意度测评",
+})
+AUDIT_FIELD_NAMES.update({
+    "score": "得分", "note": "说明", "source": "评分方式", "evidence": "佐证材料",
+    "given_by": "打分人", "inspector": "巡视组成员", "questions": "问题",
+    "branches": "参加的支部数", "quorum": "法定人数", "opens_on": "开始日期",
+    "closes_on": "结束日期",
+})
