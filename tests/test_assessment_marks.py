@@ -16,12 +16,13 @@ from models.assessment.mark_actions import (
     give_self_check,
     remove_inspector,
 )
-from models.assessment.marks import MarkSource, marks_for
+from models.assessment.marks import AssessmentMark, MarkSource, marks_for
 from models.console.accounts import ConsoleUser
 from models.console.audit import AuditEntry
 from models.db.stored_files import ASSESSMENT, store_files
 from models.members.org_tables import Org
 from models.members.tables import Member
+from tests.conftest import PG_URL
 from tests.county_year import build_county
 
 YEAR = 2026
@@ -218,3 +219,35 @@ def test_the_cli_keeps_the_inspection_group(session, clock, c, database_url, tmp
     session.rollback()
     actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert actions == ["inspector.add", "inspector.add", "inspector.remove"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="concurrent marks: PostgreSQL")
+def test_the_same_mark_given_twice_at_once_keeps_one_row(app, session, clock, c):
+    import threading
+
+    from bot.services import services_of
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def give(score: float) -> None:
+        with services_of(app).sessions() as own:
+            branch = own.get(Org, c["liaoyuan"])
+            barrier.wait()
+            try:
+                give_self_check(own, Actor.member(c["secretary"], "李书记"), YEAR, "zc-1",
+                                branch, score, "", None, clock(), points=10)
+                own.commit()
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=give, args=(s,)) for s in (6, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    session.rollback()
+    [mark] = session.scalars(select(AssessmentMark)).all()
+    assert mark.score in (6, 7)
+    assert len(session.scalars(select(AuditEntry)).all()) == 2

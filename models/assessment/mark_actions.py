@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.actors import Actor, Surface
@@ -134,12 +135,19 @@ def _give(session: Session, actor: Actor, year: int, clause_key: str, org: Org,
     before = None if mark is None else {"score": mark.score, "note": mark.note,
                                         "given_by": mark.given_by}
     if mark is None:
-        mark = AssessmentMark(year=year, clause_key=clause_key, org_id=org.id,
-                              source=source.value, score=score, note=note,
-                              given_by=actor.name[:100], given_at=now)
-        session.add(mark)
-    else:
-        mark.score, mark.note, mark.given_by, mark.given_at = score, note, actor.name[:100], now
+        try:
+            with session.begin_nested():
+                mark = AssessmentMark(year=year, clause_key=clause_key, org_id=org.id,
+                                      source=source.value, score=score, note=note,
+                                      given_by=actor.name[:100], given_at=now)
+                session.add(mark)
+                session.flush()
+        except IntegrityError:  # given at the same moment by someone else: theirs is replaced
+            mark = session.scalars(select(AssessmentMark).where(
+                AssessmentMark.year == year, AssessmentMark.clause_key == clause_key,
+                AssessmentMark.org_id == org.id, AssessmentMark.source == source.value)
+                .with_for_update()).one()
+    mark.score, mark.note, mark.given_by, mark.given_at = score, note, actor.name[:100], now
     session.flush()
     added: list[str] = []
     if evidence is not None:
