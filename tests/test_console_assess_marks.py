@@ -149,3 +149,28 @@ def test_the_county_chooses_which_branches_answer(app, session, clock, c):
         "opens_on": today.isoformat(), "closes_on": today.isoformat(),
         "questions": "满意吗", "branch": [str(c["far"])]})
     assert "只能选「红光乡党委」下面的支部" in page(east, refused.location)[1]
+
+
+def test_a_pdf_is_kept_as_evidence_and_other_files_are_refused(app, session, c):
+    east = logged_in(app, "east-it")  # the township scores its own self-check clause
+    url = f"/admin/assess/marks/{YEAR}/org/{c['east']}"
+    form = {"csrf_token": east.token, "source": "self_check", "clause": "team-self",
+            "score": "4", "note": "见会议记录"}
+    bad = east.post(url, data={**form, "evidence": (BytesIO(b"MZ\x90\x00 not a pdf"),
+                                                     "x.pdf")},
+                    content_type="multipart/form-data")
+    assert "照片" in page(east, bad.location)[1]  # refused with the photo rules' sentence
+    session.rollback()
+    assert session.scalars(select(AssessmentMark)).all() == []  # nothing kept
+    sent = east.post(url, data={**form, "evidence": (BytesIO(b"%PDF-1.4\n%fake\n"),
+                                                      "记录.pdf")},
+                     content_type="multipart/form-data")
+    html = page(east, sent.location)[1]
+    assert "PDF 文件 1" in html
+    session.rollback()
+    mark = session.scalar(select(AssessmentMark))
+    link = f"/admin/assess/marks/evidence/{mark.id}/"
+    name = html.split(link, 1)[1].split('"', 1)[0]
+    got = east.get(link + name)
+    assert got.mimetype == "application/pdf" and got.data.startswith(b"%PDF-")
+    assert logged_in(app, "liaoyuan").get(link + name).status_code == 404  # the branch below
