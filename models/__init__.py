@@ -5,7 +5,7 @@ tests rely on that).
 """
 
 from models.api.tables import ApiToken, MiniProgramUser
-from models.assessment.inspectors import Inspector  # issue 28: 巡视组
+from models.assessment.inspector_table import Inspector  # issue 28: 巡视组
 from models.assessment.marks import AssessmentMark
 from models.assessment.tables import AssessmentScheme, AssessmentSheetLine
 from models.console.accounts import ConsoleUser

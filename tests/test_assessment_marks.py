@@ -251,3 +251,15 @@ def test_the_same_mark_given_twice_at_once_keeps_one_row(app, session, clock, c)
     [mark] = session.scalars(select(AssessmentMark)).all()
     assert mark.score in (6, 7)
     assert len(session.scalars(select(AuditEntry)).all()) == 2
+
+
+def test_a_member_in_the_group_uses_the_console_at_the_countys_scope(session, clock, c):
+    from models.console.accounts import account_by_key
+
+    assert account_by_key(session, f"member:{c['inspector']}") is None  # a plain member
+    add_inspector(session, Actor.cli("root"), clock(),
+                  member=session.get(Member, c["inspector"]))
+    account = account_by_key(session, f"member:{c['inspector']}")
+    assert account is not None and account.org_id == c["county"] and account.is_staff
+    remove_inspector(session, Actor.cli("root"), session.scalar(select(Inspector)), clock())
+    assert account_by_key(session, f"member:{c['inspector']}") is None  # access ends

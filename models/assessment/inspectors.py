@@ -8,30 +8,16 @@ keeps the row (inactive): the marks they gave still name them.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Boolean, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models.actors import Actor
+from models.assessment.inspector_table import Inspector
 from models.console.accounts import ConsoleUser
-from models.db.base import Base, UTCDateTime
 from models.members.tables import Member
 
-
-class Inspector(Base):
-    """One member or console account in the county's inspection group."""
-
-    __tablename__ = "inspector"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
-    console_user_id: Mapped[int | None] = mapped_column(ForeignKey("console_user.id"),
-                                                        unique=True)
-    county_id: Mapped[int] = mapped_column(ForeignKey("org.id"))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    added_by: Mapped[str] = mapped_column(String(100))
+__all__ = ["Inspector", "active_inspectors", "inspector_name", "inspector_of",
+           "inspector_of_key"]
 
 
 def inspector_of_key(session: Session, key: str) -> Inspector | None:
