@@ -56,13 +56,15 @@ def _pad(text: str, width: int) -> str:
 def summary(scheme: Scheme) -> str:
     """Items, clauses, points, and how many clauses each source scores."""
     counts = Counter(clause.source for clause in scheme.clauses)
-    sources = "，".join(f"{source.label}{counts[source]}条" for source in Source
-                       if counts[source])
+    sources = texts.ASSESS_LIST_SEPARATOR.join(
+        texts.ASSESS_SOURCE_COUNT.format(source=source.label, count=counts[source])
+        for source in Source if counts[source])
     lines = [texts.ASSESS_SCHEME_SUMMARY.format(
         year=scheme.year, name=scheme.name, items=len(scheme.items),
         clauses=len(scheme.clauses), points=points_text(scheme.points)),
         texts.ASSESS_SCHEME_SOURCES.format(sources=sources)]
-    lines += [f"  {item.title}（{points_text(item.points)}分，{len(item.clauses)}条）"
+    lines += [texts.ASSESS_ITEM_LINE.format(title=item.title, points=points_text(item.points),
+                                            clauses=len(item.clauses))
               for item in scheme.items]
     return "\n".join(lines)
 
