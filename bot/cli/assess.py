@@ -114,14 +114,16 @@ def assess_sheet(org_name: str, year: int, xlsx: Path | None) -> None:
     """Print an org's score sheet: each clause, its score and source, the total."""
     from bot.assess_workbook import score_text, sheet_title, write_sheet_workbook
     from models.assessment.context import use_settings
-    from models.assessment.sheets import compute_sheets, stored_scheme
+    from models.assessment.sheets import compute_sheets, span_to_date, stored_scheme
+    from models.db.base import utcnow
 
     with database(write=False) as (settings, session):
         org = one_org(session, org_name)
         if stored_scheme(session, year) is None:
             raise click.ClickException(texts.ASSESS_NO_SCHEME.format(year=year))
         use_settings(session, settings.tz, settings.cadence)
-        sheets = compute_sheets(session, year, [org.id])
+        today = utcnow().astimezone(settings.tz).date()
+        sheets = compute_sheets(session, year, [org.id], span_to_date(year, today))
     sheet = sheets.get(org.id)
     if sheet is None or not sheet.lines:
         click.echo(texts.ASSESS_SHEET_EMPTY.format(org=org.name))

@@ -45,7 +45,8 @@ def study_rate(session: Session, org_ids: Sequence[int], span: Span) -> dict[int
             select(Member.branch_id, Member.forgotten_at).where(
                 Member.branch_id.in_(ids), Member.forgotten_at.is_not(None),
                 Member.forgotten_at > start)):
-        forgotten[branch_id].append(when)
+        if when is not None:
+            forgotten[branch_id].append(when)
     studied: dict[tuple[int, int], int] = {
         (branch_id, audience): int(number) for branch_id, audience, number in session.execute(
             select(Member.branch_id, StudyItem.org_id, func.count())
@@ -56,7 +57,8 @@ def study_rate(session: Session, org_ids: Sequence[int], span: Span) -> dict[int
             .group_by(Member.branch_id, StudyItem.org_id))}
     result = {}
     for org_id in {int(i) for i in org_ids}:
-        chain, up = [], org_id
+        chain: list[int] = []
+        up: int | None = org_id
         while up is not None and up not in chain:
             chain.append(up)
             up = parents.get(up)
