@@ -26,7 +26,7 @@ def score_text(score: float | None) -> str:
 def write_sheet_workbook(sheet: Sheet, out: Path | IO[bytes]) -> None:
     """One worksheet: title, a header, one row per clause, the total."""
     workbook = new_workbook()
-    page = WorkbookSheet(workbook, "考核", (14, 30, 8, 8, 12, 40))
+    page = WorkbookSheet(workbook, texts.ASSESS_SHEET_TAB, (14, 30, 8, 8, 12, 40))
     page.row([sheet_title(sheet) + (texts.ASSESS_SHEET_FROZEN.format(year=sheet.year)
                                     if sheet.frozen else "")])
     page.row(list(texts.ASSESS_SHEET_HEADER))

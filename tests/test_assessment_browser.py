@@ -39,7 +39,7 @@ def served(settings, clock):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("viewport", [test_browser.PHONE, test_browser.PC],
                          ids=["390px", "1280px"])
 def test_score_sheets_at_phone_and_desktop_width(browser, served, viewport, tmp_path):
-    base_url, ids = served
+    base_url, _ = served
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
     blocked: list[str] = []

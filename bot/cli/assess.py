@@ -56,13 +56,15 @@ def _pad(text: str, width: int) -> str:
 def summary(scheme: Scheme) -> str:
     """Items, clauses, points, and how many clauses each source scores."""
     counts = Counter(clause.source for clause in scheme.clauses)
-    sources = "，".join(f"{source.label}{counts[source]}条" for source in Source
-                       if counts[source])
+    sources = texts.ASSESS_LIST_SEPARATOR.join(
+        texts.ASSESS_SOURCE_COUNT.format(source=source.label, count=counts[source])
+        for source in Source if counts[source])
     lines = [texts.ASSESS_SCHEME_SUMMARY.format(
         year=scheme.year, name=scheme.name, items=len(scheme.items),
         clauses=len(scheme.clauses), points=points_text(scheme.points)),
         texts.ASSESS_SCHEME_SOURCES.format(sources=sources)]
-    lines += [f"  {item.title}（{points_text(item.points)}分，{len(item.clauses)}条）"
+    lines += [texts.ASSESS_ITEM_LINE.format(title=item.title, points=points_text(item.points),
+                                            clauses=len(item.clauses))
               for item in scheme.items]
     return "\n".join(lines)
 
@@ -112,14 +114,16 @@ def assess_sheet(org_name: str, year: int, xlsx: Path | None) -> None:
     """Print an org's score sheet: each clause, its score and source, the total."""
     from bot.assess_workbook import score_text, sheet_title, write_sheet_workbook
     from models.assessment.context import use_settings
-    from models.assessment.sheets import compute_sheets, stored_scheme
+    from models.assessment.sheets import compute_sheets, span_to_date, stored_scheme
+    from models.db.base import utcnow
 
     with database(write=False) as (settings, session):
         org = one_org(session, org_name)
         if stored_scheme(session, year) is None:
             raise click.ClickException(texts.ASSESS_NO_SCHEME.format(year=year))
         use_settings(session, settings.tz, settings.cadence)
-        sheets = compute_sheets(session, year, [org.id])
+        today = utcnow().astimezone(settings.tz).date()
+        sheets = compute_sheets(session, year, [org.id], span_to_date(year, today))
     sheet = sheets.get(org.id)
     if sheet is None or not sheet.lines:
         click.echo(texts.ASSESS_SHEET_EMPTY.format(org=org.name))

@@ -25,7 +25,7 @@ from models.assessment.actions import check_scheme, close_year, load_scheme
 from models.assessment.context import use_settings
 from models.assessment.ratios import Span
 from models.assessment.scheme import Scheme, SchemeError, parse_scheme, points_text
-from models.assessment.sheets import Sheet, compute_sheets, stored_scheme
+from models.assessment.sheets import Sheet, compute_sheets, span_to_date, stored_scheme
 from models.assessment.tables import AssessmentScheme
 from models.console.accounts import Account
 from models.members.org_levels import OrgLevel
@@ -50,11 +50,8 @@ def _today() -> date:
 
 
 def span_of(year: int) -> Span:
-    """The whole year, or up to today while it runs (a month not yet begun owes nothing)."""
-    today = _today()
-    if year == today.year:
-        return Span(date(year, 1, 1), today)
-    return Span.year(year)
+    """The whole year, or up to today while it runs."""
+    return span_to_date(year, _today())
 
 
 def _sheets(session: Session, year: int, org_ids: list[int]) -> dict[int, Sheet]:

@@ -1,4 +1,5 @@
-"""assessment_scheme, assessment_sheet_line: a year's scheme and its frozen sheets (issue 28)
+"""assessment_scheme, assessment_sheet_line: a year's scheme and its frozen sheets; an index
+of study records by member and item for the study_rate measure (issue 28)
 
 Revision ID: 0038
 Revises: 0037
@@ -51,8 +52,13 @@ def upgrade() -> None:
     with op.batch_alter_table('assessment_sheet_line') as batch:
         batch.create_index('ix_assessment_sheet_line_year_org_id', ['year', 'org_id'],
                            unique=False)
+    with op.batch_alter_table('study_record') as batch:
+        batch.create_index('ix_study_record_member_id_item_id', ['member_id', 'item_id'],
+                           unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('study_record') as batch:
+        batch.drop_index('ix_study_record_member_id_item_id')
     op.drop_table('assessment_sheet_line')
     op.drop_table('assessment_scheme')

@@ -150,7 +150,7 @@ class Problem:
     def line(self) -> str:
         """One line for a refusal's sentence."""
         where = " / ".join(part for part in (self.item, self.clause) if part)
-        return f"{where or texts.ASSESS_WHOLE}：{self.message}"
+        return texts.ASSESS_WHERE.format(where=where or texts.ASSESS_WHOLE, message=self.message)
 
 
 class SchemeError(ValueError):
@@ -240,7 +240,7 @@ class _Reader:
 
     def item_of(self, index: int, table: object, keys: set[str],
                 clause_first: dict[str, str]) -> Item | None:
-        self.item, self.clause = f"第{index}个项目", ""
+        self.item, self.clause = texts.ASSESS_NTH_ITEM.format(n=index), ""
         if not isinstance(table, dict):
             self.wrong(texts.ASSESS_NOT_LIST.format(field="item"))
             return None
@@ -268,7 +268,7 @@ class _Reader:
 
     def clause_of(self, number: int, table: object, item_key: str, item_title: str,
                   first: dict[str, str]) -> Clause | None:
-        self.clause = f"第{number}条"
+        self.clause = texts.ASSESS_NTH_CLAUSE.format(n=number)
         if not isinstance(table, dict):
             self.wrong(texts.ASSESS_NOT_LIST.format(field="clause"))
             return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,6 +79,11 @@ def excellent_share_max(session: Session, year: int) -> float | None:
     scheme's `[rules] excellent_share_max`); None when the scheme sets none."""
     scheme = scheme_of(session, year)
     return None if scheme is None else scheme.rules.excellent_share_max
+
+
+def span_to_date(year: int, today: date) -> Span:
+    """The whole year, or up to `today` while it runs (a month not begun owes nothing)."""
+    return Span(date(year, 1, 1), today) if year == today.year else Span.year(year)
 
 
 def compute_sheets(session: Session, year: int, org_ids: Sequence[int],

@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from models.assessment.context import zone_of
 from models.assessment.ratios import Ratio, Span
@@ -45,27 +45,40 @@ def study_rate(session: Session, org_ids: Sequence[int], span: Span) -> dict[int
             select(Member.branch_id, Member.forgotten_at).where(
                 Member.branch_id.in_(ids), Member.forgotten_at.is_not(None),
                 Member.forgotten_at > start)):
-        forgotten[branch_id].append(when)
-    studied: dict[tuple[int, int], int] = {
-        (branch_id, audience): int(number) for branch_id, audience, number in session.execute(
-            select(Member.branch_id, StudyItem.org_id, func.count())
-            .select_from(StudyRecord)
+        if when is not None:
+            forgotten[branch_id].append(when)
+    # Records of the branch's members on items meant for the branch: the item's org is
+    # the branch or one of the (up to three) orgs above it. Grouped by branch alone and
+    # read in member order, so that neither database sorts a year's records.
+    branch, up1, up2 = aliased(Org), aliased(Org), aliased(Org)
+    # (+ 0: checked on each record reached from the member, not a path to the records)
+    audience = StudyItem.org_id + 0
+    studied: dict[int, int] = {
+        branch_id: int(number) for branch_id, number in session.execute(
+            select(Member.branch_id, func.count())
+            .select_from(Member)
+            .join(branch, branch.id == Member.branch_id)
+            .outerjoin(up1, up1.id == branch.parent_id)
+            .outerjoin(up2, up2.id == up1.parent_id)
+            .join(StudyRecord, StudyRecord.member_id == Member.id)
             .join(StudyItem, StudyItem.id == StudyRecord.item_id)
-            .join(Member, Member.id == StudyRecord.member_id)
-            .where(Member.branch_id.in_(ids), *in_span)
-            .group_by(Member.branch_id, StudyItem.org_id))}
+            .where(Member.branch_id.in_(ids), *in_span,
+                   or_(audience == branch.id, audience == branch.parent_id,
+                       audience == up1.parent_id, audience == up2.parent_id))
+            .group_by(Member.branch_id))}
     result = {}
     for org_id in {int(i) for i in org_ids}:
-        chain, up = [], org_id
+        chain: list[int] = []
+        up: int | None = org_id
         while up is not None and up not in chain:
             chain.append(up)
             up = parents.get(up)
-        meant = [when for audience in chain for when in items.get(audience, ())]
+        meant = [when for audience in chain[:4] for when in items.get(audience, ())]
         if not meant:
             continue
         due = members.get(org_id, 0) * len(meant) + sum(
             1 for gone in forgotten.get(org_id, ()) for when in meant if gone > when)
-        done = sum(studied.get((org_id, audience), 0) for audience in chain)
+        done = studied.get(org_id, 0)
         if due or done:
             result[org_id] = Ratio(done, due)
     return result
