@@ -116,6 +116,7 @@ def test_survey_results_go_only_upward(app, session, clock, c, chat):
     assert status == 200 and "辽原村党支部" in html and "红光村党支部" in html
     assert "3 / 5 人已答" in html and "未达法定人数" in html  # 红光村: 0 of 3
     assert "远山村党支部" not in html  # west is not under east
+    assert html.count("<h2>各支部</h2>") == 1 and html.count("<details") == 1  # one township
     status, html = page(logged_in(app, "county-it"), url)
     assert status == 200 and "辽原村党支部" in html
     assert page(logged_in(app, "liaoyuan"), url)[0] == 404  # never the branch itself

@@ -29,7 +29,7 @@ from models.survey.actions import (
     open_survey,
     questions_of,
 )
-from models.survey.results import survey_results, total_of, visible_orgs
+from models.survey.results import BranchResult, survey_results, total_of, visible_orgs
 from models.survey.tables import CHOICES, Survey, SurveyTarget
 
 bp = Blueprint("surveys", __name__)  # registered under the console
@@ -126,7 +126,15 @@ def results(survey_id: int) -> ResponseReturnValue:
     if not found:
         abort(404)
     questions = questions_of(session, survey.id)
+    parents = dict(session.execute(select(Org.id, Org.parent_id).where(
+        Org.id.in_([r.org_id for r in found]))).all())
+    names = dict(session.execute(select(Org.id, Org.name).where(
+        Org.id.in_({p for p in parents.values() if p is not None}))).all())
+    groups: dict[str, list[BranchResult]] = {}
+    for result in found:  # by the org above each branch (its township), by name
+        groups.setdefault(names.get(parents.get(result.org_id) or 0, ""), []).append(result)
     return render_template("console/survey.html", survey=survey, results=found,
+                           groups=sorted(groups.items()),
                            questions=questions, total=total_of(found, questions),
                            choices=CHOICES, names=texts.SURVEY_CHOICE_NAMES,
                            below=texts.SURVEY_BELOW_QUORUM)
