@@ -79,7 +79,8 @@ def test_answers_on_the_page_and_in_chat_leave_no_trace_of_who(survey_app, fake,
     monkeypatch.setitem(MEASURES, "satisfaction", satisfaction)  # the merger registers it
     caplog.set_level(logging.DEBUG)
     ids = survey_app.ids
-    phone, _ = open_as(survey_app, fake, "o-ly2", "/m/survey")
+    phone, _ = open_as(survey_app, fake, "o-ly2", "/m/")
+    assert 'href="/m/survey"' in phone.get("/m/").get_data(as_text=True)  # waiting for them
     shown = phone.get("/m/survey").get_data(as_text=True)
     assert "年度满意度测评" in shown and "对三会一课是否满意" in shown and "基本满意" in shown
     with services_of(survey_app).sessions() as session:
@@ -90,6 +91,7 @@ def test_answers_on_the_page_and_in_chat_leave_no_trace_of_who(survey_app, fake,
     assert sent.status_code == 302
     after = phone.get("/m/survey").get_data(as_text=True)
     assert "你的回答已匿名记下" in after and "已经参加过" in after
+    assert 'href="/m/survey"' not in phone.get("/m/").get_data(as_text=True)  # done
     again = phone.post(f"/m/survey/{ids['survey']}", data=form)
     assert "已经参加过这次测评" in phone.get(again.location).get_data(as_text=True)
     chat = Chat(survey_app.test_client(), WeChatSide(TOKEN), clock)

@@ -59,3 +59,4 @@ SURVEY_DEFAULT_QUESTIONS = ("对支部班子的工作是否满意", "对支部�
                             "对支部为群众办实事是否满意")
 INSPECTOR_KIND_MEMBER = "党员"
 INSPECTOR_KIND_ACCOUNT = "电脑端账号"
+SURVEY_HOME_LINK = "有一项满意度测评等你参加（匿名，每人一次）"
