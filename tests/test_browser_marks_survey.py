@@ -91,3 +91,51 @@ def test_marks_and_survey_at_phone_and_pc_width(page, county_app, clock, tmp_pat
     page.screenshot(path=str(tmp_path / "survey-phone.png"), full_page=True)
     page.set_viewport_size(test_browser.PC)
     page.screenshot(path=str(tmp_path / "survey-pc.png"), full_page=True)
+
+
+@pytest.fixture
+def survey_pages(settings, clock):  # type: ignore[no-untyped-def]
+    """The app with its WeChat API at its own /sandbox; 红光乡 runs a survey."""
+    from models.console.accounts import ConsoleUser
+    from models.members.org_tables import Org
+    from models.survey.actions import open_survey
+    from tests.live import serving_own_sandbox
+
+    made = []
+
+    def make(api_base_url: str):  # type: ignore[no-untyped-def]
+        app = create_app(settings.with_overrides(api_base_url=api_base_url, api_timeout=3.0),
+                         clock=clock)
+        with services_of(app).sessions() as session:
+            ids = build_county(session, clock())
+            staff = session.query(ConsoleUser).filter_by(login="east-it").one()
+            today = clock().astimezone(settings.tz).date()
+            open_survey(session, Actor.console(f"user:{staff.id}", "east-it"),
+                        session.get(Org, ids["east"]), today.year, "年度党员满意度测评",
+                        ["对支部班子的工作是否满意", "对支部组织生活（三会一课）是否满意"],
+                        today, today + timedelta(days=7), 0.6, clock())
+            session.commit()
+        made.append(app)
+        return app
+
+    with serving_own_sandbox(make) as (app, base_url):
+        yield app, base_url
+    services_of(made[0]).dispose()
+
+
+def test_a_member_answers_on_the_page_at_phone_and_pc_width(page, survey_pages, tmp_path):
+    from tests.test_browser_pages_me_helper import log_in_as
+
+    _app, base_url = survey_pages
+    log_in_as(page, base_url, "/m/", "o-ly2")
+    page.click("#survey-link a")
+    expect(page.locator("h1")).to_contain_text("年度党员满意度测评")
+    fits(page, test_browser.PHONE["width"])
+    page.screenshot(path=str(tmp_path / "member-survey-phone.png"), full_page=True)
+    page.locator("fieldset.question").nth(0).get_by_label("满意", exact=True).check()
+    page.locator("fieldset.question").nth(1).get_by_label("基本满意").check()
+    page.click("#send-survey")
+    expect(page.locator("body")).to_contain_text("你的回答已匿名记下")
+    expect(page.locator("#survey-done")).to_contain_text("已经参加过")
+    page.set_viewport_size(test_browser.PC)
+    page.screenshot(path=str(tmp_path / "member-survey-pc.png"), full_page=True)
