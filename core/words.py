@@ -726,3 +726,15 @@ AUDIT_ACTION_NAMES.update({"joint.pair": "双联双促结对", "joint.unpair": "
                            "joint.meeting": "联合开展组织生活", "joint.item": "添加联促事项",
                            "joint.item_close": "联促事项销号"})
 JOINT_ITEM_TARGET = "联促 #{id}"  # a 联促 item in the audit log
+# Issue 28 (marks, 巡视组, 满意度测评): the audit log's names for their changes.
+AUDIT_ACTION_NAMES.update({
+    "assessment.self_check": "自查打分", "assessment.inspection": "巡查打分",
+    "inspector.add": "加入巡视组", "inspector.remove": "移出巡视组",
+    "survey.open": "发起满意度测评", "survey.close": "结束满意度测评",
+})
+AUDIT_FIELD_NAMES.update({
+    "score": "得分", "note": "说明", "source": "评分方式", "evidence": "佐证材料",
+    "given_by": "打分人", "inspector": "巡视组成员", "questions": "问题",
+    "branches": "参加的支部数", "quorum": "法定人数", "opens_on": "开始日期",
+    "closes_on": "结束日期",
+})

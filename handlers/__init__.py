@@ -36,6 +36,7 @@ from handlers import (
     stats,
     study,
     subscriptions,
+    survey,
 )
 from handlers.router import Context, Reply, Role, Route, Router, Sender
 from models.delivery.reply_rest import keep_rest
@@ -51,6 +52,7 @@ def routers() -> list[Router]:
         evaluation.router,
         reviews.router,
         subscriptions.router, conversation.router, general.router,
+        survey.router,  # issue 28: a command only, so after the catch-all is fine
     ]
 
 

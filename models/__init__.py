@@ -5,7 +5,9 @@ tests rely on that).
 """
 
 from models.api.tables import ApiToken, MiniProgramUser
+from models.assessment.inspector_table import Inspector  # issue 28: 巡视组
 from models.assessment.marks import AssessmentMark
+from models.assessment.tables import AssessmentScheme, AssessmentSheetLine
 from models.console.accounts import ConsoleUser
 from models.console.audit import AuditEntry
 from models.console.logins import LoginTicket
@@ -59,11 +61,20 @@ from models.study.tables import (
     StudyRecord,
     StudyView,
 )
+from models.survey.tables import (  # issue 28: 满意度测评
+    Survey,
+    SurveyQuestion,
+    SurveyRespondent,
+    SurveyTally,
+    SurveyTarget,
+)
 
 __all__ = [
     "AccessToken",
     "ApiToken",
     "AssessmentMark",
+    "AssessmentScheme",
+    "AssessmentSheetLine",
     "Attendance",
     "AuditEntry",
     "Base",
@@ -80,6 +91,7 @@ __all__ = [
     "Heartbeat",
     "HelpPair",
     "InboundMessage",
+    "Inspector",
     "JointItem",
     "JointPair",
     "JsapiTicket",
@@ -120,6 +132,11 @@ __all__ = [
     "StudyRecord",
     "StudyView",
     "SubscriptionCredit",
+    "Survey",
+    "SurveyQuestion",
+    "SurveyRespondent",
+    "SurveyTally",
+    "SurveyTarget",
     "WeChatTag",
     "WeakBranch",
 ]

@@ -93,6 +93,7 @@ def test_every_console_post_needs_its_csrf_token(app, county, clock, session):
     ids = {"branch_id": county["liaoyuan"], "meeting_id": meeting_id, "org_id":
            county["liaoyuan"], "item_id": 1, "question_id": 1,
            "member_id": county["secretary"]}
+    ids.update(year=2026, survey_id=1)  # issue 28: assessment and survey routes
     posts = [rule for rule in app.url_map.iter_rules()
              if rule.rule.startswith("/admin") and "POST" in rule.methods]
     assert len(posts) > 15

@@ -3,6 +3,8 @@ group by bot/cli/main.py)."""
 
 from __future__ import annotations
 
+from bot.cli.assess import assess
+from bot.cli.assess_inspectors import inspector
 from bot.cli.doctor import doctor
 from bot.cli.joint import joint
 from bot.cli.ledger import export
@@ -19,3 +21,5 @@ COMMANDS += [doctor]  # issue 27
 COMMANDS += [rectify]  # issue 28: 整顿台账
 COMMANDS += [review]  # issue 28: 述职评议
 COMMANDS += [joint]  # issue 28 (双联双促)
+COMMANDS += [assess]  # issue 28
+assess.add_command(inspector)  # issue 28: partybot assess inspector add|remove|list

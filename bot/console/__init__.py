@@ -10,9 +10,13 @@ the request its one database session and answers every refused change the same w
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from flask import Blueprint, Flask
 
 from bot.console import (
+    assess,
+    assess_marks,
     audit_log,
     auth,
     evaluation,
@@ -30,6 +34,7 @@ from bot.console import (
     reviews,
     roster_upload,
     study_pages,
+    surveys,
     wechat_login,
 )
 from bot.console.access import load_account, template_globals
@@ -39,9 +44,12 @@ from models.errors import DomainError
 __all__ = ["register_console"]
 
 # One blueprint per area; their endpoints read "console.<area>.<view>".
+AREAS: tuple[ModuleType, ...]  # areas are added below (issue 28)
 AREAS = (auth, wechat_login, overview, meetings, meeting_record, meeting_files, members,
-         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports,
-         rectification, evaluation, reviews)
+         roster_upload, orgs, study_pages, questions, pairs_reach, audit_log, exports)
+# issue 28, the county's year: 考核 (scheme and sheets, marks, 满意度测评), 整顿台账,
+# 民主评议, 述职评议, 双联双促
+AREAS += (assess, assess_marks, surveys, rectification, evaluation, reviews, joint)
 
 
 def console_blueprint() -> Blueprint:
@@ -54,7 +62,6 @@ def console_blueprint() -> Blueprint:
     console.register_error_handler(DomainError, refused)
     for area in AREAS:
         console.register_blueprint(area.bp)
-    console.register_blueprint(joint.bp)  # issue 28 (双联双促)
     return console
 
 

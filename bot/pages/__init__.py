@@ -33,6 +33,7 @@ from bot.pages import (
     notices,
     review,
     study,
+    survey,
 )
 from bot.pages.access import load_visitor, not_found, template_globals
 from models.errors import DomainError
@@ -54,6 +55,7 @@ AREAS = (
     study,
     evaluation,
     review,
+    survey,  # issue 28: 满意度测评
 )
 
 

@@ -11,6 +11,7 @@ from bot.services import services_of
 from core.localtime import same_local_day, when
 from models.meetings.queries import upcoming_for
 from models.study.hot_statements import newest_item, unread_item
+from models.survey.actions import surveys_for
 
 bp = Blueprint("home", __name__)
 
@@ -35,4 +36,6 @@ def home() -> ResponseReturnValue:
         "pages/home.html", item=item, studied=studied, meeting=meeting,
         meeting_when=when(meeting.starts_at, tz) if meeting is not None else "",
         item_day=when(published, tz) if published is not None else "",
-        item_today=published is not None and same_local_day(published, now, tz))
+        item_today=published is not None and same_local_day(published, now, tz),
+        survey_waiting=any(not answered for _, answered in  # issue 28: 满意度测评
+                           surveys_for(session, member, now.astimezone(tz).date())))

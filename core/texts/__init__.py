@@ -5,6 +5,7 @@ Placeholders use str.format names. Keep replies short: they are read on old phon
 """
 
 from core.texts.api import *  # noqa: F403
+from core.texts.assessment import *  # noqa: F403
 from core.texts.cli import *  # noqa: F403
 from core.texts.console import *  # noqa: F403
 from core.texts.conversation import *  # noqa: F403
@@ -21,3 +22,4 @@ from core.texts.personal_data import *  # noqa: F403
 from core.texts.rectification import *  # noqa: F403
 from core.texts.reviews import *  # noqa: F403
 from core.texts.study import *  # noqa: F403
+from core.texts.survey import *  # noqa: F403

@@ -78,3 +78,6 @@ EMPTY_MESSAGE_HELP = "有什么需要帮忙的？"
 COMMAND_EXAMPLES.update({
     "请假": "请假 1234 外出务工（只有一场会时，发「请假 外出务工」就行）",
 })
+COMMAND_EXAMPLES.update({  # issue 28
+    "满意度": "满意度 112（每题一个数字：1 满意，2 基本满意，3 不满意）",
+})

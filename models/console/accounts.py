@@ -23,6 +23,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core import texts
+from models.assessment.inspector_table import Inspector
 from models.console.sessions import end_all_sessions, member_key, user_key
 from models.db.base import Base, UTCDateTime
 from models.db.guesses import CONSOLE_LOGIN, GuessState, forget_failures, reserve_guess
@@ -182,7 +183,18 @@ def account_of_member(session: Session, member_id: int) -> Account | None:
     if member.is_admin:
         return Account("member", member.id, member.name, member.branch_id,
                        member.branch.name, False)
-    return None
+    return _inspector_account(session, member)
+
+
+def _inspector_account(session: Session, member: Member) -> Account | None:
+    """Issue 28: a member of the county's inspection group (巡视组) who holds no admin
+    role uses the console at the county's scope, to visit and score its orgs."""
+    found = session.scalar(select(Inspector).where(Inspector.member_id == member.id,
+                                                   Inspector.active.is_(True)))
+    county = session.get(Org, found.county_id) if found is not None else None
+    if county is None:
+        return None
+    return Account("member", member.id, member.name, county.id, county.name, True)
 
 
 def account_of_user(session: Session, user_id: int) -> Account | None:

@@ -54,6 +54,8 @@ RECTIFY = "rectify"  # evidence of a closed rectification problem; owner_id: the
 FOLDERS[RECTIFY] = "rectify"
 REVIEW = "review"  # a 述职 report's file (photo or PDF); owner_id: the review_reporter
 FOLDERS[REVIEW] = "reviews"
+ASSESSMENT = "assessment"  # evidence of a self-check or inspection mark; owner_id: the mark
+FOLDERS[ASSESSMENT] = "assessment"
 # A previewed photo nobody published within this long is let go by the upkeep sweep.
 PREVIEW_KEEP = timedelta(days=1)
 UPLOADS = "uploads"
@@ -208,7 +210,7 @@ def _owner_names(session: Session, owner: str, owner_id: int) -> set[str]:
     if owner == MEETING:
         meeting = session.get(Meeting, owner_id)
         return set(meeting.photos or []) if meeting is not None else set()
-    if owner in (PREVIEW, FEEDBACK, RECTIFY, REVIEW):  # known by its row alone
+    if owner in (PREVIEW, FEEDBACK, RECTIFY, REVIEW, ASSESSMENT):  # known by its row alone
         return set()
     item = session.get(StudyItem, owner_id)
     if item is None or item.withdrawn_at is not None:

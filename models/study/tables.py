@@ -89,7 +89,10 @@ class StudyRecord(Base):
 
     __tablename__ = "study_record"
     __table_args__ = (UniqueConstraint("item_id", "member_id"),
-                      Index("ix_study_record_member_id_studied_at", "member_id", "studied_at"))
+                      Index("ix_study_record_member_id_studied_at", "member_id", "studied_at"),
+                      # the assessment's study_rate: a branch's members' records, in
+                      # member order, without reading the rows (models.study.measures)
+                      Index("ix_study_record_member_id_item_id", "member_id", "item_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("study_item.id"))
