@@ -71,6 +71,8 @@ def test_a_township_sees_its_branches_in_tree_order_without_a_rank(app, year_loa
     assert _names(west.get(f"/admin/assess/{YEAR}").get_data(as_text=True)) == ["远山村党支部"]
     assert west.get(f"/admin/assess/{YEAR}/org/{ids['liaoyuan']}").status_code == 404
     assert east.get("/admin/assess/1999").status_code == 404
+    assert east.get("/admin/assess/99999999999999").status_code == 404
+    assert east.get(f"/admin/assess/{YEAR}/org/99999999999999").status_code == 404
 
 
 def test_the_county_sorts_by_any_column(app, year_loaded):

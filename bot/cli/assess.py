@@ -107,7 +107,7 @@ def assess_load(path: Path) -> None:
 
 @assess.command("sheet")
 @click.argument("org_name", metavar="ORG")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the sheet to this workbook.")
 def assess_sheet(org_name: str, year: int, xlsx: Path | None) -> None:
@@ -143,7 +143,7 @@ def assess_sheet(org_name: str, year: int, xlsx: Path | None) -> None:
 
 
 @assess.command("close")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
 def assess_close(year: int) -> None:
     """Close the year: freeze every org's sheet (later records no longer change it)."""
     from models.actors import Actor

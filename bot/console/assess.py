@@ -54,6 +54,15 @@ def span_of(year: int) -> Span:
     return span_to_date(year, _today())
 
 
+def scheme_or_404(session: Session, year: int) -> AssessmentScheme:
+    """The year's scheme row; 404 without one (or for a year no scheme can name: a
+    number past the database's integer would be a 500)."""
+    row = stored_scheme(session, year) if 2000 <= year <= 2100 else None
+    if row is None:
+        abort(404)
+    return row
+
+
 def _sheets(session: Session, year: int, org_ids: list[int]) -> dict[int, Sheet]:
     settings = services_of().settings
     use_settings(session, settings.tz, settings.cadence)
@@ -130,9 +139,7 @@ def year_page(year: int) -> ResponseReturnValue:
     """The orgs in scope with their totals (a branch: its own sheet)."""
     session = db()
     account = current_account()
-    row = stored_scheme(session, year)
-    if row is None:
-        abort(404)
+    row = scheme_or_404(session, year)
     own = session.get(Org, account.org_id)
     if not account.is_staff and own is not None:
         return redirect(url_for("console.assess.sheet_page", year=year, org_id=own.id))
@@ -193,8 +200,7 @@ def sheet_page(year: int, org_id: int) -> ResponseReturnValue:
     """One org's sheet (404 outside the account's scope)."""
     session = db()
     org_in_scope(session, org_id)
-    if stored_scheme(session, year) is None:
-        abort(404)
+    scheme_or_404(session, year)
     sheet = _sheets(session, year, [org_id]).get(org_id)
     if sheet is None:
         abort(404)
@@ -207,8 +213,8 @@ def sheet_page(year: int, org_id: int) -> ResponseReturnValue:
 def close_confirm(year: int) -> ResponseReturnValue:
     """关闭年度: the county confirms first."""
     session = db()
-    row = stored_scheme(session, year)
-    if row is None or not is_county(session, current_account()):
+    row = scheme_or_404(session, year)
+    if not is_county(session, current_account()):
         abort(404)
     return render_template("console/assess_close.html", year=year, row=row)
 
@@ -218,7 +224,8 @@ def close_confirm(year: int) -> ResponseReturnValue:
 def close(year: int) -> ResponseReturnValue:
     """Close the year (county only)."""
     session = db()
-    if stored_scheme(session, year) is None or not is_county(session, current_account()):
+    scheme_or_404(session, year)
+    if not is_county(session, current_account()):
         abort(404)
     settings = services_of().settings
     use_settings(session, settings.tz, settings.cadence)

@@ -52,7 +52,7 @@ def study_rate(session: Session, org_ids: Sequence[int], span: Span) -> dict[int
     # read in member order, so that neither database sorts a year's records.
     branch, up1, up2 = aliased(Org), aliased(Org), aliased(Org)
     # (+ 0: checked on each record reached from the member, not a path to the records)
-    audience = StudyItem.org_id + 0
+    item_org = StudyItem.org_id + 0
     studied: dict[int, int] = {
         branch_id: int(number) for branch_id, number in session.execute(
             select(Member.branch_id, func.count())
@@ -63,8 +63,8 @@ def study_rate(session: Session, org_ids: Sequence[int], span: Span) -> dict[int
             .join(StudyRecord, StudyRecord.member_id == Member.id)
             .join(StudyItem, StudyItem.id == StudyRecord.item_id)
             .where(Member.branch_id.in_(ids), *in_span,
-                   or_(audience == branch.id, audience == branch.parent_id,
-                       audience == up1.parent_id, audience == up2.parent_id))
+                   or_(item_org == branch.id, item_org == branch.parent_id,
+                       item_org == up1.parent_id, item_org == up2.parent_id))
             .group_by(Member.branch_id))}
     result = {}
     for org_id in {int(i) for i in org_ids}:
