@@ -27,7 +27,7 @@ YEAR = 2025
 PASSWORD = "correct horse 42"
 SCHEME_FILE = Path(__file__).parent / "data" / "assessment_scheme.toml"
 # The README's complete example scheme (the merger points this at README.md).
-README_WITH_SCHEME = Path("/tmp/h22-readme.md")
+README_WITH_SCHEME = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def local(year: int, month: int, day: int, hour: int = 9) -> datetime:

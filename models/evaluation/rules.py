@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-# A common county rule: at most 30% of a branch's members 优秀 in one year.
+from models.assessment.sheets import excellent_share_max as scheme_cap
+
+# A common county rule, used when the year's assessment scheme sets none: at most 30%
+# of a branch's members 优秀 in one year.
 DEFAULT_EXCELLENT_SHARE_MAX = 0.3
 
 
 def excellent_share_max(session: Session, year: int) -> float:
-    """The highest share of members a branch may determine 优秀 in `year`.
-
-    A default for now: the assessment scheme's `[rules] excellent_share_max` (helper
-    h22's scheme loader) replaces it at merge, read from the scheme of `year`."""
-    del session, year  # read by the scheme's version
-    return DEFAULT_EXCELLENT_SHARE_MAX
+    """The highest share of members a branch may determine 优秀 in `year`: the year's
+    scheme's `[rules] excellent_share_max` (partybot assess load), else the default."""
+    cap = scheme_cap(session, year)
+    return DEFAULT_EXCELLENT_SHARE_MAX if cap is None else cap

@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from models.assessment.context import zone_of
 from models.assessment.ratios import Ratio, Span
 from models.db.base import id_list
 from models.joint.tables import JointPair
 from models.meetings.tables import Meeting, MeetingStatus
-
-DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")  # PARTYBOT_TIMEZONE's default
 
 
 def quarters_in(span: Span) -> int:
@@ -33,8 +32,9 @@ def quarters_in(span: Span) -> int:
 
 
 def joint_sessions(session: Session, org_ids: Sequence[int], span: Span,
-                   tz: ZoneInfo = DEFAULT_ZONE) -> dict[int, Ratio]:
+                   tz: ZoneInfo | None = None) -> dict[int, Ratio]:
     """Joint sessions held per paired org over the span, one due a quarter."""
+    tz = tz or zone_of(session)  # the deployment's zone (models.assessment.context)
     if not org_ids:
         return {}
     start, end = span.utc_bounds(tz)

@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.assessment.context import zone_of
 from models.assessment.ratios import MeasureFn, Ratio, Span
 from models.members.org_tables import Org
 from models.rectification.follow_up import closed_on_time
 from models.rectification.tables import CLOSED, Problem
 
-DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
-
 
 def rectification_on_time(session: Session, org_ids: Sequence[int], span: Span,
-                          tz: ZoneInfo = DEFAULT_ZONE) -> dict[int, Ratio]:
+                          tz: ZoneInfo | None = None) -> dict[int, Ratio]:
     """Per org: (problems closed on time, problems due) with deadlines in `span`; orgs
     with no problem due are left out. Two queries, whatever the number of orgs."""
+    tz = tz or zone_of(session)  # the deployment's zone (models.assessment.context)
     wanted = set(org_ids)
     if not wanted:
         return {}
