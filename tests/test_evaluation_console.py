@@ -72,6 +72,7 @@ def test_a_round_on_the_console_and_the_member_page(app, session, county, branch
 
     # 张明 on his phone: self-assessment and big buttons
     phone, _ = open_as(app, fake, "o-zm", "/m/evaluation")
+    assert 'href="/m/evaluation"' in page(phone, "/m/")  # the home page points there
     mine = page(phone, "/m/evaluation")
     assert "给党员评等次（还有5人没评）" in mine and "李书记" in mine
     assert 'value="excellent"' in mine

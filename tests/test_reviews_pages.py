@@ -175,6 +175,7 @@ def test_a_round_end_to_end(app, session, clock, ids, fake, chat: Chat, caplog):
     assert "已收到您对李书记的测评" in chat.say("o-zm", "测评 1 好")
     assert "已收到您对李书记的测评" in chat.say("o-lf", "测评 1 较好")
     voter, _ = open_as(app, fake, "o-wq", "/m/review")
+    assert 'href="/m/review"' in voter.get("/m/").get_data(as_text=True)  # a vote waits
     page = voter.get("/m/review").get_data(as_text=True)
     assert "1. 李书记（辽原村党支部）" in page
     assert "已收到您对李书记的测评" in follow(voter, voter.post(

@@ -113,3 +113,5 @@ COMMAND_EXAMPLES.update({
     "纸质选票": "纸质选票 王大爷 3 优秀 5 合格",
     "结束评议": "结束评议（优秀超过规定比例时：结束评议 写明理由）",
 })
+# the member home page's link while a round waits for this member (issue 28)
+EVALUATION_HOME_LINK = "支部正在开展民主评议党员，去评议（匿名）"

@@ -80,3 +80,5 @@ CLI_REVIEW_HEADER = "{year}年述职评议 · {org} · 述职人{count}名 · {s
 CLI_REVIEW_LINE = ("{name}（{org}）：{report}；自评{self} 点评{county} 帮评{leader}；"
                    "测评{votes}票 {members}分；总分{total}；建议{suggestions} 解决问题{problems} "
                    "逾期{overdue}")
+# the member home page's link while a round waits for this member (issue 28)
+REVIEW_HOME_LINK = "书记述职测评等你投票（好、较好、一般、差，匿名）"
