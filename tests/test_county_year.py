@@ -8,7 +8,8 @@ rows), plus a fourth village branch, and on top of it, through models/*/actions.
 meetings scheduled, attended and closed (and one never held), a 民主评议 round with
 online votes and paper ballots closed (another left open), the 整顿台账 with a problem
 closed on time, one closed late and one overdue, a 双联双促 pair with joint meetings,
-a 一帮一 relay confirmed, a 述职 round, and the members' satisfaction survey."""
+a 一帮一 relay confirmed, a 述职 round, and the members' satisfaction survey; a vote, a
+paper ballot and two survey answers go through the chat (the `chat` fixture)."""
 
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def _held(session, org_id: int, kind: MeetingKind, starts: datetime,  # type: ig
     return made.meeting
 
 
-def _live_year(session) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _live_year(session, chat, clock) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """What the test makes happen in 2025 through the actions; what to count again."""
     facts: dict[str, object] = {}
     west = session.scalar(select(Org.id).where(Org.name == "西乡党委"))
@@ -121,12 +122,22 @@ def _live_year(session) -> dict[str, object]:  # type: ignore[no-untyped-def]
     liaoyuan = [names[n] for n in ("李书记", "张明", "刘芳", "赵大爷")]
     for voter in liaoyuan:
         choices = {m.id: Grade.QUALIFIED for m in liaoyuan if m.id != voter.id}
+        if voter.name == "张明":
+            continue  # votes in chat below
         if voter.openid:
             evaluation.cast_votes(session, _actor(voter), round_, voter, choices,
                                   local(YEAR, 12, 3))
-        else:
+        elif voter.name == "刘芳":
             evaluation.cast_votes(session, _actor(li), round_, voter, choices,
                                   local(YEAR, 12, 4), method=VoteMethod.PAPER)
+    session.commit()
+    # In chat: 张明 votes himself, and the secretary enters 赵大爷's paper ballot.
+    clock.set(local(YEAR, 12, 3, 10))
+    assert chat.say("o-zm", "评议 李书记 合格 刘芳 合格 赵大爷 合格").startswith(
+        "已记下：李书记合格；刘芳合格；赵大爷合格。你已经评完了")
+    assert chat.say("o-li", "纸质选票 赵大爷 李书记 合格 张明 合格 刘芳 合格") == (
+        "已录入赵大爷的纸质选票：3人。")
+    session.expire_all()
     evaluation.end_voting(session, _actor(li), round_, local(YEAR, 12, 5))
     evaluation.close_round(session, _actor(li), round_, outbox=OUTBOX, tz=TZ,
                            now=local(YEAR, 12, 6))
@@ -191,8 +202,14 @@ def _live_year(session) -> dict[str, object]:  # type: ignore[no-untyped-def]
                "赵远": [S, S],  # 远山村 1 of 3: below the quorum
                "冯书记": [S, S], "蒋华": [S, D]}  # 青山村 2 of 3; the office: nobody
     for name, chosen in answers.items():
-        answer_survey(session, _actor(names[name]), names[name], survey, chosen,
-                      local(YEAR, 11, 10), TZ)
+        if name not in ("王书记", "孙红"):
+            answer_survey(session, _actor(names[name]), names[name], survey, chosen,
+                          local(YEAR, 11, 10), TZ)
+    session.commit()
+    clock.set(local(YEAR, 11, 12, 10))  # 红光村 answers in chat (1 满意, 2 基本满意)
+    assert chat.say("o-wang", "满意度 11").startswith("谢谢！你的回答已匿名记下")
+    assert chat.say("o-sun", "满意度 22").startswith("谢谢！你的回答已匿名记下")
+    session.expire_all()
     close_survey(session, CLI, survey, local(YEAR, 12, 1))
     facts["answers"] = answers
     session.commit()
@@ -287,11 +304,11 @@ def _expected_line(clause, ratio: Ratio | None) -> tuple[str, float | None, bool
             clause.scale.score(share, clause.points), True)
 
 
-def test_a_county_year_scores_what_happened_and_closing_freezes_it(session):  # type: ignore[no-untyped-def]
+def test_a_county_year_scores_what_happened_and_closing_freezes_it(session, chat, clock):  # type: ignore[no-untyped-def]
     year = build_county(session)
     text = readme_scheme().replace("year = 2026", f"year = {YEAR}", 1)
     load_scheme(session, CLI, text, local(YEAR, 1, 2))
-    facts = _live_year(session)
+    facts = _live_year(session, chat, clock)
     ids = {**year.ids, "qingshan": facts["qingshan"]}
     facts["ids"] = ids
     scheme = parse_scheme(text, MEASURES)
