@@ -3,11 +3,12 @@
 - `meetings_held`: of the meetings the cadence requires in the span's periods (every
   month, quarter and year that has a day in the span; 党小组会 only where the branch
   has groups), how many were held — a kind counts once per period however many times
-  it met, as models.meetings.compliance judges a period;
+  it met, as models.meetings.compliance judges a period (a joint 双联双促 meeting of a
+  kind models.joint.kinds counts for the partner is the partner's meeting too);
 - `attendance`: members present / members expected over the meetings held (closed) in
   the span, from the counts stored when each meeting was closed.
 
-Each answers for every org in two queries at most.
+Each answers for every org in a few queries (two more where joint meetings count).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from core.localtime import Period, period_containing
 from models.assessment.context import cadence_of, zone_of
 from models.assessment.ratios import Ratio, Span
 from models.db.base import id_list
+from models.joint.kinds import counts_for_partner
 from models.meetings.tables import Meeting, MeetingKind, MeetingStatus
 from models.members.org_tables import Org, OrgKind
 
@@ -64,16 +66,34 @@ def meetings_held(session: Session, org_ids: Sequence[int], span: Span) -> dict[
     first = min(p.start for found in periods.values() for p in found)
     last = max(p.end for found in periods.values() for p in found)
     bucket = case(*whens, else_=None)  # outside its kind's periods: NULL, not counted
+    in_periods = (Meeting.status == MeetingStatus.HELD, Meeting.starts_at >= first,
+                  Meeting.starts_at < last)
     held: dict[int, int] = {}
     for org_id, kind, number in session.execute(
             select(Meeting.org_id, Meeting.kind, func.count(distinct(bucket)))
-            .where(Meeting.org_id.in_(ids), Meeting.status == MeetingStatus.HELD,
-                   Meeting.kind.in_(list(cadence)), Meeting.starts_at >= first,
-                   Meeting.starts_at < last)
+            .where(Meeting.org_id.in_(ids), Meeting.kind.in_(list(cadence)), *in_periods)
             .group_by(Meeting.org_id, Meeting.kind)):
         if kind == MeetingKind.GROUP_MEETING and org_id not in with_groups:
             continue
         held[org_id] = held.get(org_id, 0) + int(number)
+    # 双联双促: a joint meeting of a kind models.joint.kinds counts for the partner is one
+    # of the partner's required meetings too, as models.meetings.compliance judges it
+    # (found by tests/test_county_year.py: the measure counted the host only). A period
+    # the partner already met in on its own is not counted twice.
+    joint_kinds = [kind for kind in cadence if counts_for_partner(kind)]
+    joined = set() if not joint_kinds else {
+        (int(org_id), str(kind), str(label)) for org_id, kind, label in session.execute(
+            select(Meeting.joint_org_id, Meeting.kind, bucket).distinct()
+            .where(Meeting.joint_org_id.in_(ids), Meeting.kind.in_(joint_kinds),
+                   *in_periods)) if label is not None}
+    if joined:
+        partners = id_list(sorted({org_id for org_id, _, _ in joined}))
+        joined -= {(int(org_id), str(kind), str(label)) for org_id, kind, label in
+                   session.execute(select(Meeting.org_id, Meeting.kind, bucket).distinct()
+                                   .where(Meeting.org_id.in_(partners),
+                                          Meeting.kind.in_(joint_kinds), *in_periods))}
+        for org_id, _kind, _label in joined:
+            held[org_id] = held.get(org_id, 0) + 1
     result = {}
     for org_id in wanted:
         due = sum(len(found) for kind, found in periods.items()
