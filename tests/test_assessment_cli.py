@@ -58,6 +58,12 @@ def test_load_sheet_xlsx_and_close(run, session, tmp_path):
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0][0] == "辽原村党支部 2025年党建考核" and rows[2][1] == "三会一课按规定召开"
     assert rows[2][3] == 6 and str(rows[-1][0]).startswith("合计：")
+    # any period of the year: the first half alone counts fewer meetings due
+    half = run("assess", "sheet", "辽原村党支部", "--year", "2025", "--to", "2025-06-30")
+    assert half.exit_code == 0, half.output
+    assert "三会一课按规定召开" in half.output and "23/33 = 70%" not in half.output
+    bad = run("assess", "sheet", "辽原村党支部", "--year", "2025", "--from", "2024-12-01")
+    assert bad.exit_code != 0 and "统计区间要在2025年之内" in bad.output
     missing = run("assess", "sheet", "没有这个村", "--year", "2025")
     assert missing.exit_code != 0 and "找不到组织" in missing.output
     no_year = run("assess", "sheet", "辽原村党支部", "--year", "2019")

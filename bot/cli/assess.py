@@ -9,12 +9,14 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections import Counter
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from bot.cli.support import database, one_org
 from core import texts
+from models.assessment.ratios import Span
 from models.assessment.scheme import Problem, Scheme, SchemeError, Source, points_text
 
 
@@ -110,8 +112,14 @@ def assess_load(path: Path) -> None:
 @click.option("--year", type=click.IntRange(2000, 2100), required=True)
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the sheet to this workbook.")
-def assess_sheet(org_name: str, year: int, xlsx: Path | None) -> None:
-    """Print an org's score sheet: each clause, its score and source, the total."""
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Count from this day (YYYY-MM-DD, within the year; default 1 January).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Count up to this day (default: the year's end, or today while it runs).")
+def assess_sheet(org_name: str, year: int, xlsx: Path | None, first: datetime | None,
+                 last: datetime | None) -> None:
+    """Print an org's score sheet: each clause, its score and source, the total; over the
+    whole year, or any period of it (--from/--to). A closed year's sheet is the frozen one."""
     from bot.assess_workbook import score_text, sheet_title, write_sheet_workbook
     from models.assessment.context import use_settings
     from models.assessment.sheets import compute_sheets, span_to_date, stored_scheme
@@ -123,7 +131,11 @@ def assess_sheet(org_name: str, year: int, xlsx: Path | None) -> None:
             raise click.ClickException(texts.ASSESS_NO_SCHEME.format(year=year))
         use_settings(session, settings.tz, settings.cadence)
         today = utcnow().astimezone(settings.tz).date()
-        sheets = compute_sheets(session, year, [org.id], span_to_date(year, today))
+        span = span_to_date(year, today)
+        span = Span(first.date() if first else span.first, last.date() if last else span.last)
+        if not (date(year, 1, 1) <= span.first <= span.last <= date(year, 12, 31)):
+            raise click.ClickException(texts.ASSESS_BAD_PERIOD.format(year=year))
+        sheets = compute_sheets(session, year, [org.id], span)
     sheet = sheets.get(org.id)
     if sheet is None or not sheet.lines:
         click.echo(texts.ASSESS_SHEET_EMPTY.format(org=org.name))
