@@ -1,0 +1,263 @@
+"""Issue 28's pages probed as an attacker: a branch secretary and a township's staff
+changing ids in URLs and forms to reach another township's sheet, rectification,
+evaluation round, 述职 reporter, joint pair, survey, marks and evidence (404 and
+nothing changed), and garbage in the forms (a Chinese refusal or a 4xx, never a 500)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from models.actors import Actor
+from models.assessment.actions import load_scheme
+from models.assessment.mark_actions import add_inspector
+from models.console.audit import AuditEntry
+from models.evaluation.tables import EvaluationRound
+from models.joint.tables import JointItem, JointPair
+from models.members.tables import Member
+from models.rectification.tables import Milestone, Problem, WeakBranch
+from models.reviews.tables import ReviewReporter, ReviewRound
+from models.survey.tables import Survey
+from tests.county_year import build_county
+from tests.test_assessment_marks import SCHEME, YEAR
+from tests.test_console_meetings import logged_in
+
+WEST_MEMBERS = ["钱远一", "孙远二", "李远三"]
+
+
+@pytest.fixture
+def world(app, session, clock):  # type: ignore[no-untyped-def]
+    """The county of tests/county_year.py, with something of every issue-28 kind in
+    远山村 (the west township): a weak-branch ledger, an evaluation round, a 述职 round,
+    a joint pair with an item, a survey, an inspection mark."""
+    from tests.factories import make_member
+
+    ids = build_county(session, clock())
+    from models.members.org_tables import Org
+    far = session.get(Org, ids["far"])
+    for i, name in enumerate(WEST_MEMBERS):
+        make_member(session, far, name, f"139000000{i:02d}", openid=f"o-w{i}")
+    load_scheme(session, Actor.cli("root"), SCHEME, clock())
+    add_inspector(session, Actor.cli("root"), clock(),
+                  member=session.get(Member, ids["inspector"]))
+    session.commit()
+    county = logged_in(app, "county-it")
+    today = clock().date()
+    year = clock().year
+
+    def ok(path: str, **form: object) -> None:
+        got = county.post(path, data={"csrf_token": county.token, **form})
+        assert got.status_code == 302, (path, got.get_data(as_text=True)[:500])
+
+    ok("/admin/rectification/mark", branch_id=ids["far"], year=str(year), reason="班子软弱")
+    session.rollback()
+    weak = session.scalars(select(WeakBranch)).one()
+    ok(f"/admin/rectification/{weak.id}/problem", category="组织生活不规范",
+       description="三会一课不按时召开", measures="每月主题党日", owner="赵远",
+       deadline=(today + timedelta(days=90)).isoformat(), milestones="方案:60，验收:7")
+    ok(f"/admin/branch/{ids['far']}/evaluation/open",
+       closes_on=(today + timedelta(days=10)).isoformat())
+    ok("/admin/reviews", year=str(year), deadline=(today + timedelta(days=10)).isoformat(),
+       w_self="10", w_county="40", w_leader="20", w_members="30")
+    ok("/admin/joint/pairs", office=ids["office"], branch=ids["far"])
+    session.rollback()
+    pair = session.scalars(select(JointPair)).one()
+    ok(f"/admin/joint/{pair.id}/items", text="修村路", owner="赵远",
+       deadline=(today + timedelta(days=30)).isoformat())
+    west = logged_in(app, "west-it")
+    sent = west.post("/admin/survey", data={
+        "csrf_token": west.token, "title": "满意度", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=5)).isoformat(), "quorum": "60",
+        "questions": "对支部班子是否满意"})
+    assert sent.status_code == 302
+    session.rollback()
+    ids.update(
+        year=year, weak=weak.id, problem=session.scalars(select(Problem.id)).one(),
+        milestone=session.scalars(select(Milestone.id)).first(),
+        round=session.scalars(select(EvaluationRound.id)).one(),
+        review=session.scalars(select(ReviewRound.id)).one(),
+        pair=pair.id, item=session.scalars(select(JointItem.id)).one(),
+        survey=session.scalars(select(Survey.id)).one(),
+        reporters={r.org_id: r.id for r in session.scalars(select(ReviewReporter))})
+    return ids
+
+
+def _counts(session):  # type: ignore[no-untyped-def]
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_another_townships_things_are_404_to_a_branch_and_a_township(app, session, world):
+    w = world
+    far_reporter = w["reporters"].get(w["far"]) or w["reporters"].get(w["west"])
+    gets = [
+        f"/admin/assess/{YEAR}/org/{w['far']}", f"/admin/assess/{YEAR}/org/{w['west']}",
+        f"/admin/assess/marks/{YEAR}/org/{w['far']}",
+        f"/admin/assess/marks/{YEAR}/org/{w['west']}",
+        f"/admin/branch/{w['far']}/rectification",
+        f"/admin/branch/{w['far']}/evaluation", f"/admin/org/{w['west']}/evaluation",
+        f"/admin/joint/{w['pair']}", f"/admin/survey/{w['survey']}",
+    ]
+    if far_reporter:
+        gets.append(f"/admin/review/reporter/{far_reporter}")
+    posts = {
+        f"/admin/rectification/{w['weak']}/problem": {"deadline": "2030-01-01"},
+        f"/admin/rectification/problem/{w['problem']}/close": {"note": "done"},
+        f"/admin/rectification/problem/{w['problem']}/reopen": {"reason": "x"},
+        f"/admin/rectification/milestone/{w['milestone']}/done": {},
+        f"/admin/rectification/{w['weak']}/confirm": {},
+        "/admin/rectification/mark": {"branch_id": w["far"], "year": "2026", "reason": "x"},
+        f"/admin/branch/{w['far']}/evaluation/open": {"closes_on": "2030-01-01"},
+        f"/admin/evaluation/{w['round']}/paper": {"voter": w["far_member"]},
+        f"/admin/evaluation/{w['round']}/end-voting": {},
+        f"/admin/evaluation/{w['round']}/determinations": {},
+        f"/admin/evaluation/{w['round']}/close": {},
+        f"/admin/joint/{w['pair']}/items": {"text": "x", "owner": "x"},
+        f"/admin/joint/item/{w['item']}/close": {"note": "x"},
+        f"/admin/joint/{w['pair']}/end": {},
+        f"/admin/survey/{w['survey']}/close": {},
+        f"/admin/assess/marks/{YEAR}/org/{w['far']}": {"source": "self_check",
+                                                        "clause": "team-self", "score": "1"},
+        f"/admin/review/{w['review']}/remind": {},
+        f"/admin/review/{w['review']}/close": {},
+    }
+    if far_reporter:
+        for what in ("report", "grade", "leader", "rep", "item", "drop"):
+            posts[f"/admin/review/reporter/{far_reporter}/{what}"] = {
+                "report": "x", "party": "county", "grade": "好", "name": "某代表",
+                "text": "x"}
+    before = _counts(session)
+    for login in ("liaoyuan", "east-it"):
+        browser = logged_in(app, login)
+        for path in gets:
+            assert browser.get(path).status_code == 404, (login, path)
+        for path, form in posts.items():
+            got = browser.post(path, data={"csrf_token": browser.token, **form})
+            allowed = (400, 403, 404, 302) if "/admin/review/" in path and "/reporter/" \
+                not in path else (400, 403, 404)  # the county's round: seen, refused
+            assert got.status_code in allowed, (login, path, got.status_code)
+    assert _counts(session) == before
+
+
+def test_a_branch_sees_no_ranking_and_no_survey_results(app, session, world):
+    w = world
+    branch = logged_in(app, "liaoyuan")
+    year_page = branch.get(f"/admin/assess/{YEAR}")
+    assert year_page.status_code in (302, 404)
+    if year_page.status_code == 302:
+        assert f"/org/{w['liaoyuan']}" in year_page.location
+    assert branch.get(f"/admin/assess/{YEAR}?sort=total").status_code in (302, 404)
+    east = logged_in(app, "east-it")
+    html = east.get(f"/admin/assess/{YEAR}?sort=total").get_data(as_text=True)
+    assert "远山村党支部" not in html and "乌云镇党委" not in html
+    assert "排名" not in html and "名次" not in html
+
+
+GARBAGE = ["", "abc", "-1", "-99", "1e309", "nan", "inf", "99999999999999999999", "2026-02-30",
+           "0000-00-00", "9999-12-31", "0001-01-01", "9999-12-30", "\x00", "１２", "x" * 5000,
+           "<script>", "%"]
+HUGE = "99999999999999999999"
+
+
+def test_huge_ids_in_urls_are_404(app, session, world):
+    county = logged_in(app, "county-it")
+    bad = []
+    paths = [
+        f"/admin/assess/{HUGE}", f"/admin/assess/{HUGE}/org/1", f"/admin/assess/{YEAR}/org/{HUGE}",
+        f"/admin/assess/marks/{HUGE}", f"/admin/assess/marks/{HUGE}/org/{world['far']}",
+        f"/admin/assess/marks/{YEAR}/org/{HUGE}", f"/admin/assess/marks/evidence/{HUGE}/a.png",
+        f"/admin/branch/{HUGE}/rectification", f"/admin/branch/{HUGE}/evaluation",
+        f"/admin/org/{HUGE}/evaluation", f"/admin/joint/{HUGE}", f"/admin/survey/{HUGE}",
+        f"/admin/review/{HUGE}", f"/admin/review/reporter/{HUGE}",
+        f"/admin/review/reporter/{HUGE}/file/a.png",
+        f"/admin/rectification/problem/{HUGE}/photos/a.png",
+        f"/admin/rectification?year={HUGE}&township={HUGE}", f"/admin/joint?year={HUGE}",
+        f"/admin/assess?year={HUGE}", f"/admin/assess/{YEAR}?sort={HUGE}",
+    ]
+    for path in paths:
+        status = county.get(path).status_code
+        if status >= 500:
+            bad.append((path, status))
+    posts = [
+        f"/admin/evaluation/{HUGE}/paper", f"/admin/evaluation/{HUGE}/close",
+        f"/admin/rectification/{HUGE}/problem", f"/admin/rectification/problem/{HUGE}/close",
+        f"/admin/rectification/milestone/{HUGE}/done", f"/admin/joint/{HUGE}/items",
+        f"/admin/joint/item/{HUGE}/close", f"/admin/survey/{HUGE}/close",
+        f"/admin/review/{HUGE}/close", f"/admin/review/reporter/{HUGE}/grade",
+        f"/admin/review/item/{HUGE}/done", f"/admin/assess/{HUGE}/close",
+        f"/admin/assess/marks/{HUGE}/org/{world['far']}",
+        f"/admin/branch/{HUGE}/evaluation/open",
+    ]
+    for path in posts:
+        status = county.post(path, data={"csrf_token": county.token}).status_code
+        if status >= 500:
+            bad.append((path, status))
+    assert not bad
+
+
+def _fields_fuzz(browser, path: str, fields: dict[str, str], bad: list) -> None:  # type: ignore[no-untyped-def]
+    for name in fields:
+        for value in GARBAGE:
+            form = {**fields, name: value, "csrf_token": browser.token}
+            status = browser.post(path, data=form).status_code
+            if status >= 500:
+                bad.append((path, name, value[:20], status))
+
+
+def test_garbage_in_every_form_field_is_never_a_500(app, session, world, clock):
+    w = world
+    today = clock().date()
+    county = logged_in(app, "county-it")
+    bad: list = []
+    far_reporter = next(iter(w["reporters"].values()), None)
+    _fields_fuzz(county, "/admin/rectification/mark",
+                 {"branch_id": str(w["liaoyuan"]), "year": "2026", "reason": "x"}, bad)
+    _fields_fuzz(county, f"/admin/rectification/{w['weak']}/problem", {
+        "category": "组织生活不规范", "description": "x", "measures": "y", "owner": "赵远",
+        "leader": "", "lead_unit": "", "departments": "",
+        "deadline": (today + timedelta(days=9)).isoformat(), "milestones": "方案:60"}, bad)
+    _fields_fuzz(county, f"/admin/rectification/problem/{w['problem']}/reopen",
+                 {"reason": "x"}, bad)
+    _fields_fuzz(county, f"/admin/branch/{w['liaoyuan']}/evaluation/open",
+                 {"closes_on": (today + timedelta(days=9)).isoformat(), "subject": "1",
+                  "voter": "1"}, bad)
+    _fields_fuzz(county, f"/admin/evaluation/{w['round']}/paper",
+                 {"voter": str(w["far_member"]), "grade-1": "excellent"}, bad)
+    _fields_fuzz(county, f"/admin/evaluation/{w['round']}/determinations",
+                 {f"determination-{w['far_member']}": "excellent",
+                  f"reason-{w['far_member']}": "x"}, bad)
+    _fields_fuzz(county, f"/admin/evaluation/{w['round']}/close", {"over_cap_reason": "x"}, bad)
+    _fields_fuzz(county, "/admin/reviews", {
+        "year": "2027", "deadline": (today + timedelta(days=9)).isoformat(), "w_self": "10",
+        "w_county": "40", "w_leader": "20", "w_members": "30"}, bad)
+    _fields_fuzz(county, f"/admin/review/{w['review']}/deadline",
+                 {"deadline": (today + timedelta(days=9)).isoformat()}, bad)
+    _fields_fuzz(county, f"/admin/review/{w['review']}/add", {"name": "赵远"}, bad)
+    if far_reporter:
+        for what, fields in (("grade", {"party": "county", "grade": "好"}),
+                             ("leader", {"leader_id": "1"}),
+                             ("rep", {"name": "某代表", "grade": "好"}),
+                             ("item", {"kind": "problem", "text": "x",
+                                       "day": today.isoformat(),
+                                       "due": (today + timedelta(days=9)).isoformat()})):
+            _fields_fuzz(county, f"/admin/review/reporter/{far_reporter}/{what}", fields, bad)
+    _fields_fuzz(county, "/admin/joint/pairs", {"office": str(w["office"]),
+                                                 "branch": str(w["hongguang"])}, bad)
+    _fields_fuzz(county, f"/admin/joint/{w['pair']}/items",
+                 {"text": "x", "owner": "赵远", "deadline": today.isoformat()}, bad)
+    _fields_fuzz(county, f"/admin/joint/item/{w['item']}/close", {"note": "x"}, bad)
+    _fields_fuzz(county, "/admin/survey", {
+        "title": "t", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=5)).isoformat(), "quorum": "60",
+        "questions": "q", "branch": str(w["liaoyuan"])}, bad)
+    inspector = logged_in(app, "inspector")
+    _fields_fuzz(inspector, f"/admin/assess/marks/{YEAR}/org/{w['far']}",
+                 {"source": "inspection", "clause": "team-visit", "score": "1", "note": "x"},
+                 bad)
+    east = logged_in(app, "east-it")
+    _fields_fuzz(east, f"/admin/assess/marks/{YEAR}/org/{w['east']}",
+                 {"source": "self_check", "clause": "team-self", "score": "1", "note": "x"},
+                 bad)
+    assert not bad, bad
