@@ -128,6 +128,7 @@ def evaluate(ctx: Context) -> Reply:
     if not is_voter(ctx.session, round_, ctx.me.member_id):
         return texts.EVAL_NOT_VOTING
     subjects = subjects_of(ctx.session, round_)
+    ctx.secret_reply = True  # the list and the answer name the member's choices
     if not ctx.args:
         return _list(ctx, round_, subjects)
     try:
@@ -166,6 +167,7 @@ def my_evaluation(ctx: Context) -> Reply:
         lines.append(texts.EVAL_MINE_SELF.format(
             state=texts.EVAL_MINE_SELF_DONE if row.self_at else texts.EVAL_MINE_SELF_NONE))
     if is_voter(ctx.session, round_, ctx.me.member_id):
+        ctx.secret_reply = True  # the member's own choices
         subjects = [s for s in subjects_of(ctx.session, round_) if s.member_id != ctx.me.member_id]
         mine = my_choices(ctx.session, round_, ctx.me.member_id)
         done = words.ITEM_SEP.join(texts.EVAL_CAST_LINE.format(

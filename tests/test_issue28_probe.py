@@ -261,3 +261,66 @@ def test_garbage_in_every_form_field_is_never_a_500(app, session, world, clock):
                  {"source": "self_check", "clause": "team-self", "score": "1", "note": "x"},
                  bad)
     assert not bad, bad
+
+
+CHAT_GARBAGE = ["", "abc", "-1", "0", "99999999999999999999", "1e309", "nan", "2026-02-30",
+                "9999-12-31", "0001-01-01", "12月32日", "13月1日", "2月30日", "1 优秀 2",
+                "１ 优秀", "9999 优秀", "-1 合格", "1 x", "1好", "99 好", "好 好 好",
+                "x" * 3000, "\u200b", "张明 李书记 优秀", "张明 张明 优秀", "没这人 张明 合格",
+                "张明 李书记 优秀 刘芳 合格 王强", "123", "1" * 50, "4444", "٣"]
+
+
+def test_garbage_after_every_new_chat_command_is_never_a_crash(app, session, world, chat,
+                                                               clock):
+    from core import texts
+
+    today = clock().date()
+    secretary = logged_in(app, "liaoyuan")
+    opened = secretary.post(f"/admin/branch/{world['liaoyuan']}/evaluation/open", data={
+        "csrf_token": secretary.token, "closes_on": (today + timedelta(days=9)).isoformat()})
+    assert opened.status_code == 302
+    east = logged_in(app, "east-it")
+    assert east.post("/admin/survey", data={
+        "csrf_token": east.token, "title": "满意度", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=5)).isoformat(), "quorum": "60",
+        "questions": "对支部班子是否满意\n对三会一课是否满意"}).status_code == 302
+    crashed = []
+    for openid in ("o-li", "o-ly2", "o-far"):
+        for command in ("自评", "评议", "开始评议", "纸质选票", "测评", "满意度", "评议进度"):
+            for arg in CHAT_GARBAGE:
+                reply = chat.say(openid, f"{command} {arg}".strip())
+                if reply == texts.SORRY or not reply.strip():
+                    crashed.append((openid, command, arg[:20]))
+    assert not crashed, crashed
+
+
+def test_the_stored_replies_do_not_keep_a_voters_choices(app, session, world, chat, clock):
+    """Every reply is kept with the sender's openid (inbound_message, for WeChat's
+    retries; four days by default, forever with PARTYBOT_RETAIN_INBOUND_DAYS=0, and in
+    every backup): a 评议 reply naming the member's choices must not be kept as it is."""
+    from core import texts
+    from models.db.inbound import InboundMessage
+
+    today = clock().date()
+    secretary = logged_in(app, "liaoyuan")
+    assert secretary.post(f"/admin/branch/{world['liaoyuan']}/evaluation/open", data={
+        "csrf_token": secretary.token,
+        "closes_on": (today + timedelta(days=9)).isoformat()}).status_code == 302
+    answers = [chat.say("o-ly2", "评议 李书记 优秀 刘芳 不合格"), chat.say("o-ly2", "评议"),
+               chat.say("o-ly2", "我的评议")]
+    assert all("李书记优秀" in a or "李书记：优秀" in a for a in answers), answers
+    session.rollback()
+    kept = session.scalars(select(InboundMessage.reply).where(
+        InboundMessage.openid == "o-ly2")).all()
+    assert len(kept) == 3
+    # WeChat's retry of the same message gets the neutral text, and counts nothing twice
+    retry = chat.say("o-ly2", "评议 李书记 合格", msg_id="7000000000000000001")
+    assert "李书记合格" in retry
+    again = chat.say("o-ly2", "评议 李书记 合格", msg_id="7000000000000000001")
+    assert again == texts.SECRET_REPLY_NOT_KEPT
+    session.rollback()
+    kept = session.scalars(select(InboundMessage.reply).where(
+        InboundMessage.openid == "o-ly2")).all()
+    for reply in kept:
+        assert "李书记优秀" not in reply and "李书记：优秀" not in reply, reply
+        assert "刘芳不合格" not in reply and "刘芳：不合格" not in reply, reply
