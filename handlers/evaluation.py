@@ -65,8 +65,8 @@ def read_choices(text: str, subjects: list[Subject]) -> dict[int, Grade]:
         position = match.end()
         who = match.group(1).strip(words.ITEM_SEP + texts.EVAL_CHOICE_PUNCTUATION)
         grade = Grade(texts.EVAL_GRADE_WORDS[match.group(2)])
-        chosen = [s for s in subjects if (who.isdigit() and s.position == int(who))
-                  or s.name == who]
+        number = int(who) if who.isascii() and who.isdigit() else None  # not "²"
+        chosen = [s for s in subjects if s.position == number or s.name == who]
         if len(chosen) != 1:
             raise EvaluationError("EVAL_NO_SUCH", name=who[:20])
         found[chosen[0].member_id] = grade

@@ -28,6 +28,17 @@ WEST_MEMBERS = ["钱远一", "孙远二", "李远三"]
 
 
 @pytest.fixture
+def app(api_settings, clock):  # type: ignore[no-untyped-def]
+    """The app with the fake WeChat API (the member pages log in through it)."""
+    from bot import create_app
+    from bot.services import services_of
+
+    built = create_app(api_settings, clock=clock)
+    yield built
+    services_of(built).dispose()
+
+
+@pytest.fixture
 def world(app, session, clock):  # type: ignore[no-untyped-def]
     """The county of tests/county_year.py, with something of every issue-28 kind in
     远山村 (the west township): a weak-branch ledger, an evaluation round, a 述职 round,
@@ -267,7 +278,8 @@ CHAT_GARBAGE = ["", "abc", "-1", "0", "99999999999999999999", "1e309", "nan", "2
                 "9999-12-31", "0001-01-01", "12月32日", "13月1日", "2月30日", "1 优秀 2",
                 "１ 优秀", "9999 优秀", "-1 合格", "1 x", "1好", "99 好", "好 好 好",
                 "x" * 3000, "\u200b", "张明 李书记 优秀", "张明 张明 优秀", "没这人 张明 合格",
-                "张明 李书记 优秀 刘芳 合格 王强", "123", "1" * 50, "4444", "٣"]
+                "张明 李书记 优秀 刘芳 合格 王强", "123", "1" * 50, "4444", "٣",
+                "² 优秀", "张明 ² 优秀", "² 好", "²", "1 ²"]
 
 
 def test_garbage_after_every_new_chat_command_is_never_a_crash(app, session, world, chat,
@@ -324,3 +336,38 @@ def test_the_stored_replies_do_not_keep_a_voters_choices(app, session, world, ch
     for reply in kept:
         assert "李书记优秀" not in reply and "李书记：优秀" not in reply, reply
         assert "刘芳不合格" not in reply and "刘芳：不合格" not in reply, reply
+
+
+def test_garbage_on_the_member_pages_is_never_a_500(app, session, world, clock, fake):
+    from tests.test_pages_login import csrf_of, open_as
+
+    today = clock().date()
+    secretary = logged_in(app, "liaoyuan")
+    assert secretary.post(f"/admin/branch/{world['liaoyuan']}/evaluation/open", data={
+        "csrf_token": secretary.token,
+        "closes_on": (today + timedelta(days=9)).isoformat()}).status_code == 302
+    east = logged_in(app, "east-it")
+    assert east.post("/admin/survey", data={
+        "csrf_token": east.token, "title": "满意度", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=5)).isoformat(), "quorum": "60",
+        "questions": "对支部班子是否满意"}).status_code == 302
+    session.rollback()
+    survey = session.scalars(select(Survey.id).order_by(Survey.id.desc())).first()
+    phone, _ = open_as(app, fake, "o-ly2", "/m/evaluation")
+    token = csrf_of(phone.get("/m/evaluation").get_data(as_text=True))
+    bad = []
+    for value in [*GARBAGE, "²", "٣", "0", str(world["far_member"])]:
+        for path, form in (
+                ("/m/evaluation/vote", {"subject": value, "grade": "excellent"}),
+                ("/m/evaluation/vote", {"subject": "1", "grade": value}),
+                ("/m/evaluation/self", {"text": value}),
+                (f"/m/survey/{survey}", {"q1": value}),
+                (f"/m/survey/{HUGE}", {"q1": value}),
+                (f"/m/review/{HUGE}/vote", {"grade": value}),
+                (f"/m/review/{HUGE}/report", {"report": value}),
+                (f"/m/review/{world['reporters'].get(world['liaoyuan'], 1)}/vote",
+                 {"grade": value})):
+            status = phone.post(path, data={"csrf_token": token, **form}).status_code
+            if status >= 500:
+                bad.append((path, form))
+    assert not bad, bad
