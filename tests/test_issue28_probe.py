@@ -371,3 +371,85 @@ def test_garbage_on_the_member_pages_is_never_a_500(app, session, world, clock, 
             if status >= 500:
                 bad.append((path, form))
     assert not bad, bad
+
+
+def test_no_log_line_or_audit_entry_puts_a_voter_next_to_a_choice(app, session, world, chat,
+                                                                  clock, caplog):
+    import logging
+
+    today = clock().date()
+    secretary = logged_in(app, "liaoyuan")
+    assert secretary.post(f"/admin/branch/{world['liaoyuan']}/evaluation/open", data={
+        "csrf_token": secretary.token,
+        "closes_on": (today + timedelta(days=9)).isoformat()}).status_code == 302
+    east = logged_in(app, "east-it")
+    assert east.post("/admin/survey", data={
+        "csrf_token": east.token, "title": "满意度", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=5)).isoformat(), "quorum": "60",
+        "questions": "对支部班子是否满意"}).status_code == 302
+    session.rollback()
+    before = session.scalar(select(func.max(AuditEntry.id))) or 0
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+    said = [chat.say("o-ly2", "评议 李书记 优秀"), chat.say("o-ly2", "满意度 3"),
+            chat.say("o-ly2", "测评 1 差"), chat.say("o-ly3", "测评 差")]
+    assert "已记下" in said[0] and "谢谢" in said[1], said
+    lines = [r.getMessage() + " " + str(r.__dict__.get("args")) for r in caplog.records]
+    for line in lines:
+        if "o-ly2" in line or "张明" in line or "o-ly3" in line or "刘芳" in line:
+            for word in ("优秀", "不满意", "dissatisfied", "excellent", "差", "poor"):
+                assert word not in line, (line, said)
+    session.rollback()
+    for entry in session.scalars(select(AuditEntry).where(AuditEntry.id > before)):
+        text = f"{entry.__dict__}"
+        assert "张明" not in text and "o-ly2" not in text and "刘芳" not in text, text
+
+
+def test_out_of_scope_ids_in_the_forms_of_in_scope_pages_change_nothing(app, session, world,
+                                                                        clock):
+    from models.evaluation.tables import EvaluationSubject, EvaluationVoter
+    from models.survey.tables import SurveyTarget
+
+    w = world
+    today = clock().date()
+    secretary = logged_in(app, "liaoyuan")
+    opened = secretary.post(f"/admin/branch/{w['liaoyuan']}/evaluation/open", data={
+        "csrf_token": secretary.token, "closes_on": (today + timedelta(days=9)).isoformat(),
+        "subject": [str(w["far_member"]), str(w["secretary"]), str(w["liaoyuan_members"][1])],
+        "voter": [str(w["far_member"]), str(w["hg_admin"]), str(w["liaoyuan_members"][2])]})
+    shown = secretary.get(opened.location).get_data(as_text=True)
+    assert "选的党员不都是本支部的" in shown  # refused as a whole
+    session.rollback()
+    assert session.scalars(select(EvaluationRound).where(
+        EvaluationRound.branch_id == w["liaoyuan"])).first() is None
+    assert secretary.post(f"/admin/branch/{w['liaoyuan']}/evaluation/open", data={
+        "csrf_token": secretary.token,
+        "closes_on": (today + timedelta(days=9)).isoformat()}).status_code == 302
+    session.rollback()
+    mine = session.scalars(select(EvaluationRound).where(
+        EvaluationRound.branch_id == w["liaoyuan"])).one()
+    subjects = set(session.scalars(select(EvaluationSubject.member_id).where(
+        EvaluationSubject.round_id == mine.id)))
+    voters = set(session.scalars(select(EvaluationVoter.member_id).where(
+        EvaluationVoter.round_id == mine.id)))
+    assert w["far_member"] not in subjects | voters and w["hg_admin"] not in voters
+    paper = secretary.post(f"/admin/evaluation/{mine.id}/paper", data={
+        "csrf_token": secretary.token, "voter": str(w["far_member"]),
+        f"grade-{w['secretary']}": "excellent"})
+    assert paper.status_code == 404
+    east = logged_in(app, "east-it")
+    east.post("/admin/survey", data={
+        "csrf_token": east.token, "title": "越界", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=5)).isoformat(), "quorum": "60",
+        "questions": "q", "branch": [str(w["far"])]})
+    session.rollback()
+    survey = session.scalars(select(Survey).where(Survey.title == "越界")).first()
+    if survey is not None:
+        targets = set(session.scalars(select(SurveyTarget.org_id).where(
+            SurveyTarget.survey_id == survey.id)))
+        assert w["far"] not in targets
+    east.post(f"/admin/rectification/{w['weak']}/problem", data={
+        "csrf_token": east.token, "category": "组织生活不规范", "description": "x",
+        "measures": "y", "owner": "赵远", "deadline": "2027-01-01"})
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Problem)) == 1
