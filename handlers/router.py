@@ -157,6 +157,8 @@ class Context:
     # The reply names the sender's secret-ballot choices (民主评议): it is sent, but the
     # copy kept with the openid for WeChat's retries (inbound_message) is a neutral text.
     secret_reply: bool = False
+    secret_shown: int = 0  # 更多 of a secret reply: the characters shown before this page
+    secret_command: str = ""  # 更多 of a secret reply: the command that made it
     _session: Session | None = field(default=None, repr=False)
     _caller: Any = field(default=False, repr=False)  # False = not looked up yet
 

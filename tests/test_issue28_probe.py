@@ -453,3 +453,80 @@ def test_out_of_scope_ids_in_the_forms_of_in_scope_pages_change_nothing(app, ses
         "measures": "y", "owner": "赵远", "deadline": "2027-01-01"})
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Problem)) == 1
+
+
+def test_the_rest_of_a_long_list_of_choices_is_not_kept_plainly(app, session, world, chat,
+                                                                clock):
+    """A branch of 120: the 评议 list with the member's choices is longer than one WeChat
+    message; its rest waits for 更多 (reply_rest) and the 更多 reply is kept too."""
+    from core import texts
+    from models.db.inbound import InboundMessage
+    from models.delivery.reply_rest import ReplyRest
+    from models.members.org_tables import Org
+    from tests.factories import make_member
+
+    branch = session.get(Org, world["liaoyuan"])
+    for i in range(300):
+        make_member(session, branch, f"党员{i:03d}", f"137{i:08d}")
+    session.commit()
+    today = clock().date()
+    secretary = logged_in(app, "liaoyuan")
+    assert secretary.post(f"/admin/branch/{world['liaoyuan']}/evaluation/open", data={
+        "csrf_token": secretary.token,
+        "closes_on": (today + timedelta(days=9)).isoformat()}).status_code == 302
+    assert "已记下" in chat.say("o-ly2", "评议 党员119 优秀 党员299 不合格")
+    first = chat.say("o-ly2", "评议")
+    assert "党员119" not in first
+    session.rollback()
+    waiting = session.scalars(select(ReplyRest.text)).all()
+    assert waiting and all("党员119：优秀" not in text for text in waiting)
+    pages = [first]
+    while "回复「更多」" in pages[-1] and len(pages) < 10:
+        pages.append(chat.say("o-ly2", "更多"))
+        session.rollback()
+        assert all("党员119：优秀" not in t for t in session.scalars(select(ReplyRest.text)))
+    whole = "\n".join(p.replace(texts.MORE_FOOTER, "").strip() for p in pages)
+    assert len(pages) >= 3 and "党员119：优秀" in whole and "党员299：不合格" in whole
+    numbers = [line.split(".")[0] for line in whole.split("\n") if "党员" in line]
+    assert numbers == [str(n) for n in range(6, 6 + 300)], numbers[:5]  # none lost or twice
+    assert chat.say("o-ly2", "更多") == texts.MORE_NOTHING
+    session.rollback()
+    for reply in session.scalars(select(InboundMessage.reply).where(
+            InboundMessage.openid == "o-ly2")):
+        assert "党员119：优秀" not in reply and "党员119优秀" not in reply
+
+
+def test_a_long_line_of_my_choices_pages_through_without_repeating(app, session, world, chat,
+                                                                   clock):
+    from core import texts
+    from models.delivery.reply_rest import ReplyRest
+    from models.evaluation.actions import cast_votes
+    from models.evaluation.queries import subjects_of
+    from models.evaluation.tables import Grade
+    from models.members.org_tables import Org
+    from tests.factories import make_member
+
+    branch = session.get(Org, world["liaoyuan"])
+    for i in range(300):
+        make_member(session, branch, f"党员{i:03d}", f"137{i:08d}")
+    session.commit()
+    secretary = logged_in(app, "liaoyuan")
+    assert secretary.post(f"/admin/branch/{world['liaoyuan']}/evaluation/open", data={
+        "csrf_token": secretary.token,
+        "closes_on": (clock().date() + timedelta(days=9)).isoformat()}).status_code == 302
+    session.rollback()
+    round_ = session.scalars(select(EvaluationRound).where(
+        EvaluationRound.branch_id == world["liaoyuan"])).one()
+    me = session.scalars(select(Member).where(Member.openid == "o-ly2")).one()
+    choices = {s.member_id: Grade.EXCELLENT if s.name == "党员299" else Grade.QUALIFIED
+               for s in subjects_of(session, round_) if s.member_id != me.id}
+    cast_votes(session, Actor.member(me.id, me.name), round_, me, choices, clock())
+    session.commit()
+    pages = [chat.say("o-ly2", "我的评议")]
+    while "回复「更多」" in pages[-1] and len(pages) < 12:
+        session.rollback()
+        assert all("党员299优秀" not in t for t in session.scalars(select(ReplyRest.text)))
+        pages.append(chat.say("o-ly2", "更多"))
+    assert 2 <= len(pages) < 12
+    whole = "".join(p.replace(texts.MORE_FOOTER, "").strip("\n") for p in pages)
+    assert whole.count("党员299优秀") == 1 and whole.count("党员150合格") == 1
