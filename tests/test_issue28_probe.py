@@ -530,3 +530,18 @@ def test_a_long_line_of_my_choices_pages_through_without_repeating(app, session,
     assert 2 <= len(pages) < 12
     whole = "".join(p.replace(texts.MORE_FOOTER, "").strip("\n") for p in pages)
     assert whole.count("党员299优秀") == 1 and whole.count("党员150合格") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "a = " + "[" * 3000 + "]" * 3000 + "\n",
+    SCHEME.replace("points = 6", "points = inf", 1),
+    SCHEME.replace("points = 6", "points = nan", 1),
+])
+def test_a_scheme_nested_deep_or_with_endless_points_is_refused_on_the_page(app, session,
+                                                                            clock, text):
+    build_county(session, clock())
+    county = logged_in(app, "county-it")
+    got = county.post("/admin/assess", data={"csrf_token": county.token, "text": text})
+    assert got.status_code == 400, got.status_code
+    html = got.get_data(as_text=True)
+    assert "「points」应是数字" in html or "括号嵌套太深" in html
