@@ -545,3 +545,18 @@ def test_a_scheme_nested_deep_or_with_endless_points_is_refused_on_the_page(app,
     assert got.status_code == 400, got.status_code
     html = got.get_data(as_text=True)
     assert "「points」应是数字" in html or "括号嵌套太深" in html
+
+
+def test_a_township_reaches_nothing_of_the_county_above_it(app, session, world):
+    w = world
+    east = logged_in(app, "east-it")
+    for path in (f"/admin/assess/{YEAR}/org/{w['county']}",
+                 f"/admin/org/{w['county']}/evaluation", f"/admin/assess/{YEAR}/close",
+                 f"/admin/assess/marks/{YEAR}/org/{w['county']}",
+                 f"/admin/assess/{YEAR}/org/{w['office']}",
+                 f"/admin/branch/{w['office']}/evaluation"):
+        assert east.get(path).status_code == 404, path
+    html = east.get(f"/admin/review/{w['review']}?sort=total").get_data(as_text=True)
+    assert "远山村" not in html and "县财政局" not in html
+    assert east.post(f"/admin/assess/{YEAR}/close",
+                     data={"csrf_token": east.token}).status_code == 404
