@@ -560,3 +560,38 @@ def test_a_township_reaches_nothing_of_the_county_above_it(app, session, world):
     assert "远山村" not in html and "县财政局" not in html
     assert east.post(f"/admin/assess/{YEAR}/close",
                      data={"csrf_token": east.token}).status_code == 404
+
+
+SURVEY_CLAUSE = '''
+[[item.clause]]
+key = "team-survey"
+title = "党员满意度"
+points = 5
+applies_to = ["township", "branch"]
+source = "survey"
+measure = "satisfaction"
+thresholds = [[0.9, 5], [0.6, 3]]
+'''
+
+
+def test_a_branch_does_not_read_its_own_survey_result_on_its_sheet(app, session, world,
+                                                                   chat, clock):
+    """The survey's results go to the org above only: the branch's own sheet gives the
+    clause's points, not its members' answers (满意 x/y); the township reads them."""
+    load_scheme(session, Actor.cli("root"), SCHEME + SURVEY_CLAUSE, clock())
+    session.commit()
+    today = clock().date()
+    east = logged_in(app, "east-it")
+    assert east.post("/admin/survey", data={
+        "csrf_token": east.token, "title": "满意度", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=5)).isoformat(), "quorum": "60",
+        "questions": "对支部班子是否满意"}).status_code == 302
+    for openid, answer in (("o-li", "1"), ("o-ly2", "1"), ("o-ly3", "3"), ("o-ly4", "1")):
+        assert "谢谢" in chat.say(openid, f"满意度 {answer}")
+    url = f"/admin/assess/{YEAR}/org/{world['liaoyuan']}"
+    above = east.get(url).get_data(as_text=True)
+    assert "党员满意度" in above and "3/4 = 75%" in above
+    own = logged_in(app, "liaoyuan").get(url)
+    assert own.status_code == 200
+    html = own.get_data(as_text=True)
+    assert "党员满意度" in html and "3/4" not in html and "75%" not in html
