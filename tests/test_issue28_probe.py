@@ -595,3 +595,28 @@ def test_a_branch_does_not_read_its_own_survey_result_on_its_sheet(app, session,
     assert own.status_code == 200
     html = own.get_data(as_text=True)
     assert "党员满意度" in html and "3/4" not in html and "75%" not in html
+
+
+def test_garbage_files_are_refused_not_a_500(app, session, world):
+    from io import BytesIO
+
+    w = world
+    files = [b"", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, b"%PDF-", b"GIF89a" + b"x" * 10,
+             b"\xff\xd8\xff" + b"\x00" * 20, b"PK\x03\x04" + b"x" * 30]
+    county = logged_in(app, "county-it")
+    east = logged_in(app, "east-it")
+    reporter = next(iter(w["reporters"].values()), None)
+    bad = []
+    for data in files:
+        for browser, path, field, form in (
+                (east, f"/admin/assess/marks/{YEAR}/org/{w['east']}", "evidence",
+                 {"source": "self_check", "clause": "team-self", "score": "1"}),
+                (county, f"/admin/rectification/problem/{w['problem']}/close", "photos",
+                 {"note": "x"}),
+                (county, f"/admin/review/reporter/{reporter}/file", "file", {})):
+            got = browser.post(path, data={"csrf_token": browser.token, **form,
+                                           field: (BytesIO(data), "x.png")},
+                               content_type="multipart/form-data")
+            if got.status_code >= 500:
+                bad.append((path, data[:8]))
+    assert not bad, bad
