@@ -147,16 +147,17 @@ class Inbox:
                      message.from_user)
             return self.statements.reply_of(_cursor(connection), key) or SUCCESS, DUPLICATE
         connection.info.pop(WROTE, None)
-        reply, ok = self._run_handler(connection, message, now, lookup_caller)
+        reply, ok, secret = self._run_handler(connection, message, now, lookup_caller)
         rendered = render_reply(message, reply, now)
+        kept = render_reply(message, texts.SECRET_REPLY_NOT_KEPT, now) if secret else rendered
         if ok and self._claims_last:
             if not self.statements.claim_answered(cursor, key, message.from_user,
-                                                  message.msg_type, now, rendered, signature):
+                                                  message.msg_type, now, kept, signature):
                 connection.rollback()  # the signature came with another message before
                 raise ReplayedSignature(key)
         elif ok:
             with _pipeline(connection, self.postgres) as pipelined:
-                self.statements.save_reply(cursor, key, rendered)
+                self.statements.save_reply(cursor, key, kept)
                 # PostgreSQL: a message whose handler wrote nothing (帮助, 会议, a refusal
                 # …) need not wait for the WAL flush (Settings.async_read_only_commits).
                 if self.settings.async_read_only_commits and self.postgres \
@@ -213,22 +214,23 @@ class Inbox:
             self.statements.open_allowance(cursor, message.from_user, opening, now)
 
     def _run_handler(self, connection: Connection, message: Inbound, now: datetime,
-                     lookup_caller: Callable[[], Caller | None]) -> tuple[Reply, bool]:
-        """Dispatch; (reply, True), or (refusal or apology, False) after a rollback."""
+                     lookup_caller: Callable[[], Caller | None]) -> tuple[Reply, bool, bool]:
+        """Dispatch; (reply, True, secret), or (refusal or apology, False, False) after a
+        rollback. `secret`: the reply names the sender's secret-ballot choices."""
 
         ctx = Context(connection=connection, message=message, now=now, settings=self.settings,
                       outbox=self.outbox, lookup_caller=lookup_caller)
         try:
             reply = self.dispatcher.dispatch(ctx)
             ctx.finish()
-            return reply, True
+            return reply, True, ctx.secret_reply
         except DomainError as refusal:
             if refusal.keep_writes:  # e.g. a wrong 签到码, counted against the sender
                 ctx.finish()
-                return refusal.render(), True
+                return refusal.render(), True, False
             ctx.discard()
             connection.rollback()
-            return refusal.render(), False
+            return refusal.render(), False, False
         except Exception as exc:
             ctx.discard()
             if is_database_outage(exc):
@@ -236,7 +238,7 @@ class Inbox:
             log.exception("handler failed for %s (%s) from %s", message.dedupe_key,
                           message.msg_type, message.from_user)
             connection.rollback()
-            return texts.SORRY, False
+            return texts.SORRY, False, False
 
 
 class _StaleConnection(Exception):

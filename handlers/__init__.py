@@ -39,7 +39,7 @@ from handlers import (
     survey,
 )
 from handlers.router import Context, Reply, Role, Route, Router, Sender
-from models.delivery.reply_rest import keep_rest
+from models.delivery.reply_rest import keep_rest, secret_rest
 
 
 def routers() -> list[Router]:
@@ -206,8 +206,12 @@ def fit_reply(ctx: Context, reply: Reply) -> Reply:
     see more; the rest is kept for 更多."""
     if not isinstance(reply, str):
         return reply
-    page, rest = first_page(tidy_quotes(reply), texts.MORE_FOOTER)
-    if rest:
+    whole = tidy_quotes(reply)
+    page, rest = first_page(whole, texts.MORE_FOOTER)
+    if rest and ctx.secret_reply:  # not the choices: 更多 runs the command again
+        keep_rest(ctx.session, ctx.openid, secret_rest(
+            ctx.secret_command or ctx.word, ctx.secret_shown + len(whole) - len(rest)), ctx.now)
+    elif rest:
         keep_rest(ctx.session, ctx.openid, rest, ctx.now)
     return page
 

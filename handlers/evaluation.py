@@ -65,8 +65,8 @@ def read_choices(text: str, subjects: list[Subject]) -> dict[int, Grade]:
         position = match.end()
         who = match.group(1).strip(words.ITEM_SEP + texts.EVAL_CHOICE_PUNCTUATION)
         grade = Grade(texts.EVAL_GRADE_WORDS[match.group(2)])
-        chosen = [s for s in subjects if (who.isdigit() and s.position == int(who))
-                  or s.name == who]
+        number = int(who) if who.isascii() and who.isdigit() else None  # not "²"
+        chosen = [s for s in subjects if s.position == number or s.name == who]
         if len(chosen) != 1:
             raise EvaluationError("EVAL_NO_SUCH", name=who[:20])
         found[chosen[0].member_id] = grade
@@ -128,6 +128,7 @@ def evaluate(ctx: Context) -> Reply:
     if not is_voter(ctx.session, round_, ctx.me.member_id):
         return texts.EVAL_NOT_VOTING
     subjects = subjects_of(ctx.session, round_)
+    ctx.secret_reply = True  # the list and the answer name the member's choices
     if not ctx.args:
         return _list(ctx, round_, subjects)
     try:
@@ -166,6 +167,7 @@ def my_evaluation(ctx: Context) -> Reply:
         lines.append(texts.EVAL_MINE_SELF.format(
             state=texts.EVAL_MINE_SELF_DONE if row.self_at else texts.EVAL_MINE_SELF_NONE))
     if is_voter(ctx.session, round_, ctx.me.member_id):
+        ctx.secret_reply = True  # the member's own choices
         subjects = [s for s in subjects_of(ctx.session, round_) if s.member_id != ctx.me.member_id]
         mine = my_choices(ctx.session, round_, ctx.me.member_id)
         done = words.ITEM_SEP.join(texts.EVAL_CAST_LINE.format(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from core import texts, words
-from core.conversation import question_topic, quoted
+from core.conversation import question_topic, quoted, tidy_quotes
 from handlers.router import Context, Reply, Role, Router, Takes
-from models.delivery.reply_rest import take_rest
+from models.delivery.reply_rest import read_secret_rest, take_rest
 from models.study.queries import recent_record_for_feedback
 
 router = Router("general")
@@ -29,7 +29,24 @@ def show_help(ctx: Context) -> Reply:
 def more(ctx: Context) -> Reply:
     """看长消息后面的部分"""
     rest = take_rest(ctx.session, ctx.openid, ctx.now)
+    secret = read_secret_rest(rest) if rest else None
+    if secret is not None:  # a secret reply's rest: made again, from where it stopped
+        return _secret_more(ctx, *secret)
     return rest if rest else texts.MORE_NOTHING
+
+
+def _secret_more(ctx: Context, command: str, shown: int) -> Reply:
+    route = ctx.dispatcher.command_for(ctx, command)
+    if route is None:
+        return texts.MORE_NOTHING
+    ctx.word, ctx.args = command, []
+    again = route.run(ctx)
+    if not isinstance(again, str) or not ctx.secret_reply:
+        return again
+    left = tidy_quotes(again)[shown:]
+    page = left.lstrip("\n")
+    ctx.secret_shown, ctx.secret_command = shown + len(left) - len(page), command
+    return page or texts.MORE_NOTHING
 
 
 @router.fallback()

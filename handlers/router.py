@@ -154,6 +154,11 @@ class Context:
     reading: Reading | None = None  # how the text was read (Reading.rest: free text as typed)
     dispatcher: Any = None  # the Dispatcher running this handler (帮助 reads its registry)
     scene: str = ""  # the QR scene of a SCAN or scan-to-follow, without "qrscene_"
+    # The reply names the sender's secret-ballot choices (民主评议): it is sent, but the
+    # copy kept with the openid for WeChat's retries (inbound_message) is a neutral text.
+    secret_reply: bool = False
+    secret_shown: int = 0  # 更多 of a secret reply: the characters shown before this page
+    secret_command: str = ""  # 更多 of a secret reply: the command that made it
     _session: Session | None = field(default=None, repr=False)
     _caller: Any = field(default=False, repr=False)  # False = not looked up yet
 

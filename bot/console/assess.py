@@ -204,8 +204,12 @@ def sheet_page(year: int, org_id: int) -> ResponseReturnValue:
     sheet = _sheets(session, year, [org_id]).get(org_id)
     if sheet is None:
         abort(404)
+    # the members' survey goes to the org above only: not its counts on a branch's (or a
+    # county office's) own sheet; a township reads its branches' anyway
+    own = current_account().org_id == org_id and sheet.level is not OrgLevel.TOWNSHIP
     return render_template("console/assess_sheet.html", year=year, sheet=sheet,
-                           points=points_text)
+                           points=points_text, own=own,
+                           survey_above=texts.ASSESS_DETAIL_SURVEY_ABOVE)
 
 
 @bp.get("/assess/<int:year>/close")

@@ -77,7 +77,7 @@ def vote() -> ResponseReturnValue:
     member = current_member()
     subject = request.form.get("subject", "")
     grade = request.form.get("grade", "")
-    if not subject.isdigit() or grade not in GRADES:
+    if not (subject.isascii() and subject.isdigit()) or grade not in GRADES:  # not "²"
         raise DomainError("EVAL_NOTHING_CHOSEN")
     cast_votes(db(), member_actor(), round_, member, {int(subject): Grade(grade)},
                services_of().clock())

@@ -45,6 +45,7 @@ ASSESS_LEVEL_NAMES = {"township": "乡镇党委", "branch": "村（社区）党�
 # Score sheets
 ASSESS_DETAIL_RATIO = "{done}/{due} = {percent}%"
 ASSESS_DETAIL_NOTHING_DUE = "本期无应完成事项，不计入"
+ASSESS_DETAIL_SURVEY_ABOVE = "测评结果报上级党委"  # a branch's own sheet: not its survey's counts
 ASSESS_DETAIL_NO_MARK = "待评分"
 ASSESS_DETAIL_MARK = "{note}（{who}）"
 ASSESS_DETAIL_UNKNOWN_MEASURE = "指标「{measure}」未启用"

@@ -66,6 +66,8 @@ EVAL_USAGE = "格式：评议 序号 等次，例如：评议 3 合格 或 评�
 EVAL_CAST_OK = "已记下：{lines}。还有{left}人没评。"
 EVAL_CAST_ALL = "已记下：{lines}。你已经评完了，谢谢！截止前可以改。"
 EVAL_CAST_LINE = "{name}{grade}"
+# Kept instead of a reply naming the member's choices (a retry from WeChat gets it)
+SECRET_REPLY_NOT_KEPT = "已收到。评议不记名，这条回复没有保存；发「我的评议」可以再看。"
 EVAL_MINE_HEADER = "{year}年民主评议：{opened}开始，{until}截止。"
 EVAL_MINE_SELF = "自我评价：{state}"
 EVAL_MINE_SELF_NONE = "还没写（发送「自评 」加内容）"

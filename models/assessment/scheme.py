@@ -22,6 +22,7 @@ item and clause (`SchemeError.problems`), as `partybot templates check` does.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Collection
@@ -170,7 +171,11 @@ TOP_FIELDS = {"year", "name", "rules", "item"}
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past a float
+        return None
+    return number if math.isfinite(number) else None  # not inf or nan
 
 
 class _Reader:
@@ -391,6 +396,9 @@ def parse_scheme(text: str, measures: Collection[str] | None = None) -> Scheme:
     except tomllib.TOMLDecodeError as exc:
         raise SchemeError([Problem("", "", texts.ASSESS_SCHEME_NOT_TOML.format(error=exc))]) \
             from None
+    except RecursionError:  # arrays nested thousands deep
+        raise SchemeError([Problem("", "", texts.ASSESS_SCHEME_NOT_TOML.format(
+            error="括号嵌套太深"))]) from None
     reader = _Reader(measures)
     scheme = reader.read(raw)
     if scheme is None:

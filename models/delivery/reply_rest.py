@@ -11,6 +11,22 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.db.base import Base, UTCDateTime
 
 KEPT_FOR = timedelta(days=1)  # "更多" a day later would show something long forgotten
+# A rest that would name a secret ballot's choices (民主评议) is not kept as text: only
+# this mark, the command to run again and how many characters were shown already.
+SECRET_MARK = "\u2063"
+
+
+def secret_rest(command: str, shown: int) -> str:
+    """What is kept for the rest of a secret reply: the command and the offset."""
+    return f"{SECRET_MARK}{command}\t{shown}"
+
+
+def read_secret_rest(text: str) -> tuple[str, int] | None:
+    """(command, characters already shown) of a kept secret rest, or None."""
+    if not text.startswith(SECRET_MARK):
+        return None
+    command, _, shown = text[len(SECRET_MARK):].partition("\t")
+    return (command, int(shown)) if shown.isascii() and shown.isdigit() else None
 
 
 class ReplyRest(Base):

@@ -68,7 +68,10 @@ def grade_name(grade: str | None) -> str:
 
 
 def _deadline(closes_on: date, tz: ZoneInfo) -> datetime:
-    """Votes are taken until the end of the local day `closes_on`."""
+    """Votes are taken until the end of the local day `closes_on` (EvaluationError for a
+    day at either end of the calendar, 0001-01-01 or 9999-12-31, which has no UTC time)."""
+    if not date.min < closes_on < date.max:
+        raise EvaluationError("EVAL_BAD_DEADLINE")
     return datetime.combine(closes_on + timedelta(days=1), time(), tz).astimezone(UTC)
 
 

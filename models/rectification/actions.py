@@ -115,6 +115,9 @@ def mark_weak(session: Session, actor: Actor, branch_id: int, year: int, reason:
     return weak
 
 
+DEADLINE_YEARS = (2000, 2100)  # a deadline's year; milestones count back from it
+
+
 def _milestones(spec: NewProblem) -> list[tuple[str, int]]:
     chosen = DEFAULT_MILESTONES if spec.milestones is None else spec.milestones
     steps = []
@@ -148,6 +151,8 @@ def add_problem(session: Session, actor: Actor, weak: WeakBranch, spec: NewProbl
         raise RectificationError("RECTIFY_OWNER_EMPTY")
     if spec.leader_id is not None and session.get(Member, spec.leader_id) is None:
         raise RectificationError("RECTIFY_OWNER_EMPTY")
+    if not DEADLINE_YEARS[0] <= spec.deadline.year <= DEADLINE_YEARS[1]:
+        raise RectificationError("RECTIFY_BAD_DEADLINE")
     steps = _milestones(spec)
     problem = Problem(weak_id=weak.id, branch_id=weak.branch_id, category=spec.category,
                       description=description, measures=measures, owner_id=spec.owner_id,
