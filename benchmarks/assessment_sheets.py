@@ -119,6 +119,20 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
                                        "created_at": NOW} for b in range(branches)])
         branch_ids = list(session.scalars(select(Org.id).where(Org.kind == "branch")
                                           .order_by(Org.id)))
+        # ~80 county offices (branches directly under the county), 15 members each.
+        offices = 80
+        session.execute(insert(Org), [{"name": f"县直机关第{o + 1}党支部", "kind": "branch",
+                                       "parent_id": county.id, "created_at": NOW}
+                                      for o in range(offices)])
+        office_ids = list(session.scalars(select(Org.id).where(Org.parent_id == county.id,
+                                                               Org.kind == "branch")
+                                          .order_by(Org.id)))
+        session.execute(insert(Member), [
+            {"name": f"机关党员{o}-{m}", "branch_id": office_id,
+             "phone": f"19{(o * 15 + m):09d}", "openid": f"o-office-{o}-{m}",
+             "subscribed": True, "is_admin": m == 0, "is_helper": False, "created_at": NOW}
+            for o, office_id in enumerate(office_ids) for m in range(15)])
+        counts["offices"] = len(office_ids)
         for part in range(0, branches, 100):
             session.execute(insert(Member), [
                 {"name": f"党员{b}-{m}", "branch_id": branch_id,
@@ -130,10 +144,11 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
         members_of: dict[int, list[int]] = {}
         for member_id, branch_id in session.execute(select(Member.id, Member.branch_id)):
             members_of.setdefault(branch_id, []).append(member_id)
+        units = branch_ids + office_ids  # the offices keep the same records as villages
         counts["members"] = sum(map(len, members_of.values()))
         # 三会一课: most months' 支委会, most quarters' assemblies and lectures, a 组织生活会
         meetings = []
-        for branch_id in branch_ids:
+        for branch_id in units:
             plan = [("committee_meeting", at(m, 5)) for m in range(1, 13) if rng.random() < 0.85]
             plan += [("branch_assembly", at(q * 3 + 1, 15)) for q in range(4)
                      if rng.random() < 0.8]
@@ -142,7 +157,7 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
             plan += [("life_meeting", at(12, 20))] if rng.random() < 0.9 else []
             plan += [("theme_day", at(m, 1)) for m in range(1, 13)]
             for kind, start in plan:
-                expected = per_branch if kind != "committee_meeting" else 5
+                expected = len(members_of[branch_id]) if kind != "committee_meeting" else 5
                 present = sum(rng.random() < 0.85 for _ in range(expected))
                 meetings.append({"org_id": branch_id, "kind": kind, "topic": "学习",
                                  "starts_at": start, "ends_at": start + timedelta(hours=2),
@@ -161,7 +176,7 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
         items += [{"org_id": branch_id, "title": f"支部学习{q}", "body": "",
                    "content_hash": f"b{branch_id}-{q}", "publish_at": at(q * 3 + 2, 8),
                    "push_at": at(q * 3 + 2, 8), "pushed_at": at(q * 3 + 2, 8),
-                   "created_at": at(q * 3 + 2, 8)} for branch_id in branch_ids for q in range(4)]
+                   "created_at": at(q * 3 + 2, 8)} for branch_id in units for q in range(4)]
         session.execute(insert(StudyItem), items)
         item_rows = session.execute(select(StudyItem.id, StudyItem.org_id,
                                            StudyItem.publish_at)).all()
@@ -171,7 +186,7 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
             if org != county.id:
                 own_items.setdefault(org, []).append((i, when))
         records = 0
-        for branch_id in branch_ids:
+        for branch_id in units:
             rows = [{"item_id": item_id, "member_id": member_id,
                      "studied_at": when + timedelta(hours=5), "via": "self"}
                     for item_id, when in county_items + own_items[branch_id]
@@ -182,7 +197,7 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
         # Notices: six a member over the year, in every state.
         notices = 0
         batch: list[dict[str, object]] = []
-        for branch_id in branch_ids:
+        for branch_id in units:
             for member_id in members_of[branch_id]:
                 for n in range(6):
                     when = at(n * 2 + 1, 10)
@@ -200,7 +215,7 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
         counts["notices"] = notices + len(batch)
         # 一帮一: ten helpers a branch, each passing on a dozen notices to one member.
         relays = []
-        for branch_id in branch_ids:
+        for branch_id in units:
             people = members_of[branch_id]
             for helper in range(min(10, len(people) // 2)):
                 for n in range(12):
@@ -214,7 +229,7 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
             session.execute(insert(Relay), part)
         counts["relays"] = len(relays)
         counts.update(build_features(session, rng, county.id, township_ids, branch_ids,
-                                     members_of))
+                                     office_ids, members_of))
         text = scheme_text(scheme)
         load_scheme(session, Actor.cli("bench"), text, NOW)
         counts["marks"] = build_marks(session, rng, text)
@@ -226,30 +241,13 @@ def build(url: str, branches: int, per_branch: int, scheme: str = "readme",
 
 
 def build_features(session, rng: random.Random, county_id: int,  # type: ignore[no-untyped-def]
-                   township_ids: list[int], branch_ids: list[int],
+                   township_ids: list[int], branch_ids: list[int], office_ids: list[int],
                    members_of: dict[int, list[int]]) -> dict[str, int]:
     """The other features' records of the year, by bulk inserts: county offices and
     双联双促, 民主评议, 软弱涣散 rectification, the satisfaction survey, 述职评议."""
     counts: dict[str, int] = {}
-    # ~80 county offices (branches directly under the county), 15 members each.
-    offices = 80
-    session.execute(insert(Org), [{"name": f"县直机关第{o + 1}党支部", "kind": "branch",
-                                   "parent_id": county_id, "created_at": NOW}
-                                  for o in range(offices)])
-    office_ids = list(session.scalars(select(Org.id).where(Org.parent_id == county_id,
-                                                           Org.kind == "branch")
-                                      .order_by(Org.id)))
-    session.execute(insert(Member), [
-        {"name": f"机关党员{o}-{m}", "branch_id": office_id,
-         "phone": f"19{(o * 15 + m):09d}", "openid": f"o-office-{o}-{m}",
-         "subscribed": True, "is_admin": m == 0, "is_helper": False, "created_at": NOW}
-        for o, office_id in enumerate(office_ids) for m in range(15)])
-    for member_id, org_id in session.execute(select(Member.id, Member.branch_id).where(
-            Member.branch_id.in_(office_ids))):
-        members_of.setdefault(org_id, []).append(member_id)
-    counts["offices"] = len(office_ids)
     # 双联双促: 77 pairs (office ⇄ village branch), ~400 joint 主题党日/党课 over the year.
-    partners = rng.sample(branch_ids, 77)
+    partners = rng.sample(branch_ids, min(77, len(branch_ids), len(office_ids)))
     session.execute(insert(JointPair), [
         {"office_id": office_id, "branch_id": branch_id, "started_at": at(1, 2),
          "ended_at": None, "created_by": "县委组织部"}
@@ -298,7 +296,7 @@ def build_features(session, rng: random.Random, county_id: int,  # type: ignore[
         session.execute(insert(EvaluationSubject), part)
     counts["evaluation_rounds"], counts["evaluation_subjects"] = len(closing), len(subjects)
     # 软弱涣散: 11 weak branches, 29 problems with deadlines in the year, most closed on time.
-    weak = rng.sample(branch_ids, 11)
+    weak = rng.sample(branch_ids, min(11, len(branch_ids)))
     session.execute(insert(WeakBranch), [
         {"branch_id": branch_id, "year": YEAR, "reason": "班子软弱", "marked_at": at(1, 20),
          "marked_by": "县委组织部", "confirmed_at": None, "confirmed_by": None}
