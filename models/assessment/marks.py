@@ -57,11 +57,16 @@ class Mark:
 def marks_for(session: Session, year: int,
               org_ids: Sequence[int]) -> dict[tuple[int, str, MarkSource], Mark]:
     """Every mark of `year` for these orgs, keyed by (org id, clause key, source)."""
+    # Plain rows, not AssessmentMark objects: a county's full scheme has ~20,000 marks,
+    # and building ORM instances for them cost more than most measures (issue 28's
+    # benchmark, benchmarks/assessment_sheets.py --scheme readme).
+    sources = {source.value: source for source in MarkSource}
     found: dict[tuple[int, str, MarkSource], Mark] = {}
-    rows = session.scalars(select(AssessmentMark).where(
-        AssessmentMark.year == year, AssessmentMark.org_id.in_(id_list(org_ids))))
-    for row in rows:
-        source = MarkSource(row.source)
-        found[(row.org_id, row.clause_key, source)] = Mark(
-            row.score, row.note, source, row.given_by, row.given_at)
+    for org_id, clause_key, source_value, score, note, given_by, given_at in session.execute(
+            select(AssessmentMark.org_id, AssessmentMark.clause_key, AssessmentMark.source,
+                   AssessmentMark.score, AssessmentMark.note, AssessmentMark.given_by,
+                   AssessmentMark.given_at)
+            .where(AssessmentMark.year == year, AssessmentMark.org_id.in_(id_list(org_ids)))):
+        source = sources.get(source_value) or MarkSource(source_value)
+        found[(org_id, clause_key, source)] = Mark(score, note, source, given_by, given_at)
     return found
