@@ -60,6 +60,7 @@ ASSESS_SHEET_WRITTEN = "已写入 {path}"
 ASSESS_SCHEME_INVALID = "考核方案有问题，未载入：\n{problems}"
 ASSESS_YEAR_CLOSED = "{year}年的考核已关闭，不能再改方案。"
 ASSESS_NO_SCHEME = "{year}年还没有载入考核方案。"
+ASSESS_NESTED_TOO_DEEP = "括号嵌套太深"  # a TOML file of arrays nested thousands deep
 ASSESS_BAD_PERIOD = "统计区间要在{year}年之内，并且 --from 不晚于 --to。"
 ASSESS_ALREADY_CLOSED = "{year}年的考核已经关闭过了。"
 ASSESS_NO_ORG_TREE = "还没有组织架构，先建立县委和乡镇党委。"

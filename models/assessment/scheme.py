@@ -398,7 +398,7 @@ def parse_scheme(text: str, measures: Collection[str] | None = None) -> Scheme:
             from None
     except RecursionError:  # arrays nested thousands deep
         raise SchemeError([Problem("", "", texts.ASSESS_SCHEME_NOT_TOML.format(
-            error="括号嵌套太深"))]) from None
+            error=texts.ASSESS_NESTED_TOO_DEEP))]) from None
     reader = _Reader(measures)
     scheme = reader.read(raw)
     if scheme is None:
