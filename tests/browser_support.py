@@ -19,11 +19,18 @@ POLL_SECONDS = 0.05
 def wait_until(tab: Any, script: str, timeout: float = 15.0) -> Any:
     """Evaluate ``script`` in ``tab`` until it gives a truthy value; return that value.
     Fails the test with the script's text after ``timeout`` seconds."""
+    from playwright.sync_api import Error
+
     deadline = time.monotonic() + timeout
     while True:
-        value = tab.evaluate(script)
+        try:
+            value = tab.evaluate(script)
+        except Error as error:  # the page is between two documents (a form just posted)
+            value, last = None, error
+        else:
+            last = None
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {script}")
+            raise AssertionError(f"still false after {timeout} s: {script} ({last})")
         time.sleep(POLL_SECONDS)

@@ -17,7 +17,6 @@ from models.console.accounts import add_console_user
 from models.joint.actions import add_pair
 from models.meetings.tables import Attendance, AttendanceStatus, Meeting, MeetingStatus, Method
 from models.members.org_tables import Org, OrgKind
-from tests.browser_support import wait_until
 from tests.factories import make_branch, make_member
 from tests.live import serving
 from tests.test_browser import PASSWORD, PC, PHONE, log_in, page  # noqa: F401
@@ -101,7 +100,7 @@ def test_the_pairs_on_a_phone_and_a_joint_meeting_on_a_pc(page, joint_console,  
     page.check("#paired-box input[name=paired]")
     page.screenshot(path=str(tmp_path / "form-1280.png"), full_page=True)
     page.click("button.primary")
-    wait_until(page, "document.body.innerText.includes('签到码')")
+    expect(page.locator("body")).to_contain_text("签到码", timeout=15_000)  # after the POST
     expect(page.locator("main")).to_contain_text("联合召开：辽原村党支部")
     page.goto(f"{base_url}/admin/joint/{pair_id}")
     expect(page.locator("#pair-sessions")).to_contain_text("财政局机关党支部")
